@@ -1,0 +1,34 @@
+# Two commands: `make run` and `make test`. Both create .venv on their own.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-postgres demo lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(BIN)/custreg serve
+
+demo: $(VENV)/.installed
+	$(BIN)/custreg demo
+
+test: $(VENV)/.installed-test
+	$(BIN)/pytest
+
+test-postgres: $(VENV)/.installed-test
+	CUSTREG_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) custreg.db custreg.db-wal custreg.db-shm

@@ -1,0 +1,3 @@
+"""custreg: a self-hostable customer register."""
+
+__version__ = "0.1.0"

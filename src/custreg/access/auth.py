@@ -1,0 +1,76 @@
+"""Who is calling: bearer tokens turned into a Principal."""
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+
+from custreg.access import scopes
+from custreg.access.models import AdminCredential
+from custreg.errors import Unauthorized
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "admin" | "client" | "user"
+    subject: str
+    scopes: frozenset[str]
+    companies: frozenset[str] | None  # None: every company
+    rate_limited: bool = True
+
+    def allows_company(self, cuid: str) -> bool:
+        return self.companies is None or cuid in self.companies
+
+
+ADMIN = Principal("admin", "admin", scopes.ALL, None, rate_limited=False)
+
+
+def hash_token(token: str) -> str:
+    # Tokens are 256-bit random values: a fast hash is enough, a KDF adds nothing.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Authenticator:
+    """Checks bearer tokens. The stored admin hash is re-read at most once a second
+    on a miss, so a token rotated by the CLI works without a restart."""
+
+    def __init__(self, engine: Engine, admin_token: str | None) -> None:
+        self._engine = engine
+        self._env_hash = hash_token(admin_token) if admin_token else None
+        self._stored: set[str] = set()
+        self._loaded_at = 0.0
+
+    def _stored_hashes(self, refresh: bool) -> set[str]:
+        if refresh and time.monotonic() - self._loaded_at > 1.0:
+            with self._engine.connect() as conn:
+                self._stored = set(conn.scalars(select(AdminCredential.token_hash)))
+            self._loaded_at = time.monotonic()
+        return self._stored
+
+    def _is_admin(self, token: str) -> bool:
+        digest = hash_token(token)
+        if self._env_hash is not None:
+            return hmac.compare_digest(digest, self._env_hash)
+        if any(hmac.compare_digest(digest, h) for h in self._stored_hashes(False)):
+            return True
+        return any(hmac.compare_digest(digest, h) for h in self._stored_hashes(True))
+
+    def authenticate(self, token: str | None) -> Principal:
+        if not token:
+            raise _unauthorized("Missing bearer token")
+        if self._is_admin(token):
+            return ADMIN
+        raise _unauthorized("Invalid bearer token")
+
+
+def _unauthorized(detail: str) -> Unauthorized:
+    err = Unauthorized(detail)
+    err.headers["WWW-Authenticate"] = "Bearer"
+    return err

@@ -1,0 +1,40 @@
+"""The ASGI application."""
+
+import json
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from custreg import __version__
+from custreg.access.auth import Authenticator
+from custreg.db.session import Database
+from custreg.errors import install_handlers
+from custreg.settings import Settings, get_settings
+
+DESCRIPTION = """A customer register for Nordic businesses: companies, persons and
+organisations, their addresses, bank accounts and contacts. Every path under
+`/v1/companies/{cuid}` is scoped to one company. Errors are RFC 9457 problem+json."""
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = db or Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    app = FastAPI(title="custreg", version=__version__, description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.db = db
+    app.state.auth = Authenticator(db.engine, settings.admin_token)
+    install_handlers(app)
+
+    from custreg.routers import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.get("/health", tags=["health"])
+    async def health() -> dict:
+        """Liveness and database reachability, for load balancers. No token needed."""
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "database": db.dialect}
+
+    return app

@@ -1,0 +1,36 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from custreg.access.context import AdminCtx
+from custreg.companies import service
+from custreg.companies.schemas import CompanyCreate, CompanyList, CompanyRead
+from custreg.db.execution import TransactionalRoute
+from custreg.paging import MAX_TOP
+
+router = APIRouter(prefix="/v1/companies", tags=["companies"], route_class=TransactionalRoute)
+
+
+@router.post("", status_code=201, response_model=CompanyRead)
+def create_company(body: CompanyCreate, ctx: AdminCtx, response: Response) -> CompanyRead:
+    """Create a company (a tenant). Scope `admin`."""
+    company = service.create(ctx.session, data=body)
+    response.headers["Location"] = f"/v1/companies/{company.cuid}"
+    return CompanyRead.of(company)
+
+
+@router.get("", response_model=CompanyList)
+def list_companies(
+    ctx: AdminCtx,
+    top: Annotated[int, Query(alias="$top", ge=0, le=MAX_TOP)] = 25,
+    skip: Annotated[int, Query(alias="$skip", ge=0)] = 0,
+) -> CompanyList:
+    """List companies. Scope `admin`."""
+    total, rows = service.list_page(ctx.session, top=top, skip=skip)
+    return CompanyList(count=len(rows), skip=skip, total=total, value=[CompanyRead.of(c) for c in rows])
+
+
+@router.get("/{cuid}", response_model=CompanyRead)
+def get_company(cuid: str, ctx: AdminCtx) -> CompanyRead:
+    """One company. Scope `admin`."""
+    return CompanyRead.of(ctx.company)

@@ -1,0 +1,45 @@
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from custreg.companies.models import Company
+from custreg.companies.schemas import CompanyCreate
+from custreg.errors import Conflict, NotFound
+
+
+def get(session: Session, cuid: str) -> Company:
+    """The company, or 404."""
+    company = session.scalar(select(Company).where(Company.cuid == cuid))
+    if company is None:
+        raise NotFound(f"Company {cuid!r} not found")
+    return company
+
+
+def create(session: Session, *, data: CompanyCreate) -> Company:
+    if session.scalar(select(Company.id).where(Company.cuid == data.cuid)) is not None:
+        raise Conflict(f"Company {data.cuid!r} already exists",
+                       [{"field": "cuid", "message": "already exists"}])
+    company = Company(cuid=data.cuid, name=data.name, country_code=data.countryCode,
+                      business_id=data.businessId, next_customer_number=1)
+    session.add(company)
+    session.flush()
+    from custreg.companies import defaults
+
+    defaults.seed(session, company)
+    return company
+
+
+def list_page(session: Session, *, top: int, skip: int) -> tuple[int, list[Company]]:
+    total = session.scalar(select(func.count()).select_from(Company)) or 0
+    rows = session.scalars(select(Company).order_by(Company.cuid).limit(top).offset(skip)).all()
+    return total, list(rows)
+
+
+def take_customer_number(session: Session, company_id: int) -> int:
+    """Next number of the company's sequence; the row lock serializes concurrent takers."""
+    new_next = session.execute(
+        update(Company)
+        .where(Company.id == company_id)
+        .values(next_customer_number=Company.next_customer_number + 1)
+        .returning(Company.next_customer_number)
+    ).scalar_one()
+    return new_next - 1

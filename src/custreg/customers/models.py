@@ -1,0 +1,141 @@
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from custreg.db.base import Base, UTCDateTime, utcnow
+
+
+class Customer(Base):
+    """A person or an organisation in one company's register.
+
+    Main-address fields live in the customer's default LEGAL address record.
+    """
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        UniqueConstraint("company_id", "customer_number"),
+        UniqueConstraint("company_id", "customer_guid"),
+        Index("ix_customers_company_last_updated", "company_id", "last_updated_at"),
+        Index("ix_customers_company_last_name", "company_id", "last_name"),
+        Index("ix_customers_company_company_name", "company_id", "company_name"),
+        Index("ix_customers_company_full_name", "company_id", "full_name"),
+        Index("ix_customers_company_id_number", "company_id", "id_number"),
+        Index("ix_customers_company_email", "company_id", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    customer_guid: Mapped[uuid.UUID] = mapped_column(Uuid)
+    customer_number: Mapped[int] = mapped_column(BigInteger)
+    customer_type: Mapped[str] = mapped_column(String(10), default="PERSON")
+    customer_reference: Mapped[str | None] = mapped_column(String(100))
+    client_reference: Mapped[str | None] = mapped_column(String(100))
+    parent_customer: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+    full_name: Mapped[str | None] = mapped_column(String(255))
+    full_name_given: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    name_suffix: Mapped[str | None] = mapped_column(String(40))
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    name2: Mapped[str | None] = mapped_column(String(200))
+    department_name: Mapped[str | None] = mapped_column(String(100))
+
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    place_of_birth: Mapped[str | None] = mapped_column(String(100))
+    gender: Mapped[str | None] = mapped_column(String(12))
+    culture_code: Mapped[str | None] = mapped_column(String(20))
+    under_aged: Mapped[bool | None] = mapped_column(Boolean)
+
+    company_type: Mapped[str | None] = mapped_column(String(40))
+    vat_number: Mapped[str | None] = mapped_column(String(40))
+    gln_number: Mapped[str | None] = mapped_column(String(13))
+    nace_code: Mapped[str | None] = mapped_column(String(20))
+    domicile: Mapped[str | None] = mapped_column(String(100))
+    municipal_code: Mapped[str | None] = mapped_column(String(20))
+    property_designation: Mapped[str | None] = mapped_column(String(100))
+    housing_association_reg_no: Mapped[str | None] = mapped_column(String(40))
+    id_number: Mapped[str | None] = mapped_column(String(40))
+
+    home_phone: Mapped[str | None] = mapped_column(String(30))
+    work_phone: Mapped[str | None] = mapped_column(String(30))
+    cellular_phone: Mapped[str | None] = mapped_column(String(30))
+    telefax: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(255))
+    invoice_email_address: Mapped[str | None] = mapped_column(String(60))
+
+    language_code: Mapped[str | None] = mapped_column(String(2))
+    currency_code: Mapped[str | None] = mapped_column(String(3))
+    preferred_channel: Mapped[str | None] = mapped_column(String(12))
+    invoice_channel: Mapped[str | None] = mapped_column(String(12))
+    e_invoice_address: Mapped[str | None] = mapped_column(String(100))
+    e_invoice_operator: Mapped[str | None] = mapped_column(String(100))
+
+    customer_group: Mapped[str | None] = mapped_column(String(40))
+    segment: Mapped[str | None] = mapped_column(String(40))
+    customer_type_code: Mapped[str | None] = mapped_column(String(40))
+    payment_terms: Mapped[str | None] = mapped_column(String(40))
+    delivery_terms: Mapped[str | None] = mapped_column(String(40))
+    delivery_method: Mapped[str | None] = mapped_column(String(40))
+    posting_group: Mapped[str | None] = mapped_column(String(40))
+    price_list: Mapped[str | None] = mapped_column(String(40))
+    vat_status: Mapped[str | None] = mapped_column(String(40))
+    dimensions: Mapped[dict | None] = mapped_column(JSON)
+    rebate: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    credit_limit: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    reverse_tax: Mapped[bool | None] = mapped_column(Boolean)
+    handling_charge: Mapped[bool | None] = mapped_column(Boolean)
+    status: Mapped[str | None] = mapped_column(String(40))
+    notes: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str | None] = mapped_column(String(100))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    reference_order: Mapped[str | None] = mapped_column(String(100))
+    email_order: Mapped[str | None] = mapped_column(String(255))
+    reference_offer: Mapped[str | None] = mapped_column(String(100))
+    email_offer: Mapped[str | None] = mapped_column(String(255))
+
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Folded (lower-case, accent-free) names, numbers and contacts for searchWord.
+    search_text: Mapped[str | None] = mapped_column(Text)
+
+    reg_date: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    addresses = relationship(
+        "Address", back_populates="customer", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Address.id",
+    )
+
+
+class ChangeLog(Base):
+    """Every create, update and delete of a customer, in commit order (the change feed)."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_company_id_id", "company_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    customer_guid: Mapped[uuid.UUID] = mapped_column(Uuid)
+    customer_number: Mapped[int] = mapped_column(BigInteger)
+    op: Mapped[str] = mapped_column(String(10))  # upsert | delete
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,57 @@
+"""Turning stored customers into API shapes (inside the transaction)."""
+
+from typing import Any, Callable
+
+from custreg.addresses.models import Address
+from custreg.addresses.schemas import AddressRead
+from custreg.customers.models import Customer
+from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerRead
+from custreg.customers.service import CUSTOMER_FIELDS, main_address
+from custreg.db.columns import snake
+
+ADDRESS_FIELDS = tuple(AddressRead.model_fields)
+
+
+def href(cuid: str, customer: Customer, tail: str = "") -> str:
+    return f"/v1/companies/{cuid}/customers/{customer.customer_guid}{tail}"
+
+
+SUB_RESOURCES = ["addresses"]
+
+
+def row(customer: Customer, address: Address | None, cuid: str) -> dict[str, Any]:
+    out = {f: getattr(customer, snake(f)) for f in CUSTOMER_FIELDS}
+    out.update({f: getattr(address, snake(f)) if address else None for f in MAIN_ADDRESS_FIELDS})
+    out.update(
+        customerGuid=customer.customer_guid,
+        customerNumber=customer.customer_number,
+        regDate=customer.reg_date,
+        lastUpdatedAt=customer.last_updated_at,
+        version=customer.version,
+        links=[{"rel": "self", "href": href(cuid, customer)}]
+        + [{"rel": name, "href": href(cuid, customer, f"/{name}")} for name in SUB_RESOURCES],
+    )
+    return out
+
+
+def address_dict(a: Address) -> dict[str, Any]:
+    return {f: getattr(a, snake(f)) for f in ADDRESS_FIELDS}
+
+
+# Each domain adds the part of the full customer it owns: fn(customer, cuid) -> dict.
+DETAIL_PARTS: list[Callable[[Customer, str], dict[str, Any]]] = [
+    lambda c, cuid: {"addresses": [address_dict(a) for a in c.addresses]},
+]
+
+
+def summary(customer: Customer, address: Address | None, cuid: str) -> CustomerRead:
+    return CustomerRead.model_validate(row(customer, address, cuid))
+
+
+def detail(customer: Customer, cuid: str):
+    from custreg.customers.schemas import CustomerDetail
+
+    data = row(customer, main_address(customer), cuid)
+    for part in DETAIL_PARTS:
+        data.update(part(customer, cuid))
+    return CustomerDetail.model_validate(data)

@@ -1,0 +1,125 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Response
+
+from custreg.access.context import DeleteCtx, ReadCtx, WriteCtx
+from custreg.customers import read, service
+from custreg.customers.schemas import (
+    CustomerCreate,
+    CustomerDetail,
+    CustomerNumberList,
+    CustomerPatch,
+    CustomerRead,
+    CustomerReplace,
+    Removed,
+)
+from custreg.db.execution import TransactionalRoute
+from custreg.paging import ListParams, Page, list_params
+
+router = APIRouter(prefix="/v1/companies/{cuid}/customers", tags=["customers"],
+                   route_class=TransactionalRoute)
+
+SearchWord = Annotated[str | None, Query(max_length=200, description=(
+    "Free text over names, number, idNumber, vatNumber, email, phones and city; "
+    "case- and accent-insensitive"))]
+FromDate = Annotated[str | None, Query(description="Only customers changed at or after this date or date-time")]
+IncludeExcluded = Annotated[bool, Query(description="Include customers marked excluded")]
+IfMatch = Annotated[str | None, Header(description="ETag of the version being changed")]
+
+
+def _query(search_word, from_date, include_excluded) -> dict:
+    return {"search_word": search_word, "from_date": service.parse_from_date(from_date),
+            "include_excluded": include_excluded}
+
+
+@router.get("", response_model=Page[CustomerRead])
+def list_customers(
+    cuid: str,
+    ctx: ReadCtx,
+    params: Annotated[ListParams, Depends(list_params)],
+    searchWord: SearchWord = None,
+    fromDate: FromDate = None,
+    includeExcluded: IncludeExcluded = False,
+) -> Page[CustomerRead]:
+    """List customers: `$filter`, `$orderby`, `$top`, `$skip`, `searchWord`, `fromDate`."""
+    total, rows = service.list_page(ctx.session, ctx.company, params,
+                                    **_query(searchWord, fromDate, includeExcluded))
+    value = [read.summary(c, a, cuid) for c, a in rows]
+    return Page[CustomerRead](count=len(value), skip=params.skip, total=total, value=value)
+
+
+@router.get("/count", response_model=CustomerNumberList)
+def count_customers(
+    ctx: ReadCtx,
+    params: Annotated[ListParams, Depends(list_params)],
+    searchWord: SearchWord = None,
+    fromDate: FromDate = None,
+    includeExcluded: IncludeExcluded = False,
+) -> CustomerNumberList:
+    """How many customers match the same query parameters as the list."""
+    n = service.count(ctx.session, ctx.company, params, **_query(searchWord, fromDate, includeExcluded))
+    return CustomerNumberList(count=n)
+
+
+@router.post("", status_code=201, response_model=CustomerDetail)
+def create_customer(cuid: str, body: CustomerCreate, ctx: WriteCtx, response: Response) -> CustomerDetail:
+    """Create a customer; its number is the company's next. 201 with `Location`."""
+    values = body.model_dump(exclude={"customerGuid"})
+    customer = service.create(ctx.session, ctx.company, values, customer_guid=body.customerGuid)
+    for hook in CREATE_HOOKS:
+        hook(ctx, customer, body)
+    response.headers["Location"] = read.href(cuid, customer)
+    response.headers["ETag"] = f'"{customer.version}"'
+    return read.detail(customer, cuid)
+
+
+# Nested records of a create (addresses, bank accounts, ...): fn(ctx, customer, body).
+CREATE_HOOKS: list = []
+
+
+@router.delete("", response_model=Removed)
+def delete_customers(
+    ctx: DeleteCtx,
+    keys: Annotated[list[int | str], Body(description="Customer numbers or GUIDs", max_length=1000)],
+) -> Removed:
+    """Delete several customers, all or nothing."""
+    return Removed(count=service.bulk_delete(ctx.session, ctx.company, keys))
+
+
+@router.get("/{customer}", response_model=CustomerDetail)
+def get_customer(cuid: str, customer: str, ctx: ReadCtx, response: Response) -> CustomerDetail:
+    """The whole customer by number or GUID, its records included. Sends an `ETag`."""
+    c = service.get(ctx.session, ctx.company, customer)
+    response.headers["ETag"] = f'"{c.version}"'
+    return read.detail(c, cuid)
+
+
+@router.put("/{customer}", response_model=CustomerDetail)
+def replace_customer(cuid: str, customer: str, body: CustomerReplace, ctx: WriteCtx,
+                     response: Response, if_match: IfMatch = None) -> CustomerDetail:
+    """Replace every customer field: a missing or null field is cleared (main address too)."""
+    c = service.get(ctx.session, ctx.company, customer, for_update=True)
+    service.check_if_match(c, if_match)
+    service.replace(ctx.session, ctx.company, c, body.model_dump(exclude={"customerGuid"}))
+    response.headers["ETag"] = f'"{c.version}"'
+    return read.detail(c, cuid)
+
+
+@router.patch("/{customer}", response_model=CustomerDetail)
+def patch_customer(cuid: str, customer: str, body: CustomerPatch, ctx: WriteCtx,
+                   response: Response, if_match: IfMatch = None) -> CustomerDetail:
+    """JSON merge patch: only the fields sent change; `null` clears a field."""
+    c = service.get(ctx.session, ctx.company, customer, for_update=True)
+    service.check_if_match(c, if_match)
+    service.patch(ctx.session, ctx.company, c, body.model_dump(exclude_unset=True, exclude={"customerGuid"}))
+    response.headers["ETag"] = f'"{c.version}"'
+    return read.detail(c, cuid)
+
+
+@router.delete("/{customer}", status_code=204)
+def delete_customer(customer: str, ctx: DeleteCtx, if_match: IfMatch = None) -> Response:
+    """Delete a customer; a tombstone stays in the change feed."""
+    c = service.get(ctx.session, ctx.company, customer, for_update=True)
+    service.check_if_match(c, if_match)
+    service.delete(ctx.session, c)
+    return Response(status_code=204)

@@ -1,0 +1,277 @@
+"""Customer rules: create, replace, patch, delete, list. Services never commit."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from custreg.addresses.models import Address
+from custreg.companies import service as companies
+from custreg.companies.models import Company
+from custreg.customers import validation
+from custreg.customers.models import ChangeLog, Customer
+from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerFields
+from custreg.db.base import utcnow
+from custreg.db.columns import filter_fields, snake
+from custreg.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable
+from custreg.odata import FilterField, parse_filter, parse_orderby
+from custreg.paging import ListParams
+from custreg.text import fold
+
+CUSTOMER_FIELDS = tuple(f for f in CustomerFields.model_fields if f not in MAIN_ADDRESS_FIELDS)
+SEARCH_FIELDS = ("fullName", "firstName", "lastName", "companyName", "idNumber", "vatNumber",
+                 "email", "homePhone", "workPhone", "cellularPhone")
+
+FILTER_FIELDS: dict[str, FilterField] = {
+    **filter_fields(Customer, [f for f in CUSTOMER_FIELDS if f != "dimensions"]
+                    + ["customerGuid", "customerNumber", "regDate", "lastUpdatedAt", "version"]),
+    **filter_fields(Address, MAIN_ADDRESS_FIELDS),
+}
+
+# The main address: the customer's default LEGAL address.
+MAIN_ADDRESS_JOIN = and_(
+    Address.customer_id == Customer.id,
+    Address.address_type == "LEGAL",
+    Address.default_address.is_(True),
+)
+
+
+def main_address(customer: Customer) -> Address | None:
+    return next((a for a in customer.addresses if a.address_type == "LEGAL" and a.default_address),
+                None)
+
+
+def values_of(customer: Customer, address: Address | None) -> dict[str, Any]:
+    """The customer's writable fields, camelCase, main address included."""
+    v = {f: getattr(customer, snake(f)) for f in CUSTOMER_FIELDS}
+    v.update({f: getattr(address, snake(f)) if address else None for f in MAIN_ADDRESS_FIELDS})
+    if not customer.full_name_given:
+        v["fullName"] = None
+    return v
+
+
+def parse_key(key: str) -> tuple[str, Any]:
+    """`{customer}` in a path: a customer number or a GUID."""
+    if key.isdigit():
+        return "number", int(key)
+    try:
+        return "guid", uuid.UUID(key)
+    except ValueError:
+        raise NotFound(f"Customer {key!r} not found") from None
+
+
+def get(session: Session, company: Company, key: str, *, for_update: bool = False,
+        full: bool = True) -> Customer:
+    kind, value = parse_key(key)
+    column = Customer.customer_number if kind == "number" else Customer.customer_guid
+    stmt = select(Customer).where(Customer.company_id == company.id, column == value)
+    if full:
+        stmt = stmt.options(*load_options())
+    if for_update:
+        stmt = stmt.with_for_update(of=Customer)
+    customer = session.scalar(stmt)
+    if customer is None:
+        raise NotFound(f"Customer {key!r} not found")
+    return customer
+
+
+def load_options() -> list:
+    """Relationships a full customer read needs; each domain adds its own loader."""
+    return [selectinload(Customer.addresses)] + [opt() for opt in EXTRA_LOADERS]
+
+
+EXTRA_LOADERS: list = []
+
+
+def check_if_match(customer: Customer, if_match: str | None) -> None:
+    if if_match is None:
+        return
+    tags = [t.strip().removeprefix("W/").strip('"') for t in if_match.split(",")]
+    if "*" not in tags and str(customer.version) not in tags:
+        raise PreconditionFailed(
+            f"If-Match {if_match} does not match the current version {customer.version}")
+
+
+def _apply(session: Session, company: Company, customer: Customer, values: dict[str, Any],
+           *, given_full_name: bool) -> None:
+    v = validation.normalize(values, default_country=company.country_code)
+    _check_parent(session, company, customer, v.get("parentCustomer"))
+    for hook in APPLY_HOOKS:
+        hook(session, company, customer, v)
+    customer.full_name_given = given_full_name
+    if not given_full_name:
+        v["fullName"] = validation.derive_full_name(v)
+    for f in CUSTOMER_FIELDS:
+        setattr(customer, snake(f), v.get(f))
+    customer.excluded = bool(v.get("excluded"))
+    _apply_main_address(customer, {f: v.get(f) for f in MAIN_ADDRESS_FIELDS})
+
+
+# Cross-domain rules that need the database (codes of basic details, relations, ...).
+APPLY_HOOKS: list = []
+
+
+def _apply_main_address(customer: Customer, fields: dict[str, Any]) -> None:
+    address = main_address(customer)
+    if address is None:
+        if not any(fields.values()):
+            return
+        address = Address(address_type="LEGAL", default_address=True, address_guid=uuid.uuid4())
+        customer.addresses.append(address)
+    for f, value in fields.items():
+        setattr(address, snake(f), value)
+    address.last_updated_at = utcnow()
+
+
+def _check_parent(session: Session, company: Company, customer: Customer, parent: uuid.UUID | None):
+    if parent is None:
+        return
+    if parent == customer.customer_guid:
+        raise Unprocessable("A customer cannot be its own parent",
+                            [{"field": "parentCustomer", "message": "is the customer itself"}])
+    found = session.scalar(select(Customer.id).where(
+        Customer.company_id == company.id, Customer.customer_guid == parent))
+    if found is None:
+        raise Unprocessable("parentCustomer not found in this company",
+                            [{"field": "parentCustomer", "message": "no such customer in this company"}])
+
+
+def touch(session: Session, customer: Customer, *, op: str = "upsert") -> None:
+    """Record a change of the customer or of any of its records."""
+    now = utcnow()
+    if op == "upsert":
+        customer.last_updated_at = max(now, customer.last_updated_at or now)
+        customer.version = (customer.version or 0) + 1
+        customer.search_text = _search_text(customer)
+    session.add(ChangeLog(company_id=customer.company_id, customer_guid=customer.customer_guid,
+                          customer_number=customer.customer_number, op=op, at=now))
+    for hook in TOUCH_HOOKS:
+        hook(session, customer, op)
+
+
+TOUCH_HOOKS: list = []
+
+
+def _search_text(customer: Customer) -> str:
+    parts = [str(customer.customer_number)]
+    parts += [getattr(customer, snake(f)) or "" for f in SEARCH_FIELDS]
+    address = main_address(customer)
+    if address is not None and address.city:
+        parts.append(address.city)
+    return fold(" ".join(p for p in parts if p))
+
+
+def create(session: Session, company: Company, values: dict[str, Any],
+           *, customer_guid: uuid.UUID | None = None) -> Customer:
+    if customer_guid is not None and session.scalar(select(Customer.id).where(
+            Customer.company_id == company.id, Customer.customer_guid == customer_guid)):
+        raise Conflict(f"customerGuid {customer_guid} is already in use",
+                       [{"field": "customerGuid", "message": "already in use"}])
+    customer = Customer(company_id=company.id, customer_guid=customer_guid or uuid.uuid4(),
+                        version=0, reg_date=utcnow(), addresses=[])
+    _apply(session, company, customer, values, given_full_name=bool(values.get("fullName")))
+    customer.customer_number = companies.take_customer_number(session, company.id)
+    session.add(customer)
+    touch(session, customer)
+    session.flush()
+    return customer
+
+
+def replace(session: Session, company: Company, customer: Customer, values: dict[str, Any]) -> None:
+    """PUT: every field from `values`; missing ones are cleared."""
+    _apply(session, company, customer, values, given_full_name=bool(values.get("fullName")))
+    touch(session, customer)
+    session.flush()
+
+
+def patch(session: Session, company: Company, customer: Customer, changes: dict[str, Any]) -> None:
+    """PATCH as a JSON merge patch."""
+    values = values_of(customer, main_address(customer))
+    if "idNumber" in changes:  # a new code re-derives what the old one filled
+        values.setdefault("dateOfBirth", None)
+        if "dateOfBirth" not in changes:
+            values["dateOfBirth"] = None
+        if "gender" not in changes:
+            values["gender"] = None
+    values.update(changes)
+    given = bool(changes["fullName"]) if "fullName" in changes else customer.full_name_given
+    _apply(session, company, customer, values, given_full_name=given)
+    touch(session, customer)
+    session.flush()
+
+
+def delete(session: Session, customer: Customer) -> None:
+    touch(session, customer, op="delete")
+    session.delete(customer)
+    session.flush()
+
+
+def bulk_delete(session: Session, company: Company, keys: list[int | str]) -> int:
+    """Delete all of `keys` (numbers or GUIDs) or none: an unknown one is a 404."""
+    found: dict[Any, Customer] = {}
+    missing = []
+    for key in keys:
+        try:
+            found[str(key)] = get(session, company, str(key), for_update=True)
+        except NotFound:
+            missing.append(str(key))
+    if missing:
+        raise NotFound(f"Unknown customers: {', '.join(missing)}",
+                       [{"field": "body", "message": f"unknown customer {k}"} for k in missing])
+    unique = {c.id: c for c in found.values()}
+    for customer in unique.values():
+        delete(session, customer)
+    return len(unique)
+
+
+def _where(company: Company, params: ListParams, *, search_word: str | None,
+           from_date: dt.datetime | None, include_excluded: bool) -> list:
+    where = [Customer.company_id == company.id]
+    if not include_excluded:
+        where.append(Customer.excluded.is_(False))
+    if params.filter:
+        where.append(parse_filter(params.filter, FILTER_FIELDS))
+    if from_date is not None:
+        where.append(Customer.last_updated_at >= from_date)
+    if search_word:
+        for word in fold(search_word).split()[:10]:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append(Customer.search_text.like(f"%{escaped}%", escape="\\"))
+    return where
+
+
+def _needs_address(params: ListParams) -> bool:
+    text = f"{params.filter or ''} {params.orderby or ''}"
+    return any(f in text for f in MAIN_ADDRESS_FIELDS)
+
+
+def list_page(session: Session, company: Company, params: ListParams, **query) -> tuple[int, list]:
+    """One page of (customer, main address) pairs and the total matching."""
+    where = _where(company, params, **query)
+    order = parse_orderby(params.orderby, FILTER_FIELDS) if params.orderby else []
+    base = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN) if _needs_address(params) \
+        else select(Customer.id)
+    total = session.scalar(select(func.count()).select_from(base.where(*where).subquery())) or 0
+    stmt = (select(Customer, Address).outerjoin(Address, MAIN_ADDRESS_JOIN).where(*where)
+            .order_by(*order, Customer.customer_number).limit(params.top).offset(params.skip))
+    return total, list(session.execute(stmt).tuples())
+
+
+def count(session: Session, company: Company, params: ListParams, **query) -> int:
+    where = _where(company, params, **query)
+    base = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN) if _needs_address(params) \
+        else select(Customer.id)
+    return session.scalar(select(func.count()).select_from(base.where(*where).subquery())) or 0
+
+
+def parse_from_date(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest("fromDate is not an ISO 8601 date or date-time",
+                         [{"field": "fromDate", "message": "not an ISO 8601 date or date-time"}]) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

@@ -1,0 +1,59 @@
+"""Engine creation: SQLite in WAL mode with IMMEDIATE write transactions, or PostgreSQL."""
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+
+
+def _py_lower(value):
+    # SQLite's built-in lower() folds ASCII only; PostgreSQL's folds all of Unicode.
+    return value.lower() if isinstance(value, str) else value
+
+
+def _py_upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+def _fold(value):
+    from custreg.text import fold
+
+    return fold(value) if isinstance(value, str) else value
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 10000, pool_size: int = 10) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            parsed, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
+        )
+        _setup_sqlite(engine, busy_timeout_ms)
+        return engine
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        dbapi_conn.create_function("lower", 1, _py_lower, deterministic=True)
+        dbapi_conn.create_function("upper", 1, _py_upper, deterministic=True)
+        dbapi_conn.create_function("fold", 1, _fold, deterministic=True)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # Writers take the write lock up front, so two writers never deadlock
+        # upgrading a read snapshot.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+

@@ -1,0 +1,31 @@
+"""Database handle: one engine per process, sessions for reads and for writes."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from custreg.db.engine import make_engine
+
+
+@dataclass
+class Database:
+    engine: Engine
+    _read: sessionmaker = field(init=False)
+    _write: sessionmaker = field(init=False)
+
+    def __post_init__(self) -> None:
+        write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._read = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._write = sessionmaker(write_engine, expire_on_commit=False, autoflush=False)
+
+    @classmethod
+    def from_url(cls, url: str, **kw) -> "Database":
+        return cls(make_engine(url, **kw))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self, *, write: bool) -> Session:
+        return (self._write if write else self._read)()

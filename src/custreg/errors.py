@@ -1,0 +1,157 @@
+"""Domain errors and their RFC 9457 problem+json rendering."""
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM = "application/problem+json"
+
+
+class DomainError(Exception):
+    status = 400
+    title: str | None = None
+
+    def __init__(self, detail: str, errors: list[dict[str, str]] | None = None, **extra: Any):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+        self.extra = extra
+        self.headers: dict[str, str] = {}
+
+
+class BadRequest(DomainError):
+    status = 400
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+
+
+class Unprocessable(DomainError):
+    status = 422
+
+
+class TooManyRequests(DomainError):
+    status = 429
+
+
+def field_error(field: str, message: str, cls: type[DomainError] = Unprocessable) -> DomainError:
+    return cls(f"{field}: {message}", [{"field": field, "message": message}])
+
+
+class FieldErrors:
+    """Collects field errors so one response names every bad field."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, str]] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.items.append({"field": field, "message": message})
+
+    def raise_if_any(self, cls: type[DomainError] = Unprocessable) -> None:
+        if self.items:
+            names = ", ".join(dict.fromkeys(e["field"] for e in self.items))
+            raise cls(f"Invalid field(s): {names}", self.items)
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _loc_to_field(loc: tuple) -> str:
+    parts = [p for p in loc if p not in ("body", "query", "path", "header")]
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + str(p)
+    return out or (str(loc[-1]) if loc else "body")
+
+
+def _clean_message(err: dict) -> str:
+    msg = err.get("msg", "invalid")
+    return msg.removeprefix("Value error, ")
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError):
+        return problem(
+            exc.status,
+            exc.detail,
+            instance=request.url.path,
+            errors=exc.errors,
+            title=exc.title,
+            headers=exc.headers or None,
+            **exc.extra,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errs = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errs):
+            return problem(400, "Malformed JSON body", instance=request.url.path,
+                           errors=[{"field": "body", "message": "not valid JSON"}])
+        fields = [{"field": _loc_to_field(tuple(e.get("loc", ()))), "message": _clean_message(e)}
+                  for e in errs]
+        in_query = all(e.get("loc", ("",))[0] in ("query", "path", "header") for e in errs)
+        status = 400 if in_query else 422
+        names = ", ".join(dict.fromkeys(f["field"] for f in fields))
+        return problem(status, f"Invalid field(s): {names}", instance=request.url.path, errors=fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        return problem(exc.status_code, detail, instance=request.url.path,
+                       headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):  # a bug: say so, leak nothing
+        import logging
+
+        logging.getLogger("custreg").exception("unhandled error on %s", request.url.path)
+        return problem(500, "Internal error", instance=request.url.path)

@@ -1,0 +1,84 @@
+"""Field cleaning shared by every schema: trimming, empty = null, ISO codes."""
+
+from typing import Annotated, Any
+
+import pycountry
+from pydantic import BeforeValidator, Field
+
+
+def clean_text(value: Any) -> Any:
+    """Trim strings, turn '' into None, refuse NUL and other control characters."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+            raise ValueError("must not contain control characters")
+    return value
+
+
+def _upper(value: Any) -> Any:
+    value = clean_text(value)
+    return value.upper() if isinstance(value, str) else value
+
+
+def check_country(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.upper()
+    if len(value) != 2 or pycountry.countries.get(alpha_2=value) is None:
+        raise ValueError("not an ISO 3166-1 alpha-2 country code")
+    return value
+
+
+def check_language(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.lower()
+    if len(value) != 2 or pycountry.languages.get(alpha_2=value) is None:
+        raise ValueError("not an ISO 639-1 language code")
+    return value
+
+
+def check_currency(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.upper()
+    if len(value) != 3 or pycountry.currencies.get(alpha_3=value) is None:
+        raise ValueError("not an ISO 4217 currency code")
+    return value
+
+
+def Text(max_length: int, description: str):  # noqa: N802 - reads as a type
+    """An optional, trimmed string of at most `max_length` characters."""
+    return Annotated[
+        Annotated[str, Field(max_length=max_length)] | None,
+        BeforeValidator(clean_text),
+        Field(None, description=description),
+    ]
+
+
+def Code(max_length: int, description: str):  # noqa: N802
+    """An optional code, trimmed and upper-cased."""
+    return Annotated[
+        Annotated[str, Field(max_length=max_length)] | None,
+        BeforeValidator(_upper),
+        Field(None, description=description),
+    ]
+
+
+Country = Annotated[
+    str | None,
+    BeforeValidator(lambda v: check_country(clean_text(v))),
+    Field(None, description="ISO 3166-1 alpha-2 country code", examples=["FI"]),
+]
+Language = Annotated[
+    str | None,
+    BeforeValidator(lambda v: check_language(clean_text(v))),
+    Field(None, description="ISO 639-1 language code", examples=["fi"]),
+]
+Currency = Annotated[
+    str | None,
+    BeforeValidator(lambda v: check_currency(clean_text(v))),
+    Field(None, description="ISO 4217 currency code", examples=["EUR"]),
+]

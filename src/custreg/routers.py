@@ -1,0 +1,6 @@
+"""Every router, in matching order: fixed paths under /customers before `/{customer}`."""
+
+from custreg.companies.routes import router as companies
+from custreg.customers.routes import router as customers
+
+ROUTERS = [companies, customers]
