@@ -1,9 +1,9 @@
 """Field cleaning shared by every schema: trimming, empty = null, ISO codes."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import pycountry
-from pydantic import BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
 def clean_text(value: Any) -> Any:
@@ -82,3 +82,19 @@ Currency = Annotated[
     BeforeValidator(lambda v: check_currency(clean_text(v))),
     Field(None, description="ISO 4217 currency code", examples=["EUR"]),
 ]
+
+
+class RecordFields(BaseModel):
+    """Base of a record's write schema: unknown fields are refused, but what a GET of the
+    record returns (its links and timestamps) may be sent back and is ignored.
+    A read shape derived from a write schema sets `read_only = frozenset()`."""
+
+    model_config = ConfigDict(extra="forbid")
+    read_only: ClassVar[frozenset[str]] = frozenset({"links", "lastUpdatedAt", "href", "validatedAt"})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_read_only(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in cls.read_only}
+        return data

@@ -4,11 +4,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from custreg.fields import Code, Country, Text
+from custreg.fields import Code, Country, RecordFields, Text
 
 
-class AddressFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AddressFields(RecordFields):
+    addressGuid: Annotated[uuid.UUID | None, Field(None, description="Ignored on write: the path's id wins")]
 
     addressType: Code(40, "LEGAL, DELIVERY, INVOICE, VISITING or a company-defined code")
     fullName: Text(255, "Name to use with this address instead of the customer's")
@@ -30,8 +30,9 @@ class AddressFields(BaseModel):
 
 class AddressRead(AddressFields):
     model_config = ConfigDict(extra="ignore")
+    read_only = frozenset()  # a read shape keeps every field
 
-    addressGuid: uuid.UUID
+    addressGuid: uuid.UUID  # type: ignore[assignment]
     addressType: str
     defaultAddress: bool = False
     lastUpdatedAt: dt.datetime | None = None

@@ -1,0 +1,203 @@
+"""Generic sub-resources of a customer (addresses, bank accounts, contacts, ...).
+
+A `RecordKind` names the table, the id field, the schemas and the per-kind rules;
+`make_router` serves list/create/get/replace/delete for it under
+`/customers/{customer}/<path>`, and every write moves the customer's
+`lastUpdatedAt` and `version` in the same transaction.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Callable
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from custreg.access.context import DeleteCtx, ReadCtx, WriteCtx
+from custreg.companies.models import Company
+from custreg.customers import service as customers
+from custreg.customers.models import Customer
+from custreg.db.base import utcnow
+from custreg.db.columns import filter_fields, snake
+from custreg.db.execution import TransactionalRoute
+from custreg.errors import NotFound
+from custreg.odata import FilterField, parse_filter, parse_orderby
+from custreg.paging import ListParams, Page, list_params
+
+# fn(session, company, customer, values, existing_or_None) -> values; raises 422 on bad input.
+Rule = Callable[[Session, Company, Customer, dict[str, Any], Any], dict[str, Any]]
+
+
+def _no_rule(session, company, customer, values, existing):
+    return values
+
+
+@dataclass
+class RecordKind:
+    model: type
+    path: str  # URL segment, e.g. "addresses"
+    id_field: str  # API name of the record id, e.g. "addressGuid"
+    write_schema: type[BaseModel]  # body of POST and PUT (all fields optional)
+    read_schema: type[BaseModel]
+    title: str  # "address"
+    rule: Rule = _no_rule
+    # After a write, inside the transaction (e.g. unset another default).
+    after_write: Callable[[Session, Customer, Any], None] | None = None
+    filters: dict[str, FilterField] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.filters:
+            names = [n for n in self.read_schema.model_fields
+                     if hasattr(self.model, snake(n)) and n != "links"]
+            self.filters = filter_fields(self.model, [n for n in names if _filterable(self.model, n)])
+
+    @property
+    def id_attr(self):
+        return getattr(self.model, snake(self.id_field))
+
+
+def _filterable(model, name: str) -> bool:
+    try:
+        filter_fields(model, [name])
+        return True
+    except TypeError:
+        return False
+
+
+def to_dict(kind: RecordKind, record: Any) -> dict[str, Any]:
+    return {n: getattr(record, snake(n)) for n in kind.read_schema.model_fields
+            if hasattr(record, snake(n))}
+
+
+def read(kind: RecordKind, record: Any) -> BaseModel:
+    return kind.read_schema.model_validate(to_dict(kind, record))
+
+
+def _parse_guid(kind: RecordKind, key: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(key)
+    except ValueError:
+        raise NotFound(f"No {kind.title} {key!r}") from None
+
+
+def get(session: Session, kind: RecordKind, customer: Customer, key: str) -> Any:
+    record = session.scalar(select(kind.model).where(
+        kind.model.customer_id == customer.id, kind.id_attr == _parse_guid(kind, key)))
+    if record is None:
+        raise NotFound(f"No {kind.title} {key!r} for customer {customer.customer_number}")
+    return record
+
+
+def list_page(session: Session, kind: RecordKind, customer: Customer, params: ListParams):
+    where = [kind.model.customer_id == customer.id]
+    if params.filter:
+        where.append(parse_filter(params.filter, kind.filters))
+    order = parse_orderby(params.orderby, kind.filters) if params.orderby else []
+    total = session.scalar(select(func.count()).select_from(kind.model).where(*where)) or 0
+    rows = session.scalars(select(kind.model).where(*where).order_by(*order, kind.model.id)
+                           .limit(params.top).offset(params.skip)).all()
+    return total, list(rows)
+
+
+def assign(kind: RecordKind, record: Any, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if name != kind.id_field and hasattr(record, snake(name)):
+            setattr(record, snake(name), value)
+    if hasattr(record, "last_updated_at"):
+        record.last_updated_at = utcnow()
+
+
+def create(session: Session, company: Company, kind: RecordKind, customer: Customer,
+           values: dict[str, Any]) -> Any:
+    values = kind.rule(session, company, customer, dict(values), None)
+    record = kind.model(customer_id=customer.id, **{snake(kind.id_field): uuid.uuid4()})
+    assign(kind, record, values)
+    session.add(record)
+    session.flush()
+    if kind.after_write:
+        kind.after_write(session, customer, record)
+    customers.touch(session, customer)
+    session.flush()
+    return record
+
+
+def replace(session: Session, company: Company, kind: RecordKind, customer: Customer, record: Any,
+            values: dict[str, Any]) -> None:
+    """Replace every field: missing or null ones are cleared; the path's id wins."""
+    values = kind.rule(session, company, customer, dict(values), record)
+    full = {n: None for n in kind.write_schema.model_fields}
+    full.update(values)
+    full.pop(kind.id_field, None)
+    assign(kind, record, full)
+    session.flush()
+    if kind.after_write:
+        kind.after_write(session, customer, record)
+    customers.touch(session, customer)
+    session.flush()
+
+
+def delete(session: Session, kind: RecordKind, customer: Customer, record: Any) -> None:
+    session.delete(record)
+    customers.touch(session, customer)
+    session.flush()
+
+
+def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
+    router = APIRouter(prefix="/v1/companies/{cuid}/customers/{customer}/" + kind.path,
+                       tags=[tag or kind.path], route_class=TransactionalRoute)
+    Write, Read = kind.write_schema, kind.read_schema  # noqa: N806
+    item = "/{" + kind.id_field + "}"
+
+    def _customer(ctx, customer: str, *, lock: bool = False) -> Customer:
+        return customers.get(ctx.session, ctx.company, customer, for_update=lock, full=False)
+
+    @router.get("", response_model=Page[Read], summary=f"List {kind.path}")
+    def list_records(customer: str, ctx: ReadCtx,
+                     params: Annotated[ListParams, Depends(list_params)]):
+        total, rows = list_page(ctx.session, kind, _customer(ctx, customer), params)
+        value = [read(kind, r) for r in rows]
+        return Page[Read](count=len(value), skip=params.skip, total=total, value=value)
+
+    @router.post("", status_code=201, response_model=Read, summary=f"Create a {kind.title}")
+    def create_record(customer: str, body: Write, ctx: WriteCtx, response: Response):
+        c = _customer(ctx, customer, lock=True)
+        record = create(ctx.session, ctx.company, kind, c, body.model_dump(exclude_unset=False))
+        guid = getattr(record, snake(kind.id_field))
+        response.headers["Location"] = f"{ctx.request.url.path.rstrip('/')}/{guid}"
+        return read(kind, record)
+
+    def get_record(customer: str, ctx: ReadCtx, **ids):
+        return read(kind, get(ctx.session, kind, _customer(ctx, customer), ids[kind.id_field]))
+
+    def replace_record(customer: str, body: Write, ctx: WriteCtx, **ids):
+        c = _customer(ctx, customer, lock=True)
+        record = get(ctx.session, kind, c, ids[kind.id_field])
+        replace(ctx.session, ctx.company, kind, c, record, body.model_dump(exclude_unset=True))
+        return read(kind, record)
+
+    def delete_record(customer: str, ctx: DeleteCtx, **ids):
+        c = _customer(ctx, customer, lock=True)
+        delete(ctx.session, kind, c, get(ctx.session, kind, c, ids[kind.id_field]))
+        return Response(status_code=204)
+
+    _with_id_param(get_record, kind.id_field)
+    _with_id_param(replace_record, kind.id_field)
+    _with_id_param(delete_record, kind.id_field)
+    router.get(item, response_model=Read, summary=f"Get a {kind.title}")(get_record)
+    router.put(item, response_model=Read,
+               summary=f"Replace a {kind.title}: missing or null fields are cleared")(replace_record)
+    router.delete(item, status_code=204, summary=f"Delete a {kind.title}")(delete_record)
+    return router
+
+
+def _with_id_param(fn: Callable, name: str) -> None:
+    """Give fn a real path parameter called `name` (FastAPI reads the signature)."""
+    import inspect
+
+    sig = inspect.signature(fn)
+    params = [p for p in sig.parameters.values() if p.kind != inspect.Parameter.VAR_KEYWORD]
+    params.insert(1, inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str))
+    params.sort(key=lambda p: p.kind)
+    fn.__signature__ = sig.replace(parameters=params)
