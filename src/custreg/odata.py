@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from odata_query import ast
 from odata_query.exceptions import ODataException
 from odata_query.grammar import ODataLexer, ODataParser
-from sqlalchemy import and_, false, func, literal, not_, or_
+from sqlalchemy import Boolean, and_, false, func, literal, not_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from custreg.errors import BadRequest
@@ -60,7 +60,8 @@ class _Visitor:
             left, right = self.expr(node.left), self.expr(node.right)
             return and_(left, right) if isinstance(node.op, ast.And) else or_(left, right)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            return not_(self.expr(node.operand))
+            # Two-valued logic: a comparison with NULL is false, so its negation is true.
+            return not_(func.coalesce(self.expr(node.operand), false(), type_=Boolean))
         if isinstance(node, ast.Compare):
             return self.compare(node)
         if isinstance(node, ast.Call):
