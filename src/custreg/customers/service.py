@@ -256,7 +256,7 @@ def list_page(session: Session, company: Company, params: ListParams, **query) -
     total = session.scalar(select(func.count()).select_from(base.where(*where).subquery())) or 0
     stmt = (select(Customer, Address).outerjoin(Address, MAIN_ADDRESS_JOIN).where(*where)
             .order_by(*order, Customer.customer_number).limit(params.top).offset(params.skip))
-    return total, list(session.execute(stmt).tuples())
+    return total, [(c, a) for c, a in session.execute(stmt)]
 
 
 def count(session: Session, company: Company, params: ListParams, **query) -> int:
