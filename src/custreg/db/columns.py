@@ -1,6 +1,7 @@
 """Helpers between API camelCase names and ORM columns."""
 
 import re
+from functools import lru_cache
 
 from sqlalchemy import Boolean, Date, Float, Integer, Numeric, String, Text, Uuid
 from sqlalchemy.orm import InstrumentedAttribute
@@ -9,6 +10,7 @@ from custreg.db.base import UTCDateTime
 from custreg.odata import FilterField
 
 
+@lru_cache(maxsize=4096)
 def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
