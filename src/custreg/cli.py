@@ -5,7 +5,6 @@ import sys
 
 import typer
 from rich.console import Console
-from rich.panel import Panel
 
 from custreg.settings import get_settings
 
@@ -28,13 +27,14 @@ def migrate() -> None:
 
 def _announce_token(token: str, host: str, port: int, *, rotated: bool = False) -> None:
     what = "New admin token (the old one no longer works)" if rotated else "Admin token created"
-    console.print(Panel.fit(
-        f"[bold]{what}[/bold] — shown once, only its hash is stored:\n\n"
-        f"  [bold yellow]{token}[/bold yellow]\n\n"
-        f"Try it:\n  curl -H 'Authorization: Bearer {token}' http://{host}:{port}/v1/companies\n\n"
-        "Rotate it with:  custreg admin-token --rotate\n"
-        "Or set CUSTREG_ADMIN_TOKEN to use a token of your own.",
-        title="custreg", border_style="green"))
+    out = Console(stderr=True, soft_wrap=True)  # never wrap: the curl line must paste whole
+    out.print(f"\n[bold green]{what}[/bold green] - shown once, only its hash is stored:\n")
+    out.print(f"    [bold yellow]{token}[/bold yellow]\n")
+    out.print("Try it:")
+    out.print(f"    curl -H 'Authorization: Bearer {token}' http://{host}:{port}/v1/companies\n",
+              markup=False, highlight=False)
+    out.print("Rotate it with `custreg admin-token --rotate`, or set CUSTREG_ADMIN_TOKEN to your own.\n",
+              markup=False)
 
 
 @app.command()
