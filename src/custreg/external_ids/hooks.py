@@ -1,0 +1,64 @@
+"""External ids inside customer writes: Tehden's inline pair and the nested list."""
+
+from typing import Any
+
+from sqlalchemy.orm import selectinload
+
+from custreg.customers import read, service as customers
+from custreg.customers.models import Customer
+from custreg.errors import Unprocessable
+from custreg.external_ids import service
+
+
+def _pair(v: dict[str, Any]) -> tuple[int, str] | None:
+    system_id, identifier = v.get("externalSystemId"), v.get("externalSystemIdentifier")
+    if (system_id is None) != (identifier is None):
+        missing = "externalSystemIdentifier" if identifier is None else "externalSystemId"
+        other = "externalSystemId" if identifier is None else "externalSystemIdentifier"
+        raise Unprocessable(f"{missing} is required together with {other}",
+                            [{"field": missing, "message": f"required together with {other}"}])
+    return (system_id, identifier) if system_id is not None else None
+
+
+def on_apply(session, company, customer: Customer, v: dict[str, Any]) -> None:
+    pair = _pair(v)
+    if pair is not None and customer.id is not None:  # PUT/PATCH; a create waits for its id
+        service.set_for_system(session, company, customer, *pair)
+
+
+def on_created(session, company, customer: Customer, v: dict[str, Any]) -> None:
+    pair = _pair(v)
+    if pair is not None:
+        service.set_for_system(session, company, customer, *pair)
+    for i, item in enumerate(v.get("externalIds") or []):
+        item = item if isinstance(item, dict) else item.model_dump()
+        service.set_for_system(session, company, customer, item["externalSystemId"],
+                               item["externalSystemIdentifier"],
+                               field=f"externalIds[{i}].externalSystemIdentifier")
+    session.flush()
+
+
+def detail(customer: Customer, cuid: str) -> dict[str, Any]:
+    ids = sorted(customer.external_ids, key=lambda e: e.id)
+    return {
+        "externalIds": [{"externalIdGuid": e.external_id_guid, "externalSystemId": e.external_system_id,
+                         "externalSystemIdentifier": e.external_system_identifier} for e in ids],
+        "externalSystemId": ids[0].external_system_id if ids else None,
+        "externalSystemIdentifier": ids[0].external_system_identifier if ids else None,
+    }
+
+
+def install() -> None:
+    if on_apply in customers.APPLY_HOOKS:
+        return
+    customers.APPLY_HOOKS.append(on_apply)
+    customers.CREATED_HOOKS.append(on_created)
+    customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.external_ids))
+    read.DETAIL_PARTS.append(detail)
+    read.SUB_RESOURCES.append("external-ids")
+    from custreg.register import service as register
+
+    register.USAGE_COUNTERS["externalSystems"] = service.usage
+
+
+install()

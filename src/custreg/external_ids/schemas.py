@@ -1,0 +1,51 @@
+import uuid
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+
+from custreg.fields import RecordFields, Text, clean_text
+
+
+def _system_id(value: Any) -> Any:
+    value = clean_text(value)
+    if isinstance(value, str) and value.isdigit():  # Tehden sends "6"
+        return int(value)
+    return value
+
+
+SystemId = Annotated[int | None, BeforeValidator(_system_id), Field(
+    None, ge=1, le=2**31 - 1,
+    description="External system code: 1 Maestro, 2 Posti, 3 Matkahuolto, 4 Checkout Finland, "
+                "5 MyCashFlow, 6 WooCommerce, 7 Generic webstore, 22 Generic reservation system, "
+                "or one the company configured")]
+SystemIdentifier = Text(200, "The customer's identifier in that system")
+
+
+def check_pair(system_id: Any, identifier: Any, prefix: str = "") -> None:
+    """Both or neither (Tehden): names the missing half."""
+    if (system_id is None) != (identifier is None):
+        missing = "externalSystemIdentifier" if identifier is None else "externalSystemId"
+        other = "externalSystemId" if identifier is None else "externalSystemIdentifier"
+        raise ValueError(f"{prefix}{missing} is required together with {prefix}{other}")
+
+
+class ExternalIdFields(RecordFields):
+    externalIdGuid: Annotated[uuid.UUID | None, Field(None, description="Ignored on write")]
+    externalSystemId: SystemId
+    externalSystemIdentifier: SystemIdentifier
+
+    @model_validator(mode="after")
+    def _pair(self):
+        if self.externalSystemId is None and self.externalSystemIdentifier is None:
+            raise ValueError("externalSystemId and externalSystemIdentifier are required")
+        check_pair(self.externalSystemId, self.externalSystemIdentifier)
+        return self
+
+
+class ExternalIdRead(ExternalIdFields):
+    model_config = ConfigDict(extra="ignore")
+    read_only = frozenset()
+
+    externalIdGuid: uuid.UUID  # type: ignore[assignment]
+    externalSystemId: int  # type: ignore[assignment]
+    externalSystemIdentifier: str  # type: ignore[assignment]

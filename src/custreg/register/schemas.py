@@ -1,0 +1,45 @@
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from custreg.fields import clean_text
+
+
+def _code(value):
+    value = clean_text(value)
+    return value.upper() if isinstance(value, str) else value
+
+
+CodeText = Annotated[str, BeforeValidator(_code), Field(min_length=1, max_length=40, pattern=r"^[^\s]+$",
+                                                        description="The code (stored upper-case)")]
+NameText = Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=200,
+                                                             description="Display name")]
+
+
+class CodeItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: CodeText
+    name: NameText
+
+
+class DimensionItem(CodeItem):
+    values: Annotated[list[CodeItem], Field(default_factory=list, max_length=1000,
+                                            description="The dimension's value codes")]
+
+
+class BasicDetails(BaseModel):
+    customerGroups: list[CodeItem]
+    segments: list[CodeItem]
+    customerTypes: list[CodeItem]
+    dimensions: list[DimensionItem]
+    postingGroups: list[CodeItem]
+    deliveryTerms: list[CodeItem]
+    deliveryMethods: list[CodeItem]
+    paymentTerms: list[CodeItem]
+    priceLists: list[CodeItem]
+    vatStatuses: list[CodeItem]
+    addressTypes: list[CodeItem]
+    relationRoles: list[CodeItem]
+    externalSystems: list[CodeItem]
+    consentChannels: list[CodeItem]

@@ -1,0 +1,168 @@
+"""Register configuration: the codes a company's customers may name (section 7)."""
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from custreg.companies.models import Company
+from custreg.errors import Conflict, FieldErrors, NotFound
+from custreg.register.defaults import CATEGORIES, DEFAULTS
+from custreg.register.models import RegisterCode
+
+# Customer field → category whose codes it must name.
+CODED_FIELDS = {
+    "customerGroup": "customerGroups", "segment": "segments", "customerTypeCode": "customerTypes",
+    "paymentTerms": "paymentTerms", "deliveryTerms": "deliveryTerms",
+    "deliveryMethod": "deliveryMethods", "postingGroup": "postingGroups",
+    "priceList": "priceLists", "vatStatus": "vatStatuses",
+}
+DIMENSION_VALUES = "dimensionValues"
+
+# Who else uses a category's codes: fn(session, company, category, codes) -> {code: count}.
+USAGE_COUNTERS: dict[str, Any] = {}
+
+
+def seed(session: Session, company: Company) -> None:
+    for category, items in DEFAULTS.items():
+        for i, (code, name) in enumerate(items):
+            session.add(RegisterCode(company_id=company.id, category=category, parent="",
+                                     code=code, name=name, position=i))
+
+
+def basic_details(session: Session, company: Company) -> dict[str, list]:
+    rows = session.scalars(select(RegisterCode).where(RegisterCode.company_id == company.id)
+                           .order_by(RegisterCode.category, RegisterCode.position, RegisterCode.id)).all()
+    out: dict[str, list] = {c: [] for c in CATEGORIES}
+    values: dict[str, list] = defaultdict(list)
+    for r in rows:
+        if r.category == DIMENSION_VALUES:
+            values[r.parent].append({"code": r.code, "name": r.name})
+        elif r.category in out:
+            out[r.category].append({"code": r.code, "name": r.name})
+    for dim in out["dimensions"]:
+        dim["values"] = values.get(dim["code"], [])
+    return out
+
+
+def codes(session: Session, company: Company, category: str, parent: str = "") -> set[str]:
+    return set(session.scalars(select(RegisterCode.code).where(
+        RegisterCode.company_id == company.id, RegisterCode.category == category,
+        RegisterCode.parent == parent)))
+
+
+def replace_category(session: Session, company: Company, category: str, items: list[dict]) -> None:
+    """Replace one category; removing a code that is still used → 409 saying how many."""
+    if category not in CATEGORIES:
+        raise NotFound(f"Unknown category {category!r}; one of: {', '.join(CATEGORIES)}")
+    errors = FieldErrors()
+    seen = set()
+    for i, item in enumerate(items):
+        if item["code"] in seen:
+            errors.add(f"[{i}].code", f"duplicate code {item['code']}")
+        seen.add(item["code"])
+    errors.raise_if_any()
+    removed = codes(session, company, category) - seen
+    in_use = _usage(session, company, category, removed) if removed else {}
+    if category == "dimensions":
+        in_use.update(_dimension_value_usage(session, company, items))
+    in_use = {k: n for k, n in in_use.items() if n}
+    if in_use:
+        detail = "; ".join(f"{code} is used by {n} customer(s)" for code, n in sorted(in_use.items()))
+        raise Conflict(f"Codes still in use: {detail}",
+                       [{"field": code, "message": f"used by {n}"} for code, n in sorted(in_use.items())],
+                       inUse=in_use)
+    session.execute(delete(RegisterCode).where(RegisterCode.company_id == company.id,
+                                               RegisterCode.category == category))
+    if category == "dimensions":
+        session.execute(delete(RegisterCode).where(RegisterCode.company_id == company.id,
+                                                   RegisterCode.category == DIMENSION_VALUES))
+    for i, item in enumerate(items):
+        session.add(RegisterCode(company_id=company.id, category=category, parent="",
+                                 code=item["code"], name=item["name"], position=i))
+        for j, value in enumerate(item.get("values") or []):
+            session.add(RegisterCode(company_id=company.id, category=DIMENSION_VALUES,
+                                     parent=item["code"], code=value["code"], name=value["name"],
+                                     position=j))
+    session.flush()
+
+
+def _usage(session: Session, company: Company, category: str, removed: set[str]) -> dict[str, int]:
+    from custreg.customers.models import Customer
+
+    field = next((f for f, c in CODED_FIELDS.items() if c == category), None)
+    if field is not None:
+        column = getattr(Customer, _snake(field))
+        rows = session.execute(select(column, func.count()).where(
+            Customer.company_id == company.id, column.in_(removed)).group_by(column))
+        return {code: n for code, n in rows}
+    if category == "dimensions":
+        return {code: session.scalar(select(func.count()).where(
+            Customer.company_id == company.id,
+            Customer.dimensions[code].as_string().is_not(None))) or 0 for code in removed}
+    counter = USAGE_COUNTERS.get(category)
+    return counter(session, company, removed) if counter else {}
+
+
+def _dimension_value_usage(session: Session, company: Company, items: list[dict]) -> dict[str, int]:
+    from custreg.customers.models import Customer
+
+    out = {}
+    kept = {item["code"]: {v["code"] for v in item.get("values") or []} for item in items}
+    for dim, old_values in _all_dimension_values(session, company).items():
+        for value in old_values - kept.get(dim, set()):
+            n = session.scalar(select(func.count()).where(
+                Customer.company_id == company.id,
+                Customer.dimensions[dim].as_string() == value)) or 0
+            out[f"{dim}={value}"] = n
+    return out
+
+
+def _all_dimension_values(session: Session, company: Company) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for parent, code in session.execute(select(RegisterCode.parent, RegisterCode.code).where(
+            RegisterCode.company_id == company.id, RegisterCode.category == DIMENSION_VALUES)):
+        out[parent].add(code)
+    return out
+
+
+def _snake(name: str) -> str:
+    from custreg.db.columns import snake
+
+    return snake(name)
+
+
+def check_customer_codes(session: Session, company: Company, customer, v: dict[str, Any]) -> None:
+    """APPLY_HOOK: every coded customer field names a configured code (422 otherwise)."""
+    wanted = {f: v[f] for f in CODED_FIELDS if v.get(f)}
+    dims = v.get("dimensions") or {}
+    if not wanted and not dims:
+        return
+    categories = {CODED_FIELDS[f] for f in wanted} | ({"dimensions", DIMENSION_VALUES} if dims else set())
+    known: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for category, parent, code in session.execute(select(
+            RegisterCode.category, RegisterCode.parent, RegisterCode.code).where(
+            RegisterCode.company_id == company.id, RegisterCode.category.in_(categories))):
+        known[(category, parent)].add(code)
+    errors = FieldErrors()
+    for f, code in wanted.items():
+        if code not in known[(CODED_FIELDS[f], "")]:
+            errors.add(f, f"{code!r} is not a configured code of {CODED_FIELDS[f]}")
+    for dim, value in dims.items():
+        if dim not in known[("dimensions", "")]:
+            errors.add(f"dimensions.{dim}", f"{dim!r} is not a configured dimension")
+        elif value not in known[(DIMENSION_VALUES, dim)]:
+            errors.add(f"dimensions.{dim}", f"{value!r} is not a value of dimension {dim}")
+    errors.raise_if_any()
+
+
+def check_code(session: Session, company: Company, category: str, code: str, field: str) -> None:
+    """One code of `category` must be configured (422 naming `field` otherwise)."""
+    found = session.scalar(select(RegisterCode.id).where(
+        RegisterCode.company_id == company.id, RegisterCode.category == category,
+        RegisterCode.parent == "", RegisterCode.code == code))
+    if found is None:
+        errors = FieldErrors()
+        errors.add(field, f"{code!r} is not a configured code of {category}")
+        errors.raise_if_any()
