@@ -22,7 +22,7 @@ from custreg.customers.models import Customer
 from custreg.db.base import utcnow
 from custreg.db.columns import filter_fields, snake
 from custreg.db.execution import TransactionalRoute
-from custreg.errors import NotFound
+from custreg.errors import DomainError, NotFound, Unprocessable
 from custreg.odata import FilterField, parse_filter, parse_orderby
 from custreg.paging import ListParams, Page, list_params
 
@@ -110,7 +110,7 @@ def assign(kind: RecordKind, record: Any, values: dict[str, Any]) -> None:
 
 
 def create(session: Session, company: Company, kind: RecordKind, customer: Customer,
-           values: dict[str, Any]) -> Any:
+           values: dict[str, Any], *, touch: bool = True) -> Any:
     values = kind.rule(session, company, customer, dict(values), None)
     record = kind.model(customer_id=customer.id, **{snake(kind.id_field): uuid.uuid4()})
     assign(kind, record, values)
@@ -118,7 +118,8 @@ def create(session: Session, company: Company, kind: RecordKind, customer: Custo
     session.flush()
     if kind.after_write:
         kind.after_write(session, customer, record)
-    customers.touch(session, customer)
+    if touch:  # False inside a customer create, which has touched the customer already
+        customers.touch(session, customer)
     session.flush()
     return record
 
@@ -142,6 +143,33 @@ def delete(session: Session, kind: RecordKind, customer: Customer, record: Any) 
     session.delete(record)
     customers.touch(session, customer)
     session.flush()
+
+
+def nested_create(kind: RecordKind, body_field: str, relationship: str) -> Callable:
+    """A `customers.routes.CREATE_HOOKS` entry: create the records listed in `body_field` of
+    a customer create, in its transaction. Every bad record is named by its place
+    (`bankAccounts[1].iban`); one bad record fails the whole create."""
+
+    def hook(ctx, customer: Customer, body: BaseModel) -> None:
+        items = getattr(body, body_field, None) or []
+        errors: list[dict[str, str]] = []
+        for i, item in enumerate(items):
+            try:
+                create(ctx.session, ctx.company, kind, customer, item.model_dump(), touch=False)
+            except DomainError as exc:
+                named = [{**e, "field": f"{body_field}[{i}].{e['field']}"} for e in exc.errors] \
+                    or [{"field": f"{body_field}[{i}]", "message": exc.detail}]
+                if exc.status != 422:  # a conflict or the like: stop at the first
+                    exc.errors, exc.detail = named, f"{body_field}[{i}]: {exc.detail}"
+                    raise
+                errors += named
+        if errors:
+            names = ", ".join(dict.fromkeys(e["field"] for e in errors))
+            raise Unprocessable(f"Invalid field(s): {names}", errors)
+        if items:
+            ctx.session.expire(customer, [relationship])  # reload with the new records
+
+    return hook
 
 
 def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:

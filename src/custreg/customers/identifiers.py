@@ -90,16 +90,25 @@ def validate_id_number(value: str, *, country: str | None, person: bool) -> IdNu
     return IdNumber(code, born, gender)
 
 
+# stdnum lists the member states in lower case; Greece's VAT prefix is EL.
+EU_VAT_PREFIXES = frozenset(c.upper() for c in eu_vat.MEMBER_STATES) | {"EL"}
+
+
 def validate_vat(value: str, *, country: str | None) -> str:
     compact = "".join(value.split()).upper().replace("-", "").replace(".", "")
-    if country == "NO" or compact.startswith("NO"):
+    if compact.startswith("NO") or (country == "NO" and compact[:1].isdigit()):
+        number = compact.removeprefix("NO")
+        if number.isdigit():  # an organisasjonsnummer: the VAT form adds MVA
+            number += "MVA"
         try:
-            return "NO" + mva.validate(compact.removeprefix("NO"))
+            return "NO" + mva.validate(number)
         except ValidationError as exc:
             raise ValueError(f"not a valid Norwegian VAT number: {exc.message}") from None
-    if not compact[:2].isalpha() and country:
+    if compact[:1].isdigit() and country in EU_VAT_PREFIXES | {"GR"}:
+        if country == "SE" and len(compact) == 10:  # an organisationsnummer: VAT adds 01
+            compact += "01"
         compact = ("EL" if country == "GR" else country) + compact
-    if compact[:2] not in eu_vat.MEMBER_STATES and compact[:2] != "EL":
+    if compact[:2] not in EU_VAT_PREFIXES:
         return compact  # outside the EU: kept as given, compacted
     try:
         return eu_vat.validate(compact)

@@ -14,6 +14,7 @@ from custreg.customers.schemas import (
     Removed,
 )
 from custreg.db.execution import TransactionalRoute
+from custreg.errors import FieldErrors, Unprocessable
 from custreg.paging import ListParams, Page, list_params
 
 router = APIRouter(prefix="/v1/companies/{cuid}/customers", tags=["customers"],
@@ -66,8 +67,14 @@ def create_customer(cuid: str, body: CustomerCreate, ctx: WriteCtx, response: Re
     """Create a customer; its number is the company's next. 201 with `Location`."""
     values = body.model_dump(exclude={"customerGuid"})
     customer = service.create(ctx.session, ctx.company, values, customer_guid=body.customerGuid)
+    errors = FieldErrors()  # every bad nested record named, whichever kind it is
     for hook in CREATE_HOOKS:
-        hook(ctx, customer, body)
+        try:
+            hook(ctx, customer, body)
+        except Unprocessable as exc:
+            for e in exc.errors or [{"field": "body", "message": exc.detail}]:
+                errors.add(e["field"], e["message"])
+    errors.raise_if_any()
     response.headers["Location"] = read.href(cuid, customer)
     response.headers["ETag"] = f'"{customer.version}"'
     return read.detail(customer, cuid)

@@ -3,10 +3,13 @@
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
+from custreg.addresses.schemas import AddressFields
+from custreg.bank_accounts.schemas import BankAccountFields
+from custreg.contacts.schemas import ContactFields
 from custreg.fields import Code, Country, Currency, Language, Text, clean_text
 
 CustomerType = Literal["PERSON", "COMPANY"]
@@ -139,17 +142,28 @@ class CustomerFields(BaseModel):
 
 
 class _CustomerInput(CustomerFields):
+    nested: ClassVar[frozenset[str]] = frozenset()  # record lists this input may carry
+
     @model_validator(mode="before")
     @classmethod
     def _drop_read_only(cls, data: Any) -> Any:
         # A client may PUT back what it GOT: read-only fields are accepted and ignored.
         if isinstance(data, dict):
-            return {k: v for k, v in data.items() if k not in READ_ONLY_FIELDS}
+            return {k: v for k, v in data.items() if k not in READ_ONLY_FIELDS or k in cls.nested}
         return data
 
 
 class CustomerCreate(_CustomerInput):
     customerGuid: Annotated[uuid.UUID | None, Field(None, description="Optional client-chosen GUID")]
+
+    # Records created with the customer, in the same transaction (all or nothing).
+    nested = frozenset({"addresses", "bankAccounts", "contacts"})
+    addresses: Annotated[list[AddressFields] | None, Field(None, max_length=100,
+                                                           description="Addresses to create")]
+    bankAccounts: Annotated[list[BankAccountFields] | None, Field(None, max_length=100,
+                                                                  description="Bank accounts to create")]
+    contacts: Annotated[list[ContactFields] | None, Field(None, max_length=100,
+                                                          description="Contacts to create")]
 
 
 class CustomerReplace(_CustomerInput):
@@ -192,9 +206,13 @@ class Removed(BaseModel):
 
 
 from custreg.addresses.schemas import AddressRead  # noqa: E402
+from custreg.bank_accounts.schemas import BankAccountRead  # noqa: E402
+from custreg.contacts.schemas import ContactRead  # noqa: E402
 
 
 class CustomerDetail(CustomerRead):
     """The whole customer, its records included."""
 
     addresses: list[AddressRead] = []
+    bankAccounts: list[BankAccountRead] = []
+    contacts: list[ContactRead] = []
