@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from custreg import __version__
 from custreg.access.auth import Authenticator
+from custreg.access.ratelimit import RateLimiter
 from custreg.db.session import Database
 from custreg.errors import install_handlers
 from custreg.settings import Settings, get_settings
@@ -22,7 +23,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = FastAPI(title="custreg", version=__version__, description=DESCRIPTION)
     app.state.settings = settings
     app.state.db = db
-    app.state.auth = Authenticator(db.engine, settings.admin_token)
+    app.state.auth = Authenticator(db.engine, settings.admin_token, settings)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst,
+                                         settings.redis_url)
     install_handlers(app)
 
     from custreg.routers import ROUTERS

@@ -1,4 +1,4 @@
-"""`custreg` command line: serve, migrate, demo, admin-token."""
+"""`custreg` command line: serve, migrate, demo, admin-token, client, user-token."""
 
 import os
 import sys
@@ -87,6 +87,106 @@ def demo(company: str = typer.Option("demo", help="cuid of the demo company")) -
     _migrate()
     n = load(get_settings().database_url, company)
     console.print(f"[green]company {company!r} has {n} demo customers[/green]")
+
+
+client_app = typer.Typer(help="API clients (OAuth2 client credentials)", no_args_is_help=True)
+app.add_typer(client_app, name="client")
+
+
+def _engine():
+    from custreg.db.engine import make_engine
+
+    _migrate()
+    return make_engine(get_settings().database_url)
+
+
+@client_app.command("create")
+def client_create(
+    company: list[str] = typer.Option(..., "--company", help="cuid the client may touch (repeatable)"),
+    scope: list[str] = typer.Option(..., "--scope", help="customers:read, customers:write, "
+                                    "customers:delete, register:admin or admin (repeatable)"),
+    name: str = typer.Option(None, "--name", help="A name for people (default: the companies)"),
+) -> None:
+    """Create an API client; prints its clientId and secret (shown once)."""
+    from sqlalchemy.orm import Session
+
+    from custreg.access import clients
+    from custreg.errors import DomainError
+
+    engine = _engine()
+    try:
+        with Session(engine) as s, s.begin():
+            new = clients.create(s, name=name or ", ".join(company), companies=company, granted=scope)
+            client_id, secret = new.client.client_id, new.secret
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        for e in exc.errors:
+            console.print(f"  {e['field']}: {e['message']}", markup=False)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    console.print("API client created; the secret is shown once, only its hash is stored:")
+    typer.echo(f"clientId: {client_id}")
+    typer.echo(f"clientSecret: {secret}")
+
+
+@client_app.command("list")
+def client_list() -> None:
+    """List API clients (never their secrets)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from custreg.access.models import ApiClient
+
+    engine = _engine()
+    with Session(engine) as s:
+        rows = s.scalars(select(ApiClient).order_by(ApiClient.id)).all()
+        for c in rows:
+            state = f"revoked {c.revoked_at:%Y-%m-%dT%H:%M:%SZ}" if c.revoked_at else "active"
+            typer.echo(f"{c.client_id}\t{state}\t{','.join(c.companies)}\t{' '.join(c.scopes)}\t{c.name}")
+    engine.dispose()
+
+
+@client_app.command("revoke")
+def client_revoke(client_id: str = typer.Argument(..., help="The clientId")) -> None:
+    """Revoke an API client: its secret and every token it holds stop working at once."""
+    from sqlalchemy.orm import Session
+
+    from custreg.access import clients
+    from custreg.errors import NotFound
+
+    engine = _engine()
+    try:
+        with Session(engine) as s, s.begin():
+            clients.revoke(s, client_id)
+    except NotFound as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"revoked {client_id}")
+
+
+@app.command("user-token")
+def user_token(
+    sub: str = typer.Option(..., "--sub", help="The user id (the token's `sub`)"),
+    lifetime: int = typer.Option(3600, help="Seconds the token is valid"),
+) -> None:
+    """Issue a development end-user token for /v1/customer/info, signed with
+    CUSTREG_IDP_HS256_SECRET as if by the trusted identity provider (CUSTREG_IDP_ISSUER)."""
+    from custreg.access.tokens import IdentityProvider
+
+    try:
+        token = IdentityProvider(get_settings()).issue_dev_token(sub, lifetime)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    typer.echo(token)
+
+
+from custreg.sync.cli import register as _register_sync  # noqa: E402
+
+_register_sync(app)  # export, import, prune
 
 
 def main() -> None:  # pragma: no cover

@@ -9,6 +9,7 @@ A `RecordKind` names the table, the id field, the schemas and the per-kind rules
 import uuid
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Callable
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
@@ -22,7 +23,7 @@ from custreg.customers.models import Customer
 from custreg.db.base import utcnow
 from custreg.db.columns import filter_fields, snake
 from custreg.db.execution import TransactionalRoute
-from custreg.errors import DomainError, NotFound, Unprocessable
+from custreg.errors import Conflict, DomainError, NotFound, Unprocessable, field_error
 from custreg.odata import FilterField, parse_filter, parse_orderby
 from custreg.paging import ListParams, Page, list_params
 
@@ -46,6 +47,12 @@ class RecordKind:
     # After a write, inside the transaction (e.g. unset another default).
     after_write: Callable[[Session, Customer, Any], None] | None = None
     filters: dict[str, FilterField] = field(default_factory=dict)
+    # Records keyed by a name instead of a GUID (`/parameters/{name}`): `key` cleans a
+    # name (raising a DomainError for a bad one); PUT then creates or replaces.
+    key: Callable[[str], str] | None = None
+    # After every change, with who made it (ctx.actor): fn(session, customer, record, op, actor),
+    # op = "create" | "replace" | "delete" (e.g. a change history, touching another customer).
+    on_change: Callable[[Session, Customer, Any, str, str | None], None] | None = None
 
     def __post_init__(self) -> None:
         if not self.filters:
@@ -82,9 +89,22 @@ def _parse_guid(kind: RecordKind, key: str) -> uuid.UUID:
         raise NotFound(f"No {kind.title} {key!r}") from None
 
 
+def _parse_key(kind: RecordKind, key: str) -> Any:
+    if kind.key is None:
+        return _parse_guid(kind, key)
+    try:
+        return kind.key(key)
+    except (DomainError, ValueError):
+        raise NotFound(f"No {kind.title} {key!r}") from None
+
+
+def find(session: Session, kind: RecordKind, customer: Customer, key: Any) -> Any:
+    return session.scalar(select(kind.model).where(
+        kind.model.customer_id == customer.id, kind.id_attr == key))
+
+
 def get(session: Session, kind: RecordKind, customer: Customer, key: str) -> Any:
-    record = session.scalar(select(kind.model).where(
-        kind.model.customer_id == customer.id, kind.id_attr == _parse_guid(kind, key)))
+    record = find(session, kind, customer, _parse_key(kind, key))
     if record is None:
         raise NotFound(f"No {kind.title} {key!r} for customer {customer.customer_number}")
     return record
@@ -110,14 +130,26 @@ def assign(kind: RecordKind, record: Any, values: dict[str, Any]) -> None:
 
 
 def create(session: Session, company: Company, kind: RecordKind, customer: Customer,
-           values: dict[str, Any], *, touch: bool = True) -> Any:
+           values: dict[str, Any], *, actor: str | None = None, touch: bool = True) -> Any:
+    ident: Any = uuid.uuid4()
+    if kind.key is not None:  # a named record: the name is its id, one per customer
+        if not values.get(kind.id_field):
+            raise field_error(kind.id_field, "is required")
+        ident = kind.key(values[kind.id_field])
+        if find(session, kind, customer, ident) is not None:
+            raise Conflict(f"The customer already has a {kind.title} {ident!r}",
+                           [{"field": kind.id_field, "message": "already exists; PUT replaces it"}])
     values = kind.rule(session, company, customer, dict(values), None)
-    record = kind.model(customer_id=customer.id, **{snake(kind.id_field): uuid.uuid4()})
+    record = kind.model(customer_id=customer.id, **{snake(kind.id_field): ident})
+    if hasattr(kind.model, "company_id"):  # tables with per-company unique keys carry it
+        record.company_id = company.id
     assign(kind, record, values)
     session.add(record)
     session.flush()
     if kind.after_write:
         kind.after_write(session, customer, record)
+    if kind.on_change:
+        kind.on_change(session, customer, record, "create", actor)
     if touch:  # False inside a customer create, which has touched the customer already
         customers.touch(session, customer)
     session.flush()
@@ -125,7 +157,7 @@ def create(session: Session, company: Company, kind: RecordKind, customer: Custo
 
 
 def replace(session: Session, company: Company, kind: RecordKind, customer: Customer, record: Any,
-            values: dict[str, Any]) -> None:
+            values: dict[str, Any], *, actor: str | None = None) -> None:
     """Replace every field: missing or null ones are cleared; the path's id wins."""
     values = kind.rule(session, company, customer, dict(values), record)
     full = {n: None for n in kind.write_schema.model_fields}
@@ -135,11 +167,16 @@ def replace(session: Session, company: Company, kind: RecordKind, customer: Cust
     session.flush()
     if kind.after_write:
         kind.after_write(session, customer, record)
+    if kind.on_change:
+        kind.on_change(session, customer, record, "replace", actor)
     customers.touch(session, customer)
     session.flush()
 
 
-def delete(session: Session, kind: RecordKind, customer: Customer, record: Any) -> None:
+def delete(session: Session, kind: RecordKind, customer: Customer, record: Any,
+           *, actor: str | None = None) -> None:
+    if kind.on_change:
+        kind.on_change(session, customer, record, "delete", actor)
     session.delete(record)
     customers.touch(session, customer)
     session.flush()
@@ -155,7 +192,8 @@ def nested_create(kind: RecordKind, body_field: str, relationship: str) -> Calla
         errors: list[dict[str, str]] = []
         for i, item in enumerate(items):
             try:
-                create(ctx.session, ctx.company, kind, customer, item.model_dump(), touch=False)
+                create(ctx.session, ctx.company, kind, customer, item.model_dump(),
+                       actor=ctx.actor, touch=False)
             except DomainError as exc:
                 named = [{**e, "field": f"{body_field}[{i}].{e['field']}"} for e in exc.errors] \
                     or [{"field": f"{body_field}[{i}]", "message": exc.detail}]
@@ -191,31 +229,45 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
     @router.post("", status_code=201, response_model=Read, summary=f"Create a {kind.title}")
     def create_record(customer: str, body: Write, ctx: WriteCtx, response: Response):
         c = _customer(ctx, customer, lock=True)
-        record = create(ctx.session, ctx.company, kind, c, body.model_dump(exclude_unset=False))
-        guid = getattr(record, snake(kind.id_field))
+        record = create(ctx.session, ctx.company, kind, c, body.model_dump(exclude_unset=False),
+                        actor=ctx.actor)
+        guid = quote(str(getattr(record, snake(kind.id_field))), safe="")
         response.headers["Location"] = f"{ctx.request.url.path.rstrip('/')}/{guid}"
         return read(kind, record)
 
     def get_record(customer: str, ctx: ReadCtx, **ids):
         return read(kind, get(ctx.session, kind, _customer(ctx, customer), ids[kind.id_field]))
 
-    def replace_record(customer: str, body: Write, ctx: WriteCtx, **ids):
+    def replace_record(customer: str, body: Write, ctx: WriteCtx, response: Response, **ids):
         c = _customer(ctx, customer, lock=True)
-        record = get(ctx.session, kind, c, ids[kind.id_field])
-        replace(ctx.session, ctx.company, kind, c, record, body.model_dump(exclude_unset=True))
+        if kind.key is not None:  # PUT of a named record creates or replaces it
+            name = kind.key(ids[kind.id_field])
+            record = find(ctx.session, kind, c, name)
+            if record is None:
+                values = body.model_dump(exclude_unset=False) | {kind.id_field: name}
+                record = create(ctx.session, ctx.company, kind, c, values, actor=ctx.actor)
+                response.status_code = 201
+                response.headers["Location"] = ctx.request.url.path
+                return read(kind, record)
+        else:
+            record = get(ctx.session, kind, c, ids[kind.id_field])
+        replace(ctx.session, ctx.company, kind, c, record, body.model_dump(exclude_unset=True),
+                actor=ctx.actor)
         return read(kind, record)
 
     def delete_record(customer: str, ctx: DeleteCtx, **ids):
         c = _customer(ctx, customer, lock=True)
-        delete(ctx.session, kind, c, get(ctx.session, kind, c, ids[kind.id_field]))
+        delete(ctx.session, kind, c, get(ctx.session, kind, c, ids[kind.id_field]), actor=ctx.actor)
         return Response(status_code=204)
 
     _with_id_param(get_record, kind.id_field)
     _with_id_param(replace_record, kind.id_field)
     _with_id_param(delete_record, kind.id_field)
     router.get(item, response_model=Read, summary=f"Get a {kind.title}")(get_record)
-    router.put(item, response_model=Read,
-               summary=f"Replace a {kind.title}: missing or null fields are cleared")(replace_record)
+    put_summary = (f"Create or replace the {kind.title} of this {kind.id_field} (201 when created)"
+                   if kind.key is not None else
+                   f"Replace a {kind.title}: missing or null fields are cleared")
+    router.put(item, response_model=Read, summary=put_summary)(replace_record)
     router.delete(item, status_code=204, summary=f"Delete a {kind.title}")(delete_record)
     return router
 

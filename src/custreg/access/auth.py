@@ -5,12 +5,17 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import jwt
 from sqlalchemy import Engine, select
 
 from custreg.access import scopes
 from custreg.access.models import AdminCredential
 from custreg.errors import Unauthorized
+
+if TYPE_CHECKING:
+    from custreg.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -41,11 +46,18 @@ class Authenticator:
     """Checks bearer tokens. The stored admin hash is re-read at most once a second
     on a miss, so a token rotated by the CLI works without a restart."""
 
-    def __init__(self, engine: Engine, admin_token: str | None) -> None:
+    def __init__(self, engine: Engine, admin_token: str | None,
+                 settings: "Settings | None" = None) -> None:
+        from custreg.access.tokens import IdentityProvider, SigningKeys
+        from custreg.settings import Settings
+
+        settings = settings or Settings(admin_token=admin_token)
         self._engine = engine
         self._env_hash = hash_token(admin_token) if admin_token else None
         self._stored: set[str] = set()
         self._loaded_at = 0.0
+        self.keys = SigningKeys(engine, settings.token_signing_key)
+        self.idp = IdentityProvider(settings)
 
     def _stored_hashes(self, refresh: bool) -> set[str]:
         if refresh and time.monotonic() - self._loaded_at > 1.0:
@@ -65,7 +77,31 @@ class Authenticator:
     def authenticate(self, token: str | None) -> Principal:
         if not token:
             raise _unauthorized("Missing bearer token")
+        if token.count(".") == 2:  # a JWT: ours (client) or the identity provider's (user)
+            return self._from_jwt(token)
         if self._is_admin(token):
+            return ADMIN
+        raise _unauthorized("Invalid bearer token")
+
+    def _from_jwt(self, token: str) -> Principal:
+        from custreg.access.tokens import ISSUER, SELF_SCOPES, TokenError, verify_client_token
+
+        if self._env_hash is not None and self._is_admin(token):
+            return ADMIN
+        try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+            if issuer == ISSUER:
+                claims = verify_client_token(self.keys.get(), token)
+                return Principal("client", claims["sub"], frozenset(claims["scope"].split()),
+                                 frozenset(claims["cuids"]))
+            if self.idp.enabled and issuer == self.idp.issuer:
+                claims = self.idp.verify(token)
+                return Principal("user", claims["sub"], SELF_SCOPES, frozenset())
+        except TokenError as exc:
+            raise _unauthorized(f"Invalid bearer token: {exc}") from None
+        except (jwt.PyJWTError, AttributeError, TypeError, ValueError):
+            pass
+        if self._is_admin(token):  # a stored admin token that happens to look like a JWT
             return ADMIN
         raise _unauthorized("Invalid bearer token")
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from custreg.access import scopes
 from custreg.access.auth import Principal
 from custreg.db.execution import UnitOfWork
-from custreg.errors import Forbidden
+from custreg.errors import Forbidden, TooManyRequests
 
 bearer = HTTPBearer(auto_error=False, description="Admin token, client access token or user token")
 
@@ -20,20 +20,37 @@ async def current_principal(
 ) -> Principal:
     principal = request.app.state.auth.authenticate(creds.credentials if creds else None)
     request.state.principal = principal
+    if principal.rate_limited:
+        retry_after = request.app.state.rate_limiter.check(f"{principal.kind}:{principal.subject}")
+        if retry_after is not None:
+            err = TooManyRequests(f"Rate limit exceeded; retry after {retry_after} s")
+            err.headers["Retry-After"] = str(retry_after)
+            raise err
     return principal
 
 
 class Ctx(UnitOfWork):
     """One request's unit of work. The company is loaded inside the transaction."""
 
-    def __init__(self, request: Request, principal: Principal, write: bool) -> None:
+    def __init__(self, request: Request, principal: Principal, write: bool,
+                 denied: Forbidden | None = None) -> None:
         self.request = request
         self.principal = principal
         self.cuid: str | None = request.path_params.get("cuid")
         self.session: Session = request.app.state.db.session(write=write)
+        # Who writes: the audit trail (access/audit.py) reads it at flush time.
+        self.session.info["actor"] = (principal.kind, principal.subject)
         self.company = None
+        self._denied = denied
 
     def begin(self) -> None:
+        if self.principal.kind == "client":
+            # Revocation takes effect at once: one indexed lookup in this transaction.
+            from custreg.access import clients
+
+            clients.check_active(self.session, self.principal.subject)
+        if self._denied is not None:
+            raise self._denied
         if self.cuid is not None:
             from custreg.companies import service as companies
 
@@ -60,12 +77,17 @@ def requires(scope: str):
     async def dependency(
         request: Request, principal: Annotated[Principal, Depends(current_principal)]
     ) -> Ctx:
+        denied = None
         if scope not in principal.scopes:
-            raise Forbidden(f"This credential lacks the scope {scope}")
-        cuid = request.path_params.get("cuid")
-        if cuid is not None and not principal.allows_company(cuid):
-            raise Forbidden(f"This credential is not granted company {cuid}")
-        return Ctx(request, principal, write=request.method not in ("GET", "HEAD"))
+            denied = Forbidden(f"This credential lacks the scope {scope}")
+        else:
+            cuid = request.path_params.get("cuid")
+            if cuid is not None and not principal.allows_company(cuid):
+                denied = Forbidden(f"This credential is not granted company {cuid}")
+        if denied is not None and principal.kind != "client":
+            raise denied
+        # A client's 403 waits for the revocation check: a revoked client gets 401.
+        return Ctx(request, principal, write=request.method not in ("GET", "HEAD"), denied=denied)
 
     return Depends(dependency)
 
@@ -75,3 +97,4 @@ WriteCtx = Annotated[Ctx, requires(scopes.WRITE)]
 DeleteCtx = Annotated[Ctx, requires(scopes.DELETE)]
 RegisterAdminCtx = Annotated[Ctx, requires(scopes.REGISTER_ADMIN)]
 AdminCtx = Annotated[Ctx, requires(scopes.ADMIN)]
+SelfCtx = Annotated[Ctx, requires(scopes.SELF)]  # an end user's token (self-service)

@@ -7,3 +7,10 @@ REGISTER_ADMIN = "register:admin"
 ADMIN = "admin"
 
 ALL = frozenset({READ, WRITE, DELETE, REGISTER_ADMIN, ADMIN})
+
+# Scopes an API client may be granted (POST /v1/clients).
+CLIENT_SCOPES = ALL
+
+# Held only by an end user's token from the trusted identity provider: the self-service
+# endpoints (/v1/customer/info). Not part of ALL: the admin token has no user identity.
+SELF = "customer:self"

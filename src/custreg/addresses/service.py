@@ -22,6 +22,9 @@ def unset_other_defaults(session: Session, customer, address_type: str, keep_id:
 
 def rule(session: Session, company, customer, values: dict[str, Any], existing) -> dict[str, Any]:
     values["addressType"] = values.get("addressType") or "LEGAL"
+    from custreg.register import service as register
+
+    register.check_code(session, company, "addressTypes", values["addressType"], "addressType")
     if values.get("validFrom") and values.get("validTo") and values["validTo"] < values["validFrom"]:
         raise field_error("validTo", "must not be before validFrom")
     keep = existing.id if existing is not None else None

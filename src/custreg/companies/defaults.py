@@ -1,7 +1,9 @@
-"""What a new company starts with. Later issues add register configuration here."""
+"""What a new company starts with: the register configuration's defaults."""
 
 from sqlalchemy.orm import Session
 
 
 def seed(session: Session, company) -> None:
-    return None
+    from custreg.register import service as register
+
+    register.seed(session, company)

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from custreg.access.context import AdminCtx
+from custreg.access.context import AdminCtx, ReadCtx
 from custreg.companies import service
 from custreg.companies.schemas import CompanyCreate, CompanyList, CompanyRead
 from custreg.db.execution import TransactionalRoute
@@ -21,16 +21,18 @@ def create_company(body: CompanyCreate, ctx: AdminCtx, response: Response) -> Co
 
 @router.get("", response_model=CompanyList)
 def list_companies(
-    ctx: AdminCtx,
+    ctx: ReadCtx,
     top: Annotated[int, Query(alias="$top", ge=0, le=MAX_TOP)] = 25,
     skip: Annotated[int, Query(alias="$skip", ge=0)] = 0,
 ) -> CompanyList:
-    """List companies. Scope `admin`."""
-    total, rows = service.list_page(ctx.session, top=top, skip=skip)
+    """List companies: every one for the admin, the granted ones for a client. Scope
+    `customers:read`."""
+    total, rows = service.list_page(ctx.session, top=top, skip=skip,
+                                    only=ctx.principal.companies)
     return CompanyList(count=len(rows), skip=skip, total=total, value=[CompanyRead.of(c) for c in rows])
 
 
 @router.get("/{cuid}", response_model=CompanyRead)
-def get_company(cuid: str, ctx: AdminCtx) -> CompanyRead:
-    """One company. Scope `admin`."""
+def get_company(cuid: str, ctx: ReadCtx) -> CompanyRead:
+    """One company (a client: a granted one). Scope `customers:read`."""
     return CompanyRead.of(ctx.company)

@@ -28,9 +28,13 @@ def create(session: Session, *, data: CompanyCreate) -> Company:
     return company
 
 
-def list_page(session: Session, *, top: int, skip: int) -> tuple[int, list[Company]]:
-    total = session.scalar(select(func.count()).select_from(Company)) or 0
-    rows = session.scalars(select(Company).order_by(Company.cuid).limit(top).offset(skip)).all()
+def list_page(session: Session, *, top: int, skip: int,
+              only: frozenset[str] | None = None) -> tuple[int, list[Company]]:
+    """A page of companies; `only`: just these cuids (a client's granted ones)."""
+    where = [] if only is None else [Company.cuid.in_(sorted(only))]
+    total = session.scalar(select(func.count()).select_from(Company).where(*where)) or 0
+    rows = session.scalars(select(Company).where(*where).order_by(Company.cuid)
+                           .limit(top).offset(skip)).all()
     return total, list(rows)
 
 

@@ -131,7 +131,11 @@ class ChangeLog(Base):
     """Every create, update and delete of a customer, in commit order (the change feed)."""
 
     __tablename__ = "change_log"
-    __table_args__ = (Index("ix_change_log_company_id_id", "company_id", "id"),)
+    __table_args__ = (
+        Index("ix_change_log_company_id_id", "company_id", "id"),
+        # Compaction (sync/feed.py prune) finds a customer's later entries by this one.
+        Index("ix_change_log_company_guid_id", "company_id", "customer_guid", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))

@@ -10,7 +10,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from custreg.addresses.schemas import AddressFields
 from custreg.bank_accounts.schemas import BankAccountFields
 from custreg.contacts.schemas import ContactFields
+from custreg.external_ids.schemas import ExternalIdFields, ExternalIdRead, SystemId, SystemIdentifier
 from custreg.fields import Code, Country, Currency, Language, Text, clean_text
+from custreg.records_detail import RECORDS_DETAIL_FIELDS, RecordsDetail
 
 CustomerType = Literal["PERSON", "COMPANY"]
 Gender = Literal["UNSPECIFIED", "MALE", "FEMALE"]
@@ -48,7 +50,7 @@ MAIN_ADDRESS_FIELDS = (
 READ_ONLY_FIELDS = frozenset({
     "customerNumber", "regDate", "lastUpdatedAt", "version", "links", "addresses",
     "bankAccounts", "contacts", "externalIds",
-})
+}) | RECORDS_DETAIL_FIELDS
 
 
 class CustomerFields(BaseModel):
@@ -141,8 +143,21 @@ class CustomerFields(BaseModel):
     _dob = field_validator("dateOfBirth")(_past_date)
 
 
+AttachedUsers = Annotated[
+    Annotated[list[Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=255)]],
+              Field(max_length=100)] | None,
+    Field(None, description="End users (the identity provider's `sub`) who may see and change "
+          "this customer through /v1/customer/info"),
+]
+
+
 class _CustomerInput(CustomerFields):
     nested: ClassVar[frozenset[str]] = frozenset()  # record lists this input may carry
+
+    attachedUsers: AttachedUsers  # access/selfservice.py stores them (customer_users)
+    # Tehden's shorthand for one external id; both or neither (external_ids/hooks.py).
+    externalSystemId: SystemId
+    externalSystemIdentifier: SystemIdentifier
 
     @model_validator(mode="before")
     @classmethod
@@ -157,7 +172,9 @@ class CustomerCreate(_CustomerInput):
     customerGuid: Annotated[uuid.UUID | None, Field(None, description="Optional client-chosen GUID")]
 
     # Records created with the customer, in the same transaction (all or nothing).
-    nested = frozenset({"addresses", "bankAccounts", "contacts"})
+    nested = frozenset({"addresses", "bankAccounts", "contacts", "externalIds"})
+    externalIds: Annotated[list[ExternalIdFields] | None, Field(None, max_length=100,
+                                                                description="External ids to create")]
     addresses: Annotated[list[AddressFields] | None, Field(None, max_length=100,
                                                            description="Addresses to create")]
     bankAccounts: Annotated[list[BankAccountFields] | None, Field(None, max_length=100,
@@ -210,9 +227,13 @@ from custreg.bank_accounts.schemas import BankAccountRead  # noqa: E402
 from custreg.contacts.schemas import ContactRead  # noqa: E402
 
 
-class CustomerDetail(CustomerRead):
+class CustomerDetail(CustomerRead, RecordsDetail):
     """The whole customer, its records included."""
 
     addresses: list[AddressRead] = []
+    attachedUsers: list[str] = []
     bankAccounts: list[BankAccountRead] = []
     contacts: list[ContactRead] = []
+    externalIds: list[ExternalIdRead] = []
+    externalSystemId: int | None = None
+    externalSystemIdentifier: str | None = None

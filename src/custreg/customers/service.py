@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from custreg.addresses.models import Address
 from custreg.companies import service as companies
 from custreg.companies.models import Company
-from custreg.customers import validation
+from custreg.customers import search, validation
 from custreg.customers.models import ChangeLog, Customer
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerFields
 from custreg.db.base import utcnow
@@ -18,6 +18,7 @@ from custreg.db.columns import filter_fields, snake
 from custreg.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable
 from custreg.odata import FilterField, parse_filter, parse_orderby
 from custreg.paging import ListParams
+from custreg.sync import feed
 from custreg.text import fold
 
 CUSTOMER_FIELDS = tuple(f for f in CustomerFields.model_fields if f not in MAIN_ADDRESS_FIELDS)
@@ -70,6 +71,8 @@ def get(session: Session, company: Company, key: str, *, for_update: bool = Fals
     if full:
         stmt = stmt.options(*load_options())
     if for_update:
+        # The change-feed lock comes before any customer row lock (no lock-order deadlock).
+        feed.lock_changes(session, company.id)
         stmt = stmt.with_for_update(of=Customer)
     customer = session.scalar(stmt)
     if customer is None:
@@ -140,6 +143,7 @@ def _check_parent(session: Session, company: Company, customer: Customer, parent
 
 def touch(session: Session, customer: Customer, *, op: str = "upsert") -> None:
     """Record a change of the customer or of any of its records."""
+    feed.lock_changes(session, customer.company_id)  # ids in commit order (sync/feed.py)
     now = utcnow()
     if op == "upsert":
         customer.last_updated_at = max(now, customer.last_updated_at or now)
@@ -169,6 +173,7 @@ def create(session: Session, company: Company, values: dict[str, Any],
             Customer.company_id == company.id, Customer.customer_guid == customer_guid)):
         raise Conflict(f"customerGuid {customer_guid} is already in use",
                        [{"field": "customerGuid", "message": "already in use"}])
+    feed.lock_changes(session, company.id)  # before the company row lock of the number
     customer = Customer(company_id=company.id, customer_guid=customer_guid or uuid.uuid4(),
                         version=0, reg_date=utcnow(), addresses=[])
     _apply(session, company, customer, values, given_full_name=bool(values.get("fullName")))
@@ -176,7 +181,13 @@ def create(session: Session, company: Company, values: dict[str, Any],
     session.add(customer)
     touch(session, customer)
     session.flush()
+    for hook in CREATED_HOOKS:
+        hook(session, company, customer, values)
     return customer
+
+
+# After a create has flushed the customer (it has an id): fn(session, company, customer, values).
+CREATED_HOOKS: list = []
 
 
 def replace(session: Session, company: Company, customer: Customer, values: dict[str, Any]) -> None:
@@ -226,7 +237,7 @@ def bulk_delete(session: Session, company: Company, keys: list[int | str]) -> in
     return len(unique)
 
 
-def _where(company: Company, params: ListParams, *, search_word: str | None,
+def _where(company: Company, params: ListParams, *, dialect: str | None = None, search_word: str | None,
            from_date: dt.datetime | None, include_excluded: bool) -> list:
     where = [Customer.company_id == company.id]
     if not include_excluded:
@@ -236,9 +247,7 @@ def _where(company: Company, params: ListParams, *, search_word: str | None,
     if from_date is not None:
         where.append(Customer.last_updated_at >= from_date)
     if search_word:
-        for word in fold(search_word).split()[:10]:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where.append(Customer.search_text.like(f"%{escaped}%", escape="\\"))
+        where += search.conditions(search_word, dialect)
     return where
 
 
@@ -249,7 +258,7 @@ def _needs_address(params: ListParams) -> bool:
 
 def list_page(session: Session, company: Company, params: ListParams, **query) -> tuple[int, list]:
     """One page of (customer, main address) pairs and the total matching."""
-    where = _where(company, params, **query)
+    where = _where(company, params, dialect=session.get_bind().dialect.name, **query)
     order = parse_orderby(params.orderby, FILTER_FIELDS) if params.orderby else []
     base = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN) if _needs_address(params) \
         else select(Customer.id)
@@ -260,7 +269,7 @@ def list_page(session: Session, company: Company, params: ListParams, **query) -
 
 
 def count(session: Session, company: Company, params: ListParams, **query) -> int:
-    where = _where(company, params, **query)
+    where = _where(company, params, dialect=session.get_bind().dialect.name, **query)
     base = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN) if _needs_address(params) \
         else select(Customer.id)
     return session.scalar(select(func.count()).select_from(base.where(*where).subquery())) or 0

@@ -42,6 +42,13 @@ def _run(endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         raise
 
 
+async def run_unit(endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    """Run one unit of work (begin, endpoint, commit/rollback) inline or in the threadpool."""
+    if get_settings().db_execution == "thread":
+        return await anyio.to_thread.run_sync(functools.partial(_run, endpoint, kwargs))
+    return _run(endpoint, kwargs)
+
+
 def transactional(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     if inspect.iscoroutinefunction(endpoint):
         return endpoint
@@ -58,4 +65,14 @@ def transactional(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
 class TransactionalRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        super().__init__(path, transactional(endpoint), **kwargs)
+        # Every creating POST (201) honours Idempotency-Key: sync/idempotency.py.
+        from custreg.sync import idempotency
+
+        bind = None
+        if idempotency.applies(endpoint, kwargs):
+            wrapped, bind = idempotency.wrap(endpoint, kwargs)
+        else:
+            wrapped = transactional(endpoint)
+        super().__init__(path, wrapped, **kwargs)
+        if bind is not None:
+            bind(self)

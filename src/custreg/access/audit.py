@@ -1,0 +1,168 @@
+"""The audit trail, written by one session listener so no domain writes audit code.
+
+Before every flush of a session that carries an actor (`session.info["actor"]`, set by
+`access.context.Ctx` for each request), each new, changed or deleted object that is a
+`Customer` or has a `customer_id` (addresses, bank accounts, attachedUsers, any record
+added later) becomes an `AuditEntry`: who, when, operation, resource and the changed
+fields old → new, read from SQLAlchemy's attribute history. Bookkeeping columns and
+anything that looks like a secret are left out.
+
+Not seen: bulk `update()`/`delete()` statements (they bypass the unit of work); a domain
+that uses one for a change worth auditing should load and assign instead.
+"""
+
+import datetime as dt
+import re
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import NO_VALUE
+
+from custreg.access.models import AuditEntry
+from custreg.customers.models import Customer
+from custreg.db.base import utcnow
+from custreg.errors import NotFound
+
+# Columns that are bookkeeping (moved by every write) or keys, not customer data.
+SKIP = frozenset({"id", "customer_id", "company_id", "search_text", "version", "last_updated_at",
+                  "full_name_given", "reg_date"})
+SECRET = re.compile(r"secret|password|token|hash|api_?key", re.I)
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def _json(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, Decimal)):
+        return str(value)
+    if isinstance(value, (list, dict)):
+        return value
+    return str(value)
+
+
+def _columns(obj: Any) -> list[str]:
+    mapper = inspect(obj).mapper
+    return [a.key for a in mapper.column_attrs
+            if a.key not in SKIP and not SECRET.search(a.key)]
+
+
+def _changes(obj: Any, op: str) -> list[dict[str, Any]]:
+    state = inspect(obj)
+    out = []
+    for key in _columns(obj):
+        if op == "create":
+            new = state.dict.get(key)
+            if new is not None:
+                out.append({"field": camel(key), "old": None, "new": _json(new)})
+        elif op == "delete":
+            old = state.dict.get(key)
+            if old is not None:
+                out.append({"field": camel(key), "old": _json(old), "new": None})
+        else:
+            hist = state.attrs[key].history
+            if not hist.has_changes():
+                continue
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if old is NO_VALUE:
+                old = None
+            if _json(old) != _json(new):
+                out.append({"field": camel(key), "old": _json(old), "new": _json(new)})
+    return out
+
+
+def _resource(obj: Any) -> str:
+    if isinstance(obj, Customer):
+        return "customer"
+    name = getattr(obj, "__audit_name__", None) or obj.__tablename__
+    guid_key = next((a.key for a in inspect(obj).mapper.column_attrs
+                     if a.key.endswith("_guid") and a.key != "customer_guid"), None)
+    guid = getattr(obj, guid_key, None) if guid_key else None
+    return f"{name}/{guid}" if guid is not None else name
+
+
+def _owner(session: Session, obj: Any) -> Customer | None:
+    if isinstance(obj, Customer):
+        return obj
+    owner = inspect(obj).dict.get("customer")
+    if isinstance(owner, Customer):
+        return owner
+    customer_id = getattr(obj, "customer_id", None)
+    if customer_id is None:
+        return None
+    return session.get(Customer, customer_id)
+
+
+def _audited(obj: Any) -> bool:
+    return isinstance(obj, Customer) or (
+        hasattr(type(obj), "customer_id") and not isinstance(obj, AuditEntry))
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, flush_context, instances) -> None:
+    actor = session.info.get("actor")
+    if actor is None:
+        return
+    now = utcnow()
+    entries = []
+    for op, objects in (("create", session.new), ("update", session.dirty),
+                        ("delete", session.deleted)):
+        for obj in list(objects):
+            if not _audited(obj):
+                continue
+            if op == "update" and not session.is_modified(obj, include_collections=False):
+                continue
+            customer = _owner(session, obj)
+            if customer is None or customer.customer_guid is None:
+                continue
+            if op == "create" and isinstance(obj, Customer) and customer.customer_number is None:
+                continue
+            changes = _changes(obj, op)
+            if op == "update" and not changes:
+                continue
+            if isinstance(obj, Customer) and op == "delete":
+                changes = []  # the customer's own tombstone; its values are in earlier entries
+            entries.append(AuditEntry(
+                company_id=customer.company_id, customer_guid=customer.customer_guid,
+                customer_number=customer.customer_number, at=now, actor_type=actor[0],
+                actor_id=actor[1], operation=op, resource=_resource(obj), changes=changes))
+    session.add_all(entries)
+
+
+# --- reading the trail --------------------------------------------------------------
+
+
+def history_page(session: Session, company, key: str, *, top: int, skip: int,
+                 where: list | None = None, order: list | None = None) -> tuple[int, list]:
+    """The trail of one customer, newest first; works for a deleted customer too."""
+    from custreg.customers.service import parse_key
+
+    kind, value = parse_key(key)
+    column = AuditEntry.customer_number if kind == "number" else AuditEntry.customer_guid
+    if kind == "number":
+        # Numbers are never reused, but resolve through the live customer when there is one.
+        guid = session.scalar(select(Customer.customer_guid).where(
+            Customer.company_id == company.id, Customer.customer_number == value))
+        if guid is not None:
+            column, value = AuditEntry.customer_guid, guid
+    conds = [AuditEntry.company_id == company.id, column == value, *(where or [])]
+    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*conds)) or 0
+    if total == 0 and not where:
+        exists = session.scalar(select(Customer.id).where(
+            Customer.company_id == company.id,
+            (Customer.customer_number if kind == "number" else Customer.customer_guid) == value))
+        if exists is None:
+            raise NotFound(f"Customer {key!r} not found")
+    rows = session.scalars(select(AuditEntry).where(*conds)
+                           .order_by(*(order or []), AuditEntry.id.desc())
+                           .limit(top).offset(skip)).all()
+    return total, list(rows)

@@ -1,0 +1,177 @@
+"""HTTP of access control: API clients, POST /oauth/token, a customer's audit history."""
+
+import base64
+import binascii
+from typing import Annotated
+from urllib.parse import parse_qs, unquote_plus
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from custreg.access import audit, clients
+from custreg.access.context import AdminCtx, ReadCtx
+from custreg.access.models import AuditEntry
+from custreg.access.schemas import ClientCreate, ClientCreated, ClientRead, HistoryEntry
+from custreg.access.tokens import issue_client_token
+from custreg.db.columns import filter_fields
+from custreg.db.execution import TransactionalRoute
+from custreg.odata import parse_filter, parse_orderby
+from custreg.paging import MAX_TOP, ListParams, Page, list_params
+
+# --- API clients --------------------------------------------------------------------
+
+clients_router = APIRouter(prefix="/v1/clients", tags=["access"], route_class=TransactionalRoute)
+
+
+@clients_router.post("", status_code=201, response_model=ClientCreated)
+def create_client(body: ClientCreate, ctx: AdminCtx, response: Response) -> ClientCreated:
+    """Create an API client. The secret is in this response only; store it now. Scope `admin`."""
+    new = clients.create(ctx.session, name=body.name, companies=body.companies, granted=body.scopes)
+    response.headers["Location"] = f"/v1/clients/{new.client.client_id}"
+    response.headers["Cache-Control"] = "no-store"
+    return ClientCreated(**ClientRead.of(new.client).model_dump(), clientSecret=new.secret)
+
+
+@clients_router.get("", response_model=Page[ClientRead])
+def list_clients(
+    ctx: AdminCtx,
+    top: Annotated[int, Query(alias="$top", ge=0, le=MAX_TOP)] = 25,
+    skip: Annotated[int, Query(alias="$skip", ge=0)] = 0,
+) -> Page[ClientRead]:
+    """API clients, revoked ones included (with `revokedAt`). Never their secrets. Scope `admin`."""
+    total, rows = clients.list_page(ctx.session, top=top, skip=skip)
+    return Page[ClientRead](count=len(rows), skip=skip, total=total,
+                            value=[ClientRead.of(c) for c in rows])
+
+
+@clients_router.get("/{clientId}", response_model=ClientRead)
+def get_client(clientId: str, ctx: AdminCtx) -> ClientRead:  # noqa: N803
+    """One API client. Scope `admin`."""
+    return ClientRead.of(clients.get(ctx.session, clientId))
+
+
+@clients_router.delete("/{clientId}", status_code=204)
+def revoke_client(clientId: str, ctx: AdminCtx) -> Response:  # noqa: N803
+    """Revoke a client: its secret and every token it holds stop working at once. Scope `admin`."""
+    clients.revoke(ctx.session, clientId)
+    return Response(status_code=204)
+
+
+# --- POST /oauth/token (RFC 6749 client credentials) --------------------------------
+
+oauth_router = APIRouter(tags=["access"])
+MAX_FORM_BYTES = 8192
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def oauth_error(error: str, description: str, status: int = 400,
+                headers: dict[str, str] | None = None) -> JSONResponse:
+    """RFC 6749 section 5.2: the one error shape that is not problem+json."""
+    return JSONResponse({"error": error, "error_description": description}, status_code=status,
+                        headers={**_NO_STORE, **(headers or {})})
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("authorization", "")
+    if not header[:6].lower() == "basic ":
+        return None
+    try:
+        raw = base64.b64decode(header[6:].strip(), validate=True).decode()
+        user, _, password = raw.partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ("", "")
+    return unquote_plus(user), unquote_plus(password)
+
+
+@oauth_router.post(
+    "/oauth/token",
+    summary="Client credentials grant (RFC 6749 4.4)",
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "required": ["grant_type"],
+            "properties": {"grant_type": {"type": "string", "enum": ["client_credentials"]},
+                           "client_id": {"type": "string"}, "client_secret": {"type": "string"},
+                           "scope": {"type": "string", "description": "space-separated; all granted when omitted"}}}}}}},
+)
+async def token(request: Request) -> JSONResponse:
+    """Form `grant_type=client_credentials`, `client_id`, `client_secret` (or HTTP Basic),
+    optional `scope` → `{access_token, token_type: "Bearer", expires_in}`. Errors are RFC 6749
+    JSON (`invalid_request`, `invalid_client`, `unsupported_grant_type`, `invalid_scope`)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/x-www-form-urlencoded":
+        return oauth_error("invalid_request", "Send application/x-www-form-urlencoded")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return oauth_error("invalid_request", "Request too large")
+    try:
+        form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except (UnicodeDecodeError, ValueError):
+        return oauth_error("invalid_request", "Malformed form body")
+    if any(len(v) > 1 for v in form.values()):
+        return oauth_error("invalid_request", "A parameter is repeated")
+    f = {k: v[0] for k, v in form.items()}
+    grant = f.get("grant_type")
+    if not grant:
+        return oauth_error("invalid_request", "grant_type is required")
+    if grant != "client_credentials":
+        return oauth_error("unsupported_grant_type", "Only client_credentials is supported")
+
+    basic = _basic_credentials(request)
+    if basic is not None:
+        client_id, secret = basic
+    else:
+        client_id, secret = f.get("client_id", ""), f.get("client_secret", "")
+    if not client_id or not secret:
+        return oauth_error("invalid_client", "Client authentication failed", 401,
+                           {"WWW-Authenticate": 'Basic realm="custreg"'})
+
+    db = request.app.state.db
+    with db.session(write=False) as s:  # a short read, no await inside
+        client = clients.lookup_for_login(s, client_id)
+    ok = await anyio.to_thread.run_sync(clients.verify_secret, client, secret)
+    if not ok:
+        return oauth_error("invalid_client", "Client authentication failed", 401,
+                           {"WWW-Authenticate": 'Basic realm="custreg"'})
+
+    granted = list(client.scopes)
+    requested = f.get("scope")
+    if requested is not None and requested.strip():
+        wanted = requested.split()
+        extra = [s for s in wanted if s not in granted]
+        if extra:
+            return oauth_error("invalid_scope", f"Not granted: {' '.join(extra)}")
+        granted = sorted(set(wanted))
+    settings = request.app.state.settings
+    keys = request.app.state.auth.keys
+    key = await anyio.to_thread.run_sync(keys.get)  # may create the key on first use
+    access_token = issue_client_token(key, client_id=client.client_id, granted_scopes=granted,
+                                      companies=list(client.companies),
+                                      lifetime=settings.token_lifetime_seconds)
+    return JSONResponse({"access_token": access_token, "token_type": "Bearer",
+                         "expires_in": settings.token_lifetime_seconds, "scope": " ".join(granted)},
+                        headers=_NO_STORE)
+
+
+# --- a customer's audit history -----------------------------------------------------
+
+history_router = APIRouter(prefix="/v1/companies/{cuid}/customers/{customer}/history",
+                           tags=["customers"], route_class=TransactionalRoute)
+
+HISTORY_FILTERS = filter_fields(AuditEntry, ["at", "actorType", "actorId", "operation", "resource"])
+
+
+@history_router.get("", response_model=Page[HistoryEntry])
+def customer_history(customer: str, ctx: ReadCtx,
+                     params: Annotated[ListParams, Depends(list_params)]) -> Page[HistoryEntry]:
+    """Who changed what of the customer and its records, when, old → new; newest first.
+    `$filter`/`$orderby` over `at`, `actorType`, `actorId`, `operation`, `resource`.
+    Also for a deleted customer (by its number or GUID)."""
+    where = [parse_filter(params.filter, HISTORY_FILTERS)] if params.filter else []
+    order = parse_orderby(params.orderby, HISTORY_FILTERS) if params.orderby else []
+    total, rows = audit.history_page(ctx.session, ctx.company, customer, top=params.top,
+                                     skip=params.skip, where=where, order=order)
+    return Page[HistoryEntry](count=len(rows), skip=params.skip, total=total,
+                              value=[HistoryEntry.of(e) for e in rows])

@@ -1,0 +1,59 @@
+"""API shapes of access control: API clients, tokens, the audit trail."""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Cuid = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")]
+ScopeName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class ClientCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                    Field(description="A name for people: what the client is")]
+    companies: Annotated[list[Cuid], Field(max_length=1000, description="cuids the client may touch")]
+    scopes: Annotated[list[ScopeName], Field(min_length=1, max_length=10, description=(
+        "customers:read, customers:write, customers:delete, register:admin, admin"))]
+
+
+class ClientRead(BaseModel):
+    clientId: str
+    name: str
+    companies: list[str]
+    scopes: list[str]
+    createdAt: dt.datetime
+    revokedAt: dt.datetime | None = None
+
+    @classmethod
+    def of(cls, c) -> "ClientRead":
+        return cls(clientId=c.client_id, name=c.name, companies=list(c.companies),
+                   scopes=list(c.scopes), createdAt=c.created_at, revokedAt=c.revoked_at)
+
+
+class ClientCreated(ClientRead):
+    clientSecret: str = Field(description="Shown once: only its hash is stored")
+
+
+class Change(BaseModel):
+    field: str
+    old: Any = None
+    new: Any = None
+
+
+class HistoryEntry(BaseModel):
+    id: int
+    at: dt.datetime
+    actorType: str = Field(description="admin, client, user or system")
+    actorId: str = Field(description="The client id, the user id (sub), or admin")
+    operation: str = Field(description="create, update or delete")
+    resource: str = Field(description="customer, or the record: addresses/<guid>, attachedUsers, ...")
+    changes: list[Change]
+
+    @classmethod
+    def of(cls, e) -> "HistoryEntry":
+        return cls(id=e.id, at=e.at, actorType=e.actor_type, actorId=e.actor_id,
+                   operation=e.operation, resource=e.resource,
+                   changes=[Change(**c) for c in e.changes or []])

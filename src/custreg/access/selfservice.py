@@ -1,0 +1,230 @@
+"""Self-service (seed 004, "Connect"): an end user's own customer info, and the
+customers' `attachedUsers` that decide which customers a user may see."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Query
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session, selectinload
+
+from custreg.access.context import SelfCtx
+from custreg.access.models import CustomerUser
+from custreg.companies.models import Company
+from custreg.customers import read as customer_read
+from custreg.customers import service as customers
+from custreg.customers.models import Customer
+from custreg.db.columns import snake
+from custreg.db.execution import TransactionalRoute
+from custreg.errors import BadRequest, Conflict, FieldErrors, NotFound, Unprocessable
+from custreg.fields import Text
+
+# --- attachedUsers on the customer (create/PUT/PATCH, full GET) ---------------------
+
+
+def set_attached_users(session: Session, customer: Customer, users: list[str]) -> None:
+    wanted = list(dict.fromkeys(users))
+    current = {link.user_id: link for link in customer.user_links}
+    for user_id, link in current.items():
+        if user_id not in wanted:
+            customer.user_links.remove(link)
+            if inspect(link).persistent:
+                session.delete(link)  # explicit, so the audit trail sees the removal
+    for user_id in wanted:
+        if user_id not in current:
+            customer.user_links.append(CustomerUser(user_id=user_id))
+
+
+def _apply_hook(session: Session, company: Company, customer: Customer, v: dict[str, Any]) -> None:
+    if "attachedUsers" in v:  # PUT/create: missing → cleared; PATCH: only when sent
+        set_attached_users(session, customer, v.get("attachedUsers") or [])
+
+
+def install_customer_hooks() -> None:
+    if _apply_hook not in customers.APPLY_HOOKS:
+        customers.APPLY_HOOKS.append(_apply_hook)
+        customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.user_links))
+        customer_read.DETAIL_PARTS.append(
+            lambda c, cuid: {"attachedUsers": [link.user_id for link in c.user_links]})
+
+
+install_customer_hooks()
+
+# --- GET/POST /v1/customer/info -----------------------------------------------------
+
+PhoneType = Literal["MOBILE", "HOME", "WORK"]
+PHONE_FIELD = {"MOBILE": "cellularPhone", "HOME": "homePhone", "WORK": "workPhone"}
+
+
+class Name(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    firstName: Text(100, "First name")
+    middleName: Text(100, "Middle name")
+    lastName: Text(100, "Last name; lastName or companyName is required when a name is sent")
+    companyName: Text(200, "Organisation name")
+
+
+class PhoneNumber(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Annotated[PhoneType | None, Field(None, description=(
+        "MOBILE, HOME or WORK; when omitted the first free of them, in that order"))]
+    number: Text(30, "The number; stored in E.164")
+
+
+class InfoWrite(BaseModel):
+    """POST replaces: a field not sent becomes null."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    phoneNumbers: Annotated[list[PhoneNumber] | None, Field(None, max_length=3)]
+    emails: Annotated[list[Annotated[str, Field(max_length=255)]] | None, Field(
+        None, max_length=1, description="E-mail addresses (this register keeps one)")]
+    invoiceEmailAddress: Text(60, "E-mail address for e-mail invoices, at most 60 characters")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_read_only(cls, data: Any) -> Any:
+        # What GET returns may be posted back: its read-only parts are ignored.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items()
+                    if k not in ("customerNumber", "attachedUsers", "company")}
+        return data
+
+
+class AttachedUser(BaseModel):
+    userId: str
+
+
+class CustomerInfo(BaseModel):
+    customerNumber: int
+    company: str = Field(description="cuid of the customer's company")
+    name: Name
+    phoneNumbers: list[PhoneNumber]
+    emails: list[str]
+    invoiceEmailAddress: str | None = None
+    attachedUsers: list[AttachedUser]
+
+
+class Success(BaseModel):
+    success: bool = True
+
+
+router = APIRouter(prefix="/v1/customer", tags=["self-service"], route_class=TransactionalRoute)
+
+CompanyQ = Annotated[str | None, Query(alias="company", max_length=40, description=(
+    "cuid; needed only when the user is attached to customers of several companies"))]
+NumberQ = Annotated[int | None, Query(alias="customerNumber", ge=1, le=2**62, description=(
+    "needed only when the user is attached to several customers"))]
+
+
+def _mine(ctx, cuid: str | None, number: int | None, *, lock: bool = False) -> tuple[Customer, Company]:
+    """The one customer this user is attached to (narrowed by the query parameters)."""
+    stmt = (select(Customer, Company)
+            .join(CustomerUser, CustomerUser.customer_id == Customer.id)
+            .join(Company, Company.id == Customer.company_id)
+            .where(CustomerUser.user_id == ctx.principal.subject)
+            .order_by(Company.cuid, Customer.customer_number).limit(2))
+    if cuid is not None:
+        stmt = stmt.where(Company.cuid == cuid)
+    if number is not None:
+        stmt = stmt.where(Customer.customer_number == number)
+    if lock:
+        stmt = stmt.with_for_update(of=Customer)
+    rows = ctx.session.execute(stmt).all()
+    if not rows:
+        raise NotFound("No customer is attached to this user")
+    if len(rows) > 1:
+        raise Conflict("This user is attached to several customers: name one with "
+                       "customerNumber (and company)",
+                       [{"field": "customerNumber", "message": "required: several customers"}])
+    return rows[0][0], rows[0][1]
+
+
+def _info(customer: Customer, company: Company) -> CustomerInfo:
+    phones = [PhoneNumber(type=t, number=getattr(customer, snake(f)))
+              for t, f in PHONE_FIELD.items() if getattr(customer, snake(f))]
+    return CustomerInfo(
+        customerNumber=customer.customer_number, company=company.cuid,
+        name=Name(firstName=customer.first_name, middleName=customer.middle_name,
+                  lastName=customer.last_name, companyName=customer.company_name),
+        phoneNumbers=phones, emails=[customer.email] if customer.email else [],
+        invoiceEmailAddress=customer.invoice_email_address,
+        attachedUsers=[AttachedUser(userId=link.user_id) for link in customer.user_links])
+
+
+@router.get("/info", response_model=CustomerInfo)
+def get_info(ctx: SelfCtx, company: CompanyQ = None, customerNumber: NumberQ = None) -> CustomerInfo:  # noqa: N803
+    """The signed-in user's customer (an identity-provider token whose `sub` is in the
+    customer's `attachedUsers`)."""
+    customer, comp = _mine(ctx, company, customerNumber)
+    return _info(customer, comp)
+
+
+# Errors of the customer rules, renamed to this shape's fields.
+_FIELD_NAMES = {"firstName": "name.firstName", "middleName": "name.middleName",
+                "lastName": "name.lastName", "companyName": "name.companyName",
+                "fullName": "name.lastName", "email": "emails[0]",
+                "invoiceEmailAddress": "invoiceEmailAddress"}
+
+
+def _changes(body: InfoWrite | None) -> dict[str, Any]:
+    body = body or InfoWrite()
+    name = body.name or Name()
+    errors = FieldErrors()
+    has_names = any(v is not None for v in name.model_dump().values())
+    if has_names and not (name.lastName or name.companyName):
+        errors.add("name.lastName", "lastName or companyName is required")
+        errors.add("name.companyName", "lastName or companyName is required")
+        errors.raise_if_any(BadRequest)
+    changes: dict[str, Any] = {
+        "firstName": name.firstName, "middleName": name.middleName,
+        "lastName": name.lastName if has_names else "-", "companyName": name.companyName,
+        "fullName": None,  # derived from the parts
+        "email": (body.emails or [None])[0], "invoiceEmailAddress": body.invoiceEmailAddress,
+    }
+    phones = {f: None for f in PHONE_FIELD.values()}
+    untyped = []
+    for i, p in enumerate(body.phoneNumbers or []):
+        if p.number is None:
+            continue
+        if p.type is None:
+            untyped.append((i, p))
+        elif phones[PHONE_FIELD[p.type]] is not None:
+            errors.add(f"phoneNumbers[{i}].type", f"a second {p.type} number")
+        else:
+            phones[PHONE_FIELD[p.type]] = p.number
+    for i, p in untyped:
+        free = next((f for f in PHONE_FIELD.values() if phones[f] is None), None)
+        if free is None:
+            errors.add(f"phoneNumbers[{i}]", "at most one MOBILE, HOME and WORK number")
+        else:
+            phones[free] = p.number
+    errors.raise_if_any()
+    changes.update(phones)
+    return changes
+
+
+@router.post("/info", response_model=Success)
+def post_info(
+    ctx: SelfCtx,
+    body: Annotated[InfoWrite | None, Body()] = None,
+    company: CompanyQ = None,
+    customerNumber: NumberQ = None,  # noqa: N803
+) -> Success:
+    """Replace the signed-in user's customer info: every field not sent becomes null.
+    No name at all (or an empty body) sets `lastName` to "-"; a name without `lastName`
+    and `companyName` is a 400 naming both."""
+    changes = _changes(body)
+    customer, comp = _mine(ctx, company, customerNumber, lock=True)
+    phone_names = {f: "phoneNumbers" for f in PHONE_FIELD.values()}
+    try:
+        customers.patch(ctx.session, comp, customer, changes)
+    except Unprocessable as exc:
+        for e in exc.errors:
+            e["field"] = _FIELD_NAMES.get(e["field"], phone_names.get(e["field"], e["field"]))
+        exc.detail = "Invalid field(s): " + ", ".join(dict.fromkeys(e["field"] for e in exc.errors))
+        raise
+    return Success()

@@ -1,0 +1,119 @@
+"""Field types shared by the financial and relationship records: integer and code
+enums whose error lists the allowed values, and dates that also accept a date-time."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
+
+from custreg.fields import clean_text
+
+INT32_MAX = 2**31 - 1
+_NUMBER = PlainSerializer(lambda d: float(d) if d is not None else None, return_type=float | None,
+                          when_used="json")
+
+
+def describe_ints(choices: dict[int, str]) -> str:
+    return ", ".join(f"{k} ({v})" for k, v in choices.items())
+
+
+def int_choice(choices: dict[int, str]):
+    """Accept one of `choices` by its integer or by its name (case-insensitive); store the integer."""
+    by_name = {v.lower(): k for k, v in choices.items()}
+
+    def check(value: Any) -> Any:
+        value = clean_text(value)
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            raise ValueError(f"must be one of {describe_ints(choices)}")
+        if isinstance(value, str):
+            key = value.strip()
+            if key.lower() in by_name:
+                return by_name[key.lower()]
+            try:
+                value = int(key)
+            except ValueError:
+                raise ValueError(f"must be one of {describe_ints(choices)}") from None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or value not in choices:
+            raise ValueError(f"must be one of {describe_ints(choices)}")
+        return value
+
+    return check
+
+
+def IntChoice(choices: dict[int, str], description: str, *, required: bool = False):  # noqa: N802
+    """An integer enum; an unknown value is a 422 that lists the allowed ones."""
+    text = f"{description}: {describe_ints(choices)}"
+    if required:
+        return Annotated[int, BeforeValidator(int_choice(choices)), Field(description=text)]
+    return Annotated[int | None, BeforeValidator(int_choice(choices)), Field(None, description=text)]
+
+
+def code_choice(choices: tuple[str, ...]):
+    def check(value: Any) -> Any:
+        value = clean_text(value)
+        if value is None:
+            return None
+        if not isinstance(value, str) or value.upper() not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return value.upper()
+
+    return check
+
+
+def CodeChoice(choices: tuple[str, ...], description: str, *, required: bool = False):  # noqa: N802
+    """A string enum (case-insensitive in, upper-case out); unknown → 422 listing the allowed ones."""
+    text = f"{description}: {', '.join(choices)}"
+    if required:
+        return Annotated[str, BeforeValidator(code_choice(choices)), Field(description=text)]
+    return Annotated[str | None, BeforeValidator(code_choice(choices)), Field(None, description=text)]
+
+
+def _date(value: Any) -> Any:
+    """`YYYY-MM-DD`, or a date-time whose date part is taken (the seed sends date-times)."""
+    value = clean_text(value)
+    if isinstance(value, str) and len(value) > 10 and value[10] in "Tt ":
+        try:
+            return dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00")).date()
+        except ValueError:
+            return value
+    return value
+
+
+def Date(description: str):  # noqa: N802
+    return Annotated[dt.date | None, BeforeValidator(_date), Field(None, description=description)]
+
+
+def DateTime(description: str):  # noqa: N802
+    """A date-time; a plain date means its midnight UTC; a naive time is taken as UTC."""
+
+    def parse(value: Any) -> Any:
+        value = clean_text(value)
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
+            except ValueError:
+                return value
+        return value
+
+    def aware(value: Any) -> Any:
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+    return Annotated[dt.datetime | None, BeforeValidator(parse), AfterValidator(aware),
+                     Field(None, description=description)]
+
+
+def Amount(description: str):  # noqa: N802
+    """A non-negative money amount with two decimals (JSON number out)."""
+    return Annotated[Decimal | None, _NUMBER,
+                     Field(None, ge=0, max_digits=18, decimal_places=2, description=description)]
+
+
+def Count(description: str):  # noqa: N802
+    return Annotated[int | None, Field(None, ge=0, le=INT32_MAX, description=description)]

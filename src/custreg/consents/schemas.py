@@ -1,0 +1,38 @@
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from custreg.choices import CodeChoice, DateTime
+from custreg.fields import RecordFields, Text
+
+# The channels of the contract (section 4). One place to extend (see service.channel_key).
+CHANNELS = ("EMAIL", "SMS", "PHONE", "POST", "PROFILING")
+
+
+class ConsentFields(RecordFields):
+    channel: CodeChoice(CHANNELS, "Marketing channel; on PUT the path's channel wins")
+    granted: Annotated[bool, Field(description="true: permission given; false: withdrawn or refused")]
+    source: Text(200, "Where the permission was given or withdrawn, e.g. 'webshop signup'")
+    grantedAt: DateTime("When the customer gave or withdrew it; the time of the request when not given")
+
+
+class ConsentRead(ConsentFields):
+    model_config = ConfigDict(extra="ignore")
+    read_only = frozenset()
+
+    channel: str  # type: ignore[assignment]
+    grantedAt: dt.datetime  # type: ignore[assignment]
+    lastUpdatedAt: dt.datetime | None = None
+
+
+class ConsentChangeRead(BaseModel):
+    """One change of a consent, as kept in `/consents/{channel}/history`."""
+
+    channel: str
+    change: str = Field(description="GRANTED, WITHDRAWN or DELETED")
+    granted: bool | None = Field(description="The state after the change (null: deleted)")
+    source: str | None
+    grantedAt: dt.datetime | None = Field(description="When the customer gave or withdrew it")
+    changedAt: dt.datetime = Field(description="When the register recorded the change")
+    changedBy: str | None = Field(description="Who made the change (client or user)")

@@ -1,0 +1,77 @@
+"""Consents: one current state per channel; every change is kept in `consent_history`
+with its time, source and who made it (ctx.actor), also after a replace or a delete."""
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from custreg.consents.models import Consent, ConsentChange
+from custreg.consents.schemas import CHANNELS, ConsentFields, ConsentRead
+from custreg.customers import read as customer_read
+from custreg.customers import service as customers
+from custreg.customers.models import Customer
+from custreg.db.base import utcnow
+from custreg.db.columns import filter_fields
+from custreg.errors import field_error
+from custreg.odata import parse_filter, parse_orderby
+from custreg.paging import ListParams
+from custreg.records import RecordKind, to_dict
+
+
+def channel_key(value: Any) -> str:
+    """The one place that decides which channels exist."""
+    channel = value.strip().upper() if isinstance(value, str) else ""
+    if channel not in CHANNELS:
+        raise field_error("channel", f"must be one of {', '.join(CHANNELS)}")
+    return channel
+
+
+def rule(session: Session, company, customer, values: dict[str, Any], existing) -> dict[str, Any]:
+    if values.get("grantedAt") is None:
+        values["grantedAt"] = utcnow()
+    return values
+
+
+def record_change(session: Session, customer: Customer, consent: Consent, op: str, actor: str | None) -> None:
+    deleted = op == "delete"
+    session.add(ConsentChange(
+        customer_id=customer.id, channel=consent.channel,
+        change="DELETED" if deleted else ("GRANTED" if consent.granted else "WITHDRAWN"),
+        granted=None if deleted else consent.granted,
+        source=None if deleted else consent.source,
+        granted_at=None if deleted else consent.granted_at,
+        changed_at=utcnow(), changed_by=actor,
+    ))
+
+
+CONSENTS = RecordKind(
+    model=Consent, path="consents", id_field="channel", write_schema=ConsentFields,
+    read_schema=ConsentRead, title="consent", rule=rule, key=channel_key, on_change=record_change,
+)
+
+HISTORY_FIELDS = filter_fields(ConsentChange, ["change", "granted", "source", "grantedAt",
+                                               "changedAt", "changedBy"])
+
+
+def history_page(session: Session, customer: Customer, channel: str, params: ListParams):
+    """A channel's changes, oldest first unless `$orderby` says otherwise."""
+    where = [ConsentChange.customer_id == customer.id, ConsentChange.channel == channel]
+    if params.filter:
+        where.append(parse_filter(params.filter, HISTORY_FIELDS))
+    order = parse_orderby(params.orderby, HISTORY_FIELDS) if params.orderby else []
+    total = session.scalar(select(func.count()).select_from(ConsentChange).where(*where)) or 0
+    rows = session.scalars(select(ConsentChange).where(*where).order_by(*order, ConsentChange.id)
+                           .limit(params.top).offset(params.skip)).all()
+    return total, [_change(r) for r in rows]
+
+
+def _change(r: ConsentChange) -> dict[str, Any]:
+    return {"channel": r.channel, "change": r.change, "granted": r.granted, "source": r.source,
+            "grantedAt": r.granted_at, "changedAt": r.changed_at, "changedBy": r.changed_by}
+
+
+customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.consents))
+customer_read.DETAIL_PARTS.append(
+    lambda c, cuid: {"consents": [to_dict(CONSENTS, x) for x in c.consents]})
+customer_read.SUB_RESOURCES.append("consents")

@@ -1,0 +1,4 @@
+from custreg.insurances.service import INSURANCES
+from custreg.records import make_router
+
+router = make_router(INSURANCES)

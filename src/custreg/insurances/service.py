@@ -1,0 +1,34 @@
+"""Credit insurances (seed 002)."""
+
+from typing import Any
+
+from sqlalchemy.orm import selectinload
+
+from custreg.customers import read as customer_read
+from custreg.customers import service as customers
+from custreg.customers.models import Customer
+from custreg.errors import FieldErrors
+from custreg.insurances.models import CreditInsurance
+from custreg.insurances.schemas import InsuranceFields, InsuranceRead
+from custreg.records import RecordKind, to_dict
+
+
+def rule(session, company, customer, values: dict[str, Any], existing) -> dict[str, Any]:
+    errors = FieldErrors()
+    start = values.get("insuranceDate")
+    for name in ("endDate", "extraLimitEndDate"):
+        if start and values.get(name) and values[name] < start:
+            errors.add(name, "must not be before insuranceDate")
+    errors.raise_if_any()
+    return values
+
+
+INSURANCES = RecordKind(
+    model=CreditInsurance, path="credit-insurances", id_field="insuranceGuid",
+    write_schema=InsuranceFields, read_schema=InsuranceRead, title="credit insurance", rule=rule,
+)
+
+customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.credit_insurances))
+customer_read.DETAIL_PARTS.append(lambda c, cuid: {
+    "creditInsurances": [to_dict(INSURANCES, i) for i in c.credit_insurances]})
+customer_read.SUB_RESOURCES.append("credit-insurances")

@@ -1,0 +1,44 @@
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BeforeValidator, ConfigDict, Field
+
+from custreg.fields import RecordFields, Text
+
+
+def _strip_items(value):
+    if isinstance(value, list):
+        return [v.strip() if isinstance(v, str) else v for v in value]
+    return value
+
+
+class ParameterFields(RecordFields):
+    name: Text(100, "Name of the party parameter; on PUT the path's name wins")
+    type: Text(40, "Type of the party parameter, e.g. STRING, INTEGER, DATE")
+    value: Text(4000, "The value of the party parameter")
+
+
+class ParameterRead(ParameterFields):
+    model_config = ConfigDict(extra="ignore")
+    read_only = frozenset()
+
+    name: str  # type: ignore[assignment]
+    lastUpdatedAt: dt.datetime | None = None
+
+
+class ExtraFieldFields(RecordFields):
+    name: Text(100, "Name of the extra field; on PUT the path's name wins")
+    value: Annotated[
+        list[Annotated[str, Field(max_length=1000)]] | None,
+        BeforeValidator(_strip_items),
+        Field(None, max_length=100, description="The values (an array of strings)"),
+    ]
+
+
+class ExtraFieldRead(ExtraFieldFields):
+    model_config = ConfigDict(extra="ignore")
+    read_only = frozenset()
+
+    name: str  # type: ignore[assignment]
+    value: list[str] = []  # type: ignore[assignment]
+    lastUpdatedAt: dt.datetime | None = None

@@ -1,0 +1,214 @@
+"""`custreg export`, `custreg import` and `custreg prune` (registered by custreg.cli)."""
+
+import datetime as dt
+import getpass
+import io
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn,
+                           TimeElapsedColumn, TimeRemainingColumn, TransferSpeedColumn)
+from rich.table import Table
+
+console = Console(stderr=True)
+
+
+def _database():
+    from custreg.cli import _migrate
+    from custreg.db.session import Database
+    from custreg.settings import get_settings
+
+    _migrate()
+    s = get_settings()
+    return Database.from_url(s.database_url, busy_timeout_ms=s.sqlite_busy_timeout_ms)
+
+
+def _company(session, cuid: str):
+    from custreg.companies import service as companies
+    from custreg.errors import NotFound
+
+    try:
+        return companies.get(session, cuid)
+    except NotFound as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(2) from None
+
+
+def export_cmd(
+    company: str = typer.Option(..., "--company", help="cuid of the company"),
+    fmt: str = typer.Option("csv", "--format", help="csv or xml"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="File to write (default: customers-<cuid>.<format>)"),
+    filter_: Optional[str] = typer.Option(None, "--filter", help="OData $filter, as on the list"),
+    include_excluded: bool = typer.Option(False, "--include-excluded",
+                                          help="Include customers marked excluded"),
+) -> None:
+    """Export a company's customers to a CSV or XML file (docs/export.md), with a progress bar."""
+    from custreg.customers import service as customers
+    from custreg.errors import DomainError
+    from custreg.paging import ListParams
+    from custreg.sync import export
+
+    if fmt not in ("csv", "xml"):
+        console.print("[red]--format must be csv or xml[/red]")
+        raise typer.Exit(2)
+    db = _database()
+    output = output or Path(f"customers-{company}.{fmt}")
+    try:
+        with db.session(write=False) as session:
+            c = _company(session, company)
+            try:
+                where = customers._where(c, ListParams(filter=filter_), search_word=None,
+                                         from_date=None, include_excluded=include_excluded)
+                total = customers.count(session, c, ListParams(filter=filter_), search_word=None,
+                                        from_date=None, include_excluded=include_excluded)
+            except DomainError as exc:
+                console.print(f"[red]{exc.detail}[/red]")
+                raise typer.Exit(2) from None
+            session.rollback()
+        written = 0
+        with Progress(TextColumn("[bold]export[/bold]"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), TimeRemainingColumn(), console=console) as progress:
+            task = progress.add_task("export", total=total)
+
+            def counted():
+                nonlocal written
+                for rec in export.stream_records(db.engine, where, []):
+                    written += 1
+                    if written % 200 == 0:
+                        progress.update(task, completed=written)
+                    yield rec
+
+            chunks = export.csv_chunks(counted()) if fmt == "csv" else export.xml_chunks(counted(), company)
+            tmp = output.with_name(output.name + ".part")
+            with open(tmp, "wb") as f:
+                for chunk in chunks:
+                    f.write(chunk)
+            os.replace(tmp, output)
+            progress.update(task, completed=written)
+        console.print(f"[green]{written} customers of {company!r} written to {output}[/green]")
+    finally:
+        db.engine.dispose()
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that tells the progress bar how far the CSV has been read."""
+
+    def __init__(self, f, on_read) -> None:
+        self.f, self.on_read, self.pos = f, on_read, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        n = self.f.readinto(b)
+        self.pos += n or 0
+        self.on_read(self.pos)
+        return n
+
+
+def import_cmd(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV with the export's columns"),
+    company: str = typer.Option(..., "--company", help="cuid of the company"),
+    mode: str = typer.Option("all-or-nothing", "--mode", help="all-or-nothing or valid-rows"),
+) -> None:
+    """Import customers from a CSV (the export's columns), with a progress bar and a summary.
+    Exit code 0: written; 1: rows failed (all-or-nothing: nothing written); 2: unusable input."""
+    from custreg.errors import DomainError
+    from custreg.sync import importer
+
+    if mode not in importer.MODES:
+        console.print(f"[red]--mode must be one of {', '.join(importer.MODES)}[/red]")
+        raise typer.Exit(2)
+    db = _database()
+    size = file.stat().st_size
+    session = db.session(write=True)
+    session.info["actor"] = ("cli", getpass.getuser())
+    try:
+        with Progress(TextColumn("[bold]import[/bold]"), BarColumn(), DownloadColumn(),
+                      TransferSpeedColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                      console=console) as progress:
+            task = progress.add_task("import", total=size)
+            with open(file, "rb", buffering=0) as raw:
+                counting = io.BufferedReader(_CountingReader(
+                    raw, lambda pos: progress.update(task, completed=pos)), 64 * 1024)
+                stream = io.TextIOWrapper(counting, encoding="utf-8-sig", newline="")
+                c = _company(session, company)
+                try:
+                    report = importer.run(session, c, stream, mode)
+                except DomainError as exc:
+                    session.rollback()
+                    console.print(f"[red]{exc.detail}[/red]")
+                    raise typer.Exit(2) from None
+            if report.written:
+                session.commit()
+            else:
+                session.rollback()
+            progress.update(task, completed=size)
+    finally:
+        session.close()
+        db.engine.dispose()
+    _summary(report, company)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _summary(report, company: str) -> None:
+    table = Table(title=f"import into {company!r} ({report.mode})", show_header=False)
+    table.add_row("rows read", str(report.rows))
+    table.add_row("created", str(report.created if report.written else 0))
+    table.add_row("updated", str(report.updated if report.written else 0))
+    table.add_row("failed rows", str(report.failed))
+    console.print(table)
+    if report.errors:
+        errors = Table("row", "field", "message", title="errors")
+        for e in report.errors[:50]:
+            errors.add_row(str(e["row"]), e["field"], e["message"])
+        console.print(errors)
+        more = len(report.errors) - 50 + report.errors_truncated
+        if more > 0:
+            console.print(f"... and {more} more")
+    if report.failed and not report.written:
+        console.print("[red]nothing was written (all-or-nothing); fix the rows or use "
+                      "--mode valid-rows[/red]")
+    elif report.failed:
+        console.print(f"[yellow]{report.failed} row(s) skipped[/yellow]")
+    else:
+        console.print("[green]all rows written[/green]")
+
+
+def prune_cmd(
+    days: Optional[int] = typer.Option(None, "--days", help="Change-feed retention in days "
+                                       "(default: CUSTREG_CHANGE_RETENTION_DAYS)"),
+) -> None:
+    """Compact the change feed (superseded entries and tombstones older than the retention)
+    and delete expired Idempotency-Keys."""
+    from sqlalchemy import delete
+
+    from custreg.db.base import utcnow
+    from custreg.settings import get_settings
+    from custreg.sync import feed
+    from custreg.sync.models import IdempotencyKey
+
+    days = days if days is not None else get_settings().change_retention_days
+    db = _database()
+    try:
+        with db.session(write=True) as session:
+            removed = feed.prune(session, older_than=utcnow() - dt.timedelta(days=days))
+            keys = session.execute(delete(IdempotencyKey).where(
+                IdempotencyKey.expires_at <= utcnow())).rowcount or 0
+            session.commit()
+    finally:
+        db.engine.dispose()
+    console.print(f"[green]change feed: {removed} entries removed (older than {days} days); "
+                  f"{keys} expired idempotency keys deleted[/green]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export_cmd)
+    app.command("import")(import_cmd)
+    app.command("prune")(prune_cmd)

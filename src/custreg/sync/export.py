@@ -1,0 +1,209 @@
+"""CSV and XML export of a company's customers, streamed row by row (docs/export.md).
+
+The rows come from a server-side cursor on a connection of their own (`stream_results`,
+fetched in batches), iterated from a sync generator that StreamingResponse runs in the
+threadpool: memory stays flat for any register size, and no transaction is held by the
+request's unit of work while the client reads.
+"""
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import uuid
+from decimal import Decimal
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
+
+from custreg.addresses.models import Address
+from custreg.customers.models import Customer
+from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerFields
+from custreg.db.columns import snake
+
+BATCH = 500
+
+# Every writable customer field that is a column of the customer or of its main address.
+FIELD_COLUMNS = tuple(
+    f for f in CustomerFields.model_fields
+    if f in MAIN_ADDRESS_FIELDS or hasattr(Customer, snake(f))
+)
+READ_ONLY_COLUMNS = ("customerNumber", "regDate", "lastUpdatedAt", "version")
+COLUMNS = ("customerGuid", "customerNumber", *FIELD_COLUMNS, "regDate", "lastUpdatedAt", "version")
+
+# OWASP CSV injection: a cell starting with one of these would be run as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+PLAIN_NEGATIVE = re.compile(r"-\d+(\.\d+)?(e-?\d+)?\Z")
+
+
+def neutralize(cell: str) -> str:
+    """Prefix `'` to a cell a spreadsheet would run as a formula, and to a cell that starts
+    with `'` already, so that `unneutralize` (strip one leading `'`) undoes it exactly.
+    A plain negative number (`-12.5`) is not a formula and stays as it is."""
+    if not cell:
+        return cell
+    if cell[0] == "'" or (cell.startswith(FORMULA_START) and not PLAIN_NEGATIVE.match(cell)):
+        return "'" + cell
+    return cell
+
+
+def unneutralize(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") else cell
+
+
+def text_of(value: Any) -> str | None:
+    """The canonical text of a stored value (shared by CSV and XML)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, (dt.date, uuid.UUID, Decimal, int)):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _statement(where: list, order: list):
+    return (select(Customer, Address).outerjoin(Address, _main_join())
+            .where(*where).order_by(*order, Customer.customer_number))
+
+
+def _main_join():
+    from custreg.customers.service import MAIN_ADDRESS_JOIN
+
+    return MAIN_ADDRESS_JOIN
+
+
+def record(customer: Customer, address: Address | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in COLUMNS:
+        if f in MAIN_ADDRESS_FIELDS:
+            out[f] = getattr(address, snake(f)) if address is not None else None
+        else:
+            out[f] = getattr(customer, snake(f))
+    return out
+
+
+def stream_records(engine: Engine, where: list, order: list,
+                   id_chunks: Iterable[list[int]] | None = None) -> Iterator[dict[str, Any]]:
+    """Matching customers as dicts, one at a time, in one read-only transaction (a
+    server-side cursor fetched `BATCH` rows at a time). With `id_chunks`, only those
+    customer ids, chunk by chunk."""
+    opts = {"yield_per": BATCH, "stream_results": True}
+    with Session(engine) as session:
+        if engine.dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            session.execute(text("SET TRANSACTION READ ONLY"))
+        chunks = [None] if id_chunks is None else id_chunks
+        for chunk in chunks:
+            clauses = where if chunk is None else [*where, Customer.id.in_(chunk)]
+            result = session.execute(_statement(clauses, order), execution_options=opts)
+            for customer, address in result.tuples():
+                yield record(customer, address)
+                session.expunge(customer)
+                if address is not None and address in session:
+                    session.expunge(address)
+            result.close()
+        session.rollback()
+
+
+# ---------------------------------------------------------------- CSV
+
+
+class _Line:
+    """A file-like sink the csv writer writes one line into."""
+
+    def __init__(self) -> None:
+        self.buf = io.StringIO()
+
+    def write(self, s: str) -> int:
+        return self.buf.write(s)
+
+    def take(self) -> str:
+        value = self.buf.getvalue()
+        self.buf.seek(0)
+        self.buf.truncate()
+        return value
+
+
+def csv_cells(rec: dict[str, Any]) -> list[str]:
+    return [neutralize(text_of(rec[c]) or "") for c in COLUMNS]
+
+
+def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    line = _Line()
+    writer = csv.writer(line, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    yield line.take()
+    for rec in records:
+        writer.writerow(csv_cells(rec))
+        yield line.take()
+
+
+def csv_chunks(records: Iterable[dict[str, Any]], size: int = 64 * 1024) -> Iterator[bytes]:
+    """UTF-8 bytes in chunks of about `size` (fewer, larger writes to the socket)."""
+    parts: list[str] = []
+    n = 0
+    for text in csv_lines(records):
+        parts.append(text)
+        n += len(text)
+        if n >= size:
+            yield "".join(parts).encode("utf-8")
+            parts, n = [], 0
+    if parts:
+        yield "".join(parts).encode("utf-8")
+
+
+# ---------------------------------------------------------------- XML
+
+_XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;",
+                "\r": "&#13;", "\t": "&#9;"}
+_XML_ESCAPE_RE = re.compile(r"[&<>\"'\r\t]")
+# Characters XML 1.0 cannot carry at all (the API refuses C0 controls; these remain).
+_XML_INVALID = re.compile("[\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_escape(value: str) -> str:
+    value = _XML_INVALID.sub("\ufffd", value)
+    return _XML_ESCAPE_RE.sub(lambda m: _XML_ESCAPES[m.group()], value)
+
+
+def xml_customer(rec: dict[str, Any]) -> str:
+    parts = ["  <customer>\n"]
+    for name in COLUMNS:
+        value = rec[name]
+        if value is None:
+            continue
+        if name == "dimensions":
+            parts.append("    <dimensions>\n")
+            for code in sorted(value):
+                parts.append(f'      <dimension code="{xml_escape(str(code))}">'
+                             f"{xml_escape(str(value[code]))}</dimension>\n")
+            parts.append("    </dimensions>\n")
+        else:
+            parts.append(f"    <{name}>{xml_escape(text_of(value))}</{name}>\n")
+    parts.append("  </customer>\n")
+    return "".join(parts)
+
+
+def xml_chunks(records: Iterable[dict[str, Any]], cuid: str, size: int = 64 * 1024) -> Iterator[bytes]:
+    now = text_of(dt.datetime.now(dt.UTC))
+    head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<customers company="{xml_escape(cuid)}" exportedAt="{now}">\n')
+    parts, n = [head], len(head)
+    for rec in records:
+        text = xml_customer(rec)
+        parts.append(text)
+        n += len(text)
+        if n >= size:
+            yield "".join(parts).encode("utf-8")
+            parts, n = [], 0
+    parts.append("</customers>\n")
+    yield "".join(parts).encode("utf-8")

@@ -1,0 +1,111 @@
+"""The change feed (contract section 8): positions, ordering, reading and compaction.
+
+Ordering guarantee: within a company, change-log ids grow in commit order, so a reader
+that has seen position N has seen every change committed before it, and a cursor never
+passes a transaction that commits later with a smaller position (docs/sync.md).
+
+- SQLite: every writer holds the database write lock from BEGIN IMMEDIATE to COMMIT, so
+  the ids (rowids) are drawn in commit order already.
+- PostgreSQL: ids come from a sequence, drawn at INSERT time, and transactions may commit
+  in another order. `lock_changes` takes a transaction-level advisory lock on
+  (CHANGE_LOCK_CLASS, company id) before the transaction locks or changes any customer of
+  the company and before its change row is inserted; the lock is held until COMMIT, so
+  writers of one company draw their ids one transaction after the other. PostgreSQL makes
+  a commit visible before it releases the transaction's locks, hence the next writer's
+  ids are always larger than every id visible to a reader.
+"""
+
+import datetime as dt
+import weakref
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select, text
+from sqlalchemy.orm import Session, aliased
+
+from custreg.customers.models import ChangeLog
+from custreg.db.base import utcnow
+from custreg.errors import BadRequest, DomainError
+from custreg.sync.models import ChangeHorizon
+
+CHANGE_LOCK_CLASS = 0x6366  # "cf": the first key of pg_advisory_xact_lock(int, int)
+MAX_LIMIT = 1000
+
+_locked: "weakref.WeakKeyDictionary[Any, set[int]]" = weakref.WeakKeyDictionary()
+
+
+def lock_changes(session: Session, company_id: int | None) -> None:
+    """Serialize change-log writers of one company until this transaction ends (PostgreSQL;
+    SQLite's BEGIN IMMEDIATE serializes every writer already). Idempotent per transaction."""
+    if company_id is None or session.get_bind().dialect.name != "postgresql":
+        return
+    tx = session.get_nested_transaction() or session.get_transaction()
+    t = tx
+    while t is not None:  # an enclosing transaction (not a rolled back savepoint) holds it
+        if company_id in _locked.get(t, ()):
+            return
+        t = t.parent
+    session.execute(text("SELECT pg_advisory_xact_lock(:cls, :obj)"),
+                    {"cls": CHANGE_LOCK_CLASS, "obj": int(company_id)})
+    if tx is not None:
+        _locked.setdefault(tx, set()).add(company_id)
+
+
+class Gone(DomainError):
+    status = 410
+
+
+def parse_cursor(cursor: str | None) -> int:
+    if cursor is None or cursor.strip() == "":
+        return 0
+    value = cursor.strip()
+    if not value.isdigit() or len(value) > 19:
+        raise BadRequest("cursor is not a cursor of this feed",
+                         [{"field": "cursor", "message": "not a cursor of this feed"}])
+    return int(value)
+
+
+def read(session: Session, company_id: int, cursor: str | None, limit: int) -> tuple[list, str]:
+    """Changes after `cursor` (oldest first) and the cursor to continue from."""
+    position = parse_cursor(cursor)
+    if position > 0:
+        horizon = session.scalar(select(ChangeHorizon.pruned_through)
+                                 .where(ChangeHorizon.company_id == company_id))
+        if horizon is not None and position < horizon:
+            raise Gone("The cursor is older than the change feed's retention; resynchronize "
+                       "from the list or an export and follow the feed from its nextCursor",
+                       [{"field": "cursor", "message": "older than the retention"}])
+    rows = session.scalars(select(ChangeLog).where(ChangeLog.company_id == company_id,
+                                                   ChangeLog.id > position)
+                           .order_by(ChangeLog.id).limit(limit)).all()
+    next_cursor = str(rows[-1].id) if rows else (cursor.strip() if cursor and cursor.strip() else "0")
+    return list(rows), next_cursor
+
+
+def prune(session: Session, *, older_than: dt.datetime) -> int:
+    """Compact the feed: remove entries older than `older_than` that a later entry of the
+    same customer supersedes, and tombstones older than it. The newest entry of every live
+    customer stays, so a mirror started from an empty cursor still sees every customer.
+    The newest row of the table always stays (SQLite would reuse max(rowid) + 1).
+    A company's horizon moves to its newest removed tombstone: only a cursor below it can
+    have missed something (a delete); superseded upserts are followed by their successor."""
+    later = aliased(ChangeLog)
+    superseded = exists().where(later.company_id == ChangeLog.company_id,
+                                later.customer_guid == ChangeLog.customer_guid,
+                                later.id > ChangeLog.id).correlate(ChangeLog)
+    newest = session.scalar(select(func.max(ChangeLog.id))) or 0
+    old = (ChangeLog.at < older_than) & (ChangeLog.id < newest)
+    marks = session.execute(select(ChangeLog.company_id, func.max(ChangeLog.id))
+                            .where(old, ChangeLog.op == "delete")
+                            .group_by(ChangeLog.company_id)).all()
+    result = session.execute(delete(ChangeLog).where(old, (ChangeLog.op == "delete") | superseded)
+                             .execution_options(synchronize_session=False))
+    for company_id, through in marks:
+        horizon = session.get(ChangeHorizon, company_id)
+        if horizon is None:
+            session.add(ChangeHorizon(company_id=company_id, pruned_through=through,
+                                      pruned_at=utcnow()))
+        else:
+            horizon.pruned_through = max(horizon.pruned_through, through)
+            horizon.pruned_at = utcnow()
+    session.flush()
+    return result.rowcount or 0

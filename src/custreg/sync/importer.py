@@ -1,0 +1,213 @@
+"""CSV import (docs/export.md): the export's columns in, every row validated with the
+API's rules (CustomerCreate, then customers.service.create / patch), a per-row report.
+
+Reads a file row by row (csv module over a text stream): memory does not grow with the
+file. Each row runs in a SAVEPOINT, so a bad row leaves nothing behind and the rows after
+it are still validated. `all-or-nothing` (default): the whole import is one transaction,
+rolled back when any row fails. `valid-rows`: good rows are kept, committed in batches so
+other writers are not blocked for the whole file.
+
+Upsert: a row whose `customerGuid` names a customer of the company updates it (columns
+absent from the file are left as they are; an empty cell clears); otherwise a customer is
+created (with that GUID when one is given), numbered by the company's sequence.
+"""
+
+import csv
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import IO, Any, Callable, Literal
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from custreg.companies.models import Company
+from custreg.customers import service as customers
+from custreg.customers import validation
+from custreg.customers.models import Customer
+from custreg.customers.schemas import CustomerCreate
+from custreg.errors import BadRequest, DomainError
+from custreg.sync.export import COLUMNS, FIELD_COLUMNS, READ_ONLY_COLUMNS, unneutralize
+
+Mode = Literal["all-or-nothing", "valid-rows"]
+MODES = ("all-or-nothing", "valid-rows")
+MAX_REPORTED = 1000  # errors listed in a report; more are counted
+COMMIT_EVERY = 1000  # valid-rows: rows per transaction
+csv.field_size_limit(1024 * 1024)
+
+
+@dataclass
+class Report:
+    mode: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    failed: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    errors_truncated: int = 0
+    failed_rows: set[int] = field(default_factory=set, repr=False)
+
+    def add(self, row: int, field_name: str, message: str) -> None:
+        if row not in self.failed_rows:
+            self.failed_rows.add(row)
+            self.failed += 1
+        if len(self.errors) < MAX_REPORTED:
+            self.errors.append({"row": row, "field": field_name, "message": message})
+        else:
+            self.errors_truncated += 1
+
+    @property
+    def written(self) -> bool:
+        return self.mode == "valid-rows" or self.failed == 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"mode": self.mode, "rows": self.rows, "created": self.created if self.written else 0,
+                "updated": self.updated if self.written else 0, "failed": self.failed,
+                "errors": self.errors, "errorsNotListed": self.errors_truncated}
+
+
+def read_header(reader) -> list[str]:
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise BadRequest("The CSV has no header row",
+                         [{"field": "header", "message": "missing"}]) from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise BadRequest(f"The CSV header cannot be read: {exc}",
+                         [{"field": "header", "message": "unreadable"}]) from None
+    names = [h.strip() for h in header]
+    unknown = [n for n in names if n not in COLUMNS]
+    if unknown:
+        raise BadRequest(f"Unknown column(s): {', '.join(repr(u) for u in unknown)}",
+                         [{"field": u, "message": "not a column of the export"} for u in unknown])
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise BadRequest(f"Duplicate column(s): {', '.join(dupes)}",
+                         [{"field": d, "message": "appears twice"} for d in dupes])
+    return names
+
+
+def _row_values(header: list[str], cells: list[str], row: int, report: Report) -> dict | None:
+    if len(cells) != len(header):
+        report.add(row, "row", f"has {len(cells)} cells, the header has {len(header)}")
+        return None
+    values: dict[str, Any] = {}
+    for name, cell in zip(header, cells):
+        if name in READ_ONLY_COLUMNS:
+            continue  # numbers are assigned anew; timestamps and versions are the register's
+        text = unneutralize(cell)
+        value: Any = text if text != "" else None
+        if name == "dimensions" and value is not None:
+            try:
+                value = json.loads(value)
+            except ValueError:
+                report.add(row, "dimensions", "not a JSON object of code → value")
+                return None
+        values[name] = value
+    return values
+
+
+def _errors_of(exc: ValidationError) -> list[tuple[str, str]]:
+    out = []
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ()) if not isinstance(p, int)]
+        out.append((loc[0] if loc else "row", e.get("msg", "invalid").removeprefix("Value error, ")))
+    return out
+
+
+def _apply_row(session: Session, company: Company, values: dict[str, Any], row: int,
+               report: Report, deferred: list) -> None:
+    try:
+        body = CustomerCreate.model_validate(values)
+    except ValidationError as exc:
+        for f, msg in _errors_of(exc):
+            report.add(row, f, msg)
+        return
+    present = body.model_dump(include=set(values) & set(FIELD_COLUMNS))
+    existing = None
+    if body.customerGuid is not None:
+        existing = session.scalar(select(Customer).where(
+            Customer.company_id == company.id, Customer.customer_guid == body.customerGuid))
+    parent = present.get("parentCustomer")
+    if parent is not None and parent != body.customerGuid and session.scalar(
+            select(Customer.id).where(Customer.company_id == company.id,
+                                      Customer.customer_guid == parent)) is None:
+        # The parent may come later in the file: set it once every row is in.
+        present["parentCustomer"] = None
+        deferred.append((row, body.customerGuid, parent))
+    try:
+        with session.begin_nested():
+            if existing is not None:
+                c = customers.get(session, company, str(existing.customer_guid), for_update=True)
+                if "fullName" in present and present["fullName"] == validation.derive_full_name(
+                        {**customers.values_of(c, customers.main_address(c)), **present}):
+                    present["fullName"] = None  # derived, as the export showed it
+                customers.patch(session, company, c, present)
+                report.updated += 1
+            else:
+                full = {f: None for f in FIELD_COLUMNS}
+                full.update(present)
+                if full.get("fullName") and full["fullName"] == validation.derive_full_name(full):
+                    full["fullName"] = None  # derived from the name parts: stays derived
+                c = customers.create(session, company, full, customer_guid=body.customerGuid)
+                if deferred and deferred[-1][0] == row and deferred[-1][1] is None:
+                    deferred[-1] = (row, c.customer_guid, parent)
+                report.created += 1
+    except DomainError as exc:
+        if deferred and deferred[-1][0] == row:
+            deferred.pop()
+        for e in exc.errors or [{"field": "row", "message": exc.detail}]:
+            report.add(row, e.get("field") or "row", e.get("message") or exc.detail)
+
+
+def _resolve_parents(session: Session, company: Company, deferred: list, report: Report) -> None:
+    for row, guid, parent in deferred:
+        try:
+            with session.begin_nested():
+                c = customers.get(session, company, str(guid), for_update=True)
+                customers.patch(session, company, c, {"parentCustomer": parent})
+        except DomainError as exc:
+            for e in exc.errors or [{"field": "parentCustomer", "message": exc.detail}]:
+                report.add(row, e.get("field") or "parentCustomer", e.get("message") or exc.detail)
+
+
+def run(session: Session, company: Company, stream: IO[str], mode: str = "all-or-nothing",
+        progress: Callable[[int], None] | None = None) -> Report:
+    """Import `stream` (text, opened with newline="") into `company`. Leaves the outcome in
+    the session's transaction: the caller commits, or rolls back when `not report.written`.
+    In valid-rows mode, batches are committed along the way."""
+    if mode not in MODES:
+        raise BadRequest(f"mode must be one of {', '.join(MODES)}",
+                         [{"field": "mode", "message": "all-or-nothing or valid-rows"}])
+    report = Report(mode=mode)
+    reader = csv.reader(stream, strict=True)
+    header = read_header(reader)
+    deferred: list = []
+    row = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except (csv.Error, UnicodeDecodeError) as exc:
+            row += 1
+            report.rows += 1
+            report.add(row, "row", f"cannot be read: {exc}")
+            if isinstance(exc, UnicodeDecodeError):
+                break  # the rest of the stream is not text
+            continue
+        row += 1
+        if not any(c.strip() for c in cells):
+            continue  # a blank line
+        report.rows += 1
+        values = _row_values(header, cells, row, report)
+        if values is not None:
+            _apply_row(session, company, values, row, report, deferred)
+        if progress is not None:
+            progress(row)
+        if mode == "valid-rows" and report.rows % COMMIT_EVERY == 0 and not deferred:
+            session.commit()
+    if deferred:
+        _resolve_parents(session, company, deferred, report)
+    return report

@@ -1,0 +1,69 @@
+"""Helpers of the sync/export/import tests: a real uvicorn server (threaded units, so
+requests really run concurrently), the CLI as a subprocess, CSV parsing."""
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+import httpx
+
+from conftest import ADMIN
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def live_server(database_url: str, *, workers: int = 1):
+    """`uvicorn custreg.main:app` on the test database with CUSTREG_DB_EXECUTION=thread."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
+    env.update(CUSTREG_DATABASE_URL=database_url, CUSTREG_ADMIN_TOKEN=ADMIN,
+               CUSTREG_DB_EXECUTION="thread", CUSTREG_RATE_LIMIT_PER_SECOND="0")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "custreg.main:app", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {proc.stderr.read().decode()[-2000:]}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def http(base: str) -> httpx.Client:
+    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=60)
+
+
+def custreg_cli(database_url: str, *args: str, cwd: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
+    env["CUSTREG_DATABASE_URL"] = database_url
+    env["COLUMNS"] = "200"
+    return subprocess.run([sys.executable, "-m", "custreg.cli", *args], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline="")))

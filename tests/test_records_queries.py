@@ -1,0 +1,61 @@
+"""The customer GET costs a bounded number of SQL statements however many records the
+customer has (counted with an event listener on the app's engine)."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from conftest import create_customer
+
+
+@contextmanager
+def count_statements(app):
+    engine = app.state.db.engine
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def _add_records(client, customers_url, guid: str, n: int, start: int) -> None:
+    base = f"{customers_url}/{guid}"
+    for i in range(start, start + n):
+        other = create_customer(client, customers_url, lastName=f"Related {i}")
+        assert client.put(f"{base}/parameters/p{i}", json={"value": str(i)}).status_code == 201
+        assert client.put(f"{base}/extra-fields/e{i}", json={"value": [str(i)]}).status_code == 201
+        assert client.post(f"{base}/direct-debit-mandates", json={
+            "directDebitMandateType": 3, "receivingBankAccountNo": f"ACC{i}"}).status_code == 201
+        assert client.post(f"{base}/credit-insurances", json={"amount": i}).status_code == 201
+        assert client.post(f"{base}/pledges", json={"pledgeKind": "GUARANTEE" if i % 2 else "COLLATERAL"}
+                           ).status_code == 201
+        assert client.post(f"{base}/actions", json={"responses": ["OK"]}).status_code == 201
+        assert client.post(f"{base}/relations", json={"relatedCustomer": other["customerGuid"],
+                                                      "roleCode": "GUARANTOR"}).status_code == 201
+        assert client.post(f"{customers_url}/{other['customerGuid']}/relations", json={
+            "relatedCustomer": guid, "roleCode": "CO_DEBTOR"}).status_code == 201
+        assert client.post(f"{base}/addresses", json={"addressType": "DELIVERY"}).status_code == 201
+    for channel in ("EMAIL", "SMS", "PHONE", "POST", "PROFILING")[: min(n + start, 5)]:
+        client.put(f"{base}/consents/{channel}", json={"granted": True})
+
+
+def test_customer_get_is_a_bounded_number_of_queries(app, client, customers_url):
+    c = create_customer(client, customers_url)
+    url = f"{customers_url}/{c['customerGuid']}"
+    _add_records(client, customers_url, c["customerGuid"], 2, 0)
+    with count_statements(app) as few:
+        small = client.get(url)
+    assert small.status_code == 200
+    _add_records(client, customers_url, c["customerGuid"], 10, 2)
+    with count_statements(app) as many:
+        big = client.get(url).json()
+    assert len(big["parameters"]) == 12 and len(big["myGuarantors"]) == 12
+    assert len(big["allRelatedCustomers"]) == 24 and len(big["actions"]) == 12
+    assert len(big["guarantees"]) + len(big["collaterals"]) == 12 and len(big["consents"]) == 5
+    assert len(many) == len(few), many
+    assert len(many) <= 30, many
