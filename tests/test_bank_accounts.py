@@ -110,6 +110,7 @@ def test_derivation_is_idempotent(country, seed):
     ({"iban": "FI22 1234 5600 0007 85"}, "iban", "checksum"),
     ({"iban": "FI21 1234 5600 0007"}, "iban", "length"),
     ({"iban": "XX21 1234 5600 0007 85"}, "iban", "country"),
+    ({"bban": "123456789", "countryCode": "US"}, "bban", "without IBANs"),
     ({"bban": "12345600000786", "countryCode": "FI"}, "bban", "checksum"),
     ({"bban": "1234", "countryCode": "SE"}, "bban", "length"),
     ({"bban": "310000-03", "countryCode": "FI"}, "bban", "unknown bank"),
@@ -128,7 +129,7 @@ def test_invalid_account_is_422_naming_field_and_why(client, accounts_url, body,
 @given(number=st.text(max_size=40))
 def test_any_text_is_an_account_or_a_422(client, accounts_url, number):
     r = client.post(accounts_url, json={"iban": number})
-    assert r.status_code in (201, 422), r.text
+    assert r.status_code in (201, 409, 422), r.text
     r = client.post(accounts_url, json={"bban": number, "countryCode": "FI"})
     assert r.status_code in (201, 409, 422), r.text
 
@@ -204,6 +205,22 @@ def test_list_filter_order_delete(client, accounts_url):
     assert client.delete(f"{accounts_url}/{guid}").status_code == 204
     assert_problem(client.get(f"{accounts_url}/{guid}"), 404)
     assert_problem(client.get(f"{accounts_url}/not-a-guid"), 404)
+
+
+def test_deleting_the_customer_deletes_its_accounts_and_contacts(client, customers_url):
+    c = create_customer(client, customers_url, bankAccounts=[{"iban": KNOWN["FI"][0]}],
+                        contacts=[{"name": "A"}])
+    assert client.delete(f"{customers_url}/{c['customerGuid']}").status_code == 204
+    assert_problem(client.get(f"{customers_url}/{c['customerGuid']}/bank-accounts"), 404)
+    # The same account may now belong to a new customer of the company.
+    d = create_customer(client, customers_url, bankAccounts=[{"iban": KNOWN["FI"][0]}])
+    assert d["bankAccounts"][0]["iban"] == KNOWN["FI"][0]
+
+
+def test_openapi_names_the_new_resources(anon):
+    paths = anon.get("/openapi.json").json()["paths"]
+    base = "/v1/companies/{cuid}/customers/{customer}"
+    assert f"{base}/bank-accounts/{{accountGuid}}" in paths and f"{base}/contacts/{{contactGuid}}" in paths
 
 
 def test_customer_links_and_other_company(client, customers_url):

@@ -63,7 +63,7 @@ def _why(exc: Exception, country: str, *, bban: bool) -> str:
     except Exception:  # noqa: BLE001 - unknown country: said below
         pass
     if isinstance(exc, sx.InvalidCountryCode) or (spec is None and country):
-        return f"unknown country code {country!r}"
+        return f"no IBAN for the country code {country!r}: unknown country or one without IBANs"
     if isinstance(exc, sx.InvalidChecksumDigits):
         return "wrong checksum: the IBAN check digits do not match (mistyped number?)"
     if isinstance(exc, sx.InvalidBBANChecksum):
