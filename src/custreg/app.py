@@ -10,6 +10,7 @@ from custreg.access.auth import Authenticator
 from custreg.access.ratelimit import RateLimiter
 from custreg.db.session import Database
 from custreg.errors import install_handlers
+from custreg.limits import BodySizeLimit
 from custreg.settings import Settings, get_settings
 
 DESCRIPTION = """A customer register for Nordic businesses: companies, persons and
@@ -23,10 +24,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app = FastAPI(title="custreg", version=__version__, description=DESCRIPTION)
     app.state.settings = settings
     app.state.db = db
+    app.state.company_cache = {}  # cuid → Company (companies/service.cached)
     app.state.auth = Authenticator(db.engine, settings.admin_token, settings)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst,
                                          settings.redis_url)
     install_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     from custreg.routers import ROUTERS
 

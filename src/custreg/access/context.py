@@ -54,7 +54,7 @@ class Ctx(UnitOfWork):
         if self.cuid is not None:
             from custreg.companies import service as companies
 
-            self.company = companies.get(self.session, self.cuid)
+            self.company = companies.cached(self.request.app.state, self.session, self.cuid)
 
     def commit(self) -> None:
         try:

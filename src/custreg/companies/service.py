@@ -14,6 +14,19 @@ def get(session: Session, cuid: str) -> Company:
     return company
 
 
+def cached(state, session: Session, cuid: str) -> Company:
+    """The company from a per-process cache (companies never change once created; the
+    number counter is only ever read with UPDATE ... RETURNING). Unknown ones are not cached."""
+    cache: dict[str, Company] = state.company_cache
+    company = cache.get(cuid)
+    if company is None:
+        company = get(session, cuid)
+        session.expunge(company)  # detached: no rollback of this session can expire it
+        if len(cache) < 10_000:
+            cache[cuid] = company
+    return company
+
+
 def create(session: Session, *, data: CompanyCreate) -> Company:
     if session.scalar(select(Company.id).where(Company.cuid == data.cuid)) is not None:
         raise Conflict(f"Company {data.cuid!r} already exists",

@@ -13,8 +13,8 @@ def _system_id(value: Any) -> Any:
     return value
 
 
-SystemId = Annotated[int | None, BeforeValidator(_system_id), Field(
-    None, ge=1, le=2**31 - 1,
+SystemId = Annotated[Annotated[int, Field(ge=1, le=2**31 - 1)] | None, BeforeValidator(_system_id), Field(
+    None,
     description="External system code: 1 Maestro, 2 Posti, 3 Matkahuolto, 4 Checkout Finland, "
                 "5 MyCashFlow, 6 WooCommerce, 7 Generic webstore, 22 Generic reservation system, "
                 "or one the company configured")]

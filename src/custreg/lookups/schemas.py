@@ -11,7 +11,7 @@ Clean = BeforeValidator(clean_text)
 
 
 def Limited(n: int, description: str):  # noqa: N802
-    return Annotated[str | None, Clean, Field(None, max_length=n, description=description)]
+    return Annotated[Annotated[str, Field(max_length=n)] | None, Clean, Field(None, description=description)]
 
 
 class LookupResult(BaseModel):
@@ -49,8 +49,9 @@ class SearchRequest(BaseModel):
     streetAddress: Limited(40, "Street name")
     streetNumber: Annotated[int | None, Field(None, ge=0, le=2**31 - 1, description="Street number")]
     entrance: Limited(12, "Entrance")
-    postalCode: Annotated[str | None, BeforeValidator(lambda v: clean_text(str(v)) if isinstance(v, int) else clean_text(v)),
-                          Field(None, max_length=10, description="Postal code")]
+    postalCode: Annotated[Annotated[str, Field(max_length=10)] | None,
+                          BeforeValidator(lambda v: clean_text(str(v)) if isinstance(v, int) else clean_text(v)),
+                          Field(None, description="Postal code (the seed's sample sends a number)")]
     postalPlace: Limited(30, "Postal place")
     countryCode: Limited(3, "Country code")
     phoneNumber: Limited(20, "Phone number in E.164, e.g. +4712345678")
