@@ -229,3 +229,27 @@ def test_customer_put_leaves_the_records_alone(client, customers_url):
     r = client.put(f"{customers_url}/{c['customerGuid']}", json=body | {"bankAccounts": []})
     assert r.status_code == 200, r.text
     assert [a["iban"] for a in r.json()["bankAccounts"]] == [FI_IBAN] and len(r.json()["contacts"]) == 1
+
+
+# --- never a 5xx ----------------------------------------------------------------------------
+
+@settings(max_examples=300)
+@given(
+    field=st.sampled_from(["idNumber", "vatNumber", "glnNumber", "cellularPhone", "email",
+                           "invoiceEmailAddress"]),
+    value=st.text(min_size=1, max_size=40),
+    country=st.sampled_from(["FI", "SE", "NO", "DK", "DE", "GR", "US", "CH"]),
+    company=st.booleans(),
+)
+def test_any_text_is_accepted_or_refused_naming_the_field(field, value, country, company):
+    from custreg.customers.validation import normalize
+    from custreg.errors import Unprocessable
+
+    values = {"lastName": "X", "countryCode": country, field: value,
+              "customerType": "COMPANY" if company else "PERSON"}
+    try:
+        out = normalize(values, default_country="FI")
+    except Unprocessable as exc:
+        assert {e["field"] for e in exc.errors} <= {field, "dateOfBirth", "gender"}
+        return
+    assert normalize({**values, **out}, default_country="FI")[field] == out[field]  # idempotent

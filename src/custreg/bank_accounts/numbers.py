@@ -44,7 +44,7 @@ def expand_fi(value: str) -> str:
     6th for every other bank. Anything that is not 8-14 digits is returned cleaned only.
     """
     digits = re.sub(r"[\s-]", "", value)
-    if not re.fullmatch(r"\d{8,14}", digits):
+    if not re.fullmatch(r"[0-9]{8,14}", digits):
         return digits.upper()
     zeros = "0" * (14 - len(digits))
     if digits[0] in "45":
