@@ -77,3 +77,17 @@ def test_consent_errors(client, customers_url):
     assert_problem(client.get(f"{url}/FAX"), 404)
     assert_problem(client.get(f"{url}/FAX/history"), 404)
     assert_problem(client.get(f"{customers_url}/999999/consents"), 404)
+
+
+def test_history_names_the_api_client_that_made_the_change(client, company, customers_url):
+    from access_util import bearer, new_client, token_for
+
+    api = new_client(client, [company], ["customers:read", "customers:write"], name="webshop")
+    headers = bearer(token_for(client, api))
+    c = create_customer(client, customers_url)
+    url = f"{customers_url}/{c['customerGuid']}/consents"
+    r = client.put(f"{url}/SMS", json={"granted": True, "source": "checkout"}, headers=headers)
+    assert r.status_code == 201, r.text
+    client.put(f"{url}/SMS", json={"granted": False, "source": "customer service"})
+    history = client.get(f"{url}/SMS/history", headers=headers).json()["value"]
+    assert [h["changedBy"] for h in history] == [f"client:{api['clientId']}", "admin:admin"]

@@ -101,8 +101,13 @@ def DateTime(description: str):  # noqa: N802
         return value
 
     def aware(value: Any) -> Any:
-        if isinstance(value, dt.datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=dt.UTC)
+            try:
+                return value.astimezone(dt.UTC)
+            except OverflowError:
+                raise ValueError("date-time out of range") from None
         return value
 
     return Annotated[dt.datetime | None, BeforeValidator(parse), AfterValidator(aware),

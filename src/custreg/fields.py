@@ -25,6 +25,8 @@ def _upper(value: Any) -> Any:
 def check_country(value: str | None) -> str | None:
     if value is None:
         return None
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
     value = value.upper()
     if len(value) != 2 or pycountry.countries.get(alpha_2=value) is None:
         raise ValueError("not an ISO 3166-1 alpha-2 country code")
@@ -34,6 +36,8 @@ def check_country(value: str | None) -> str | None:
 def check_language(value: str | None) -> str | None:
     if value is None:
         return None
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
     value = value.lower()
     if len(value) != 2 or pycountry.languages.get(alpha_2=value) is None:
         raise ValueError("not an ISO 639-1 language code")
@@ -43,6 +47,8 @@ def check_language(value: str | None) -> str | None:
 def check_currency(value: str | None) -> str | None:
     if value is None:
         return None
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
     value = value.upper()
     if len(value) != 3 or pycountry.currencies.get(alpha_3=value) is None:
         raise ValueError("not an ISO 4217 currency code")

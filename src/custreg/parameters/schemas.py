@@ -3,12 +3,13 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from custreg.fields import RecordFields, Text
+from custreg.fields import RecordFields, Text, clean_text
 
 
 def _strip_items(value):
+    """Each value trimmed; control characters refused (as in every other text field)."""
     if isinstance(value, list):
-        return [v.strip() if isinstance(v, str) else v for v in value]
+        return [(clean_text(v) or "") if isinstance(v, str) else v for v in value]
     return value
 
 
@@ -29,9 +30,9 @@ class ParameterRead(ParameterFields):
 class ExtraFieldFields(RecordFields):
     name: Text(100, "Name of the extra field; on PUT the path's name wins")
     value: Annotated[
-        list[Annotated[str, Field(max_length=1000)]] | None,
+        Annotated[list[Annotated[str, Field(max_length=1000)]], Field(max_length=100)] | None,
         BeforeValidator(_strip_items),
-        Field(None, max_length=100, description="The values (an array of strings)"),
+        Field(None, description="The values (an array of at most 100 strings)"),
     ]
 
 

@@ -29,6 +29,8 @@ def _related(session: Session, company: Company, key: str) -> Customer:
         kind, value = customers.parse_key(key)
     except NotFound:
         kind, value = None, None
+    if kind == "number" and value > 2**63 - 1:  # no such customer number (and no overflow)
+        kind = None
     column = Customer.customer_number if kind == "number" else Customer.customer_guid
     found = None if kind is None else session.scalar(
         select(Customer).where(Customer.company_id == company.id, column == value))
