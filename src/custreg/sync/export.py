@@ -22,6 +22,7 @@ from custreg.addresses.models import Address
 from custreg.customers.models import Customer
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerFields
 from custreg.db.columns import snake
+from custreg.external_ids.models import ExternalId
 
 BATCH = 500
 
@@ -30,8 +31,12 @@ FIELD_COLUMNS = tuple(
     f for f in CustomerFields.model_fields
     if f in MAIN_ADDRESS_FIELDS or hasattr(Customer, snake(f))
 )
+# The customer's first external id (as the full GET shows it); an import upserts by it.
+EXTERNAL_COLUMNS = ("externalSystemId", "externalSystemIdentifier")
+WRITABLE_COLUMNS = (*FIELD_COLUMNS, *EXTERNAL_COLUMNS)
 READ_ONLY_COLUMNS = ("customerNumber", "regDate", "lastUpdatedAt", "version")
-COLUMNS = ("customerGuid", "customerNumber", *FIELD_COLUMNS, "regDate", "lastUpdatedAt", "version")
+COLUMNS = ("customerGuid", "customerNumber", *WRITABLE_COLUMNS, "regDate", "lastUpdatedAt",
+           "version")
 
 # OWASP CSV injection: a cell starting with one of these would be run as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
@@ -71,7 +76,12 @@ def text_of(value: Any) -> str | None:
 
 
 def _statement(where: list, order: list):
-    return (select(Customer, Address).outerjoin(Address, _main_join())
+    first_id = (select(ExternalId.id).where(ExternalId.customer_id == Customer.id)
+                .order_by(ExternalId.id).limit(1).correlate(Customer).scalar_subquery())
+    return (select(Customer, Address, ExternalId.external_system_id,
+                   ExternalId.external_system_identifier)
+            .outerjoin(Address, _main_join())
+            .outerjoin(ExternalId, ExternalId.id == first_id)
             .where(*where).order_by(*order, Customer.customer_number))
 
 
@@ -81,9 +91,12 @@ def _main_join():
     return MAIN_ADDRESS_JOIN
 
 
-def record(customer: Customer, address: Address | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def record(customer: Customer, address: Address | None, system_id: int | None = None,
+           identifier: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"externalSystemId": system_id, "externalSystemIdentifier": identifier}
     for f in COLUMNS:
+        if f in EXTERNAL_COLUMNS:
+            continue
         if f in MAIN_ADDRESS_FIELDS:
             out[f] = getattr(address, snake(f)) if address is not None else None
         else:
@@ -105,8 +118,8 @@ def stream_records(engine: Engine, where: list, order: list,
         for chunk in chunks:
             clauses = where if chunk is None else [*where, Customer.id.in_(chunk)]
             result = session.execute(_statement(clauses, order), execution_options=opts)
-            for customer, address in result.tuples():
-                yield record(customer, address)
+            for customer, address, system_id, identifier in result:
+                yield record(customer, address, system_id, identifier)
                 session.expunge(customer)
                 if address is not None and address in session:
                     session.expunge(address)

@@ -28,7 +28,8 @@ from custreg.customers import validation
 from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate
 from custreg.errors import BadRequest, DomainError
-from custreg.sync.export import COLUMNS, FIELD_COLUMNS, READ_ONLY_COLUMNS, unneutralize
+from custreg.external_ids.models import ExternalId
+from custreg.sync.export import COLUMNS, FIELD_COLUMNS, READ_ONLY_COLUMNS, WRITABLE_COLUMNS, unneutralize
 
 Mode = Literal["all-or-nothing", "valid-rows"]
 MODES = ("all-or-nothing", "valid-rows")
@@ -118,17 +119,31 @@ def _errors_of(exc: ValidationError) -> list[tuple[str, str]]:
 
 def _apply_row(session: Session, company: Company, values: dict[str, Any], row: int,
                report: Report, deferred: list) -> None:
-    try:
-        body = CustomerCreate.model_validate(values)
+    try:  # an empty cell is "no value": validated as absent, applied as null (clears)
+        body = CustomerCreate.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
         for f, msg in _errors_of(exc):
             report.add(row, f, msg)
         return
-    present = body.model_dump(include=set(values) & set(FIELD_COLUMNS))
+    except (TypeError, ValueError) as exc:
+        report.add(row, "row", str(exc))
+        return
+    given = body.model_dump(include=set(values) & set(WRITABLE_COLUMNS))
+    present = {k: given.get(k) for k in values if k in WRITABLE_COLUMNS}
     existing = None
     if body.customerGuid is not None:
         existing = session.scalar(select(Customer).where(
             Customer.company_id == company.id, Customer.customer_guid == body.customerGuid))
+    if existing is None and body.externalSystemId is not None and body.externalSystemIdentifier:
+        existing = session.scalar(select(Customer).join(
+            ExternalId, ExternalId.customer_id == Customer.id).where(
+            ExternalId.company_id == company.id,
+            ExternalId.external_system_id == body.externalSystemId,
+            ExternalId.external_system_identifier == body.externalSystemIdentifier))
+        if existing is not None and body.customerGuid is not None:
+            report.add(row, "customerGuid", f"the external id belongs to customer "
+                       f"{existing.customer_number}, whose customerGuid is another")
+            return
     parent = present.get("parentCustomer")
     if parent is not None and parent != body.customerGuid and session.scalar(
             select(Customer.id).where(Customer.company_id == company.id,
