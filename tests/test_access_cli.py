@@ -4,14 +4,16 @@ import os
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
-from access_util import IDP, bearer, own_app
-from conftest import assert_problem, create_customer
+from access_util import IDP, bearer, own_app, token_for
+from conftest import assert_problem, create_customer, new_company
 from custreg.cli import app as cli
 
 
 def custreg(database_url: str, *args: str, **env_extra) -> subprocess.CompletedProcess:
+    """The real command line, in a process of its own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
     env["CUSTREG_DATABASE_URL"] = database_url
     env.update(env_extra)
@@ -19,12 +21,33 @@ def custreg(database_url: str, *args: str, **env_extra) -> subprocess.CompletedP
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.fixture
+def run(database_url, monkeypatch):
+    """The command line in this process (typer's CliRunner): fast."""
+    from custreg.settings import get_settings
+
+    for key in [k for k in os.environ if k.startswith("CUSTREG_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("CUSTREG_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+
+    def invoke(*args: str, **env):
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+        return CliRunner().invoke(cli, list(args))
+
+    yield invoke
+    get_settings.cache_clear()
+
+
 def _field(output: str, name: str) -> str:
     return next(line.split(": ", 1)[1] for line in output.splitlines() if line.startswith(name + ": "))
 
 
-def test_client_create_list_revoke(client, anon, database_url, company, customers_url):
+def test_client_create_list_revoke(client, anon, database_url, company, customers_url, run):
     create_customer(client, customers_url, lastName="Cli")
+    # Once as a real process: what an operator types.
     made = custreg(database_url, "client", "create", "--company", company,
                    "--scope", "customers:read", "--name", "cli reader")
     assert made.returncode == 0, made.stderr
@@ -38,40 +61,44 @@ def test_client_create_list_revoke(client, anon, database_url, company, customer
     assert anon.get(customers_url, headers=bearer(token)).json()["value"][0]["lastName"] == "Cli"
     assert_problem(anon.post(customers_url, json={"lastName": "X"}, headers=bearer(token)), 403)
 
-    listed = custreg(database_url, "client", "list")
-    assert listed.returncode == 0, listed.stderr
+    listed = run("client", "list")
+    assert listed.exit_code == 0, listed.output
     line = next(ln for ln in listed.stdout.splitlines() if ln.startswith(client_id))
     assert "active" in line and company in line and "customers:read" in line
-    assert secret not in listed.stdout
+    assert secret not in listed.output
 
-    revoked = custreg(database_url, "client", "revoke", client_id)
-    assert revoked.returncode == 0, revoked.stderr
+    revoked = run("client", "revoke", client_id)
+    assert revoked.exit_code == 0, revoked.output
     assert_problem(anon.get(customers_url, headers=bearer(token)), 401)
-    line = next(ln for ln in custreg(database_url, "client", "list").stdout.splitlines()
-                if ln.startswith(client_id))
+    line = next(ln for ln in run("client", "list").stdout.splitlines() if ln.startswith(client_id))
     assert "revoked" in line
-    assert custreg(database_url, "client", "revoke", "cl_nosuch").returncode == 1
+    assert run("client", "revoke", "cl_nosuch").exit_code == 1
 
 
-def test_client_create_refuses_unknown_scope_and_company(database_url, company):
-    bad = custreg(database_url, "client", "create", "--company", company, "--scope", "root")
-    assert bad.returncode == 2 and "scopes" in bad.stderr
-    bad = custreg(database_url, "client", "create", "--company", "no-such-co",
-                  "--scope", "customers:read")
-    assert bad.returncode == 2 and "companies" in bad.stderr
+def test_client_create_with_several_companies_and_scopes(client, anon, company, run):
+    second = new_company(client)
+    made = run("client", "create", "--company", company, "--company", second,
+               "--scope", "customers:read", "--scope", "customers:write")
+    assert made.exit_code == 0, made.output
+    cid, secret = _field(made.stdout, "clientId"), _field(made.stdout, "clientSecret")
+    token = token_for(anon, {"clientId": cid, "clientSecret": secret})
+    for cuid in (company, second):
+        r = anon.post(f"/v1/companies/{cuid}/customers", json={"lastName": "Both"},
+                      headers=bearer(token))
+        assert r.status_code == 201, r.text
 
 
-def test_user_token_works_for_self_service(client, database_url, customers_url, monkeypatch):
+def test_client_create_refuses_unknown_scope_and_company(company, run):
+    bad = run("client", "create", "--company", company, "--scope", "root")
+    assert bad.exit_code == 2 and "scopes" in bad.output
+    bad = run("client", "create", "--company", "no-such-co", "--scope", "customers:read")
+    assert bad.exit_code == 2 and "companies" in bad.output
+
+
+def test_user_token_works_for_self_service(client, database_url, customers_url, run):
     create_customer(client, customers_url, lastName="Selvä", attachedUsers=["cli-user-1"])
-    for key, value in IDP.items():
-        monkeypatch.setenv("CUSTREG_" + key.upper(), value)
-    from custreg.settings import get_settings
-
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(cli, ["user-token", "--sub", "cli-user-1"])
-    finally:
-        get_settings.cache_clear()
+    result = run("user-token", "--sub", "cli-user-1",
+                 **{"CUSTREG_" + k.upper(): v for k, v in IDP.items()})
     assert result.exit_code == 0, result.output
     token = result.stdout.strip()
     with own_app(database_url, **IDP) as http:
@@ -80,6 +107,6 @@ def test_user_token_works_for_self_service(client, database_url, customers_url, 
         assert r.json()["name"]["lastName"] == "Selvä"
 
 
-def test_user_token_needs_the_idp_settings(database_url):
-    r = custreg(database_url, "user-token", "--sub", "x")
-    assert r.returncode == 2 and "CUSTREG_IDP_HS256_SECRET" in r.stderr
+def test_user_token_needs_the_idp_settings(run):
+    r = run("user-token", "--sub", "x")
+    assert r.exit_code == 2 and "CUSTREG_IDP_HS256_SECRET" in r.output

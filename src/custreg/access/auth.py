@@ -31,6 +31,7 @@ class Principal:
 
 
 ADMIN = Principal("admin", "admin", scopes.ALL, None, rate_limited=False)
+VERIFIED_CACHE_SIZE = 10_000
 
 
 def hash_token(token: str) -> str:
@@ -57,6 +58,7 @@ class Authenticator:
         self._stored: set[str] = set()
         self._loaded_at = 0.0
         self.keys = SigningKeys(engine, settings.token_signing_key)
+        self._verified: dict[str, tuple[Principal, float]] = {}  # token → (principal, exp)
         self.idp = IdentityProvider(settings)
 
     def _stored_hashes(self, refresh: bool) -> set[str]:
@@ -84,25 +86,37 @@ class Authenticator:
         raise _unauthorized("Invalid bearer token")
 
     def _from_jwt(self, token: str) -> Principal:
+        # Verifying a signature costs more than the rest of a small GET; a token verified once
+        # is remembered until it expires. (Revocation is checked per request regardless.)
+        hit = self._verified.get(token)
+        if hit is not None and hit[1] > time.time():
+            return hit[0]
+        principal, expires = self._verify_jwt(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify_jwt(self, token: str) -> tuple[Principal, float]:
         from custreg.access.tokens import ISSUER, SELF_SCOPES, TokenError, verify_client_token
 
         if self._env_hash is not None and self._is_admin(token):
-            return ADMIN
+            return ADMIN, float("inf")
         try:
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
             if issuer == ISSUER:
                 claims = verify_client_token(self.keys.get(), token)
                 return Principal("client", claims["sub"], frozenset(claims["scope"].split()),
-                                 frozenset(claims["cuids"]))
+                                 frozenset(claims["cuids"])), float(claims["exp"])
             if self.idp.enabled and issuer == self.idp.issuer:
                 claims = self.idp.verify(token)
-                return Principal("user", claims["sub"], SELF_SCOPES, frozenset())
+                return Principal("user", claims["sub"], SELF_SCOPES, frozenset()), float(claims["exp"])
         except TokenError as exc:
             raise _unauthorized(f"Invalid bearer token: {exc}") from None
         except (jwt.PyJWTError, AttributeError, TypeError, ValueError):
             pass
         if self._is_admin(token):  # a stored admin token that happens to look like a JWT
-            return ADMIN
+            return ADMIN, time.time() + 1.0
         raise _unauthorized("Invalid bearer token")
 
 
