@@ -175,3 +175,29 @@ def test_client_admin_validation_and_secret_never_listed(client, anon, company):
     r = client.get(f"/v1/clients/{created['clientId']}")
     assert r.status_code == 200 and "clientSecret" not in r.json()
     assert_problem(anon.get("/v1/clients"), 401)
+
+
+def test_every_endpoint_declares_one_scope():
+    """One dependency (access.context.requires) enforces scope and company: each endpoint
+    must name exactly one scope; only the token endpoint is open."""
+    from fastapi.routing import APIRoute
+
+    from custreg.routers import ROUTERS
+
+    def scopes_of(dependant):
+        found = []
+        for d in dependant.dependencies:
+            if getattr(d.call, "required_scope", None):
+                found.append(d.call.required_scope)
+            found += scopes_of(d)
+        return found
+
+    open_paths = {"/oauth/token"}
+    for router in ROUTERS:
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                declared = scopes_of(route.dependant)
+                if route.path in open_paths:
+                    assert declared == [], route.path
+                else:
+                    assert len(declared) == 1, (route.path, route.methods, declared)

@@ -89,6 +89,7 @@ def requires(scope: str):
         # A client's 403 waits for the revocation check: a revoked client gets 401.
         return Ctx(request, principal, write=request.method not in ("GET", "HEAD"), denied=denied)
 
+    dependency.required_scope = scope  # read by tests and docs: every endpoint declares one
     return Depends(dependency)
 
 
