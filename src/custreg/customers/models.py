@@ -116,6 +116,9 @@ class Customer(Base):
     excluded: Mapped[bool] = mapped_column(Boolean, default=False)
     # Folded (lower-case, accent-free) names, numbers and contacts for searchWord.
     search_text: Mapped[str | None] = mapped_column(Text)
+    # The full customer as GET answers it, rendered when a write commits (document.py);
+    # NULL means "render it live".
+    document: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     reg_date: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

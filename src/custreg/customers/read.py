@@ -4,6 +4,7 @@ from typing import Any, Callable
 
 from custreg.addresses.models import Address
 from custreg.addresses.schemas import AddressRead
+from custreg.customers import document
 from custreg.customers.models import Customer
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerRead
 from custreg.customers.service import CUSTOMER_FIELDS, main_address
@@ -48,10 +49,13 @@ def summary(customer: Customer, address: Address | None, cuid: str) -> CustomerR
     return CustomerRead.model_validate(row(customer, address, cuid))
 
 
-def detail(customer: Customer, cuid: str):
+def detail(customer: Customer, cuid: str, *, remember_rendering: bool = True):
     from custreg.customers.schemas import CustomerDetail
 
     data = row(customer, main_address(customer), cuid)
     for part in DETAIL_PARTS:
         data.update(part(customer, cuid))
-    return CustomerDetail.model_validate(data)
+    model = CustomerDetail.model_validate(data)
+    if remember_rendering:
+        document.remember(customer, model)
+    return model

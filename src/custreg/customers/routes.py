@@ -96,9 +96,13 @@ def delete_customers(
 @router.get("/{customer}", response_model=CustomerDetail)
 def get_customer(cuid: str, customer: str, ctx: ReadCtx, response: Response) -> CustomerDetail:
     """The whole customer by number or GUID, its records included. Sends an `ETag`."""
+    stored = service.stored_document(ctx.session, ctx.company, customer)
+    if stored is not None:  # the common case: one indexed read, no rendering
+        body, version = stored
+        return Response(body, media_type="application/json", headers={"ETag": f'"{version}"'})
     c = service.get(ctx.session, ctx.company, customer)
     response.headers["ETag"] = f'"{c.version}"'
-    return read.detail(c, cuid)
+    return read.detail(c, cuid, remember_rendering=False)
 
 
 @router.put("/{customer}", response_model=CustomerDetail)

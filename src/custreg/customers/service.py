@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from custreg.addresses.models import Address
 from custreg.companies import service as companies
 from custreg.companies.models import Company
-from custreg.customers import search, validation
+from custreg.customers import document, search, validation
 from custreg.customers.models import ChangeLog, Customer
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerFields
 from custreg.db.base import utcnow
@@ -80,6 +80,13 @@ def get(session: Session, company: Company, key: str, *, for_update: bool = Fals
     return customer
 
 
+def stored_document(session: Session, company: Company, key: str) -> tuple[str, int] | None:
+    """The customer's stored document and version, or None (then render it live)."""
+    kind, value = parse_key(key)
+    column = Customer.customer_number if kind == "number" else Customer.customer_guid
+    return document.stored(session, company.id, column, value)
+
+
 def load_options() -> list:
     """Relationships a full customer read needs; each domain adds its own loader."""
     return [selectinload(Customer.addresses)] + [opt() for opt in EXTRA_LOADERS]
@@ -145,6 +152,7 @@ def touch(session: Session, customer: Customer, *, op: str = "upsert") -> None:
     """Record a change of the customer or of any of its records."""
     feed.lock_changes(session, customer.company_id)  # ids in commit order (sync/feed.py)
     now = utcnow()
+    document.mark_dirty(session, customer)
     if op == "upsert":
         customer.last_updated_at = max(now, customer.last_updated_at or now)
         customer.version = (customer.version or 0) + 1
