@@ -61,6 +61,8 @@ def _render_dirty(session: Session) -> None:
             continue
         version, model = rendered.get(customer.id, (None, None))
         if model is None or version != customer.version:
+            # Collections loaded before this transaction's deletes still hold them.
+            session.expire(customer, [r.key for r in inspect(Customer).relationships])
             cuid = session.scalar(select(Company.cuid).where(Company.id == customer.company_id))
             model = read.detail(customer, cuid, remember_rendering=False)
         customer.document = model.model_dump_json()
