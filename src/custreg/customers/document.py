@@ -16,11 +16,14 @@ from custreg.customers.models import Customer
 
 DIRTY = "customers_dirty"
 RENDERED = "customers_rendered"
+NEW = "customers_new"
 
 
 def mark_dirty(session: Session, customer: Customer) -> None:
     customer.document = None
     session.info.setdefault(DIRTY, set()).add(customer)
+    if customer.id is None:  # created in this transaction: nobody relates to it yet
+        session.info.setdefault(NEW, set()).add(customer)
 
 
 def remember(customer: Customer, model) -> None:
@@ -46,13 +49,14 @@ def _clear_related(session: Session, ids: list[int]) -> None:
 def _render_dirty(session: Session) -> None:
     dirty = session.info.pop(DIRTY, None)
     rendered = session.info.pop(RENDERED, {})
+    new = session.info.pop(NEW, set())
     if not dirty:
         return
     from custreg.companies.models import Company
     from custreg.customers import read
 
     session.flush()
-    ids = [c.id for c in dirty if c.id is not None]
+    ids = [c.id for c in dirty if c.id is not None and c not in new]
     if ids:
         _clear_related(session, ids)
     for customer in dirty:

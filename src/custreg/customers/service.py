@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from custreg.addresses.models import Address
@@ -183,7 +183,10 @@ def create(session: Session, company: Company, values: dict[str, Any],
                        [{"field": "customerGuid", "message": "already in use"}])
     feed.lock_changes(session, company.id)  # before the company row lock of the number
     customer = Customer(company_id=company.id, customer_guid=customer_guid or uuid.uuid4(),
-                        version=0, reg_date=utcnow(), addresses=[])
+                        version=0, reg_date=utcnow())
+    for rel in inspect(Customer).relationships:  # a new customer has no records: no lazy loads
+        if rel.uselist and not rel.viewonly:
+            setattr(customer, rel.key, [])
     _apply(session, company, customer, values, given_full_name=bool(values.get("fullName")))
     customer.customer_number = companies.take_customer_number(session, company.id)
     session.add(customer)
