@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres demo lint clean
+.PHONY: run test test-postgres demo bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(VENV)/.installed-test
 
 test-postgres: $(VENV)/.installed-test
 	CUSTREG_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest
+
+# Benchmarks (bench/run.py): `make bench ARGS="--postgres --customers 1000000 --duration 20"`.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) custreg.db custreg.db-wal custreg.db-shm

@@ -1,0 +1,478 @@
+"""`make bench`: every benchmark of issue 8 in one run, one table at the end.
+
+    .venv/bin/python bench/run.py [--postgres] [--customers N] [--duration S] [--json FILE]
+
+1. Generates N seeded Nordic customers (bench/generate.py; cached in --data-dir).
+2. Starts the product exactly as `make run` does (`.venv/bin/custreg serve`, CUSTREG_*
+   from the environment) on a fresh SQLite file, or with --postgres on a fresh PostgreSQL
+   database created (and dropped at the end) next to --pg-url's.
+3. Creates the company `bench` and imports the CSV through the CLI
+   (`custreg import FILE --company bench`): rows/s and the peak RSS of the import process.
+4. Adds the sub-records of a sample of customers (a bank account and a contact at least)
+   through the records API, so that `GET /customers/{number}` reads full customers.
+5. Starts the baselines (bench/baseline_app.py, uvicorn, 1 worker) on the same database,
+   and runs wrk (-t2 -c32, --latency, bounded by --duration) against: baseline A and B,
+   GET one customer, the list with `$filter=lastName eq`, `searchWord` (prefix, and
+   accent-folded), and POST /customers (unique bodies).
+6. Exports every customer (GET /customers/export.csv): seconds and the server's RSS growth.
+7. PostgreSQL: GET one customer again with `--workers 2` (throughput against 1 worker).
+
+Only loopback traffic; every wait has a deadline; every process started is ended by its id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+VENV = ROOT / ".venv" / "bin"
+TOKEN = "bench-" + uuid.uuid4().hex
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+COMPANY = "bench"
+THREADS, CONNECTIONS = 2, 32
+
+sys.path.insert(0, str(BENCH))
+import generate  # noqa: E402
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- processes and memory
+
+
+def rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+def tree(pid: int) -> list[int]:
+    """pid and its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+                continue
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def tree_rss_kb(pid: int) -> int:
+    return sum(rss_kb(p) for p in tree(pid))
+
+
+class Sampler(threading.Thread):
+    """The peak RSS of a process tree, sampled every 100 ms until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self._halt = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.peak = max(self.peak, tree_rss_kb(self.pid))
+            self._halt.wait(0.1)
+
+    def stop(self) -> int:
+        self._halt.set()
+        self.join(5)
+        return self.peak
+
+
+class Server:
+    """A server process in a session of its own (ended with its whole group, by id)."""
+
+    def __init__(self, name: str, argv: list[str], env: dict, port: int, log_dir: Path) -> None:
+        self.name, self.port = name, port
+        self.log = open(log_dir / f"{name}.log", "w")
+        self.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        self.url = f"http://127.0.0.1:{port}"
+
+    def wait_ready(self, path: str = "/health", timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log.name}")
+            try:
+                if httpx.get(self.url + path, timeout=2).status_code < 500:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} not ready after {timeout}s; see {self.log.name}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(20)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(10)
+        self.log.close()
+
+
+# ---------------------------------------------------------------- wrk
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk(url: str, script: str, env_extra: dict, duration: int, headers: dict) -> dict:
+    argv = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency",
+            "--timeout", "10s", "-s", str(BENCH / script)]
+    for k, v in headers.items():
+        argv += ["-H", f"{k}: {v}"]
+    out = subprocess.run(argv + [url], env={**os.environ, **env_extra}, capture_output=True,
+                         text=True, timeout=duration + 60).stdout
+    res: dict = {"rps": None, "p50": None, "p99": None, "errors": 0, "requests": 0}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    res["rps"] = float(m.group(1)) if m else None
+    for pct, key in (("50", "p50"), ("99", "p99")):
+        m = re.search(rf"^\s+{pct}(?:\.000)?%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+        res[key] = _ms(*m.groups()) if m else None
+    m = re.search(r"(\d+) requests in", out)
+    res["requests"] = int(m.group(1)) if m else 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    res["errors"] += int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        res["errors"] += sum(int(x) for x in m.groups())
+    if res["rps"] is None:
+        log("wrk printed no result:\n" + out)
+    return res
+
+
+def http_scenario(name: str, url: str, paths: list[str] | None, duration: int, work: Path,
+                  script: str = "paths.lua", extra_env: dict | None = None) -> dict:
+    env = dict(extra_env or {})
+    if paths is not None:
+        f = work / f"paths-{re.sub(r'[^a-z0-9]+', '-', name.lower())}.txt"
+        f.write_text("\n".join(paths) + "\n", encoding="utf-8")
+        env["BENCH_PATHS"] = str(f)
+    wrk(url, script, env, min(3, duration), AUTH)  # warm-up: caches, pool, JIT-free paths
+    res = wrk(url, script, env, duration, AUTH)
+    log(f"{name}: {res['rps']} req/s, p50 {res['p50']} ms, p99 {res['p99']} ms, "
+        f"{res['errors']} errors of {res['requests']}")
+    return {"scenario": name, **res}
+
+
+# ---------------------------------------------------------------- database
+
+
+def make_database(args, work: Path) -> tuple[str, callable]:
+    if not args.postgres:
+        url = f"sqlite:///{work / 'bench.db'}"
+        return url, lambda: None
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(args.pg_url)
+    name = f"custreg_bench_{os.getpid()}"
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+# ---------------------------------------------------------------- steps
+
+
+def data_files(args) -> Path:
+    data = args.data_dir / f"n{args.customers}-s{args.seed}"
+    done = data / ".complete"
+    if not done.exists():
+        log(f"generating {args.customers} customers (seed {args.seed}) into {data}")
+        t = time.monotonic()
+        generate.generate(args.customers, args.seed, data)
+        done.write_text(f"{time.monotonic() - t:.1f}\n")
+    return data
+
+
+def run_import(env: dict, csv_file: Path, mode: str, rows: int) -> dict:
+    argv = [str(VENV / "custreg"), "import", str(csv_file), "--company", COMPANY, "--mode", mode]
+    t = time.monotonic()
+    proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    sampler = Sampler(proc.pid)
+    sampler.start()
+    out = proc.communicate(timeout=4 * 3600)[0]
+    seconds = time.monotonic() - t
+    peak = sampler.stop()
+    if proc.returncode != 0:
+        log("import failed:\n" + out[-4000:])
+        raise SystemExit(1)
+    log(f"import: {rows} rows in {seconds:.1f}s = {rows / seconds:,.0f} rows/s, peak RSS {peak / 1024:.0f} MB")
+    return {"scenario": f"import CSV via CLI ({mode})", "rows_s": rows / seconds, "seconds": seconds,
+            "peak_rss_mb": peak / 1024}
+
+
+def pick_sample(data: Path, size: int) -> list[dict]:
+    """Up to `size` customers, evenly spread over the file, that have a bank account and a
+    contact among their sub-records."""
+    with open(data / "records.jsonl", encoding="utf-8") as f:
+        fit = [i for i, line in enumerate(f)
+               if '"bankAccounts":[{' in line and '"contacts":[{' in line]
+    step = max(1, len(fit) / max(1, size))
+    chosen = {fit[int(k * step)] for k in range(min(size, len(fit)))}
+    with open(data / "records.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for i, line in enumerate(f) if i in chosen]
+
+
+def load_records(base: str, sample: list[dict]) -> int:
+    """The sample's sub-records through the records API (a few concurrent clients)."""
+    todo = [(f"/v1/companies/{COMPANY}/customers/{r['customerGuid']}/{path}", body)
+            for r in sample for key, path in (("addresses", "addresses"),
+                                              ("bankAccounts", "bank-accounts"),
+                                              ("contacts", "contacts"))
+            for body in r[key]]
+    lock = threading.Lock()
+    failures: list[str] = []
+
+    def worker() -> None:
+        with httpx.Client(base_url=base, headers=AUTH, timeout=30) as client:
+            while True:
+                with lock:
+                    if not todo:
+                        return
+                    path, body = todo.pop()
+                r = client.post(path, json=body)
+                if r.status_code != 201:
+                    failures.append(f"{path}: {r.status_code} {r.text[:200]}")
+
+    total = len(todo)
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(1800)
+    if failures:
+        log(f"{len(failures)} sub-records refused, e.g. {failures[0]}")
+    return total - len(failures)
+
+
+def export(server: Server, rows: int) -> dict:
+    before = tree_rss_kb(server.proc.pid)
+    sampler = Sampler(server.proc.pid)
+    sampler.start()
+    t = time.monotonic()
+    lines = 0
+    with httpx.Client(base_url=server.url, headers=AUTH, timeout=600) as client:
+        with client.stream("GET", f"/v1/companies/{COMPANY}/customers/export.csv") as r:
+            r.raise_for_status()
+            for chunk in r.iter_bytes(1 << 16):
+                lines += chunk.count(b"\n")
+    seconds = time.monotonic() - t
+    peak = sampler.stop()
+    log(f"export: {lines - 1} rows in {seconds:.1f}s, server RSS {before / 1024:.0f} MB -> peak "
+        f"{peak / 1024:.0f} MB (+{(peak - before) / 1024:.0f} MB)")
+    return {"scenario": "export CSV (HTTP, streamed)", "rows_s": (lines - 1) / seconds,
+            "seconds": seconds, "peak_rss_mb": peak / 1024, "rss_growth_mb": (peak - before) / 1024,
+            "rows": lines - 1}
+
+
+# ---------------------------------------------------------------- table
+
+
+def fmt(v, spec: str) -> str:
+    return "" if v is None else format(v, spec)
+
+
+def table(results: list[dict], a: dict | None, b: dict | None) -> str:
+    head = ["scenario", "req/s", "p50 ms", "p99 ms", "÷A req/s", "÷B req/s", "p99 ×B",
+            "rows/s", "s", "peak RSS MB", "RSS growth MB", "errors"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        rps = r.get("rps")
+        cells = [r["scenario"], fmt(rps, ",.0f"), fmt(r.get("p50"), ".2f"), fmt(r.get("p99"), ".2f"),
+                 fmt(rps / a["rps"], ".2f") if rps and a and a.get("rps") else "",
+                 fmt(rps / b["rps"], ".2f") if rps and b and b.get("rps") else "",
+                 fmt(r["p99"] / b["p99"], ".2f") if rps and b and b.get("p99") and r.get("p99") else "",
+                 fmt(r.get("rows_s"), ",.0f"), fmt(r.get("seconds"), ".1f"),
+                 fmt(r.get("peak_rss_mb"), ".0f"), fmt(r.get("rss_growth_mb"), ".0f"),
+                 str(r["errors"]) if "errors" in r else ""]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="custreg benchmarks (issue 8)")
+    p.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    p.add_argument("--pg-url", default=os.environ.get(
+        "BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+        help="a PostgreSQL URL whose server gets a fresh database for the run")
+    p.add_argument("--customers", type=int, default=100_000)
+    p.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
+    p.add_argument("--seed", type=int, default=8)
+    p.add_argument("--sample", type=int, default=1000, help="customers given sub-records for GET")
+    p.add_argument("--import-mode", default="all-or-nothing", choices=["all-or-nothing", "valid-rows"])
+    p.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "custreg-bench-data")
+    p.add_argument("--json", type=Path, help="also write the results as JSON here")
+    p.add_argument("--keep", action="store_true", help="keep the work directory (logs, database)")
+    args = p.parse_args(argv)
+    if shutil.which("wrk") is None:
+        log("wrk is not installed (apt-get install wrk)")
+        return 2
+
+    data = data_files(args)
+    work = Path(tempfile.mkdtemp(prefix="custreg-bench-"))
+    url, drop = make_database(args, work)
+    port, base_port = free_port(), free_port()
+    env = {**os.environ, "CUSTREG_DATABASE_URL": url, "CUSTREG_ADMIN_TOKEN": TOKEN,
+           "CUSTREG_PORT": str(port), "CUSTREG_HOST": "127.0.0.1", "CUSTREG_LOG_LEVEL": "warning",
+           "CUSTREG_WORKERS": "1"}
+    servers: list[Server] = []
+    results: list[dict] = []
+    engine_label = "PostgreSQL" if args.postgres else "SQLite"
+    try:
+        product = Server("custreg", [str(VENV / "custreg"), "serve"], env, port, work)
+        servers.append(product)
+        product.wait_ready()
+        r = httpx.post(product.url + "/v1/companies", headers=AUTH, timeout=30,
+                       json={"cuid": COMPANY, "name": "Bench Oy", "countryCode": "FI"})
+        r.raise_for_status()
+
+        results.append(run_import(env, data / "customers.csv", args.import_mode, args.customers))
+        sample = pick_sample(data, args.sample)
+        t = time.monotonic()
+        n_records = load_records(product.url, sample)
+        log(f"{n_records} sub-records of {len(sample)} customers through the API in "
+            f"{time.monotonic() - t:.0f}s")
+
+        from sqlalchemy import create_engine, func, select
+        from custreg.customers.models import Customer
+
+        eng = create_engine(url)
+        with eng.connect() as conn:
+            guids = [uuid.UUID(r["customerGuid"]) for r in sample]
+            t = Customer.__table__
+            numbers = [n for n in conn.execute(select(t.c.customer_number)
+                                               .where(t.c.customer_guid.in_(guids))).scalars()]
+            lo, hi = conn.execute(select(func.min(t.c.id), func.max(t.c.id))).one()
+        eng.dispose()
+        rng = random.Random(args.seed)
+        row_ids = [rng.randint(lo, hi) for _ in range(2000)]
+
+        base_env = {**env, "BENCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+        baseline = Server("baseline", [str(VENV / "uvicorn"), "bench.baseline_app:app", "--host",
+                                       "127.0.0.1", "--port", str(base_port), "--log-level", "warning",
+                                       "--no-access-log"], base_env, base_port, work)
+        servers.append(baseline)
+        baseline.wait_ready("/bare")
+
+        d = args.duration
+        cpath = f"/v1/companies/{COMPANY}/customers"
+        a = http_scenario("baseline A: fixed JSON", baseline.url, ["/bare"], d, work)
+        b = http_scenario("baseline B: one row by id (Core)", baseline.url,
+                          [f"/row/{i}" for i in row_ids], d, work)
+        results += [a, b]
+        results.append(http_scenario(
+            "GET /customers/{number} (address+bank+contact)", product.url,
+            [f"{cpath}/{n}" for n in numbers], d, work))
+        last_names = sorted({n for names in generate.LAST.values() for n in names})
+        results.append(http_scenario(
+            "GET /customers?$filter=lastName eq '…'&$top=25", product.url,
+            [f"{cpath}?$filter=" + quote(f"lastName eq '{n}'") + "&$top=25" for n in last_names], d, work))
+        prefixes = ["virta", "korho", "mäkin", "johans", "anders", "hanse", "sørens", "pöllä",
+                    "lindst", "kristia", "nyströ", "møll"]
+        folded = ["jaaskelainen", "ostergaard", "bjorklund", "lofgren", "odegard", "sondergaard",
+                  "hamalainen", "astrom", "boedker", "aberg", "kaariainen", "saether"]
+        for label, words in (("prefix", prefixes), ("accent-folded", folded)):
+            results.append(http_scenario(
+                f"GET /customers?searchWord= ({label})&$top=25", product.url,
+                [f"{cpath}?searchWord={quote(w)}&$top=25" for w in words], d, work))
+        results.append(export(product, args.customers))
+        results.append(http_scenario("POST /customers (unique bodies)", product.url, None, d, work,
+                                     script="post.lua", extra_env={"BENCH_POST_PATH": cpath}))
+        if args.postgres:
+            one = next(r for r in results if r["scenario"].startswith("GET /customers/{number}"))
+            product.stop()
+            servers.remove(product)
+            product2 = Server("custreg-2w", [str(VENV / "custreg"), "serve", "--workers", "2"],
+                              env, port, work)
+            servers.append(product2)
+            product2.wait_ready()
+            time.sleep(2)  # both workers up
+            two = http_scenario("GET /customers/{number}, 2 workers", product2.url,
+                                [f"{cpath}/{n}" for n in numbers], d, work)
+            two["note"] = f"{two['rps'] / one['rps']:.2f}× 1 worker" if two["rps"] and one["rps"] else ""
+            results.append(two)
+    finally:
+        for s in reversed(servers):
+            s.stop()
+        drop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            log(f"work directory kept: {work}")
+
+    a = next((r for r in results if r["scenario"].startswith("baseline A")), None)
+    b = next((r for r in results if r["scenario"].startswith("baseline B")), None)
+    title = (f"custreg bench: {engine_label}, {args.customers:,} customers, wrk -t{THREADS} "
+             f"-c{CONNECTIONS} -d{args.duration}s, {os.cpu_count()} cores")
+    print(f"\n{title}\n")
+    print(table(results, a, b))
+    for r in results:
+        if r.get("note"):
+            print(f"- {r['scenario']}: {r['note']}")
+    if args.json:
+        args.json.write_text(json.dumps({"title": title, "engine": engine_label,
+                                         "customers": args.customers, "duration": args.duration,
+                                         "results": results}, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
