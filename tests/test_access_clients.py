@@ -201,3 +201,17 @@ def test_every_endpoint_declares_one_scope():
                     assert declared == [], route.path
                 else:
                     assert len(declared) == 1, (route.path, route.methods, declared)
+
+
+def test_admin_scoped_client_cannot_grant_beyond_its_companies(client, anon, company):
+    other = new_company(client)
+    boss = new_client(client, [company], ["admin", "customers:read"])
+    h = bearer(token_for(anon, boss))
+    r = anon.post("/v1/clients", json={"name": "sub", "companies": [company],
+                                       "scopes": ["customers:read"]}, headers=h)
+    assert r.status_code == 201, r.text
+    r = anon.post("/v1/clients", json={"name": "escalate", "companies": [company, other],
+                                       "scopes": ["customers:read"]}, headers=h)
+    assert_problem(r, 403)
+    foreign = new_client(client, [other], ["customers:read"])
+    assert_problem(anon.delete(f"/v1/clients/{foreign['clientId']}", headers=h), 403)

@@ -162,3 +162,37 @@ def test_attached_users_validation(client, customers_url):
     assert_problem(r, 422)
     r = client.post(customers_url, json={"lastName": "X", "attachedUsers": ["a", "a", " b "]})
     assert r.status_code == 201 and r.json()["attachedUsers"] == ["a", "b"]
+
+
+def test_post_is_audited_as_the_user(client, idp_http, customers_url, seven_and_eight):
+    user = seven_and_eight
+    r = idp_http.post("/v1/customer/info", headers=bearer(user_token(user)),
+                      json={"name": {"lastName": "Berg"}})
+    assert r.status_code == 200, r.text
+    latest = client.get(f"{customers_url}/7/history").json()["value"][0]
+    assert (latest["actorType"], latest["actorId"], latest["operation"]) == ("user", user, "update")
+    assert {"field": "lastName", "old": "Nordmann", "new": "Berg"} in latest["changes"]
+
+
+def test_jwks_identity_provider(client, database_url, customers_url, tmp_path):
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    jwk.update(kid="k1", use="sig", alg="RS256")
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps({"keys": [jwk]}))
+    user = f"rsa-{uuid.uuid4().hex[:8]}"
+    create_customer(client, customers_url, lastName="Rsa", attachedUsers=[user])
+    claims = {"iss": "https://rsa-idp.test", "sub": user, "exp": int(time.time()) + 600}
+    good = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    bad = jwt.encode(claims, other_key, algorithm="RS256", headers={"kid": "k1"})
+    hs = jwt.encode(claims, "guess-the-secret" * 3, algorithm="HS256")
+    with own_app(database_url, idp_issuer="https://rsa-idp.test", idp_jwks_file=str(path)) as http:
+        r = http.get("/v1/customer/info", headers=bearer(good))
+        assert r.status_code == 200 and r.json()["name"]["lastName"] == "Rsa", r.text
+        assert_problem(http.get("/v1/customer/info", headers=bearer(bad)), 401)
+        assert_problem(http.get("/v1/customer/info", headers=bearer(hs)), 401)

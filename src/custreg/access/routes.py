@@ -16,6 +16,7 @@ from custreg.access.schemas import ClientCreate, ClientCreated, ClientRead, Hist
 from custreg.access.tokens import issue_client_token
 from custreg.db.columns import filter_fields
 from custreg.db.execution import TransactionalRoute
+from custreg.errors import Forbidden
 from custreg.odata import parse_filter, parse_orderby
 from custreg.paging import MAX_TOP, ListParams, Page, list_params
 
@@ -24,9 +25,18 @@ from custreg.paging import MAX_TOP, ListParams, Page, list_params
 clients_router = APIRouter(prefix="/v1/clients", tags=["access"], route_class=TransactionalRoute)
 
 
+def _within_grants(ctx, cuids) -> None:
+    """An API client with `admin` cannot reach beyond its own companies (no escalation)."""
+    outside = [c for c in cuids if not ctx.principal.allows_company(c)]
+    if outside:
+        raise Forbidden(f"This credential is not granted company {', '.join(outside)}")
+
+
 @clients_router.post("", status_code=201, response_model=ClientCreated)
 def create_client(body: ClientCreate, ctx: AdminCtx, response: Response) -> ClientCreated:
-    """Create an API client. The secret is in this response only; store it now. Scope `admin`."""
+    """Create an API client. The secret is in this response only; store it now. Scope `admin`
+    (a client holding `admin` grants only companies it holds itself)."""
+    _within_grants(ctx, body.companies)
     new = clients.create(ctx.session, name=body.name, companies=body.companies, granted=body.scopes)
     response.headers["Location"] = f"/v1/clients/{new.client.client_id}"
     response.headers["Cache-Control"] = "no-store"
@@ -54,6 +64,7 @@ def get_client(clientId: str, ctx: AdminCtx) -> ClientRead:  # noqa: N803
 @clients_router.delete("/{clientId}", status_code=204)
 def revoke_client(clientId: str, ctx: AdminCtx) -> Response:  # noqa: N803
     """Revoke a client: its secret and every token it holds stop working at once. Scope `admin`."""
+    _within_grants(ctx, clients.get(ctx.session, clientId).companies)
     clients.revoke(ctx.session, clientId)
     return Response(status_code=204)
 
