@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 
@@ -28,10 +29,12 @@ def live_server(database_url: str, *, workers: int = 1):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
     env.update(CUSTREG_DATABASE_URL=database_url, CUSTREG_ADMIN_TOKEN=ADMIN,
                CUSTREG_DB_EXECUTION="thread", CUSTREG_RATE_LIMIT_PER_SECOND="0")
+    # The server's log goes to a file: a pipe nobody reads would fill up and block it.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "custreg.main:app", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -42,7 +45,8 @@ def live_server(database_url: str, *, workers: int = 1):
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {proc.stderr.read().decode()[-2000:]}")
+                log.seek(0)
+                raise RuntimeError(f"server did not start: {log.read().decode()[-2000:]}")
             time.sleep(0.1)
         yield base
     finally:
@@ -51,6 +55,11 @@ def live_server(database_url: str, *, workers: int = 1):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.seek(0)
+        errors = log.read().decode(errors="replace")
+        log.close()
+        if "Traceback" in errors:
+            print(f"server log:\n{errors[-5000:]}", file=sys.stderr)
 
 
 def http(base: str) -> httpx.Client:

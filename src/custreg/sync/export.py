@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
 from sqlalchemy import Engine, select, text
-from sqlalchemy.orm import Session
 
 from custreg.addresses.models import Address
 from custreg.customers.models import Customer
@@ -75,11 +74,27 @@ def text_of(value: Any) -> str | None:
     return str(value)
 
 
+def _columns() -> list:
+    cols = []
+    for name in COLUMNS:
+        if name == "externalSystemId":
+            cols.append(ExternalId.external_system_id.label(name))
+        elif name == "externalSystemIdentifier":
+            cols.append(ExternalId.external_system_identifier.label(name))
+        elif name in MAIN_ADDRESS_FIELDS:
+            cols.append(getattr(Address, snake(name)).label(name))
+        else:
+            cols.append(getattr(Customer, snake(name)).label(name))
+    return cols
+
+
 def _statement(where: list, order: list):
+    """Plain columns (no ORM objects: nothing to track, flat memory), one row per customer:
+    its main address and its first external id joined in."""
     first_id = (select(ExternalId.id).where(ExternalId.customer_id == Customer.id)
                 .order_by(ExternalId.id).limit(1).correlate(Customer).scalar_subquery())
-    return (select(Customer, Address, ExternalId.external_system_id,
-                   ExternalId.external_system_identifier)
+    return (select(*_columns())
+            .select_from(Customer)
             .outerjoin(Address, _main_join())
             .outerjoin(ExternalId, ExternalId.id == first_id)
             .where(*where).order_by(*order, Customer.customer_number))
@@ -91,87 +106,56 @@ def _main_join():
     return MAIN_ADDRESS_JOIN
 
 
-def record(customer: Customer, address: Address | None, system_id: int | None = None,
-           identifier: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"externalSystemId": system_id, "externalSystemIdentifier": identifier}
-    for f in COLUMNS:
-        if f in EXTERNAL_COLUMNS:
-            continue
-        if f in MAIN_ADDRESS_FIELDS:
-            out[f] = getattr(address, snake(f)) if address is not None else None
-        else:
-            out[f] = getattr(customer, snake(f))
-    return out
-
-
 def stream_records(engine: Engine, where: list, order: list,
                    id_chunks: Iterable[list[int]] | None = None) -> Iterator[dict[str, Any]]:
     """Matching customers as dicts, one at a time, in one read-only transaction (a
     server-side cursor fetched `BATCH` rows at a time). With `id_chunks`, only those
     customer ids, chunk by chunk."""
-    opts = {"yield_per": BATCH, "stream_results": True}
-    with Session(engine) as session:
+    with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            session.execute(text("SET TRANSACTION READ ONLY"))
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        conn = conn.execution_options(stream_results=True, max_row_buffer=BATCH)
         chunks = [None] if id_chunks is None else id_chunks
         for chunk in chunks:
             clauses = where if chunk is None else [*where, Customer.id.in_(chunk)]
-            result = session.execute(_statement(clauses, order), execution_options=opts)
-            for customer, address, system_id, identifier in result:
-                yield record(customer, address, system_id, identifier)
-                session.expunge(customer)
-                if address is not None and address in session:
-                    session.expunge(address)
+            result = conn.execute(_statement(clauses, order))
+            for row in result.mappings():
+                yield dict(row)
             result.close()
-        session.rollback()
+        conn.rollback()
 
 
 # ---------------------------------------------------------------- CSV
 
 
-class _Line:
-    """A file-like sink the csv writer writes one line into."""
-
-    def __init__(self) -> None:
-        self.buf = io.StringIO()
-
-    def write(self, s: str) -> int:
-        return self.buf.write(s)
-
-    def take(self) -> str:
-        value = self.buf.getvalue()
-        self.buf.seek(0)
-        self.buf.truncate()
-        return value
+_TRIGGERS = frozenset(FORMULA_START) | {"'"}
 
 
 def csv_cells(rec: dict[str, Any]) -> list[str]:
-    return [neutralize(text_of(rec[c]) or "") for c in COLUMNS]
-
-
-def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    line = _Line()
-    writer = csv.writer(line, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    yield line.take()
-    for rec in records:
-        writer.writerow(csv_cells(rec))
-        yield line.take()
+    out = []
+    for c in COLUMNS:
+        v = rec[c]
+        if v is None:
+            out.append("")
+            continue
+        t = v if type(v) is str else text_of(v)
+        out.append(neutralize(t) if t and t[0] in _TRIGGERS else t)
+    return out
 
 
 def csv_chunks(records: Iterable[dict[str, Any]], size: int = 64 * 1024) -> Iterator[bytes]:
     """UTF-8 bytes in chunks of about `size` (fewer, larger writes to the socket)."""
-    parts: list[str] = []
-    n = 0
-    for text in csv_lines(records):
-        parts.append(text)
-        n += len(text)
-        if n >= size:
-            yield "".join(parts).encode("utf-8")
-            parts, n = [], 0
-    if parts:
-        yield "".join(parts).encode("utf-8")
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for rec in records:
+        writer.writerow(csv_cells(rec))
+        if buf.tell() >= size:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue().encode("utf-8")
 
 
 # ---------------------------------------------------------------- XML

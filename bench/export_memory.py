@@ -1,0 +1,171 @@
+"""Server memory while exporting a large register (issue 7: growth must stay < 100 MB).
+
+    .venv/bin/python bench/export_memory.py [--customers 200000] [--format csv|xml|both]
+
+Starts `uvicorn custreg.main:app` on a temporary SQLite file, loads the customers through
+a fast path (Core multi-row INSERTs of customers and their main addresses, straight into
+the database: the API would take far longer and is not what is measured), then downloads
+GET /customers/export.csv (and .xml) while sampling the server's RSS (/proc/<pid>/status)
+every 50 ms. Prints the baseline, the peak and the growth, the rows and bytes received.
+Exits 1 if the growth reaches --limit-mb. A script that prints figures, not a timed test.
+"""
+
+import argparse
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, insert, select, update
+
+TOKEN = "bench-admin-token"
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load(url: str, cuid: str, n: int) -> float:
+    from custreg.addresses.models import Address
+    from custreg.companies.models import Company
+    from custreg.customers.models import Customer
+    from custreg.db.base import utcnow
+    from custreg.db.engine import make_engine
+
+    engine = make_engine(url)
+    rng = random.Random(1)
+    cities = ["Helsinki", "Espoo", "Tampere", "Oulu", "Turku", "Stockholm", "Oslo", "Århus"]
+    last = ["Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Andersson", "Hansen", "Öberg"]
+    first = ["Matti", "Liisa", "Åsa", "Jørgen", "Aino", "Erik", "Sofia"]
+    started = time.monotonic()
+    with engine.begin() as conn:
+        company_id = conn.scalar(select(Company.id).where(Company.cuid == cuid))
+        base_id = (conn.scalar(select(Customer.id).order_by(Customer.id.desc()).limit(1)) or 0) + 1
+        batch = 5000
+        for start in range(0, n, batch):
+            now = utcnow()
+            customers, addresses = [], []
+            for i in range(start, min(n, start + batch)):
+                fn, ln = rng.choice(first), rng.choice(last)
+                customers.append({
+                    "id": base_id + i, "company_id": company_id, "customer_guid": uuid.uuid4(),
+                    "customer_number": i + 1, "customer_type": "PERSON", "first_name": fn,
+                    "last_name": f"{ln} {i}", "full_name": f"{fn} {ln} {i}", "full_name_given": False,
+                    "email": f"customer{i}@example.fi", "cellular_phone": f"+35840{1000000 + i}",
+                    "work_phone": f"+3589{1000000 + i}", "notes": "=HYPERLINK(\"x\") & <tag>",
+                    "excluded": False, "reg_date": now, "last_updated_at": now, "version": 1,
+                    "search_text": f"{i + 1} {fn.lower()} {ln.lower()} {i}",
+                })
+                addresses.append({
+                    "customer_id": base_id + i, "address_guid": uuid.uuid4(), "address_type": "LEGAL",
+                    "default_address": True, "street": f"Katu {i % 300}", "house_no": str(i % 97 + 1),
+                    "zip_code": f"{i % 99999:05d}", "city": rng.choice(cities), "country_code": "FI",
+                    "last_updated_at": now,
+                })
+            conn.execute(insert(Customer), customers)
+            conn.execute(insert(Address), addresses)
+        conn.execute(update(Company).where(Company.id == company_id).values(next_customer_number=n + 1))
+    engine.dispose()
+    return time.monotonic() - started
+
+
+def measure(base: str, pid: int, path: str, cuid: str) -> dict:
+    samples: list[float] = []
+    done = threading.Event()
+
+    def sampler():
+        while not done.is_set():
+            samples.append(rss_mb(pid))
+            time.sleep(0.05)
+
+    before = rss_mb(pid)
+    t = threading.Thread(target=sampler)
+    t.start()
+    started = time.monotonic()
+    size = lines = 0
+    first_byte = None
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=600) as h:
+        with h.stream("GET", f"/v1/companies/{cuid}/customers/{path}") as r:
+            r.raise_for_status()
+            for chunk in r.iter_bytes():
+                if first_byte is None:
+                    first_byte = time.monotonic() - started
+                size += len(chunk)
+                lines += chunk.count(b"\n")
+    elapsed = time.monotonic() - started
+    done.set()
+    t.join()
+    peak = max(samples + [rss_mb(pid)])
+    return {"path": path, "before": before, "peak": peak, "growth": peak - before, "bytes": size,
+            "lines": lines, "seconds": elapsed, "first_byte": first_byte or 0.0}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--customers", type=int, default=200_000)
+    ap.add_argument("--format", choices=["csv", "xml", "both"], default="both")
+    ap.add_argument("--limit-mb", type=float, default=100.0)
+    args = ap.parse_args()
+
+    from custreg.db.migrate import upgrade
+
+    tmp = tempfile.mkdtemp(prefix="custreg-bench-")
+    url = f"sqlite:///{tmp}/bench.db"
+    upgrade(url)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
+    env.update(CUSTREG_DATABASE_URL=url, CUSTREG_ADMIN_TOKEN=TOKEN, CUSTREG_RATE_LIMIT_PER_SECOND="0")
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "custreg.main:app", "--host",
+                               "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    failed = False
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        h = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+        cuid = "bench"
+        r = h.post("/v1/companies", json={"cuid": cuid, "name": "Bench Oy", "countryCode": "FI"})
+        r.raise_for_status()
+        print(f"loading {args.customers} customers (fast path) ...", flush=True)
+        print(f"  loaded in {load(url, cuid, args.customers):.1f} s", flush=True)
+        # Warm up: imports, caches and the first page of every code path the export uses.
+        h.get(f"/v1/companies/{cuid}/customers/export.csv", params={"$filter": "customerNumber le 100"})
+        h.get(f"/v1/companies/{cuid}/customers/export.xml", params={"$filter": "customerNumber le 100"})
+        paths = {"csv": ["export.csv"], "xml": ["export.xml"], "both": ["export.csv", "export.xml"]}
+        print(f"server pid {server.pid}; RSS sampled every 50 ms during each export")
+        for path in paths[args.format]:
+            m = measure(base, server.pid, path, cuid)
+            ok = m["growth"] < args.limit_mb
+            failed |= not ok
+            print(f"{path}: {m['bytes'] / 1e6:.1f} MB, {m['lines']} lines in {m['seconds']:.1f} s "
+                  f"(first byte after {m['first_byte']:.2f} s); server RSS {m['before']:.1f} MB → "
+                  f"peak {m['peak']:.1f} MB: growth {m['growth']:.1f} MB "
+                  f"({'OK' if ok else 'OVER'} the {args.limit_mb:.0f} MB limit)", flush=True)
+    finally:
+        server.terminate()
+        server.wait(10)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
