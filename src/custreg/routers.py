@@ -30,3 +30,8 @@ ROUTERS += [consents, parameters, extra_fields, mandates, credit_insurances, rel
 
 # Identity and configuration (issue 4).
 ROUTERS += [external_ids]
+
+# Compatibility endpoints (issue 10): the five documented APIs under /compat/<api>/...
+from custreg.compat import billmate, fivaldi, tehden  # noqa: E402
+
+ROUTERS += [fivaldi.router, tehden.router, billmate.router]

@@ -2,14 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from custreg.access import scopes
 from custreg.access.auth import Principal
 from custreg.db.execution import UnitOfWork
-from custreg.errors import Forbidden, TooManyRequests
+from custreg.errors import BadRequest, Forbidden, TooManyRequests
 
 bearer = HTTPBearer(auto_error=False, description="Admin token, client access token or user token")
 
@@ -33,10 +33,10 @@ class Ctx(UnitOfWork):
     """One request's unit of work. The company is loaded inside the transaction."""
 
     def __init__(self, request: Request, principal: Principal, write: bool,
-                 denied: Forbidden | None = None) -> None:
+                 denied: Forbidden | None = None, cuid: str | None = None) -> None:
         self.request = request
         self.principal = principal
-        self.cuid: str | None = request.path_params.get("cuid")
+        self.cuid: str | None = cuid or request.path_params.get("cuid")
         self.session: Session = request.app.state.db.session(write=write)
         # Who writes: the audit trail (access/audit.py) reads it at flush time.
         self.session.info["actor"] = (principal.kind, principal.subject)
@@ -77,19 +77,45 @@ def requires(scope: str):
     async def dependency(
         request: Request, principal: Annotated[Principal, Depends(current_principal)]
     ) -> Ctx:
-        denied = None
-        if scope not in principal.scopes:
-            denied = Forbidden(f"This credential lacks the scope {scope}")
-        else:
-            cuid = request.path_params.get("cuid")
-            if cuid is not None and not principal.allows_company(cuid):
-                denied = Forbidden(f"This credential is not granted company {cuid}")
-        if denied is not None and principal.kind != "client":
-            raise denied
-        # A client's 403 waits for the revocation check: a revoked client gets 401.
-        return Ctx(request, principal, write=request.method not in ("GET", "HEAD"), denied=denied)
+        return _context(request, principal, scope, request.path_params.get("cuid"))
 
     dependency.required_scope = scope  # read by tests and docs: every endpoint declares one
+    return Depends(dependency)
+
+
+def _context(request: Request, principal: Principal, scope: str, cuid: str | None) -> Ctx:
+    denied = None
+    if scope not in principal.scopes:
+        denied = Forbidden(f"This credential lacks the scope {scope}")
+    elif cuid is not None and not principal.allows_company(cuid):
+        denied = Forbidden(f"This credential is not granted company {cuid}")
+    if denied is not None and principal.kind != "client":
+        raise denied
+    # A client's 403 waits for the revocation check: a revoked client gets 401.
+    return Ctx(request, principal, write=request.method not in ("GET", "HEAD"), denied=denied, cuid=cuid)
+
+
+def requires_header_company(scope: str):
+    """As requires(), for paths that carry no company (the compatibility APIs): the one
+    company the credentials are granted, else the `X-Company` header (400 naming it)."""
+
+    async def dependency(
+        request: Request, principal: Annotated[Principal, Depends(current_principal)],
+        x_company: Annotated[str | None, Header(alias="X-Company", max_length=40, description=(
+            "cuid of the company; required when the credentials reach several companies"))] = None,
+    ) -> Ctx:
+        cuid = x_company.strip() if x_company and x_company.strip() else None
+        if cuid is None:
+            granted = principal.companies
+            if granted is not None and len(granted) == 1:
+                cuid = next(iter(granted))
+            else:
+                raise BadRequest("The X-Company header is required: these credentials reach "
+                                 "several companies (or none)",
+                                 [{"field": "X-Company", "message": "required"}])
+        return _context(request, principal, scope, cuid)
+
+    dependency.required_scope = scope
     return Depends(dependency)
 
 
