@@ -32,6 +32,6 @@ ROUTERS += [consents, parameters, extra_fields, mandates, credit_insurances, rel
 ROUTERS += [external_ids]
 
 # Compatibility endpoints (issue 10): the five documented APIs under /compat/<api>/...
-from custreg.compat import billmate, clvr, fivaldi, tehden  # noqa: E402
+from custreg.compat import billmate, clvr, connect, fivaldi, tehden  # noqa: E402
 
-ROUTERS += [fivaldi.router, tehden.router, billmate.router, clvr.router]
+ROUTERS += [fivaldi.router, tehden.router, billmate.router, clvr.router, connect.router]
