@@ -247,7 +247,8 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
                 values = body.model_dump(exclude_unset=False) | {kind.id_field: name}
                 record = create(ctx.session, ctx.company, kind, c, values, actor=ctx.actor)
                 response.status_code = 201
-                response.headers["Location"] = ctx.request.url.path
+                # The path as a URL again: a header is latin-1, a record's name may be any text.
+                response.headers["Location"] = quote(ctx.request.url.path, safe="/")
                 return read(kind, record)
         else:
             record = get(ctx.session, kind, c, ids[kind.id_field])
@@ -267,7 +268,9 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
     put_summary = (f"Create or replace the {kind.title} of this {kind.id_field} (201 when created)"
                    if kind.key is not None else
                    f"Replace a {kind.title}: missing or null fields are cleared")
-    router.put(item, response_model=Read, summary=put_summary)(replace_record)
+    created = {201: {"model": Read, "description": f"The {kind.title} was created"}} \
+        if kind.key is not None else None
+    router.put(item, response_model=Read, summary=put_summary, responses=created)(replace_record)
     router.delete(item, status_code=204, summary=f"Delete a {kind.title}")(delete_record)
     return router
 
