@@ -71,16 +71,37 @@ class Ctx(UnitOfWork):
         return f"{self.principal.kind}:{self.principal.subject}"
 
 
-def requires(scope: str):
-    """Dependency: the caller holds `scope` on the company in the path."""
+def requires(scope: str, *, company_header: bool = False):
+    """Dependency: the caller holds `scope` on the company in the path. With
+    `company_header` (paths that carry no company: the compatibility APIs), the company is
+    the one the credentials are granted, else the `X-Company` header (400 naming it)."""
 
-    async def dependency(
-        request: Request, principal: Annotated[Principal, Depends(current_principal)]
-    ) -> Ctx:
-        return _context(request, principal, scope, request.path_params.get("cuid"))
+    if company_header:
+        async def dependency(
+            request: Request, principal: Annotated[Principal, Depends(current_principal)],
+            x_company: Annotated[str | None, Header(alias="X-Company", max_length=40, description=(
+                "cuid of the company; required when the credentials reach several companies"))] = None,
+        ) -> Ctx:
+            return _context(request, principal, scope, _header_company(principal, x_company))
+    else:
+        async def dependency(
+            request: Request, principal: Annotated[Principal, Depends(current_principal)]
+        ) -> Ctx:
+            return _context(request, principal, scope, request.path_params.get("cuid"))
 
     dependency.required_scope = scope  # read by tests and docs: every endpoint declares one
     return Depends(dependency)
+
+
+def _header_company(principal: Principal, header: str | None) -> str:
+    cuid = header.strip() if header and header.strip() else None
+    if cuid is None:
+        granted = principal.companies
+        if granted is None or len(granted) != 1:
+            raise BadRequest("The X-Company header is required: these credentials reach "
+                             "several companies (or none)", [{"field": "X-Company", "message": "required"}])
+        cuid = next(iter(granted))
+    return cuid
 
 
 def _context(request: Request, principal: Principal, scope: str, cuid: str | None) -> Ctx:
@@ -93,30 +114,6 @@ def _context(request: Request, principal: Principal, scope: str, cuid: str | Non
         raise denied
     # A client's 403 waits for the revocation check: a revoked client gets 401.
     return Ctx(request, principal, write=request.method not in ("GET", "HEAD"), denied=denied, cuid=cuid)
-
-
-def requires_header_company(scope: str):
-    """As requires(), for paths that carry no company (the compatibility APIs): the one
-    company the credentials are granted, else the `X-Company` header (400 naming it)."""
-
-    async def dependency(
-        request: Request, principal: Annotated[Principal, Depends(current_principal)],
-        x_company: Annotated[str | None, Header(alias="X-Company", max_length=40, description=(
-            "cuid of the company; required when the credentials reach several companies"))] = None,
-    ) -> Ctx:
-        cuid = x_company.strip() if x_company and x_company.strip() else None
-        if cuid is None:
-            granted = principal.companies
-            if granted is not None and len(granted) == 1:
-                cuid = next(iter(granted))
-            else:
-                raise BadRequest("The X-Company header is required: these credentials reach "
-                                 "several companies (or none)",
-                                 [{"field": "X-Company", "message": "required"}])
-        return _context(request, principal, scope, cuid)
-
-    dependency.required_scope = scope
-    return Depends(dependency)
 
 
 ReadCtx = Annotated[Ctx, requires(scopes.READ)]

@@ -9,13 +9,13 @@ from typing import Annotated, Any, Iterator
 from pydantic import BaseModel, ValidationError
 
 from custreg.access import scopes
-from custreg.access.context import Ctx, requires_header_company
+from custreg.access.context import Ctx, requires
 from custreg.errors import DomainError, Unprocessable, _clean_message
 
 # Contexts for paths without a company: the credentials' one company or `X-Company`.
-HeaderReadCtx = Annotated[Ctx, requires_header_company(scopes.READ)]
-HeaderWriteCtx = Annotated[Ctx, requires_header_company(scopes.WRITE)]
-HeaderDeleteCtx = Annotated[Ctx, requires_header_company(scopes.DELETE)]
+HeaderReadCtx = Annotated[Ctx, requires(scopes.READ, company_header=True)]
+HeaderWriteCtx = Annotated[Ctx, requires(scopes.WRITE, company_header=True)]
+HeaderDeleteCtx = Annotated[Ctx, requires(scopes.DELETE, company_header=True)]
 
 
 def _rename(field: str, names: dict[str, str]) -> str:
