@@ -5,6 +5,7 @@ means. Only whitelisted fields can be named and every literal is checked against
 the field's kind and bound as a parameter, never pasted into SQL.
 """
 
+import copy
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from custreg.errors import BadRequest
 
 MAX_FILTER_LENGTH = 2000
 MAX_TERMS = 200
+# Nested `not`s: SQL compilation recurses several frames per `not` (its two-valued
+# coalesce) and ~80 of them exhaust Python's stack (a 500); no real filter needs more.
+MAX_NOT_DEPTH = 20
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class _Visitor:
     def __init__(self, fields: Fields) -> None:
         self.fields = fields
         self.terms = 0
+        self.nots = 0
 
     def field(self, node: ast._Node) -> FilterField:
         if isinstance(node, ast.Identifier) and not node.namespace:
@@ -60,8 +65,13 @@ class _Visitor:
             left, right = self.expr(node.left), self.expr(node.right)
             return and_(left, right) if isinstance(node.op, ast.And) else or_(left, right)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            self.nots += 1
+            if self.nots > MAX_NOT_DEPTH:
+                raise _bad("$filter", f"more than {MAX_NOT_DEPTH} nested 'not'")
             # Two-valued logic: a comparison with NULL is false, so its negation is true.
-            return not_(func.coalesce(self.expr(node.operand), false(), type_=Boolean))
+            operand = self.expr(node.operand)
+            self.nots -= 1
+            return not_(func.coalesce(operand, false(), type_=Boolean))
         if isinstance(node, ast.Compare):
             return self.compare(node)
         if isinstance(node, ast.Call):
@@ -162,11 +172,28 @@ class _Visitor:
         raise _bad("$filter", f"a {kind} value is needed here")
 
 
+def _one_element_lists(tokens):
+    """`x in ('a')` is OData, but the grammar reads `('a')` as a parenthesized literal:
+    hand it `x in ('a', 'a')`, which means the same."""
+    window: list = []
+    for token in tokens:
+        window.append(token)
+        if (len(window) >= 4 and window[-1].type == ")" and window[-3].type == "("
+                and window[-4].type == "IN" and window[-2].type not in ("(", ")", ",")):
+            comma = copy.copy(window[-1])
+            comma.type = comma.value = ","
+            window[-1:-1] = [comma, window[-2]]
+        if len(window) > 8:
+            yield from window[:-6]
+            del window[:-6]
+    yield from window
+
+
 def parse_filter(text: str, fields: Fields) -> ColumnElement:
     if len(text) > MAX_FILTER_LENGTH:
         raise _bad("$filter", f"longer than {MAX_FILTER_LENGTH} characters")
     try:
-        tree = ODataParser().parse(ODataLexer().tokenize(text))
+        tree = ODataParser().parse(_one_element_lists(ODataLexer().tokenize(text)))
     except (ODataException, RecursionError, ValueError, TypeError, AttributeError, IndexError):
         raise _bad("$filter", "not a valid filter expression") from None
     if tree is None:

@@ -1,0 +1,134 @@
+"""Issue 9: Schemathesis against the app's own OpenAPI (in-process ASGI, admin token).
+
+Every operation of /openapi.json gets generated requests, valid and invalid ones, with
+`cuid` pinned to a seeded company and `{customer}` mostly to a seeded customer (so the
+requests reach real data). For every response: no 5xx, a documented status conforms to
+its documented schema and content type, and every error (4xx) is problem+json
+(except /oauth/token, whose errors are RFC 6749 JSON by contract).
+
+Bounded: FUZZ_EXAMPLES per operation (env CUSTREG_FUZZ_EXAMPLES, default below), no
+shrinking time wasted on passing runs, deadline off. Figures: docs/RELIABILITY.md.
+"""
+
+import os
+import uuid
+
+import pytest
+import schemathesis
+from schemathesis import GenerationMode
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import CheckContext
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
+
+from conftest import ADMIN, PG_URL
+from custreg.app import create_app
+from custreg.settings import Settings
+
+FUZZ_EXAMPLES = int(os.environ.get("CUSTREG_FUZZ_EXAMPLES", "15" if not PG_URL else "8"))
+# Known findings in other engineers' areas, kept out of the run until fixed
+# (listed under "Open findings" in docs/RELIABILITY.md): {(METHOD, path)}.
+KNOWN: set[tuple[str, str]] = set()
+OAUTH = "/oauth/token"
+
+
+class Seed:
+    cuid: str = ""
+    customer_number: int = 0
+    customer_guid: str = ""
+    spare: list[str] = []
+
+
+SEED = Seed()
+
+
+@pytest.fixture(scope="module")
+def fuzz_schema(app, client):
+    SEED.cuid = f"fuzz-{uuid.uuid4().hex[:8]}"
+    r = client.post("/v1/companies", json={"cuid": SEED.cuid, "name": "Fuzz Oy", "countryCode": "FI"})
+    assert r.status_code == 201, r.text
+    url = f"/v1/companies/{SEED.cuid}/customers"
+    r = client.post(url, json={
+        "lastName": "Virtanen", "firstName": "Aino", "email": "aino@example.fi",
+        "street": "Mannerheimintie", "houseNo": "1", "zipCode": "00100", "city": "Helsinki",
+        "addresses": [{"addressType": "DELIVERY", "street": "Aleksanterinkatu 2",
+                       "city": "Helsinki", "zipCode": "00100"}],
+        "contacts": [{"name": "Matti", "email": "matti@example.fi"}],
+    })
+    assert r.status_code == 201, r.text
+    SEED.customer_number = r.json()["customerNumber"]
+    SEED.customer_guid = r.json()["customerGuid"]
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    schema.config.update(headers={"Authorization": f"Bearer {ADMIN}"})
+    schema.config.generation.update(modes=["positive", "negative"], allow_x00=True)
+
+    @schema.hook
+    def flatmap_path_parameters(context, path_parameters):
+        params = dict(path_parameters or {})
+        if "cuid" in params:
+            params["cuid"] = SEED.cuid
+        if "customer" not in params:
+            return st.just(params)
+        # Deletes aim elsewhere so that the seeded customer stays for the other operations.
+        method = context.operation.method.upper() if context.operation else "GET"
+        if method == "DELETE" and context.operation.path.endswith("{customer}"):
+            return st.just(params)
+        real = st.sampled_from([str(SEED.customer_number), SEED.customer_guid])
+        return st.one_of(real, real, st.just(params["customer"])).map(
+            lambda c: {**params, "customer": c})
+
+    return schema
+
+
+def _operations() -> list[tuple[str, str]]:
+    """Every operation of the OpenAPI, read at collection time (no database needed)."""
+    spec = create_app(Settings(database_url="sqlite://", admin_token=ADMIN)).openapi()
+    return [(method.upper(), path) for path, item in spec["paths"].items()
+            for method in item if method in ("get", "put", "post", "patch", "delete")]
+
+
+OPERATIONS = _operations()
+
+
+def problem_json_for_errors(ctx: CheckContext, response, case) -> bool | None:
+    """Every error is RFC 9457 problem+json with type/title/status/detail."""
+    if response.status_code < 400 or case.operation.path == OAUTH:
+        return None
+    ctype = response.headers.get("content-type", [""])
+    ctype = ctype[0] if isinstance(ctype, list) else ctype
+    assert ctype.startswith("application/problem+json"), (
+        f"{response.status_code} answered with {ctype!r}, not problem+json")
+    body = response.json()
+    assert body.get("status") == response.status_code and body.get("title") and "detail" in body, body
+    return None
+
+
+def no_server_error(ctx: CheckContext, response, case) -> bool | None:
+    assert response.status_code < 500, f"{response.status_code}: {response.text[:500]}"
+    return None
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_api_conforms(fuzz_schema, method, path):
+    if (method, path) in KNOWN:
+        pytest.xfail("known finding, see docs/RELIABILITY.md")
+    operation = fuzz_schema[path][method]
+    strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
+                         operation.as_strategy(GenerationMode.NEGATIVE))
+
+    @given(case=strategy)
+    @settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    def run(case):
+        STATS["examples"] += 1
+        case.call_and_validate(checks=CHECKS)
+
+    run()
+
+
+CHECKS = [no_server_error, problem_json_for_errors, response_schema_conformance,
+          content_type_conformance]
+STATS = {"examples": 0}
