@@ -86,7 +86,8 @@ def _hetu(born: dt.date, individual: int) -> str:
     return f"{digits[:6]}{sign}{digits[6:]}{'0123456789ABCDEFHJKLMNPRSTUVWXY'[int(digits) % 31]}"
 
 
-@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, max_examples=30,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(born=st.dates(dt.date(1900, 1, 1), dt.date(2020, 12, 31)), individual=st.integers(2, 899))
 def test_any_finnish_code_gives_its_birth_date_and_gender(client, customers_url, born, individual):
     code = _hetu(born, individual)
@@ -146,6 +147,7 @@ def test_email_rules(client, customers_url):
     assert c["email"] == "Someone@example.com"
 
 
+@settings(deadline=None)  # timings vary on a loaded machine
 @given(number=st.from_regex(r"04[0-9] ?[0-9]{3} ?[0-9]{4}", fullmatch=True))
 def test_phone_normalization_is_idempotent(number):
     try:
@@ -155,6 +157,7 @@ def test_phone_normalization_is_idempotent(number):
     assert e164.startswith("+358") and normalize_phone(e164, "SE") == e164
 
 
+@settings(deadline=None)  # timings vary on a loaded machine
 @given(email=st.emails())
 def test_email_normalization_is_idempotent(email):
     try:
@@ -233,7 +236,7 @@ def test_customer_put_leaves_the_records_alone(client, customers_url):
 
 # --- never a 5xx ----------------------------------------------------------------------------
 
-@settings(max_examples=300)
+@settings(deadline=None, max_examples=300)
 @given(
     field=st.sampled_from(["idNumber", "vatNumber", "glnNumber", "cellularPhone", "email",
                            "invoiceEmailAddress"]),
