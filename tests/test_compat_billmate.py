@@ -117,6 +117,13 @@ def test_patch_count_search_delete_and_export(client, company):
     assert body["notes"] is None and body["statuslog"] is None and body["email"] == "test@billmate.se"
     assert client.get(f"{B}/count", headers=hdr(company)).json() == {"count": 3}
     assert client.get(f"{B}/count", params={"searchWord": "persson"}, headers=hdr(company)).json() == {"count": 1}
+    r = client.get(B, params={"$filter": "postoffice eq 'Stockholm'", "$orderby": "mexcParamvaluesetsid desc"},
+                   headers=hdr(company))
+    assert [x["mexcParamvaluesetsid"] for x in r.json()] == [a]
+    r = client.get(f"{B}/count", params={"$filter": "startswith(name2, 'Test')"}, headers=hdr(company))
+    assert r.json() == {"count": 1}
+    r = client.get(B, params={"$orderby": "mexcParamvaluesetsid desc", "$top": 2}, headers=hdr(company))
+    assert [x["mexcParamvaluesetsid"] for x in r.json()] == [c, b]
     r = client.get(f"{B}/searchByOrgNumber/556012-5790", headers=hdr(company))
     assert r.status_code == 200 and r.json()["company"] == "Test AB" and r.json()["city"] == "Stockholm"
     assert_problem(client.get(f"{B}/searchByOrgNumber/123", headers=hdr(company)), 422, "orgNum")

@@ -19,7 +19,15 @@ from sqlalchemy import select
 
 from custreg.addresses.schemas import AddressFields
 from custreg.addresses.service import ADDRESSES
-from custreg.compat.common import HeaderDeleteCtx, HeaderReadCtx, HeaderWriteCtx, loose, seed_names, validate
+from custreg.compat.common import (
+    HeaderDeleteCtx,
+    HeaderReadCtx,
+    HeaderWriteCtx,
+    loose,
+    seed_names,
+    translate_query,
+    validate,
+)
 from custreg.customers import identifiers, read, service
 from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate, CustomerPatch
@@ -241,10 +249,21 @@ def _query(search_word, from_date) -> dict[str, Any]:
     return {"search_word": search_word, "from_date": service.parse_from_date(from_date), "include_excluded": False}
 
 
+# `$filter`/`$orderby` may name the seed's fields (`postoffice eq 'Stockholm'`) or native ones.
+QUERY_NAMES = {f.lower(): f for f in service.FILTER_FIELDS} | {
+    k.lower(): v for k, v in CUSTOMER.items() if v in service.FILTER_FIELDS} | {
+    "mexcparamvaluesetsid": "customerNumber", "date": "regDate"}
+
+
+def _params(params: ListParams) -> ListParams:
+    return params.model_copy(update={"filter": translate_query(params.filter, QUERY_NAMES),
+                                     "orderby": translate_query(params.orderby, QUERY_NAMES)})
+
+
 @router.get("", summary="GET /customers: the customers (a page: $top, $skip; searchWord, fromDate)")
 def list_customers(ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)],
                    searchWord: SearchWord = None, fromDate: FromDate = None) -> list[dict[str, Any]]:  # noqa: N803
-    _total, rows = service.list_page(ctx.session, ctx.company, params, **_query(searchWord, fromDate))
+    _total, rows = service.list_page(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))
     ids = [c.id for c, _a in rows]
     full = {c.id: c for c in ctx.session.scalars(
         select(Customer).where(Customer.id.in_(ids)).options(*service.load_options()))}
@@ -266,7 +285,7 @@ def delete_customers(ctx: HeaderDeleteCtx, keys: Annotated[list[int | str], Body
 @router.get("/count", summary="GET /customers/count: how many match")
 def count_customers(ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)],
                     searchWord: SearchWord = None, fromDate: FromDate = None) -> dict[str, int]:  # noqa: N803
-    return {"count": service.count(ctx.session, ctx.company, params, **_query(searchWord, fromDate))}
+    return {"count": service.count(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))}
 
 
 @router.get("/searchByOrgNumber/{orgNum}", response_model=OrgNumberResult,
