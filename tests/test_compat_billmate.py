@@ -137,3 +137,17 @@ def test_patch_count_search_delete_and_export(client, company):
     r = client.request("DELETE", B, json=[a, b], headers=hdr(company))
     assert r.json() == {"result": "Removed", "count": 2}
     assert client.get(f"{B}/count", headers=hdr(company)).json() == {"count": 0}
+
+
+def test_patch_with_the_sample_turns_a_person_into_the_company(client, company):
+    n = client.post(B, json={"name": "Kalle Svensson", "countrycode": "se"}, headers=hdr(company)).json()
+    r = client.patch(f"{B}/{n['mexcParamvaluesetsid']}", json=SAMPLE, headers=hdr(company))
+    assert r.status_code == 200, r.text
+    assert r.json()["mexcParamvaluesetsid"] == n["mexcParamvaluesetsid"]  # the path wins
+    assert r.json()["name"] == "Test AB" and r.json()["deliveryname"] == "Test AB Lager"
+    native = client.get(f"/v1/companies/{company}/customers/{n['mexcParamvaluesetsid']}").json()
+    assert native["customerType"] == "COMPANY" and native["companyName"] == "Test AB" and native["fullName"]
+    r = client.patch(f"{B}/{n['mexcParamvaluesetsid']}", json={"companyno": None}, headers=hdr(company))
+    assert r.status_code == 200, r.text
+    native = client.get(f"/v1/companies/{company}/customers/{n['mexcParamvaluesetsid']}").json()
+    assert native["customerType"] == "PERSON" and native["fullName"] == "Test AB" and native["companyName"] is None

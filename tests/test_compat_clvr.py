@@ -195,3 +195,18 @@ def test_related_customers(client, company):
     assert [x["customerGuid"] for x in other["guaranteeFor"]] == [main]
     assert client.get(f"{C}/{uuid.uuid4()}", headers=hdr(company)).headers["content-type"].startswith(
         "application/problem+json")
+
+
+def test_update_sample(client, company):
+    g = create(client, company)["customerGuid"]
+    sample = {k: v for k, v in CREATE_SAMPLE.items() if k not in (
+        "clientReference", "fullName", "street", "houseNo", "houseNoExtension", "city", "zipCode", "stateCode",
+        "countryCode", "fullAddress", "customerGuid")}
+    sample.update(firstname="Karl", email="karl@example.se", dateOfBirth="1981-12-18T10:00:00Z")
+    r = client.put(f"{C}/{g}", json=sample, headers=hdr(company))
+    assert r.status_code == 200, r.text
+    assert r.json()["firstname"] == "Karl" and r.json()["email"] == "karl@example.se"
+    assert r.json()["addresses"][0]["street"] == "Storgatan"  # the main address is not part of an update
+    assert_problem(client.put(f"{C}/{g}", json={"juridicalType": "string"}, headers=hdr(company)), 422,
+                   "juridicalType")
+    assert_problem(client.put(f"{C}/{g}", json={"street": "x"}, headers=hdr(company)), 422, "street")

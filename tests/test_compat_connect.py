@@ -97,3 +97,23 @@ def test_user_customer_info(client, database_url, customers_url):
         assert client.get(f"{customers_url}/{c['customerNumber']}").json()["lastName"] == "-"
         # a client token is not a user token
         assert http.get(f"{V1}/customer/info", headers={"Authorization": "Bearer test-admin-token"}).status_code == 403
+
+
+def test_seed_samples(client, company, register):
+    h = {"X-Company": company}
+    # The seed's search sample (its phone replaced by a valid Norwegian number): accepted.
+    sample = {"productCode": "CO27409", "companyName": "Company International Ltd", "departmentName": "Support",
+              "firstName": "Ola", "middleName": "Fjordstrand", "lastName": "Nordmann", "careOfAddress": "",
+              "streetAddress": "Grubbegata", "streetNumber": 6, "entrance": "A", "postalCode": 179,
+              "postalPlace": "Oslo", "countryCode": "NO", "phoneNumber": "+4791234561",
+              "email": "ola.nordmann@company.com"}
+    r = client.post(f"{V1}/client/customer/search", json=sample, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"customers": []}  # phone and e-mail both must match
+    r = client.post(f"{V1}/client/customer/search", json={
+        "lastName": "Nordmann", "phoneNumber": "+4791234561", "email": "ola1@company.com"}, headers=h)
+    assert [c["customerNumber"] for c in r.json()["customers"]] == [2]
+    r = client.post(f"{V1}/client/credential/customers/check", json={"credentials": ["string"]}, headers=h)
+    assert r.status_code == 200 and r.json() == {"customers": []}
+    r = client.post(f"{V1}/client/credential/customers/check", json={"credentials": []}, headers=h)
+    assert_problem(r, 422, "credentials")
