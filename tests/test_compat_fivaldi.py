@@ -41,14 +41,17 @@ def test_create_get_list_and_basic_details(client, company):
 def test_update_customer_ignores_nulls_and_all_fields_clears(client, company):
     c = make(client, company, customerReference="REF-1", notes="keep me")
     url = f"{base(company)}/{c['id']}"
-    r = client.post(f"{url}/updateCustomer", json={"lastName": None, "email": None, "notes": "changed"})
+    r = client.post(f"{url}/updateCustomer", json={"name": None, "lastName": None, "email": None,
+                                                    "notes": "changed", "id": 12345})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["lastName"] == "Meikäläinen" and body["email"] == "maija@example.fi"
     assert body["notes"] == "changed" and body["customerReference"] == "REF-1"
     assert len(body["addresses"]) == 2 and len(body["bankAccounts"]) == 1
 
-    r = client.post(f"{url}/updateCustomerAllFields", json={"lastName": "Uusi", "email": None})
+    assert_problem(client.post(f"{url}/updateCustomer", json={"email": "not-an-email"}), 422, "email")
+    assert_problem(client.post(f"{url}/updateCustomer", json={"nosuch": "x"}), 422, "nosuch")
+    r = client.post(f"{url}/updateCustomerAllFields", json={"id": 999, "lastName": "Uusi", "email": None})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["lastName"] == "Uusi" and body["firstName"] is None and body["email"] is None

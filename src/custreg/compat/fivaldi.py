@@ -8,8 +8,8 @@ The customer update methods leave addresses and bank accounts alone: main-addres
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from pydantic import BaseModel, Field
 
 from custreg.access.context import ReadCtx, WriteCtx
 from custreg.addresses.schemas import AddressFields, AddressRead
@@ -18,7 +18,15 @@ from custreg.bank_accounts.schemas import BankAccountFields, BankAccountRead
 from custreg.bank_accounts.service import BANK_ACCOUNTS
 from custreg.customers import read, service
 from custreg.customers import routes as customer_routes
-from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerCreate, CustomerDetail, CustomerPatch, CustomerRead, CustomerReplace
+from custreg.compat.common import validate
+from custreg.customers.schemas import (
+    MAIN_ADDRESS_FIELDS,
+    CustomerCreate,
+    CustomerDetail,
+    CustomerPatch,
+    CustomerRead,
+    CustomerReplace,
+)
 from custreg.db.execution import TransactionalRoute
 from custreg.paging import ListParams, list_params
 from custreg.records import create as create_record
@@ -93,20 +101,30 @@ def _keep_addresses(c, values: dict[str, Any]) -> dict[str, Any]:
     return values | {f: current[f] for f in MAIN_ADDRESS_FIELDS}
 
 
+class FivaldiReplace(CustomerReplace):
+    id: Annotated[int | str | None, Field(None, description="Ignored: the path's id wins")]
+
+
 @router.post("/{id}/updateCustomerAllFields", response_model=FivaldiCustomerDetail,
              summary="POST /customers/{id}/updateCustomerAllFields: missing or null deletes")
-def update_all_fields(cuid: str, id: CustomerId, body: CustomerReplace, ctx: WriteCtx):  # noqa: A002
+def update_all_fields(cuid: str, id: CustomerId, body: FivaldiReplace, ctx: WriteCtx):  # noqa: A002
     c = service.get(ctx.session, ctx.company, id, for_update=True)
-    service.replace(ctx.session, ctx.company, c, _keep_addresses(c, body.model_dump(exclude={"customerGuid"})))
+    values = body.model_dump(exclude={"customerGuid", "id"})
+    service.replace(ctx.session, ctx.company, c, _keep_addresses(c, values))
     return _detail(c, cuid)
 
 
 @router.post("/{id}/updateCustomer", response_model=FivaldiCustomerDetail,
-             summary="POST /customers/{id}/updateCustomer: missing or null ignored")
-def update_customer(cuid: str, id: CustomerId, body: CustomerPatch, ctx: WriteCtx):  # noqa: A002
+             summary="POST /customers/{id}/updateCustomer: missing or null ignored",
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": {"$ref": "#/components/schemas/CustomerPatch"}}}}})
+def update_customer(cuid: str, id: CustomerId, ctx: WriteCtx,  # noqa: A002
+                    body: Annotated[dict[str, Any], Body(description="Customer fields; null ones are ignored")]):
+    # A null is ignored whatever the field (even one the register does not have).
+    sent = {k: v for k, v in body.items() if v is not None and k not in ("id", "customerGuid")}
+    changes = validate(CustomerPatch, sent).model_dump(exclude_unset=True, exclude={"customerGuid"})
+    changes = {k: v for k, v in changes.items() if v is not None and k not in MAIN_ADDRESS_FIELDS}
     c = service.get(ctx.session, ctx.company, id, for_update=True)
-    changes = {k: v for k, v in body.model_dump(exclude_unset=True, exclude={"customerGuid"}).items()
-               if v is not None and k not in MAIN_ADDRESS_FIELDS}
     service.patch(ctx.session, ctx.company, c, changes)
     return _detail(c, cuid)
 
