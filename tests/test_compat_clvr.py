@@ -207,6 +207,11 @@ def test_update_sample(client, company):
     assert r.status_code == 200, r.text
     assert r.json()["firstname"] == "Karl" and r.json()["email"] == "karl@example.se"
     assert r.json()["addresses"][0]["street"] == "Storgatan"  # the main address is not part of an update
+    got = client.get(f"{C}/{g}", headers=hdr(company)).json()
+    back = {k: v for k, v in got.items() if k not in ("fullName",)}
+    r = client.put(f"{C}/{g}", json=back, headers=hdr(company))  # a GET may be sent back
+    assert r.status_code == 200, r.text
+    assert r.json() == got | {"links": r.json()["links"]}
     assert_problem(client.put(f"{C}/{g}", json={"juridicalType": "string"}, headers=hdr(company)), 422,
                    "juridicalType")
     assert_problem(client.put(f"{C}/{g}", json={"street": "x"}, headers=hdr(company)), 422, "street")

@@ -81,10 +81,13 @@ LIST_FIELDS = ("customerGuid", "customerReference", "idNumber", "juridicalType",
                "languageCode", "currencyCode")
 NATIVE_TO_SEED = {v: k for k, v in CUSTOMER_NAMES.items()}
 
-ClvrCustomerIn = loose("ClvrCustomerCreate", {f: f for f in CREATE_FIELDS},
+# What a GET answers may be sent back: its read-only fields are accepted and ignored.
+READ_ONLY = ("customerNumber", "regDate", "contactPerson", "addresses", "links")
+_IGNORED = {f: "Read-only; ignored" for f in READ_ONLY}
+ClvrCustomerIn = loose("ClvrCustomerCreate", {f: f for f in CREATE_FIELDS} | _IGNORED,
                        doc="New customer (seed 002). juridicalType: 0 person, 1 organisation; "
                            "gender: 0 unknown, 1 male, 2 female; dateOfBirth a date-time")
-ClvrCustomerUpdate = loose("ClvrCustomerUpdate", {f: f for f in UPDATE_FIELDS} | {"customerGuid": "Ignored"},
+ClvrCustomerUpdate = loose("ClvrCustomerUpdate", {f: f for f in UPDATE_FIELDS} | {"customerGuid": "Ignored"} | _IGNORED,
                            doc="Customer update (seed 002): the fields sent change; null clears")
 
 
@@ -115,7 +118,7 @@ def _enum_out(value: str | None, choices: dict[int, str]) -> int | None:
 
 
 def native_customer(body: dict[str, Any]) -> dict[str, Any]:
-    out = {CUSTOMER_NAMES.get(k, k): v for k, v in body.items()}
+    out = {CUSTOMER_NAMES.get(k, k): v for k, v in body.items() if k not in READ_ONLY}
     if "customerType" in out:
         out["customerType"] = _enum_in(out["customerType"], JURIDICAL, "juridicalType")
     if "gender" in out:
