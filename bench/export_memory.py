@@ -7,7 +7,10 @@ a fast path (Core multi-row INSERTs of customers and their main addresses, strai
 the database: the API would take far longer and is not what is measured), then downloads
 GET /customers/export.csv (and .xml) while sampling the server's RSS (/proc/<pid>/status)
 every 50 ms. Prints the baseline, the peak and the growth, the rows and bytes received.
-Exits 1 if the growth reaches --limit-mb. A script that prints figures, not a timed test.
+Then (--import-rows, default 20000) it imports that many exported rows into an empty
+company through POST /customers/import (mode=valid-rows; every row validated by the API's
+rules) and prints the server's RSS growth during the import the same way.
+Exits 1 if a growth reaches --limit-mb. A script that prints figures, not a timed test.
 """
 
 import argparse
@@ -85,6 +88,53 @@ def load(url: str, cuid: str, n: int) -> float:
     return time.monotonic() - started
 
 
+class Sampler:
+    def __init__(self, pid: int) -> None:
+        self.pid, self.samples, self.done = pid, [], threading.Event()
+        self.before = rss_mb(pid)
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.is_set():
+            self.samples.append(rss_mb(self.pid))
+            time.sleep(0.05)
+
+    def stop(self) -> tuple[float, float]:
+        self.done.set()
+        self.thread.join()
+        return self.before, max(self.samples + [rss_mb(self.pid)])
+
+
+def measure_import(base: str, pid: int, src: str, rows: int) -> dict:
+    path = Path(tempfile.mkdtemp(prefix="custreg-bench-import-")) / "import.csv"
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=600) as h:
+        with open(path, "wb") as f, h.stream("GET", f"/v1/companies/{src}/customers/export.csv",
+                                            params={"$filter": f"customerNumber le {rows}"}) as r:
+            r.raise_for_status()
+            for chunk in r.iter_bytes():
+                f.write(chunk)
+        h.post("/v1/companies", json={"cuid": "bench-import", "name": "Import Oy",
+                                      "countryCode": "FI"}).raise_for_status()
+        h.get("/v1/companies/bench-import/customers/count")
+        size = path.stat().st_size
+        sampler = Sampler(pid)
+        started = time.monotonic()
+
+        def body():
+            with open(path, "rb") as f:
+                while chunk := f.read(64 * 1024):
+                    yield chunk
+
+        r = h.post("/v1/companies/bench-import/customers/import", params={"mode": "valid-rows"},
+                   content=body(), headers={"Content-Type": "text/csv"})
+        elapsed = time.monotonic() - started
+        before, peak = sampler.stop()
+    report = r.json()
+    return {"status": r.status_code, "created": report.get("created"), "failed": report.get("failed"),
+            "bytes": size, "seconds": elapsed, "before": before, "peak": peak, "growth": peak - before}
+
+
 def measure(base: str, pid: int, path: str, cuid: str) -> dict:
     samples: list[float] = []
     done = threading.Event()
@@ -121,6 +171,7 @@ def main() -> int:
     ap.add_argument("--customers", type=int, default=200_000)
     ap.add_argument("--format", choices=["csv", "xml", "both"], default="both")
     ap.add_argument("--limit-mb", type=float, default=100.0)
+    ap.add_argument("--import-rows", type=int, default=20_000, help="0: skip the import")
     args = ap.parse_args()
 
     from custreg.db.migrate import upgrade
@@ -161,6 +212,14 @@ def main() -> int:
                   f"(first byte after {m['first_byte']:.2f} s); server RSS {m['before']:.1f} MB → "
                   f"peak {m['peak']:.1f} MB: growth {m['growth']:.1f} MB "
                   f"({'OK' if ok else 'OVER'} the {args.limit_mb:.0f} MB limit)", flush=True)
+        if args.import_rows:
+            m = measure_import(base, server.pid, cuid, min(args.import_rows, args.customers))
+            ok = m["growth"] < args.limit_mb and m["status"] == 200
+            failed |= not ok
+            print(f"import (valid-rows): {m['bytes'] / 1e6:.1f} MB CSV → HTTP {m['status']}, "
+                  f"{m['created']} created, {m['failed']} failed in {m['seconds']:.1f} s; server RSS "
+                  f"{m['before']:.1f} MB → peak {m['peak']:.1f} MB: growth {m['growth']:.1f} MB "
+                  f"({'OK' if ok else 'OVER'})", flush=True)
     finally:
         server.terminate()
         server.wait(10)

@@ -37,7 +37,7 @@ def live_server(database_url: str, *, workers: int = 1):
         env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 180  # a busy machine imports slowly
         while True:
             try:
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:

@@ -139,6 +139,7 @@ def _writer(base, cuid, seed, ops, errors):
                 return
 
 
+@pytest.mark.timeout(900)
 def test_mirror_following_the_feed_equals_the_register_under_concurrent_writers(database_url, client):
     cuid = new_company(client)
     url = f"/v1/companies/{cuid}/customers"

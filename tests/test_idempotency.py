@@ -3,6 +3,8 @@
 import threading
 import uuid
 
+import pytest
+
 from sqlalchemy import update
 
 from conftest import assert_problem, new_company
@@ -95,6 +97,7 @@ def test_bad_keys_are_400(client, customers_url):
                                headers={"Idempotency-Key": "x" * 256}), 400, "Idempotency-Key")
 
 
+@pytest.mark.timeout(900)
 def test_concurrent_repeats_create_one_customer(database_url, client):
     cuid = new_company(client)
     url = f"/v1/companies/{cuid}/customers"

@@ -143,6 +143,10 @@ def _guarded(holder: dict, endpoint: Callable, key: str, fp: str, **kwargs: Any)
     try:
         session.flush()
     except IntegrityError:
+        # Nothing of this attempt may outlive its rollback (customers/document.py keeps
+        # the customers a transaction touched in session.info until COMMIT).
+        for k in ("customers_dirty", "customers_rendered", "customers_new"):
+            session.info.pop(k, None)
         raise _Race() from None
     response = _serialize(holder["route"], endpoint(**kwargs), kwargs)
     claim.status = response.status_code

@@ -20,6 +20,7 @@ from typing import IO, Any, Callable, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from custreg.companies.models import Company
@@ -117,8 +118,29 @@ def _errors_of(exc: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
+# customers/document.py keeps every customer a transaction touches in session.info, to
+# render its stored document at COMMIT. An import would hold the whole file's customers
+# there (memory growing with the file, and rows rolled back to their savepoint among
+# them): imported customers are left without a stored document instead, which GET
+# renders live (document.py: "a NULL document (bulk import, ...)").
+_DOCUMENT_KEYS = ("customers_dirty", "customers_rendered", "customers_new")
+
+
+def forget_renderings(session: Session) -> None:
+    for key in _DOCUMENT_KEYS:
+        session.info.pop(key, None)
+
+
 def _apply_row(session: Session, company: Company, values: dict[str, Any], row: int,
                report: Report, deferred: list) -> None:
+    try:
+        _apply_row_inner(session, company, values, row, report, deferred)
+    finally:
+        forget_renderings(session)
+
+
+def _apply_row_inner(session: Session, company: Company, values: dict[str, Any], row: int,
+                     report: Report, deferred: list) -> None:
     try:  # an empty cell is "no value": validated as absent, applied as null (clears)
         body = CustomerCreate.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
@@ -159,7 +181,7 @@ def _apply_row(session: Session, company: Company, values: dict[str, Any], row: 
                         {**customers.values_of(c, customers.main_address(c)), **present}):
                     present["fullName"] = None  # derived, as the export showed it
                 customers.patch(session, company, c, present)
-                report.updated += 1
+                outcome = "updated"
             else:
                 full = {f: None for f in FIELD_COLUMNS}
                 full.update(present)
@@ -168,20 +190,33 @@ def _apply_row(session: Session, company: Company, values: dict[str, Any], row: 
                 c = customers.create(session, company, full, customer_guid=body.customerGuid)
                 if deferred and deferred[-1][0] == row and deferred[-1][1] is None:
                     deferred[-1] = (row, c.customer_guid, parent)
-                report.created += 1
+                outcome = "created"
+            session.flush()
+            forget_renderings(session)  # before the savepoint's release renders them
+        if outcome == "created":
+            report.created += 1
+        else:
+            report.updated += 1
     except DomainError as exc:
         if deferred and deferred[-1][0] == row:
             deferred.pop()
         for e in exc.errors or [{"field": "row", "message": exc.detail}]:
             report.add(row, e.get("field") or "row", e.get("message") or exc.detail)
+    except (IntegrityError, DataError) as exc:  # the savepoint is rolled back already
+        if deferred and deferred[-1][0] == row:
+            deferred.pop()
+        report.add(row, "row", f"conflicts with stored data ({type(exc.orig).__name__})")
 
 
 def _resolve_parents(session: Session, company: Company, deferred: list, report: Report) -> None:
     for row, guid, parent in deferred:
+        forget_renderings(session)
         try:
             with session.begin_nested():
                 c = customers.get(session, company, str(guid), for_update=True)
                 customers.patch(session, company, c, {"parentCustomer": parent})
+                session.flush()
+                forget_renderings(session)
         except DomainError as exc:
             for e in exc.errors or [{"field": "parentCustomer", "message": exc.detail}]:
                 report.add(row, e.get("field") or "parentCustomer", e.get("message") or exc.detail)
@@ -225,4 +260,5 @@ def run(session: Session, company: Company, stream: IO[str], mode: str = "all-or
             session.commit()
     if deferred:
         _resolve_parents(session, company, deferred, report)
+        forget_renderings(session)
     return report
