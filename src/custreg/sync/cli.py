@@ -62,7 +62,8 @@ def export_cmd(
         with db.session(write=False) as session:
             c = _company(session, company)
             try:
-                where = customers._where(c, ListParams(filter=filter_), search_word=None,
+                where = customers._where(c, ListParams(filter=filter_), dialect=db.dialect,
+                                         search_word=None,
                                          from_date=None, include_excluded=include_excluded)
                 total = customers.count(session, c, ListParams(filter=filter_), search_word=None,
                                         from_date=None, include_excluded=include_excluded)

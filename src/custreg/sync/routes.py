@@ -80,7 +80,8 @@ def _stream(ctx, fmt: str, where: list, order: list, id_chunks=None) -> Streamin
 
 def _query_export(ctx, fmt, filter_, orderby, search_word, from_date, include_excluded):
     params = ListParams(filter=filter_, orderby=orderby)
-    where = customers._where(ctx.company, params, search_word=search_word,
+    where = customers._where(ctx.company, params, dialect=ctx.session.get_bind().dialect.name,
+                             search_word=search_word,
                              from_date=customers.parse_from_date(from_date),
                              include_excluded=include_excluded)
     order = parse_orderby(orderby, customers.FILTER_FIELDS) if orderby else []
