@@ -60,6 +60,8 @@ def test_empty_feed_and_bad_parameters(client, company):
     assert changes(client, company, cursor="12345") == {"changes": [], "nextCursor": "12345"}
     assert_problem(client.get(f"/v1/companies/{company}/changes", params={"cursor": "abc"}), 400, "cursor")
     assert_problem(client.get(f"/v1/companies/{company}/changes", params={"cursor": "-1"}), 400, "cursor")
+    for bad in ("9" * 19, "9" * 40, "１２"):
+        assert_problem(client.get(f"/v1/companies/{company}/changes", params={"cursor": bad}), 400, "cursor")
     assert_problem(client.get(f"/v1/companies/{company}/changes", params={"limit": 0}), 400, "limit")
     assert_problem(client.get(f"/v1/companies/{company}/changes", params={"limit": 1001}), 400, "limit")
     assert_problem(client.get("/v1/companies/no-such-co/changes"), 404)

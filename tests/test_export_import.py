@@ -240,7 +240,8 @@ def test_export_of_selected_customers(client):
     r = client.post(f"{url}/export.xml", json=[a["customerGuid"]])
     assert [e.findtext("lastName") for e in ET.fromstring(r.content)] == ["A"]
     missing = str(uuid.uuid4())
-    body = assert_problem(client.post(f"{url}/export.csv", json=[a["customerNumber"], 999999, missing, "x-y"]), 404)
+    body = assert_problem(client.post(f"{url}/export.csv", json=[a["customerNumber"], 999999, missing, "x-y",
+                                                                  "9" * 30]), 404)
     assert "999999" in body["detail"] and missing in body["detail"] and "x-y" in body["detail"]
     assert_problem(client.post(f"{url}/export.csv", json={"not": "a list"}), 422)
 

@@ -58,7 +58,7 @@ def parse_cursor(cursor: str | None) -> int:
     if cursor is None or cursor.strip() == "":
         return 0
     value = cursor.strip()
-    if not value.isdigit() or len(value) > 19:
+    if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) >= 2**63:
         raise BadRequest("cursor is not a cursor of this feed",
                          [{"field": "cursor", "message": "not a cursor of this feed"}])
     return int(value)

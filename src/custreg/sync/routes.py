@@ -99,6 +99,9 @@ def _selected_export(ctx, fmt, keys: list[int | str]) -> StreamingResponse:
         except NotFound:
             missing.append(text)
             continue
+        if kind == "number" and not 0 < value < 2**63:  # no such number (nor a BIGINT)
+            missing.append(text)
+            continue
         (numbers if kind == "number" else guids)[value] = text
     found: dict[int, int] = {}  # customer id → number
     for column, wanted in ((Customer.customer_number, numbers), (Customer.customer_guid, guids)):
