@@ -1,5 +1,7 @@
 """Seed 003 (Billmate) compatibility endpoints, through HTTP."""
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -128,9 +130,18 @@ def test_patch_count_search_delete_and_export(client, company):
     assert r.status_code == 200 and r.json()["company"] == "Test AB" and r.json()["city"] == "Stockholm"
     assert_problem(client.get(f"{B}/searchByOrgNumber/123", headers=hdr(company)), 422, "orgNum")
     xml = client.get(f"{B}/export/xml", headers=hdr(company))
-    assert xml.status_code == 200 and "Per Persson" in xml.text and "Test AB" in xml.text
-    csv = client.post(f"{B}/export/csv", json=[b], headers=hdr(company))
-    assert csv.status_code == 200 and "Per Persson" in csv.text and "Test AB" not in csv.text
+    assert xml.status_code == 200 and xml.headers["content-type"].startswith("application/xml")
+    assert "<name>Per Persson</name>" in xml.text and "<deliverypostoffice>Solna</deliverypostoffice>" in xml.text
+    assert f"<mexcParamvaluesetsid>{a}</mexcParamvaluesetsid>" in xml.text
+    out = client.post(f"{B}/export/csv", json=[b, a], headers=hdr(company))
+    assert out.status_code == 200 and out.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(out.text)))
+    assert list(rows[0]) == seed_fields() and [r["mexcParamvaluesetsid"] for r in rows] == [str(a), str(b)]
+    assert rows[0]["deliveryaddress"] == "Lagervägen 5" and rows[0]["address2"] == "c/o Ekonomi"
+    assert rows[0]["crediflowPartyId"] == "cf-123" and rows[0]["companyno"] == "5560125790"
+    assert rows[0]["telephone"] == "'+46812345678"  # neutralized as the native export does (OWASP)
+    assert rows[1]["name"] == "Per Persson" and rows[1]["deliveryaddress"] == ""
+    assert_problem(client.post(f"{B}/export/csv", json=[b, 99999], headers=hdr(company)), 404)
     r = client.delete(f"{B}/{c}", headers=hdr(company))
     assert r.json() == {"result": "Removed", "mexcParamvaluesetsid": c}
     assert client.get(f"{B}/{c}", headers=hdr(company)).status_code == 404

@@ -10,13 +10,18 @@ the main (LEGAL) address. Fields the register has no column for (`export`, `stat
 fields. docs/compat.md has the whole mapping.
 """
 
+import csv
+import datetime as dt
+import io
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Iterable, Iterator
 
 import pycountry
 from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
+from custreg.addresses.models import Address
 from custreg.addresses.schemas import AddressFields
 from custreg.addresses.service import ADDRESSES
 from custreg.compat.common import (
@@ -32,10 +37,11 @@ from custreg.customers import identifiers, read, service
 from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate, CustomerPatch
 from custreg.db.execution import TransactionalRoute
-from custreg.errors import field_error
+from custreg.errors import NotFound, field_error
 from custreg.lookups import service as lookups
 from custreg.lookups.schemas import OrgNumberResult
 from custreg.paging import ListParams, list_params
+from custreg.parameters.models import PartyParameter
 from custreg.parameters.schemas import ParameterFields
 from custreg.parameters.service import PARAMETERS
 from custreg.records import create as create_record
@@ -43,7 +49,7 @@ from custreg.records import delete as delete_record
 from custreg.records import find as find_record
 from custreg.records import replace as replace_record
 from custreg.records import to_dict
-from custreg.sync import routes as transfer
+from custreg.sync import export
 
 router = APIRouter(prefix="/compat/billmate/customers", tags=["compat: Billmate (seed 003)"],
                    route_class=TransactionalRoute)
@@ -186,38 +192,42 @@ def _country_name(code: str | None) -> str | None:
     return getattr(country, "common_name", None) or getattr(country, "name", None) if country else None
 
 
-def billmate(c: Customer) -> dict[str, Any]:
-    """A stored customer in the seed's shape (the sample response's fields, in its order)."""
-    main = service.main_address(c)
-    delivery = next((a for a in c.addresses if a.address_type == "DELIVERY" and a.default_address), None)
-    values = service.values_of(c, main)
-    out: dict[str, Any] = {seed: values.get(native) for seed, native in CUSTOMER.items()}
+def shape(native: dict[str, Any], delivery: dict[str, Any] | None, care_of: str | None,
+          params: dict[str, str]) -> dict[str, Any]:
+    """The seed's shape (the sample response's fields, in its order) from the native values
+    (customer fields, main address, customerType, customerNumber, regDate), the DELIVERY
+    address (native names), the LEGAL address's c/o and the `billmate.*` parameters."""
+    out: dict[str, Any] = {seed: native.get(field) for seed, field in CUSTOMER.items()}
     for seed in ("rebate", "creditlimit", "handlingcharge", "reversetax", "longitude", "latitude"):
         out[seed] = _text(out[seed])
-    out["countrycode"] = (out["countrycode"] or "").lower() or None
-    params = {p.name.removeprefix("billmate."): p.value for p in c.parameters if p.name.startswith("billmate.")}
+    reg = native.get("regDate")
     out |= {
-        "mexcParamvaluesetsid": c.customer_number,
-        "date": c.reg_date.isoformat().replace("+00:00", "Z") if c.reg_date else None,
-        "name": c.company_name if c.customer_type == "COMPANY" else c.full_name,
-        "country": _country_name(main.country_code if main else None),
-        "address2": main.care_of if main else None,
-        **{seed: getattr(delivery, native_attr(native)) if delivery else None for seed, native in DELIVERY.items()},
-        "deliverycountry": _country_name(delivery.country_code if delivery else None),
+        "mexcParamvaluesetsid": native["customerNumber"],
+        "date": reg.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if reg else None,
+        "name": native.get("companyName") if native.get("customerType") == "COMPANY" else native.get("fullName"),
+        "country": _country_name(native.get("countryCode")),
+        "address2": care_of,
+        **{seed: (delivery or {}).get(field) for seed, field in DELIVERY.items()},
+        "deliverycountry": _country_name((delivery or {}).get("countryCode")),
         **{f: params.get(f) for f in PARAMETER_FIELDS},
     }
+    for f in ("countrycode", "deliverycountrycode"):
+        out[f] = out[f].lower() if out[f] else None
     for f in ("mexcModulesid", "mm3servicesid"):
         if isinstance(out[f], str) and out[f].isdigit():
             out[f] = int(out[f])
-    if out["deliverycountrycode"]:
-        out["deliverycountrycode"] = out["deliverycountrycode"].lower()
     return {f: out.get(f) for f in FIELD_ORDER}
 
 
-def native_attr(name: str) -> str:
-    from custreg.db.columns import snake
-
-    return snake(name)
+def billmate(c: Customer) -> dict[str, Any]:
+    """A stored customer in the seed's shape."""
+    main = service.main_address(c)
+    delivery = next((a for a in c.addresses if a.address_type == "DELIVERY" and a.default_address), None)
+    native = service.values_of(c, main) | {
+        "fullName": c.full_name, "customerType": c.customer_type, "customerNumber": c.customer_number,
+        "regDate": c.reg_date}
+    params = {p.name.removeprefix("billmate."): p.value for p in c.parameters if p.name.startswith("billmate.")}
+    return shape(native, to_dict(ADDRESSES, delivery) if delivery else None, main.care_of if main else None, params)
 
 
 def _write(ctx, c: Customer | None, body: dict[str, Any]) -> Customer:
@@ -296,14 +306,112 @@ def search_by_org_number(ctx: HeaderReadCtx, orgNum: Annotated[str, Path(max_len
     return OrgNumberResult(**lookups.org_number_result(c, a))
 
 
-def _export_routes(fmt: str) -> None:
-    @router.get(f"/export/{fmt}", summary=f"GET /customers/export/{fmt}: every customer (the native export)")
-    def export_all(ctx: HeaderReadCtx, searchWord: SearchWord = None, fromDate: FromDate = None):  # noqa: N803
-        return transfer._query_export(ctx, fmt, None, None, searchWord, fromDate, False)
+# ----------------------------------------------------------------- export
+# The native export's streamed rows (flat memory), renamed to the seed's fields; each batch
+# gets its DELIVERY/LEGAL addresses and billmate.* parameters in two more queries.
 
-    @router.post(f"/export/{fmt}", summary=f"POST /customers/export/{fmt}: the customers named")
-    def export_selected(ctx: HeaderReadCtx, keys: Annotated[list[int | str], Body(max_length=100_000)]):
-        return transfer._selected_export(ctx, fmt, keys)
+def _enriched(engine, company_id: int, batch: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    numbers = [r["customerNumber"] for r in batch]
+    delivery: dict[int, dict[str, Any]] = {}
+    care_of: dict[int, str | None] = {}
+    params: dict[int, dict[str, str]] = {}
+    mine = [Customer.company_id == company_id, Customer.customer_number.in_(numbers)]
+    with engine.connect() as conn:
+        for row in conn.execute(
+                select(Customer.customer_number, Address.address_type, Address.full_name, Address.street,
+                       Address.care_of, Address.zip_code, Address.city, Address.country_code)
+                .join(Customer, Customer.id == Address.customer_id)
+                .where(*mine, Address.default_address.is_(True), Address.address_type.in_(("LEGAL", "DELIVERY")))):
+            if row.address_type == "LEGAL":
+                care_of[row.customer_number] = row.care_of
+            else:
+                delivery[row.customer_number] = {"fullName": row.full_name, "street": row.street,
+                                                 "careOf": row.care_of, "zipCode": row.zip_code,
+                                                 "city": row.city, "countryCode": row.country_code}
+        for row in conn.execute(
+                select(Customer.customer_number, PartyParameter.name, PartyParameter.value)
+                .join(Customer, Customer.id == PartyParameter.customer_id)
+                .where(*mine, PartyParameter.name.like("billmate.%"))):
+            params.setdefault(row.customer_number, {})[row.name.removeprefix("billmate.")] = row.value
+        conn.rollback()
+    for rec in batch:
+        n = rec["customerNumber"]
+        yield shape(rec, delivery.get(n), care_of.get(n), params.get(n, {}))
+
+
+def _rows(engine, company_id: int, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    batch: list[dict[str, Any]] = []
+    for rec in records:
+        batch.append(rec)
+        if len(batch) >= export.BATCH:
+            yield from _enriched(engine, company_id, batch)
+            batch = []
+    if batch:
+        yield from _enriched(engine, company_id, batch)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return export.neutralize(text) if text and text[0] in (*export.FORMULA_START, "'") else text
+
+
+def _csv(rows: Iterable[dict[str, Any]], size: int = 64 * 1024) -> Iterator[bytes]:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(FIELD_ORDER)
+    for row in rows:
+        writer.writerow([_cell(row[f]) for f in FIELD_ORDER])
+        if buf.tell() >= size:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue().encode("utf-8")
+
+
+def _xml(rows: Iterable[dict[str, Any]], cuid: str) -> Iterator[bytes]:
+    yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           f'<customers company="{export.xml_escape(cuid)}">\n').encode("utf-8")
+    for row in rows:
+        fields = "".join(f"    <{f}>{export.xml_escape(str(row[f]))}</{f}>\n" for f in FIELD_ORDER
+                         if row[f] is not None)
+        yield f"  <customer>\n{fields}  </customer>\n".encode("utf-8")
+    yield b"</customers>\n"
+
+
+MEDIA = {"csv": "text/csv; charset=utf-8", "xml": "application/xml; charset=utf-8"}
+
+
+def _stream(ctx, fmt: str, where: list, order: list, id_chunks=None) -> StreamingResponse:
+    engine = ctx.request.app.state.db.engine
+    rows = _rows(engine, ctx.company.id, export.stream_records(engine, where, order, id_chunks))
+    body = _csv(rows) if fmt == "csv" else _xml(rows, ctx.cuid)
+    return StreamingResponse(body, media_type=MEDIA[fmt], headers={
+        "Content-Disposition": f'attachment; filename="billmate-customers-{ctx.cuid}.{fmt}"'})
+
+
+def _export_routes(fmt: str) -> None:
+    @router.get(f"/export/{fmt}", response_class=StreamingResponse,
+                summary=f"GET /customers/export/{fmt}: every customer, the seed's fields (streamed)")
+    def export_all(ctx: HeaderReadCtx, searchWord: SearchWord = None, fromDate: FromDate = None):  # noqa: N803
+        where = service._where(ctx.company, ListParams(), **_query(searchWord, fromDate))
+        return _stream(ctx, fmt, where, [])
+
+    @router.post(f"/export/{fmt}", response_class=StreamingResponse,
+                 summary=f"POST /customers/export/{fmt}: the customers named (mexcParamvaluesetsid); unknown → 404")
+    def export_selected(ctx: HeaderReadCtx, keys: Annotated[list[int], Body(max_length=100_000)]):
+        wanted, found = list(dict.fromkeys(keys)), {}
+        for i in range(0, len(wanted), 500):
+            found |= dict(ctx.session.execute(select(Customer.customer_number, Customer.id).where(
+                Customer.company_id == ctx.company.id, Customer.customer_number.in_(wanted[i:i + 500]))).all())
+        missing = [str(k) for k in wanted if k not in found]
+        if missing:
+            raise NotFound(f"Unknown customers: {', '.join(missing)}",
+                           [{"field": "body", "message": f"unknown customer {k}"} for k in missing])
+        ids = [found[k] for k in sorted(found)]
+        return _stream(ctx, fmt, [Customer.company_id == ctx.company.id], [],
+                       [ids[i:i + 500] for i in range(0, len(ids), 500)])
 
     export_all.__name__, export_selected.__name__ = f"billmate_export_{fmt}", f"billmate_export_selected_{fmt}"
 
