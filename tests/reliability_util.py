@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx
@@ -30,6 +31,8 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
+        # The server's log goes to a file: a pipe nobody reads would block it once full.
+        self.log = tempfile.NamedTemporaryFile(prefix="custreg-server-", suffix=".log", delete=False)
 
     def start(self, timeout: float = 60) -> "Server":
         env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
@@ -38,7 +41,7 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "custreg.main:app", "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(self.workers), "--log-level", "warning"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+            env=env, stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True)
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -47,9 +50,8 @@ class Server:
             except httpx.HTTPError:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                err = self.proc.stderr.read().decode()[-3000:] if self.proc.poll() is not None else ""
                 self.stop()
-                raise RuntimeError(f"server did not start: {err}")
+                raise RuntimeError(f"server did not start: {self.log_tail()}")
             time.sleep(0.1)
 
     def kill(self) -> None:
@@ -75,9 +77,11 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-            if self.proc.stderr:
-                self.proc.stderr.close()
             self.proc = None
+
+    def log_tail(self, chars: int = 3000) -> str:
+        with open(self.log.name, errors="replace") as f:
+            return f.read()[-chars:]
 
     def http(self, timeout: float = 60) -> httpx.Client:
         return httpx.Client(base_url=self.base, headers={"Authorization": f"Bearer {ADMIN}"},

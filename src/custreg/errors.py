@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from sqlalchemy.exc import OperationalError
 
 PROBLEM = "application/problem+json"
 # Routes whose contract answers a malformed body with 400 rather than 422 (seed 004's search).
@@ -184,6 +185,19 @@ def document_problems(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+# SQLSTATEs of a lock wait that ended (PostgreSQL): lock_not_available, deadlock_detected,
+# serialization_failure. SQLite says "database is locked" once its busy timeout is over.
+BUSY_SQLSTATES = {"55P03", "40P01", "40001"}
+
+
+def is_busy(exc: OperationalError) -> bool:
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in BUSY_SQLSTATES:
+        return True
+    message = str(orig or exc).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
 def install_handlers(app: FastAPI) -> None:
     document_problems(app)
 
@@ -218,6 +232,13 @@ def install_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         return problem(exc.status_code, detail, instance=request.url.path,
                        headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    async def _database(request: Request, exc: OperationalError):
+        if is_busy(exc):  # waited for a lock longer than configured: overload, not a bug
+            return problem(503, "The database is busy; retry shortly", instance=request.url.path,
+                           headers={"Retry-After": "1"})
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):  # a bug: say so, leak nothing

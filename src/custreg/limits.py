@@ -6,6 +6,10 @@ counting bytes, and refused with problem+json 413 as soon as it passes the limit
 within the limit is replayed to the application unchanged. Paths that stream a body of
 their own and enforce their own, larger, limit (the CSV import: CUSTREG_IMPORT_MAX_BYTES)
 are passed through untouched.
+
+The same middleware refuses a NUL byte anywhere in the URL (path or query, raw or
+percent-encoded) with a 400: no parameter of this API can hold one, and PostgreSQL
+cannot even compare text with it (a query would fail with a 500).
 """
 
 import re
@@ -30,6 +34,11 @@ class BodySizeLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _has_nul(scope):
+            response = problem(400, "The URL contains a NUL byte", instance=None,
+                               errors=[{"field": "url", "message": "must not contain NUL (%00)"}])
+            await response(scope, receive, send)
+            return
         if (scope["type"] != "http" or scope["method"] not in BODY_METHODS
                 or any(p.match(scope["path"]) for p in OWN_LIMIT)):
             await self.app(scope, receive, send)
@@ -61,6 +70,13 @@ class BodySizeLimit:
                            errors=[{"field": "body", "message": f"at most {self.max_bytes} bytes"}],
                            headers={"Connection": "close"})
         await response(scope, receive, send)
+
+
+def _has_nul(scope: Scope) -> bool:
+    query = scope.get("query_string", b"")
+    raw = scope.get("raw_path") or b""
+    return ("\x00" in scope.get("path", "") or b"\x00" in raw or b"%00" in query or b"\x00" in query
+            or b"%00" in raw)
 
 
 def _content_length(scope: Scope) -> int | None:
