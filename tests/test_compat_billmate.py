@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import assert_problem, new_company
 
 B = "/compat/billmate/customers"

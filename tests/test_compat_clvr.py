@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-
 from conftest import assert_problem, new_company
 
 C = "/compat/clvr/customers"

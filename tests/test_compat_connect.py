@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-
 from access_util import IDP, bearer, new_client, own_app, token_for
 from conftest import assert_problem, create_customer
 from test_access_selfservice import user_token

@@ -13,8 +13,9 @@ fields. docs/compat.md has the whole mapping.
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import Annotated, Any, Iterable, Iterator
+from typing import Annotated, Any
 
 import pycountry
 from fastapi import APIRouter, Body, Depends, Path, Query
@@ -33,7 +34,7 @@ from custreg.compat.common import (
     translate_query,
     validate,
 )
-from custreg.customers import identifiers, read, service
+from custreg.customers import identifiers, service
 from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate, CustomerPatch
 from custreg.db.execution import TransactionalRoute
@@ -272,7 +273,7 @@ def _params(params: ListParams) -> ListParams:
 
 @router.get("", summary="GET /customers: the customers (a page: $top, $skip; searchWord, fromDate)")
 def list_customers(ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)],
-                   searchWord: SearchWord = None, fromDate: FromDate = None) -> list[dict[str, Any]]:  # noqa: N803
+                   searchWord: SearchWord = None, fromDate: FromDate = None) -> list[dict[str, Any]]:
     _total, rows = service.list_page(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))
     ids = [c.id for c, _a in rows]
     full = {c.id: c for c in ctx.session.scalars(
@@ -294,13 +295,13 @@ def delete_customers(ctx: HeaderDeleteCtx, keys: Annotated[list[int | str], Body
 
 @router.get("/count", summary="GET /customers/count: how many match")
 def count_customers(ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)],
-                    searchWord: SearchWord = None, fromDate: FromDate = None) -> dict[str, int]:  # noqa: N803
+                    searchWord: SearchWord = None, fromDate: FromDate = None) -> dict[str, int]:
     return {"count": service.count(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))}
 
 
 @router.get("/searchByOrgNumber/{orgNum}", response_model=OrgNumberResult,
             summary="GET /customers/searchByOrgNumber/{orgNum}: the person/company details")
-def search_by_org_number(ctx: HeaderReadCtx, orgNum: Annotated[str, Path(max_length=40)]):  # noqa: N803
+def search_by_org_number(ctx: HeaderReadCtx, orgNum: Annotated[str, Path(max_length=40)]):
     with seed_names({"orgNumber": "orgNum"}):
         c, a = lookups.by_org_number(ctx.session, ctx.company, orgNum)
     return OrgNumberResult(**lookups.org_number_result(c, a))
@@ -372,11 +373,11 @@ def _csv(rows: Iterable[dict[str, Any]], size: int = 64 * 1024) -> Iterator[byte
 
 def _xml(rows: Iterable[dict[str, Any]], cuid: str) -> Iterator[bytes]:
     yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
-           f'<customers company="{export.xml_escape(cuid)}">\n').encode("utf-8")
+           f'<customers company="{export.xml_escape(cuid)}">\n').encode()
     for row in rows:
         fields = "".join(f"    <{f}>{export.xml_escape(str(row[f]))}</{f}>\n" for f in FIELD_ORDER
                          if row[f] is not None)
-        yield f"  <customer>\n{fields}  </customer>\n".encode("utf-8")
+        yield f"  <customer>\n{fields}  </customer>\n".encode()
     yield b"</customers>\n"
 
 
@@ -394,7 +395,7 @@ def _stream(ctx, fmt: str, where: list, order: list, id_chunks=None) -> Streamin
 def _export_routes(fmt: str) -> None:
     @router.get(f"/export/{fmt}", response_class=StreamingResponse,
                 summary=f"GET /customers/export/{fmt}: every customer, the seed's fields (streamed)")
-    def export_all(ctx: HeaderReadCtx, searchWord: SearchWord = None, fromDate: FromDate = None):  # noqa: N803
+    def export_all(ctx: HeaderReadCtx, searchWord: SearchWord = None, fromDate: FromDate = None):
         where = service._where(ctx.company, ListParams(), **_query(searchWord, fromDate))
         return _stream(ctx, fmt, where, [])
 
@@ -421,18 +422,18 @@ _export_routes("csv")
 
 
 @router.get("/{mexcParamvaluesetsid}", summary="GET /customers/{mexcParamvaluesetsid}: one customer")
-def get_customer(mexcParamvaluesetsid: Key, ctx: HeaderReadCtx) -> dict[str, Any]:  # noqa: N803
+def get_customer(mexcParamvaluesetsid: Key, ctx: HeaderReadCtx) -> dict[str, Any]:
     return billmate(_get(ctx, mexcParamvaluesetsid))
 
 
 @router.delete("/{mexcParamvaluesetsid}", summary="DELETE /customers/{mexcParamvaluesetsid}")
-def delete_customer(mexcParamvaluesetsid: Key, ctx: HeaderDeleteCtx) -> dict[str, Any]:  # noqa: N803
+def delete_customer(mexcParamvaluesetsid: Key, ctx: HeaderDeleteCtx) -> dict[str, Any]:
     service.delete(ctx.session, _get(ctx, mexcParamvaluesetsid, lock=True))
     return {"result": "Removed", "mexcParamvaluesetsid": mexcParamvaluesetsid}
 
 
 @router.patch("/{mexcParamvaluesetsid}", summary="PATCH /customers/{mexcParamvaluesetsid}: the fields sent change; null clears")
-def patch_customer(mexcParamvaluesetsid: Key, body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, Any]:  # noqa: N803
+def patch_customer(mexcParamvaluesetsid: Key, body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, Any]:
     c = _write(ctx, _get(ctx, mexcParamvaluesetsid, lock=True), body.model_dump(exclude_unset=True))
     ctx.session.flush()
     return billmate(_get(ctx, c.customer_number))

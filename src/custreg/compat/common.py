@@ -3,8 +3,9 @@ validation by the native schemas with errors renamed to a seed's field names, an
 translation of a seed's field names inside `$filter`/`$orderby`."""
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Iterator
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ValidationError
 

@@ -26,7 +26,7 @@ router = APIRouter(prefix="/compat/connect/v1", tags=["compat: Connect (seed 004
 @router.get("/customer/info", response_model=selfservice.CustomerInfo,
             summary="List customer info: the signed-in user's customer")
 def get_info(ctx: SelfCtx, company: selfservice.CompanyQ = None,
-             customerNumber: selfservice.NumberQ = None) -> selfservice.CustomerInfo:  # noqa: N803
+             customerNumber: selfservice.NumberQ = None) -> selfservice.CustomerInfo:
     return selfservice.get_info(ctx, company, customerNumber)
 
 
@@ -34,7 +34,7 @@ def get_info(ctx: SelfCtx, company: selfservice.CompanyQ = None,
              summary="Change customer info: replaces; fields not sent become null; empty → lastName '-'")
 def post_info(ctx: SelfCtx, body: Annotated[selfservice.InfoWrite | None, Body()] = None,
               company: selfservice.CompanyQ = None,
-              customerNumber: selfservice.NumberQ = None) -> selfservice.Success:  # noqa: N803
+              customerNumber: selfservice.NumberQ = None) -> selfservice.Success:
     return selfservice.post_info(ctx, body, company, customerNumber)
 
 
@@ -53,7 +53,7 @@ def check(ctx: HeaderReadCtx, body: CheckRequest) -> CheckResult:
 
 @router.get("/client/customer/info/{customerNumber}", response_model=selfservice.CustomerInfo,
             summary="List customer info - client mode (404 when no such customer)")
-def client_info(ctx: HeaderReadCtx, customerNumber: Annotated[int, Path(ge=1, le=2**62)]):  # noqa: N803
+def client_info(ctx: HeaderReadCtx, customerNumber: Annotated[int, Path(ge=1, le=2**62)]):
     c = service.get(ctx.session, ctx.company, str(customerNumber), full=False)
     return selfservice._info(c, ctx.company)
 

@@ -16,9 +16,9 @@ from custreg.addresses.schemas import AddressFields, AddressRead
 from custreg.addresses.service import ADDRESSES
 from custreg.bank_accounts.schemas import BankAccountFields, BankAccountRead
 from custreg.bank_accounts.service import BANK_ACCOUNTS
+from custreg.compat.common import validate
 from custreg.customers import read, service
 from custreg.customers import routes as customer_routes
-from custreg.compat.common import validate
 from custreg.customers.schemas import (
     MAIN_ADDRESS_FIELDS,
     CustomerCreate,
@@ -64,8 +64,8 @@ def _detail(c, cuid: str) -> dict[str, Any]:
 @router.get("", response_model=FivaldiPage, summary="GET /customers: list (searchWord, fromDate)")
 def list_customers(
     cuid: str, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)],
-    searchWord: Annotated[str | None, Query(max_length=200)] = None,  # noqa: N803
-    fromDate: Annotated[str | None, Query(description="Changed at or after")] = None,  # noqa: N803
+    searchWord: Annotated[str | None, Query(max_length=200)] = None,
+    fromDate: Annotated[str | None, Query(description="Changed at or after")] = None,
 ):
     total, rows = service.list_page(ctx.session, ctx.company, params, search_word=searchWord,
                                     from_date=service.parse_from_date(fromDate), include_excluded=False)
@@ -80,7 +80,7 @@ def basic_details(ctx: ReadCtx):
 
 
 @router.get("/{id}", response_model=FivaldiCustomerDetail, summary="GET /customers/{id}: the whole customer")
-def get_customer(cuid: str, id: CustomerId, ctx: ReadCtx, response: Response):  # noqa: A002
+def get_customer(cuid: str, id: CustomerId, ctx: ReadCtx, response: Response):
     c = service.get(ctx.session, ctx.company, id)
     response.headers["ETag"] = f'"{c.version}"'
     return read.detail(c, cuid, remember_rendering=False).model_dump(mode="json") | {"id": c.customer_number}
@@ -107,7 +107,7 @@ class FivaldiReplace(CustomerReplace):
 
 @router.post("/{id}/updateCustomerAllFields", response_model=FivaldiCustomerDetail,
              summary="POST /customers/{id}/updateCustomerAllFields: missing or null deletes")
-def update_all_fields(cuid: str, id: CustomerId, body: FivaldiReplace, ctx: WriteCtx):  # noqa: A002
+def update_all_fields(cuid: str, id: CustomerId, body: FivaldiReplace, ctx: WriteCtx):
     c = service.get(ctx.session, ctx.company, id, for_update=True)
     values = body.model_dump(exclude={"customerGuid", "id"})
     service.replace(ctx.session, ctx.company, c, _keep_addresses(c, values))
@@ -118,7 +118,7 @@ def update_all_fields(cuid: str, id: CustomerId, body: FivaldiReplace, ctx: Writ
              summary="POST /customers/{id}/updateCustomer: missing or null ignored",
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": {"$ref": "#/components/schemas/CustomerPatch"}}}}})
-def update_customer(cuid: str, id: CustomerId, ctx: WriteCtx,  # noqa: A002
+def update_customer(cuid: str, id: CustomerId, ctx: WriteCtx,
                     body: Annotated[dict[str, Any], Body(description="Customer fields; null ones are ignored")]):
     # A null is ignored whatever the field (even one the register does not have).
     sent = {k: v for k, v in body.items() if v is not None and k not in ("id", "customerGuid")}
@@ -131,7 +131,7 @@ def update_customer(cuid: str, id: CustomerId, ctx: WriteCtx,  # noqa: A002
 
 @router.post("/{id}/createAddress", status_code=201, response_model=AddressRead,
              summary="POST /customers/{id}/createAddress: address-id set by the register")
-def create_address(id: CustomerId, body: AddressFields, ctx: WriteCtx):  # noqa: A002
+def create_address(id: CustomerId, body: AddressFields, ctx: WriteCtx):
     c = service.get(ctx.session, ctx.company, id, for_update=True, full=False)
     return read_record(ADDRESSES, create_record(ctx.session, ctx.company, ADDRESSES, c, body.model_dump(),
                                                 actor=ctx.actor))
@@ -139,7 +139,7 @@ def create_address(id: CustomerId, body: AddressFields, ctx: WriteCtx):  # noqa:
 
 @router.post("/{id}/address/{address_id}/updateAddressAllFields", response_model=AddressRead,
              summary="POST .../address/{address-id}/updateAddressAllFields: missing or null deletes")
-def update_address(id: CustomerId, body: AddressFields, ctx: WriteCtx,  # noqa: A002
+def update_address(id: CustomerId, body: AddressFields, ctx: WriteCtx,
                    address_id: Annotated[str, Path(description="address-id: the address GUID")]):
     c = service.get(ctx.session, ctx.company, id, for_update=True, full=False)
     record = get_record(ctx.session, ADDRESSES, c, address_id)  # the path's id wins
@@ -150,7 +150,7 @@ def update_address(id: CustomerId, body: AddressFields, ctx: WriteCtx,  # noqa: 
 
 @router.post("/{id}/createBankAccount", status_code=201, response_model=BankAccountRead,
              summary="POST /customers/{id}/createBankAccount: IBAN/BBAN/SWIFT derived")
-def create_bank_account(id: CustomerId, body: BankAccountFields, ctx: WriteCtx):  # noqa: A002
+def create_bank_account(id: CustomerId, body: BankAccountFields, ctx: WriteCtx):
     c = service.get(ctx.session, ctx.company, id, for_update=True, full=False)
     return read_record(BANK_ACCOUNTS, create_record(ctx.session, ctx.company, BANK_ACCOUNTS, c,
                                                     body.model_dump(), actor=ctx.actor))
@@ -158,7 +158,7 @@ def create_bank_account(id: CustomerId, body: BankAccountFields, ctx: WriteCtx):
 
 @router.post("/{id}/bank-account/{account_id}/updateBankAccountAllFields", response_model=BankAccountRead,
              summary="POST .../bank-account/{account-id}/updateBankAccountAllFields: missing or null deletes")
-def update_bank_account(id: CustomerId, body: BankAccountFields, ctx: WriteCtx,  # noqa: A002
+def update_bank_account(id: CustomerId, body: BankAccountFields, ctx: WriteCtx,
                         account_id: Annotated[str, Path(description="account-id: the bank account GUID")]):
     c = service.get(ctx.session, ctx.company, id, for_update=True, full=False)
     record = get_record(ctx.session, BANK_ACCOUNTS, c, account_id)

@@ -12,7 +12,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
-from custreg.compat.common import HeaderReadCtx, HeaderWriteCtx, loose, native_descriptions, seed_names, validate
+from custreg.compat.common import (
+    HeaderReadCtx,
+    HeaderWriteCtx,
+    loose,
+    native_descriptions,
+    seed_names,
+    validate,
+)
 from custreg.consents.schemas import ConsentFields
 from custreg.consents.service import CONSENTS
 from custreg.contacts.schemas import ContactFields, ContactRead
@@ -160,7 +167,7 @@ def by_external_id(
     ctx: HeaderReadCtx,
     externalsystem_id: Annotated[str | None, Query(max_length=10)] = None,
     externalsystemidentifier: Annotated[str | None, Query(max_length=200)] = None,
-    includeExcluded: IncludeExcluded = False,  # noqa: N803
+    includeExcluded: IncludeExcluded = False,
 ):
     if externalsystem_id is None and externalsystemidentifier is None:
         raise BadRequest("externalsystem_id and externalsystemidentifier are required",
@@ -178,7 +185,7 @@ def by_external_id(
 @router.get("/getCustomerIdByIdentifier", response_model=CustomerId,
             summary="getCustomerIdByIdentifier: by the customer number (the identifier on invoices)")
 def by_identifier(ctx: HeaderReadCtx, identifier: Annotated[int, Query(ge=1, le=2**62)],
-                  includeExcluded: IncludeExcluded = False):  # noqa: N803
+                  includeExcluded: IncludeExcluded = False):
     c = lookups.lookup(ctx.session, ctx.company, system_id=None, system_identifier=None, identifier=identifier,
                        id_number=None, include_excluded=includeExcluded)
     return CustomerId(id=str(c.customer_guid), identifier=c.customer_number)
@@ -187,9 +194,9 @@ def by_identifier(ctx: HeaderReadCtx, identifier: Annotated[int, Query(ge=1, le=
 @router.get("/findCustomer", summary="findCustomer: every customer matching the criteria (a list page)")
 def find_customers(
     ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)],
-    searchWord: Annotated[str | None, Query(max_length=200)] = None,  # noqa: N803
-    fromDate: Annotated[str | None, Query()] = None,  # noqa: N803
-    includeExcluded: IncludeExcluded = False,  # noqa: N803
+    searchWord: Annotated[str | None, Query(max_length=200)] = None,
+    fromDate: Annotated[str | None, Query()] = None,
+    includeExcluded: IncludeExcluded = False,
 ) -> dict[str, Any]:
     total, rows = service.list_page(ctx.session, ctx.company, params, search_word=searchWord,
                                     from_date=service.parse_from_date(fromDate),
