@@ -271,7 +271,7 @@ def _params(params: ListParams) -> ListParams:
                                      "orderby": translate_query(params.orderby, QUERY_NAMES)})
 
 
-@router.get("", summary="GET /customers: the customers (a page: $top, $skip; searchWord, fromDate)")
+@router.get("", response_model=list[BillmateCustomerIn], summary="GET /customers: the customers (a page: $top, $skip; searchWord, fromDate)")
 def list_customers(ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)],
                    searchWord: SearchWord = None, fromDate: FromDate = None) -> list[dict[str, Any]]:
     _total, rows = service.list_page(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))
@@ -281,7 +281,8 @@ def list_customers(ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(lis
     return [billmate(full[i]) for i in ids]
 
 
-@router.post("", status_code=201, summary="POST /customers: place a new customer")
+@router.post("", status_code=201, response_model=BillmateCustomerIn,
+             summary="POST /customers: place a new customer")
 def create_customer(body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, Any]:
     c = _write(ctx, None, body.model_dump(exclude_unset=True))
     ctx.session.flush()
@@ -421,7 +422,7 @@ _export_routes("xml")
 _export_routes("csv")
 
 
-@router.get("/{mexcParamvaluesetsid}", summary="GET /customers/{mexcParamvaluesetsid}: one customer")
+@router.get("/{mexcParamvaluesetsid}", response_model=BillmateCustomerIn, summary="GET /customers/{mexcParamvaluesetsid}: one customer")
 def get_customer(mexcParamvaluesetsid: Key, ctx: HeaderReadCtx) -> dict[str, Any]:
     return billmate(_get(ctx, mexcParamvaluesetsid))
 
@@ -432,7 +433,8 @@ def delete_customer(mexcParamvaluesetsid: Key, ctx: HeaderDeleteCtx) -> dict[str
     return {"result": "Removed", "mexcParamvaluesetsid": mexcParamvaluesetsid}
 
 
-@router.patch("/{mexcParamvaluesetsid}", summary="PATCH /customers/{mexcParamvaluesetsid}: the fields sent change; null clears")
+@router.patch("/{mexcParamvaluesetsid}", response_model=BillmateCustomerIn,
+              summary="PATCH /customers/{mexcParamvaluesetsid}: the fields sent change; null clears")
 def patch_customer(mexcParamvaluesetsid: Key, body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, Any]:
     c = _write(ctx, _get(ctx, mexcParamvaluesetsid, lock=True), body.model_dump(exclude_unset=True))
     ctx.session.flush()

@@ -42,7 +42,7 @@ from custreg.db.execution import TransactionalRoute
 from custreg.errors import field_error
 from custreg.insurances.service import INSURANCES
 from custreg.mandates.service import MANDATES
-from custreg.paging import ListParams, list_params
+from custreg.paging import ListParams, Page, list_params
 from custreg.parameters.service import EXTRA_FIELDS, PARAMETERS
 from custreg.records import RecordKind
 from custreg.records import create as create_record
@@ -90,6 +90,14 @@ ClvrCustomerIn = loose("ClvrCustomerCreate", {f: f for f in CREATE_FIELDS} | _IG
                            "gender: 0 unknown, 1 male, 2 female; dateOfBirth a date-time")
 ClvrCustomerUpdate = loose("ClvrCustomerUpdate", {f: f for f in UPDATE_FIELDS} | {"customerGuid": "Ignored"} | _IGNORED,
                            doc="Customer update (seed 002): the fields sent change; null clears")
+
+
+ClvrCustomer = loose("ClvrCustomer", {f: f for f in (*READ_FIELDS, "customerNumber")} | {
+    "addresses": "typeCode, fullName, careOf, street, houseNo, houseNoExtension, city, stateCode, zipCode, "
+                 "fullAddress, countryCode, defaultAddress, updateExisting, validFrom, validTo, "
+                 "addressNotValid, addressNotValidOverride (and addressGuid)",
+    "links": "{type, name, href, resource, guid}"}, doc="A customer (seed 002)")
+ClvrCustomerSummary = loose("ClvrCustomerSummary", {f: f for f in (*LIST_FIELDS, "customerNumber")})
 
 
 # ----------------------------------------------------------------- values
@@ -206,7 +214,7 @@ Guid = Annotated[str, Path(description="The customer's GUID (its number works to
 
 # ----------------------------------------------------------------- customers
 
-@router.get("", summary="List customers ({count, skip, total, value})")
+@router.get("", response_model=Page[ClvrCustomerSummary], summary="List customers ({count, skip, total, value})")
 def list_customers(ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)]) -> dict[str, Any]:
     params = params.model_copy(update={"filter": customer_query(params.filter),
                                        "orderby": customer_query(params.orderby)})
@@ -216,7 +224,7 @@ def list_customers(ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(lis
     return {"count": len(value), "skip": params.skip, "total": total, "value": value}
 
 
-@router.post("", status_code=201, summary="Create a customer")
+@router.post("", status_code=201, response_model=ClvrCustomer, summary="Create a customer")
 def create_customer(body: ClvrCustomerIn, ctx: HeaderWriteCtx, response: Response) -> dict[str, Any]:
     with seed_names({"juridicalType": "juridicalType", "gender": "gender"}):
         data = native_customer(body.model_dump(exclude_unset=True))
@@ -228,7 +236,7 @@ def create_customer(body: ClvrCustomerIn, ctx: HeaderWriteCtx, response: Respons
     return clvr_customer(_customer(ctx, str(c.customer_guid)), ctx.cuid)
 
 
-@router.get("/{guid}", summary="The customer")
+@router.get("/{guid}", response_model=ClvrCustomer, summary="The customer")
 def get_customer(guid: Guid, ctx: HeaderReadCtx) -> dict[str, Any]:
     return clvr_customer(_customer(ctx, guid), ctx.cuid)
 
@@ -244,12 +252,12 @@ def _update(guid: str, body, ctx) -> dict[str, Any]:
     return clvr_customer(c, ctx.cuid)
 
 
-@router.put("/{guid}", summary="Update the customer: the fields sent change; null clears")
+@router.put("/{guid}", response_model=ClvrCustomer, summary="Update the customer: the fields sent change; null clears")
 def update_customer(guid: Guid, body: ClvrCustomerUpdate, ctx: HeaderWriteCtx) -> dict[str, Any]:
     return _update(guid, body, ctx)
 
 
-@router.patch("/{guid}", summary="Update the customer (as PUT)")
+@router.patch("/{guid}", response_model=ClvrCustomer, summary="Update the customer (as PUT)")
 def patch_customer(guid: Guid, body: ClvrCustomerUpdate, ctx: HeaderWriteCtx) -> dict[str, Any]:
     return _update(guid, body, ctx)
 
