@@ -49,34 +49,42 @@ def _json(value: Any) -> Any:
     return str(value)
 
 
-def _columns(obj: Any) -> list[str]:
-    mapper = inspect(obj).mapper
-    return [a.key for a in mapper.column_attrs
-            if a.key not in SKIP and not SECRET.search(a.key)]
+_COLUMNS: dict[type, dict[str, str]] = {}
+
+
+def _columns(obj: Any) -> dict[str, str]:
+    """Audited column keys of obj's class → their API (camelCase) names; computed once."""
+    cls = type(obj)
+    found = _COLUMNS.get(cls)
+    if found is None:
+        found = {a.key: camel(a.key) for a in inspect(obj).mapper.column_attrs
+                 if a.key not in SKIP and not SECRET.search(a.key)}
+        _COLUMNS[cls] = found
+    return found
 
 
 def _changes(obj: Any, op: str) -> list[dict[str, Any]]:
     state = inspect(obj)
+    values = state.dict
+    columns = _columns(obj)
     out = []
-    for key in _columns(obj):
-        if op == "create":
-            new = state.dict.get(key)
-            if new is not None:
-                out.append({"field": camel(key), "old": None, "new": _json(new)})
-        elif op == "delete":
-            old = state.dict.get(key)
-            if old is not None:
-                out.append({"field": camel(key), "old": _json(old), "new": None})
-        else:
-            hist = state.attrs[key].history
-            if not hist.has_changes():
-                continue
-            old = hist.deleted[0] if hist.deleted else None
-            new = hist.added[0] if hist.added else None
-            if old is NO_VALUE:
-                old = None
-            if _json(old) != _json(new):
-                out.append({"field": camel(key), "old": _json(old), "new": _json(new)})
+    if op in ("create", "delete"):
+        for key, name in columns.items():
+            value = values.get(key)
+            if value is not None:
+                value = _json(value)
+                out.append({"field": name, "old": None, "new": value} if op == "create"
+                           else {"field": name, "old": value, "new": None})
+        return out
+    # An update: only attributes set since load are in committed_state (with the old value).
+    for key, old in state.committed_state.items():
+        name = columns.get(key)
+        if name is None:
+            continue
+        old = None if old is NO_VALUE else _json(old)
+        new = _json(values.get(key))
+        if old != new:
+            out.append({"field": name, "old": old, "new": new})
     return out
 
 
@@ -118,8 +126,6 @@ def _before_flush(session: Session, flush_context, instances) -> None:
                         ("delete", session.deleted)):
         for obj in list(objects):
             if not _audited(obj):
-                continue
-            if op == "update" and not session.is_modified(obj, include_collections=False):
                 continue
             customer = _owner(session, obj)
             if customer is None or customer.customer_guid is None:
