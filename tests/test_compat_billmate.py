@@ -101,6 +101,10 @@ def test_placeholders_are_422_naming_the_seed_field(client, company):
         r = client.post(B, json={"name": "X", field: placeholder}, headers=hdr(company))
         assert_problem(r, 422, field)
         assert field in [e["field"] for e in r.json()["errors"]], r.json()
+    r = client.post(B, json={"name": "X", "statuslog": {"a": 1}}, headers=hdr(company))
+    assert_problem(r, 422, "statuslog")
+    r = client.post(B, json={"name": "X", "country": "Atlantis"}, headers=hdr(company))
+    assert_problem(r, 422, "country")
     r = client.post(B, json={"name": "X", "unknown": 1}, headers=hdr(company))
     assert_problem(r, 422, "unknown")
 

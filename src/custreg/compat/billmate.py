@@ -168,6 +168,8 @@ def _parameters(ctx, c: Customer, params: dict[str, Any]) -> None:
                 if existing is not None:
                     delete_record(ctx.session, PARAMETERS, c, existing, actor=ctx.actor)
                 continue
+            if not isinstance(value, str | int | float | bool):
+                raise field_error(field, "must be a string or a number")
             values = validate(ParameterFields, {"name": name, "type": "STRING", "value": str(value)},
                               {"value": field, "name": field, "type": field}).model_dump()
             if existing is None:
