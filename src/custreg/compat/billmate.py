@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import pycountry
 from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.responses import StreamingResponse
+from pydantic import Field
 from sqlalchemy import select
 
 from custreg.addresses.models import Address
@@ -254,6 +255,7 @@ def _get(ctx, key: int, *, lock: bool = False) -> Customer:
 
 
 Key = Annotated[int, Path(ge=1, le=2**62, description="mexcParamvaluesetsid: the customer number")]
+Number = Annotated[int, Field(ge=1, le=2**62, description="mexcParamvaluesetsid: the customer number")]
 SearchWord = Annotated[str | None, Query(max_length=200, description="Free text, as on the native list")]
 FromDate = Annotated[str | None, Query(description="Changed at or after")]
 
@@ -404,7 +406,7 @@ def _export_routes(fmt: str) -> None:
 
     @router.post(f"/export/{fmt}", response_class=StreamingResponse,
                  summary=f"POST /customers/export/{fmt}: the customers named (mexcParamvaluesetsid); unknown → 404")
-    def export_selected(ctx: HeaderReadCtx, keys: Annotated[list[int], Body(max_length=100_000)]):
+    def export_selected(ctx: HeaderReadCtx, keys: Annotated[list[Number], Body(max_length=100_000)]):
         wanted, found = list(dict.fromkeys(keys)), {}
         for i in range(0, len(wanted), 500):
             found |= dict(ctx.session.execute(select(Customer.customer_number, Customer.id).where(
