@@ -320,6 +320,60 @@ def export(server: Server, rows: int) -> dict:
             "rows": lines - 1}
 
 
+def profile(server: Server, work: Path, out: Path, scenarios: dict[str, list[str]],
+            seconds: int = 10) -> None:
+    """py-spy (`.venv/bin/pip install py-spy`) samples the server while wrk loads it; writes
+    the collapsed stacks and the functions with the largest share of samples."""
+    spy = VENV / "py-spy"
+    if not spy.exists():
+        log("--profile needs py-spy: .venv/bin/pip install py-spy")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, paths in scenarios.items():
+        f = work / f"profile-{name}.txt"
+        f.write_text("\n".join(paths) + "\n", encoding="utf-8")
+        load = subprocess.Popen(
+            ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds + 4}s", "-s", str(BENCH / "paths.lua"),
+             "-H", f"Authorization: Bearer {TOKEN}", server.url],
+            env={**os.environ, "BENCH_PATHS": str(f)}, stdout=subprocess.DEVNULL)
+        time.sleep(2)
+        raw = out / f"{name}.collapsed"
+        subprocess.run([str(spy), "record", "-p", str(server.proc.pid), "-d", str(seconds), "-r", "250",
+                        "-f", "raw", "-o", str(raw), "--nonblocking"], capture_output=True,
+                       timeout=seconds + 60)
+        load.wait(seconds + 30)
+        (out / f"{name}.top.txt").write_text(summarize(raw), encoding="utf-8")
+        log(f"profile {name}: {out / (name + '.top.txt')}")
+
+
+def summarize(raw: Path, limit: int = 45) -> str:
+    """Inclusive share of samples per function (collapsed stacks of py-spy)."""
+    from collections import Counter
+
+    incl: Counter = Counter()
+    total = 0
+    if not raw.exists():
+        return "no samples\n"
+    for line in raw.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        total += int(n)
+        seen = set()
+        for frame in stack.split(";"):
+            name, _, where = frame.partition(" (")
+            key = f"{name} ({'/'.join(where.split(':')[0].split('/')[-2:])})"
+            if key not in seen:
+                seen.add(key)
+                incl[key] += int(n)
+    lines = [f"{total} samples; inclusive share of the functions below the ASGI stack"]
+    for key, n in incl.most_common():
+        if n > 0.97 * total or "<module>" in key or "fastapi/routing" in key:
+            continue  # the server's and the ASGI stack's own frames
+        lines.append(f"{100 * n / max(total, 1):5.1f}%  {key}")
+        if len(lines) > limit:
+            break
+    return "\n".join(lines) + "\n"
+
+
 # ---------------------------------------------------------------- table
 
 
@@ -361,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "custreg-bench-data")
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
     p.add_argument("--keep", action="store_true", help="keep the work directory (logs, database)")
+    p.add_argument("--profile", type=Path, help="also sample the server with py-spy during the read "
+                   "scenarios (an extra pass) and write the profiles into this directory")
     args = p.parse_args(argv)
     if shutil.which("wrk") is None:
         log("wrk is not installed (apt-get install wrk)")
@@ -401,9 +457,12 @@ def main(argv: list[str] | None = None) -> int:
             numbers = [n for n in conn.execute(select(t.c.customer_number)
                                                .where(t.c.customer_guid.in_(guids))).scalars()]
             lo, hi = conn.execute(select(func.min(t.c.id), func.max(t.c.id))).one()
+            top = conn.execute(select(func.max(t.c.customer_number))).scalar_one()
         eng.dispose()
         rng = random.Random(args.seed)
         row_ids = [rng.randint(lo, hi) for _ in range(2000)]
+        taken = set(numbers)
+        plain = [n for n in (rng.randint(1, top) for _ in range(2000)) if n not in taken]
 
         base_env = {**env, "BENCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
         baseline = Server("baseline", [str(VENV / "uvicorn"), "bench.baseline_app:app", "--host",
@@ -421,6 +480,9 @@ def main(argv: list[str] | None = None) -> int:
         results.append(http_scenario(
             "GET /customers/{number} (address+bank+contact)", product.url,
             [f"{cpath}/{n}" for n in numbers], d, work))
+        results.append(http_scenario(
+            "GET /customers/{number} (as imported: no stored document)", product.url,
+            [f"{cpath}/{n}" for n in plain], d, work))
         last_names = sorted({n for names in generate.LAST.values() for n in names})
         results.append(http_scenario(
             "GET /customers?$filter=lastName eq '…'&$top=25", product.url,
@@ -433,6 +495,15 @@ def main(argv: list[str] | None = None) -> int:
             results.append(http_scenario(
                 f"GET /customers?searchWord= ({label})&$top=25", product.url,
                 [f"{cpath}?searchWord={quote(w)}&$top=25" for w in words], d, work))
+        if args.profile:
+            profile(product, work, args.profile, {
+                "get-customer": [f"{cpath}/{n}" for n in numbers],
+                "get-imported-customer": [f"{cpath}/{n}" for n in plain],
+                "list-lastname": [f"{cpath}?$filter=" + quote(f"lastName eq '{n}'") + "&$top=25"
+                                  for n in last_names],
+                "search-prefix": [f"{cpath}?searchWord={quote(w)}&$top=25" for w in prefixes],
+                "search-folded": [f"{cpath}?searchWord={quote(w)}&$top=25" for w in folded],
+            })
         results.append(export(product, args.customers))
         results.append(http_scenario("POST /customers (unique bodies)", product.url, None, d, work,
                                      script="post.lua", extra_env={"BENCH_POST_PATH": cpath}))
