@@ -31,7 +31,11 @@ from custreg.settings import Settings
 FUZZ_EXAMPLES = int(os.environ.get("CUSTREG_FUZZ_EXAMPLES", "15" if not PG_URL else "8"))
 # Known findings in other engineers' areas, kept out of the run until fixed
 # (listed under "Open findings" in docs/RELIABILITY.md): {(METHOD, path)}.
-KNOWN: set[tuple[str, str]] = set()
+KNOWN: set[tuple[str, str]] = {
+    # a number past BIGINT in the body → 500 (OverflowError binding it)
+    ("POST", "/compat/billmate/customers/export/csv"),
+    ("POST", "/compat/billmate/customers/export/xml"),
+}
 OAUTH = "/oauth/token"
 
 
@@ -80,6 +84,17 @@ def fuzz_schema(app, client):
         return st.one_of(real, real, st.just(params["customer"])).map(
             lambda c: {**params, "customer": c})
 
+    @schema.hook
+    def flatmap_headers(context, headers):
+        # The compatibility APIs name the company in X-Company: mostly the seeded one.
+        headers = dict(headers or {})
+        if "X-Company" not in headers and not context.operation.path.startswith("/compat/"):
+            return st.just(headers)
+        generated = headers.get("X-Company")
+        return st.sampled_from([SEED.cuid, SEED.cuid, generated]).map(
+            lambda cuid: {**headers, "X-Company": cuid} if cuid is not None
+            else {k: v for k, v in headers.items() if k != "X-Company"})
+
     return schema
 
 
@@ -111,10 +126,13 @@ def no_server_error(ctx: CheckContext, response, case) -> bool | None:
     return None
 
 
-@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+CASES = [pytest.param(m, p, id=f"{m} {p}", marks=[pytest.mark.xfail(
+    reason="open finding, see docs/RELIABILITY.md", strict=False)] if (m, p) in KNOWN else [])
+    for m, p in OPERATIONS]
+
+
+@pytest.mark.parametrize(("method", "path"), CASES)
 def test_api_conforms(fuzz_schema, method, path):
-    if (method, path) in KNOWN:
-        pytest.xfail("known finding, see docs/RELIABILITY.md")
     operation = fuzz_schema[path][method]
     strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
                          operation.as_strategy(GenerationMode.NEGATIVE))

@@ -204,3 +204,19 @@ def test_live_server_survives_hostile_input(database_url, client, company, custo
         assert http.get("/health").status_code == 200
         assert http.post(customers_url, json={"lastName": "Virtanen"}).status_code == 201
     assert _count(client, customers_url) == 1
+
+
+@pytest.mark.parametrize("key", ["²", "١٢", "9" * 30, "9223372036854775808", "-1", "1e5", "0x10",
+                                 "%20", "1;DROP TABLE customers", "'", "\u202e1"])
+def test_odd_customer_keys_are_404(client, customers_url, key):
+    create = client.post(customers_url, json={"lastName": "Virtanen"})
+    assert create.status_code == 201
+    for method in ("GET", "PATCH", "PUT", "DELETE"):
+        kwargs = {"json": {"lastName": "X"}} if method in ("PATCH", "PUT") else {}
+        r = client.request(method, f"{customers_url}/{key}", **kwargs)
+        assert r.status_code in (404, 405), (method, key, r.status_code, r.text[:200])
+    r = client.request("DELETE", customers_url, json=[key, int(key) if key.isascii() and key.isdigit() else key])
+    assert_problem(r, 404)
+    r = client.get(f"{customers_url}/{key}/addresses")
+    assert r.status_code == 404, r.text[:200]
+    assert _count(client, customers_url) == 1

@@ -151,7 +151,10 @@ class _Visitor:
             if kind == "str" and isinstance(node, ast.String):
                 return node.val
             if kind == "int" and isinstance(node, ast.Integer):
-                return int(node.val)
+                number = int(node.val)
+                if not -(2**63) <= number < 2**63:  # past BIGINT: no driver binds it
+                    raise _bad("$filter", f"{node.val} is out of range")
+                return number
             if kind in ("decimal", "float") and isinstance(node, ast.Integer | ast.Float):
                 return Decimal(node.val) if kind == "decimal" else float(node.val)
             if kind == "bool" and isinstance(node, ast.Boolean):

@@ -53,10 +53,16 @@ def values_of(customer: Customer, address: Address | None) -> dict[str, Any]:
     return v
 
 
+MAX_NUMBER = 2**63 - 1  # a BIGINT
+
+
 def parse_key(key: str) -> tuple[str, Any]:
     """`{customer}` in a path: a customer number or a GUID."""
-    if key.isdigit():
-        return "number", int(key)
+    if key.isascii() and key.isdigit():  # not "²": str.isdigit() takes any Unicode digit
+        number = int(key)
+        if number > MAX_NUMBER:  # no such customer; the database could not even bind it
+            raise NotFound(f"Customer {key!r} not found")
+        return "number", number
     try:
         return "guid", uuid.UUID(key)
     except ValueError:
