@@ -215,3 +215,17 @@ def test_admin_scoped_client_cannot_grant_beyond_its_companies(client, anon, com
     assert_problem(r, 403)
     foreign = new_client(client, [other], ["customers:read"])
     assert_problem(anon.delete(f"/v1/clients/{foreign['clientId']}", headers=h), 403)
+
+
+def test_hostile_client_input_is_never_a_5xx(client, anon):
+    r = client.post("/v1/clients", json={"name": "a\x00b", "companies": [], "scopes": ["admin"]})
+    assert_problem(r, 422, "name")
+    assert client.get("/v1/clients/cl_%00x").status_code in (400, 404)  # NUL: refused early
+    assert_problem(client.delete("/v1/clients/" + "x" * 300), 404)
+    for cid in ("cl_\x00", "ä" * 10, "x" * 5000):
+        r = anon.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": cid,
+                                            "client_secret": "s"})
+        assert r.status_code == 401 and r.json()["error"] == "invalid_client"
+    r = anon.post("/oauth/token", content=b"a" * 9000,
+                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code in (400, 413)

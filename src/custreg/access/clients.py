@@ -56,7 +56,15 @@ def list_page(session: Session, *, top: int, skip: int) -> tuple[int, list[ApiCl
     return total, list(rows)
 
 
+def _plausible(client_id: str) -> bool:
+    # Client ids are "cl_" + hex; anything else (NUL bytes included, which PostgreSQL
+    # refuses in text) is simply unknown, never a database error.
+    return 0 < len(client_id) <= 40 and client_id.isascii() and client_id.isprintable()
+
+
 def get(session: Session, client_id: str) -> ApiClient:
+    if not _plausible(client_id):
+        raise NotFound(f"No API client {client_id[:40]!r}")
     client = session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
     if client is None:
         raise NotFound(f"No API client {client_id!r}")
@@ -85,7 +93,7 @@ def check_active(session: Session, client_id: str) -> None:
 
 
 def lookup_for_login(session: Session, client_id: str) -> ApiClient | None:
-    if not client_id or len(client_id) > 40:
+    if not _plausible(client_id):
         return None
     return session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
 

@@ -3,7 +3,9 @@
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from custreg.fields import clean_text
 
 Cuid = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")]
 ScopeName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
@@ -12,7 +14,8 @@ ScopeName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 class ClientCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    name: Annotated[str, BeforeValidator(clean_text),
+                    StringConstraints(min_length=1, max_length=100),
                     Field(description="A name for people: what the client is")]
     companies: Annotated[list[Cuid], Field(max_length=1000, description="cuids the client may touch")]
     scopes: Annotated[list[ScopeName], Field(min_length=1, max_length=10, description=(

@@ -126,7 +126,8 @@ class IdentityProvider:
                                 audience=self.audience, leeway=LEEWAY, options=options)
         except jwt.PyJWTError as exc:
             raise TokenError(_reason(exc)) from None
-        if not isinstance(claims.get("sub"), str) or not claims["sub"].strip():
+        sub = claims.get("sub")
+        if not isinstance(sub, str) or not sub.strip() or len(sub) > 255 or not sub.isprintable():
             raise TokenError("invalid token")
         return claims
 
