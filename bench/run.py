@@ -346,6 +346,11 @@ def profile(server: Server, work: Path, out: Path, scenarios: dict[str, list[str
         log(f"profile {name}: {out / (name + '.top.txt')}")
 
 
+_FRAMEWORK = ("typer/", "_click/", "click/", "uvicorn/", "asyncio/", "http/", "middleware/", "starlette/",
+              "fastapi/applications", "fastapi/_body_limit", "fastapi/routing", "telemetry/",
+              "custreg/cli.py", "custreg/limits.py")
+
+
 def summarize(raw: Path, limit: int = 45) -> str:
     """Inclusive share of samples per function (collapsed stacks of py-spy)."""
     from collections import Counter
@@ -366,7 +371,7 @@ def summarize(raw: Path, limit: int = 45) -> str:
                 incl[key] += int(n)
     lines = [f"{total} samples; inclusive share of the functions below the ASGI stack"]
     for key, n in incl.most_common():
-        if n > 0.97 * total or "<module>" in key or "fastapi/routing" in key:
+        if "<module>" in key or key.split("(")[-1].startswith(_FRAMEWORK):
             continue  # the server's and the ASGI stack's own frames
         lines.append(f"{100 * n / max(total, 1):5.1f}%  {key}")
         if len(lines) > limit:
