@@ -31,11 +31,8 @@ from custreg.settings import Settings
 FUZZ_EXAMPLES = int(os.environ.get("CUSTREG_FUZZ_EXAMPLES", "15" if not PG_URL else "8"))
 # Known findings in other engineers' areas, kept out of the run until fixed
 # (listed under "Open findings" in docs/RELIABILITY.md): {(METHOD, path)}.
-KNOWN: set[tuple[str, str]] = {
-    # a number past BIGINT in the body → 500 (OverflowError binding it)
-    ("POST", "/compat/billmate/customers/export/csv"),
-    ("POST", "/compat/billmate/customers/export/xml"),
-}
+KNOWN: set[tuple[str, str]] = set()
+# Fixed: Billmate export of a number past BIGINT (now 422; e2dcdb7).
 OAUTH = "/oauth/token"
 
 
