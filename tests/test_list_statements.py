@@ -1,6 +1,7 @@
 """Every list endpoint costs a bounded number of SQL statements whatever the page size
 (issue 8). The endpoints are found in the OpenAPI document: every GET whose answer is the
-{count, skip, total, value} envelope. A customer gets records of every kind (two of each,
+{count, skip, total, value} envelope, and every other GET that takes `$top` (the
+compatibility APIs' lists). A customer gets records of every kind (two of each,
 so that a page of 1 and a page of 50 differ), and each list is read with $top=1 and
 $top=50 while an event listener on the app's engine counts the statements."""
 
@@ -14,6 +15,13 @@ from conftest import create_customer, new_company
 
 ENVELOPE = {"count", "skip", "total", "value"}
 SMALL, LARGE = 1, 50
+# Lists known to differ between page sizes (reported in bench/RESULTS.md): checked to be
+# bounded (the same count at $top=2 and $top=50) and the test is marked xfail for them.
+KNOWN = {
+    "/compat/billmate/customers": "compat/billmate.py loads whole customers with every record "
+    "relationship (selectinload); a page holding both ends of a relation costs one more "
+    "statement (the related customers): one more at $top>=2 than at $top=1, then constant",
+}
 
 
 def _list_paths(app) -> list[str]:
@@ -28,8 +36,9 @@ def _list_paths(app) -> list[str]:
                   .get("application/json", {}).get("schema", {}))
         if "$ref" in schema:
             schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
-        if ENVELOPE <= set(schema.get("properties", {})):
-            out.append(path)
+        paged = any(p["name"] == "$top" for p in get.get("parameters", []))
+        if ENVELOPE <= set(schema.get("properties", {})) or paged:
+            out.append((path, ENVELOPE <= set(schema.get("properties", {}))))
     return sorted(out)
 
 
@@ -82,28 +91,40 @@ def seeded(client, company, customers_url):
                                              "scopes": ["customers:read"]}))
     _ok(client.patch(base, json={"notes": "changed twice"}))
     new_company(client)  # /v1/companies lists two at least
-    return {"cuid": company, "customer": c["customerGuid"], "channel": "EMAIL"}
+    return {"cuid": company, "customer": c["customerGuid"], "guid": c["customerGuid"],
+            "channel": "EMAIL"}
 
 
 def test_list_endpoints_are_found(app):
-    paths = _list_paths(app)
+    paths = [p for p, _ in _list_paths(app)]
     assert "/v1/companies/{cuid}/customers" in paths
     assert "/v1/companies/{cuid}/customers/{customer}/bank-accounts" in paths
     assert len(paths) >= 15, paths
 
 
 def test_every_list_costs_the_same_statements_at_any_page_size(app, client, seeded):
-    failures = []
-    for template in _list_paths(app):
+    failures, known = [], []
+    for template, envelope in _list_paths(app):
         path = re.sub(r"\{(\w+)\}", lambda m: seeded[m.group(1)], template)
+        headers = {"X-Company": seeded["cuid"]}  # compatibility APIs name the company so
         with _counting(app) as small:
-            few = _ok(client.get(path, params={"$top": SMALL}), 200)
+            few = _ok(client.get(path, params={"$top": SMALL}, headers=headers), 200)
         with _counting(app) as large:
-            many = _ok(client.get(path, params={"$top": LARGE}), 200)
-        assert few["count"] == SMALL and many["count"] == min(many["total"], LARGE)
-        assert many["count"] > few["count"], f"{template}: seed at least two items"
+            many = _ok(client.get(path, params={"$top": LARGE}, headers=headers), 200)
+        if envelope:
+            assert few["count"] == SMALL and many["count"] == min(many["total"], LARGE)
+            assert many["count"] > few["count"], f"{template}: seed at least two items"
         assert small, f"{template}: no statement counted"
         if len(small) != len(large):
-            failures.append(f"{template}: {len(small)} statements for $top={SMALL}, "
-                            f"{len(large)} for $top={LARGE}")
+            message = (f"{template}: {len(small)} statements for $top={SMALL}, "
+                       f"{len(large)} for $top={LARGE}")
+            if template not in KNOWN:
+                failures.append(message)
+                continue
+            with _counting(app) as two:
+                _ok(client.get(path, params={"$top": 2}, headers=headers), 200)
+            assert len(two) == len(large), f"{message}, {len(two)} for $top=2: not bounded"
+            known.append(f"{message} ({KNOWN[template]})")
     assert not failures, "\n".join(failures)
+    if known:
+        pytest.xfail("; ".join(known))
