@@ -7,12 +7,14 @@ within the limit is replayed to the application unchanged. Paths that stream a b
 their own and enforce their own, larger, limit (the CSV import: CUSTREG_IMPORT_MAX_BYTES)
 are passed through untouched.
 
-The same middleware refuses a NUL byte anywhere in the URL (path or query, raw or
-percent-encoded) with a 400: no parameter of this API can hold one, and PostgreSQL
-cannot even compare text with it (a query would fail with a 500).
+The same middleware answers a NUL byte in the URL before any endpoint runs: in a query
+parameter → 400 naming the parameter, in the path → 404 (nothing is named with a NUL).
+No value of this API can hold one, and PostgreSQL cannot even compare text with it
+(the query would fail: a 500).
 """
 
 import re
+from urllib.parse import parse_qsl
 from typing import Any, Awaitable, Callable
 
 from custreg.errors import problem
@@ -34,11 +36,11 @@ class BodySizeLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _has_nul(scope):
-            response = problem(400, "The URL contains a NUL byte", instance=None,
-                               errors=[{"field": "url", "message": "must not contain NUL (%00)"}])
-            await response(scope, receive, send)
-            return
+        if scope["type"] == "http":
+            response = _nul_answer(scope)
+            if response is not None:
+                await response(scope, receive, send)
+                return
         if (scope["type"] != "http" or scope["method"] not in BODY_METHODS
                 or any(p.match(scope["path"]) for p in OWN_LIMIT)):
             await self.app(scope, receive, send)
@@ -72,11 +74,18 @@ class BodySizeLimit:
         await response(scope, receive, send)
 
 
-def _has_nul(scope: Scope) -> bool:
+def _nul_answer(scope: Scope):
+    path = scope.get("path", "")
+    if "\x00" in path or b"%00" in (scope.get("raw_path") or b""):
+        return problem(404, "Not Found", instance=path.replace("\x00", ""))
     query = scope.get("query_string", b"")
-    raw = scope.get("raw_path") or b""
-    return ("\x00" in scope.get("path", "") or b"\x00" in raw or b"%00" in query or b"\x00" in query
-            or b"%00" in raw)
+    if b"%00" not in query and b"\x00" not in query:
+        return None
+    names = [name for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+             if "\x00" in name or "\x00" in value] or ["query"]
+    fields = [{"field": n.replace("\x00", ""), "message": "must not contain NUL"} for n in names]
+    return problem(400, f"Invalid field(s): {', '.join(f['field'] for f in fields)}",
+                   instance=path, errors=fields)
 
 
 def _content_length(scope: Scope) -> int | None:
