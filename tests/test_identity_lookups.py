@@ -201,3 +201,23 @@ def test_company_isolation_of_lookups(client, customers_url):
                               params={"externalSystemId": 6, "externalSystemIdentifier": "iso-1"}), 404)
     create_customer(client, f"/v1/companies/{other}/customers", externalSystemId=6,
                     externalSystemIdentifier="iso-1")
+
+
+def test_relation_roles_and_consent_channels_come_from_the_register(client, company, customers_url):
+    url = f"/v1/companies/{company}/basic-details"
+    a = create_customer(client, customers_url, lastName="A")
+    b = create_customer(client, customers_url, lastName="B")
+    rel = f"{customers_url}/{a['customerGuid']}/relations"
+    assert_problem(client.post(rel, json={"relatedCustomer": b["customerGuid"], "roleCode": "SPONSOR"}), 422,
+                   "roleCode")
+    roles = client.get(url).json()["relationRoles"] + [{"code": "SPONSOR", "name": "Sponsor"}]
+    assert client.put(f"{url}/relationRoles", json=roles).status_code == 200
+    assert client.post(rel, json={"relatedCustomer": b["customerGuid"], "roleCode": "SPONSOR"}).status_code == 201
+    body = assert_problem(client.put(f"{url}/relationRoles", json=roles[:-1]), 409)
+    assert "SPONSOR" in body["detail"]
+    consent = f"{customers_url}/{a['customerGuid']}/consents"
+    assert_problem(client.put(f"{consent}/WHATSAPP", json={"granted": True}), 422, "channel")
+    channels = client.get(url).json()["consentChannels"] + [{"code": "WHATSAPP", "name": "WhatsApp"}]
+    client.put(f"{url}/consentChannels", json=channels)
+    assert client.put(f"{consent}/WHATSAPP", json={"granted": True}).status_code in (200, 201)
+    assert_problem(client.put(f"{url}/consentChannels", json=channels[:-1]), 409)

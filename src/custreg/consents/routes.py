@@ -4,6 +4,7 @@ from fastapi import Depends
 
 from custreg.access.context import ReadCtx
 from custreg.consents.schemas import ConsentChangeRead
+from custreg.register import service as register
 from custreg.consents.service import CONSENTS, channel_key, history_page
 from custreg.customers import service as customers
 from custreg.errors import DomainError, NotFound
@@ -22,6 +23,8 @@ def consent_history(customer: str, channel: str, ctx: ReadCtx,
         key = channel_key(channel)
     except DomainError:
         raise NotFound(f"No consent channel {channel!r}") from None
+    if key not in register.codes(ctx.session, ctx.company, "consentChannels"):
+        raise NotFound(f"No consent channel {channel!r} in this company's register")
     total, rows = history_page(ctx.session, c, key, params)
     value = [ConsentChangeRead.model_validate(r) for r in rows]
     return Page[ConsentChangeRead](count=len(value), skip=params.skip, total=total, value=value)

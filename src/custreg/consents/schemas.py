@@ -3,15 +3,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from custreg.choices import CodeChoice, DateTime
-from custreg.fields import RecordFields, Text
+from custreg.choices import DateTime
+from custreg.fields import Code, RecordFields, Text
 
-# The channels of the contract (section 4). One place to extend (see service.channel_key).
+# The contract's channels (section 4): every new company's `consentChannels` (basic details).
 CHANNELS = ("EMAIL", "SMS", "PHONE", "POST", "PROFILING")
 
 
 class ConsentFields(RecordFields):
-    channel: CodeChoice(CHANNELS, "Marketing channel; on PUT the path's channel wins")
+    channel: Code(20, "Marketing channel, a code of the company's consentChannels "
+                      "(EMAIL, SMS, PHONE, POST, PROFILING to begin with); on PUT the path's wins")
     granted: Annotated[bool, Field(description="true: permission given; false: withdrawn or refused")]
     source: Text(200, "Where the permission was given or withdrawn, e.g. 'webshop signup'")
     grantedAt: DateTime("When the customer gave or withdrew it; the time of the request when not given")

@@ -1,13 +1,14 @@
 """Consents: one current state per channel; every change is kept in `consent_history`
 with its time, source and who made it (ctx.actor), also after a replace or a delete."""
 
+import re
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from custreg.consents.models import Consent, ConsentChange
-from custreg.consents.schemas import CHANNELS, ConsentFields, ConsentRead
+from custreg.consents.schemas import ConsentFields, ConsentRead
 from custreg.customers import read as customer_read
 from custreg.customers import service as customers
 from custreg.customers.models import Customer
@@ -17,17 +18,22 @@ from custreg.errors import field_error
 from custreg.odata import parse_filter, parse_orderby
 from custreg.paging import ListParams
 from custreg.records import RecordKind, to_dict
+from custreg.register import service as register
 
 
 def channel_key(value: Any) -> str:
-    """The one place that decides which channels exist."""
+    """A channel code's form; which channels a company accepts is its register's
+    `consentChannels` (checked in `rule`)."""
     channel = value.strip().upper() if isinstance(value, str) else ""
-    if channel not in CHANNELS:
-        raise field_error("channel", f"must be one of {', '.join(CHANNELS)}")
+    if not re.fullmatch(r"[A-Z0-9_-]{1,20}", channel):
+        raise field_error("channel", "must be a channel code such as EMAIL, SMS, PHONE, POST")
     return channel
 
 
 def rule(session: Session, company, customer, values: dict[str, Any], existing) -> dict[str, Any]:
+    channel = values.get("channel") or (existing.channel if existing is not None else None)
+    if channel is not None:
+        register.check_code(session, company, "consentChannels", channel, "channel")
     if values.get("grantedAt") is None:
         values["grantedAt"] = utcnow()
     return values

@@ -39,6 +39,7 @@ def _install() -> None:
 
     if service.check_customer_codes not in customers.APPLY_HOOKS:
         customers.APPLY_HOOKS.append(service.check_customer_codes)
+    service.install_usage_counters()
 
 
 _install()

@@ -163,6 +163,33 @@ def check_code(session: Session, company: Company, category: str, code: str, fie
         RegisterCode.company_id == company.id, RegisterCode.category == category,
         RegisterCode.parent == "", RegisterCode.code == code))
     if found is None:
+        known = sorted(codes(session, company, category))
+        allowed = ", ".join(known[:30]) + (", ..." if len(known) > 30 else "")
         errors = FieldErrors()
-        errors.add(field, f"{code!r} is not a configured code of {category}")
+        errors.add(field, f"{code!r} is not a configured code of {category} (allowed: {allowed or 'none'})")
         errors.raise_if_any()
+
+
+def _count_records(model, column_name: str):
+    """A usage counter over a customer record table: {code: records using it}."""
+
+    def count(session: Session, company: Company, removed: set[str]) -> dict[str, int]:
+        from custreg.customers.models import Customer
+
+        column = getattr(model, column_name)
+        rows = session.execute(select(column, func.count()).join(Customer, Customer.id == model.customer_id)
+                               .where(Customer.company_id == company.id, column.in_(removed))
+                               .group_by(column))
+        return {code: n for code, n in rows}
+
+    return count
+
+
+def install_usage_counters() -> None:
+    from custreg.addresses.models import Address
+    from custreg.consents.models import Consent
+    from custreg.relations.models import CustomerRelation
+
+    USAGE_COUNTERS.setdefault("addressTypes", _count_records(Address, "address_type"))
+    USAGE_COUNTERS.setdefault("relationRoles", _count_records(CustomerRelation, "role_code"))
+    USAGE_COUNTERS.setdefault("consentChannels", _count_records(Consent, "channel"))

@@ -13,14 +13,17 @@ from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.errors import Conflict, NotFound, field_error
 from custreg.records import RecordKind
+from custreg.register import service as register
 from custreg.relations.models import CustomerRelation
-from custreg.relations.schemas import ROLE_CODES, RelationFields, RelationRead
+from custreg.relations.schemas import RelationFields, RelationRead
 
 
 def check_role_code(session: Session, company: Company, code: str | None) -> str:
-    """The one place that decides which role codes a company may use."""
-    if code not in ROLE_CODES:
-        raise field_error("roleCode", f"must be one of {', '.join(ROLE_CODES)}")
+    """The one place that decides which role codes a company may use: its register's
+    `relationRoles` (GUARANTOR, CONTACT_PERSON, SUBSIDIARY, CO_DEBTOR to begin with)."""
+    if not code:
+        raise field_error("roleCode", "is required")
+    register.check_code(session, company, "relationRoles", code, "roleCode")
     return code
 
 
