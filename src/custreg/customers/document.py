@@ -61,7 +61,7 @@ def _render_dirty(session: Session) -> None:
         _clear_related(session, ids)
     for customer in dirty:
         state = inspect(customer)
-        if state.deleted or state.was_deleted or state.detached or customer.id is None:
+        if state.deleted or state.was_deleted or state.detached or state.transient or customer.id is None:
             continue
         version, model = rendered.get(customer.id, (None, None))
         if model is None or version != customer.version:
@@ -81,3 +81,11 @@ def stored(session: Session, company_id: int, key_column, key) -> tuple[str, int
         return None
     return row.document, row.version
 
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, previous_transaction) -> None:
+    # A rolled-back write renders nothing; what it marked must not leak into the next one.
+    if previous_transaction.parent is None or not session.in_transaction():
+        for key in (DIRTY, RENDERED, NEW):
+            session.info.pop(key, None)
