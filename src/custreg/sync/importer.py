@@ -1,11 +1,15 @@
 """CSV import (docs/export.md): the export's columns in, every row validated with the
 API's rules (CustomerCreate, then customers.service.create / patch), a per-row report.
 
-Reads a file row by row (csv module over a text stream): memory does not grow with the
-file. Each row runs in a SAVEPOINT, so a bad row leaves nothing behind and the rows after
-it are still validated. `all-or-nothing` (default): the whole import is one transaction,
-rolled back when any row fails. `valid-rows`: good rows are kept, committed in batches so
-other writers are not blocked for the whole file.
+Reads a file row by row (csv module over a text stream), COMMIT_EVERY rows at a time:
+memory does not grow with the file. New customers are validated with exactly the rules of
+customers.service.create and written in batches with multi-row INSERTs (COPY on
+PostgreSQL) by sync/bulk.py; rows that update a customer (or name a parent) go one by one
+through customers.service, each in a SAVEPOINT, so a bad row leaves nothing behind and
+the rows after it are still validated. With `jobs` > 1 (the CLI, for large files), worker
+processes run the per-row validation that needs no database. `all-or-nothing` (default):
+the whole import is one transaction, rolled back when any row fails. `valid-rows`: good
+rows are kept, committed in batches so other writers are not blocked for the whole file.
 
 Upsert: a row whose `customerGuid` names a customer of the company updates it (columns
 absent from the file are left as they are; an empty cell clears); otherwise a customer is
@@ -19,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +35,7 @@ from custreg.customers.schemas import CustomerCreate
 from custreg.errors import BadRequest, DomainError
 from custreg.external_ids.models import ExternalId
 from custreg.sync.export import COLUMNS, FIELD_COLUMNS, READ_ONLY_COLUMNS, WRITABLE_COLUMNS, unneutralize
+from custreg.sync import bulk
 
 Mode = Literal["all-or-nothing", "valid-rows"]
 MODES = ("all-or-nothing", "valid-rows")
@@ -222,42 +227,195 @@ def _resolve_parents(session: Session, company: Company, deferred: list, report:
                 report.add(row, e.get("field") or "parentCustomer", e.get("message") or exc.detail)
 
 
-def run(session: Session, company: Company, stream: IO[str], mode: str = "all-or-nothing",
-        progress: Callable[[int], None] | None = None) -> Report:
-    """Import `stream` (text, opened with newline="") into `company`. Leaves the outcome in
-    the session's transaction: the caller commits, or rolls back when `not report.written`.
-    In valid-rows mode, batches are committed along the way."""
-    if mode not in MODES:
-        raise BadRequest(f"mode must be one of {', '.join(MODES)}",
-                         [{"field": "mode", "message": "all-or-nothing or valid-rows"}])
-    report = Report(mode=mode)
-    reader = csv.reader(stream, strict=True)
-    header = read_header(reader)
-    deferred: list = []
+def _rows(reader, report: Report, progress):
+    """(row number, cells) of every non-blank line; unreadable lines reported."""
     row = 1
     while True:
         try:
             cells = next(reader)
         except StopIteration:
-            break
+            return
         except (csv.Error, UnicodeDecodeError) as exc:
             row += 1
             report.rows += 1
             report.add(row, "row", f"cannot be read: {exc}")
             if isinstance(exc, UnicodeDecodeError):
-                break  # the rest of the stream is not text
+                return  # the rest of the stream is not text
             continue
         row += 1
+        if progress is not None:
+            progress(row)
         if not any(c.strip() for c in cells):
             continue  # a blank line
         report.rows += 1
-        values = _row_values(header, cells, row, report)
-        if values is not None:
+        yield row, cells
+
+
+def _existing(session: Session, company: Company, items: list) -> tuple[set, set]:
+    """GUIDs and external id pairs of `items` that name customers of the company already."""
+    guids = {keys[0] for _, _, keys, _, _ in items if keys[0] is not None}
+    pairs = {p for _, _, _, p, _ in items if p is not None}
+    found_guids, found_pairs = set(), set()
+    if guids:
+        found_guids = set(session.scalars(select(Customer.customer_guid).where(
+            Customer.company_id == company.id, Customer.customer_guid.in_(guids))))
+    if pairs:
+        found_pairs = {tuple(r) for r in session.execute(select(
+            ExternalId.external_system_id, ExternalId.external_system_identifier).where(
+            ExternalId.company_id == company.id,
+            tuple_(ExternalId.external_system_id, ExternalId.external_system_identifier).in_(pairs)))}
+    return found_guids, found_pairs
+
+
+# ---- row preparation: everything about a row that needs no database (worker processes)
+
+_STATE: dict[str, Any] = {}
+
+
+def _init_worker(header: list[str], country: str, known: dict) -> None:
+    _STATE.update(header=header, country=country, codes=bulk.Codes(known))
+
+
+def _prepare_row(header, country, codes, row: int, cells: list[str]) -> tuple:
+    """(row, values, keys, pair, create) where create is a bulk.New or the errors a create
+    of the row would raise; values None: the row failed already (errors in create)."""
+    scratch = Report(mode="scratch")
+    values = _row_values(header, cells, row, scratch)
+    if values is None:
+        return row, None, None, None, [(e["field"], e["message"]) for e in scratch.errors]
+    try:  # an empty cell is "no value": validated as absent, applied as null (clears)
+        body = CustomerCreate.model_validate({k: v for k, v in values.items() if v is not None})
+    except ValidationError as exc:
+        return row, None, None, None, _errors_of(exc)
+    except (TypeError, ValueError) as exc:
+        return row, None, None, None, [("row", str(exc))]
+    pair = (body.externalSystemId, body.externalSystemIdentifier) \
+        if body.externalSystemId is not None and body.externalSystemIdentifier else None
+    given = body.model_dump(include=set(values) & set(WRITABLE_COLUMNS))
+    present = {k: given.get(k) for k in values if k in WRITABLE_COLUMNS}
+    full = {f: None for f in FIELD_COLUMNS}
+    full.update(present)
+    if full.get("fullName") and full["fullName"] == validation.derive_full_name(full):
+        full["fullName"] = None  # derived from the name parts: stays derived
+    try:
+        create = bulk.prepare(full, body.customerGuid, row, country, codes)
+    except DomainError as exc:
+        create = [(e.get("field") or "row", e.get("message") or exc.detail)
+                  for e in exc.errors or [{"field": "row", "message": exc.detail}]]
+    keys = (body.customerGuid, pair, present.get("parentCustomer"))
+    return row, values, keys, pair, create
+
+
+def _prepare_rows(rows: list[tuple[int, list[str]]]) -> list[tuple]:
+    s = _STATE
+    return [_prepare_row(s["header"], s["country"], s["codes"], row, cells) for row, cells in rows]
+
+
+PREPARE_CHUNK = 250  # rows per task of a worker process
+
+
+def _ordered(pool, chunks, depth: int):
+    """pool.imap of _prepare_rows with at most `depth` chunks in flight (imap would read the
+    whole file ahead into its task queue; this keeps memory flat)."""
+    from collections import deque
+
+    flight: deque = deque()
+    for chunk in chunks:
+        flight.append(pool.apply_async(_prepare_rows, (chunk,)))
+        if len(flight) >= depth:
+            yield flight.popleft().get()
+    while flight:
+        yield flight.popleft().get()
+
+
+def _chunks(rows, size: int):
+    chunk = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _apply_chunk(session, company, group, report, deferred, creator, flush) -> None:
+    """Rows prepared by _prepare_rows, in file order: creates batched, the rest row by row."""
+    found_guids, found_pairs = _existing(session, company, [g for g in group if g[1] is not None])
+    slow_keys = creator.written_keys = set()  # keys written (or seen) after that lookup
+    for row, values, keys, pair, create in group:
+        if values is None:  # unreadable, or refused by the API's schema
+            for f, msg in create:
+                report.add(row, f, msg)
+            continue
+        guid, _, parent = keys
+        slow = not creator.enabled or parent is not None or guid in found_guids or pair in found_pairs \
+            or guid in slow_keys or pair in slow_keys
+        if creator.holds(guid, pair, parent):
+            flush()  # the row names a customer still pending: write that first
+            slow = True
+        if slow:  # an update, a parent, or a key seen before: the ORM path, row by row
             _apply_row(session, company, values, row, report, deferred)
-        if progress is not None:
-            progress(row)
-        if mode == "valid-rows" and report.rows % COMMIT_EVERY == 0 and not deferred:
-            session.commit()
+            slow_keys.update(k for k in (guid, pair) if k is not None)  # also written now
+            continue
+        if isinstance(create, list):
+            for f, msg in create:
+                report.add(row, f, msg)
+            continue
+        try:
+            creator.admit(create)
+        except DomainError as exc:
+            for e in exc.errors or [{"field": "row", "message": exc.detail}]:
+                report.add(row, e.get("field") or "row", e.get("message") or exc.detail)
+            continue
+        create.raw = values
+        creator.add(create)
+    flush()
+
+
+def run(session: Session, company: Company, stream: IO[str], mode: str = "all-or-nothing",
+        progress: Callable[[int], None] | None = None, jobs: int = 1) -> Report:
+    """Import `stream` (text, opened with newline="") into `company`. Leaves the outcome in
+    the session's transaction: the caller commits, or rolls back when `not report.written`.
+    In valid-rows mode, batches are committed along the way. `jobs` > 1: that many worker
+    processes validate the rows (the CLI, for large files); the database work stays here."""
+    if mode not in MODES:
+        raise BadRequest(f"mode must be one of {', '.join(MODES)}",
+                         [{"field": "mode", "message": "all-or-nothing or valid-rows"}])
+    import custreg.routers  # noqa: F401 - every domain's hooks, as the API has them (CLI too)
+
+    report = Report(mode=mode)
+    reader = csv.reader(stream, strict=True)
+    header = read_header(reader)
+    deferred: list = []
+    creator = bulk.Creator(session, company)
+    rows = _rows(reader, report, progress)
+
+    def flush() -> None:
+        for new in creator.flush():  # a batch the database refused: row by row, to name why
+            _apply_row(session, company, new.raw, new.row, report, deferred)
+        report.created += creator.written
+        creator.written = 0
+
+    _init_worker(header, company.country_code, creator.codes.known)
+    pool = None
+    if jobs > 1:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("forkserver").Pool(
+            jobs, initializer=_init_worker, initargs=(header, company.country_code,
+                                                      dict(creator.codes.known)))
+        prepared = _ordered(pool, _chunks(rows, PREPARE_CHUNK), depth=8 * jobs)
+    else:
+        prepared = map(_prepare_rows, _chunks(rows, PREPARE_CHUNK))
+    try:
+        for group in _chunks((p for part in prepared for p in part), COMMIT_EVERY):
+            _apply_chunk(session, company, group, report, deferred, creator, flush)
+            if mode == "valid-rows" and not deferred:
+                session.commit()
+    finally:
+        if pool is not None:
+            pool.terminate()
     if deferred:
         _resolve_parents(session, company, deferred, report)
         forget_renderings(session)
