@@ -139,12 +139,9 @@ def _call(w: World, method: str, path: str, headers: dict):
     return w.http.request(method, _url(w, path), headers=headers, **kwargs)
 
 
-# Open finding (docs/RELIABILITY.md, access control): a client denied by scope or company
-# gets its request body validated first (422/415/400) and the 403 only for a valid body,
-# since the client's denial waits for the revocation check in the unit of work. Nothing of
-# the other company is read either way (checked below). Until fixed, these are tolerated
-# for the client rows only.
-VALIDATION_FIRST = (400, 415, 422)
+# Fixed finding (docs/RELIABILITY.md): a denied client used to get its body validated
+# first (422/415/400); now the denial comes before any validation, so nothing is tolerated.
+VALIDATION_FIRST: tuple[int, ...] = ()
 
 
 def _leaks(w: World, r) -> bool:

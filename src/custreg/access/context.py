@@ -110,10 +110,24 @@ def _context(request: Request, principal: Principal, scope: str, cuid: str | Non
         denied = Forbidden(f"This credential lacks the scope {scope}")
     elif cuid is not None and not principal.allows_company(cuid):
         denied = Forbidden(f"This credential is not granted company {cuid}")
-    if denied is not None and principal.kind != "client":
+    if denied is not None:
+        if principal.kind == "client":
+            # Denied before the body is validated (else a bad body got a 422 from an
+            # endpoint the caller cannot use); the revocation check first: a revoked
+            # client gets 401, not 403.
+            _check_client_active(request, principal)
         raise denied
-    # A client's 403 waits for the revocation check: a revoked client gets 401.
     return Ctx(request, principal, write=request.method not in ("GET", "HEAD"), denied=denied, cuid=cuid)
+
+
+def _check_client_active(request: Request, principal: Principal) -> None:
+    from custreg.access import clients
+
+    session = request.app.state.db.session(write=False)
+    try:
+        clients.check_active(session, principal.subject)
+    finally:
+        session.close()
 
 
 ReadCtx = Annotated[Ctx, requires(scopes.READ)]

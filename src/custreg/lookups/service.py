@@ -59,6 +59,12 @@ def id_number_forms(value: str, country: str) -> set[str]:
     forms = {"".join(value.split()).upper()}
     for c in dict.fromkeys((country, *NORDIC)):
         forms.add(identifiers.normalize_id_number(value, c))
+        # A code that fits both kinds (a Swedish sole trader's organisationsnummer is a
+        # personnummer) is stored in the form of the customer's kind: look up both.
+        for table in (identifiers.PERSONAL, identifiers.BUSINESS):
+            scheme = table.get(c)
+            if scheme and scheme.module.is_valid(value):
+                forms.add(scheme.module.compact(value))
     return forms
 
 
