@@ -21,3 +21,11 @@ def test_models_and_migrations_agree(database_url):
 def _described(name, type_, parent_names) -> bool:
     # The search index objects are made by a migration in raw DDL (customers/search.py).
     return name not in NON_METADATA
+
+
+def test_one_head():
+    from alembic.script import ScriptDirectory
+
+    from custreg.db.migrate import config
+
+    assert len(ScriptDirectory.from_config(config("sqlite://")).get_heads()) == 1
