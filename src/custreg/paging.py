@@ -6,6 +6,7 @@ from fastapi import Query
 from pydantic import BaseModel, Field
 
 MAX_TOP = 100
+MAX_SKIP = 2**63 - 1  # an OFFSET past BIGINT cannot even be bound: 400, not a 500
 T = TypeVar("T")
 
 
@@ -29,6 +30,6 @@ async def list_params(
     orderby: Annotated[str | None, Query(alias="$orderby", max_length=1000,
                                          description="e.g. `lastName desc,firstName`")] = None,
     top: Annotated[int, Query(alias="$top", ge=0, le=MAX_TOP, description="Page size, max 100")] = 25,
-    skip: Annotated[int, Query(alias="$skip", ge=0, description="Offset")] = 0,
+    skip: Annotated[int, Query(alias="$skip", ge=0, le=MAX_SKIP, description="Offset")] = 0,
 ) -> ListParams:
     return ListParams(filter=filter, orderby=orderby, top=top, skip=skip)

@@ -18,7 +18,7 @@ from custreg.db.columns import filter_fields
 from custreg.db.execution import TransactionalRoute
 from custreg.errors import Forbidden
 from custreg.odata import parse_filter, parse_orderby
-from custreg.paging import MAX_TOP, ListParams, Page, list_params
+from custreg.paging import MAX_SKIP, MAX_TOP, ListParams, Page, list_params
 
 # --- API clients --------------------------------------------------------------------
 
@@ -47,7 +47,7 @@ def create_client(body: ClientCreate, ctx: AdminCtx, response: Response) -> Clie
 def list_clients(
     ctx: AdminCtx,
     top: Annotated[int, Query(alias="$top", ge=0, le=MAX_TOP)] = 25,
-    skip: Annotated[int, Query(alias="$skip", ge=0)] = 0,
+    skip: Annotated[int, Query(alias="$skip", ge=0, le=MAX_SKIP)] = 0,
 ) -> Page[ClientRead]:
     """API clients, revoked ones included (with `revokedAt`). Never their secrets. Scope `admin`."""
     total, rows = clients.list_page(ctx.session, top=top, skip=skip)

@@ -6,7 +6,7 @@ from custreg.access.context import AdminCtx, ReadCtx
 from custreg.companies import service
 from custreg.companies.schemas import CompanyCreate, CompanyList, CompanyRead
 from custreg.db.execution import TransactionalRoute
-from custreg.paging import MAX_TOP
+from custreg.paging import MAX_SKIP, MAX_TOP
 
 router = APIRouter(prefix="/v1/companies", tags=["companies"], route_class=TransactionalRoute)
 
@@ -23,7 +23,7 @@ def create_company(body: CompanyCreate, ctx: AdminCtx, response: Response) -> Co
 def list_companies(
     ctx: ReadCtx,
     top: Annotated[int, Query(alias="$top", ge=0, le=MAX_TOP)] = 25,
-    skip: Annotated[int, Query(alias="$skip", ge=0)] = 0,
+    skip: Annotated[int, Query(alias="$skip", ge=0, le=MAX_SKIP)] = 0,
 ) -> CompanyList:
     """List companies: every one for the admin, the granted ones for a client. Scope
     `customers:read`."""
