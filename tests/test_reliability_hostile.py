@@ -163,8 +163,6 @@ def test_billion_laughs_is_refused_wherever_a_body_is_read(client, customers_url
     _up(client)
 
 
-@pytest.mark.xfail(reason="open finding (docs/RELIABILITY.md): the import stores a raw formula "
-                   "cell as text instead of refusing it", strict=False)
 def test_csv_import_refuses_a_formula_cell(client, customers_url):
     """A cell a spreadsheet would run (=, +, -, @ first, not a number) that the export did
     not neutralize with a leading ' cannot be told from an attack: refused, nothing stored."""

@@ -57,6 +57,16 @@ def unneutralize(cell: str) -> str:
     return cell[1:] if cell.startswith("'") else cell
 
 
+PHONE_LIKE = re.compile(r"\+[0-9][0-9 ()./-]*\Z")
+
+
+def is_formula(cell: str) -> bool:
+    """A cell our export would have neutralized but that arrives raw: a spreadsheet would
+    run it, so the import refuses it. Numbers and phones (`-12.5`, `+358 40 123`) pass."""
+    return (bool(cell) and cell.startswith(FORMULA_START) and not PLAIN_NEGATIVE.match(cell)
+            and not PHONE_LIKE.match(cell))
+
+
 def text_of(value: Any) -> str | None:
     """The canonical text of a stored value (shared by CSV and XML)."""
     if value is None:

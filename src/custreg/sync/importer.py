@@ -34,7 +34,14 @@ from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate
 from custreg.errors import BadRequest, DomainError
 from custreg.external_ids.models import ExternalId
-from custreg.sync.export import COLUMNS, FIELD_COLUMNS, READ_ONLY_COLUMNS, WRITABLE_COLUMNS, unneutralize
+from custreg.sync.export import (
+    COLUMNS,
+    FIELD_COLUMNS,
+    READ_ONLY_COLUMNS,
+    WRITABLE_COLUMNS,
+    is_formula,
+    unneutralize,
+)
 from custreg.sync import bulk
 
 Mode = Literal["all-or-nothing", "valid-rows"]
@@ -103,6 +110,10 @@ def _row_values(header: list[str], cells: list[str], row: int, report: Report) -
     for name, cell in zip(header, cells):
         if name in READ_ONLY_COLUMNS:
             continue  # numbers are assigned anew; timestamps and versions are the register's
+        if is_formula(cell):
+            report.add(row, name, "looks like a spreadsheet formula; prefix it with ' to import "
+                                  "it as text")
+            return None
         text = unneutralize(cell)
         value: Any = text if text != "" else None
         if name == "dimensions" and value is not None:
