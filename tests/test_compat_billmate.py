@@ -32,10 +32,30 @@ SAMPLE = {
 }
 
 
+# The sample's fields of seed 003, in its order (read from ../shared/seeds when it is there).
+SEED_FIELDS = [
+    "mexcParamvaluesetsid", "date", "customerid", "name", "address", "postcode", "postoffice",
+    "state", "countrycode", "telephone", "fax", "mobile", "deliveryaddress",
+    "deliverypostcode", "deliverypostoffice", "email", "reference", "companyno", "vatregno",
+    "paymentterms", "rebate", "currency", "language", "export", "handlingcharge", "reversetax",
+    "mexcModulesid", "mm3servicesid", "country", "creditlimit", "customertypecode",
+    "deliveryterms", "deliverymethod", "deliveryname", "deliveryaddress2",
+    "deliverycountrycode", "deliverycountry", "profile", "name2", "address2",
+    "propertydesignation", "housingassociationregno", "status", "statuslog", "longitude",
+    "latitude", "glncode", "reference_order", "email_order", "reference_offer", "email_offer",
+    "notes", "origin", "pricelist", "crediflowPartyId",
+]
+
+
 def seed_fields() -> list[str]:
-    text = next(SEED.glob("003_*")).read_text()
+    found = sorted(SEED.glob("003_*")) if SEED.is_dir() else []
+    if not found:
+        return SEED_FIELDS
+    text = found[0].read_text()
     start = text.index("{", text.index("Returns a list of customers"))
-    return list(json.loads(text[start:text.index("}", start) + 1]))
+    fields = list(json.loads(text[start:text.index("}", start) + 1]))
+    assert fields == SEED_FIELDS
+    return fields
 
 
 @pytest.fixture
