@@ -1,12 +1,13 @@
 """Test fixtures: a real database of this run's own (SQLite file, or a fresh PostgreSQL
 database created and dropped), built by the migrations; the API through TestClient."""
 
+import contextlib
 import os
 import uuid
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from custreg.app import create_app
@@ -106,3 +107,19 @@ def assert_problem(response, status: int, field: str | None = None) -> dict:
         named = [e["field"] for e in body.get("errors", [])]
         assert field in named or field in body["detail"], body
     return body
+
+
+@contextlib.contextmanager
+def count_statements(app):
+    """The SQL statements the app's engine runs inside the block."""
+    engine = app.state.db.engine
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)

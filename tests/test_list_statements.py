@@ -6,12 +6,10 @@ so that a page of 1 and a page of 50 differ), and each list is read with $top=1 
 $top=50 while an event listener on the app's engine counts the statements."""
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
-from conftest import create_customer, new_company
+from conftest import count_statements, create_customer, new_company
 
 ENVELOPE = {"count", "skip", "total", "value"}
 SMALL, LARGE = 1, 50
@@ -40,21 +38,6 @@ def _list_paths(app) -> list[str]:
         if ENVELOPE <= set(schema.get("properties", {})) or paged:
             out.append((path, ENVELOPE <= set(schema.get("properties", {}))))
     return sorted(out)
-
-
-@contextmanager
-def _counting(app):
-    engine = app.state.db.engine
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
 
 
 def _ok(response, *codes):
@@ -107,9 +90,9 @@ def test_every_list_costs_the_same_statements_at_any_page_size(app, client, seed
     for template, envelope in _list_paths(app):
         path = re.sub(r"\{(\w+)\}", lambda m: seeded[m.group(1)], template)
         headers = {"X-Company": seeded["cuid"]}  # compatibility APIs name the company so
-        with _counting(app) as small:
+        with count_statements(app) as small:
             few = _ok(client.get(path, params={"$top": SMALL}, headers=headers), 200)
-        with _counting(app) as large:
+        with count_statements(app) as large:
             many = _ok(client.get(path, params={"$top": LARGE}, headers=headers), 200)
         if envelope:
             assert few["count"] == SMALL and many["count"] == min(many["total"], LARGE)
@@ -121,7 +104,7 @@ def test_every_list_costs_the_same_statements_at_any_page_size(app, client, seed
             if template not in KNOWN:
                 failures.append(message)
                 continue
-            with _counting(app) as two:
+            with count_statements(app) as two:
                 _ok(client.get(path, params={"$top": 2}, headers=headers), 200)
             assert len(two) == len(large), f"{message}, {len(two)} for $top=2: not bounded"
             known.append(f"{message} ({KNOWN[template]})")

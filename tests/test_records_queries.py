@@ -1,26 +1,7 @@
 """The customer GET costs a bounded number of SQL statements however many records the
 customer has (counted with an event listener on the app's engine)."""
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
-from conftest import create_customer
-
-
-@contextmanager
-def count_statements(app):
-    engine = app.state.db.engine
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+from conftest import count_statements, create_customer
 
 
 def _add_records(client, customers_url, guid: str, n: int, start: int) -> None:
