@@ -5,7 +5,7 @@ import time
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import assert_problem, create_customer
+from conftest import assert_problem, count_statements, create_customer
 
 
 def _seed(client, url):
@@ -106,21 +106,13 @@ def test_search_word_is_case_and_accent_insensitive(client, customers_url):
 
 
 def test_list_costs_a_bounded_number_of_queries(app, client, customers_url):
-    from sqlalchemy import event
-
     for i in range(30):
         create_customer(client, customers_url, lastName=f"Q{i}", city="Oulu")
-    statements = []
-    listener = lambda *a, **k: statements.append(1)  # noqa: E731
-    event.listen(app.state.db.engine, "before_cursor_execute", listener)
-    try:
-        few = (client.get(customers_url, params={"$top": 2}), len(statements))
-        statements.clear()
-        many = (client.get(customers_url, params={"$top": 30}), len(statements))
-    finally:
-        event.remove(app.state.db.engine, "before_cursor_execute", listener)
-    assert few[0].status_code == many[0].status_code == 200
-    assert many[1] == few[1] <= 6
+    with count_statements(app) as few:
+        assert client.get(customers_url, params={"$top": 2}).status_code == 200
+    with count_statements(app) as many:
+        assert client.get(customers_url, params={"$top": 30}).status_code == 200
+    assert len(many) == len(few) <= 6
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
