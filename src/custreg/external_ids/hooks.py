@@ -6,18 +6,12 @@ from sqlalchemy.orm import selectinload
 
 from custreg.customers import read, service as customers
 from custreg.customers.models import Customer
-from custreg.errors import Unprocessable
 from custreg.external_ids import service
+from custreg.external_ids.schemas import pair
 
 
 def _pair(v: dict[str, Any]) -> tuple[int, str] | None:
-    system_id, identifier = v.get("externalSystemId"), v.get("externalSystemIdentifier")
-    if (system_id is None) != (identifier is None):
-        missing = "externalSystemIdentifier" if identifier is None else "externalSystemId"
-        other = "externalSystemId" if identifier is None else "externalSystemIdentifier"
-        raise Unprocessable(f"{missing} is required together with {other}",
-                            [{"field": missing, "message": f"required together with {other}"}])
-    return (system_id, identifier) if system_id is not None else None
+    return pair(v.get("externalSystemId"), v.get("externalSystemIdentifier"))
 
 
 def on_apply(session, company, customer: Customer, v: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
+from custreg.errors import Unprocessable
 from custreg.fields import RecordFields, Text, clean_text
 
 
@@ -21,12 +22,28 @@ SystemId = Annotated[Annotated[int, Field(ge=1, le=2**31 - 1)] | None, BeforeVal
 SystemIdentifier = Text(200, "The customer's identifier in that system")
 
 
-def check_pair(system_id: Any, identifier: Any, prefix: str = "") -> None:
-    """Both or neither (Tehden): names the missing half."""
-    if (system_id is None) != (identifier is None):
-        missing = "externalSystemIdentifier" if identifier is None else "externalSystemId"
-        other = "externalSystemId" if identifier is None else "externalSystemIdentifier"
-        raise ValueError(f"{prefix}{missing} is required together with {prefix}{other}")
+def missing_half(system_id: Any, identifier: Any) -> tuple[str, str] | None:
+    """Both or neither (Tehden): (the missing half, the given half), or None."""
+    if (system_id is None) == (identifier is None):
+        return None
+    if identifier is None:
+        return "externalSystemIdentifier", "externalSystemId"
+    return "externalSystemId", "externalSystemIdentifier"
+
+
+def check_pair(system_id: Any, identifier: Any) -> None:
+    half = missing_half(system_id, identifier)
+    if half is not None:
+        raise ValueError(f"{half[0]} is required together with {half[1]}")
+
+
+def pair(system_id: Any, identifier: Any) -> tuple[int, str] | None:
+    """The pair of a request, or None; half a pair → 422 naming the missing half."""
+    half = missing_half(system_id, identifier)
+    if half is not None:
+        raise Unprocessable(f"{half[0]} is required together with {half[1]}",
+                            [{"field": half[0], "message": f"required together with {half[1]}"}])
+    return (system_id, identifier) if system_id is not None else None
 
 
 class ExternalIdFields(RecordFields):

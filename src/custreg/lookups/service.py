@@ -13,8 +13,10 @@ from custreg.customers import identifiers
 from custreg.customers.models import Customer
 from custreg.customers.service import MAIN_ADDRESS_JOIN
 from custreg.customers.validation import PHONE_FIELDS, normalize_phone
+from custreg.db.columns import snake
 from custreg.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from custreg.external_ids.models import ExternalId
+from custreg.external_ids.schemas import pair
 from custreg.text import fold
 
 MAX_RESULTS = 5
@@ -32,10 +34,7 @@ def _visible(company: Company, include_excluded: bool) -> list:
 def lookup(session: Session, company: Company, *, system_id: int | None, system_identifier: str | None,
            identifier: int | None, id_number: str | None, include_excluded: bool) -> Customer:
     where = _visible(company, include_excluded)
-    if (system_id is None) != (system_identifier is None):
-        missing = "externalSystemIdentifier" if system_identifier is None else "externalSystemId"
-        raise Unprocessable(f"{missing} is required with the other half of the pair",
-                            [{"field": missing, "message": "required with the other half of the pair"}])
+    pair(system_id, system_identifier)
     stmt = select(Customer)
     if system_id is not None:
         stmt = stmt.join(ExternalId, ExternalId.customer_id == Customer.id)
@@ -139,9 +138,8 @@ def _matches(q: dict[str, Any], c: Customer, a: Address | None) -> bool:
         if not any(_same(n, c.company_name) or _same(n, c.last_name) for n in names):
             return False
     for field, value in (("firstName", c.first_name), ("middleName", c.middle_name),
-                         ("departmentName", c.department_name), ("postalPlace", addr("city")),
-                         ("careOfAddress", None)):
-        if q.get(field) and field != "careOfAddress" and not _same(q[field], value):
+                         ("departmentName", c.department_name), ("postalPlace", addr("city"))):
+        if q.get(field) and not _same(q[field], value):
             return False
     if q.get("streetAddress"):
         street = fold(addr("street") or "")
@@ -170,8 +168,7 @@ def search(session: Session, company: Company, q: dict[str, Any], *, include_exc
         q["phoneNumber"] = _e164(q["phoneNumber"], "phoneNumber")
     where = _visible(company, include_excluded)
     if q.get("phoneNumber"):
-        where.append(or_(*(Customer.cellular_phone == q["phoneNumber"], Customer.home_phone == q["phoneNumber"],
-                           Customer.work_phone == q["phoneNumber"], Customer.telefax == q["phoneNumber"])))
+        where.append(_has_phone(q["phoneNumber"]))
     if q.get("email"):
         email = q["email"].lower()
         where.append(or_(func.lower(Customer.email) == email, func.lower(Customer.invoice_email_address) == email))
@@ -195,17 +192,15 @@ def found_customer(c: Customer) -> dict[str, Any]:
         "customerNumber": c.customer_number,
         "name": {"firstName": c.first_name, "middleName": c.middle_name, "lastName": c.last_name,
                  "companyName": c.company_name},
-        "phoneNumbers": [{"type": PHONE_TYPES[f], "number": getattr(c, _attr(f))}
-                         for f in PHONE_FIELDS if getattr(c, _attr(f))],
+        "phoneNumbers": [{"type": PHONE_TYPES[f], "number": getattr(c, snake(f))}
+                         for f in PHONE_FIELDS if getattr(c, snake(f))],
         "emails": [c.email] if c.email else [],
         "invoiceEmailAddress": c.invoice_email_address,
     }
 
 
-def _attr(api_name: str) -> str:
-    from custreg.db.columns import snake
-
-    return snake(api_name)
+def _has_phone(phone: str):
+    return or_(*(getattr(Customer, snake(f)) == phone for f in PHONE_FIELDS))
 
 
 def check(session: Session, company: Company, credentials: list[str]) -> list[dict[str, Any]]:
@@ -222,8 +217,7 @@ def check(session: Session, company: Company, credentials: list[str]) -> list[di
                 phone = normalize_phone(credential, company.country_code)
             except ValueError:
                 continue
-            where.append(or_(Customer.cellular_phone == phone, Customer.home_phone == phone,
-                             Customer.work_phone == phone, Customer.telefax == phone))
+            where.append(_has_phone(phone))
         for number in session.scalars(select(Customer.customer_number).where(*where)
                                       .order_by(Customer.customer_number).limit(MAX_RESULTS)):
             out.append({"credential": credential, "customerNumber": number})
