@@ -17,7 +17,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import NO_VALUE
 
@@ -137,11 +137,14 @@ def _before_flush(session: Session, flush_context, instances) -> None:
                 continue
             if isinstance(obj, Customer) and op == "delete":
                 changes = []  # the customer's own tombstone; its values are in earlier entries
-            entries.append(AuditEntry(
+            entries.append(dict(
                 company_id=customer.company_id, customer_guid=customer.customer_guid,
                 customer_number=customer.customer_number, at=now, actor_type=actor[0],
                 actor_id=actor[1], operation=op, resource=_resource(obj), changes=changes))
-    session.add_all(entries)
+    if entries:
+        # One Core INSERT: entries are never read back in the writing session, and ORM
+        # objects would cost a unit-of-work round (and one INSERT ... RETURNING each).
+        session.connection().execute(insert(AuditEntry.__table__), entries)
 
 
 # --- reading the trail --------------------------------------------------------------

@@ -53,10 +53,12 @@ def list_page(session: Session, *, top: int, skip: int,
 
 def take_customer_number(session: Session, company_id: int) -> int:
     """Next number of the company's sequence; the row lock serializes concurrent takers."""
-    new_next = session.execute(
-        update(Company)
-        .where(Company.id == company_id)
-        .values(next_customer_number=Company.next_customer_number + 1)
-        .returning(Company.next_customer_number)
+    # On the connection, not through the ORM: an ORM-enabled UPDATE would synchronize the
+    # session (measured ≈ 1 ms of a POST's CPU), and the number is all we need back.
+    new_next = session.connection().execute(
+        update(Company.__table__)
+        .where(Company.__table__.c.id == company_id)
+        .values(next_customer_number=Company.__table__.c.next_customer_number + 1)
+        .returning(Company.__table__.c.next_customer_number)
     ).scalar_one()
     return new_next - 1
