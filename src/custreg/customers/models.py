@@ -34,6 +34,9 @@ class Customer(Base):
         UniqueConstraint("company_id", "customer_guid"),
         Index("ix_customers_company_last_updated", "company_id", "last_updated_at"),
         Index("ix_customers_company_last_name", "company_id", "last_name"),
+        # `lastName eq` lists: count index-only, page in number order (migration 0010).
+        Index("ix_customers_company_excluded_last_name", "company_id", "excluded", "last_name",
+              "customer_number"),
         Index("ix_customers_company_company_name", "company_id", "company_name"),
         Index("ix_customers_company_full_name", "company_id", "full_name"),
         Index("ix_customers_company_id_number", "company_id", "id_number"),

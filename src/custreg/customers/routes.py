@@ -43,9 +43,9 @@ def list_customers(
     includeExcluded: IncludeExcluded = False,
 ) -> Page[CustomerRead]:
     """List customers: `$filter`, `$orderby`, `$top`, `$skip`, `searchWord`, `fromDate`."""
-    total, rows = service.list_page(ctx.session, ctx.company, params,
+    total, rows = service.list_page(ctx.session, ctx.company, params, columns=service.SUMMARY_COLUMNS,
                                     **_query(searchWord, fromDate, includeExcluded))
-    value = [read.summary(c, a, cuid) for c, a in rows]
+    value = read.summaries(rows, cuid)
     return Page[CustomerRead](count=len(value), skip=params.skip, total=total, value=value)
 
 

@@ -1,21 +1,68 @@
-"""`searchWord` backed by a real index: an FTS5 trigram table on SQLite, a pg_trgm GIN
-index on PostgreSQL. Both index `customers.search_text` (folded names, numbers, contacts,
-city), so matching is the same substring match on both engines; the FTS5 table is kept
-in step by triggers, inside the transaction that writes the customer."""
+"""`searchWord`: every term of the query must be the start of a word of the customer.
 
-from sqlalchemy import column, select, table, text
+`customers.search_text` (written by `document_text()`, through `service._search_text`)
+holds the customer number and the folded (lower-case, accent-free) names, idNumber,
+vatNumber, e-mail, phones and city as they are (lookups match names in it with LIKE),
+then, after two spaces, the customer's *words*: every run of letters and every run of
+digits of those values (`mäki-virtanen` → `maki`, `virtanen`; `matti.virtanen7@x.fi` →
+`matti`, `virtanen`, `7`, `x`, `fi`) and the forms a user types that are not in them (a
+phone's E.164 digits `358401234567` and national form `0401234567`, an identifier
+without its punctuation `8501011234`). The number is a word too.
+
+A query is folded and cut the same way into *terms*; a word that looks like a number
+(digits and `+ - ( ) . /`) is one term of its digits, and a phone typed in groups
+(`040 123 4567`, `+358 40 123`: a group starting with `0` or `+` and the groups of
+digits after it) is one term. A customer matches when every term is the start of one of
+its words. Both engines do exactly that, from an index:
+
+- SQLite: a contentless FTS5 table `customers_fts` (ascii tokenizer, `detail=none`,
+  prefix indexes of 2 and 3 characters) of the words, kept by triggers in the
+  transaction that writes the customer. Its rowid is not the customer id but
+  `company_id·2^41 + excluded·2^40 + customer_number`: the company and `excluded` are a
+  rowid range and the page order (customer number) is the rowid order, so the count and
+  the page never leave the FTS index.
+- PostgreSQL: a GIN index on the words as a tsvector, queried with prefix lexemes
+  (`'virta':* & 'astr':*`).
+
+Runs of letters and of digits are cut apart so that no near-unique word (`virtanen7` of
+an e-mail) starts with a common one: a prefix query then scans a handful of index terms.
+"""
+
+import re
+from functools import lru_cache
+
+import phonenumbers
+from phonenumbers import PhoneMetadata
+from sqlalchemy import column, select, table
+from sqlalchemy import text as sql
 from sqlalchemy.sql.elements import ColumnElement
 
 from custreg.customers.models import Customer
 from custreg.text import fold
 
 FTS_TABLE = "customers_fts"
-TRGM_INDEX = "ix_customers_search_text_trgm"
+OLD_TRGM_INDEX = "ix_customers_search_text_trgm"  # 0007; kept on PostgreSQL for lookups' LIKE
+TSV_INDEX = "ix_customers_search_words"
 # Objects the migrations create that the ORM metadata does not describe.
 NON_METADATA = {FTS_TABLE, f"{FTS_TABLE}_data", f"{FTS_TABLE}_idx", f"{FTS_TABLE}_content",
-                f"{FTS_TABLE}_docsize", f"{FTS_TABLE}_config", TRGM_INDEX}
+                f"{FTS_TABLE}_docsize", f"{FTS_TABLE}_config", OLD_TRGM_INDEX, TSV_INDEX}
 
-SQLITE_DDL = [
+MAX_TERMS = 10
+# The FTS rowid of a customer: company, excluded flag and number in one 64-bit integer.
+NUMBER_BITS = 40  # customer numbers below 2^40 (they count from 1 per company)
+EXCLUDED_BIT = 1 << NUMBER_BITS
+COMPANY_SHIFT = NUMBER_BITS + 1  # company ids below 2^22
+NUMBER_MASK = EXCLUDED_BIT - 1
+
+_KEY = (f"(({{r}}.company_id << {COMPANY_SHIFT}) + (CASE WHEN {{r}}.excluded THEN {EXCLUDED_BIT} "
+        f"ELSE 0 END) + {{r}}.customer_number)")
+_COLS = "excluded, customer_number, company_id, search_text"
+SEPARATOR = "  "  # between the folded values and the words (fold() leaves single spaces)
+# The words of a row: its number, then what follows the separator.
+_WORDS = ("({r}.customer_number || CASE WHEN instr({r}.search_text, '  ') > 0 THEN "
+          "' ' || substr({r}.search_text, instr({r}.search_text, '  ') + 2) ELSE '' END)")
+# 0007's trigram table, replaced by 0010 (kept here for 0007's upgrade and 0010's downgrade).
+TRIGRAM_DDL = [
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='customers', "
     "content_rowid='id', tokenize='trigram')",
     f"CREATE TRIGGER customers_fts_ai AFTER INSERT ON customers BEGIN "
@@ -27,31 +74,159 @@ SQLITE_DDL = [
     f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
 ]
+TRIGRAM_POSTGRES_DDL = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"CREATE INDEX IF NOT EXISTS {OLD_TRGM_INDEX} ON customers USING gin (search_text gin_trgm_ops)",
+]
+# The names 0007 uses.
+SQLITE_DDL, POSTGRES_DDL = TRIGRAM_DDL, TRIGRAM_POSTGRES_DDL
+POSTGRES_DROP = [f"DROP INDEX IF EXISTS {OLD_TRGM_INDEX}"]
 SQLITE_DROP = ["DROP TRIGGER IF EXISTS customers_fts_ai", "DROP TRIGGER IF EXISTS customers_fts_ad",
                "DROP TRIGGER IF EXISTS customers_fts_au", f"DROP TABLE IF EXISTS {FTS_TABLE}"]
-POSTGRES_DDL = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    f"CREATE INDEX IF NOT EXISTS {TRGM_INDEX} ON customers USING gin (search_text gin_trgm_ops)",
+# 0010's word index. A contentless table: a 'delete' names the indexed text again, which
+# the triggers take from the old row (the text and the key are functions of the row).
+WORDS_DDL = [
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='', detail=none, "
+    "tokenize='ascii', "
+    "prefix='1 2 3 4 5 6 7 8 9 10 11 12')",
+    f"CREATE TRIGGER customers_fts_ai AFTER INSERT ON customers BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES ({_KEY.format(r='new')}, {_WORDS.format(r='new')}); END",
+    f"CREATE TRIGGER customers_fts_ad AFTER DELETE ON customers BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+    f"VALUES ('delete', {_KEY.format(r='old')}, {_WORDS.format(r='old')}); END",
+    f"CREATE TRIGGER customers_fts_au AFTER UPDATE OF {_COLS} ON customers BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+    f"VALUES ('delete', {_KEY.format(r='old')}, {_WORDS.format(r='old')}); "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES ({_KEY.format(r='new')}, {_WORDS.format(r='new')}); END",
 ]
-POSTGRES_DROP = [f"DROP INDEX IF EXISTS {TRGM_INDEX}"]
+WORDS_FILL = (f"INSERT INTO {FTS_TABLE}(rowid, search_text) "
+              f"SELECT {_KEY.format(r='customers')}, {_WORDS.format(r='customers')} FROM customers")
+# The words as a tsvector; the list's condition repeats this expression exactly.
+PG_WORDS = ("array_to_tsvector(string_to_array(btrim(customers.customer_number::text || ' ' || "
+            "split_part(customers.search_text, '  ', 2)), ' '))")
+WORDS_POSTGRES_DDL = [f"CREATE INDEX IF NOT EXISTS {TSV_INDEX} ON customers USING gin ({PG_WORDS})"]
+WORDS_POSTGRES_DROP = [f"DROP INDEX IF EXISTS {TSV_INDEX}"]
 
-_fts = table(FTS_TABLE, column("rowid"), column("search_text"))
+_PIECE = re.compile(r"[^\W\d_]+|\d+")  # a run of letters or of digits
+_PHONE_LIKE = re.compile(r"\+?[\d().\-/+]*\d[\d().\-/+]*")
 
 
-def _like(word: str) -> ColumnElement:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return Customer.search_text.like(f"%{escaped}%", escape="\\")
+# ---------------------------------------------------------------- the words of a customer
+
+@lru_cache(maxsize=512)
+def _country_code(digits: str) -> tuple[str, str] | None:
+    """(country calling code, national trunk prefix) of E.164 digits, or None."""
+    for n in (1, 2, 3):
+        cc = digits[:n]
+        if cc.isdigit() and int(cc) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            meta = PhoneMetadata.metadata_for_region(phonenumbers.region_code_for_country_code(int(cc)))
+            return cc, (meta.national_prefix if meta is not None and meta.national_prefix else "")
+    return None
 
 
-def conditions(search_word: str, dialect: str | None) -> list[ColumnElement]:
-    """Every word must occur in the customer's folded search text."""
-    words = fold(search_word).split()[:10]
-    if dialect != "sqlite":  # PostgreSQL: pg_trgm's GIN index serves LIKE '%w%'
-        return [_like(w) for w in words]
-    long = [w for w in words if len(w) >= 3]  # a trigram index needs three characters
-    out = [_like(w) for w in words if len(w) < 3]
-    if long:
-        query = " AND ".join('"' + w.replace('"', '""') + '"' for w in long)
-        out.append(Customer.id.in_(select(_fts.c.rowid).where(text(f"{FTS_TABLE} MATCH :fts_query")
-                                                             .bindparams(fts_query=query))))
-    return out
+def _phone_forms(phone: str) -> list[str]:
+    """The ways a user types a stored (E.164) phone: its digits and its national form."""
+    digits = "".join(c for c in phone if c.isdigit())
+    if not digits:
+        return []
+    forms = [digits]
+    if phone.lstrip().startswith("+"):
+        code = _country_code(digits[:3])
+        if code is not None:
+            forms.append(code[1] + digits[len(code[0]):])
+    return forms
+
+
+def _code_forms(value: str) -> list[str]:
+    """An identifier (idNumber, vatNumber) without its punctuation, cut into runs."""
+    return _PIECE.findall("".join(_PIECE.findall(fold(value))))
+
+
+def document_text(parts: list[str], *, phones: list[str] = (), codes: list[str] = ()) -> str:
+    """`customers.search_text`: the folded `parts` (the customer number first, then names,
+    codes, e-mail, phones and city), two spaces, the words. Nothing after the number
+    depends on it (sync/bulk.py renders the rest once with the number 0)."""
+    folded = fold(" ".join(p for p in parts if p))
+    words = set(_PIECE.findall(folded.partition(" ")[2]))
+    for p in phones:
+        if p:
+            words.update(_phone_forms(p))
+    for c in codes:
+        if c:
+            words.update(_code_forms(c))
+    return f"{folded}{SEPARATOR}{' '.join(sorted(words))}" if words else folded
+
+
+def words_of(number: int, search_text: str | None) -> set[str]:
+    """The words a customer is found by (the model both engines implement)."""
+    return {str(number), *(search_text or "").partition(SEPARATOR)[2].split()}
+
+
+# ---------------------------------------------------------------- the query
+
+def terms(search_word: str | None) -> list[str]:
+    """The prefixes a query asks for, every one of which must match."""
+    out: list[str] = []
+    run: list[str] = []  # phone-like words in a row: "+358 40 123 4567" is one number
+    for word in [*fold(search_word or "").split(), ""]:
+        if _PHONE_LIKE.fullmatch(word) and (run or word[0] in "+0"):
+            run.append(word)
+            continue
+        if run:
+            out.append("".join(c for r in run for c in r if c.isdigit()))
+            run = []
+        if _PHONE_LIKE.fullmatch(word):  # a number: its digits
+            out.append("".join(c for c in word if c.isdigit()))
+        else:
+            out += _PIECE.findall(word)
+    seen: dict[str, None] = dict.fromkeys(t for t in out if t)
+    # A term that starts another term adds nothing (`virta virtanen` = `virtanen`).
+    kept = [t for t in seen if not any(o != t and o.startswith(t) for o in seen)]
+    return kept[:MAX_TERMS]
+
+
+def matches(number: int, search_text: str | None, search_word: str) -> bool:
+    """Python model of the match (tests)."""
+    words = words_of(number, search_text)
+    return all(any(w.startswith(t) for w in words) for t in terms(search_word))
+
+
+def fts_query(ts: list[str]) -> str:
+    return " AND ".join(f'"{t}"*' for t in ts)
+
+
+def tsquery(ts: list[str]) -> str:
+    return " & ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "':*" for t in ts)
+
+
+def key_range(company_id: int, include_excluded: bool) -> tuple[int, int]:
+    """FTS rowids [lo, hi) of a company's customers (excluded ones too or not)."""
+    lo = company_id << COMPANY_SHIFT
+    return lo, lo + (2 * EXCLUDED_BIT if include_excluded else EXCLUDED_BIT)
+
+
+_fts = table(FTS_TABLE, column("rowid"))
+
+
+def fts_table():
+    return _fts
+
+
+def fts_where(ts: list[str], company_id: int, include_excluded: bool) -> list:
+    lo, hi = key_range(company_id, include_excluded)
+    return [sql(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=fts_query(ts)),
+            _fts.c.rowid >= lo, _fts.c.rowid < hi]
+
+
+def conditions(search_word: str, dialect: str | None, company_id: int,
+               include_excluded: bool) -> list[ColumnElement]:
+    """WHERE terms on `customers` for any list or count (the general path)."""
+    ts = terms(search_word)
+    if not ts:
+        return []
+    if dialect == "sqlite":
+        numbers = select(_fts.c.rowid.op("&")(NUMBER_MASK)).where(
+            *fts_where(ts, company_id, include_excluded))
+        return [Customer.customer_number.in_(numbers)]
+    return [sql(f"{PG_WORDS} @@ CAST(:tsq AS tsquery)")
+            .bindparams(tsq=tsquery(ts))]

@@ -19,7 +19,6 @@ from custreg.errors import BadRequest, Conflict, NotFound, PreconditionFailed, U
 from custreg.odata import FilterField, parse_filter, parse_orderby
 from custreg.paging import ListParams
 from custreg.sync import feed
-from custreg.text import fold
 
 CUSTOMER_FIELDS = tuple(f for f in CustomerFields.model_fields if f not in MAIN_ADDRESS_FIELDS)
 SEARCH_FIELDS = ("fullName", "firstName", "lastName", "companyName", "idNumber", "vatNumber",
@@ -181,7 +180,9 @@ def _search_text(customer: Customer) -> str:
     address = main_address(customer)
     if address is not None and address.city:
         parts.append(address.city)
-    return fold(" ".join(p for p in parts if p))
+    return search.document_text(parts, phones=[customer.home_phone, customer.work_phone,
+                                               customer.cellular_phone],
+                                codes=[customer.id_number, customer.vat_number])
 
 
 def create(session: Session, company: Company, values: dict[str, Any],
@@ -267,7 +268,7 @@ def _where(company: Company, params: ListParams, *, dialect: str | None = None, 
     if from_date is not None:
         where.append(Customer.last_updated_at >= from_date)
     if search_word:
-        where += search.conditions(search_word, dialect)
+        where += search.conditions(search_word, dialect, company.id, include_excluded)
     return where
 
 
@@ -276,19 +277,74 @@ def _needs_address(params: ListParams) -> bool:
     return any(f in text for f in MAIN_ADDRESS_FIELDS)
 
 
-def list_page(session: Session, company: Company, params: ListParams, **query) -> tuple[int, list]:
-    """One page of (customer, main address) pairs and the total matching."""
+def _words_only(session: Session, params: ListParams, query: dict) -> list[str]:
+    """The searchWord terms when the query is searchWord alone on SQLite: then the FTS
+    index answers the count (and the page keys) by itself (customers/search.py)."""
+    if (params.filter or query.get("from_date") is not None or not query.get("search_word")
+            or session.get_bind().dialect.name != "sqlite"):
+        return []
+    return search.terms(query["search_word"])
+
+
+def _fts_total(session: Session, company: Company, terms: list[str], include_excluded: bool) -> int:
+    return session.scalar(select(func.count()).select_from(search.fts_table()).where(
+        *search.fts_where(terms, company.id, include_excluded))) or 0
+
+
+def _page(session: Session, where: list, params: ListParams, order: list, columns: list | None) -> list:
+    what = columns if columns is not None else (Customer, Address)
+    stmt = (select(*what).outerjoin(Address, MAIN_ADDRESS_JOIN).where(*where)
+            .order_by(*order, Customer.customer_number).limit(params.top).offset(params.skip))
+    if columns is not None:
+        return session.execute(stmt).all()
+    return [(c, a) for c, a in session.execute(stmt)]
+
+
+# What a list's summary shows (read.summaries), selected as columns: no ORM objects.
+SUMMARY_COLUMNS = (
+    [getattr(Customer, snake(f)).label(f) for f in CUSTOMER_FIELDS]
+    + [Customer.customer_guid.label("customerGuid"), Customer.customer_number.label("customerNumber"),
+       Customer.reg_date.label("regDate"), Customer.last_updated_at.label("lastUpdatedAt"),
+       Customer.version.label("version")]
+    + [getattr(Address, snake(f)).label(f) for f in MAIN_ADDRESS_FIELDS]
+)
+
+
+def list_page(session: Session, company: Company, params: ListParams, *, columns: list | None = None,
+              **query) -> tuple[int, list]:
+    """One page of (customer, main address) pairs, or of rows of `columns`, and the total
+    matching."""
+    terms = _words_only(session, params, query)
+    if terms:
+        total = _fts_total(session, company, terms, query["include_excluded"])
+        if not params.orderby and not query["include_excluded"]:
+            # FTS rowids sort like customer numbers: the page's numbers straight from the index.
+            if total <= params.skip or params.top == 0:
+                return total, []
+            fts = search.fts_table()
+            lo, _ = search.key_range(company.id, False)
+            keys = session.scalars(select(fts.c.rowid).where(*search.fts_where(terms, company.id, False))
+                                   .order_by(fts.c.rowid).limit(params.top).offset(params.skip)).all()
+            if not keys:
+                return total, []
+            where = [Customer.company_id == company.id,
+                     Customer.customer_number.in_([k - lo for k in keys])]
+            return total, _page(session, where, ListParams(top=len(keys)), [], columns)
+        where = _where(company, params, dialect="sqlite", **query)
+        order = parse_orderby(params.orderby, FILTER_FIELDS) if params.orderby else []
+        return total, _page(session, where, params, order, columns)
     where = _where(company, params, dialect=session.get_bind().dialect.name, **query)
     order = parse_orderby(params.orderby, FILTER_FIELDS) if params.orderby else []
     base = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN) if _needs_address(params) \
         else select(Customer.id)
     total = session.scalar(select(func.count()).select_from(base.where(*where).subquery())) or 0
-    stmt = (select(Customer, Address).outerjoin(Address, MAIN_ADDRESS_JOIN).where(*where)
-            .order_by(*order, Customer.customer_number).limit(params.top).offset(params.skip))
-    return total, [(c, a) for c, a in session.execute(stmt)]
+    return total, _page(session, where, params, order, columns)
 
 
 def count(session: Session, company: Company, params: ListParams, **query) -> int:
+    terms = _words_only(session, params, query)
+    if terms:
+        return _fts_total(session, company, terms, query["include_excluded"])
     where = _where(company, params, dialect=session.get_bind().dialect.name, **query)
     base = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN) if _needs_address(params) \
         else select(Customer.id)
