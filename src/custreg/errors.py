@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 PROBLEM = "application/problem+json"
 # Routes whose contract answers a malformed body with 400 rather than 422 (seed 004's search).
@@ -237,6 +237,13 @@ def install_handlers(app: FastAPI) -> None:
     async def _database(request: Request, exc: OperationalError):
         if is_busy(exc):  # waited for a lock longer than configured: overload, not a bug
             return problem(503, "The database is busy; retry shortly", instance=request.url.path,
+                           headers={"Retry-After": "1"})
+        return await _lost(request, exc)
+
+    @app.exception_handler(DBAPIError)
+    async def _lost(request: Request, exc: DBAPIError):
+        if exc.connection_invalidated:  # the server dropped the connection (restart, failover)
+            return problem(503, "The database connection was lost; retry", instance=request.url.path,
                            headers={"Retry-After": "1"})
         return await _unexpected(request, exc)
 

@@ -29,7 +29,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10000, pool_size: int = 10) 
         return engine
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # No pre-ping (a round trip before every request): a connection the server dropped
+    # fails its request with 503 + Retry-After (errors.py) and SQLAlchemy then replaces
+    # every pooled connection older than the failure.
+    return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size)
 
 
 def _setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -16,7 +16,13 @@ class Database:
 
     def __post_init__(self) -> None:
         write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        self._read = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        read_engine = self.engine
+        if self.engine.dialect.name == "postgresql":
+            # Reads in autocommit: no BEGIN and COMMIT round trips around a one-statement
+            # GET. Under READ COMMITTED every statement takes its own snapshot either way,
+            # so a read sees exactly what it saw inside a transaction (docs/concurrency.md).
+            read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._read = sessionmaker(read_engine, expire_on_commit=False, autoflush=False)
         self._write = sessionmaker(write_engine, expire_on_commit=False, autoflush=False)
 
     @classmethod
