@@ -72,8 +72,8 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "xml": "application/xml; charset=utf-
 
 def _stream(ctx, fmt: str, where: list, order: list, id_chunks=None) -> StreamingResponse:
     engine = ctx.request.app.state.db.engine
-    records = export.stream_records(engine, where, order, id_chunks)
-    body = export.csv_chunks(records) if fmt == "csv" else export.xml_chunks(records, ctx.cuid)
+    body = (export.csv_export(engine, where, order, id_chunks) if fmt == "csv"
+            else export.xml_export(engine, where, order, ctx.cuid, id_chunks))
     return StreamingResponse(body, media_type=MEDIA[fmt], headers={
         "Content-Disposition": f'attachment; filename="customers-{ctx.cuid}.{fmt}"'})
 
