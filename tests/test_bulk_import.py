@@ -89,19 +89,19 @@ def test_worker_processes_give_the_same_import(app, client):
 
 def test_a_refused_batch_is_retried_row_by_row(app, client, monkeypatch):
     calls = {"n": 0}
-    real = bulk._insert
+    real = bulk._Table.write
 
-    def refuse_once(session, table, rows):
-        real(session, table, rows)
-        if table.name == "change_log" and calls["n"] == 0:
+    def refuse_once(self, session, rows):
+        real(self, session, rows)
+        if self.name == "change_log" and calls["n"] == 0:
             calls["n"] += 1
             raise IntegrityError("INSERT", {}, Exception("refused for the test"))
 
-    monkeypatch.setattr(bulk, "_insert", refuse_once)
+    monkeypatch.setattr(bulk._Table, "write", refuse_once)
     data = _csv()
     batched, fallback = new_company(client), new_company(client)
     report = _import(app, fallback, data)
-    monkeypatch.setattr(bulk, "_insert", real)
+    monkeypatch.setattr(bulk._Table, "write", real)
     expected = _import(app, batched, data)
     assert calls["n"] == 1
     assert (report.created, report.updated, report.failed) == (expected.created, expected.updated,

@@ -1,10 +1,13 @@
 """Batched creates for the CSV import (sync/importer.py): every new customer is validated
 exactly as `customers.service.create` validates it (the API's pydantic schema has run in
 the importer; then `validation.normalize`, every APPLY_HOOK, the register's codes and the
-external id rules), and the valid ones are written in batches with Core multi-row INSERTs
-(customers, main addresses, external ids, change-log entries) instead of one ORM flush per
-row. SQLite's FTS5 triggers and PostgreSQL's trigram index follow the rows as they go in;
-the stored document stays NULL (rendered on first GET, customers/document.py).
+external id rules), and the valid ones are written in batches — customers, main addresses,
+external ids, change-log entries — with the driver's own executemany (SQLite) or COPY
+(PostgreSQL) of rows built as tuples, instead of one ORM flush per row. SQLite's FTS5
+triggers and PostgreSQL's trigram index follow the rows as they go in. Each customer's
+stored document (customers/document.py) is written in the same INSERT, rendered by
+read.detail in the process that validated the row, so a GET right after the import is one
+indexed read.
 
 Rows that update an existing customer, or that name a parent, still take the ORM path
 (customers.service.patch/create): they are the exception in a bulk load. So does every
@@ -12,18 +15,19 @@ row when a domain has added a CREATED_HOOK or TOUCH_HOOK this module does not kn
 (`supported()`): the batch would skip it.
 """
 
+import sqlite3
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import JSON, insert, select, update
+from sqlalchemy import JSON, select, text, tuple_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from custreg.addresses.models import Address
 from custreg.companies.models import Company
+from custreg.customers import document
 from custreg.customers import service as customers
 from custreg.customers import validation
 from custreg.customers.models import ChangeLog, Customer
@@ -31,7 +35,7 @@ from custreg.customers.schemas import MAIN_ADDRESS_FIELDS
 from custreg.db.base import utcnow
 from custreg.db.columns import snake
 from custreg.errors import DomainError, FieldErrors
-from custreg.external_ids.hooks import _pair
+from custreg.external_ids.schemas import pair as external_pair
 from custreg.external_ids.models import ExternalId
 from custreg.register import service as register
 from custreg.register.models import RegisterCode
@@ -41,25 +45,49 @@ from custreg.sync.export import FIELD_COLUMNS
 try:  # COPY (PostgreSQL) raises the driver's own errors
     from psycopg import Error as _CopyError
 
-    _DB_ERRORS: tuple = (DBAPIError, _CopyError)
+    _DB_ERRORS: tuple = (DBAPIError, sqlite3.Error, _CopyError)
 except ImportError:  # pragma: no cover - psycopg is a dependency
-    _DB_ERRORS = (DBAPIError,)
+    _DB_ERRORS = (DBAPIError, sqlite3.Error)
 
 BATCH = 1000  # new customers per INSERT round
 
-_CUSTOMER_COLUMNS = tuple((f, snake(f)) for f in customers.CUSTOMER_FIELDS)
-_ADDRESS_COLUMNS = tuple((f, snake(f)) for f in MAIN_ADDRESS_FIELDS)
+# Customer columns written from the row's values, in the order of New.customer.
+_VALUE_FIELDS = tuple(f for f in customers.CUSTOMER_FIELDS if f != "excluded")
+_VALUE_COLUMNS = tuple(snake(f) for f in _VALUE_FIELDS)
+CUSTOMER_INSERT = ("id", "company_id", "customer_guid", "customer_number", *_VALUE_COLUMNS,
+                   "excluded", "full_name_given", "search_text", "reg_date", "last_updated_at",
+                   "version", "document")
+_ADDRESS_FIELDS = tuple(MAIN_ADDRESS_FIELDS)
+ADDRESS_INSERT = ("customer_id", "address_guid", "address_type", "default_address",
+                  "last_updated_at", *(snake(f) for f in _ADDRESS_FIELDS))
+EXTERNAL_INSERT = ("company_id", "customer_id", "external_id_guid", "external_system_id",
+                   "external_system_identifier")
+CHANGE_INSERT = ("company_id", "customer_guid", "customer_number", "op", "at")
+_NONE_FIELDS = dict.fromkeys(FIELD_COLUMNS)
 
 
-@dataclass
 class New:
-    row: int
-    guid: uuid.UUID
-    values: dict[str, Any]  # normalized, camelCase, fullName derived when not given
-    given_full_name: bool
-    pair: tuple[int, str] | None
-    raw: dict[str, Any] | None = None  # the row as read, to retry it alone
-    search_tail: str = ""  # customers.service._search_text after the customer number
+    """A validated new customer, as the worker that prepared it hands it over (pickled)."""
+
+    __slots__ = ("row", "guid", "values", "given_full_name", "pair", "customer", "excluded",
+                 "address", "search_tail", "document", "external_guid", "raw")
+
+    def __init__(self, row, guid, values, given_full_name, pair, customer, excluded, address,
+                 search_tail, document, external_guid) -> None:
+        self.row, self.guid, self.values = row, guid, values
+        self.given_full_name, self.pair = given_full_name, pair
+        self.customer, self.excluded, self.address = customer, excluded, address
+        self.search_tail, self.document, self.external_guid = search_tail, document, external_guid
+        self.raw = None  # set by the importer: the row as read, to retry it alone
+
+    def __reduce__(self):
+        return (New, (self.row, self.guid, self.values, self.given_full_name, self.pair,
+                      self.customer, self.excluded, self.address, self.search_tail,
+                      self.document, self.external_guid))
+
+    def hook_values(self) -> dict[str, Any]:
+        """What customers.service.create hands the APPLY_HOOKS: every field, None clears."""
+        return {**_NONE_FIELDS, **self.values}
 
 
 class Codes:
@@ -95,17 +123,18 @@ class Codes:
 
 
 def prepare(values: dict[str, Any], guid: uuid.UUID | None, row: int, country: str,
-            codes: Codes) -> New:
+            codes: Codes, documents: "document.NewDocuments | None" = None) -> New:
     """The rules of customers.service.create that need no database (normalize, the
-    register's codes, the external id pair), for `values` (every field; None clears).
-    Raises DomainError naming every bad field. Pure: runs in worker processes too."""
+    register's codes, the external id pair), for `values` (every field; None clears), and
+    the rows to write. Raises DomainError naming every bad field. Pure: runs in worker
+    processes too."""
     given = bool(values.get("fullName"))
     v = validation.normalize(values, default_country=country)
     errors = FieldErrors()
     codes.check_customer(v, errors)
     pair = None
     try:
-        pair = _pair(v)
+        pair = external_pair(v.get("externalSystemId"), v.get("externalSystemIdentifier"))
     except DomainError as exc:
         for e in exc.errors:
             errors.add(e["field"], e["message"])
@@ -114,16 +143,32 @@ def prepare(values: dict[str, Any], guid: uuid.UUID | None, row: int, country: s
     errors.raise_if_any()
     if not given:
         v["fullName"] = validation.derive_full_name(v)
-    new = New(row, guid or uuid.uuid4(), v, given, pair)
-    new.search_tail = customers._search_text(_shape(v, 0))[1:]  # "0 ..." → " ..."
-    return new
+    guid = guid or uuid.uuid4()
+    excluded = bool(v.get("excluded"))
+    customer = tuple(v.get(f) for f in _VALUE_FIELDS)
+    address = None
+    if any(v.get(f) for f in MAIN_ADDRESS_FIELDS):
+        address = (uuid.uuid4(), *(v.get(f) for f in _ADDRESS_FIELDS))
+    external_guid = uuid.uuid4() if pair is not None else None
+    search_tail = customers._search_text(_shape(v, 0))[1:]  # "0 ..." → " ..."
+    doc = None
+    if documents is not None:
+        doc = documents.render(guid, customer, excluded, given, address,
+                               None if pair is None else (external_guid, *pair))
+    return New(row, guid, {k: x for k, x in v.items() if x is not None}, given, pair, customer,
+               excluded, address, search_tail, doc, external_guid)
+
+
+def new_documents(cuid: str) -> "document.NewDocuments":
+    """The renderer of the stored documents of the customers `prepare` makes."""
+    return document.NewDocuments(cuid, _VALUE_FIELDS, _ADDRESS_FIELDS)
 
 
 def _shape(v: dict[str, Any], number: int) -> SimpleNamespace:
     """What customers.service._search_text reads of a customer, from API values."""
     return SimpleNamespace(customer_number=number, addresses=[SimpleNamespace(
         address_type="LEGAL", default_address=True, city=v.get("city"))],
-        **{col: v.get(f) for f, col in _CUSTOMER_COLUMNS})
+        **{snake(f): v.get(f) for f in customers.CUSTOMER_FIELDS})
 
 
 def _known_hooks() -> tuple[set, set]:
@@ -140,22 +185,84 @@ def supported() -> bool:
     return set(customers.CREATED_HOOKS) <= created and set(customers.TOUCH_HOOKS) <= touched
 
 
-def _insert(session: Session, table, rows: list[dict[str, Any]]) -> None:
-    """Multi-row INSERT: COPY on PostgreSQL, executemany (one prepared INSERT) on SQLite."""
-    if not rows:
-        return
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(table), rows)
-        return
-    from psycopg.types.json import Json
+def existing(session: Session, company: Company, guids: set, pairs: set) -> tuple[set, set]:
+    """Which of `guids` and external id `pairs` name customers of the company already.
 
-    names = list(rows[0])
-    json_columns = {n for n in names if isinstance(table.c[n].type, JSON)}
-    cursor = session.connection().connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-        for r in rows:
-            copy.write_row([Json(r[n]) if n in json_columns and r[n] is not None else r[n]
-                            for n in names])
+    PostgreSQL: the lists are joined as arrays (`unnest`) to the unique indexes, and the
+    statement is never prepared. An import is one long transaction that fills `customers`:
+    the statistics say the table is empty (autovacuum cannot see uncommitted rows), and
+    psycopg prepares a statement from its 5th execution on, after which PostgreSQL keeps a
+    generic plan made while the table was small — for `customer_guid IN (…1000…)` a scan
+    of the company's rows through another index, filtering each row against 1000
+    parameters, ever slower as the table grows (seconds per batch at 100,000 rows; see
+    docs/export.md, import). A join from the array to (company_id, customer_guid) is one
+    index probe per GUID whatever the table's size."""
+    found_guids, found_pairs = set(), set()
+    if session.get_bind().dialect.name == "postgresql":
+        cursor = session.connection().connection.driver_connection.cursor()
+        if guids:
+            cursor.execute("SELECT c.customer_guid FROM unnest(%s::uuid[]) AS g(guid) "
+                           "JOIN customers c ON c.company_id = %s AND c.customer_guid = g.guid",
+                           [list(guids), company.id], prepare=False)
+            found_guids = {r[0] for r in cursor.fetchall()}
+        if pairs:
+            ids, idents = zip(*pairs)
+            cursor.execute("SELECT e.external_system_id, e.external_system_identifier "
+                           "FROM unnest(%s::integer[], %s::text[]) AS p(sid, ident) "
+                           "JOIN external_ids e ON e.company_id = %s "
+                           "AND e.external_system_id = p.sid AND e.external_system_identifier = p.ident",
+                           [list(ids), list(idents), company.id], prepare=False)
+            found_pairs = {tuple(r) for r in cursor.fetchall()}
+        return found_guids, found_pairs
+    if guids:
+        found_guids = set(session.scalars(select(Customer.customer_guid).where(
+            Customer.company_id == company.id, Customer.customer_guid.in_(guids))))
+    if pairs:
+        found_pairs = {tuple(r) for r in session.execute(select(
+            ExternalId.external_system_id, ExternalId.external_system_identifier).where(
+            ExternalId.company_id == company.id,
+            tuple_(ExternalId.external_system_id, ExternalId.external_system_identifier).in_(pairs)))}
+    return found_guids, found_pairs
+
+
+class _Table:
+    """One table's INSERT through the driver: executemany of tuples (SQLite, with the
+    column types' own bind conversions, as SQLAlchemy would apply them) or COPY."""
+
+    def __init__(self, session: Session, table, columns: tuple[str, ...]) -> None:
+        dialect = session.get_bind().dialect
+        self.name, self.columns = table.name, columns
+        self.postgres = dialect.name == "postgresql"
+        self.convert = []
+        for i, name in enumerate(columns):
+            t = table.c[name].type
+            if self.postgres:
+                if isinstance(t, JSON):
+                    from psycopg.types.json import Json
+
+                    self.convert.append((i, Json))
+            else:
+                p = t._cached_bind_processor(dialect)
+                if p is not None:
+                    self.convert.append((i, p))
+        self.sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))})")
+
+    def write(self, session: Session, rows: list[list]) -> None:
+        if not rows:
+            return
+        if self.convert:
+            for r in rows:
+                for i, p in self.convert:
+                    if r[i] is not None:
+                        r[i] = p(r[i])
+        driver = session.connection().connection.driver_connection
+        if not self.postgres:
+            driver.executemany(self.sql, rows)
+            return
+        with driver.cursor().copy(f"COPY {self.name} ({', '.join(self.columns)}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(r)
 
 
 class Creator:
@@ -171,10 +278,14 @@ class Creator:
         self.written_keys: set = set()  # their GUIDs and external ids (reset by the caller)
         self.guids: set[uuid.UUID] = set()
         self.pairs: set[tuple[int, str]] = set()
-        self.t = {
-            "customers": Customer.__table__, "addresses": Address.__table__,
-            "external_ids": ExternalId.__table__, "change_log": ChangeLog.__table__,
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+        self.tables = {
+            "customers": _Table(session, Customer.__table__, CUSTOMER_INSERT),
+            "addresses": _Table(session, Address.__table__, ADDRESS_INSERT),
+            "external_ids": _Table(session, ExternalId.__table__, EXTERNAL_INSERT),
+            "change_log": _Table(session, ChangeLog.__table__, CHANGE_INSERT),
         }
+        self._stamps = None
 
     def holds(self, guid: uuid.UUID | None, pair: tuple[int, str] | None,
               parent: uuid.UUID | None = None) -> bool:
@@ -185,9 +296,12 @@ class Creator:
     def admit(self, new: New) -> None:
         """The APPLY_HOOKS that may need the database (relations' parent cycle, external
         ids' pair, attached users), as a create runs them before the customer has an id."""
+        if not self.hooks:
+            return
         stub = SimpleNamespace(id=None, customer_guid=new.guid, company_id=self.company.id)
+        v = new.hook_values()
         for hook in self.hooks:
-            hook(self.session, self.company, stub, new.values)
+            hook(self.session, self.company, stub, v)
 
     def add(self, new: New) -> None:
         self.pending.append(new)
@@ -215,48 +329,59 @@ class Creator:
         self.written_keys |= keys
         return []
 
+    def _ids(self, n: int) -> list[int]:
+        """Ids for n new customers: drawn from the sequence (PostgreSQL), or the next rowids
+        (SQLite, under the write lock this transaction holds)."""
+        session = self.session
+        if self.postgres:
+            return list(session.scalars(text(
+                "SELECT nextval(pg_get_serial_sequence('customers', 'id')) "
+                "FROM generate_series(1, :n)"), {"n": n}))
+        top = session.scalar(text("SELECT max(id) FROM customers")) or 0
+        return list(range(top + 1, top + 1 + n))
+
     def _write(self, pending: list[New]) -> None:
-        session, company, t = self.session, self.company, self.t
+        session, company, t = self.session, self.company, self.tables
         feed.lock_changes(session, company.id)  # before the company row lock, as create does
         last = session.execute(
             update(Company).where(Company.id == company.id)
             .values(next_customer_number=Company.next_customer_number + len(pending))
             .returning(Company.next_customer_number)).scalar_one()
-        first = last - len(pending)
+        number = last - len(pending)
         now = utcnow()
-        rows = []
-        for i, new in enumerate(pending):
-            v = new.values
-            r = {col: v.get(f) for f, col in _CUSTOMER_COLUMNS}
-            number = first + i
-            r.update(company_id=company.id, customer_guid=new.guid, customer_number=number,
-                     full_name_given=new.given_full_name, excluded=bool(v.get("excluded")),
-                     search_text=f"{number}{new.search_tail}", reg_date=now,
-                     last_updated_at=now, version=1)
-            rows.append(r)
-        _insert(session, t["customers"], rows)
-        # The numbers first..last are this transaction's (the company row stays locked by
-        # the UPDATE above until commit): they find the new ids in one indexed query.
-        c = t["customers"].c
-        by_number = dict(session.execute(select(c.customer_number, c.id).where(
-            c.company_id == company.id, c.customer_number >= first,
-            c.customer_number < first + len(pending))).all())
-        ids = [by_number[r["customer_number"]] for r in rows]
-        addresses, external, changes = [], [], []
-        for new, cid, r in zip(pending, ids, rows):
-            v = new.values
-            if any(v.get(f) for f in MAIN_ADDRESS_FIELDS):
-                a = {col: v.get(f) for f, col in _ADDRESS_COLUMNS}
-                a.update(customer_id=cid, address_guid=uuid.uuid4(), address_type="LEGAL",
-                         default_address=True, last_updated_at=now)
-                addresses.append(a)
+        stamp = None
+        ids = self._ids(len(pending))
+        cid = company.id
+        rows, addresses, external, changes = [], [], [], []
+        for new, id_ in zip(pending, ids):
+            doc = new.document
+            if doc is not None:
+                if stamp is None:
+                    stamp = _stamp(now)
+                doc = document.finish(doc, number, stamp)
+            rows.append([id_, cid, new.guid, number, *new.customer, new.excluded,
+                         new.given_full_name, f"{number}{new.search_tail}", now, now, 1, doc])
+            if new.address is not None:
+                addresses.append([id_, new.address[0], "LEGAL", True, now, *new.address[1:]])
             if new.pair is not None:
-                external.append({"company_id": company.id, "customer_id": cid,
-                                 "external_id_guid": uuid.uuid4(),
-                                 "external_system_id": new.pair[0],
-                                 "external_system_identifier": new.pair[1]})
-            changes.append({"company_id": company.id, "customer_guid": new.guid,
-                            "customer_number": r["customer_number"], "op": "upsert", "at": now})
-        _insert(session, t["addresses"], addresses)
-        _insert(session, t["external_ids"], external)
-        _insert(session, t["change_log"], changes)
+                external.append([cid, id_, new.external_guid, new.pair[0], new.pair[1]])
+            changes.append([cid, new.guid, number, "upsert", now])
+            number += 1
+        t["customers"].write(session, rows)
+        t["addresses"].write(session, addresses)
+        t["external_ids"].write(session, external)
+        t["change_log"].write(session, changes)
+
+
+_STAMP: dict = {}
+
+
+def _stamp(when) -> str:
+    adapter = _STAMP.get("adapter")
+    if adapter is None:
+        import datetime as dt
+
+        from pydantic import TypeAdapter
+
+        adapter = _STAMP["adapter"] = TypeAdapter(dt.datetime)
+    return adapter.dump_json(when).decode()

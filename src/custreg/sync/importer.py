@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -262,81 +262,121 @@ def _rows(reader, report: Report, progress):
         yield row, cells
 
 
-def _existing(session: Session, company: Company, items: list) -> tuple[set, set]:
-    """GUIDs and external id pairs of `items` that name customers of the company already."""
-    guids = {keys[0] for _, _, keys, _, _ in items if keys[0] is not None}
-    pairs = {p for _, _, _, p, _ in items if p is not None}
-    found_guids, found_pairs = set(), set()
-    if guids:
-        found_guids = set(session.scalars(select(Customer.customer_guid).where(
-            Customer.company_id == company.id, Customer.customer_guid.in_(guids))))
-    if pairs:
-        found_pairs = {tuple(r) for r in session.execute(select(
-            ExternalId.external_system_id, ExternalId.external_system_identifier).where(
-            ExternalId.company_id == company.id,
-            tuple_(ExternalId.external_system_id, ExternalId.external_system_identifier).in_(pairs)))}
-    return found_guids, found_pairs
-
-
 # ---- row preparation: everything about a row that needs no database (worker processes)
 
 _STATE: dict[str, Any] = {}
+_MISSING = object()
 
 
-def _init_worker(header: list[str], country: str, known: dict) -> None:
-    _STATE.update(header=header, country=country, codes=bulk.Codes(known))
+class _Schema:
+    """CustomerCreate.model_validate of a row's cells, where a (column, cell) that validated
+    before is not validated again: the API's schema validates every field on its own (no
+    field's rules read another's; cross-field rules are in validation.normalize), so the
+    value a cell validates to is a pure function of the column and the text — except
+    dateOfBirth, whose rule reads today's date, and JSON cells (dimensions). Names, cities,
+    postal codes, country, language and currency codes and the register's codes repeat
+    through a file; a column whose distinct cells pass LIMIT (GUIDs, e-mail, phones) stops
+    being cached. Cells that fail are never cached: errors come from the schema itself,
+    with its messages, in its field order."""
+
+    LIMIT = 4096
+    UNCACHED = frozenset({"dateOfBirth", "dimensions"})
+
+    def __init__(self) -> None:
+        self.cache: dict[str, dict[str, Any]] = {
+            f: {} for f in CustomerCreate.model_fields if f not in self.UNCACHED}
+
+    def __call__(self, cells: dict[str, Any]) -> dict[str, Any]:
+        """The validated value of each cell (raises pydantic's ValidationError)."""
+        out, rest = {}, {}
+        cache = self.cache
+        for k, x in cells.items():
+            known = cache.get(k)
+            if known is not None and x.__class__ is str:
+                hit = known.get(x, _MISSING)
+                if hit is not _MISSING:
+                    out[k] = hit
+                    continue
+            rest[k] = x
+        body = CustomerCreate.model_validate(rest)
+        for k, x in rest.items():
+            value = out[k] = getattr(body, k)
+            known = cache.get(k)
+            if known is not None and x.__class__ is str:
+                if len(known) >= self.LIMIT:
+                    del cache[k]  # mostly distinct: not worth a lookup per row
+                else:
+                    known[x] = value
+        return out
 
 
-def _prepare_row(header, country, codes, row: int, cells: list[str]) -> tuple:
-    """(row, values, keys, pair, create) where create is a bulk.New or the errors a create
-    of the row would raise; values None: the row failed already (errors in create)."""
+def _init_worker(header: list[str], country: str, known: dict, cuid: str | None = None) -> None:
+    documents = bulk.new_documents(cuid) if cuid is not None else None
+    _STATE.update(header=header, country=country, codes=bulk.Codes(known), schema=_Schema(),
+                  documents=documents)
+
+
+_NONE_FIELDS = dict.fromkeys(FIELD_COLUMNS)
+_WRITABLE = frozenset(WRITABLE_COLUMNS)
+
+
+def _prepare_row(header, country, codes, row: int, cells: list[str], schema=None,
+                 documents=None) -> tuple:
+    """(row, readable, keys, pair, create) where create is a bulk.New or the errors a create
+    of the row would raise; readable False: the row failed already (errors in create)."""
     scratch = Report(mode="scratch")
     values = _row_values(header, cells, row, scratch)
     if values is None:
-        return row, None, None, None, [(e["field"], e["message"]) for e in scratch.errors]
+        return row, False, None, None, [(e["field"], e["message"]) for e in scratch.errors]
     try:  # an empty cell is "no value": validated as absent, applied as null (clears)
-        body = CustomerCreate.model_validate({k: v for k, v in values.items() if v is not None})
+        given = (schema or _Schema())({k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
-        return row, None, None, None, _errors_of(exc)
+        return row, False, None, None, _errors_of(exc)
     except (TypeError, ValueError) as exc:
-        return row, None, None, None, [("row", str(exc))]
-    pair = (body.externalSystemId, body.externalSystemIdentifier) \
-        if body.externalSystemId is not None and body.externalSystemIdentifier else None
-    given = body.model_dump(include=set(values) & set(WRITABLE_COLUMNS))
-    present = {k: given.get(k) for k in values if k in WRITABLE_COLUMNS}
-    full = {f: None for f in FIELD_COLUMNS}
+        return row, False, None, None, [("row", str(exc))]
+    guid = given.get("customerGuid")
+    system, ident = given.get("externalSystemId"), given.get("externalSystemIdentifier")
+    pair = (system, ident) if system is not None and ident else None
+    present = {k: given.get(k) for k in values if k in _WRITABLE}
+    full = dict(_NONE_FIELDS)
     full.update(present)
     if full.get("fullName") and full["fullName"] == validation.derive_full_name(full):
         full["fullName"] = None  # derived from the name parts: stays derived
     try:
-        create = bulk.prepare(full, body.customerGuid, row, country, codes)
+        create = bulk.prepare(full, guid, row, country, codes, documents)
     except DomainError as exc:
         create = [(e.get("field") or "row", e.get("message") or exc.detail)
                   for e in exc.errors or [{"field": "row", "message": exc.detail}]]
-    keys = (body.customerGuid, pair, present.get("parentCustomer"))
-    return row, values, keys, pair, create
+    keys = (guid, pair, present.get("parentCustomer"))
+    return row, True, keys, pair, create
 
 
 def _prepare_rows(rows: list[tuple[int, list[str]]]) -> list[tuple]:
     s = _STATE
-    return [_prepare_row(s["header"], s["country"], s["codes"], row, cells) for row, cells in rows]
+    header, country, codes, schema, documents = (s["header"], s["country"], s["codes"],
+                                                 s["schema"], s["documents"])
+    return [_prepare_row(header, country, codes, row, cells, schema, documents)
+            for row, cells in rows]
 
 
 PREPARE_CHUNK = 250  # rows per task of a worker process
 
 
 def _ordered(pool, chunks, depth: int):
-    """pool.imap of _prepare_rows with at most `depth` chunks in flight (imap would read the
-    whole file ahead into its task queue; this keeps memory flat)."""
+    """(chunk, its prepared rows) in file order, with at most `depth` chunks in flight in
+    the pool (imap would read the whole file ahead into its task queue; this keeps memory
+    flat). The chunk's cells stay here: rows that take the per-row path are read again."""
     from collections import deque
 
     flight: deque = deque()
     for chunk in chunks:
-        flight.append(pool.apply_async(_prepare_rows, (chunk,)))
+        flight.append((chunk, pool.apply_async(_prepare_rows, (chunk,))))
         if len(flight) >= depth:
-            yield flight.popleft().get()
+            chunk, result = flight.popleft()
+            yield chunk, result.get()
     while flight:
-        yield flight.popleft().get()
+        chunk, result = flight.popleft()
+        yield chunk, result.get()
 
 
 def _chunks(rows, size: int):
@@ -350,12 +390,16 @@ def _chunks(rows, size: int):
         yield chunk
 
 
-def _apply_chunk(session, company, group, report, deferred, creator, flush) -> None:
-    """Rows prepared by _prepare_rows, in file order: creates batched, the rest row by row."""
-    found_guids, found_pairs = _existing(session, company, [g for g in group if g[1] is not None])
+def _apply_chunk(session, company, header, group, report, deferred, creator, flush) -> None:
+    """Rows prepared by _prepare_rows with their cells, in file order: creates batched, the
+    rest row by row."""
+    readable = [p for p, _ in group if p[1]]
+    found_guids, found_pairs = bulk.existing(
+        session, company, {p[2][0] for p in readable if p[2][0] is not None},
+        {p[3] for p in readable if p[3] is not None})
     slow_keys = creator.written_keys = set()  # keys written (or seen) after that lookup
-    for row, values, keys, pair, create in group:
-        if values is None:  # unreadable, or refused by the API's schema
+    for (row, ok, keys, pair, create), cells in group:
+        if not ok:  # unreadable, or refused by the API's schema
             for f, msg in create:
                 report.add(row, f, msg)
             continue
@@ -366,7 +410,8 @@ def _apply_chunk(session, company, group, report, deferred, creator, flush) -> N
             flush()  # the row names a customer still pending: write that first
             slow = True
         if slow:  # an update, a parent, or a key seen before: the ORM path, row by row
-            _apply_row(session, company, values, row, report, deferred)
+            _apply_row(session, company, _row_values(header, cells, row, report), row, report,
+                       deferred)
             slow_keys.update(k for k in (guid, pair) if k is not None)  # also written now
             continue
         if isinstance(create, list):
@@ -379,9 +424,28 @@ def _apply_chunk(session, company, group, report, deferred, creator, flush) -> N
             for e in exc.errors or [{"field": "row", "message": exc.detail}]:
                 report.add(row, e.get("field") or "row", e.get("message") or exc.detail)
             continue
-        create.raw = values
+        create.raw = cells
         creator.add(create)
     flush()
+
+
+def _pool(jobs: int, initargs: tuple):
+    """`jobs` worker processes for _prepare_rows. Forked from this process where the
+    platform can (the workers share its imported modules' pages instead of importing the
+    application again: the import's memory is this process plus what each worker
+    changes); gc.freeze() keeps the collector from touching, and so copying, those pages.
+    The caller must not run other threads (the CLI's progress bar refreshes on reads)."""
+    import gc
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    gc.collect()
+    gc.freeze()
+    try:
+        return multiprocessing.get_context(method).Pool(jobs, initializer=_init_worker,
+                                                        initargs=initargs)
+    finally:
+        gc.unfreeze()
 
 
 def run(session: Session, company: Company, stream: IO[str], mode: str = "all-or-nothing",
@@ -404,24 +468,23 @@ def run(session: Session, company: Company, stream: IO[str], mode: str = "all-or
 
     def flush() -> None:
         for new in creator.flush():  # a batch the database refused: row by row, to name why
-            _apply_row(session, company, new.raw, new.row, report, deferred)
+            _apply_row(session, company, _row_values(header, new.raw, new.row, report),
+                       new.row, report, deferred)
         report.created += creator.written
         creator.written = 0
 
-    _init_worker(header, company.country_code, creator.codes.known)
+    initargs = (header, company.country_code, dict(creator.codes.known), company.cuid)
     pool = None
     if jobs > 1:
-        import multiprocessing
-
-        pool = multiprocessing.get_context("forkserver").Pool(
-            jobs, initializer=_init_worker, initargs=(header, company.country_code,
-                                                      dict(creator.codes.known)))
+        pool = _pool(jobs, initargs)
         prepared = _ordered(pool, _chunks(rows, PREPARE_CHUNK), depth=8 * jobs)
     else:
-        prepared = map(_prepare_rows, _chunks(rows, PREPARE_CHUNK))
+        _init_worker(*initargs)
+        prepared = ((chunk, _prepare_rows(chunk)) for chunk in _chunks(rows, PREPARE_CHUNK))
     try:
-        for group in _chunks((p for part in prepared for p in part), COMMIT_EVERY):
-            _apply_chunk(session, company, group, report, deferred, creator, flush)
+        pairs = ((p, cells) for chunk, part in prepared for p, (_, cells) in zip(part, chunk))
+        for group in _chunks(pairs, COMMIT_EVERY):
+            _apply_chunk(session, company, header, group, report, deferred, creator, flush)
             if mode == "valid-rows" and not deferred:
                 session.commit()
     finally:
