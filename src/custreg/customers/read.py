@@ -1,12 +1,15 @@
 """Turning stored customers into API shapes (inside the transaction)."""
 
+from decimal import Decimal
 from typing import Any, Callable
+
+import orjson
 
 from custreg.addresses.models import Address
 from custreg.addresses.schemas import AddressRead
 from custreg.customers import document
 from custreg.customers.models import Customer
-from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerRead, Link
+from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerRead
 from custreg.customers.service import CUSTOMER_FIELDS, main_address
 from custreg.db.columns import snake
 
@@ -50,35 +53,29 @@ def summary(customer: Customer, address: Address | None, cuid: str) -> CustomerR
 
 
 _SUMMARY_FIELDS = tuple(f for f in CustomerRead.model_fields if f != "links")
-_SUMMARY_SET = frozenset(CustomerRead.model_fields)
-_LINK_SET = frozenset(Link.model_fields)
 
 
-def _built(cls, values: dict[str, Any], fields_set: frozenset[str]):
-    """A model from values that are already valid (read from the database, where only
-    validated values are written): what `model_construct` does, without its per-field
-    Python loop (a page of 25 summaries: ≈ 0.1 ms instead of ≈ 1.3 ms validating).
-    tests/test_search_words.py checks the JSON equals `model_validate`'s."""
-    obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(fields_set))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
-    return obj
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):  # rebate, creditLimit: numbers (schemas.Number)
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def summaries(rows, cuid: str) -> list[CustomerRead]:
-    """Summaries of rows of `service.SUMMARY_COLUMNS` (a list page)."""
-    out = []
+def page_json(rows, cuid: str, *, skip: int, total: int) -> bytes:
+    """The `{count, skip, total, value}` page of rows of `service.SUMMARY_COLUMNS` as JSON,
+    exactly as `Page[CustomerRead]` renders it (tests/test_search_words.py compares), but
+    without building and re-validating 25 models (≈ 1.3 ms of a request's CPU).
+    Safe because only validated values are ever stored."""
     base = f"/v1/companies/{cuid}/customers/"
+    value = []
     for r in rows:
-        m = r._mapping
-        values = {f: m[f] for f in _SUMMARY_FIELDS}
-        own = f"{base}{m['customerGuid']}"
-        values["links"] = [_built(Link, {"rel": "self", "href": own}, _LINK_SET)] + [
-            _built(Link, {"rel": name, "href": f"{own}/{name}"}, _LINK_SET) for name in SUB_RESOURCES]
-        out.append(_built(CustomerRead, values, _SUMMARY_SET))
-    return out
+        item = dict(zip(_SUMMARY_FIELDS, (r._mapping[f] for f in _SUMMARY_FIELDS)))
+        own = f"{base}{item['customerGuid']}"
+        item["links"] = [{"rel": "self", "href": own}] + [
+            {"rel": name, "href": f"{own}/{name}"} for name in SUB_RESOURCES]
+        value.append(item)
+    return orjson.dumps({"count": len(value), "skip": skip, "total": total, "value": value},
+                        default=_json_default, option=orjson.OPT_UTC_Z)
 
 
 def detail(customer: Customer, cuid: str, *, remember_rendering: bool = True):

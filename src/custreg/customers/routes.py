@@ -45,8 +45,7 @@ def list_customers(
     """List customers: `$filter`, `$orderby`, `$top`, `$skip`, `searchWord`, `fromDate`."""
     total, rows = service.list_page(ctx.session, ctx.company, params, columns=service.SUMMARY_COLUMNS,
                                     **_query(searchWord, fromDate, includeExcluded))
-    value = read.summaries(rows, cuid)
-    return Page[CustomerRead](count=len(value), skip=params.skip, total=total, value=value)
+    return Response(read.page_json(rows, cuid, skip=params.skip, total=total), media_type="application/json")
 
 
 @router.get("/count", response_model=CustomerNumberList)

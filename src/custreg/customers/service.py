@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import and_, func, insert, inspect, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam
+from sqlalchemy import text as sql_text
 
 from custreg.addresses.models import Address
 from custreg.companies import service as companies
@@ -287,8 +289,36 @@ def _words_only(session: Session, params: ListParams, query: dict) -> list[str]:
 
 
 def _fts_total(session: Session, company: Company, terms: list[str], include_excluded: bool) -> int:
-    return session.scalar(select(func.count()).select_from(search.fts_table()).where(
-        *search.fts_where(terms, company.id, include_excluded))) or 0
+    lo, hi = search.key_range(company.id, include_excluded)
+    return session.connection().execute(_FTS_COUNT, {"q": search.fts_query(terms), "lo": lo, "hi": hi}
+                                        ).scalar() or 0
+
+
+_C, _A = Customer.__table__.c, Address.__table__.c
+# What a list's summary shows (read.summaries), selected as columns: no ORM objects.
+SUMMARY_COLUMNS = (
+    [_C[snake(f)].label(f) for f in CUSTOMER_FIELDS]
+    + [_C.customer_guid.label("customerGuid"), _C.customer_number.label("customerNumber"),
+       _C.reg_date.label("regDate"), _C.last_updated_at.label("lastUpdatedAt"), _C.version.label("version")]
+    + [_A[snake(f)].label(f) for f in MAIN_ADDRESS_FIELDS]
+)
+
+# searchWord alone on SQLite: the count and the page's keys from the FTS index; statements
+# built once (SQLAlchemy memoizes a statement's cache key on the object).
+_fts = search.fts_table()
+_MATCH = [sql_text(f"{search.FTS_TABLE} MATCH :q"), _fts.c.rowid >= bindparam("lo"),
+          _fts.c.rowid < bindparam("hi")]
+_FTS_COUNT = select(func.count()).select_from(_fts).where(*_MATCH)
+_FTS_NUMBERS = (select(_fts.c.rowid - bindparam("lo")).where(*_MATCH).order_by(_fts.c.rowid)
+                .limit(bindparam("top")).offset(bindparam("skip")))
+_FTS_PAGE = {
+    entities: (select(*((Customer, Address) if entities else SUMMARY_COLUMNS))
+               .outerjoin(Address, MAIN_ADDRESS_JOIN)
+               .where(Customer.company_id == bindparam("company"),
+                      Customer.customer_number.in_(_FTS_NUMBERS.scalar_subquery()))
+               .order_by(Customer.customer_number))
+    for entities in (True, False)
+}
 
 
 def _page(session: Session, where: list, params: ListParams, order: list, columns: list | None) -> list:
@@ -296,40 +326,28 @@ def _page(session: Session, where: list, params: ListParams, order: list, column
     stmt = (select(*what).outerjoin(Address, MAIN_ADDRESS_JOIN).where(*where)
             .order_by(*order, Customer.customer_number).limit(params.top).offset(params.skip))
     if columns is not None:
-        return session.execute(stmt).all()
+        return session.connection().execute(stmt).all()
     return [(c, a) for c, a in session.execute(stmt)]
-
-
-# What a list's summary shows (read.summaries), selected as columns: no ORM objects.
-SUMMARY_COLUMNS = (
-    [getattr(Customer, snake(f)).label(f) for f in CUSTOMER_FIELDS]
-    + [Customer.customer_guid.label("customerGuid"), Customer.customer_number.label("customerNumber"),
-       Customer.reg_date.label("regDate"), Customer.last_updated_at.label("lastUpdatedAt"),
-       Customer.version.label("version")]
-    + [getattr(Address, snake(f)).label(f) for f in MAIN_ADDRESS_FIELDS]
-)
 
 
 def list_page(session: Session, company: Company, params: ListParams, *, columns: list | None = None,
               **query) -> tuple[int, list]:
     """One page of (customer, main address) pairs, or of rows of `columns`, and the total
-    matching."""
+    matching: two statements."""
     terms = _words_only(session, params, query)
     if terms:
         total = _fts_total(session, company, terms, query["include_excluded"])
-        if not params.orderby and not query["include_excluded"]:
+        if not params.orderby and not query["include_excluded"] \
+                and (columns is None or columns is SUMMARY_COLUMNS):
             # FTS rowids sort like customer numbers: the page's numbers straight from the index.
             if total <= params.skip or params.top == 0:
                 return total, []
-            fts = search.fts_table()
-            lo, _ = search.key_range(company.id, False)
-            keys = session.scalars(select(fts.c.rowid).where(*search.fts_where(terms, company.id, False))
-                                   .order_by(fts.c.rowid).limit(params.top).offset(params.skip)).all()
-            if not keys:
-                return total, []
-            where = [Customer.company_id == company.id,
-                     Customer.customer_number.in_([k - lo for k in keys])]
-            return total, _page(session, where, ListParams(top=len(keys)), [], columns)
+            lo, hi = search.key_range(company.id, False)
+            values = {"company": company.id, "q": search.fts_query(terms), "lo": lo, "hi": hi,
+                      "top": params.top, "skip": params.skip}
+            if columns is not None:
+                return total, session.connection().execute(_FTS_PAGE[False], values).all()
+            return total, [(c, a) for c, a in session.execute(_FTS_PAGE[True], values)]
         where = _where(company, params, dialect="sqlite", **query)
         order = parse_orderby(params.orderby, FILTER_FIELDS) if params.orderby else []
         return total, _page(session, where, params, order, columns)
