@@ -99,8 +99,9 @@ WORDS_DDL = [
     f"VALUES ('delete', {_KEY.format(r='old')}, {_WORDS.format(r='old')}); "
     f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES ({_KEY.format(r='new')}, {_WORDS.format(r='new')}); END",
 ]
-WORDS_FILL = (f"INSERT INTO {FTS_TABLE}(rowid, search_text) "
-              f"SELECT {_KEY.format(r='customers')}, {_WORDS.format(r='customers')} FROM customers")
+WORDS_FILL = [f"INSERT INTO {FTS_TABLE}(rowid, search_text) "
+              f"SELECT {_KEY.format(r='customers')}, {_WORDS.format(r='customers')} FROM customers",
+              f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"]  # one b-tree per index
 # The words as a tsvector; the list's condition repeats this expression exactly.
 PG_WORDS = ("array_to_tsvector(string_to_array(btrim(customers.customer_number::text || ' ' || "
             "split_part(customers.search_text, '  ', 2)), ' '))")

@@ -56,7 +56,8 @@ def upgrade() -> None:
     if sqlite:
         for statement in search.WORDS_DDL:
             op.execute(statement)
-        op.execute(search.WORDS_FILL)
+        for statement in search.WORDS_FILL:
+            op.execute(statement)
     else:
         for statement in search.WORDS_POSTGRES_DDL:
             op.execute(statement)
