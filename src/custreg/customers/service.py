@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, insert, inspect, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy import bindparam
 from sqlalchemy import text as sql_text
 
@@ -198,7 +199,7 @@ def create(session: Session, company: Company, values: dict[str, Any],
                         version=0, reg_date=utcnow())
     for rel in inspect(Customer).relationships:  # a new customer has no records: no lazy loads
         if rel.uselist and not rel.viewonly:
-            setattr(customer, rel.key, [])
+            set_committed_value(customer, rel.key, [])  # loaded, empty, no history to flush
     _apply(session, company, customer, values, given_full_name=bool(values.get("fullName")))
     customer.customer_number = companies.take_customer_number(session, company.id)
     session.add(customer)
