@@ -322,7 +322,25 @@ _FTS_PAGE = {
 }
 
 
+# A page of summaries by customer id (the ids found by a small statement first): a select
+# of 90 columns costs ≈ 1 ms to build and key each time; this one is built once.
+_SUMMARIES_BY_ID = (select(*SUMMARY_COLUMNS, _C.id).outerjoin(Address, MAIN_ADDRESS_JOIN)
+                    .where(_C.id.in_(bindparam("ids", expanding=True))))
+
+
 def _page(session: Session, where: list, params: ListParams, order: list, columns: list | None) -> list:
+    if columns is SUMMARY_COLUMNS:
+        ids_stmt = select(Customer.id)
+        if _needs_address(params):
+            ids_stmt = ids_stmt.outerjoin(Address, MAIN_ADDRESS_JOIN)
+        ids = session.connection().execute(
+            ids_stmt.where(*where).order_by(*order, Customer.customer_number)
+            .limit(params.top).offset(params.skip)).scalars().all()
+        if not ids:
+            return []
+        at = {id_: i for i, id_ in enumerate(ids)}
+        return sorted(session.connection().execute(_SUMMARIES_BY_ID, {"ids": ids}).all(),
+                      key=lambda r: at[r[-1]])
     what = columns if columns is not None else (Customer, Address)
     stmt = (select(*what).outerjoin(Address, MAIN_ADDRESS_JOIN).where(*where)
             .order_by(*order, Customer.customer_number).limit(params.top).offset(params.skip))
