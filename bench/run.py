@@ -510,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
             "GET /customers/{number} (address+bank+contact)", product.url,
             [f"{cpath}/{n}" for n in numbers], d, work))
         results.append(http_scenario(
-            "GET /customers/{number} (as imported: no stored document)", product.url,
+            "GET /customers/{number} (as imported, no sub-records)", product.url,
             [f"{cpath}/{n}" for n in plain], d, work))
         last_names = sorted({n for names in generate.LAST.values() for n in names})
         results.append(http_scenario(
