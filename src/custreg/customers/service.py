@@ -374,7 +374,8 @@ def list_page(session: Session, company: Company, params: ListParams, *, columns
     order = parse_orderby(params.orderby, FILTER_FIELDS) if params.orderby else []
     base = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN) if _needs_address(params) \
         else select(Customer.id)
-    total = session.scalar(select(func.count()).select_from(base.where(*where).subquery())) or 0
+    total = session.connection().execute(
+        select(func.count()).select_from(base.where(*where).subquery())).scalar() or 0
     return total, _page(session, where, params, order, columns)
 
 
@@ -385,7 +386,8 @@ def count(session: Session, company: Company, params: ListParams, **query) -> in
     where = _where(company, params, dialect=session.get_bind().dialect.name, **query)
     base = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN) if _needs_address(params) \
         else select(Customer.id)
-    return session.scalar(select(func.count()).select_from(base.where(*where).subquery())) or 0
+    return session.connection().execute(
+        select(func.count()).select_from(base.where(*where).subquery())).scalar() or 0
 
 
 def parse_from_date(value: str | None) -> dt.datetime | None:
