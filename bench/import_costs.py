@@ -2,28 +2,41 @@
 
     .venv/bin/python bench/import_costs.py [--rows 20000] [--csv customers.csv]
 
-Measures, on generated customers (bench/generate.py) and a fresh SQLite database built by
-the migrations, each stage the import runs for a new customer:
-1. the API's schema: CustomerCreate.model_validate of the row's cells;
-2. the API's rules: customers.validation.normalize (phones, e-mail, identifiers);
-3. SQLite: INSERT of the customers rows (executemany, one transaction), with the FTS5
-   trigram trigger that keeps searchWord's index in step, and the same without it.
+Runs the import's own code (sync/importer.py, sync/bulk.py) stage by stage on generated
+customers (bench/generate.py, or --csv) and a fresh SQLite database built by the
+migrations, each stage timed with time.process_time over all rows:
+
+worker side (what `--jobs N` spreads over N processes), per row:
+ 1. CSV parse and cells → values (csv module, formula check, unneutralize)
+ 2. the API's schema, as the import runs it (importer._Schema: CustomerCreate.model_validate
+    with cells that validated before taken from a cache), and without the cache
+ 3. the API's rules: customers.validation.normalize (phones, e-mail, identifiers), and
+    within it phonenumbers, email-validator and python-stdnum alone
+ 4. search text (customers.service._search_text)
+ 5. the stored document: the template (customers.document.NewDocuments.render), and the
+    live rendering (read.detail) it reproduces
+ 6. all of it: importer._prepare_row (1-5 plus codes and the external id rules)
+ 7. pickling a prepared row to the writing process and back
+writing process, per row:
+ 8. bulk.Creator._write of batches of 1000 (customers with their document, main address,
+    external id, change log; one transaction) with the search index's triggers, and the
+    same with its triggers dropped (the share of searchWord's index)
 """
 
 import argparse
 import csv
+import pickle
 import sqlite3
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def _rows(path: Path, n: int) -> tuple[list[str], list[list[str]]]:
-    with open(path, newline="", encoding="utf-8") as f:
+    with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
         header = next(reader)
         rows = []
@@ -46,64 +59,115 @@ def main() -> None:
         generate.generate(a.rows, 8, work, progress=False)
         a.csv = work / "customers.csv"
     header, cells = _rows(a.csv, a.rows)
+    text = a.csv.read_text(encoding="utf-8-sig").split("\n", len(cells) + 1)
+    text = "\n".join(text[: len(cells) + 1])
 
-    from custreg.customers import validation
-    from custreg.customers.schemas import CustomerCreate
+    import io
+    import os
+
+    db_path = work / "costs.db"
+    url = f"sqlite:///{db_path}"
+    os.environ["CUSTREG_DATABASE_URL"] = url
+    os.environ["CUSTREG_ADMIN_TOKEN"] = token = "costs-token-0123456789abcdef"
+    from fastapi.testclient import TestClient
+
     from custreg.db.migrate import upgrade
-    from custreg.sync.export import unneutralize
+    from custreg.main import app
 
-    values = [{h: (unneutralize(c) or None) for h, c in zip(header, row)} for row in cells]
-    out = {}
-    t = time.process_time()
-    bodies = [CustomerCreate.model_validate({k: v for k, v in d.items() if v is not None})
-              for d in values]
-    out["1. CustomerCreate.model_validate"] = time.process_time() - t
-    dumps = [b.model_dump(exclude={"customerGuid", "externalSystemId", "externalSystemIdentifier"})
-             for b in bodies]
-    t = time.process_time()
-    for d in dumps:
-        validation.normalize(d, default_country="FI")
-    out["2. validation.normalize"] = time.process_time() - t
+    upgrade(url)
+    with TestClient(app) as client:  # the company as the API makes it (its default codes)
+        for cuid in ("c", "c2"):  # c2: the second write round
+            r = client.post("/v1/companies", headers={"Authorization": f"Bearer {token}"},
+                            json={"cuid": cuid, "name": cuid, "countryCode": "FI"})
+            assert r.status_code == 201, r.text
 
-    db = work / "costs.db"
-    upgrade(f"sqlite:///{db}")
-    con = sqlite3.connect(db, isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=NORMAL")
-    con.execute("INSERT INTO companies (cuid, name, country_code, next_customer_number, created_at) "
-                "VALUES ('c', 'C', 'FI', 1, '2026-01-01 00:00:00')")
-    cid = con.execute("SELECT id FROM companies").fetchone()[0]
-    cols = ["company_id", "customer_guid", "customer_number", "customer_type", "full_name",
-            "full_name_given", "first_name", "last_name", "company_name", "id_number", "email",
-            "cellular_phone", "excluded", "search_text", "reg_date", "last_updated_at", "version"]
+    from custreg.customers import identifiers, service, validation
+    from custreg.customers.schemas import CustomerCreate
+    from custreg.db.session import Database
+    from custreg.sync import bulk, importer
 
-    def rows(offset: int):
-        from custreg.text import fold
+    db = Database.from_url(url)
 
-        for i, d in enumerate(dumps):
-            name = " ".join(x for x in (d.get("firstName"), d.get("lastName")) if x) or d.get("companyName")
-            text = fold(" ".join(str(x) for x in (offset + i, name, d.get("idNumber"), d.get("email"),
-                                                  d.get("cellularPhone"), d.get("city")) if x))
-            yield (cid, uuid.uuid4().hex, offset + i, d.get("customerType") or "PERSON", name, False,
-                   d.get("firstName"), d.get("lastName"), d.get("companyName"), d.get("idNumber"),
-                   d.get("email"), d.get("cellularPhone"), False, text, "2026-01-01 00:00:00",
-                   "2026-01-01 00:00:00", 1)
+    out: dict[str, float] = {}
+    n = len(cells)
 
-    sql = f"INSERT INTO customers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-    for label, offset, drop in (("3. INSERT customers, FTS5 trigger on", 1, False),
-                                ("4. INSERT customers, FTS5 trigger off", 10_000_000, True)):
-        if drop:
-            con.execute("DROP TRIGGER customers_fts_ai")
-        batch = list(rows(offset))
+    def timed(label, fn):
         t = time.process_time()
-        con.execute("BEGIN IMMEDIATE")
-        con.executemany(sql, batch)
-        con.execute("COMMIT")
+        result = fn()
         out[label] = time.process_time() - t
-    n = len(dumps)
-    print(f"{n} generated customers; CPU microseconds per row (time.process_time)")
+        return result
+
+    def parse():
+        report = importer.Report(mode="x")
+        rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
+        return [importer._row_values(header, r, i, report) for i, r in enumerate(rows)]
+
+    values = timed("1. CSV parse + cells → values", parse)
+    present = [{k: v for k, v in d.items() if v is not None} for d in values]
+    schema = importer._Schema()
+    given = timed("2. schema (cached per column and cell)", lambda: [schema(d) for d in present])
+    timed("2'. schema without the cache (model_validate)",
+          lambda: [CustomerCreate.model_validate(d) for d in present])
+    full = []
+    for g, d in zip(given, values):
+        f = dict(importer._NONE_FIELDS)
+        f.update({k: g.get(k) for k in d if k in importer._WRITABLE})
+        full.append(f)
+    normalized = timed("3. validation.normalize", lambda: [
+        validation.normalize(f, default_country="FI") for f in full])
+    phones = [(f.get("cellularPhone") or f.get("workPhone"), f.get("countryCode")) for f in full]
+    timed("3a. of it: phonenumbers (one phone)", lambda: [
+        validation.normalize_phone(x, c) for x, c in phones if x])
+    timed("3b. of it: email-validator (domain cached)", lambda: [
+        validation.normalize_email(f["email"]) for f in full if f.get("email")])
+    timed("3c. of it: python-stdnum (idNumber)", lambda: [
+        identifiers.validate_id_number(f["idNumber"], country=f.get("countryCode") or "FI",
+                                       person=(f.get("customerType") or "PERSON") == "PERSON")
+        for f in full if f.get("idNumber")])
+    timed("4. search text (service._search_text)", lambda: [
+        service._search_text(bulk._shape(v, 1)) for v in normalized])
+    codes = bulk.Codes.of(db.session(write=False), _company(db))
+    news = [bulk.prepare(f, None, i, "FI", codes) for i, f in enumerate(full)]
+    docs = bulk.new_documents("c")
+    args = [(x.guid, x.customer, x.excluded, x.given_full_name, x.address,
+             None if x.pair is None else (x.external_guid, *x.pair)) for x in news]
+    timed("5. document: template (NewDocuments.render)", lambda: [docs.render(*r) for r in args])
+    timed("5'. document: live (read.detail + dump)", lambda: [docs.render_live(*r) for r in args[:2000]])
+    out["5'. document: live (read.detail + dump)"] *= n / min(n, 2000)
+    importer._init_worker(header, "FI", dict(codes.known), "c")
+    prepared = timed("6. whole row in the worker (_prepare_row)", lambda: importer._prepare_rows(
+        list(enumerate(cells, start=2))))
+    blob = timed("7. pickle out", lambda: [pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL)
+                                           for x in prepared])
+    timed("7'. unpickle in the writer", lambda: [pickle.loads(b) for b in blob])
+
+    for label, drop, cuid in (("8. write (Creator._write), search triggers on", False, "c"),
+                              ("8'. write, search triggers dropped", True, "c2")):
+        session = db.session(write=True)
+        company = _company(db, session, cuid)
+        prepared = importer._prepare_rows(list(enumerate(cells, start=2)))  # new record GUIDs
+        if drop:
+            for (name,) in session.connection().exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='customers'").all():
+                session.connection().exec_driver_sql(f"DROP TRIGGER {name}")
+        creator = bulk.Creator(session, company)
+        batch = [p[4] for p in prepared if isinstance(p[4], bulk.New)]
+        t = time.process_time()
+        for i in range(0, len(batch), bulk.BATCH):
+            creator._write(batch[i:i + bulk.BATCH])
+        session.commit()
+        out[label] = time.process_time() - t
+        session.close()
+
+    print(f"{n} customers from {a.csv}; CPU microseconds per row (time.process_time)")
     for label, seconds in out.items():
-        print(f"  {label:42s} {seconds / n * 1e6:8.1f}")
+        print(f"  {label:52s} {seconds / n * 1e6:8.1f}")
+
+
+def _company(db, session=None, cuid: str = "c"):
+    from custreg.companies import service as companies
+
+    return companies.get(session or db.session(write=False), cuid)
 
 
 if __name__ == "__main__":

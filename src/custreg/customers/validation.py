@@ -3,6 +3,9 @@ phones, e-mail, derived names. Works on the API's camelCase dict."""
 
 from typing import Any
 
+import functools
+import sys
+
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
@@ -21,6 +24,30 @@ def normalize_phone(value: str, region: str | None) -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise ValueError("not a valid phone number for its country")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _cache_email_domains() -> None:
+    """email-validator checks the part after the @ (IDNA, UTS #46, DNS label rules) on
+    every call; on an import most addresses share a handful of domains, and that check is
+    over half of the library's time. The check is a pure function of its arguments (it
+    returns the normalized domain or raises), so its results are kept in an LRU cache:
+    the same rules and messages, once per distinct domain. Exceptions are not cached."""
+    module = sys.modules.get("email_validator.validate_email")
+    check = getattr(module, "validate_email_domain_name", None)
+    if check is None or hasattr(check, "cache_info"):
+        return
+    cached = functools.lru_cache(maxsize=4096)(check)
+
+    def validate_email_domain_name(domain, test_environment=False, globally_deliverable=True):
+        result = cached(domain, test_environment=test_environment,
+                        globally_deliverable=globally_deliverable)
+        return dict(result)  # a fresh dict per call, as the library returns
+
+    validate_email_domain_name.cache_info = cached.cache_info
+    module.validate_email_domain_name = validate_email_domain_name
+
+
+_cache_email_domains()
 
 
 def normalize_email(value: str) -> str:
