@@ -1,12 +1,19 @@
-"""Server memory while exporting a large register (issue 7: growth must stay < 100 MB).
+"""Server memory and time while exporting a large register (issue 7: growth must stay
+< 100 MB; issue 8: 1M customers to CSV in ≤ 20 s).
 
     .venv/bin/python bench/export_memory.py [--customers 200000] [--format csv|xml|both]
+    .venv/bin/python bench/export_memory.py --database-url sqlite:////tmp/copy/custreg.db \
+        --cuid bench --import-rows 0 --repeat 3 --client curl
 
 Starts `uvicorn custreg.main:app` on a temporary SQLite file, loads the customers through
 a fast path (Core multi-row INSERTs of customers and their main addresses, straight into
 the database: the API would take far longer and is not what is measured), then downloads
 GET /customers/export.csv (and .xml) while sampling the server's RSS (/proc/<pid>/status)
-every 50 ms. Prints the baseline, the peak and the growth, the rows and bytes received.
+every 50 ms. Prints the baseline, the peak and the growth, the rows and bytes received,
+the seconds and rows/s, and the server's CPU seconds (utime + stime of /proc/<pid>/stat) for
+each export. `--database-url` serves an existing database instead (a copy: the server
+migrates it; nothing is loaded), `--client curl` downloads with curl to /dev/null (the
+default httpx client shares the machine's cores with the server).
 Then (--import-rows, default 20000) it imports that many exported rows into an empty
 company through POST /customers/import (mode=valid-rows; every row validated by the API's
 rules) and prints the server's RSS growth during the import the same way.
@@ -36,6 +43,11 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -135,7 +147,7 @@ def measure_import(base: str, pid: int, src: str, rows: int) -> dict:
             "bytes": size, "seconds": elapsed, "before": before, "peak": peak, "growth": peak - before}
 
 
-def measure(base: str, pid: int, path: str, cuid: str) -> dict:
+def measure(base: str, pid: int, path: str, cuid: str, client: str = "httpx") -> dict:
     samples: list[float] = []
     done = threading.Event()
 
@@ -145,25 +157,35 @@ def measure(base: str, pid: int, path: str, cuid: str) -> dict:
             time.sleep(0.05)
 
     before = rss_mb(pid)
+    cpu_before = cpu_seconds(pid)
     t = threading.Thread(target=sampler)
     t.start()
     started = time.monotonic()
     size = lines = 0
     first_byte = None
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=600) as h:
-        with h.stream("GET", f"/v1/companies/{cuid}/customers/{path}") as r:
-            r.raise_for_status()
-            for chunk in r.iter_bytes():
-                if first_byte is None:
-                    first_byte = time.monotonic() - started
-                size += len(chunk)
-                lines += chunk.count(b"\n")
+    if client == "curl":
+        out = subprocess.run(
+            ["curl", "-s", "-f", "-o", "/dev/null", "-w", "%{time_starttransfer} %{size_download}",
+             "-H", f"Authorization: Bearer {TOKEN}", f"{base}/v1/companies/{cuid}/customers/{path}"],
+            capture_output=True, text=True, check=True).stdout.split()
+        first_byte, size, lines = float(out[0]), int(out[1]), None
+    else:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"},
+                          timeout=600) as h:
+            with h.stream("GET", f"/v1/companies/{cuid}/customers/{path}") as r:
+                r.raise_for_status()
+                for chunk in r.iter_bytes():
+                    if first_byte is None:
+                        first_byte = time.monotonic() - started
+                    size += len(chunk)
+                    lines += chunk.count(b"\n")
     elapsed = time.monotonic() - started
+    cpu = cpu_seconds(pid) - cpu_before
     done.set()
     t.join()
     peak = max(samples + [rss_mb(pid)])
     return {"path": path, "before": before, "peak": peak, "growth": peak - before, "bytes": size,
-            "lines": lines, "seconds": elapsed, "first_byte": first_byte or 0.0}
+            "lines": lines, "seconds": elapsed, "first_byte": first_byte or 0.0, "cpu": cpu}
 
 
 def main() -> int:
@@ -172,12 +194,16 @@ def main() -> int:
     ap.add_argument("--format", choices=["csv", "xml", "both"], default="both")
     ap.add_argument("--limit-mb", type=float, default=100.0)
     ap.add_argument("--import-rows", type=int, default=20_000, help="0: skip the import")
+    ap.add_argument("--database-url", help="serve this existing database (a copy!) instead")
+    ap.add_argument("--cuid", default="bench", help="company to export (with --database-url)")
+    ap.add_argument("--client", choices=["httpx", "curl"], default="httpx")
+    ap.add_argument("--repeat", type=int, default=1, help="exports per format")
     args = ap.parse_args()
 
     from custreg.db.migrate import upgrade
 
     tmp = tempfile.mkdtemp(prefix="custreg-bench-")
-    url = f"sqlite:///{tmp}/bench.db"
+    url = args.database_url or f"sqlite:///{tmp}/bench.db"
     upgrade(url)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
@@ -194,23 +220,30 @@ def main() -> int:
             except httpx.HTTPError:
                 time.sleep(0.1)
         h = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
-        cuid = "bench"
-        r = h.post("/v1/companies", json={"cuid": cuid, "name": "Bench Oy", "countryCode": "FI"})
-        r.raise_for_status()
-        print(f"loading {args.customers} customers (fast path) ...", flush=True)
-        print(f"  loaded in {load(url, cuid, args.customers):.1f} s", flush=True)
+        cuid = args.cuid
+        if args.database_url:
+            rows = h.get(f"/v1/companies/{cuid}/customers/count").json()["count"]
+            print(f"serving {url}: {rows} customers in {cuid!r}", flush=True)
+        else:
+            r = h.post("/v1/companies", json={"cuid": cuid, "name": "Bench Oy", "countryCode": "FI"})
+            r.raise_for_status()
+            print(f"loading {args.customers} customers (fast path) ...", flush=True)
+            print(f"  loaded in {load(url, cuid, args.customers):.1f} s", flush=True)
+            rows = args.customers
         # Warm up: imports, caches and the first page of every code path the export uses.
         h.get(f"/v1/companies/{cuid}/customers/export.csv", params={"$filter": "customerNumber le 100"})
         h.get(f"/v1/companies/{cuid}/customers/export.xml", params={"$filter": "customerNumber le 100"})
         paths = {"csv": ["export.csv"], "xml": ["export.xml"], "both": ["export.csv", "export.xml"]}
         print(f"server pid {server.pid}; RSS sampled every 50 ms during each export")
-        for path in paths[args.format]:
-            m = measure(base, server.pid, path, cuid)
+        for path in [p for p in paths[args.format] for _ in range(args.repeat)]:
+            m = measure(base, server.pid, path, cuid, args.client)
             ok = m["growth"] < args.limit_mb
             failed |= not ok
-            print(f"{path}: {m['bytes'] / 1e6:.1f} MB, {m['lines']} lines in {m['seconds']:.1f} s "
-                  f"(first byte after {m['first_byte']:.2f} s); server RSS {m['before']:.1f} MB → "
-                  f"peak {m['peak']:.1f} MB: growth {m['growth']:.1f} MB "
+            lines = "" if m["lines"] is None else f", {m['lines']} lines"
+            print(f"{path}: {m['bytes'] / 1e6:.1f} MB{lines} in {m['seconds']:.1f} s "
+                  f"({rows / m['seconds']:,.0f} rows/s; first byte after {m['first_byte']:.2f} s; "
+                  f"server CPU {m['cpu']:.1f} s; load {os.getloadavg()[0]:.1f}); server RSS "
+                  f"{m['before']:.1f} MB → peak {m['peak']:.1f} MB: growth {m['growth']:.1f} MB "
                   f"({'OK' if ok else 'OVER'} the {args.limit_mb:.0f} MB limit)", flush=True)
         if args.import_rows:
             m = measure_import(base, server.pid, cuid, min(args.import_rows, args.customers))

@@ -163,7 +163,7 @@ FETCH = 1000  # rows per fetch, and per chunk sent (≈ 300 KB of CSV)
 TEXT, INT, BOOL, GUID, DATETIME, DATE, OTHER = "text", "int", "bool", "guid", "datetime", "date", "other"
 
 
-def _kind(column, dialect) -> str:
+def _kind(column, dialect, coltype) -> str:
     """How a column's DBAPI value becomes its export text: TEXT and INT values are written
     as they come; the others through their SQLAlchemy result processor and `text_of`
     (`_generic`), with faster exact paths for the common types."""
@@ -172,7 +172,7 @@ def _kind(column, dialect) -> str:
     t = column.type
     if isinstance(t, UTCDateTime):
         return DATETIME
-    processor = t._cached_result_processor(dialect, None)
+    processor = t._cached_result_processor(dialect, coltype)
     if isinstance(t, String) and processor is None:
         return TEXT
     if isinstance(t, Integer) and not isinstance(t, Boolean) and processor is None:
@@ -187,25 +187,32 @@ def _kind(column, dialect) -> str:
 
 
 class _Plan:
-    """Per dialect: each column's kind and its exact converter DBAPI value → text."""
+    """Per dialect (and DBAPI column types, as the cursor describes them): each column's
+    kind, result processor and exact converter DBAPI value → text."""
 
-    def __init__(self, dialect) -> None:
+    def __init__(self, dialect, coltypes: tuple) -> None:
         self.columns = _columns()
-        self.kinds = [_kind(c, dialect) for c in self.columns]
+        self.processors = [c.type._cached_result_processor(dialect, t)
+                           for c, t in zip(self.columns, coltypes)]
+        self.kinds = [_kind(c, dialect, t) for c, t in zip(self.columns, coltypes)]
         self.convert: list[Callable[[Any], str | None]] = [
-            _converter(c, k, dialect) for c, k in zip(self.columns, self.kinds)]
+            _converter(c, k, dialect, p)
+            for c, k, p in zip(self.columns, self.kinds, self.processors)]
         # Columns whose DBAPI value is not already the text (converted in Python).
         self.typed = [(i, f) for i, (k, f) in enumerate(zip(self.kinds, self.convert))
                       if k != TEXT]
 
 
-_PLANS: dict[str, _Plan] = {}
+_PLANS: dict[tuple, _Plan] = {}
 
 
-def _plan(dialect) -> _Plan:
-    plan = _PLANS.get(dialect.name)
+def _plan(dialect, coltypes: tuple | None = None) -> _Plan:
+    key = (dialect.name, coltypes or (None,) * len(COLUMNS))
+    plan = _PLANS.get(key)
     if plan is None:
-        plan = _PLANS[dialect.name] = _Plan(dialect)
+        if len(_PLANS) > 16:
+            _PLANS.clear()
+        plan = _PLANS[key] = _Plan(dialect, key[1])
     return plan
 
 
@@ -218,8 +225,7 @@ def _generic(processor) -> Callable[[Any], str | None]:
 _JSON_MEMO: dict[Any, str | None] = {}
 
 
-def _converter(column, kind: str, dialect) -> Callable[[Any], str | None]:
-    processor = column.type._cached_result_processor(dialect, None)
+def _converter(column, kind: str, dialect, processor) -> Callable[[Any], str | None]:
     generic = _generic(processor)
     if kind == TEXT:
         return lambda v: v if v is None or type(v) is str else text_of(v)
@@ -241,7 +247,8 @@ def _converter(column, kind: str, dialect) -> Callable[[Any], str | None]:
     return generic
 
 
-def _fetch(engine: Engine, statement, id_chunks, on_connection=None) -> Iterator[list]:
+def _fetch(engine: Engine, statement, id_chunks, on_connection=None,
+           on_result=None) -> Iterator[list]:
     """Batches of DBAPI tuples (no SQLAlchemy row processing), in one read-only transaction;
     PostgreSQL: a server-side cursor in one REPEATABLE READ snapshot."""
     with engine.connect() as conn:
@@ -254,6 +261,8 @@ def _fetch(engine: Engine, statement, id_chunks, on_connection=None) -> Iterator
         for chunk in [None] if id_chunks is None else id_chunks:
             result = conn.execute(statement if chunk is None
                                   else statement.where(Customer.id.in_(chunk)))
+            if on_result is not None:
+                on_result(result)
             try:
                 while rows := result._fetchmany_impl(FETCH):  # the DBAPI's own tuples
                     yield rows
@@ -492,27 +501,131 @@ def _sqlite_batches(engine: Engine, plan: _Plan, where: list, order: list,
         yield lines, odd
 
 
-def _python_batches(engine: Engine, plan: _Plan, where: list, order: list,
-                    id_chunks) -> Iterator[list]:
-    return _fetch(engine, _select(plan.columns, where, order), id_chunks)
+def _pg_cell(plan: _Plan, i: int):
+    """Column i as its export text computed by PostgreSQL ('' for NULL), or None for the
+    columns converted in Python (floats, decimals, JSON, anything else)."""
+    column, kind = plan.columns[i], plan.kinds[i]
+    if kind == TEXT:
+        return func.coalesce(column, "", type_=String)
+    if kind in (INT, GUID):
+        return func.coalesce(func.cast(column, String), "", type_=String)
+    if kind == BOOL:
+        return case((column.is_(True), literal("true", String)),
+                    (column.is_(False), literal("false", String)), else_=literal("", String))
+    if kind == DATE:
+        return func.coalesce(func.to_char(column, "YYYY-MM-DD", type_=String), "", type_=String)
+    if kind == DATETIME:  # isoformat in UTC with Z; a zero fraction is left out
+        utc = column.op("AT TIME ZONE")(literal("UTC", String))
+        return case((column.is_(None), literal("", String)),
+                    (func.to_char(utc, "US") == "000000",
+                     func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"', type_=String)),
+                    else_=func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"', type_=String))
+    return None
+
+
+def _pg_lines(plan: _Plan, where: list, order: list):
+    """Runs of columns as one text each (cells joined by US), the Python-converted columns
+    between them as they are: (statement, layout), layout[k] = None for a text run, else
+    the column index of a raw value."""
+    exprs, layout, run = [Customer.id], [], []
+
+    def close_run() -> None:
+        if run:
+            text = run[0]
+            for cell in run[1:]:
+                text = text + US + cell
+            exprs.append(text)
+            layout.append(None)
+            run.clear()
+
+    for i in range(len(plan.columns)):
+        cell = _pg_cell(plan, i)
+        if cell is None:
+            close_run()
+            exprs.append(plan.columns[i])
+            layout.append(i)
+        else:
+            run.append(cell)
+    close_run()
+    return _select(exprs, where, order), layout
+
+
+def _pg_batches(engine: Engine, where: list, order: list,
+                id_chunks) -> Iterator[tuple[list[str], dict[int, list]]]:
+    """(lines, cells of the lines whose data holds a separator) per batch (PostgreSQL)."""
+    # Kinds only (psycopg's numeric processor needs a type code: 1700 = numeric).
+    base = _plan(engine.dialect, (1700,) * len(COLUMNS))
+    width = len(COLUMNS)
+    statement, layout = _pg_lines(base, where, order)
+    by_id = _select(base.columns, [], [])
+    held, convert = [], []
+
+    def on_result(result) -> None:
+        coltypes = [1700] * width
+        for k, d in zip(layout, result.cursor.description[1:]):
+            if k is not None:
+                coltypes[k] = d[1]
+        convert[:] = [(k, _plan(engine.dialect, tuple(coltypes)).convert[k]) if k is not None
+                      else None for k in layout]
+
+    for rows in _fetch(engine, statement, id_chunks, held.append, on_result):
+        lines = []
+        for row in rows:
+            parts = []
+            for f, v in zip(convert, row[1:]):
+                if f is None:
+                    parts.append(v)
+                else:
+                    parts.append("" if v is None else (f[1](v) or ""))
+            lines.append(US.join(parts))
+        text = RS.join(lines)
+        odd: dict[int, list] = {}
+        if text.count(US) != len(lines) * (width - 1) or text.count(RS) != len(lines) - 1:
+            for i, line in enumerate(lines):
+                if not _clean(line, width):  # its values again, converted in Python
+                    result = held[0].execute(by_id.where(Customer.id == rows[i][0]))
+                    plan = _plan(engine.dialect, tuple(d[1] for d in result.cursor.description))
+                    raw = result._fetchmany_impl(1)[0]
+                    odd[i] = [f(v) for f, v in zip(plan.convert, raw)]
+        yield lines, odd
+
+
+def _python_batches(engine: Engine, where: list, order: list,
+                    id_chunks) -> Iterator[tuple[_Plan, list]]:
+    """(plan, DBAPI tuples) per batch; the plan as the cursor describes the columns."""
+    described = []
+
+    def on_result(result) -> None:
+        described.append(_plan(engine.dialect, tuple(d[1] for d in result.cursor.description)))
+
+    for rows in _fetch(engine, _select(_columns(), where, order), id_chunks, on_result=on_result):
+        yield described[-1], rows
 
 
 def csv_export(engine: Engine, where: list, order: list,
                id_chunks: Iterable[list[int]] | None = None,
                progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
     """The CSV of the matching customers (header first), one chunk of UTF-8 per batch."""
-    plan = _plan(engine.dialect)
     width = len(COLUMNS)
     yield (",".join(COLUMNS) + "\r\n").encode("utf-8")
     if engine.dialect.name == "sqlite":
+        plan = _plan(engine.dialect)
         for lines, odd in _prefetched(_sqlite_batches(engine, plan, where, order, id_chunks)):
             text = _csv_text(lines, width, odd.__getitem__)
             if progress is not None:
                 progress(len(lines))
             yield text.encode("utf-8")
         return
-    typed = plan.typed
-    for rows in _prefetched(_python_batches(engine, plan, where, order, id_chunks)):
+    if engine.dialect.name == "postgresql":
+        batches = _pg_batches(engine, where, order, id_chunks)
+        for lines, odd in _prefetched(batches):
+            text = _csv_text(lines, width, odd.__getitem__)
+            if progress is not None:
+                progress(len(lines))
+            yield text.encode("utf-8")
+        return
+    for plan, rows in _prefetched(_python_batches(engine, where, order, id_chunks)):
+        typed = plan.typed
         lines, converted = [], []
         for raw in rows:
             cells = list(raw)
@@ -571,16 +684,18 @@ def _escape_batch(text: str) -> str:
 def xml_export(engine: Engine, where: list, order: list, cuid: str,
                id_chunks: Iterable[list[int]] | None = None,
                progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
-    plan = _plan(engine.dialect)
     now = text_of(dt.datetime.now(dt.UTC))
     yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
            f'<customers company="{xml_escape(cuid)}" exportedAt="{now}">\n').encode("utf-8")
     dims = COLUMNS.index("dimensions")
-    dims_processor = plan.columns[dims].type._cached_result_processor(engine.dialect, None)
-    # (index, open tag, close tag, converter) per column; tags with placeholders.
-    cols = [(i, f"    {LT}{n}{GT}", f"{LT}/{n}{GT}\n", plan.convert[i], plan.kinds[i] == TEXT)
-            for i, n in enumerate(COLUMNS)]
-    for rows in _prefetched(_python_batches(engine, plan, where, order, id_chunks)):
+    plan, cols = None, []
+    for batch_plan, rows in _prefetched(_python_batches(engine, where, order, id_chunks)):
+        if batch_plan is not plan:
+            plan = batch_plan
+            dims_processor = plan.processors[dims]
+            # (index, open tag, close tag, converter, is text) per column; placeholder markup.
+            cols = [(i, f"    {LT}{n}{GT}", f"{LT}/{n}{GT}\n", plan.convert[i],
+                     plan.kinds[i] == TEXT) for i, n in enumerate(COLUMNS)]
         parts, tags, quotes = [], 0, 0
         for raw in rows:
             parts.append(f"  {LT}customer{GT}\n")
