@@ -30,6 +30,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -127,10 +128,14 @@ def main() -> None:
     timed("4. search text (service._search_text)", lambda: [
         service._search_text(bulk._shape(v, 1)) for v in normalized])
     codes = bulk.Codes.of(db.session(write=False), _company(db))
-    news = [bulk.prepare(f, None, i, "FI", codes) for i, f in enumerate(full)]
     docs = bulk.new_documents("c")
-    args = [(x.guid, x.customer, x.excluded, x.given_full_name, x.address,
-             None if x.pair is None else (x.external_guid, *x.pair)) for x in news]
+    args = []
+    for v in normalized:  # what prepare hands the renderer: the stored values
+        if not v.get("fullName"):
+            v["fullName"] = validation.derive_full_name(v)
+        address = (uuid.uuid4(), *(v.get(f) for f in bulk._ADDRESS_FIELDS))
+        args.append((uuid.uuid4(), tuple(v.get(f) for f in bulk._VALUE_FIELDS),
+                     bool(v.get("excluded")), False, address, None))
     timed("5. document: template (NewDocuments.render)", lambda: [docs.render(*r) for r in args])
     timed("5'. document: live (read.detail + dump)", lambda: [docs.render_live(*r) for r in args[:2000]])
     out["5'. document: live (read.detail + dump)"] *= n / min(n, 2000)

@@ -67,27 +67,77 @@ _NONE_FIELDS = dict.fromkeys(FIELD_COLUMNS)
 
 
 class New:
-    """A validated new customer, as the worker that prepared it hands it over (pickled)."""
+    """A validated new customer, as the worker that prepared it hands it over (pickled):
+    its rows' values already in the driver's form (Binder), so the writing process only
+    adds ids, numbers and timestamps."""
 
-    __slots__ = ("row", "guid", "values", "given_full_name", "pair", "customer", "excluded",
-                 "address", "search_tail", "document", "external_guid", "raw")
+    __slots__ = ("row", "guid", "guid_db", "values", "pair", "customer", "address",
+                 "search_tail", "document", "external_guid", "raw")
 
-    def __init__(self, row, guid, values, given_full_name, pair, customer, excluded, address,
-                 search_tail, document, external_guid) -> None:
-        self.row, self.guid, self.values = row, guid, values
-        self.given_full_name, self.pair = given_full_name, pair
-        self.customer, self.excluded, self.address = customer, excluded, address
+    def __init__(self, row, guid, guid_db, values, pair, customer, address, search_tail,
+                 document, external_guid) -> None:
+        self.row, self.guid, self.guid_db, self.values, self.pair = row, guid, guid_db, values, pair
+        self.customer, self.address = customer, address
         self.search_tail, self.document, self.external_guid = search_tail, document, external_guid
         self.raw = None  # set by the importer: the row as read, to retry it alone
 
     def __reduce__(self):
-        return (New, (self.row, self.guid, self.values, self.given_full_name, self.pair,
-                      self.customer, self.excluded, self.address, self.search_tail,
-                      self.document, self.external_guid))
+        return (New, (self.row, self.guid, self.guid_db, self.values, self.pair, self.customer,
+                      self.address, self.search_tail, self.document, self.external_guid))
 
     def hook_values(self) -> dict[str, Any]:
         """What customers.service.create hands the APPLY_HOOKS: every field, None clears."""
-        return {**_NONE_FIELDS, **self.values}
+        return {**_NONE_FIELDS, **(self.values or {})}
+
+
+class Binder:
+    """The column types' own bind conversions (what SQLAlchemy applies to parameters), for
+    the columns a worker fills: UUIDs, dates, decimals, booleans, JSON. On SQLite the
+    worker hands over driver-ready values; COPY on PostgreSQL takes Python values (JSON
+    wrapped for psycopg)."""
+
+    def __init__(self, dialect_name: str) -> None:
+        self.postgres = dialect_name == "postgresql"
+        if self.postgres:
+            from sqlalchemy.dialects import postgresql
+
+            dialect = postgresql.dialect()
+        else:
+            from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+            dialect = sqlite_dialect.dialect()
+        c, a = Customer.__table__.c, Address.__table__.c
+        self.customer = self._converter([c[n].type for n in CUSTOMER_INSERT[4:-5]], dialect)
+        self.address = self._converter([a[n].type for n in ADDRESS_INSERT[1:2]]
+                                       + [a[n].type for n in ADDRESS_INSERT[5:]], dialect)
+        self.uuid = self._converter([c["customer_guid"].type], dialect)
+
+    def _converter(self, types, dialect):
+        convert = []
+        for i, t in enumerate(types):
+            if self.postgres:
+                if isinstance(t, JSON):
+                    from psycopg.types.json import Json
+
+                    convert.append((i, Json))
+            else:
+                p = t._cached_bind_processor(dialect)
+                if p is not None:
+                    convert.append((i, p))
+
+        def apply(values: tuple) -> tuple:
+            if not convert:
+                return values
+            out = list(values)
+            for i, p in convert:
+                if out[i] is not None:
+                    out[i] = p(out[i])
+            return tuple(out)
+
+        return apply
+
+    def guid(self, value):
+        return self.uuid((value,))[0]
 
 
 class Codes:
@@ -123,7 +173,8 @@ class Codes:
 
 
 def prepare(values: dict[str, Any], guid: uuid.UUID | None, row: int, country: str,
-            codes: Codes, documents: "document.NewDocuments | None" = None) -> New:
+            codes: Codes, documents: "document.NewDocuments | None" = None,
+            binder: Binder | None = None, hook_values: bool = True) -> New:
     """The rules of customers.service.create that need no database (normalize, the
     register's codes, the external id pair), for `values` (every field; None clears), and
     the rows to write. Raises DomainError naming every bad field. Pure: runs in worker
@@ -155,8 +206,21 @@ def prepare(values: dict[str, Any], guid: uuid.UUID | None, row: int, country: s
     if documents is not None:
         doc = documents.render(guid, customer, excluded, given, address,
                                None if pair is None else (external_guid, *pair))
-    return New(row, guid, {k: x for k, x in v.items() if x is not None}, given, pair, customer,
-               excluded, address, search_tail, doc, external_guid)
+    binder = binder or _default_binder()
+    return New(row, guid, binder.guid(guid),
+               {k: x for k, x in v.items() if x is not None} if hook_values else None, pair,
+               binder.customer((*customer, excluded, given)),
+               None if address is None else binder.address(address), search_tail, doc,
+               None if external_guid is None else binder.guid(external_guid))
+
+
+_BINDERS: dict = {}
+
+
+def _default_binder() -> Binder:
+    if "sqlite" not in _BINDERS:
+        _BINDERS["sqlite"] = Binder("sqlite")
+    return _BINDERS["sqlite"]
 
 
 def new_documents(cuid: str) -> "document.NewDocuments":
@@ -226,36 +290,26 @@ def existing(session: Session, company: Company, guids: set, pairs: set) -> tupl
 
 
 class _Table:
-    """One table's INSERT through the driver: executemany of tuples (SQLite, with the
-    column types' own bind conversions, as SQLAlchemy would apply them) or COPY."""
+    """One table's INSERT through the driver: executemany of tuples (SQLite) or COPY
+    (PostgreSQL). Rows come driver-ready (Binder); `bind_time` converts the batch's one
+    timestamp with the column type's own conversion."""
 
     def __init__(self, session: Session, table, columns: tuple[str, ...]) -> None:
         dialect = session.get_bind().dialect
         self.name, self.columns = table.name, columns
         self.postgres = dialect.name == "postgresql"
-        self.convert = []
-        for i, name in enumerate(columns):
-            t = table.c[name].type
-            if self.postgres:
-                if isinstance(t, JSON):
-                    from psycopg.types.json import Json
-
-                    self.convert.append((i, Json))
-            else:
-                p = t._cached_bind_processor(dialect)
-                if p is not None:
-                    self.convert.append((i, p))
+        time_column = next((c for c in ("last_updated_at", "at") if c in table.c), None)
+        self._time = (None if time_column is None or self.postgres
+                      else table.c[time_column].type._cached_bind_processor(dialect))
         self.sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
                     f"VALUES ({', '.join('?' * len(columns))})")
 
-    def write(self, session: Session, rows: list[list]) -> None:
+    def bind_time(self, when):
+        return when if self._time is None else self._time(when)
+
+    def write(self, session: Session, rows: list[tuple]) -> None:
         if not rows:
             return
-        if self.convert:
-            for r in rows:
-                for i, p in self.convert:
-                    if r[i] is not None:
-                        r[i] = p(r[i])
         driver = session.connection().connection.driver_connection
         if not self.postgres:
             driver.executemany(self.sql, rows)
@@ -272,7 +326,11 @@ class Creator:
         self.session, self.company = session, company
         self.codes = Codes.of(session, company)
         self.enabled = supported()
+        quiet = _quiet_for_new_rows()
         self.hooks = [h for h in customers.APPLY_HOOKS if h is not register.check_customer_codes]
+        # Hooks that do nothing for a new customer without a parent (the only kind that is
+        # batched) are not run; the others get the row's values (workers then send them).
+        self.hooks = [h for h in self.hooks if h not in quiet]
         self.pending: list[New] = []
         self.written = 0  # rows written since the caller last looked
         self.written_keys: set = set()  # their GUIDs and external ids (reset by the caller)
@@ -329,6 +387,10 @@ class Creator:
         self.written_keys |= keys
         return []
 
+    @property
+    def needs_values(self) -> bool:
+        return bool(self.hooks)
+
     def _ids(self, n: int) -> list[int]:
         """Ids for n new customers: drawn from the sequence (PostgreSQL), or the next rowids
         (SQLite, under the write lock this transaction holds)."""
@@ -352,6 +414,7 @@ class Creator:
         stamp = None
         ids = self._ids(len(pending))
         cid = company.id
+        now_db = t["customers"].bind_time(now)
         rows, addresses, external, changes = [], [], [], []
         for new, id_ in zip(pending, ids):
             doc = new.document
@@ -359,18 +422,45 @@ class Creator:
                 if stamp is None:
                     stamp = _stamp(now)
                 doc = document.finish(doc, number, stamp)
-            rows.append([id_, cid, new.guid, number, *new.customer, new.excluded,
-                         new.given_full_name, f"{number}{new.search_tail}", now, now, 1, doc])
+            rows.append((id_, cid, new.guid_db, number, *new.customer,
+                         f"{number}{new.search_tail}", now_db, now_db, 1, doc))
             if new.address is not None:
-                addresses.append([id_, new.address[0], "LEGAL", True, now, *new.address[1:]])
+                a = new.address
+                addresses.append((id_, a[0], "LEGAL", True, now_db, *a[1:]))
             if new.pair is not None:
-                external.append([cid, id_, new.external_guid, new.pair[0], new.pair[1]])
-            changes.append([cid, new.guid, number, "upsert", now])
+                external.append((cid, id_, new.external_guid, new.pair[0], new.pair[1]))
+            changes.append((cid, new.guid_db, number, "upsert", now_db))
             number += 1
         t["customers"].write(session, rows)
         t["addresses"].write(session, addresses)
         t["external_ids"].write(session, external)
         t["change_log"].write(session, changes)
+
+
+def _quiet_for_new_rows() -> set:
+    """APPLY_HOOKS known to do nothing for a new customer without a parent and without
+    attachedUsers (no CSV column): relations' parent cycle (no parent), external ids'
+    on_apply (waits for the id; the pair is inserted here), self-service's attached users."""
+    out = set()
+    try:
+        from custreg.relations.service import refuse_parent_cycle
+
+        out.add(refuse_parent_cycle)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from custreg.external_ids.hooks import on_apply
+
+        out.add(on_apply)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from custreg.access.selfservice import _apply_hook
+
+        out.add(_apply_hook)
+    except ImportError:  # pragma: no cover
+        pass
+    return out
 
 
 _STAMP: dict = {}

@@ -135,7 +135,7 @@ def import_cmd(
     if db.dialect == "sqlite":
         # This connection only: a larger page cache for the indexes the import fills, and
         # temporary b-trees in memory. Durability stays (WAL, synchronous=NORMAL).
-        session.connection().exec_driver_sql("PRAGMA cache_size=-32768")
+        session.connection().exec_driver_sql("PRAGMA cache_size=-16384")
         session.connection().exec_driver_sql("PRAGMA temp_store=MEMORY")
     try:
         # No refresh thread (auto_refresh=False): the validating workers are forked from

@@ -310,10 +310,11 @@ class _Schema:
         return out
 
 
-def _init_worker(header: list[str], country: str, known: dict, cuid: str | None = None) -> None:
+def _init_worker(header: list[str], country: str, known: dict, cuid: str | None = None,
+                 dialect: str = "sqlite", hook_values: bool = True) -> None:
     documents = bulk.new_documents(cuid) if cuid is not None else None
     _STATE.update(header=header, country=country, codes=bulk.Codes(known), schema=_Schema(),
-                  documents=documents)
+                  documents=documents, binder=bulk.Binder(dialect), hook_values=hook_values)
 
 
 _NONE_FIELDS = dict.fromkeys(FIELD_COLUMNS)
@@ -321,7 +322,7 @@ _WRITABLE = frozenset(WRITABLE_COLUMNS)
 
 
 def _prepare_row(header, country, codes, row: int, cells: list[str], schema=None,
-                 documents=None) -> tuple:
+                 documents=None, binder=None, hook_values: bool = True) -> tuple:
     """(row, readable, keys, pair, create) where create is a bulk.New or the errors a create
     of the row would raise; readable False: the row failed already (errors in create)."""
     scratch = Report(mode="scratch")
@@ -343,7 +344,7 @@ def _prepare_row(header, country, codes, row: int, cells: list[str], schema=None
     if full.get("fullName") and full["fullName"] == validation.derive_full_name(full):
         full["fullName"] = None  # derived from the name parts: stays derived
     try:
-        create = bulk.prepare(full, guid, row, country, codes, documents)
+        create = bulk.prepare(full, guid, row, country, codes, documents, binder, hook_values)
     except DomainError as exc:
         create = [(e.get("field") or "row", e.get("message") or exc.detail)
                   for e in exc.errors or [{"field": "row", "message": exc.detail}]]
@@ -353,10 +354,11 @@ def _prepare_row(header, country, codes, row: int, cells: list[str], schema=None
 
 def _prepare_rows(rows: list[tuple[int, list[str]]]) -> list[tuple]:
     s = _STATE
-    header, country, codes, schema, documents = (s["header"], s["country"], s["codes"],
-                                                 s["schema"], s["documents"])
-    return [_prepare_row(header, country, codes, row, cells, schema, documents)
-            for row, cells in rows]
+    header, country, codes, schema, documents, binder, hook_values = (
+        s["header"], s["country"], s["codes"], s["schema"], s["documents"], s["binder"],
+        s["hook_values"])
+    return [_prepare_row(header, country, codes, row, cells, schema, documents, binder,
+                         hook_values) for row, cells in rows]
 
 
 PREPARE_CHUNK = 250  # rows per task of a worker process
@@ -473,11 +475,12 @@ def run(session: Session, company: Company, stream: IO[str], mode: str = "all-or
         report.created += creator.written
         creator.written = 0
 
-    initargs = (header, company.country_code, dict(creator.codes.known), company.cuid)
+    initargs = (header, company.country_code, dict(creator.codes.known), company.cuid,
+                session.get_bind().dialect.name, creator.needs_values)
     pool = None
     if jobs > 1:
         pool = _pool(jobs, initargs)
-        prepared = _ordered(pool, _chunks(rows, PREPARE_CHUNK), depth=8 * jobs)
+        prepared = _ordered(pool, _chunks(rows, PREPARE_CHUNK), depth=4 * jobs)
     else:
         _init_worker(*initargs)
         prepared = ((chunk, _prepare_rows(chunk)) for chunk in _chunks(rows, PREPARE_CHUNK))
