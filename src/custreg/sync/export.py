@@ -258,17 +258,19 @@ def _fetch(engine: Engine, statement, id_chunks, on_connection=None,
             conn = conn.execution_options(stream_results=True, max_row_buffer=FETCH)
         if on_connection is not None:
             on_connection(conn)
-        for chunk in [None] if id_chunks is None else id_chunks:
-            result = conn.execute(statement if chunk is None
-                                  else statement.where(Customer.id.in_(chunk)))
-            if on_result is not None:
-                on_result(result)
-            try:
-                while rows := result._fetchmany_impl(FETCH):  # the DBAPI's own tuples
-                    yield rows
-            finally:
-                result.close()
-        conn.rollback()
+        try:
+            for chunk in [None] if id_chunks is None else id_chunks:
+                result = conn.execute(statement if chunk is None
+                                      else statement.where(Customer.id.in_(chunk)))
+                if on_result is not None:
+                    on_result(result)
+                try:
+                    while rows := result._fetchmany_impl(FETCH):  # the DBAPI's own tuples
+                        yield rows
+                finally:
+                    result.close()
+        finally:
+            conn.rollback()
 
 
 def _select(columns: list, where: list, order: list):
@@ -375,7 +377,8 @@ def _csv_text(lines: list[str], width: int, cells_of: Callable[[int], list]) -> 
 def _sqlite_cell(plan: _Plan, i: int):
     """Column i as its export text, computed by SQLite (cheap string functions) where the
     stored form is the canonical one SQLAlchemy writes; else by `custreg_export_cell`, the
-    column's exact Python converter. NULL stays NULL (printf writes it as nothing)."""
+    column's exact Python converter. NULL stays NULL (printf writes it as nothing). None for
+    the columns read as they are and converted in Python."""
     column, kind = plan.columns[i], plan.kinds[i]
     if kind == TEXT:
         return column
@@ -406,14 +409,8 @@ def _sqlite_cell(plan: _Plan, i: int):
     elif kind == DATE:
         fast = (s.op("GLOB")("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"), s)
     else:
-        return case(*slow, else_=fallback)
+        return None  # floats, decimals, JSON, ...: read as they are, converted in Python
     return case(*slow, fast, else_=fallback)
-
-
-def _sqlite_lines(plan: _Plan, where: list, order: list):
-    cells = [_sqlite_cell(plan, i) for i in range(len(plan.columns))]
-    fmt = literal(US.join(["%s"] * len(cells)), String)
-    return _select([Customer.id, type_coerce(func.printf(fmt, *cells), String)], where, order)
 
 
 def _register(plan: _Plan):
@@ -477,30 +474,6 @@ def _prefetched(batches: Iterator, depth: int = 4) -> Iterator:
         stop.set()
 
 
-def _sqlite_batches(engine: Engine, plan: _Plan, where: list, order: list,
-                    id_chunks) -> Iterator[tuple[list[str], dict[int, list]]]:
-    """(lines, cells of the lines whose data holds a separator) per batch."""
-    width = len(plan.columns)
-    by_id = _select(plan.columns, [], [])
-    on_connection = _register(plan)
-    held = []
-
-    def remember(conn) -> None:
-        held.append(conn)
-        on_connection(conn)
-
-    for rows in _fetch(engine, _sqlite_lines(plan, where, order), id_chunks, remember):
-        lines = [r[1] for r in rows]
-        text = RS.join(lines)
-        odd: dict[int, list] = {}
-        if text.count(US) != len(lines) * (width - 1) or text.count(RS) != len(lines) - 1:
-            for i, line in enumerate(lines):
-                if not _clean(line, width):  # its values again, converted in Python
-                    raw = held[0].execute(by_id.where(Customer.id == rows[i][0]))._fetchmany_impl(1)[0]
-                    odd[i] = [f(v) for f, v in zip(plan.convert, raw)]
-        yield lines, odd
-
-
 def _pg_cell(plan: _Plan, i: int):
     """Column i as its export text computed by PostgreSQL ('' for NULL), or None for the
     columns converted in Python (floats, decimals, JSON, anything else)."""
@@ -523,71 +496,83 @@ def _pg_cell(plan: _Plan, i: int):
     return None
 
 
-def _pg_lines(plan: _Plan, where: list, order: list):
-    """Runs of columns as one text each (cells joined by US), the Python-converted columns
-    between them as they are: (statement, layout), layout[k] = None for a text run, else
-    the column index of a raw value."""
-    exprs, layout, run = [Customer.id], [], []
+def _line_statement(plan: _Plan, where: list, order: list, dialect: str):
+    """The customer id, then runs of columns as one text each (cells joined by US) and the
+    columns converted in Python between them as they are: (statement, layout, widths),
+    layout[k] = None for a run of widths[k] cells, else the column index of a raw value."""
+    cell_of = _sqlite_cell if dialect == "sqlite" else _pg_cell
+    exprs, layout, widths, run = [Customer.id], [], [], []
 
     def close_run() -> None:
-        if run:
+        if not run:
+            return
+        if dialect == "sqlite":
+            text = func.printf(literal(US.join(["%s"] * len(run)), String), *run, type_=String)
+        else:
             text = run[0]
             for cell in run[1:]:
                 text = text + US + cell
-            exprs.append(text)
-            layout.append(None)
-            run.clear()
+        exprs.append(text)
+        layout.append(None)
+        widths.append(len(run))
+        run.clear()
 
     for i in range(len(plan.columns)):
-        cell = _pg_cell(plan, i)
+        cell = cell_of(plan, i)
         if cell is None:
             close_run()
             exprs.append(plan.columns[i])
             layout.append(i)
+            widths.append(1)
         else:
             run.append(cell)
     close_run()
-    return _select(exprs, where, order), layout
+    return _select(exprs, where, order), layout, widths
 
 
-def _pg_batches(engine: Engine, where: list, order: list,
-                id_chunks) -> Iterator[tuple[list[str], dict[int, list]]]:
-    """(lines, cells of the lines whose data holds a separator) per batch (PostgreSQL)."""
+def _line_batches(engine: Engine, where: list, order: list, id_chunks) -> Iterator[tuple]:
+    """(converters, rows, cells of the rows whose data holds a separator) per batch: the
+    rows as `_line_statement` reads them; runs dirty with a separator are read again."""
+    dialect = engine.dialect
     # Kinds only (psycopg's numeric processor needs a type code: 1700 = numeric).
-    base = _plan(engine.dialect, (1700,) * len(COLUMNS))
+    base = _plan(dialect, (1700,) * len(COLUMNS) if dialect.name == "postgresql" else None)
     width = len(COLUMNS)
-    statement, layout = _pg_lines(base, where, order)
+    statement, layout, widths = _line_statement(base, where, order, dialect.name)
+    runs = [(k + 1, widths[k]) for k, item in enumerate(layout) if item is None]
+    separators = sum(w - 1 for _k, w in runs)  # US inside the runs of one row
     by_id = _select(base.columns, [], [])
-    held, convert = [], []
+    held: list = []
+    convert: list = []
+    register = _register(base) if dialect.name == "sqlite" else None
+
+    def on_connection(conn) -> None:
+        held.append(conn)
+        if register is not None:
+            register(conn)
 
     def on_result(result) -> None:
-        coltypes = [1700] * width
+        coltypes = [None if dialect.name == "sqlite" else 1700] * width
         for k, d in zip(layout, result.cursor.description[1:]):
             if k is not None:
                 coltypes[k] = d[1]
-        convert[:] = [(k, _plan(engine.dialect, tuple(coltypes)).convert[k]) if k is not None
-                      else None for k in layout]
+        plan = _plan(dialect, tuple(coltypes))
+        convert[:] = [None if k is None else plan.convert[k] for k in layout]
 
-    for rows in _fetch(engine, statement, id_chunks, held.append, on_result):
-        lines = []
-        for row in rows:
-            parts = []
-            for f, v in zip(convert, row[1:]):
-                if f is None:
-                    parts.append(v)
-                else:
-                    parts.append("" if v is None else (f[1](v) or ""))
-            lines.append(US.join(parts))
-        text = RS.join(lines)
+    def cells_again(customer_id: int) -> list:
+        result = held[0].execute(by_id.where(Customer.id == customer_id))
+        plan = _plan(dialect, tuple(d[1] for d in result.cursor.description)
+                     if dialect.name != "sqlite" else None)
+        return [f(v) for f, v in zip(plan.convert, result._fetchmany_impl(1)[0])]
+
+    for rows in _fetch(engine, statement, id_chunks, on_connection, on_result):
+        text = RS.join([r[k] for r in rows for k, _w in runs])
         odd: dict[int, list] = {}
-        if text.count(US) != len(lines) * (width - 1) or text.count(RS) != len(lines) - 1:
-            for i, line in enumerate(lines):
-                if not _clean(line, width):  # its values again, converted in Python
-                    result = held[0].execute(by_id.where(Customer.id == rows[i][0]))
-                    plan = _plan(engine.dialect, tuple(d[1] for d in result.cursor.description))
-                    raw = result._fetchmany_impl(1)[0]
-                    odd[i] = [f(v) for f, v in zip(plan.convert, raw)]
-        yield lines, odd
+        if (text.count(US) != len(rows) * separators
+                or text.count(RS) != len(rows) * len(runs) - 1):
+            for i, r in enumerate(rows):
+                if any(r[k].count(US) != w - 1 or RS in r[k] for k, w in runs):
+                    odd[i] = cells_again(r[0])
+        yield list(convert), rows, odd
 
 
 def _python_batches(engine: Engine, where: list, order: list,
@@ -608,20 +593,25 @@ def csv_export(engine: Engine, where: list, order: list,
     """The CSV of the matching customers (header first), one chunk of UTF-8 per batch."""
     width = len(COLUMNS)
     yield (",".join(COLUMNS) + "\r\n").encode("utf-8")
-    if engine.dialect.name == "sqlite":
-        plan = _plan(engine.dialect)
-        for lines, odd in _prefetched(_sqlite_batches(engine, plan, where, order, id_chunks)):
-            text = _csv_text(lines, width, odd.__getitem__)
+    if engine.dialect.name in ("sqlite", "postgresql"):
+        for convert, rows, odd in _prefetched(_line_batches(engine, where, order, id_chunks)):
+            lines = [US.join([v if f is None else "" if v is None else f(v) or ""
+                              for f, v in zip(convert, row[1:])]) for row in rows]
+
+            def cells(i: int) -> list:
+                if i in odd:
+                    return odd[i]
+                out: list = []
+                for f, v in zip(convert, rows[i][1:]):
+                    if f is None:
+                        out += v.split(US)
+                    else:
+                        out.append(None if v is None else f(v))
+                return out
+
+            text = _csv_text(lines, width, cells)
             if progress is not None:
-                progress(len(lines))
-            yield text.encode("utf-8")
-        return
-    if engine.dialect.name == "postgresql":
-        batches = _pg_batches(engine, where, order, id_chunks)
-        for lines, odd in _prefetched(batches):
-            text = _csv_text(lines, width, odd.__getitem__)
-            if progress is not None:
-                progress(len(lines))
+                progress(len(rows))
             yield text.encode("utf-8")
         return
     for plan, rows in _prefetched(_python_batches(engine, where, order, id_chunks)):
