@@ -34,8 +34,8 @@ import uuid
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import (Boolean, Date, DateTime, Engine, Integer, String, and_, case, func,
-                        literal, literal_column, select, type_coerce)
+from sqlalchemy import (Boolean, Date, DateTime, Engine, Float, Integer, String, and_, case,
+                        func, literal, literal_column, select, type_coerce)
 
 from custreg.addresses.models import Address
 from custreg.customers.models import Customer
@@ -223,6 +223,7 @@ def _generic(processor) -> Callable[[Any], str | None]:
 
 
 _JSON_MEMO: dict[Any, str | None] = {}
+_SQLITE_DATETIME = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}")
 
 
 def _converter(column, kind: str, dialect, processor) -> Callable[[Any], str | None]:
@@ -233,6 +234,20 @@ def _converter(column, kind: str, dialect, processor) -> Callable[[Any], str | N
         return lambda v: str(v) if type(v) is int else generic(v)
     if kind == GUID and dialect.name != "sqlite":
         return lambda v: str(v) if type(v) is uuid.UUID else generic(v)
+    if kind == GUID:  # SQLite: the 32 lowercase hex digits SQLAlchemy stores
+        def guid(v):
+            if type(v) is str and len(v) == 32 and not v.strip("0123456789abcdef"):
+                return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
+            return generic(v)
+        return guid
+    if kind == DATETIME and dialect.name == "sqlite":  # as stored: UTC, naive, 6 digits
+        def datetime_text(v):
+            if type(v) is str and _SQLITE_DATETIME.fullmatch(v) and not v.endswith("000000"):
+                return v.replace(" ", "T") + "Z"
+            return generic(v)  # isoformat leaves out a zero fraction
+        return datetime_text
+    if kind == OTHER and processor is None and isinstance(column.type, Float):
+        return lambda v: repr(v) if type(v) is float else generic(v)
     if processor is not None and (kind == OTHER and "JSON" in type(column.type).__name__):
         def json_text(v):  # few distinct values (dimension codes): parse each once
             if type(v) is not str:
@@ -305,7 +320,7 @@ def _finish(lines: list[str]) -> str:
                 text = _negatives(text)
             continue
         old = US + ch
-        if old in text:
+        if ch in text and old in text:  # the first test is a fast scan for one character
             text = text.replace(old, US + "'" + ch)
         if ch in firsts:
             text = text.replace(RS + ch, RS + "'" + ch)
@@ -383,10 +398,6 @@ def _sqlite_cell(plan: _Plan, i: int):
     if kind == TEXT:
         return column
     s = type_coerce(column, String)
-
-    def sub(start: int, length: int):
-        return func.substr(s, start, length, type_=String)
-
     slow = ((column.is_(None), None),)
     fallback = func.custreg_export_cell(literal_column(str(i)), column, type_=String)
     if kind == INT:
@@ -397,19 +408,10 @@ def _sqlite_cell(plan: _Plan, i: int):
                     (and_(func.typeof(column) == "integer", n == 1), literal("true", String)),
                     (and_(func.typeof(column) == "integer", n == 0), literal("false", String)),
                     else_=fallback)
-    elif kind == GUID:  # 32 lowercase hex digits → 8-4-4-4-12
-        fast = (s.op("GLOB")("[0-9a-f]" * 32),
-                sub(1, 8) + "-" + sub(9, 4) + "-" + sub(13, 4) + "-" + sub(17, 4) + "-"
-                + sub(21, 12))
-    elif kind == DATETIME:  # 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC) → isoformat with Z
-        fast = (and_(s.op("GLOB")("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:"
-                                  "[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]"),
-                     sub(21, 6) != "000000"),  # isoformat leaves out a zero fraction
-                func.replace(s, " ", "T", type_=String) + "Z")
     elif kind == DATE:
         fast = (s.op("GLOB")("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"), s)
-    else:
-        return None  # floats, decimals, JSON, ...: read as they are, converted in Python
+    else:  # GUIDs, date-times, floats, decimals, JSON, ...: read as they are, converted
+        return None  # in Python by the formatting thread (SQLite's own thread is the busier)
     return case(*slow, fast, else_=fallback)
 
 
