@@ -249,25 +249,37 @@ def supported() -> bool:
     return set(customers.CREATED_HOOKS) <= created and set(customers.TOUCH_HOOKS) <= touched
 
 
-def existing(session: Session, company: Company, guids: set, pairs: set) -> tuple[set, set]:
+def existing(session: Session, company: Company, guids: set, pairs: set,
+             started_empty: bool = False) -> tuple[set, set]:
     """Which of `guids` and external id `pairs` name customers of the company already.
 
-    PostgreSQL: the lists are joined as arrays (`unnest`) to the unique indexes, and the
-    statement is never prepared. An import is one long transaction that fills `customers`:
-    the statistics say the table is empty (autovacuum cannot see uncommitted rows), and
-    psycopg prepares a statement from its 5th execution on, after which PostgreSQL keeps a
-    generic plan made while the table was small — for `customer_guid IN (…1000…)` a scan
-    of the company's rows through another index, filtering each row against 1000
-    parameters, ever slower as the table grows (seconds per batch at 100,000 rows; see
-    docs/export.md, import). A join from the array to (company_id, customer_guid) is one
-    index probe per GUID whatever the table's size."""
+    This lookup only routes rows: a new customer whose GUID or external id is taken after
+    all makes its batch's INSERT fail on the unique constraints, and the batch is retried
+    row by row (Creator.flush), where the row becomes an update. So it may be skipped
+    where it cannot pay:
+
+    PostgreSQL, into a company that had no customers when the import began
+    (`started_empty`): only rows of this import can match, and the lookup inside the one
+    long transaction is what made large imports slow. The table grows inside a
+    transaction that autovacuum cannot see, so the statistics stay those of the empty
+    table; psycopg prepares a statement from its 5th execution on, and PostgreSQL then
+    keeps a generic plan made while the table was small: `customer_guid IN ($2…$1001)` as a
+    filter over every row of the company through another index, 1000 comparisons a row —
+    2-8 s per batch at 50,000-200,000 rows (EXPLAIN ANALYZE: "Index Scan using
+    ix_customers_company_last_updated … Rows Removed by Filter: 200000"). Unprepared,
+    `= ANY(array)` or a join from unnest(array) still scan the company's rows (a hashed
+    filter: ≈ 40-90 ms per batch at 100,000 rows, growing with the table; an ANALYZE inside
+    the transaction does not change that plan). Otherwise (a company with customers): one
+    unprepared `= ANY(array)`, planned with the sizes of the moment."""
     found_guids, found_pairs = set(), set()
     if session.get_bind().dialect.name == "postgresql":
+        if started_empty:
+            return found_guids, found_pairs
         cursor = session.connection().connection.driver_connection.cursor()
         if guids:
-            cursor.execute("SELECT c.customer_guid FROM unnest(%s::uuid[]) AS g(guid) "
-                           "JOIN customers c ON c.company_id = %s AND c.customer_guid = g.guid",
-                           [list(guids), company.id], prepare=False)
+            cursor.execute("SELECT customer_guid FROM customers WHERE company_id = %s "
+                           "AND customer_guid = ANY(%s::uuid[])", [company.id, list(guids)],
+                           prepare=False)
             found_guids = {r[0] for r in cursor.fetchall()}
         if pairs:
             ids, idents = zip(*pairs)
@@ -278,7 +290,7 @@ def existing(session: Session, company: Company, guids: set, pairs: set) -> tupl
                            [list(ids), list(idents), company.id], prepare=False)
             found_pairs = {tuple(r) for r in cursor.fetchall()}
         return found_guids, found_pairs
-    if guids:
+    if guids:  # SQLite: IN (…) probes the unique index, whatever the table's size
         found_guids = set(session.scalars(select(Customer.customer_guid).where(
             Customer.company_id == company.id, Customer.customer_guid.in_(guids))))
     if pairs:
@@ -344,6 +356,8 @@ class Creator:
             "change_log": _Table(session, ChangeLog.__table__, CHANGE_INSERT),
         }
         self._stamps = None
+        self.started_empty = session.scalar(
+            select(Customer.id).where(Customer.company_id == company.id).limit(1)) is None
 
     def holds(self, guid: uuid.UUID | None, pair: tuple[int, str] | None,
               parent: uuid.UUID | None = None) -> bool:

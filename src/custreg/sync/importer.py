@@ -398,7 +398,7 @@ def _apply_chunk(session, company, header, group, report, deferred, creator, flu
     readable = [p for p, _ in group if p[1]]
     found_guids, found_pairs = bulk.existing(
         session, company, {p[2][0] for p in readable if p[2][0] is not None},
-        {p[3] for p in readable if p[3] is not None})
+        {p[3] for p in readable if p[3] is not None}, creator.started_empty)
     slow_keys = creator.written_keys = set()  # keys written (or seen) after that lookup
     for (row, ok, keys, pair, create), cells in group:
         if not ok:  # unreadable, or refused by the API's schema

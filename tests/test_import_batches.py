@@ -1,0 +1,37 @@
+"""A row that names a customer written by an earlier batch of the same import is an update,
+whether the importer found it by its lookup or by the batch's INSERT failing on the
+unique keys (PostgreSQL skips the lookup for a company that started empty: sync/bulk.py
+`existing`)."""
+
+import csv
+import io
+import uuid
+
+from conftest import new_company
+
+HEADER = ["customerGuid", "lastName", "city", "externalSystemId", "externalSystemIdentifier"]
+
+
+def test_rows_naming_customers_of_an_earlier_batch_update_them(client):
+    cuid = new_company(client)
+    guids = [str(uuid.uuid4()) for _ in range(1100)]
+    rows = [[g, f"Name {i}", "Oulu", "", ""] for i, g in enumerate(guids)]
+    rows[3][3:] = ["1", "ext-3"]
+    rows.append([guids[5], "Changed", "Turku", "", ""])  # a later batch: GUID of row 7
+    rows.append(["", "By external id", "Vaasa", "1", "ext-3"])  # external id of row 5
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    r = client.post(f"/v1/companies/{cuid}/customers/import", content=out.getvalue().encode(),
+                    headers={"Content-Type": "text/csv"})
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert (report["created"], report["updated"], report["failed"]) == (1100, 2, 0), report
+    url = f"/v1/companies/{cuid}/customers"
+    assert client.get(f"{url}/count").json()["count"] == 1100
+    got = client.get(f"{url}/{guids[5]}").json()
+    assert (got["lastName"], got["city"], got["version"]) == ("Changed", "Turku", 2)
+    got = client.get(f"{url}/{guids[3]}").json()
+    assert (got["lastName"], got["city"]) == ("By external id", "Vaasa")
+    assert got["externalSystemIdentifier"] == "ext-3"
