@@ -184,3 +184,19 @@ def test_search_matches_the_model(client, population, data):
     got, total = _search(client, url, query)
     assert got == _model(customers, query), query
     assert total == len(got)
+
+
+def test_the_engine_agnostic_condition_answers_like_the_index(client, company, customers_url):
+    """Billmate's export builds its WHERE without naming the engine: the LIKE fallback."""
+    import csv
+    import io
+
+    for first, last in [("Åsa", "Åström"), ("Asa", "Virtanen"), ("Matti", "Mäki-Virta"), ("Åke", "Astrid")]:
+        create_customer(client, customers_url, firstName=first, lastName=last, cellularPhone="0401234567")
+    for word in ("asa astr", "virta", "ast", "mäki-virta", "irta", "0401234567", "+358 40 12", "1"):
+        listed = _numbers(client, customers_url, word)
+        r = client.get("/compat/billmate/customers/export/csv", params={"searchWord": word},
+                       headers={"X-Company": company})
+        assert r.status_code == 200, r.text
+        exported = sorted(int(row["mexcParamvaluesetsid"]) for row in csv.DictReader(io.StringIO(r.text)))
+        assert exported == listed, word

@@ -33,7 +33,7 @@ from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import PhoneMetadata
-from sqlalchemy import column, select, table
+from sqlalchemy import column, literal, select, table
 from sqlalchemy import text as sql
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -219,15 +219,24 @@ def fts_where(ts: list[str], company_id: int, include_excluded: bool) -> list:
             _fts.c.rowid >= lo, _fts.c.rowid < hi]
 
 
-def conditions(search_word: str, dialect: str | None, company_id: int,
-               include_excluded: bool) -> list[ColumnElement]:
-    """WHERE terms on `customers` for any list or count (the general path)."""
+def _starts_a_word(term: str) -> ColumnElement:
+    """Any engine, no index: a word of search_text starts with the term. Same answers as
+    the indexes: a term (a run of letters or of digits) starts a word of the folded values
+    exactly when it starts that word's first run, which is among the words."""
+    return (literal(" ") + Customer.search_text).like(f"% {term}%")
+
+
+def conditions(search_word: str, dialect, company_id: int, include_excluded: bool) -> list[ColumnElement]:
+    """WHERE terms on `customers` for any list or count (the general path). `dialect`: the
+    engine's name (or dialect); without one, a LIKE per term that works on any engine."""
     ts = terms(search_word)
     if not ts:
         return []
-    if dialect == "sqlite":
+    name = getattr(dialect, "name", dialect)
+    if name == "sqlite":
         numbers = select(_fts.c.rowid.op("&")(NUMBER_MASK)).where(
             *fts_where(ts, company_id, include_excluded))
         return [Customer.customer_number.in_(numbers)]
-    return [sql(f"{PG_WORDS} @@ CAST(:tsq AS tsquery)")
-            .bindparams(tsq=tsquery(ts))]
+    if name == "postgresql":
+        return [sql(f"{PG_WORDS} @@ CAST(:tsq AS tsquery)").bindparams(tsq=tsquery(ts))]
+    return [_starts_a_word(t) for t in ts]
