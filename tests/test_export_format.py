@@ -214,3 +214,26 @@ def test_arbitrary_text_is_exported_byte_for_byte(client, rows):
     assert client.get(f"{url}/export.csv").content == expected_csv(customers)
     r = client.get(f"{url}/export.xml")
     assert r.content == expected_xml(customers, cuid, exported_at(r.content))
+
+
+def test_downloads_stopped_early_release_their_connections(client, database_url):
+    """A client that goes away after the first chunk stops the export's fetching thread and
+    returns its connection: after more abandoned downloads than the pool holds, a whole
+    export and a write still go through (a real server, so the downloads really stop)."""
+    from sync_util import http, live_server
+
+    cuid = fresh_company(client)
+    rows = 7000  # more than the batches the fetching thread may keep ready (4 × 1000)
+    body = "lastName,firstName\r\n" + "".join(f"Left {i},Early\r\n" for i in range(rows))
+    r = client.post(f"/v1/companies/{cuid}/customers/import", params={"mode": "valid-rows"},
+                    content=body.encode(), headers={"Content-Type": "text/csv"})
+    assert r.status_code == 200 and r.json()["created"] == rows, r.text
+    url = f"/v1/companies/{cuid}/customers"
+    with live_server(database_url) as base, http(base) as h:
+        for i in range(30):
+            with h.stream("GET", f"{url}/export.{'csv' if i % 2 else 'xml'}") as r:
+                assert r.status_code == 200
+                next(r.iter_bytes())
+        r = h.get(f"{url}/export.csv", timeout=120)
+        assert r.status_code == 200 and r.text.count("\r\n") == rows + 1
+        assert h.post(url, json={"lastName": "After"}).status_code == 201

@@ -121,13 +121,7 @@ def _columns() -> list:
 def _statement(where: list, order: list):
     """Plain columns (no ORM objects: nothing to track, flat memory), one row per customer:
     its main address and its first external id joined in."""
-    first_id = (select(ExternalId.id).where(ExternalId.customer_id == Customer.id)
-                .order_by(ExternalId.id).limit(1).correlate(Customer).scalar_subquery())
-    return (select(*_columns())
-            .select_from(Customer)
-            .outerjoin(Address, _main_join())
-            .outerjoin(ExternalId, ExternalId.id == first_id)
-            .where(*where).order_by(*order, Customer.customer_number))
+    return _select(_columns(), where, order)
 
 
 def _main_join():
