@@ -218,6 +218,14 @@ def _generic(processor) -> Callable[[Any], str | None]:
 
 _JSON_MEMO: dict[Any, str | None] = {}
 _SQLITE_DATETIME = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}")
+# Values of the form above, none with a zero fraction, each followed by US.
+_SQLITE_DATETIMES = re.compile(
+    "(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.(?!000000)[0-9]{6}\x1f)*")
+
+
+def _each(convert: Callable[[Any], str | None], values: list) -> list[str]:
+    """A column of a batch as text cells ('' for NULL)."""
+    return ["" if v is None else convert(v) or "" for v in values]
 
 
 def _converter(column, kind: str, dialect, processor) -> Callable[[Any], str | None]:
@@ -239,9 +247,27 @@ def _converter(column, kind: str, dialect, processor) -> Callable[[Any], str | N
             if type(v) is str and _SQLITE_DATETIME.fullmatch(v) and not v.endswith("000000"):
                 return v.replace(" ", "T") + "Z"
             return generic(v)  # isoformat leaves out a zero fraction
+
+        def datetimes(values: list) -> list:  # a batch's column at once, when all canonical
+            try:
+                joined = US.join(values) + US
+            except TypeError:  # None or not text
+                return _each(datetime_text, values)
+            if not _SQLITE_DATETIMES.fullmatch(joined):
+                return _each(datetime_text, values)
+            return joined.replace(" ", "T").replace(US, "Z" + US).split(US)[:-1]
+        datetime_text.batch = datetimes
         return datetime_text
     if kind == OTHER and processor is None and isinstance(column.type, Float):
-        return lambda v: repr(v) if type(v) is float else generic(v)
+        def float_text(v):
+            return repr(v) if type(v) is float else generic(v)
+
+        def floats(values: list) -> list:
+            if set(map(type, values)) == {float}:
+                return list(map(repr, values))
+            return _each(float_text, values)
+        float_text.batch = floats
+        return float_text
     if processor is not None and (kind == OTHER and "JSON" in type(column.type).__name__):
         def json_text(v):  # few distinct values (dimension codes): parse each once
             if type(v) is not str:
@@ -591,8 +617,14 @@ def csv_export(engine: Engine, where: list, order: list,
     yield (",".join(COLUMNS) + "\r\n").encode("utf-8")
     if engine.dialect.name in ("sqlite", "postgresql"):
         for convert, rows, odd in _prefetched(_line_batches(engine, where, order, id_chunks)):
-            lines = [US.join([v if f is None else "" if v is None else f(v) or ""
-                              for f, v in zip(convert, row[1:])]) for row in rows]
+            columns = []  # column by column: one conversion per batch where possible
+            for k, f in enumerate(convert, 1):
+                values = [r[k] for r in rows]
+                if f is not None:
+                    batch = getattr(f, "batch", None)
+                    values = batch(values) if batch is not None else _each(f, values)
+                columns.append(values)
+            lines = list(map(US.join, zip(*columns)))
 
             def cells(i: int) -> list:
                 if i in odd:
