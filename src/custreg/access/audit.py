@@ -117,13 +117,22 @@ def _audited(obj: Any) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, flush_context, instances) -> None:
+    _record(session, (("create", session.new), ("update", session.dirty),
+                      ("delete", session.deleted)))
+
+
+def record_created(session: Session, objects: list) -> None:
+    """Entries for new objects written without the unit of work (customers.service)."""
+    _record(session, (("create", objects),))
+
+
+def _record(session: Session, groups) -> None:
     actor = session.info.get("actor")
     if actor is None:
         return
     now = utcnow()
     entries = []
-    for op, objects in (("create", session.new), ("update", session.dirty),
-                        ("delete", session.deleted)):
+    for op, objects in groups:
         for obj in list(objects):
             if not _audited(obj):
                 continue

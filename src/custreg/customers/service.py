@@ -7,9 +7,11 @@ from typing import Any
 from sqlalchemy import and_, func, insert, inspect, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy import bindparam
 from sqlalchemy import text as sql_text
 
+from custreg.access import audit
 from custreg.addresses.models import Address
 from custreg.companies import service as companies
 from custreg.companies.models import Company
@@ -202,12 +204,56 @@ def create(session: Session, company: Company, values: dict[str, Any],
             set_committed_value(customer, rel.key, [])  # loaded, empty, no history to flush
     _apply(session, company, customer, values, given_full_name=bool(values.get("fullName")))
     customer.customer_number = companies.take_customer_number(session, company.id)
-    session.add(customer)
     touch(session, customer)
-    session.flush()
+    if not _insert_plain(session, customer):
+        session.add(customer)
+        session.flush()
     for hook in CREATED_HOOKS:
         hook(session, company, customer, values)
     return customer
+
+
+def _insert_plain(session: Session, customer: Customer) -> bool:
+    """A new customer holding nothing but its main address: both rows written with Core
+    INSERT ... RETURNING and attached to the session as loaded objects, the audit entries
+    written as the flush listener would. The unit of work costs about a third of a POST's
+    CPU for the same two rows. Anything else (attached users, ...) takes the ORM flush."""
+    mapper = inspect(Customer)
+    for rel in mapper.relationships:
+        if rel.uselist and not rel.viewonly and rel.key != "addresses" and getattr(customer, rel.key):
+            return False
+    addresses = list(customer.addresses)
+    if len(addresses) > 1:
+        return False
+    conn = session.connection()
+    customer.id = _insert_row(conn, customer)
+    for address in addresses:
+        address.customer_id = customer.id
+        address.id = _insert_row(conn, address)
+    audit.record_created(session, [customer, *addresses])
+    for obj in (customer, *addresses):
+        make_transient_to_detached(obj)
+    session.add(customer)  # cascades to the address: both persistent, nothing to flush
+    return True
+
+
+_INSERTS: dict = {}
+
+
+def _insert_row(conn, obj) -> int:
+    """INSERT one mapped object's row; every column comes back and is set as loaded."""
+    mapper = inspect(type(obj))
+    state = obj.__dict__
+    table = mapper.local_table
+    values = {prop.columns[0].key: state[prop.key] for prop in mapper.column_attrs
+              if prop.key in state and prop.key != "id"}
+    stmt = _INSERTS.get(table)
+    if stmt is None:  # built once: a statement built per call costs more than its INSERT
+        stmt = _INSERTS[table] = insert(table).returning(*table.c)
+    row = conn.execute(stmt, values).one()._mapping
+    for prop in mapper.column_attrs:
+        set_committed_value(obj, prop.key, row[prop.columns[0]])
+    return row[table.c.id]
 
 
 # After a create has flushed the customer (it has an id): fn(session, company, customer, values).
