@@ -1,4 +1,4 @@
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from custreg.companies.models import Company
@@ -55,10 +55,12 @@ def take_customer_number(session: Session, company_id: int) -> int:
     """Next number of the company's sequence; the row lock serializes concurrent takers."""
     # On the connection, not through the ORM: an ORM-enabled UPDATE would synchronize the
     # session (measured ≈ 1 ms of a POST's CPU), and the number is all we need back.
-    new_next = session.connection().execute(
-        update(Company.__table__)
-        .where(Company.__table__.c.id == company_id)
-        .values(next_customer_number=Company.__table__.c.next_customer_number + 1)
-        .returning(Company.__table__.c.next_customer_number)
-    ).scalar_one()
+    new_next = session.connection().execute(_TAKE_NUMBER, {"company_id": company_id}).scalar_one()
     return new_next - 1
+
+
+_t = Company.__table__
+# Built once: building the statement per call cost about as much as running it.
+_TAKE_NUMBER = (update(_t).where(_t.c.id == bindparam("company_id"))
+                .values(next_customer_number=_t.c.next_customer_number + 1)
+                .returning(_t.c.next_customer_number))

@@ -169,7 +169,7 @@ def touch(session: Session, customer: Customer, *, op: str = "upsert") -> None:
         customer.search_text = _search_text(customer)
     # A Core INSERT, not an ORM object: the entry is never read back by the writer, and
     # the unit of work would cost more than the statement (measured on POST /customers).
-    session.connection().execute(insert(ChangeLog.__table__).values(
+    session.connection().execute(_ADD_CHANGE, dict(
         company_id=customer.company_id, customer_guid=customer.customer_guid,
         customer_number=customer.customer_number, op=op, at=now))
     for hook in TOUCH_HOOKS:
@@ -177,6 +177,7 @@ def touch(session: Session, customer: Customer, *, op: str = "upsert") -> None:
 
 
 TOUCH_HOOKS: list = []
+_ADD_CHANGE = insert(ChangeLog.__table__)  # built once, executed with each entry's values
 
 
 def _search_text(customer: Customer) -> str:
