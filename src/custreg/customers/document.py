@@ -9,7 +9,8 @@ commits, so `GET /customers/{customer}` is one indexed read and no rendering.
 - A NULL document (bulk import, a related customer changed) is rendered live on GET.
 """
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import bindparam, event, inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Session
 
 from custreg.customers.models import Customer
@@ -59,6 +60,7 @@ def _render_dirty(session: Session) -> None:
     ids = [c.id for c in dirty if c.id is not None and c not in new]
     if ids:
         _clear_related(session, ids)
+    documents = []
     for customer in dirty:
         state = inspect(customer)
         if state.deleted or state.was_deleted or state.detached or state.transient or customer.id is None:
@@ -69,8 +71,17 @@ def _render_dirty(session: Session) -> None:
             session.expire(customer, [r.key for r in inspect(Customer).relationships])
             cuid = session.scalar(select(Company.cuid).where(Company.id == customer.company_id))
             model = read.detail(customer, cuid, remember_rendering=False)
-        customer.document = model.model_dump_json()
+        text = model.model_dump_json()
+        documents.append({"cid": customer.id, "doc": text})
+        set_committed_value(customer, "document", text)  # written below, not by a flush
+    if documents:
+        # One Core UPDATE (executemany): an ORM flush of one column cost ~10 % of a POST.
+        session.connection().execute(_SET_DOCUMENT, documents)
     session.flush()
+
+
+_c = Customer.__table__
+_SET_DOCUMENT = update(_c).where(_c.c.id == bindparam("cid")).values(document=bindparam("doc"))
 
 
 def stored(session: Session, company_id: int, key_column, key) -> tuple[str, int] | None:
