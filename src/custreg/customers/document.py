@@ -6,7 +6,8 @@ commits, so `GET /customers/{customer}` is one indexed read and no rendering.
 - Before the commit, every dirty customer still in the session is rendered: the
   rendering a write endpoint already made for its response is reused when the
   customer's version has not moved since.
-- A NULL document (bulk import, a related customer changed) is rendered live on GET.
+- A NULL document (a related customer changed; an import row written one by one) is
+  rendered live on GET. The bulk import writes its customers' documents itself (NewDocuments).
 """
 
 from sqlalchemy import bindparam, event, inspect, select, update
