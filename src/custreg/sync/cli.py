@@ -123,7 +123,7 @@ def import_cmd(
 
     import custreg.routers  # noqa: F401 - first: every domain registers its parts as the server does
     from custreg.errors import DomainError
-    from custreg.sync import importer
+    from custreg.sync import bulk, importer
 
     if mode not in importer.MODES:
         console.print(f"[red]--mode must be one of {', '.join(importer.MODES)}[/red]")
@@ -166,6 +166,8 @@ def import_cmd(
                     raise typer.Exit(2) from None
             if report.written:
                 session.commit()
+                if report.created >= bulk.ANALYZE_AFTER:
+                    bulk.refresh_statistics(db.engine)
             else:
                 session.rollback()
             progress.update(task, completed=size)

@@ -20,7 +20,7 @@ from custreg.db.execution import TransactionalRoute
 from custreg.errors import BadRequest, DomainError, NotFound, PayloadTooLarge, problem
 from custreg.odata import parse_orderby
 from custreg.paging import ListParams
-from custreg.sync import export, feed, importer
+from custreg.sync import bulk, export, feed, importer
 
 router = APIRouter(prefix="/v1/companies/{cuid}", tags=["sync"], route_class=TransactionalRoute)
 transfer = APIRouter(prefix="/v1/companies/{cuid}/customers", tags=["export and import"],
@@ -180,6 +180,8 @@ def _run_import(ctx, spool, mode: str) -> importer.Report:
         report = importer.run(ctx.session, ctx.company, stream, mode)
         if report.written:
             ctx.commit()
+            if report.created >= bulk.ANALYZE_AFTER:
+                bulk.refresh_statistics(ctx.request.app.state.db.engine)
         else:
             ctx.rollback()
         return report
