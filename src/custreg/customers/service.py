@@ -4,12 +4,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import and_, func, insert, inspect, select
+from sqlalchemy import and_, bindparam, func, insert, inspect, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
-from sqlalchemy import bindparam
-from sqlalchemy import text as sql_text
 
 from custreg.access import audit
 from custreg.addresses.models import Address
@@ -419,18 +418,18 @@ def list_page(session: Session, company: Company, params: ListParams, *, columns
         return total, _page(session, where, params, order, columns)
     where = _where(company, params, dialect=session.get_bind().dialect.name, **query)
     order = parse_orderby(params.orderby, FILTER_FIELDS) if params.orderby else []
-    base = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN) if _needs_address(params) \
-        else select(Customer.id)
-    total = session.connection().execute(
-        select(func.count()).select_from(base.where(*where).subquery())).scalar() or 0
-    return total, _page(session, where, params, order, columns)
+    return _total(session, where, params), _page(session, where, params, order, columns)
 
 
 def count(session: Session, company: Company, params: ListParams, **query) -> int:
     terms = _words_only(session, params, query)
     if terms:
         return _fts_total(session, company, terms, query["include_excluded"])
-    where = _where(company, params, dialect=session.get_bind().dialect.name, **query)
+    return _total(session, _where(company, params, dialect=session.get_bind().dialect.name, **query),
+                  params)
+
+
+def _total(session: Session, where: list, params: ListParams) -> int:
     base = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN) if _needs_address(params) \
         else select(Customer.id)
     return session.connection().execute(
