@@ -166,8 +166,7 @@ def import_cmd(
                     raise typer.Exit(2) from None
             if report.written:
                 session.commit()
-                if report.created >= bulk.ANALYZE_AFTER:
-                    bulk.refresh_statistics(db.engine)
+                bulk.refresh_statistics(db.engine, report.created)
             else:
                 session.rollback()
             progress.update(task, completed=size)

@@ -180,8 +180,7 @@ def _run_import(ctx, spool, mode: str) -> importer.Report:
         report = importer.run(ctx.session, ctx.company, stream, mode)
         if report.written:
             ctx.commit()
-            if report.created >= bulk.ANALYZE_AFTER:
-                bulk.refresh_statistics(ctx.request.app.state.db.engine)
+            bulk.refresh_statistics(ctx.request.app.state.db.engine, report.created)
         else:
             ctx.rollback()
         return report
