@@ -51,16 +51,18 @@ def list_page(session: Session, *, top: int, skip: int,
     return total, list(rows)
 
 
-def take_customer_number(session: Session, company_id: int) -> int:
-    """Next number of the company's sequence; the row lock serializes concurrent takers."""
+def take_customer_number(session: Session, company_id: int, count: int = 1) -> int:
+    """Next number of the company's sequence (the first of `count` consecutive ones); the
+    row lock serializes concurrent takers."""
     # On the connection, not through the ORM: an ORM-enabled UPDATE would synchronize the
     # session (measured ≈ 1 ms of a POST's CPU), and the number is all we need back.
-    new_next = session.connection().execute(_TAKE_NUMBER, {"company_id": company_id}).scalar_one()
-    return new_next - 1
+    new_next = session.connection().execute(
+        _TAKE_NUMBER, {"company_id": company_id, "count": count}).scalar_one()
+    return new_next - count
 
 
 _t = Company.__table__
 # Built once: building the statement per call cost about as much as running it.
 _TAKE_NUMBER = (update(_t).where(_t.c.id == bindparam("company_id"))
-                .values(next_customer_number=_t.c.next_customer_number + 1)
+                .values(next_customer_number=_t.c.next_customer_number + bindparam("count"))
                 .returning(_t.c.next_customer_number))

@@ -25,6 +25,12 @@ def href(cuid: str, customer: Customer, tail: str = "") -> str:
 SUB_RESOURCES = ["addresses"]
 
 
+def links(own: str) -> list[dict[str, str]]:
+    """A customer's links, from its own href."""
+    return [{"rel": "self", "href": own}] + [{"rel": name, "href": f"{own}/{name}"}
+                                             for name in SUB_RESOURCES]
+
+
 def row(customer: Customer, address: Address | None, cuid: str) -> dict[str, Any]:
     out = {f: getattr(customer, snake(f)) for f in CUSTOMER_FIELDS}
     out.update({f: getattr(address, snake(f)) if address else None for f in MAIN_ADDRESS_FIELDS})
@@ -34,8 +40,7 @@ def row(customer: Customer, address: Address | None, cuid: str) -> dict[str, Any
         regDate=customer.reg_date,
         lastUpdatedAt=customer.last_updated_at,
         version=customer.version,
-        links=[{"rel": "self", "href": href(cuid, customer)}]
-        + [{"rel": name, "href": href(cuid, customer, f"/{name}")} for name in SUB_RESOURCES],
+        links=links(href(cuid, customer)),
     )
     return out
 
@@ -82,9 +87,7 @@ def page_json(rows, cuid: str, *, skip: int, total: int) -> bytes:
     pick = _summary_getter()
     for r in rows:
         item = dict(zip(_SUMMARY_FIELDS, pick(r)))
-        own = f"{base}{item['customerGuid']}"
-        item["links"] = [{"rel": "self", "href": own}] + [
-            {"rel": name, "href": f"{own}/{name}"} for name in SUB_RESOURCES]
+        item["links"] = links(f"{base}{item['customerGuid']}")
         value.append(item)
     return orjson.dumps({"count": len(value), "skip": skip, "total": total, "value": value},
                         default=_json_default, option=orjson.OPT_UTC_Z)

@@ -21,11 +21,12 @@ from collections import defaultdict
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import JSON, select, text, tuple_, update
+from sqlalchemy import JSON, select, text, tuple_
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from custreg.addresses.models import Address
+from custreg.companies import service as companies
 from custreg.companies.models import Company
 from custreg.customers import document
 from custreg.customers import service as customers
@@ -437,11 +438,7 @@ class Creator:
     def _write(self, pending: list[New]) -> None:
         session, company, t = self.session, self.company, self.tables
         feed.lock_changes(session, company.id)  # before the company row lock, as create does
-        last = session.execute(
-            update(Company).where(Company.id == company.id)
-            .values(next_customer_number=Company.next_customer_number + len(pending))
-            .returning(Company.next_customer_number)).scalar_one()
-        number = last - len(pending)
+        number = companies.take_customer_number(session, company.id, len(pending))
         now = utcnow()
         stamp = None
         ids = self._ids(len(pending))
