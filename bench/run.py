@@ -225,6 +225,8 @@ def http_scenario(name: str, url: str, paths: list[str] | None, duration: int, w
 
 
 def make_database(args, work: Path) -> tuple[str, callable]:
+    if args.sqlite_file:
+        return f"sqlite:///{args.sqlite_file.resolve()}", lambda: None
     if not args.postgres:
         url = f"sqlite:///{work / 'bench.db'}"
         return url, lambda: None
@@ -444,6 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "custreg-bench-data")
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
     p.add_argument("--keep", action="store_true", help="keep the work directory (logs, database)")
+    p.add_argument("--sqlite-file", type=Path, help="an existing SQLite database that already "
+                   "holds this run's customers (company bench, imported by an earlier run kept with "
+                   "--keep): no import, sub-records only if missing; the POST scenario adds to it")
     p.add_argument("--profile", type=Path, help="also sample the server with py-spy during the read "
                    "scenarios (an extra pass) and write the profiles into this directory")
     args = p.parse_args(argv)
@@ -465,16 +470,19 @@ def main(argv: list[str] | None = None) -> int:
         product = Server("custreg", [str(VENV / "custreg"), "serve"], env, port, work)
         servers.append(product)
         product.wait_ready()
-        r = httpx.post(product.url + "/v1/companies", headers=AUTH, timeout=30,
-                       json={"cuid": COMPANY, "name": "Bench Oy", "countryCode": "FI"})
-        r.raise_for_status()
-
-        results.append(run_import(env, data / "customers.csv", args.import_mode, args.customers))
         sample = pick_sample(data, args.sample)
-        t = time.monotonic()
-        n_records = load_records(product.url, sample)
-        log(f"{n_records} sub-records of {len(sample)} customers through the API in "
-            f"{time.monotonic() - t:.0f}s")
+        if not args.sqlite_file:
+            r = httpx.post(product.url + "/v1/companies", headers=AUTH, timeout=30,
+                           json={"cuid": COMPANY, "name": "Bench Oy", "countryCode": "FI"})
+            r.raise_for_status()
+            results.append(run_import(env, data / "customers.csv", args.import_mode, args.customers))
+        first = httpx.get(f"{product.url}/v1/companies/{COMPANY}/customers/{sample[0]['customerGuid']}",
+                          headers=AUTH, timeout=30).json()
+        if not first.get("bankAccounts"):
+            t = time.monotonic()
+            n_records = load_records(product.url, sample)
+            log(f"{n_records} sub-records of {len(sample)} customers through the API in "
+                f"{time.monotonic() - t:.0f}s")
 
         from sqlalchemy import create_engine, func, select
         from custreg.customers.models import Customer
@@ -494,9 +502,13 @@ def main(argv: list[str] | None = None) -> int:
         plain = [n for n in (rng.randint(1, top) for _ in range(2000)) if n not in taken]
 
         base_env = {**env, "BENCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+        from custreg.settings import Settings
+
+        # Same server settings as the product's: uvicorn, one worker, the same event loop.
         baseline = Server("baseline", [str(VENV / "uvicorn"), "bench.baseline_app:app", "--host",
                                        "127.0.0.1", "--port", str(base_port), "--log-level", "warning",
-                                       "--no-access-log"], base_env, base_port, work)
+                                       "--no-access-log", "--loop", Settings().loop],
+                          base_env, base_port, work)
         servers.append(baseline)
         baseline.wait_ready("/bare")
 

@@ -61,7 +61,7 @@ def serve(
         engine.dispose()
     console.print(f"custreg on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     uvicorn.run("custreg.main:app", host=host, port=port, workers=workers,
-                log_level=s.log_level, access_log=False)
+                loop=s.loop, log_level=s.log_level, access_log=False)
 
 
 @app.command("admin-token")
