@@ -70,8 +70,10 @@ def _configure(client, cuid: str) -> None:
 def _check_documents(app, client, cuid: str, n: int) -> None:
     with app.state.db.engine.connect() as conn:
         rows = conn.execute(text(
-            "SELECT c.customer_guid, c.document IS NOT NULL FROM customers c "
-            "JOIN companies co ON co.id = c.company_id WHERE co.cuid = :cuid"), {"cuid": cuid}).all()
+            "SELECT c.customer_guid, d.body IS NOT NULL FROM customers c "
+            "JOIN companies co ON co.id = c.company_id "
+            "LEFT JOIN customer_documents d ON d.customer_id = c.id WHERE co.cuid = :cuid"),
+            {"cuid": cuid}).all()
     assert len(rows) == n
     assert all(stored for _, stored in rows), "every imported customer has a stored document"
     url = f"/v1/companies/{cuid}/customers"

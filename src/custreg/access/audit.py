@@ -27,7 +27,7 @@ from custreg.db.base import utcnow
 from custreg.errors import NotFound
 
 # Columns that are bookkeeping (moved by every write) or keys, not customer data.
-SKIP = frozenset({"id", "customer_id", "company_id", "search_text", "document", "version", "last_updated_at",
+SKIP = frozenset({"id", "customer_id", "company_id", "search_text", "version", "last_updated_at",
                   "full_name_given", "reg_date"})
 SECRET = re.compile(r"secret|password|token|hash|api_?key", re.I)
 

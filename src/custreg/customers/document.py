@@ -1,20 +1,22 @@
 """The stored document: each customer's full representation, rendered when a write
 commits, so `GET /customers/{customer}` is one indexed read and no rendering.
 
-- `touch()` marks the customer dirty (document NULL) and clears the documents of the
-  customers related to it (their `myGuarantors`/`guaranteeFor` show its fields).
+- `touch()` marks the customer dirty; at the commit the documents of the customers related
+  to it are deleted (their `myGuarantors`/`guaranteeFor` show its fields).
 - Before the commit, every dirty customer still in the session is rendered: the
   rendering a write endpoint already made for its response is reused when the
   customer's version has not moved since.
-- A NULL document (a related customer changed; an import row written one by one) is
-  rendered live on GET. The bulk import writes its customers' documents itself (NewDocuments).
+- A customer without a document (a related customer changed; an import row written one by
+  one) is rendered live on GET. Documents live in `customer_documents`, not in the
+  customers row (models.CustomerDocument says why). The bulk import writes its customers' documents itself (NewDocuments).
 """
 
-from sqlalchemy import bindparam, event, inspect, select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from functools import cache
+
+from sqlalchemy import bindparam, delete, event, inspect, select
 from sqlalchemy.orm import Session
 
-from custreg.customers.models import Customer
+from custreg.customers.models import Customer, CustomerDocument
 
 DIRTY = "customers_dirty"
 RENDERED = "customers_rendered"
@@ -22,10 +24,14 @@ NEW = "customers_new"
 
 
 def mark_dirty(session: Session, customer: Customer) -> None:
-    customer.document = None
-    session.info.setdefault(DIRTY, set()).add(customer)
+    dirty = session.info.setdefault(DIRTY, set())
+    if customer in dirty:
+        return
+    dirty.add(customer)
     if customer.id is None:  # created in this transaction: nobody relates to it yet
         session.info.setdefault(NEW, set()).add(customer)
+    else:  # gone now, so a customer not rendered at COMMIT (the import's) is rendered live
+        session.connection().execute(_DELETE_ONE, {"cid": customer.id})
 
 
 def remember(customer: Customer, model) -> None:
@@ -47,8 +53,7 @@ def _clear_related(session: Session, ids: list[int]) -> None:
     # each record written (minutes per write at 200k customers).
     found = [i for i in session.connection().execute(related).scalars() if i not in ids]
     if found:
-        session.execute(update(Customer).where(Customer.id.in_(found), Customer.document.is_not(None))
-                        .values(document=None), execution_options={"synchronize_session": False})
+        session.connection().execute(delete(_d).where(_d.c.customer_id.in_(found)))
 
 
 @event.listens_for(Session, "before_commit")
@@ -76,26 +81,38 @@ def _render_dirty(session: Session) -> None:
             session.expire(customer, [r.key for r in inspect(Customer).relationships])
             cuid = session.scalar(select(Company.cuid).where(Company.id == customer.company_id))
             model = read.detail(customer, cuid, remember_rendering=False)
-        text = model.model_dump_json()
-        documents.append({"cid": customer.id, "doc": text})
-        set_committed_value(customer, "document", text)  # written below, not by a flush
+        documents.append({"cid": customer.id, "doc": model.model_dump_json()})
+    conn = session.connection()
     if documents:
-        # One Core UPDATE (executemany): an ORM flush of one column cost ~10 % of a POST.
-        session.connection().execute(_SET_DOCUMENT, documents)
+        # One Core upsert (executemany): an ORM flush of one column cost ~10 % of a POST.
+        conn.execute(_upsert(conn.dialect.name), documents)
     session.flush()
 
 
-_c = Customer.__table__
-_SET_DOCUMENT = update(_c).where(_c.c.id == bindparam("cid")).values(document=bindparam("doc"))
+_d = CustomerDocument.__table__
+_DELETE_ONE = delete(_d).where(_d.c.customer_id == bindparam("cid"))
+
+
+@cache
+def _upsert(dialect_name: str):
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(_d).values(customer_id=bindparam("cid"), body=bindparam("doc"))
+    return stmt.on_conflict_do_update(index_elements=[_d.c.customer_id],
+                                      set_={"body": stmt.excluded.body})
 
 
 def stored(session: Session, company_id: int, key_column, key) -> tuple[str, int] | None:
     """(document, version) of one customer, or None when it has no stored document."""
-    row = session.execute(select(Customer.document, Customer.version).where(
-        Customer.company_id == company_id, key_column == key)).first()
-    if row is None or row.document is None:
+    row = session.execute(
+        select(CustomerDocument.body, Customer.version)
+        .join_from(Customer, CustomerDocument, CustomerDocument.customer_id == Customer.id)
+        .where(Customer.company_id == company_id, key_column == key)).first()
+    if row is None:
         return None
-    return row.document, row.version
+    return row.body, row.version
 
 
 

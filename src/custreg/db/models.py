@@ -6,7 +6,7 @@ from custreg.addresses.models import Address  # noqa: F401
 from custreg.bank_accounts.models import BankAccount  # noqa: F401
 from custreg.companies.models import Company  # noqa: F401
 from custreg.contacts.models import Contact  # noqa: F401
-from custreg.customers.models import ChangeLog, Customer  # noqa: F401
+from custreg.customers.models import ChangeLog, Customer, CustomerDocument  # noqa: F401
 from custreg.sync.models import ChangeHorizon, IdempotencyKey  # noqa: F401
 from custreg.actions.models import CustomerAction  # noqa: F401
 from custreg.consents.models import Consent, ConsentChange  # noqa: F401

@@ -5,9 +5,8 @@ external id rules), and the valid ones are written in batches — customers, mai
 external ids, change-log entries — with the driver's own executemany (SQLite) or COPY
 (PostgreSQL) of rows built as tuples, instead of one ORM flush per row. SQLite's FTS5
 triggers and PostgreSQL's trigram index follow the rows as they go in. Each customer's
-stored document (customers/document.py) is written in the same INSERT, rendered by
-read.detail in the process that validated the row, so a GET right after the import is one
-indexed read.
+stored document (customers/document.py) is written in the same batch, rendered in the
+process that validated the row, so a GET right after the import is one indexed read.
 
 Rows that update an existing customer, or that name a parent, still take the ORM path
 (customers.service.patch/create): they are the exception in a bulk load. So does every
@@ -31,7 +30,7 @@ from custreg.companies.models import Company
 from custreg.customers import document
 from custreg.customers import service as customers
 from custreg.customers import validation
-from custreg.customers.models import ChangeLog, Customer
+from custreg.customers.models import ChangeLog, Customer, CustomerDocument
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS
 from custreg.db.base import utcnow
 from custreg.db.columns import snake
@@ -67,7 +66,8 @@ def refresh_statistics(engine, created: int) -> None:
     if created < ANALYZE_AFTER or engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ("customers", "addresses", "external_ids", "change_log"):  # fixed names
+        for table in ("customers", "addresses", "external_ids", "change_log",
+                      "customer_documents"):  # fixed names
             conn.exec_driver_sql(f"ANALYZE {table}")
 
 # Customer columns written from the row's values, in the order of New.customer.
@@ -75,7 +75,8 @@ _VALUE_FIELDS = tuple(f for f in customers.CUSTOMER_FIELDS if f != "excluded")
 _VALUE_COLUMNS = tuple(snake(f) for f in _VALUE_FIELDS)
 CUSTOMER_INSERT = ("id", "company_id", "customer_guid", "customer_number", *_VALUE_COLUMNS,
                    "excluded", "full_name_given", "search_text", "reg_date", "last_updated_at",
-                   "version", "document")
+                   "version")
+DOCUMENT_INSERT = ("customer_id", "body")
 _ADDRESS_FIELDS = tuple(MAIN_ADDRESS_FIELDS)
 ADDRESS_INSERT = ("customer_id", "address_guid", "address_type", "default_address",
                   "last_updated_at", *(snake(f) for f in _ADDRESS_FIELDS))
@@ -373,6 +374,7 @@ class Creator:
             "addresses": _Table(session, Address.__table__, ADDRESS_INSERT),
             "external_ids": _Table(session, ExternalId.__table__, EXTERNAL_INSERT),
             "change_log": _Table(session, ChangeLog.__table__, CHANGE_INSERT),
+            "customer_documents": _Table(session, CustomerDocument.__table__, DOCUMENT_INSERT),
         }
         self._stamps = None
         self.started_empty = session.scalar(
@@ -444,15 +446,15 @@ class Creator:
         ids = self._ids(len(pending))
         cid = company.id
         now_db = t["customers"].bind_time(now)
-        rows, addresses, external, changes = [], [], [], []
+        rows, addresses, external, changes, documents = [], [], [], [], []
         for new, id_ in zip(pending, ids):
             doc = new.document
             if doc is not None:
                 if stamp is None:
                     stamp = _stamp(now)
-                doc = document.finish(doc, number, stamp)
+                documents.append((id_, document.finish(doc, number, stamp)))
             rows.append((id_, cid, new.guid_db, number, *new.customer,
-                         f"{number}{new.search_tail}", now_db, now_db, 1, doc))
+                         f"{number}{new.search_tail}", now_db, now_db, 1))
             if new.address is not None:
                 a = new.address
                 addresses.append((id_, a[0], "LEGAL", True, now_db, *a[1:]))
@@ -464,6 +466,7 @@ class Creator:
         t["addresses"].write(session, addresses)
         t["external_ids"].write(session, external)
         t["change_log"].write(session, changes)
+        t["customer_documents"].write(session, documents)
 
 
 def _quiet_for_new_rows() -> set:

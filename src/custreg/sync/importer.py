@@ -137,8 +137,8 @@ def _errors_of(exc: ValidationError) -> list[tuple[str, str]]:
 # customers/document.py keeps every customer a transaction touches in session.info, to
 # render its stored document at COMMIT. An import would hold the whole file's customers
 # there (memory growing with the file, and rows rolled back to their savepoint among
-# them): imported customers are left without a stored document instead, which GET
-# renders live (document.py: "a NULL document (bulk import, ...)").
+# them): imported customers are left without a stored document instead (mark_dirty
+# deleted it), which GET renders live.
 _DOCUMENT_KEYS = ("customers_dirty", "customers_rendered", "customers_new")
 
 
