@@ -20,7 +20,7 @@ from collections import defaultdict
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import JSON, select, text, tuple_
+from sqlalchemy import JSON, bindparam, select, text, tuple_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -49,12 +49,7 @@ try:  # COPY (PostgreSQL) raises the driver's own errors
 except ImportError:  # pragma: no cover - psycopg is a dependency
     _DB_ERRORS = (DBAPIError, sqlite3.Error)
 
-BATCH = 1000  # new customers per INSERT round
-# PostgreSQL: each round updates the company's number counter inside its savepoint, and
-# every row's foreign-key check then walks all the row versions this transaction made of
-# the company (they cannot be pruned before COMMIT; perf: GetMultiXactIdMembers ≈ 50 % of
-# the backend at 200k rows, 490 rows/s and falling). Larger rounds make that 10x shorter.
-PG_BATCH = 10_000
+BATCH = 1000  # new customers per INSERT round (the importer writes each 1,000-row group)
 ANALYZE_AFTER = 10_000  # created rows from which an import refreshes PostgreSQL's statistics
 
 
@@ -351,6 +346,82 @@ class _Table:
                 copy.write_row(r)
 
 
+class Numbers:
+    """The company's customer numbers inside one import transaction: the counter row is read
+    and locked once, at the top level of the transaction (FOR NO KEY UPDATE, the lock the
+    counter's UPDATE takes), the numbers are counted here — for the batches and, through
+    `companies.take_customer_number` (session.info[companies.COUNTED_NUMBERS]), for the
+    row-by-row creates of the same import — and the counter is written back with one
+    UPDATE before COMMIT (`store`).
+
+    Why: an UPDATE of the counter per batch (and per row-by-row create), each inside its
+    SAVEPOINT, left a version of the company row per batch that could not be pruned before
+    COMMIT, and the foreign-key check of every later row (customers → companies) walked
+    them all (PostgreSQL; perf: GetMultiXactIdMembers ≈ 48 % of the backend, a 1M-row
+    import at 490-630 rows/s and falling). Now a transaction of an import makes one
+    version of the company row.
+
+    What keeps the numbers unique and without gaps:
+    - The lock is taken outside any savepoint (`take` refuses otherwise; the row-by-row
+      path calls `take(0)` before its savepoint), so it is the transaction's until COMMIT
+      or ROLLBACK: a savepoint's rollback would release a lock taken inside it, and
+      another writer could then take the numbers counted here. PostgreSQL: the change-feed
+      lock first, as every other taker (customers.service.create) takes it. SQLite: the
+      transaction's write lock (BEGIN IMMEDIATE) already excludes every other taker.
+    - `give_back`: a batch or a row rolled back to its savepoint returns its numbers.
+    - `store` before COMMIT (the importer calls it); the next `take` reads the counter
+      again, in the next transaction. A ROLLBACK undoes the one UPDATE: a failed import
+      takes no number."""
+
+    def __init__(self, session: Session, company_id: int) -> None:
+        self.session, self.company_id = session, company_id
+        self.next: int | None = None  # None: the counter row is authoritative
+        self.stored: int | None = None  # the counter's value in this transaction
+
+    def counting(self, company_id: int) -> bool:
+        """Are the company's numbers counted here now (companies.take_customer_number)?"""
+        return self.next is not None and company_id == self.company_id
+
+    def take(self, count: int) -> int:
+        """The first of `count` consecutive numbers (0: just lock and read the counter).
+        The first take of a transaction runs at its top level, not inside a savepoint."""
+        if self.next is None:
+            session = self.session
+            if session.get_nested_transaction() is not None:
+                raise RuntimeError("Numbers.take: the counter must be locked outside a savepoint")
+            feed.lock_changes(session, self.company_id)  # before the company row lock
+            self.next = self.stored = session.connection().execute(
+                _LOCK_COUNTER, {"company_id": self.company_id}).scalar_one()
+        first = self.next
+        self.next += count
+        return first
+
+    def give_back(self, first: int) -> None:
+        """The numbers from `first` on were not used (rolled back to their savepoint)."""
+        if self.next is not None:
+            self.next = first
+
+    def store(self) -> None:
+        """Write the counter (top level of the transaction, before COMMIT); from here on
+        the counter row is authoritative again."""
+        if self.next is not None and self.next != self.stored:
+            done = self.session.connection().execute(_STORE_COUNTER, {
+                "company_id": self.company_id, "next": self.next, "stored": self.stored})
+            if done.rowcount != 1:  # someone took a number past this count: a bug
+                raise RuntimeError("the company's number counter changed under the import")
+        self.next = self.stored = None
+
+
+_companies = Company.__table__
+_LOCK_COUNTER = (select(_companies.c.next_customer_number)
+                 .where(_companies.c.id == bindparam("company_id"))
+                 .with_for_update(key_share=True))  # PostgreSQL: FOR NO KEY UPDATE
+_STORE_COUNTER = (update(_companies)
+                  .where(_companies.c.id == bindparam("company_id"),
+                         _companies.c.next_customer_number == bindparam("stored"))
+                  .values(next_customer_number=bindparam("next")))
+
+
 class Creator:
     """Collects validated new customers and writes them BATCH at a time."""
 
@@ -377,6 +448,7 @@ class Creator:
             "customer_documents": _Table(session, CustomerDocument.__table__, DOCUMENT_INSERT),
         }
         self._stamps = None
+        self.numbers = Numbers(session, company.id)
         self.started_empty = session.scalar(
             select(Customer.id).where(Customer.company_id == company.id).limit(1)) is None
 
@@ -402,9 +474,6 @@ class Creator:
         if new.pair is not None:
             self.pairs.add(new.pair)
 
-    def full(self) -> bool:
-        return len(self.pending) >= (PG_BATCH if self.postgres else BATCH)
-
     def flush(self) -> list[New]:
         """Write the pending rows; returns those that could not be written in a batch (the
         caller retries them one by one to name the error)."""
@@ -413,10 +482,12 @@ class Creator:
         self.guids, self.pairs = set(), set()
         if not pending:
             return []
+        number = self.numbers.take(len(pending))  # outside the savepoint: see Numbers
         try:
             with self.session.begin_nested():
-                self._write(pending)
+                self._write(pending, number)
         except _DB_ERRORS:
+            self.numbers.give_back(number)
             return pending
         self.written += len(pending)
         self.written_keys |= keys
@@ -437,10 +508,13 @@ class Creator:
         top = session.scalar(text("SELECT max(id) FROM customers")) or 0
         return list(range(top + 1, top + 1 + n))
 
-    def _write(self, pending: list[New]) -> None:
+    def _write(self, pending: list[New], number: int | None = None) -> None:
+        """Insert `pending` numbered from `number` (None: take them from the counter here,
+        as a caller outside `flush` wants)."""
         session, company, t = self.session, self.company, self.tables
         feed.lock_changes(session, company.id)  # before the company row lock, as create does
-        number = companies.take_customer_number(session, company.id, len(pending))
+        if number is None:
+            number = companies.take_customer_number(session, company.id, len(pending))
         now = utcnow()
         stamp = None
         ids = self._ids(len(pending))

@@ -28,6 +28,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from custreg.companies.models import Company
+from custreg.companies.service import COUNTED_NUMBERS
 from custreg.customers import service as customers
 from custreg.customers import validation
 from custreg.customers.models import Customer
@@ -148,15 +149,15 @@ def forget_renderings(session: Session) -> None:
 
 
 def _apply_row(session: Session, company: Company, values: dict[str, Any], row: int,
-               report: Report, deferred: list) -> None:
+               report: Report, deferred: list, numbers: "bulk.Numbers | None" = None) -> None:
     try:
-        _apply_row_inner(session, company, values, row, report, deferred)
+        _apply_row_inner(session, company, values, row, report, deferred, numbers)
     finally:
         forget_renderings(session)
 
 
 def _apply_row_inner(session: Session, company: Company, values: dict[str, Any], row: int,
-                     report: Report, deferred: list) -> None:
+                     report: Report, deferred: list, numbers: "bulk.Numbers | None") -> None:
     try:  # an empty cell is "no value": validated as absent, applied as null (clears)
         body = CustomerCreate.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
@@ -189,6 +190,11 @@ def _apply_row_inner(session: Session, company: Company, values: dict[str, Any],
         # The parent may come later in the file: set it once every row is in.
         present["parentCustomer"] = None
         deferred.append((row, body.customerGuid, parent))
+    first = None
+    if existing is None and numbers is not None:
+        # A create takes its number from the import's count (companies.take_customer_number):
+        # the counter is locked here, outside the row's savepoint.
+        first = numbers.take(0)
     try:
         with session.begin_nested():
             if existing is not None:
@@ -214,11 +220,15 @@ def _apply_row_inner(session: Session, company: Company, values: dict[str, Any],
         else:
             report.updated += 1
     except DomainError as exc:
+        if first is not None:
+            numbers.give_back(first)  # the row's savepoint is rolled back: so is its number
         if deferred and deferred[-1][0] == row:
             deferred.pop()
         for e in exc.errors or [{"field": "row", "message": exc.detail}]:
             report.add(row, e.get("field") or "row", e.get("message") or exc.detail)
     except (IntegrityError, DataError) as exc:  # the savepoint is rolled back already
+        if first is not None:
+            numbers.give_back(first)
         if deferred and deferred[-1][0] == row:
             deferred.pop()
         report.add(row, "row", f"conflicts with stored data ({type(exc.orig).__name__})")
@@ -413,7 +423,7 @@ def _apply_chunk(session, company, header, group, report, deferred, creator, flu
             slow = True
         if slow:  # an update, a parent, or a key seen before: the ORM path, row by row
             _apply_row(session, company, _row_values(header, cells, row, report), row, report,
-                       deferred)
+                       deferred, creator.numbers)
             slow_keys.update(k for k in (guid, pair) if k is not None)  # also written now
             continue
         if isinstance(create, list):
@@ -471,7 +481,7 @@ def run(session: Session, company: Company, stream: IO[str], mode: str = "all-or
     def flush() -> None:
         for new in creator.flush():  # a batch the database refused: row by row, to name why
             _apply_row(session, company, _row_values(header, new.raw, new.row, report),
-                       new.row, report, deferred)
+                       new.row, report, deferred, creator.numbers)
         report.created += creator.written
         creator.written = 0
 
@@ -484,13 +494,19 @@ def run(session: Session, company: Company, stream: IO[str], mode: str = "all-or
     else:
         _init_worker(*initargs)
         prepared = ((chunk, _prepare_rows(chunk)) for chunk in _chunks(rows, PREPARE_CHUNK))
+    # Customer numbers are counted in memory for the whole transaction (bulk.Numbers: one
+    # UPDATE of the company row per transaction, written before each COMMIT).
+    session.info[COUNTED_NUMBERS] = creator.numbers
     try:
         pairs = ((p, cells) for chunk, part in prepared for p, (_, cells) in zip(part, chunk))
         for group in _chunks(pairs, COMMIT_EVERY):
             _apply_chunk(session, company, header, group, report, deferred, creator, flush)
             if mode == "valid-rows" and not deferred:
+                creator.numbers.store()
                 session.commit()
+        creator.numbers.store()  # the caller commits (or rolls back, undoing it)
     finally:
+        session.info.pop(COUNTED_NUMBERS, None)
         if pool is not None:
             pool.terminate()
     if deferred:
