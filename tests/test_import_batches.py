@@ -13,7 +13,7 @@ from custreg.sync import bulk
 
 # One batch and a bit: the two extra rows land in a later batch than the rows they name.
 # PostgreSQL: enough rows for the import to refresh the planner's statistics (checked below).
-ROWS = (bulk.ANALYZE_AFTER if PG_URL else bulk.BATCH) + 100
+ROWS = (bulk.STATISTICS_AFTER if PG_URL else bulk.BATCH) + 100
 
 HEADER = ["customerGuid", "lastName", "city", "externalSystemId", "externalSystemIdentifier"]
 

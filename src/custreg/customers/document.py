@@ -8,7 +8,8 @@ commits, so `GET /customers/{customer}` is one indexed read and no rendering.
   customer's version has not moved since.
 - A customer without a document (a related customer changed; an import row written one by
   one) is rendered live on GET. Documents live in `customer_documents`, not in the
-  customers row (models.CustomerDocument says why). The bulk import writes its customers' documents itself (NewDocuments).
+  customers row (models.CustomerDocument says why). The bulk import writes its customers'
+  documents itself (NewDocuments).
 """
 
 from functools import cache
