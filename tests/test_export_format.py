@@ -237,3 +237,31 @@ def test_downloads_stopped_early_release_their_connections(client, database_url)
         r = h.get(f"{url}/export.csv", timeout=120)
         assert r.status_code == 200 and r.text.count("\r\n") == rows + 1
         assert h.post(url, json={"lastName": "After"}).status_code == 201
+
+
+def test_large_sqlite_exports_read_in_a_child_process_write_the_same_bytes(client, database_url,
+                                                                          monkeypatch):
+    """From `PROCESS_FROM` matching customers SQLite's rows are read by a spawned process
+    (sync/export.py `_process_batches`); its CSV is the thread reader's, byte for byte, odd
+    rows (separators in the data, read again) included."""
+    from custreg.sync import export
+
+    cuid = fresh_company(client)
+    make_tricky(client, cuid)
+    url = f"/v1/companies/{cuid}/customers"
+    made = client.post(url, json={"lastName": "Raw", "notes": "x"}).json()
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(Customer).where(Customer.customer_guid == uuid.UUID(made["customerGuid"]))
+                         .values(notes="unit\x1fsep,\x1erecord", first_name="\x1e=x"))
+    finally:
+        engine.dispose()
+    params = {"includeExcluded": "true", "$orderby": "lastName desc"}
+    by_thread = client.get(f"{url}/export.csv", params=params)
+    monkeypatch.setattr(export, "PROCESS_FROM", 1)
+    by_process = client.get(f"{url}/export.csv", params=params)
+    assert by_process.status_code == by_thread.status_code == 200
+    assert by_process.content == by_thread.content
+    rows = list(csv.reader(io.StringIO(by_thread.content.decode("utf-8"), newline="")))
+    assert len(rows) == len(TRICKY) + 3  # header, parent, the tricky ones, the raw one
