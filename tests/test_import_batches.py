@@ -12,8 +12,8 @@ from conftest import PG_URL, new_company
 from custreg.sync import bulk
 
 # One batch and a bit: the two extra rows land in a later batch than the rows they name.
-# Enough rows for the import to tidy up after itself (checked below: bulk.refresh_statistics).
-ROWS = bulk.STATISTICS_AFTER + 100
+# Enough rows for the import to tidy up after itself (checked below: bulk.after_large_import).
+ROWS = bulk.LARGE_IMPORT + 100
 
 HEADER = ["customerGuid", "lastName", "city", "externalSystemId", "externalSystemIdentifier"]
 
@@ -48,7 +48,7 @@ def test_rows_naming_customers_of_an_earlier_batch_update_them(client, database_
 
         wal = Path(make_url(database_url).database + "-wal")
         assert not wal.exists() or wal.stat().st_size < 1_000_000, wal.stat().st_size
-    if PG_URL:  # a large import refreshes the planner's statistics (sync/bulk.refresh_statistics)
+    if PG_URL:  # a large import refreshes the planner's statistics (sync/bulk.after_large_import)
         from sqlalchemy import create_engine, text
 
         engine = create_engine(database_url)

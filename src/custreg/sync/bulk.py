@@ -49,19 +49,19 @@ except ImportError:  # pragma: no cover - psycopg is a dependency
     _DB_ERRORS = (DBAPIError, sqlite3.Error)
 
 BATCH = 1000  # new customers per INSERT round (the importer writes each 1,000-row group)
-STATISTICS_AFTER = 10_000  # created rows from which an import tidies up after itself (below)
+LARGE_IMPORT = 10_000  # created customers from which an import tidies up (after_large_import)
 
 
-def refresh_statistics(engine, created: int) -> None:
+def after_large_import(engine, created: int) -> None:
     """After a committed import that created `created` customers (large imports only):
     SQLite truncates its write-ahead log; PostgreSQL VACUUM (ANALYZE)s what it wrote.
     Until autovacuum comes round (minutes), the planner sees a freshly loaded table as the
     empty one it analyzed before (the bench saw a scan of every customer per write right
-    after a 200k-row import), and every read of a new row
-    checks its transaction and sets its hint bits, and index-only scans (the lists' counts)
-    visit the heap. The VACUUM costs ≈ 3 s per 200k rows; reads right after a 200k import,
-    sequential: GET 5.6 → 3.8 ms, lastName list 14.8 → 12.2 ms, searchWord 34.5 → 26.1 ms."""
-    if created < STATISTICS_AFTER:
+    after a 200k-row import), every read of a new row checks its transaction and sets its
+    hint bits, and index-only scans (the lists' counts) visit the heap. The VACUUM costs
+    ≈ 3 s per 200k rows; reads right after a 200k import, sequential: GET 5.6 → 3.8 ms,
+    lastName list 14.8 → 12.2 ms, searchWord 34.5 → 26.1 ms."""
+    if created < LARGE_IMPORT:
         return
     if engine.dialect.name == "sqlite":
         # An all-or-nothing import is one transaction: the whole load sat in the WAL until
@@ -70,13 +70,12 @@ def refresh_statistics(engine, created: int) -> None:
         # readers still on an older snapshot it does what it can and leaves the rest.
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        return
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for table in ("customers", "addresses", "external_ids", "change_log",
-                      "customer_documents"):  # fixed names
-            conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+    elif engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in ("customers", "addresses", "external_ids", "change_log",
+                          "customer_documents"):  # fixed names
+                conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+
 
 # Customer columns written from the row's values, in the order of New.customer.
 _VALUE_FIELDS = tuple(f for f in customers.CUSTOMER_FIELDS if f != "excluded")

@@ -166,7 +166,7 @@ def import_cmd(
                     raise typer.Exit(2) from None
             if report.written:
                 session.commit()
-                bulk.refresh_statistics(db.engine, report.created)
+                bulk.after_large_import(db.engine, report.created)
             else:
                 session.rollback()
             progress.update(task, completed=size)

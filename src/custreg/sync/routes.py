@@ -180,7 +180,7 @@ def _run_import(ctx, spool, mode: str) -> importer.Report:
         report = importer.run(ctx.session, ctx.company, stream, mode)
         if report.written:
             ctx.commit()
-            bulk.refresh_statistics(ctx.request.app.state.db.engine, report.created)
+            bulk.after_large_import(ctx.request.app.state.db.engine, report.created)
         else:
             ctx.rollback()
         return report
