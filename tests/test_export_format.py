@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, update
+from sqlalchemy import create_engine, literal_column, update
 
 from test_export_import import fresh_company
 
@@ -250,11 +250,15 @@ def test_large_sqlite_exports_read_in_a_child_process_write_the_same_bytes(clien
     make_tricky(client, cuid)
     url = f"/v1/companies/{cuid}/customers"
     made = client.post(url, json={"lastName": "Raw", "notes": "x"}).json()
+    week = client.post(url, json={"lastName": "Week"}).json()
     engine = create_engine(database_url)
     try:
         with engine.begin() as conn:
             conn.execute(update(Customer).where(Customer.customer_guid == uuid.UUID(made["customerGuid"]))
                          .values(notes="unit\x1fsep,\x1erecord", first_name="\x1e=x"))
+            # not the canonical form: converted by the export's Python (custreg_export_cell)
+            conn.execute(update(Customer).where(Customer.customer_guid == uuid.UUID(week["customerGuid"]))
+                         .values(date_of_birth=literal_column("'1990-W01-2'")))
     finally:
         engine.dispose()
     params = {"includeExcluded": "true", "$orderby": "lastName desc"}
@@ -264,4 +268,5 @@ def test_large_sqlite_exports_read_in_a_child_process_write_the_same_bytes(clien
     assert by_process.status_code == by_thread.status_code == 200
     assert by_process.content == by_thread.content
     rows = list(csv.reader(io.StringIO(by_thread.content.decode("utf-8"), newline="")))
-    assert len(rows) == len(TRICKY) + 3  # header, parent, the tricky ones, the raw one
+    assert len(rows) == len(TRICKY) + 4  # header, parent, the tricky ones, raw, week
+    assert "1990-01-02" in {r[rows[0].index("dateOfBirth")] for r in rows}

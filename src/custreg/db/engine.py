@@ -3,20 +3,7 @@
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
-
-def _py_lower(value):
-    # SQLite's built-in lower() folds ASCII only; PostgreSQL's folds all of Unicode.
-    return value.lower() if isinstance(value, str) else value
-
-
-def _py_upper(value):
-    return value.upper() if isinstance(value, str) else value
-
-
-def _fold(value):
-    from custreg.text import fold
-
-    return fold(value) if isinstance(value, str) else value
+from custreg.db import sqlite_functions
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 10000, pool_size: int = 10) -> Engine:
@@ -39,9 +26,7 @@ def _setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
-        dbapi_conn.create_function("lower", 1, _py_lower, deterministic=True)
-        dbapi_conn.create_function("upper", 1, _py_upper, deterministic=True)
-        dbapi_conn.create_function("fold", 1, _fold, deterministic=True)
+        sqlite_functions.register(dbapi_conn)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")

@@ -31,21 +31,25 @@ import csv
 import datetime as dt
 import io
 import json
+import pickle
 import queue
 import re
+import subprocess
+import sys
 import threading
 import uuid
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import (Boolean, Date, DateTime, Engine, Float, Integer, String, and_, case,
-                        func, literal, literal_column, select, type_coerce)
+from sqlalchemy import (Boolean, Date, DateTime, Engine, Float, Integer, String, and_, bindparam,
+                        case, func, literal, literal_column, select, type_coerce)
 
 from custreg.addresses.models import Address
 from custreg.customers.models import Customer
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerFields
 from custreg.db.columns import snake
 from custreg.external_ids.models import ExternalId
+from custreg.sync.export_reader import RS, US, odd_rows
 
 BATCH = 500
 
@@ -299,11 +303,8 @@ def _fetch(engine: Engine, statement, id_chunks, on_connection=None,
             on_connection(conn)
         try:
             for chunk in [None] if id_chunks is None else id_chunks:
-                if isinstance(statement, tuple):  # (SQL, parameters) compiled elsewhere
-                    result = conn.exec_driver_sql(*statement)
-                else:
-                    result = conn.execute(statement if chunk is None
-                                          else statement.where(Customer.id.in_(chunk)))
+                result = conn.execute(statement if chunk is None
+                                      else statement.where(Customer.id.in_(chunk)))
                 if on_result is not None:
                     on_result(result)
                 try:
@@ -327,7 +328,7 @@ def _select(columns: list, where: list, order: list):
 
 # ---------------------------------------------------------------- CSV
 
-US, RS = "\x1f", "\x1e"  # between cells, between rows, while a batch is assembled
+# US, RS (sync/export_reader.py): between cells, between rows, while a batch is assembled.
 # `neutralize` as replacements after the separators: "'" first (the others add one), then
 # "-" unless the cell is a plain negative number, then the other formula starts.
 _STARTS = ("'", "-", *(c for c in FORMULA_START if c != "-"))
@@ -559,8 +560,7 @@ def _line_statement(plan: _Plan, where: list, order: list, dialect: str):
     return _select(exprs, where, order), layout, widths
 
 
-def _line_batches(engine: Engine, where: list, order: list, id_chunks,
-                  compiled: tuple | None = None) -> Iterator[tuple]:
+def _line_batches(engine: Engine, where: list, order: list, id_chunks) -> Iterator[tuple]:
     """(converters, rows, cells of the rows whose data holds a separator) per batch: the
     rows as `_line_statement` reads them; runs dirty with a separator are read again."""
     dialect = engine.dialect
@@ -594,56 +594,28 @@ def _line_batches(engine: Engine, where: list, order: list, id_chunks,
                      if dialect.name != "sqlite" else None)
         return [f(v) for f, v in zip(plan.convert, result._fetchmany_impl(1)[0])]
 
-    for rows in _fetch(engine, compiled or statement, id_chunks, on_connection, on_result):
-        text = RS.join([r[k] for r in rows for k, _w in runs])
-        odd: dict[int, list] = {}
-        if (text.count(US) != len(rows) * separators
-                or text.count(RS) != len(rows) * len(runs) - 1):
-            for i, r in enumerate(rows):
-                if any(r[k].count(US) != w - 1 or RS in r[k] for k, w in runs):
-                    odd[i] = cells_again(r[0])
-        yield list(convert), rows, odd
+    for rows in _fetch(engine, statement, id_chunks, on_connection, on_result):
+        yield list(convert), rows, odd_rows(rows, runs, separators, cells_again)
 
 
 PROCESS_FROM = 20_000  # matching customers from which SQLite's rows are read in a child
 
 
-def _compiled(engine: Engine, statement) -> tuple[str, tuple]:
-    """The statement as the DBAPI gets it: SQL text and processed positional parameters."""
+def _compiled(engine: Engine, statement) -> tuple[str, list, list[str]]:
+    """The statement as the DBAPI gets it: SQL text, processed positional parameters and
+    their names."""
     compiled = statement.compile(dialect=engine.dialect)
     params = compiled.construct_params()
     processors = compiled._bind_processors
-    return compiled.string, tuple(processors[n](params[n]) if n in processors else params[n]
-                                  for n in compiled.positiontup)
-
-
-def _child_reader(pipe, url: str, compiled: tuple) -> None:
-    from custreg.db.engine import make_engine
-
-    engine = None
-    try:
-        engine = make_engine(url, pool_size=1)
-        for _convert, rows, odd in _line_batches(engine, [], [], None, compiled):
-            pipe.send((rows, odd))
-        pipe.send(None)
-    except BaseException as exc:  # noqa: BLE001 - carried to the parent as text
-        pipe.send(_Failed(RuntimeError(f"export reader: {type(exc).__name__}: {exc}")))
-    finally:
-        if engine is not None:
-            engine.dispose()
-        pipe.close()
+    names = list(compiled.positiontup)
+    return compiled.string, [processors[n](params[n]) if n in processors else params[n]
+                             for n in names], names
 
 
 def _in_process(engine: Engine, where: list, order: list, id_chunks) -> bool:
-    """Read in a child process? SQLite files only, whole exports of many customers: the
-    sqlite3 module takes the GIL back after every row's step, so a reading thread and the
-    formatting thread take turns (a GIL convoy) instead of using both cores."""
+    """Read in a child process? SQLite files only, whole exports of many customers."""
     if engine.dialect.name != "sqlite" or id_chunks is not None \
             or engine.url.database in (None, "", ":memory:") or PROCESS_FROM is None:
-        return False
-    import multiprocessing
-
-    if multiprocessing.current_process().daemon:  # a daemon may not have children
         return False
     count = select(func.count()).select_from(_select([Customer.id], where, []).subquery())
     with engine.connect() as conn:
@@ -651,32 +623,36 @@ def _in_process(engine: Engine, where: list, order: list, id_chunks) -> bool:
 
 
 def _process_batches(engine: Engine, where: list, order: list) -> Iterator[tuple]:
-    """`_line_batches`, read by a spawned process (one read transaction of its own) and sent
-    through a pipe; stopping the caller stops the process."""
-    import multiprocessing
-
+    """`_line_batches`, read by `python -m custreg.sync.export_reader` (one read transaction
+    of its own) and sent back pickled through a pipe. Why a process: the sqlite3 module
+    takes the GIL back after every row's step, so a reading thread and the formatting take
+    turns (a GIL convoy) instead of using both cores. Stopping the caller stops the process."""
     base = _plan(engine.dialect, None)
-    statement, layout, _widths = _line_statement(base, where, order, "sqlite")
-    plan = _plan(engine.dialect, (None,) * len(COLUMNS))
-    convert = [None if k is None else plan.convert[k] for k in layout]
-    ctx = multiprocessing.get_context("spawn")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child_reader, name="custreg-export", daemon=True,
-                        args=(send, engine.url.render_as_string(hide_password=False),
-                              _compiled(engine, statement)))
-    child.start()
-    send.close()
+    statement, layout, widths = _line_statement(base, where, order, "sqlite")
+    runs = [(k + 1, widths[k]) for k, item in enumerate(layout) if item is None]
+    sql, params, _names = _compiled(engine, statement)
+    by_id_sql, by_id_params, names = _compiled(
+        engine, _select(base.columns, [Customer.id == bindparam("custreg_id", 0)], []))
+    job = {"url": engine.url.render_as_string(hide_password=False), "path": engine.url.database,
+           "timeout": 10, "sql": sql, "params": params, "runs": runs,
+           "separators": sum(w - 1 for _k, w in runs),
+           "by_id": (by_id_sql, by_id_params, names.index("custreg_id"))}
+    convert = [None if k is None else base.convert[k] for k in layout]
+    child = subprocess.Popen([sys.executable, "-m", "custreg.sync.export_reader"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
-        while (item := receive.recv()) is not None:
-            if isinstance(item, _Failed):
-                raise item.exc
+        pickle.dump(job, child.stdin)
+        child.stdin.close()
+        while (item := pickle.load(child.stdout)) is not None:
+            if isinstance(item, dict):
+                raise RuntimeError(f"export reader: {item['failed']}")
             rows, odd = item
             yield convert, rows, odd
     finally:
-        receive.close()
-        if child.is_alive():
+        child.stdout.close()
+        if child.poll() is None:
             child.terminate()
-        child.join()
+        child.wait()
 
 
 def _python_batches(engine: Engine, where: list, order: list,
