@@ -13,13 +13,6 @@ from conftest import count_statements, create_customer, new_company
 
 ENVELOPE = {"count", "skip", "total", "value"}
 SMALL, LARGE = 1, 50
-# Lists known to differ between page sizes (reported in bench/RESULTS.md): checked to be
-# bounded (the same count at $top=2 and $top=50) and the test is marked xfail for them.
-KNOWN = {
-    "/compat/billmate/customers": "compat/billmate.py loads whole customers with every record "
-    "relationship (selectinload); a page holding both ends of a relation costs one more "
-    "statement (the related customers): one more at $top>=2 than at $top=1, then constant",
-}
 
 
 def _list_paths(app) -> list[str]:
@@ -86,7 +79,7 @@ def test_list_endpoints_are_found(app):
 
 
 def test_every_list_costs_the_same_statements_at_any_page_size(app, client, seeded):
-    failures, known = [], []
+    failures = []
     for template, envelope in _list_paths(app):
         path = re.sub(r"\{(\w+)\}", lambda m: seeded[m.group(1)], template)
         headers = {"X-Company": seeded["cuid"]}  # compatibility APIs name the company so
@@ -99,15 +92,6 @@ def test_every_list_costs_the_same_statements_at_any_page_size(app, client, seed
             assert many["count"] > few["count"], f"{template}: seed at least two items"
         assert small, f"{template}: no statement counted"
         if len(small) != len(large):
-            message = (f"{template}: {len(small)} statements for $top={SMALL}, "
-                       f"{len(large)} for $top={LARGE}")
-            if template not in KNOWN:
-                failures.append(message)
-                continue
-            with count_statements(app) as two:
-                _ok(client.get(path, params={"$top": 2}, headers=headers), 200)
-            assert len(two) == len(large), f"{message}, {len(two)} for $top=2: not bounded"
-            known.append(f"{message} ({KNOWN[template]})")
+            failures.append(f"{template}: {len(small)} statements for $top={SMALL}, "
+                            f"{len(large)} for $top={LARGE}")
     assert not failures, "\n".join(failures)
-    if known:
-        pytest.xfail("; ".join(known))
