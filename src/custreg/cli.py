@@ -60,7 +60,9 @@ def serve(
             _announce_token(bootstrap.rotate(engine), host, port)
         engine.dispose()
     console.print(f"custreg on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
-    uvicorn.run("custreg.main:app", host=host, port=port, workers=workers,
+    from custreg.serving import PROTOCOL
+
+    uvicorn.run("custreg.main:app", host=host, port=port, workers=workers, http=PROTOCOL,
                 loop=s.loop, log_level=s.log_level, access_log=False)
 
 
