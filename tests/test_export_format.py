@@ -256,9 +256,10 @@ def test_large_sqlite_exports_read_in_a_child_process_write_the_same_bytes(clien
         with engine.begin() as conn:
             conn.execute(update(Customer).where(Customer.customer_guid == uuid.UUID(made["customerGuid"]))
                          .values(notes="unit\x1fsep,\x1erecord", first_name="\x1e=x"))
-            # not the canonical form: converted by the export's Python (custreg_export_cell)
-            conn.execute(update(Customer).where(Customer.customer_guid == uuid.UUID(week["customerGuid"]))
-                         .values(date_of_birth=literal_column("'1990-W01-2'")))
+            if engine.dialect.name == "sqlite":  # a text column there: a non-canonical date,
+                # converted by the export's Python (custreg_export_cell), in the child too
+                conn.execute(update(Customer).where(Customer.customer_guid == uuid.UUID(week["customerGuid"]))
+                             .values(date_of_birth=literal_column("'1990-W01-2'")))
     finally:
         engine.dispose()
     params = {"includeExcluded": "true", "$orderby": "lastName desc"}
@@ -269,4 +270,5 @@ def test_large_sqlite_exports_read_in_a_child_process_write_the_same_bytes(clien
     assert by_process.content == by_thread.content
     rows = list(csv.reader(io.StringIO(by_thread.content.decode("utf-8"), newline="")))
     assert len(rows) == len(TRICKY) + 4  # header, parent, the tricky ones, raw, week
-    assert "1990-01-02" in {r[rows[0].index("dateOfBirth")] for r in rows}
+    if database_url.startswith("sqlite"):
+        assert "1990-01-02" in {r[rows[0].index("dateOfBirth")] for r in rows}
