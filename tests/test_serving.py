@@ -1,5 +1,5 @@
-"""`custreg serve`: every connection gets TCP_NODELAY (custreg/serving.py says why), and
-`--workers 2` serves with that protocol."""
+"""`custreg serve`: every connection gets TCP_NODELAY, and `--workers 2` serves from two
+processes with a listening socket each (custreg/serving.py says why for both)."""
 
 import asyncio
 import os
@@ -55,6 +55,39 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+def _held(pid: int, port: int, state: str) -> int:
+    """Sockets on local `port` in `state` (01 established, 0A listening) that process `pid`
+    holds (from /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            f = line.split()
+            if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == state and f[9] in inodes:
+                count += 1
+    return count
+
+
 def test_serve_with_two_workers_answers(database_url, tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
@@ -73,6 +106,23 @@ def test_serve_with_two_workers_answers(database_url, tmp_path):
                 time.sleep(0.2)
         assert answer is not None, (tmp_path / "serve.log").read_text()[-2000:]
         assert answer.status_code == 200, answer.text
+        if sys.platform == "linux":
+            # 16 keep-alive connections opened in a burst are spread over both workers
+            # (a socket each, SO_REUSEPORT); with one shared socket one worker took them all.
+            deadline = time.monotonic() + 60
+            while sum(_held(w, port, "0A") for w in _children(proc.pid)) < 2:  # both listening
+                assert time.monotonic() < deadline, "the second worker did not start"
+                time.sleep(0.1)
+            conns = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(16)]
+            try:
+                for c in conns:  # every one answered: accepted by some worker
+                    c.sendall(b"GET /health HTTP/1.1\r\nHost: custreg\r\n\r\n")
+                    assert c.recv(64).startswith(b"HTTP/1.1 200")
+                held = [_held(w, port, "01") for w in _children(proc.pid)]
+                assert sum(held) == 16 and sorted(held)[-2] > 0, held
+            finally:
+                for c in conns:
+                    c.close()
     finally:
         proc.terminate()
         proc.wait(30)

@@ -60,9 +60,11 @@ def serve(
             _announce_token(bootstrap.rotate(engine), host, port)
         engine.dispose()
     console.print(f"custreg on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
-    from custreg.serving import PROTOCOL
+    from custreg import serving
 
-    uvicorn.run("custreg.main:app", host=host, port=port, workers=workers, http=PROTOCOL,
+    if workers > 1 and serving.reuse_port_supported():
+        raise typer.Exit(serving.run_workers(workers, host, port, s.loop, s.log_level))
+    uvicorn.run("custreg.main:app", host=host, port=port, workers=workers, http=serving.PROTOCOL,
                 loop=s.loop, log_level=s.log_level, access_log=False)
 
 

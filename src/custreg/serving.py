@@ -23,3 +23,85 @@ class NoDelayHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
             except OSError:  # the connection is already gone; the protocol will see that
                 pass
         super().connection_made(transport)
+
+
+# ---------------------------------------------------------------- several workers
+
+def reuse_port_supported() -> bool:
+    return hasattr(socket, "SO_REUSEPORT")
+
+
+def _listen_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+STARTUP_FAILURE_S = 10  # a worker that ends sooner than this after its start stops them all
+
+
+def run_workers(count: int, host: str, port: int, loop: str, log_level: str) -> int:
+    """`count` worker processes, each listening on host:port with a socket of its own
+    (SO_REUSEPORT), so the kernel spreads new connections over them by address. uvicorn's
+    `--workers` shares one socket, and asyncio accepts every pending connection at once, so
+    the worker that woke first took a whole burst of keep-alive connections (all 32 of wrk's
+    in docs/concurrency.md). A worker that dies is started again; one that fails at startup
+    ends the server. SIGINT/SIGTERM stop the workers. Returns the exit code."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    holder = _listen_socket(host, port)  # the port is ours now (an error here, not per worker)
+    argv = [sys.executable, "-m", "custreg.serving", host, str(port), loop, log_level]
+    stopping: list[int] = []
+
+    def stop(signum, _frame) -> None:
+        stopping.append(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    workers = [(subprocess.Popen(argv), time.monotonic()) for _ in range(count)]
+    code = 0
+    try:
+        while not stopping:
+            for i, (proc, started) in enumerate(workers):
+                if proc.poll() is None:
+                    continue
+                if time.monotonic() - started < STARTUP_FAILURE_S:
+                    code = 3  # uvicorn's STARTUP_FAILURE
+                    stopping.append(0)
+                    break
+                workers[i] = (subprocess.Popen(argv), time.monotonic())
+            time.sleep(0.2)
+    finally:
+        for proc, _started in workers:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc, _started in workers:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        holder.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return code
+
+
+def _worker(host: str, port: int, loop: str, log_level: str) -> None:
+    import uvicorn
+
+    sock = _listen_socket(host, port)
+    config = uvicorn.Config("custreg.main:app", http=PROTOCOL, loop=loop, log_level=log_level,
+                            access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+if __name__ == "__main__":
+    import sys
+
+    _worker(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4])
