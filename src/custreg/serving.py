@@ -1,4 +1,6 @@
-"""uvicorn's HTTP protocol (httptools, else h11) with TCP_NODELAY on every connection.
+"""How `custreg serve` serves: uvicorn's HTTP protocol (httptools, else h11) with
+TCP_NODELAY on every connection, and several workers with a listening socket each
+(`run_workers`, below).
 
 asyncio turns Nagle's algorithm off by itself only on connections of a listening socket made
 with proto=IPPROTO_TCP. uvicorn makes the socket it shares between `--workers N` with
