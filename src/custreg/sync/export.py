@@ -633,7 +633,7 @@ def _process_batches(engine: Engine, where: list, order: list) -> Iterator[tuple
     sql, params, _names = _compiled(engine, statement)
     by_id_sql, by_id_params, names = _compiled(
         engine, _select(base.columns, [Customer.id == bindparam("custreg_id", 0)], []))
-    job = {"url": engine.url.render_as_string(hide_password=False), "path": engine.url.database,
+    job = {"path": engine.url.database,
            "timeout": 10, "sql": sql, "params": params, "runs": runs,
            "separators": sum(w - 1 for _k, w in runs),
            "by_id": (by_id_sql, by_id_params, names.index("custreg_id"))}

@@ -27,17 +27,17 @@ def odd_rows(rows: list, runs: list[tuple[int, int]], separators: int, cells_aga
 
 
 class _Converters:
-    """The export's Python converters of every column, loaded at first use only."""
+    """The export's Python converters of every column (SQLite's), loaded at first use only."""
 
-    def __init__(self, url: str) -> None:
-        self.url, self._convert = url, None
+    _convert = None
 
     def __getitem__(self, i: int):
         if self._convert is None:
-            from custreg.db.engine import make_engine
+            from sqlalchemy.dialects import sqlite
+
             from custreg.sync.export import _plan
 
-            self._convert = _plan(make_engine(self.url).dialect, None).convert
+            self._convert = _plan(sqlite.dialect(), None).convert
         return self._convert[i]
 
 
@@ -45,7 +45,7 @@ def batches(job: dict):
     """(rows, odd rows' cells) per batch of `job["sql"]`, in one read transaction."""
     from custreg.db import sqlite_functions
 
-    convert = _Converters(job["url"])
+    convert = _Converters()
     conn = sqlite3.connect(job["path"], timeout=job["timeout"], isolation_level=None,
                            check_same_thread=False)
     try:
