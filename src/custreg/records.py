@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from custreg import etags
 from custreg.access.context import DeleteCtx, ReadCtx, WriteCtx
 from custreg.companies.models import Company
 from custreg.customers import service as customers
@@ -24,6 +25,7 @@ from custreg.db.base import utcnow
 from custreg.db.columns import filter_fields, snake
 from custreg.db.execution import TransactionalRoute
 from custreg.errors import Conflict, DomainError, NotFound, Unprocessable, field_error
+from custreg.etags import IfMatch
 from custreg.odata import FilterField, parse_filter, parse_orderby
 from custreg.paging import ListParams, Page, list_params
 
@@ -233,32 +235,43 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
                         actor=ctx.actor)
         guid = quote(str(getattr(record, snake(kind.id_field))), safe="")
         response.headers["Location"] = f"{ctx.request.url.path.rstrip('/')}/{guid}"
-        return read(kind, record)
+        return tagged(response, record)
 
-    def get_record(customer: str, ctx: ReadCtx, **ids):
-        return read(kind, get(ctx.session, kind, _customer(ctx, customer), ids[kind.id_field]))
+    def tagged(response: Response, record: Any) -> BaseModel:
+        """The record's representation, its ETag set on the response."""
+        model = read(kind, record)
+        response.headers["ETag"] = etags.of_model(model)
+        return model
 
-    def replace_record(customer: str, body: Write, ctx: WriteCtx, response: Response, **ids):
+    def get_record(customer: str, ctx: ReadCtx, response: Response, **ids):
+        return tagged(response, get(ctx.session, kind, _customer(ctx, customer), ids[kind.id_field]))
+
+    def replace_record(customer: str, body: Write, ctx: WriteCtx, response: Response,
+                       if_match: IfMatch = None, **ids):
         c = _customer(ctx, customer, lock=True)
         if kind.key is not None:  # PUT of a named record creates or replaces it
             name = kind.key(ids[kind.id_field])
             record = find(ctx.session, kind, c, name)
             if record is None:
+                etags.check(None, if_match)
                 values = body.model_dump(exclude_unset=False) | {kind.id_field: name}
                 record = create(ctx.session, ctx.company, kind, c, values, actor=ctx.actor)
                 response.status_code = 201
                 # The path as a URL again: a header is latin-1, a record's name may be any text.
                 response.headers["Location"] = quote(ctx.request.url.path, safe="/")
-                return read(kind, record)
+                return tagged(response, record)
         else:
             record = get(ctx.session, kind, c, ids[kind.id_field])
+        etags.check(etags.of_model(read(kind, record)), if_match)
         replace(ctx.session, ctx.company, kind, c, record, body.model_dump(exclude_unset=True),
                 actor=ctx.actor)
-        return read(kind, record)
+        return tagged(response, record)
 
-    def delete_record(customer: str, ctx: DeleteCtx, **ids):
+    def delete_record(customer: str, ctx: DeleteCtx, if_match: IfMatch = None, **ids):
         c = _customer(ctx, customer, lock=True)
-        delete(ctx.session, kind, c, get(ctx.session, kind, c, ids[kind.id_field]), actor=ctx.actor)
+        record = get(ctx.session, kind, c, ids[kind.id_field])
+        etags.check(etags.of_model(read(kind, record)), if_match)
+        delete(ctx.session, kind, c, record, actor=ctx.actor)
         return Response(status_code=204)
 
     _with_id_param(get_record, kind.id_field)

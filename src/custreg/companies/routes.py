@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from custreg import etags
 from custreg.access.context import AdminCtx, ReadCtx
 from custreg.companies import service
 from custreg.companies.schemas import CompanyCreate, CompanyList, CompanyRead
@@ -33,6 +34,8 @@ def list_companies(
 
 
 @router.get("/{cuid}", response_model=CompanyRead)
-def get_company(cuid: str, ctx: ReadCtx) -> CompanyRead:
-    """One company (a client: a granted one). Scope `customers:read`."""
-    return CompanyRead.of(ctx.company)
+def get_company(cuid: str, ctx: ReadCtx, response: Response) -> CompanyRead:
+    """One company (a client: a granted one). Scope `customers:read`. Sends an `ETag`."""
+    company = CompanyRead.of(ctx.company)
+    response.headers["ETag"] = etags.of_model(company)
+    return company

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 
 from custreg.access.context import DeleteCtx, ReadCtx, WriteCtx
 from custreg.customers import read, service
@@ -15,6 +15,7 @@ from custreg.customers.schemas import (
 )
 from custreg.db.execution import TransactionalRoute
 from custreg.errors import FieldErrors, Unprocessable
+from custreg.etags import IfMatch
 from custreg.paging import ListParams, Page, list_params
 
 router = APIRouter(prefix="/v1/companies/{cuid}/customers", tags=["customers"],
@@ -25,7 +26,6 @@ SearchWord = Annotated[str | None, Query(max_length=200, description=(
     "case- and accent-insensitive"))]
 FromDate = Annotated[str | None, Query(description="Only customers changed at or after this date or date-time")]
 IncludeExcluded = Annotated[bool, Query(description="Include customers marked excluded")]
-IfMatch = Annotated[str | None, Header(description="ETag of the version being changed")]
 
 
 def _query(search_word, from_date, include_excluded) -> dict:

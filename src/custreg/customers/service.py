@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
 
+from custreg import etags
 from custreg.access import audit
 from custreg.addresses.models import Address
 from custreg.companies import service as companies
@@ -19,7 +20,7 @@ from custreg.customers.models import ChangeLog, Customer
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerFields
 from custreg.db.base import utcnow
 from custreg.db.columns import filter_fields, snake
-from custreg.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable
+from custreg.errors import BadRequest, Conflict, NotFound, Unprocessable
 from custreg.odata import FilterField, parse_filter, parse_orderby
 from custreg.paging import ListParams
 from custreg.sync import feed
@@ -105,12 +106,7 @@ EXTRA_LOADERS: list = []
 
 
 def check_if_match(customer: Customer, if_match: str | None) -> None:
-    if if_match is None:
-        return
-    tags = [t.strip().removeprefix("W/").strip('"') for t in if_match.split(",")]
-    if "*" not in tags and str(customer.version) not in tags:
-        raise PreconditionFailed(
-            f"If-Match {if_match} does not match the current version {customer.version}")
+    etags.check(etags.quoted(str(customer.version)), if_match)
 
 
 def _apply(session: Session, company: Company, customer: Customer, values: dict[str, Any],
