@@ -63,3 +63,16 @@ def test_company_get_sends_etag(client, company):
     first = client.get(f"/v1/companies/{company}")
     assert first.status_code == 200 and first.headers["ETag"].startswith('"')
     assert client.get(f"/v1/companies/{company}").headers["ETag"] == first.headers["ETag"]
+
+
+def test_basic_details_etag_and_if_match(client, company):
+    url = f"/v1/companies/{company}/basic-details"
+    got = client.get(url)
+    tag = got.headers["ETag"]
+    groups = [{"code": "VIP", "name": "Very important"}]
+    assert_problem(client.put(f"{url}/customerGroups", json=groups, headers={"If-Match": '"stale"'}), 412)
+    assert client.get(url).json() == got.json()
+    r = client.put(f"{url}/customerGroups", json=groups, headers={"If-Match": tag})
+    assert r.status_code == 200, r.text
+    assert r.headers["ETag"] != tag and client.get(url).headers["ETag"] == r.headers["ETag"]
+    assert_problem(client.put(f"{url}/customerGroups", json=[], headers={"If-Match": tag}), 412)

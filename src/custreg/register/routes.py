@@ -1,8 +1,11 @@
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Path, Response
+from sqlalchemy import select
 
+from custreg import etags
 from custreg.access.context import ReadCtx, RegisterAdminCtx
+from custreg.companies.models import Company
 from custreg.db.execution import TransactionalRoute
 from custreg.register import service
 from custreg.register.defaults import CATEGORIES
@@ -15,9 +18,15 @@ Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 
 
 @router.get("", response_model=BasicDetails)
-def get_basic_details(ctx: ReadCtx) -> BasicDetails:
-    """The company's register configuration: every category of codes."""
-    return BasicDetails.model_validate(service.basic_details(ctx.session, ctx.company))
+def get_basic_details(ctx: ReadCtx, response: Response) -> BasicDetails:
+    """The company's register configuration: every category of codes. Sends an `ETag`."""
+    return _tagged(ctx, response)
+
+
+def _tagged(ctx, response: Response) -> BasicDetails:
+    details = BasicDetails.model_validate(service.basic_details(ctx.session, ctx.company))
+    response.headers["ETag"] = etags.of_model(details)
+    return details
 
 
 @router.put("/{category}", response_model=BasicDetails)
@@ -25,13 +34,21 @@ def replace_category(
     ctx: RegisterAdminCtx,
     category: Annotated[Category, Path(description="Which category to replace")],
     items: Annotated[list[DimensionItem] | list[CodeItem], Body(max_length=1000)],
+    response: Response,
+    if_match: etags.IfMatch = None,
 ) -> BasicDetails:
-    """Replace one category (scope `register:admin`). Removing a code in use → 409."""
+    """Replace one category (scope `register:admin`). Removing a code in use → 409.
+    `If-Match`: the `ETag` of the whole configuration as GET sent it."""
+    if if_match is not None:
+        # The company row lock orders this check against another replace of the configuration.
+        ctx.session.execute(select(Company.id).where(Company.id == ctx.company.id).with_for_update())
+        etags.check(etags.of_model(BasicDetails.model_validate(
+            service.basic_details(ctx.session, ctx.company))), if_match)
     data = [i.model_dump() for i in items]
     if category != "dimensions":
         data = [{"code": d["code"], "name": d["name"]} for d in data]
     service.replace_category(ctx.session, ctx.company, category, data)
-    return BasicDetails.model_validate(service.basic_details(ctx.session, ctx.company))
+    return _tagged(ctx, response)
 
 
 def _install() -> None:
