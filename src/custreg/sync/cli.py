@@ -157,6 +157,9 @@ def import_cmd(
                 counting = io.BufferedReader(_CountingReader(raw, on_read), 64 * 1024)
                 stream = io.TextIOWrapper(counting, encoding="utf-8-sig", newline="")
                 c = _company(session, company)
+                rebuild = None
+                if mode == "all-or-nothing":
+                    rebuild = bulk.defer_indexes(session, _lines(file))
                 try:
                     report = importer.run(session, c, stream, mode, jobs=jobs or (
                         os.cpu_count() or 1 if size > 8 * 1024 * 1024 else 1))
@@ -165,6 +168,9 @@ def import_cmd(
                     console.print(f"[red]{exc.detail}[/red]")
                     raise typer.Exit(2) from None
             if report.written:
+                if rebuild is not None:
+                    console.print("building the customers' indexes")
+                    rebuild()
                 session.commit()
                 bulk.after_large_import(db.engine, report.created)
             else:
@@ -177,6 +183,12 @@ def import_cmd(
     _summary(report, company)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _lines(file: Path) -> int:
+    """Lines in the file (about its rows: a quoted cell may hold a line break)."""
+    with open(file, "rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
 
 
 def _summary(report, company: str) -> None:
