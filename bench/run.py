@@ -466,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--import-mode", default="all-or-nothing", choices=["all-or-nothing", "valid-rows"])
     p.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "custreg-bench-data")
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
-    p.add_argument("--keep", action="store_true", help="keep the work directory (logs, database)")
+    p.add_argument("--keep", action="store_true", help="keep the work directory (logs, database; PostgreSQL: the database)")
     p.add_argument("--sqlite-file", type=Path, help="an existing SQLite database that already "
                    "holds this run's customers (company bench, imported by an earlier run kept with "
                    "--keep): no import, sub-records only if missing; the POST scenario adds to it")
@@ -590,11 +590,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for s in reversed(servers):
             s.stop()
-        drop()
         if not args.keep:
+            drop()
             shutil.rmtree(work, ignore_errors=True)
         else:
-            log(f"work directory kept: {work}")
+            log(f"work directory kept: {work} (and the database: {url.rsplit('/', 1)[-1]})")
 
     a = next((r for r in results if r["scenario"].startswith("baseline A")), None)
     b = next((r for r in results if r["scenario"].startswith("baseline B")), None)

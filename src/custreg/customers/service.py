@@ -323,18 +323,38 @@ def _needs_address(params: ListParams) -> bool:
 
 
 def _words_only(session: Session, params: ListParams, query: dict) -> list[str]:
-    """The searchWord terms when the query is searchWord alone on SQLite: then the FTS
-    index answers the count (and the page keys) by itself (customers/search.py)."""
+    """The searchWord terms when the query is searchWord alone: then the word index (SQLite's
+    FTS5 table, PostgreSQL's words table) answers the count and the page's numbers by
+    itself (customers/search.py)."""
     if (params.filter or query.get("from_date") is not None or not query.get("search_word")
-            or session.get_bind().dialect.name != "sqlite"):
+            or session.get_bind().dialect.name not in ("sqlite", "postgresql")):
         return []
     return search.terms(query["search_word"])
 
 
 def _fts_total(session: Session, company: Company, terms: list[str], include_excluded: bool) -> int:
+    if session.get_bind().dialect.name == "postgresql":
+        numbers = search.word_numbers(terms, company.id, include_excluded).subquery()
+        return session.connection().execute(select(func.count()).select_from(numbers)).scalar() or 0
     lo, hi = search.key_range(company.id, include_excluded)
     return session.connection().execute(_FTS_COUNT, {"q": search.fts_query(terms), "lo": lo, "hi": hi}
                                         ).scalar() or 0
+
+
+def _words_page(session: Session, company: Company, terms: list[str], params: ListParams,
+                include_excluded: bool, columns: list | None) -> list:
+    """PostgreSQL: the page of a searchWord-only query in number order, its numbers from the
+    words table (an index-only scan) and only those customers read."""
+    numbers = search.word_numbers(terms, company.id, include_excluded).subquery()
+    page = (select(numbers.c.customer_number).order_by(numbers.c.customer_number)
+            .limit(params.top).offset(params.skip))
+    stmt = (select(*(columns if columns is not None else (Customer, Address)))
+            .outerjoin(Address, MAIN_ADDRESS_JOIN)
+            .where(Customer.company_id == company.id, Customer.customer_number.in_(page.scalar_subquery()))
+            .order_by(Customer.customer_number))
+    if columns is not None:
+        return session.connection().execute(stmt).all()
+    return [(c, a) for c, a in session.execute(stmt)]
 
 
 _C, _A = Customer.__table__.c, Address.__table__.c
@@ -398,6 +418,14 @@ def list_page(session: Session, company: Company, params: ListParams, *, columns
     terms = _words_only(session, params, query)
     if terms:
         total = _fts_total(session, company, terms, query["include_excluded"])
+        if session.get_bind().dialect.name == "postgresql":
+            if params.orderby:
+                where = _where(company, params, dialect="postgresql", **query)
+                order = parse_orderby(params.orderby, FILTER_FIELDS)
+                return total, _page(session, where, params, order, columns)
+            if total <= params.skip or params.top == 0:
+                return total, []
+            return total, _words_page(session, company, terms, params, query["include_excluded"], columns)
         if not params.orderby and not query["include_excluded"] \
                 and (columns is None or columns is SUMMARY_COLUMNS):
             # FTS rowids sort like customer numbers: the page's numbers straight from the index.

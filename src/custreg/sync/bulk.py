@@ -73,7 +73,7 @@ def after_large_import(engine, created: int) -> None:
     elif engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for table in ("customers", "addresses", "external_ids", "change_log",
-                          "customer_documents"):  # fixed names
+                          "customer_documents", "customer_words"):  # fixed names
                 conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
 
 
