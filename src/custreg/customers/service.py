@@ -342,19 +342,24 @@ def _fts_total(session: Session, company: Company, terms: list[str], include_exc
 
 
 def _words_page(session: Session, company: Company, terms: list[str], params: ListParams,
-                include_excluded: bool, columns: list | None) -> list:
-    """PostgreSQL: the page of a searchWord-only query in number order, its numbers from the
-    words table (an index-only scan) and only those customers read."""
+                include_excluded: bool, columns: list | None) -> tuple[int, list]:
+    """PostgreSQL, searchWord alone in number order: the page's numbers and the total in one
+    index-only scan of the words table (a window count; a count and a page each paid the
+    distinct over every match), then only those customers read."""
     numbers = search.word_numbers(terms, company.id, include_excluded).subquery()
-    page = (select(numbers.c.customer_number).order_by(numbers.c.customer_number)
-            .limit(params.top).offset(params.skip))
+    found = session.connection().execute(
+        select(numbers.c.customer_number, func.count().over())
+        .order_by(numbers.c.customer_number).limit(params.top).offset(params.skip)).all()
+    if not found:  # past the end (or $top=0): the total alone
+        return _fts_total(session, company, terms, include_excluded), []
     stmt = (select(*(columns if columns is not None else (Customer, Address)))
             .outerjoin(Address, MAIN_ADDRESS_JOIN)
-            .where(Customer.company_id == company.id, Customer.customer_number.in_(page.scalar_subquery()))
+            .where(Customer.company_id == company.id,
+                   Customer.customer_number.in_([n for n, _total in found]))
             .order_by(Customer.customer_number))
     if columns is not None:
-        return session.connection().execute(stmt).all()
-    return [(c, a) for c, a in session.execute(stmt)]
+        return found[0][1], session.connection().execute(stmt).all()
+    return found[0][1], [(c, a) for c, a in session.execute(stmt)]
 
 
 _C, _A = Customer.__table__.c, Address.__table__.c
@@ -416,16 +421,14 @@ def list_page(session: Session, company: Company, params: ListParams, *, columns
     """One page of (customer, main address) pairs, or of rows of `columns`, and the total
     matching: two statements."""
     terms = _words_only(session, params, query)
+    if terms and session.get_bind().dialect.name == "postgresql" and not params.orderby:
+        return _words_page(session, company, terms, params, query["include_excluded"], columns)
     if terms:
         total = _fts_total(session, company, terms, query["include_excluded"])
-        if session.get_bind().dialect.name == "postgresql":
-            if params.orderby:
-                where = _where(company, params, dialect="postgresql", **query)
-                order = parse_orderby(params.orderby, FILTER_FIELDS)
-                return total, _page(session, where, params, order, columns)
-            if total <= params.skip or params.top == 0:
-                return total, []
-            return total, _words_page(session, company, terms, params, query["include_excluded"], columns)
+        if session.get_bind().dialect.name == "postgresql":  # with $orderby
+            where = _where(company, params, dialect="postgresql", **query)
+            order = parse_orderby(params.orderby, FILTER_FIELDS)
+            return total, _page(session, where, params, order, columns)
         if not params.orderby and not query["include_excluded"] \
                 and (columns is None or columns is SUMMARY_COLUMNS):
             # FTS rowids sort like customer numbers: the page's numbers straight from the index.
