@@ -243,10 +243,6 @@ def fts_query(ts: list[str]) -> str:
     return " AND ".join(f'"{t}"*' for t in ts)
 
 
-def tsquery(ts: list[str]) -> str:
-    return " & ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "':*" for t in ts)
-
-
 def key_range(company_id: int, include_excluded: bool) -> tuple[int, int]:
     """FTS rowids [lo, hi) of a company's customers (excluded ones too or not)."""
     lo = company_id << COMPANY_SHIFT

@@ -332,7 +332,7 @@ def _words_only(session: Session, params: ListParams, query: dict) -> list[str]:
     return search.terms(query["search_word"])
 
 
-def _fts_total(session: Session, company: Company, terms: list[str], include_excluded: bool) -> int:
+def _words_total(session: Session, company: Company, terms: list[str], include_excluded: bool) -> int:
     if session.get_bind().dialect.name == "postgresql":
         numbers = search.word_numbers(terms, company.id, include_excluded).subquery()
         return session.connection().execute(select(func.count()).select_from(numbers)).scalar() or 0
@@ -351,7 +351,7 @@ def _words_page(session: Session, company: Company, terms: list[str], params: Li
         select(numbers.c.customer_number, func.count().over())
         .order_by(numbers.c.customer_number).limit(params.top).offset(params.skip)).all()
     if not found:  # past the end (or $top=0): the total alone
-        return _fts_total(session, company, terms, include_excluded), []
+        return _words_total(session, company, terms, include_excluded), []
     stmt = (select(*(columns if columns is not None else (Customer, Address)))
             .outerjoin(Address, MAIN_ADDRESS_JOIN)
             .where(Customer.company_id == company.id,
@@ -421,11 +421,12 @@ def list_page(session: Session, company: Company, params: ListParams, *, columns
     """One page of (customer, main address) pairs, or of rows of `columns`, and the total
     matching: two statements."""
     terms = _words_only(session, params, query)
-    if terms and session.get_bind().dialect.name == "postgresql" and not params.orderby:
+    dialect = session.get_bind().dialect.name
+    if terms and dialect == "postgresql" and not params.orderby:
         return _words_page(session, company, terms, params, query["include_excluded"], columns)
     if terms:
-        total = _fts_total(session, company, terms, query["include_excluded"])
-        if session.get_bind().dialect.name == "postgresql":  # with $orderby
+        total = _words_total(session, company, terms, query["include_excluded"])
+        if dialect == "postgresql":  # with $orderby
             where = _where(company, params, dialect="postgresql", **query)
             order = parse_orderby(params.orderby, FILTER_FIELDS)
             return total, _page(session, where, params, order, columns)
@@ -443,7 +444,7 @@ def list_page(session: Session, company: Company, params: ListParams, *, columns
         where = _where(company, params, dialect="sqlite", **query)
         order = parse_orderby(params.orderby, FILTER_FIELDS) if params.orderby else []
         return total, _page(session, where, params, order, columns)
-    where = _where(company, params, dialect=session.get_bind().dialect.name, **query)
+    where = _where(company, params, dialect=dialect, **query)
     order = parse_orderby(params.orderby, FILTER_FIELDS) if params.orderby else []
     return _total(session, where, params), _page(session, where, params, order, columns)
 
@@ -451,7 +452,7 @@ def list_page(session: Session, company: Company, params: ListParams, *, columns
 def count(session: Session, company: Company, params: ListParams, **query) -> int:
     terms = _words_only(session, params, query)
     if terms:
-        return _fts_total(session, company, terms, query["include_excluded"])
+        return _words_total(session, company, terms, query["include_excluded"])
     return _total(session, _where(company, params, dialect=session.get_bind().dialect.name, **query),
                   params)
 

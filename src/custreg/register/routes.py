@@ -23,8 +23,12 @@ def get_basic_details(ctx: ReadCtx, response: Response) -> BasicDetails:
     return _tagged(ctx, response)
 
 
+def _details(ctx) -> BasicDetails:
+    return BasicDetails.model_validate(service.basic_details(ctx.session, ctx.company))
+
+
 def _tagged(ctx, response: Response) -> BasicDetails:
-    details = BasicDetails.model_validate(service.basic_details(ctx.session, ctx.company))
+    details = _details(ctx)
     response.headers["ETag"] = etags.of_model(details)
     return details
 
@@ -42,8 +46,7 @@ def replace_category(
     if if_match is not None:
         # The company row lock orders this check against another replace of the configuration.
         ctx.session.execute(select(Company.id).where(Company.id == ctx.company.id).with_for_update())
-        etags.check(etags.of_model(BasicDetails.model_validate(
-            service.basic_details(ctx.session, ctx.company))), if_match)
+        etags.check(etags.of_model(_details(ctx)), if_match)
     data = [i.model_dump() for i in items]
     if category != "dimensions":
         data = [{"code": d["code"], "name": d["name"]} for d in data]

@@ -158,7 +158,7 @@ def import_cmd(
                 stream = io.TextIOWrapper(counting, encoding="utf-8-sig", newline="")
                 c = _company(session, company)
                 rebuild = None
-                if mode == "all-or-nothing":
+                if mode == "all-or-nothing" and db.dialect == "sqlite":
                     rebuild = bulk.defer_indexes(session, _lines(file))
                 try:
                     report = importer.run(session, c, stream, mode, jobs=jobs or (
