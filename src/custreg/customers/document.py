@@ -17,7 +17,7 @@ from functools import cache
 from sqlalchemy import bindparam, delete, event, inspect, select
 from sqlalchemy.orm import Session
 
-from custreg.customers.models import Customer, CustomerDocument
+from custreg.customers.models import Customer, CustomerCsvLine, CustomerDocument
 
 DIRTY = "customers_dirty"
 RENDERED = "customers_rendered"
@@ -87,7 +87,17 @@ def _render_dirty(session: Session) -> None:
     if documents:
         # One Core upsert (executemany): an ORM flush of one column cost ~10 % of a POST.
         conn.execute(_upsert(conn.dialect.name), documents)
+        _store_lines(conn, [d["cid"] for d in documents])
     session.flush()
+
+
+def _store_lines(conn, ids: list[int]) -> None:
+    """The export's CSV lines of these customers, written with their documents."""
+    from custreg.sync import export
+
+    lines = [{"cid": cid, "fmt": fmt, "line": line} for cid, fmt, line in export.line_texts(conn, ids)]
+    if lines:
+        conn.execute(_upsert_line(conn.dialect.name), lines)
 
 
 _d = CustomerDocument.__table__
@@ -103,6 +113,20 @@ def _upsert(dialect_name: str):
     stmt = insert(_d).values(customer_id=bindparam("cid"), body=bindparam("doc"))
     return stmt.on_conflict_do_update(index_elements=[_d.c.customer_id],
                                       set_={"body": stmt.excluded.body})
+
+
+@cache
+def _upsert_line(dialect_name: str):
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    t = CustomerCsvLine.__table__
+    stmt = insert(t).values(customer_id=bindparam("cid"), line_format=bindparam("fmt"),
+                           line=bindparam("line"))
+    return stmt.on_conflict_do_update(index_elements=[t.c.customer_id],
+                                      set_={"line_format": stmt.excluded.line_format,
+                                            "line": stmt.excluded.line})
 
 
 _c = Customer.__table__.c

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -141,6 +142,21 @@ class CustomerDocument(Base):
         BigInteger().with_variant(Integer, "sqlite"), ForeignKey("customers.id", ondelete="CASCADE"),
         primary_key=True, autoincrement=False)
     body: Mapped[str] = mapped_column(Text)
+
+
+class CustomerCsvLine(Base):
+    """The customer's line of the CSV export as it was written when its stored document
+    was (sync/export.py `line_texts`), so a large export reads one short column instead of
+    81. Triggers (migration 0013) delete it whenever the customer row, one of its addresses
+    or external ids changes, whoever writes; no row means "format it from the columns"."""
+
+    __tablename__ = "customer_csv_lines"
+
+    customer_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("customers.id", ondelete="CASCADE"),
+        primary_key=True, autoincrement=False)
+    line_format: Mapped[int] = mapped_column(SmallInteger)  # export.LINE_FORMAT when written
+    line: Mapped[str] = mapped_column(Text)
 
 
 class ChangeLog(Base):

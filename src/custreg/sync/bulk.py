@@ -29,7 +29,7 @@ from custreg.companies.models import Company
 from custreg.customers import document
 from custreg.customers import service as customers
 from custreg.customers import validation
-from custreg.customers.models import ChangeLog, Customer, CustomerDocument
+from custreg.customers.models import ChangeLog, Customer, CustomerCsvLine, CustomerDocument
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS
 from custreg.db.base import utcnow
 from custreg.db.columns import snake
@@ -38,7 +38,7 @@ from custreg.external_ids.schemas import pair as external_pair
 from custreg.external_ids.models import ExternalId
 from custreg.register import service as register
 from custreg.register.models import RegisterCode
-from custreg.sync import feed
+from custreg.sync import export, feed
 from custreg.sync.export import FIELD_COLUMNS
 
 try:  # COPY (PostgreSQL) raises the driver's own errors
@@ -73,7 +73,7 @@ def after_large_import(engine, created: int) -> None:
     elif engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for table in ("customers", "addresses", "external_ids", "change_log",
-                          "customer_documents", "customer_words"):  # fixed names
+                          "customer_documents", "customer_csv_lines", "customer_words"):  # fixed names
                 conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
 
 
@@ -119,6 +119,7 @@ CUSTOMER_INSERT = ("id", "company_id", "customer_guid", "customer_number", *_VAL
                    "excluded", "full_name_given", "search_text", "reg_date", "last_updated_at",
                    "version")
 DOCUMENT_INSERT = ("customer_id", "body")
+LINE_INSERT = ("customer_id", "line_format", "line")
 _ADDRESS_FIELDS = tuple(MAIN_ADDRESS_FIELDS)
 ADDRESS_INSERT = ("customer_id", "address_guid", "address_type", "default_address",
                   "last_updated_at", *(snake(f) for f in _ADDRESS_FIELDS))
@@ -493,6 +494,7 @@ class Creator:
             "external_ids": _Table(session, ExternalId.__table__, EXTERNAL_INSERT),
             "change_log": _Table(session, ChangeLog.__table__, CHANGE_INSERT),
             "customer_documents": _Table(session, CustomerDocument.__table__, DOCUMENT_INSERT),
+            "customer_csv_lines": _Table(session, CustomerCsvLine.__table__, LINE_INSERT),
         }
         self._stamps = None
         self.numbers = Numbers(session, company.id)
@@ -584,6 +586,8 @@ class Creator:
         t["external_ids"].write(session, external)
         t["change_log"].write(session, changes)
         t["customer_documents"].write(session, documents)
+        if documents:  # the export's lines beside the documents (sync/export.py)
+            t["customer_csv_lines"].write(session, export.line_texts(session.connection(), ids))
 
 
 def _quiet_for_new_rows() -> set:

@@ -8,6 +8,9 @@ request's unit of work while the client reads.
 
 Speed (1M customers × 81 columns): the work per cell is what costs, so it is kept out of
 Python's per-cell loop.
+- A customer's CSV line is stored when its document is (`line_texts`; triggers delete it on
+  any change of its row, addresses or external ids): the CSV reads that one column where it
+  is there, and the columns only for the other customers (docs/export.md, "Stored lines").
 - On SQLite the database writes each row as one string, its cells joined by U+001F
   (`printf`), the typed columns already in their export text (GUIDs, date-times, dates,
   booleans: string functions in SQL; floats, decimals and JSON: a Python function).
@@ -30,6 +33,7 @@ csv module): tests/test_export_format.py.
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import pickle
 import queue
@@ -45,7 +49,7 @@ from sqlalchemy import (Boolean, Date, DateTime, Engine, Float, Integer, String,
                         case, func, literal, literal_column, select, type_coerce)
 
 from custreg.addresses.models import Address
-from custreg.customers.models import Customer
+from custreg.customers.models import Customer, CustomerCsvLine
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerFields
 from custreg.db.columns import snake
 from custreg.external_ids.models import ExternalId
@@ -340,6 +344,16 @@ _SPECIAL = re.compile('[,"\r\n]')
 
 def _finish(lines: list[str]) -> str:
     """CSV text of lines whose cells are joined by US and hold no US/RS themselves."""
+    return _marked(lines).replace(US, ",").replace(RS, "\r\n")[2:] + "\r\n"
+
+
+def _finish_apart(lines: list[str]) -> list[str]:
+    """`_finish`, one CSV line (with its CRLF) per line."""
+    return [line + "\r\n" for line in _marked(lines).replace(US, ",")[1:].split(RS)]
+
+
+def _marked(lines: list[str]) -> str:
+    """RS, then the lines joined by RS with the formula prefixes and CSV quotes added."""
     text = RS + RS.join(lines)
     firsts = {line[:1] for line in lines}  # the first cells follow RS
     for ch in _STARTS:
@@ -354,7 +368,7 @@ def _finish(lines: list[str]) -> str:
             text = text.replace(RS + ch, RS + "'" + ch)
     if '"' in text or "," in text or "\r" in text or "\n" in text:
         text = _quote(text)
-    return text.replace(US, ",").replace(RS, "\r\n")[2:] + "\r\n"
+    return text
 
 
 def _negatives(text: str) -> str:
@@ -415,6 +429,22 @@ def _csv_text(lines: list[str], width: int, cells_of: Callable[[int], list]) -> 
     if run:
         out.append(_finish(run))
     return "".join(out)
+
+
+def _csv_lines(lines: list[str], width: int, cells_of: Callable[[int], list]) -> list[str]:
+    """`_csv_text`, one CSV line (with its CRLF) per line."""
+    out, run = [], []
+    for i, line in enumerate(lines):
+        if _clean(line, width):
+            run.append(line)
+            continue
+        if run:
+            out += _finish_apart(run)
+            run = []
+        out.append(_slow_line(cells_of(i)))
+    if run:
+        out += _finish_apart(run)
+    return out
 
 
 def _sqlite_cell(plan: _Plan, i: int):
@@ -526,12 +556,20 @@ def _pg_cell(plan: _Plan, i: int):
     return None
 
 
-def _line_statement(plan: _Plan, where: list, order: list, dialect: str):
-    """The customer id, then runs of columns as one text each (cells joined by US) and the
-    columns converted in Python between them as they are: (statement, layout, widths),
-    layout[k] = None for a run of widths[k] cells, else the column index of a raw value."""
+LINE_FORMAT = 1  # raise when the CSV's columns or cell formats change: older lines go unused
+_Line = CustomerCsvLine
+
+
+def _line_statement(plan: _Plan, where: list, order: list, dialect: str, stored: bool = True):
+    """The customer id, its stored line (`stored`: `customer_csv_lines`), then runs of
+    columns as one text each (cells joined by US) and the columns converted in Python
+    between them as they are: (statement, layout, widths), layout[k] = None for a run of
+    widths[k] cells, else the column index of a raw value. With a stored line the rest of
+    the row is NULL: the database does not read the columns (CASE evaluates lazily)."""
     cell_of = _sqlite_cell if dialect == "sqlite" else _pg_cell
     exprs, layout, widths, run = [Customer.id], [], [], []
+    if stored:
+        exprs.append(_Line.line)
 
     def close_run() -> None:
         if not run:
@@ -557,7 +595,12 @@ def _line_statement(plan: _Plan, where: list, order: list, dialect: str):
         else:
             run.append(cell)
     close_run()
-    return _select(exprs, where, order), layout, widths
+    if not stored:
+        return _select(exprs, where, order), layout, widths
+    exprs[2:] = [case((_Line.line.is_(None), e)) for e in exprs[2:]]
+    statement = _select(exprs, where, order).outerjoin(
+        _Line, and_(_Line.customer_id == Customer.id, _Line.line_format == LINE_FORMAT))
+    return statement, layout, widths
 
 
 def _line_batches(engine: Engine, where: list, order: list, id_chunks) -> Iterator[tuple]:
@@ -568,7 +611,7 @@ def _line_batches(engine: Engine, where: list, order: list, id_chunks) -> Iterat
     base = _plan(dialect, (1700,) * len(COLUMNS) if dialect.name == "postgresql" else None)
     width = len(COLUMNS)
     statement, layout, widths = _line_statement(base, where, order, dialect.name)
-    runs = [(k + 1, widths[k]) for k, item in enumerate(layout) if item is None]
+    runs = [(k + 2, widths[k]) for k, item in enumerate(layout) if item is None]
     separators = sum(w - 1 for _k, w in runs)  # US inside the runs of one row
     by_id = _select(base.columns, [], [])
     held: list = []
@@ -582,7 +625,7 @@ def _line_batches(engine: Engine, where: list, order: list, id_chunks) -> Iterat
 
     def on_result(result) -> None:
         coltypes = [None if dialect.name == "sqlite" else 1700] * width
-        for k, d in zip(layout, result.cursor.description[1:]):
+        for k, d in zip(layout, result.cursor.description[2:]):
             if k is not None:
                 coltypes[k] = d[1]
         plan = _plan(dialect, tuple(coltypes))
@@ -595,7 +638,7 @@ def _line_batches(engine: Engine, where: list, order: list, id_chunks) -> Iterat
         return [f(v) for f, v in zip(plan.convert, result._fetchmany_impl(1)[0])]
 
     for rows in _fetch(engine, statement, id_chunks, on_connection, on_result):
-        yield list(convert), rows, odd_rows(rows, runs, separators, cells_again)
+        yield list(convert), rows, odd_rows(rows, runs, separators, cells_again, 1)
 
 
 PROCESS_FROM = 20_000  # matching customers from which SQLite's rows are read in a child
@@ -629,13 +672,13 @@ def _process_batches(engine: Engine, where: list, order: list) -> Iterator[tuple
     turns (a GIL convoy) instead of using both cores. Stopping the caller stops the process."""
     base = _plan(engine.dialect, None)
     statement, layout, widths = _line_statement(base, where, order, "sqlite")
-    runs = [(k + 1, widths[k]) for k, item in enumerate(layout) if item is None]
+    runs = [(k + 2, widths[k]) for k, item in enumerate(layout) if item is None]
     sql, params, _names = _compiled(engine, statement)
     by_id_sql, by_id_params, names = _compiled(
         engine, _select(base.columns, [Customer.id == bindparam("custreg_id", 0)], []))
     job = {"path": engine.url.database,
            "timeout": 10, "sql": sql, "params": params, "runs": runs,
-           "separators": sum(w - 1 for _k, w in runs),
+           "separators": sum(w - 1 for _k, w in runs), "stored_at": 1,
            "by_id": (by_id_sql, by_id_params, names.index("custreg_id"))}
     convert = [None if k is None else base.convert[k] for k in layout]
     child = subprocess.Popen([sys.executable, "-m", "custreg.sync.export_reader"],
@@ -667,6 +710,96 @@ def _python_batches(engine: Engine, where: list, order: list,
         yield described[-1], rows
 
 
+def _live_lines(convert: list, rows: list, odd: dict, at: int) -> tuple[list[str], Callable]:
+    """The rows' cells joined by US (`_line_statement`'s items from position `at`), and
+    each row's cells for `_csv_text`'s rows whose data holds a separator."""
+    columns = []  # column by column: one conversion per batch where possible
+    for k, f in enumerate(convert, at):
+        values = [r[k] for r in rows]
+        if f is not None:
+            batch = getattr(f, "batch", None)
+            values = batch(values) if batch is not None else _each(f, values)
+        columns.append(values)
+
+    def cells(i: int) -> list:
+        if i in odd:
+            return odd[i]
+        out: list = []
+        for f, v in zip(convert, rows[i][at:]):
+            if f is None:
+                out += v.split(US)
+            else:
+                out.append(None if v is None else f(v))
+        return out
+    return list(map(US.join, zip(*columns))), cells
+
+
+def _stored_or_live(convert: list, rows: list, odd: dict, width: int) -> str:
+    """CSV text of a batch of `_line_statement` rows: stored lines as they are, the
+    others formatted from their columns, in the rows' order."""
+    if all(r[1] is not None for r in rows):
+        return "".join([r[1] for r in rows])
+    if all(r[1] is None for r in rows):
+        lines, cells = _live_lines(convert, rows, odd, 2)
+        return _csv_text(lines, width, cells)
+    out = []
+    for stored, group in itertools.groupby(enumerate(rows), key=lambda p: p[1][1] is not None):
+        group = list(group)
+        if stored:
+            out.append("".join([r[1] for _i, r in group]))
+            continue
+        sub = [r for _i, r in group]
+        lines, cells = _live_lines(convert, sub, {j: odd[i] for j, (i, _r) in enumerate(group)
+                                                  if i in odd}, 2)
+        out.append(_csv_text(lines, width, cells))
+    return "".join(out)
+
+
+def line_texts(conn, ids: list[int]) -> list[tuple[int, int, str]]:
+    """(customer id, LINE_FORMAT, its CSV line with CRLF) for `ids`, exactly as the export
+    formats them from the columns, read on `conn` (a writing transaction: its own rows)."""
+    if not ids:
+        return []
+    dialect = conn.dialect
+    postgres = dialect.name == "postgresql"
+    base = _plan(dialect, (1700,) * len(COLUMNS) if postgres else None)
+    statement, layout, widths = _lines_by_id(dialect)
+    if not postgres:
+        _register(base)(conn)
+    result = conn.execute(statement, {"ids": ids})
+    coltypes = [None if not postgres else 1700] * len(COLUMNS)
+    for k, d in zip(layout, result.cursor.description[1:]):
+        if k is not None:
+            coltypes[k] = d[1]
+    plan = _plan(dialect, tuple(coltypes)) if postgres else base
+    convert = [None if k is None else plan.convert[k] for k in layout]
+    rows = result._fetchall_impl()
+    runs = [(k + 1, widths[k]) for k, item in enumerate(layout) if item is None]
+    by_id = _select(base.columns, [], [])
+
+    def cells_again(customer_id: int) -> list:
+        again = conn.execute(by_id.where(Customer.id == customer_id))
+        p = _plan(dialect, tuple(d[1] for d in again.cursor.description) if postgres else None)
+        return [f(v) for f, v in zip(p.convert, again._fetchmany_impl(1)[0])]
+
+    odd = odd_rows(rows, runs, sum(w - 1 for _k, w in runs), cells_again)
+    lines, cells = _live_lines(convert, rows, odd, 1)
+    return [(r[0], LINE_FORMAT, text) for r, text in zip(rows, _csv_lines(lines, len(COLUMNS), cells))]
+
+
+_BY_ID: dict = {}
+
+
+def _lines_by_id(dialect):
+    """`_line_statement` of the customers whose ids are bound as "ids" (built once)."""
+    key = dialect.name
+    if key not in _BY_ID:
+        base = _plan(dialect, (1700,) * len(COLUMNS) if key == "postgresql" else None)
+        _BY_ID[key] = _line_statement(base, [Customer.id.in_(bindparam("ids", expanding=True))],
+                                      [], key, stored=False)
+    return _BY_ID[key]
+
+
 def csv_export(engine: Engine, where: list, order: list,
                id_chunks: Iterable[list[int]] | None = None,
                progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
@@ -678,27 +811,7 @@ def csv_export(engine: Engine, where: list, order: list,
                    if _in_process(engine, where, order, id_chunks)
                    else _prefetched(_line_batches(engine, where, order, id_chunks)))
         for convert, rows, odd in batches:
-            columns = []  # column by column: one conversion per batch where possible
-            for k, f in enumerate(convert, 1):
-                values = [r[k] for r in rows]
-                if f is not None:
-                    batch = getattr(f, "batch", None)
-                    values = batch(values) if batch is not None else _each(f, values)
-                columns.append(values)
-            lines = list(map(US.join, zip(*columns)))
-
-            def cells(i: int) -> list:
-                if i in odd:
-                    return odd[i]
-                out: list = []
-                for f, v in zip(convert, rows[i][1:]):
-                    if f is None:
-                        out += v.split(US)
-                    else:
-                        out.append(None if v is None else f(v))
-                return out
-
-            text = _csv_text(lines, width, cells)
+            text = _stored_or_live(convert, rows, odd, width)
             if progress is not None:
                 progress(len(rows))
             yield text.encode("utf-8")

@@ -14,13 +14,20 @@ US, RS = "\x1f", "\x1e"  # the unit and record separators the SQL puts between c
 FETCH = 1000
 
 
-def odd_rows(rows: list, runs: list[tuple[int, int]], separators: int, cells_again) -> dict:
+def odd_rows(rows: list, runs: list[tuple[int, int]], separators: int, cells_again,
+             stored_at: int | None = None) -> dict:
     """{row index: its cells read again} for the rows whose runs of cells do not split
-    cleanly (their data holds US or RS); `runs` are (position in the row, cells in the run)."""
-    text = RS.join([r[k] for r in rows for k, _w in runs])
+    cleanly (their data holds US or RS); `runs` are (position in the row, cells in the run).
+    Rows with a stored line at `stored_at` have no runs and are skipped."""
+    live = rows if stored_at is None else [r for r in rows if r[stored_at] is None]
+    if not live:
+        return {}
+    text = RS.join([r[k] for r in live for k, _w in runs])
     odd: dict[int, list] = {}
-    if text.count(US) != len(rows) * separators or text.count(RS) != len(rows) * len(runs) - 1:
+    if text.count(US) != len(live) * separators or text.count(RS) != len(live) * len(runs) - 1:
         for i, r in enumerate(rows):
+            if stored_at is not None and r[stored_at] is not None:
+                continue
             if any(r[k].count(US) != w - 1 or RS in r[k] for k, w in runs):
                 odd[i] = cells_again(r[0])
     return odd
@@ -63,7 +70,7 @@ def batches(job: dict):
 
         cursor = conn.execute(job["sql"], job["params"])
         while rows := cursor.fetchmany(FETCH):
-            yield rows, odd_rows(rows, job["runs"], job["separators"], cells_again)
+            yield rows, odd_rows(rows, job["runs"], job["separators"], cells_again, job["stored_at"])
     finally:
         conn.rollback()
         conn.close()
