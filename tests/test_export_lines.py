@@ -161,3 +161,23 @@ def test_cli_import_stores_lines(app, client, database_url, tmp_path, jobs):
     assert stored == expected_csv(full(client, cuid))
     _forget(app, cuid)
     assert _export(client, cuid) == stored
+
+
+def test_cli_lines_stores_the_missing_ones(app, client, database_url):
+    """`custreg lines`: a register from before migration 0013 (no lines) gets them, per
+    company; the export's bytes do not change."""
+    cuid = fresh_company(client)
+    other = fresh_company(client)
+    make_tricky(client, cuid)
+    client.post(f"/v1/companies/{other}/customers", json={"lastName": "Elsewhere"})
+    _forget(app, cuid)
+    _forget(app, other)
+    before = _export(client, cuid)
+    r = custreg_cli(database_url, "lines", "--company", cuid)
+    assert r.returncode == 0, r.stderr
+    assert len(_lines(app, cuid)) == _count(app, cuid) and not _lines(app, other)
+    assert _export(client, cuid) == before == expected_csv(full(client, cuid))
+    r = custreg_cli(database_url, "lines")  # every company; nothing left to do for the first
+    assert r.returncode == 0, r.stderr
+    assert len(_lines(app, other)) == 1
+    assert custreg_cli(database_url, "lines", "--company", "no-such").returncode == 2

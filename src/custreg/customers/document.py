@@ -87,11 +87,11 @@ def _render_dirty(session: Session) -> None:
     if documents:
         # One Core upsert (executemany): an ORM flush of one column cost ~10 % of a POST.
         conn.execute(_upsert(conn.dialect.name), documents)
-        _store_lines(conn, [d["cid"] for d in documents])
+        store_lines(conn, [d["cid"] for d in documents])
     session.flush()
 
 
-def _store_lines(conn, ids: list[int]) -> None:
+def store_lines(conn, ids: list[int]) -> None:
     """The export's CSV lines of these customers, written with their documents."""
     from custreg.sync import export
 

@@ -242,7 +242,37 @@ def prune_cmd(
                   f"{keys} expired idempotency keys deleted[/green]")
 
 
+def lines_cmd(
+    company: Optional[str] = typer.Option(None, "--company", help="cuid (default: every company)"),
+) -> None:
+    """Store the CSV export lines of customers that have none (docs/export.md, "Stored
+    lines"): after upgrading to migration 0013, or after rows an import wrote one by one."""
+    from sqlalchemy import func, select
+
+    from custreg.customers.models import Customer
+    from custreg.sync import export
+
+    db = _database()
+    try:
+        company_id = None
+        with db.session(write=False) as session:
+            count = select(func.count()).select_from(Customer)
+            if company is not None:
+                company_id = _company(session, company).id
+                count = count.where(Customer.company_id == company_id)
+            total = session.scalar(count)
+        with Progress(TextColumn("[bold]lines[/bold]"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), TimeRemainingColumn(), console=console) as progress:
+            task = progress.add_task("lines", total=total)
+            done = export.fill_lines(db, company_id, progress=lambda n: progress.advance(task, n))
+            progress.update(task, completed=total)
+    finally:
+        db.engine.dispose()
+    console.print(f"[green]{done} lines stored[/green]")
+
+
 def register(app: typer.Typer) -> None:
     app.command("export")(export_cmd)
     app.command("import")(import_cmd)
     app.command("prune")(prune_cmd)
+    app.command("lines")(lines_cmd)
