@@ -804,8 +804,9 @@ def fill_lines(db, company_id: int | None = None, batch: int = FETCH,
                 _Line.customer_id == Customer.id, _Line.line_format == LINE_FORMAT))
                 .where(_Line.customer_id.is_(None), Customer.id > after)
                 .order_by(Customer.id).limit(batch))
-            if company_id is not None:
-                missing = missing.where(Customer.company_id == company_id)
+            if company_id is not None:  # "+ 0": walk the primary key, not the company's
+                # index (SQLite then sorted the company's every row by id for each batch)
+                missing = missing.where(Customer.company_id + 0 == company_id)
             if postgres:
                 missing = missing.with_for_update(read=True, of=Customer)
             ids = list(session.scalars(missing))
