@@ -213,6 +213,25 @@ class _Plan:
 _PLANS: dict[tuple, _Plan] = {}
 
 
+def _base_plan(dialect) -> _Plan:
+    """The kinds of every column (psycopg's numeric processor needs a type code: 1700 =
+    numeric; the raw columns' real types come from the cursor, `_converters`)."""
+    return _plan(dialect, (1700,) * len(COLUMNS) if dialect.name == "postgresql" else None)
+
+
+def _converters(dialect, base: _Plan, layout: list, description) -> list:
+    """The Python converter of each raw item of `layout` (None for a run), the types as
+    the cursor describes the items (`description` from the first item on)."""
+    plan = base
+    if dialect.name == "postgresql":
+        coltypes = [1700] * len(COLUMNS)
+        for k, d in zip(layout, description):
+            if k is not None:
+                coltypes[k] = d[1]
+        plan = _plan(dialect, tuple(coltypes))
+    return [None if k is None else plan.convert[k] for k in layout]
+
+
 def _plan(dialect, coltypes: tuple | None = None) -> _Plan:
     key = (dialect.name, coltypes or (None,) * len(COLUMNS))
     plan = _PLANS.get(key)
@@ -418,22 +437,12 @@ def _csv_text(lines: list[str], width: int, cells_of: Callable[[int], list]) -> 
     text = RS.join(lines)
     if text.count(US) == len(lines) * (width - 1) and text.count(RS) == len(lines) - 1:
         return _finish(lines)
-    out, run = [], []
-    for i, line in enumerate(lines):
-        if _clean(line, width):
-            run.append(line)
-            continue
-        if run:
-            out.append(_finish(run))
-            run = []
-        out.append(_slow_line(cells_of(i)))
-    if run:
-        out.append(_finish(run))
-    return "".join(out)
+    return "".join(_csv_lines(lines, width, cells_of))
 
 
 def _csv_lines(lines: list[str], width: int, cells_of: Callable[[int], list]) -> list[str]:
-    """`_csv_text`, one CSV line (with its CRLF) per line."""
+    """One CSV line (with its CRLF) per line: runs of clean lines by `_finish_apart`, a
+    line whose data holds a separator cell by cell."""
     out, run = [], []
     for i, line in enumerate(lines):
         if _clean(line, width):
@@ -611,32 +620,30 @@ def _line_batches(engine: Engine, where: list, order: list, id_chunks) -> Iterat
     """(converters, rows, cells of the rows whose data holds a separator) per batch: the
     rows as `_line_statement` reads them; runs dirty with a separator are read again."""
     dialect = engine.dialect
-    # Kinds only (psycopg's numeric processor needs a type code: 1700 = numeric).
-    base = _plan(dialect, (1700,) * len(COLUMNS) if dialect.name == "postgresql" else None)
-    width = len(COLUMNS)
+    base = _base_plan(dialect)
     statement, layout, widths = _line_statement(base, where, order, dialect.name)
     runs = [(k + 2, widths[k]) for k, item in enumerate(layout) if item is None]
     separators = sum(w - 1 for _k, w in runs)  # US inside the runs of one row
-    by_id = _select(base.columns, [], [])
     held: list = []
     convert: list = []
 
     def on_result(result) -> None:
-        coltypes = [None if dialect.name == "sqlite" else 1700] * width
-        for k, d in zip(layout, result.cursor.description[2:]):
-            if k is not None:
-                coltypes[k] = d[1]
-        plan = _plan(dialect, tuple(coltypes))
-        convert[:] = [None if k is None else plan.convert[k] for k in layout]
+        convert[:] = _converters(dialect, base, layout, result.cursor.description[2:])
 
     def cells_again(customer_id: int) -> list:
-        result = held[0].execute(by_id.where(Customer.id == customer_id))
-        plan = _plan(dialect, tuple(d[1] for d in result.cursor.description)
-                     if dialect.name != "sqlite" else None)
-        return [f(v) for f, v in zip(plan.convert, result._fetchmany_impl(1)[0])]
+        return _cells_by_id(held[0], customer_id)
 
     for rows in _fetch(engine, statement, id_chunks, held.append, on_result):
         yield list(convert), rows, odd_rows(rows, runs, separators, cells_again, 1)
+
+
+def _cells_by_id(conn, customer_id: int) -> list:
+    """One customer's export cells, column by column through Python (a row whose data
+    holds a separator: rare)."""
+    result = conn.execute(_select(_columns(), [Customer.id == customer_id], []))
+    plan = _plan(conn.dialect, tuple(d[1] for d in result.cursor.description)
+                 if conn.dialect.name != "sqlite" else None)
+    return [f(v) for f, v in zip(plan.convert, result._fetchmany_impl(1)[0])]
 
 
 PROCESS_FROM = 20_000  # matching customers from which SQLite's rows are read in a child
@@ -759,8 +766,7 @@ def line_texts(conn, ids: list[int]) -> list[tuple[int, int, str]]:
     if not ids:
         return []
     dialect = conn.dialect
-    postgres = dialect.name == "postgresql"
-    base = _plan(dialect, (1700,) * len(COLUMNS) if postgres else None)
+    base = _base_plan(dialect)
     sql, bind, layout, widths = _lines_by_range(dialect)
     wanted, rows, description = set(ids), [], None
     cursor = conn.connection.driver_connection.cursor()  # as bulk._Table: the driver's own
@@ -771,20 +777,10 @@ def line_texts(conn, ids: list[int]) -> list[tuple[int, int, str]]:
             rows += [r for r in cursor.fetchall() if r[0] in wanted]
     finally:
         cursor.close()
-    coltypes = [None if not postgres else 1700] * len(COLUMNS)
-    for k, d in zip(layout, description[1:]):
-        if k is not None:
-            coltypes[k] = d[1]
-    plan = _plan(dialect, tuple(coltypes)) if postgres else base
-    convert = [None if k is None else plan.convert[k] for k in layout]
+    convert = _converters(dialect, base, layout, description[1:])
     runs = [(k + 1, widths[k]) for k, item in enumerate(layout) if item is None]
 
-    def cells_again(customer_id: int) -> list:  # rare: built when needed
-        again = conn.execute(_select(base.columns, [Customer.id == customer_id], []))
-        p = _plan(dialect, tuple(d[1] for d in again.cursor.description) if postgres else None)
-        return [f(v) for f, v in zip(p.convert, again._fetchmany_impl(1)[0])]
-
-    odd = odd_rows(rows, runs, sum(w - 1 for _k, w in runs), cells_again)
+    odd = odd_rows(rows, runs, sum(w - 1 for _k, w in runs), lambda cid: _cells_by_id(conn, cid))
     lines, cells = _live_lines(convert, rows, odd, 1)
     return [(r[0], LINE_FORMAT, text) for r, text in zip(rows, _csv_lines(lines, len(COLUMNS), cells))]
 
@@ -796,6 +792,8 @@ def fill_lines(db, company_id: int | None = None, batch: int = FETCH,
     short write transaction; returns how many. SQLite: the transaction holds the write lock
     from its first statement; PostgreSQL: the customers' rows are locked FOR SHARE, as an
     API write of a customer or of its records locks the row first."""
+    from custreg.customers import document  # it imports this module
+
     done, after = 0, 0
     postgres = db.engine.dialect.name == "postgresql"
     while True:
@@ -812,8 +810,6 @@ def fill_lines(db, company_id: int | None = None, batch: int = FETCH,
             ids = list(session.scalars(missing))
             if not ids:
                 return done
-            from custreg.customers import document
-
             document.store_lines(session.connection(), ids)
             session.commit()
         done += len(ids)
@@ -842,9 +838,9 @@ def _lines_by_range(dialect):
     statement (80 columns, a hundred literals) cost 3x SQLite's work for one customer."""
     key = dialect.name
     if key not in _BY_RANGE:
-        base = _plan(dialect, (1700,) * len(COLUMNS) if key == "postgresql" else None)
         statement, layout, widths = _line_statement(
-            base, [Customer.id.between(bindparam("custreg_lo", 0), bindparam("custreg_hi", 0))],
+            _base_plan(dialect),
+            [Customer.id.between(bindparam("custreg_lo", 0), bindparam("custreg_hi", 0))],
             [], key, stored=False)
         compiled = statement.compile(dialect=dialect)
         processors = compiled._bind_processors
