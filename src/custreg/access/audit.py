@@ -52,30 +52,35 @@ def _json(value: Any) -> Any:
 _COLUMNS: dict[type, dict[str, str]] = {}
 
 
-def _columns(obj: Any) -> dict[str, str]:
-    """Audited column keys of obj's class → their API (camelCase) names; computed once."""
-    cls = type(obj)
+def _columns(cls: type) -> dict[str, str]:
+    """Audited column keys of a mapped class → their API (camelCase) names; computed once."""
     found = _COLUMNS.get(cls)
     if found is None:
-        found = {a.key: camel(a.key) for a in inspect(obj).mapper.column_attrs
+        found = {a.key: camel(a.key) for a in inspect(cls).column_attrs
                  if a.key not in SKIP and not SECRET.search(a.key)}
         _COLUMNS[cls] = found
     return found
 
 
+def _whole(cls: type, values: dict[str, Any], op: str) -> list[dict[str, Any]]:
+    """The changes of a created or deleted row: every audited column that holds a value."""
+    out = []
+    for key, name in _columns(cls).items():
+        value = values.get(key)
+        if value is not None:
+            value = _json(value)
+            out.append({"field": name, "old": None, "new": value} if op == "create"
+                       else {"field": name, "old": value, "new": None})
+    return out
+
+
 def _changes(obj: Any, op: str) -> list[dict[str, Any]]:
     state = inspect(obj)
     values = state.dict
-    columns = _columns(obj)
-    out = []
     if op in ("create", "delete"):
-        for key, name in columns.items():
-            value = values.get(key)
-            if value is not None:
-                value = _json(value)
-                out.append({"field": name, "old": None, "new": value} if op == "create"
-                           else {"field": name, "old": value, "new": None})
-        return out
+        return _whole(type(obj), values, op)
+    columns = _columns(type(obj))
+    out = []
     # An update: only attributes set since load are in committed_state (with the old value).
     for key, old in state.committed_state.items():
         name = columns.get(key)
@@ -89,12 +94,16 @@ def _changes(obj: Any, op: str) -> list[dict[str, Any]]:
 
 
 def _resource(obj: Any) -> str:
-    if isinstance(obj, Customer):
+    return _resource_of(type(obj), lambda key: getattr(obj, key, None))
+
+
+def _resource_of(cls: type, value_of) -> str:
+    if issubclass(cls, Customer):
         return "customer"
-    name = getattr(obj, "__audit_name__", None) or obj.__tablename__
-    guid_key = next((a.key for a in inspect(obj).mapper.column_attrs
+    name = getattr(cls, "__audit_name__", None) or cls.__tablename__
+    guid_key = next((a.key for a in inspect(cls).column_attrs
                      if a.key.endswith("_guid") and a.key != "customer_guid"), None)
-    guid = getattr(obj, guid_key, None) if guid_key else None
+    guid = value_of(guid_key) if guid_key else None
     return f"{name}/{guid}" if guid is not None else name
 
 
@@ -126,6 +135,22 @@ def record_created(session: Session, objects: list) -> None:
     _record(session, (("create", objects),))
 
 
+def record_new_rows(session: Session, customer: dict[str, Any], rows: list[tuple[type, dict]]) -> None:
+    """Create entries for rows written without ORM objects (customers/plain_create.py), the
+    same as record_created writes for the objects: `customer` holds company_id,
+    customer_guid and customer_number; `rows` are (mapped class, values by attribute key),
+    the customer's own first."""
+    actor = session.info.get("actor")
+    if actor is None:
+        return
+    now = utcnow()
+    entries = [dict(company_id=customer["company_id"], customer_guid=customer["customer_guid"],
+                    customer_number=customer["customer_number"], at=now, actor_type=actor[0],
+                    actor_id=actor[1], operation="create", resource=_resource_of(cls, values.get),
+                    changes=_whole(cls, values, "create")) for cls, values in rows]
+    session.connection().execute(_ADD_ENTRY, entries)
+
+
 def _record(session: Session, groups) -> None:
     actor = session.info.get("actor")
     if actor is None:
@@ -153,7 +178,10 @@ def _record(session: Session, groups) -> None:
     if entries:
         # One Core INSERT: entries are never read back in the writing session, and ORM
         # objects would cost a unit-of-work round (and one INSERT ... RETURNING each).
-        session.connection().execute(insert(AuditEntry.__table__), entries)
+        session.connection().execute(_ADD_ENTRY, entries)
+
+
+_ADD_ENTRY = insert(AuditEntry.__table__)
 
 
 # --- reading the trail --------------------------------------------------------------

@@ -90,7 +90,7 @@ def get_customer(cuid: str, id: CustomerId, ctx: ReadCtx, response: Response):
              summary="POST /customers/createCustomer: with addresses and bank accounts; id = next number")
 def create_customer(cuid: str, body: CustomerCreate, ctx: WriteCtx, response: Response):
     # The native create, nested addresses/bank accounts/contacts/external ids included.
-    model = customer_routes.create_customer(cuid, body, ctx, response)
+    model = customer_routes.create_detail(cuid, body, ctx, response)
     response.headers["Location"] = f"{router.prefix.replace('{cuid}', cuid)}/{model.customerNumber}"
     return model.model_dump(mode="json") | {"id": model.customerNumber}
 

@@ -114,7 +114,7 @@ def create_customer(body: TehdenCustomerIn, ctx: HeaderWriteCtx, response: Respo
     data, auths = _native(body.model_dump(exclude_unset=True))
     native = validate(CustomerCreate, data, NAMES)
     with seed_names(NAMES):
-        model = customer_routes.create_customer(ctx.cuid, native, ctx, response)
+        model = customer_routes.create_detail(ctx.cuid, native, ctx, response)
         c = service.get(ctx.session, ctx.company, str(model.customerGuid))
         _authorize(ctx, c, auths)
     response.headers["Location"] = f"/v1/companies/{ctx.cuid}/customers/{c.customer_guid}"

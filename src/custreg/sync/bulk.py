@@ -219,6 +219,19 @@ class Codes:
             known[(category, parent)].add(code)
         return cls(dict(known))
 
+    @classmethod
+    def lazy(cls, session: Session, company: Company) -> "Codes":
+        """Read on first use: a customer naming no code costs no query."""
+        codes = cls.__new__(cls)
+        codes._read = lambda: cls.of(session, company).known
+        return codes
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "known" or "_read" not in self.__dict__:
+            raise AttributeError(name)
+        self.known = self.__dict__.pop("_read")()
+        return self.known
+
     def check_customer(self, v: dict[str, Any], errors: FieldErrors) -> None:
         for f, category in register.CODED_FIELDS.items():
             code = v.get(f)
@@ -488,15 +501,7 @@ class Creator:
         self.guids: set[uuid.UUID] = set()
         self.pairs: set[tuple[int, str]] = set()
         self.postgres = session.get_bind().dialect.name == "postgresql"
-        self.tables = {
-            "customers": _Table(session, Customer.__table__, CUSTOMER_INSERT),
-            "addresses": _Table(session, Address.__table__, ADDRESS_INSERT),
-            "external_ids": _Table(session, ExternalId.__table__, EXTERNAL_INSERT),
-            "change_log": _Table(session, ChangeLog.__table__, CHANGE_INSERT),
-            "customer_documents": _Table(session, CustomerDocument.__table__, DOCUMENT_INSERT),
-            "customer_csv_lines": _Table(session, CustomerCsvLine.__table__, LINE_INSERT),
-        }
-        self._stamps = None
+        self.tables = tables(session)
         self.numbers = Numbers(session, company.id)
         self.started_empty = session.scalar(
             select(Customer.id).where(Customer.company_id == company.id).limit(1)) is None
@@ -546,48 +551,75 @@ class Creator:
     def needs_values(self) -> bool:
         return bool(self.hooks)
 
-    def _ids(self, n: int) -> list[int]:
-        """Ids for n new customers: drawn from the sequence (PostgreSQL), or the next rowids
-        (SQLite, under the write lock this transaction holds)."""
-        session = self.session
-        if self.postgres:
-            return list(session.scalars(text(
-                "SELECT nextval(pg_get_serial_sequence('customers', 'id')) "
-                "FROM generate_series(1, :n)"), {"n": n}))
-        top = session.scalar(text("SELECT max(id) FROM customers")) or 0
-        return list(range(top + 1, top + 1 + n))
-
     def _write(self, pending: list[New], number: int) -> None:
-        """Insert `pending` numbered from `number` (Numbers.take holds the locks)."""
-        session, company, t = self.session, self.company, self.tables
-        now = utcnow()
-        stamp = None
-        ids = self._ids(len(pending))
-        cid = company.id
-        now_db = t["customers"].bind_time(now)
-        rows, addresses, external, changes, documents = [], [], [], [], []
-        for new, id_ in zip(pending, ids):
-            doc = new.document
-            if doc is not None:
-                if stamp is None:
-                    stamp = _stamp(now)
-                documents.append((id_, document.finish(doc, number, stamp)))
-            rows.append((id_, cid, new.guid_db, number, *new.customer,
-                         f"{number}{new.search_tail}", now_db, now_db, 1))
-            if new.address is not None:
-                a = new.address
-                addresses.append((id_, a[0], "LEGAL", True, now_db, *a[1:]))
-            if new.pair is not None:
-                external.append((cid, id_, new.external_guid, new.pair[0], new.pair[1]))
-            changes.append((cid, new.guid_db, number, "upsert", now_db))
-            number += 1
-        t["customers"].write(session, rows)
-        t["addresses"].write(session, addresses)
-        t["external_ids"].write(session, external)
-        t["change_log"].write(session, changes)
-        t["customer_documents"].write(session, documents)
-        if documents:  # the export's lines beside the documents (sync/export.py)
-            t["customer_csv_lines"].write(session, export.line_texts(session.connection(), ids))
+        write(self.session, self.company.id, pending, number)
+
+
+def new_ids(session: Session, n: int) -> list[int]:
+    """Ids for n new customers: drawn from the sequence (PostgreSQL), or the next rowids
+    (SQLite, under the write lock this transaction holds)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return list(session.scalars(text(
+            "SELECT nextval(pg_get_serial_sequence('customers', 'id')) "
+            "FROM generate_series(1, :n)"), {"n": n}))
+    driver = session.connection().connection.driver_connection  # a POST's create: 0.2 ms less
+    top = driver.execute("SELECT max(id) FROM customers").fetchone()[0] or 0
+    return list(range(top + 1, top + 1 + n))
+
+
+_TABLES: dict = {}
+
+
+def tables(session: Session) -> dict[str, "_Table"]:
+    """The writers of the tables a new customer fills, built once per dialect."""
+    name = session.get_bind().dialect.name
+    found = _TABLES.get(name)
+    if found is None:
+        found = _TABLES[name] = {
+            "customers": _Table(session, Customer.__table__, CUSTOMER_INSERT),
+            "addresses": _Table(session, Address.__table__, ADDRESS_INSERT),
+            "external_ids": _Table(session, ExternalId.__table__, EXTERNAL_INSERT),
+            "change_log": _Table(session, ChangeLog.__table__, CHANGE_INSERT),
+            "customer_documents": _Table(session, CustomerDocument.__table__, DOCUMENT_INSERT),
+            "customer_csv_lines": _Table(session, CustomerCsvLine.__table__, LINE_INSERT),
+        }
+    return found
+
+
+def write(session: Session, company_id: int, pending: list[New], number: int,
+          now=None) -> list[int]:
+    """Insert `pending` numbered from `number` (the caller holds the number's locks);
+    returns their ids."""
+    t = tables(session)
+    now = now or utcnow()
+    stamp = None
+    ids = new_ids(session, len(pending))
+    cid = company_id
+    now_db = t["customers"].bind_time(now)
+    rows, addresses, external, changes, documents = [], [], [], [], []
+    for new, id_ in zip(pending, ids):
+        doc = new.document
+        if doc is not None:
+            if stamp is None:
+                stamp = _stamp(now)
+            documents.append((id_, document.finish(doc, number, stamp)))
+        rows.append((id_, cid, new.guid_db, number, *new.customer,
+                     f"{number}{new.search_tail}", now_db, now_db, 1))
+        if new.address is not None:
+            a = new.address
+            addresses.append((id_, a[0], "LEGAL", True, now_db, *a[1:]))
+        if new.pair is not None:
+            external.append((cid, id_, new.external_guid, new.pair[0], new.pair[1]))
+        changes.append((cid, new.guid_db, number, "upsert", now_db))
+        number += 1
+    t["customers"].write(session, rows)
+    t["addresses"].write(session, addresses)
+    t["external_ids"].write(session, external)
+    t["change_log"].write(session, changes)
+    t["customer_documents"].write(session, documents)
+    if documents:  # the export's lines beside the documents (sync/export.py)
+        t["customer_csv_lines"].write(session, export.line_texts(session.connection(), ids))
+    return ids
 
 
 def _quiet_for_new_rows() -> set:

@@ -1,0 +1,121 @@
+"""POST /customers of a plain body takes the row writer (customers/plain_create.py); a body
+with `"addresses": []` takes the ORM path and must come out the same in every way a client
+can see: the response, GET, the ETag, the audit trail, the change feed, search, the export."""
+
+import csv
+import io
+import uuid
+
+import pytest
+
+from conftest import assert_problem
+
+BODIES = [
+    {"firstName": "Aino", "lastName": "Mäkinen", "customerReference": "r1", "email": "Aino@Example.fi",
+     "cellularPhone": "040 123 4567", "street": "Hämeenkatu", "houseNo": "3", "zipCode": "33100",
+     "city": "Tampere", "countryCode": "FI", "languageCode": "fi", "preferredChannel": "EMAIL"},
+    {"lastName": "X"},
+    {"customerType": "COMPANY", "companyName": "Oy Ab", "vatNumber": "FI01120389", "creditLimit": 5000,
+     "rebate": 2.5, "notes": "n", "excluded": True, "homePhone": "+358 9 1234 567", "city": "Turku",
+     "dimensions": None, "dateOfBirth": None},
+    {"firstName": "Matti", "lastName": "Virtanen", "idNumber": "131052-308T", "latitude": 60.1,
+     "longitude": 24.9, "fullName": "Given Name", "customerGroup": "VIP", "dimensions": {"PROJ": "P1"}},
+]
+MOVING = {"customerGuid", "customerNumber", "regDate", "lastUpdatedAt", "links", "addressGuid",
+          "id", "at", "href"}
+
+
+def _strip(value):
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in MOVING}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def _trail(client, url):
+    r = client.get(f"{url}/history")
+    assert r.status_code == 200, r.text
+    out = []
+    for e in r.json()["value"]:
+        changes = [{**c, "new": "*"} if c["field"] in ("customerGuid", "customerNumber", "addressGuid")
+                   else c for c in e["changes"]]
+        out.append({**_strip(e), "resource": e["resource"].split("/")[0], "changes": changes})
+    return out
+
+
+@pytest.fixture
+def coded(client, company):
+    base = f"/v1/companies/{company}/basic-details"
+    assert client.put(f"{base}/customerGroups", json=[{"code": "VIP", "name": "V"}]).status_code == 200
+    assert client.put(f"{base}/dimensions", json=[
+        {"code": "PROJ", "name": "Project", "values": [{"code": "P1", "name": "One"}]}]).status_code == 200
+    return company
+
+
+@pytest.mark.parametrize("body", BODIES, ids=["person", "minimal", "company", "coded"])
+def test_plain_and_orm_creates_are_the_same(client, coded, body):
+    url = f"/v1/companies/{coded}/customers"
+    fast = client.post(url, json=body)
+    orm = client.post(url, json={**body, "addresses": []})
+    assert fast.status_code == orm.status_code == 201, (fast.text, orm.text)
+    f, o = fast.json(), orm.json()
+    assert _strip(f) == _strip(o)
+    assert o["customerNumber"] == f["customerNumber"] + 1  # one sequence, nothing skipped
+    assert fast.headers["ETag"] == orm.headers["ETag"] == '"1"'
+    assert fast.headers["Location"] == f"{url}/{f['customerGuid']}"
+    got = client.get(f"{url}/{f['customerGuid']}")
+    assert got.json() == f and got.headers["ETag"] == fast.headers["ETag"]
+    assert _trail(client, f"{url}/{f['customerGuid']}") == _trail(client, f"{url}/{o['customerGuid']}")
+    assert _export_row(client, url, f) == _export_row(client, url, o)
+
+
+def _export_row(client, url, customer) -> dict:
+    r = client.get(f"{url}/export.csv", params={"includeExcluded": "true"})
+    assert r.status_code == 200, r.text
+    delimiter = ";" if r.text.split("\n", 1)[0].count(";") > r.text.split("\n", 1)[0].count(",") else ","
+    rows = list(csv.DictReader(io.StringIO(r.text), delimiter=delimiter))
+    mine = [row for row in rows if customer["customerGuid"] in row.values()]
+    assert len(mine) == 1, rows
+    return {k: v for k, v in mine[0].items() if k not in MOVING}
+
+
+def test_plain_create_is_found_fed_and_written_once(client, company, customers_url):
+    name = f"Zq{uuid.uuid4().hex[:8]}"
+    r = client.post(customers_url, json={"lastName": name, "city": "Oulu", "email": f"{name}@example.fi"})
+    assert r.status_code == 201, r.text
+    c = r.json()
+    found = client.get(customers_url, params={"searchWord": name.lower()[:6]}).json()
+    assert [x["customerGuid"] for x in found["value"]] == [c["customerGuid"]]
+    listed = client.get(customers_url, params={"$filter": f"lastName eq '{name}'"}).json()
+    assert listed["total"] == 1
+    feed = client.get(f"/v1/companies/{company}/changes").json()
+    assert [(x["customerGuid"], x["op"]) for x in feed["changes"]] == [(c["customerGuid"], "upsert")]
+    # and it is an ordinary customer from here on: PATCH, its records, DELETE
+    url = f"{customers_url}/{c['customerGuid']}"
+    p = client.patch(url, json={"firstName": "Eino"}, headers={"If-Match": '"1"'})
+    assert p.status_code == 200 and p.json()["firstName"] == "Eino" and p.headers["ETag"] == '"2"'
+    assert client.get(f"{url}/addresses").json()["value"][0]["city"] == "Oulu"
+    assert client.delete(url).status_code == 204
+
+
+def test_a_bad_plain_body_names_the_field_and_writes_nothing(client, company, customers_url):
+    first = client.post(customers_url, json={"lastName": "A"}).json()
+    assert_problem(client.post(customers_url, json={"lastName": "B", "email": "not-an-email"}), 422, "email")
+    assert_problem(client.post(customers_url, json={"lastName": "B", "idNumber": "131052-308U"}), 422, "idNumber")
+    assert_problem(client.post(customers_url, json={"lastName": "B", "customerGroup": "NOPE"}),
+                   422, "customerGroup")
+    assert client.get(f"{customers_url}/count").json()["count"] == 1
+    assert client.get(f"/v1/companies/{company}/changes").json()["changes"][-1]["customerGuid"] == \
+        first["customerGuid"]
+    nxt = client.post(customers_url, json={"lastName": "C"}).json()
+    assert nxt["customerNumber"] == first["customerNumber"] + 1  # no number lost to the failures
+
+
+def test_plain_create_with_an_idempotency_key_replays(client, customers_url):
+    key = {"Idempotency-Key": f"k-{uuid.uuid4()}"}
+    a = client.post(customers_url, json={"lastName": "Once"}, headers=key)
+    b = client.post(customers_url, json={"lastName": "Once"}, headers=key)
+    assert a.status_code == b.status_code == 201
+    assert a.json() == b.json() and a.headers["Location"] == b.headers["Location"]
+    assert client.get(f"{customers_url}/count").json()["count"] == 1
