@@ -89,6 +89,11 @@ def test_plain_create_is_found_fed_and_written_once(client, company, customers_u
     assert [x["customerGuid"] for x in found["value"]] == [c["customerGuid"]]
     listed = client.get(customers_url, params={"$filter": f"lastName eq '{name}'"}).json()
     assert listed["total"] == 1
+    # the stored timestamps are the document's (both engines' own conversions)
+    since = client.get(customers_url, params={"fromDate": c["lastUpdatedAt"]}).json()
+    assert [x["customerGuid"] for x in since["value"]] == [c["customerGuid"]]
+    assert {k: v for k, v in since["value"][0].items() if k in ("regDate", "lastUpdatedAt")} == \
+        {k: c[k] for k in ("regDate", "lastUpdatedAt") if k in since["value"][0]}
     feed = client.get(f"/v1/companies/{company}/changes").json()
     assert [(x["customerGuid"], x["op"]) for x in feed["changes"]] == [(c["customerGuid"], "upsert")]
     # and it is an ordinary customer from here on: PATCH, its records, DELETE

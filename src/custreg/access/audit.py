@@ -15,15 +15,17 @@ import datetime as dt
 import re
 import uuid
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy import bindparam, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import NO_VALUE
 
 from custreg.access.models import AuditEntry
 from custreg.customers.models import Customer
 from custreg.db.base import utcnow
+from custreg.db.driver import DriverStatement
 from custreg.errors import NotFound
 
 # Columns that are bookkeeping (moved by every write) or keys, not customer data.
@@ -100,11 +102,17 @@ def _resource(obj: Any) -> str:
 def _resource_of(cls: type, value_of) -> str:
     if issubclass(cls, Customer):
         return "customer"
-    name = getattr(cls, "__audit_name__", None) or cls.__tablename__
-    guid_key = next((a.key for a in inspect(cls).column_attrs
-                     if a.key.endswith("_guid") and a.key != "customer_guid"), None)
+    name, guid_key = _resource_keys(cls)
     guid = value_of(guid_key) if guid_key else None
     return f"{name}/{guid}" if guid is not None else name
+
+
+@lru_cache(maxsize=None)
+def _resource_keys(cls: type) -> tuple[str, str | None]:
+    """A record class's resource name and the key of its own GUID."""
+    return (getattr(cls, "__audit_name__", None) or cls.__tablename__,
+            next((a.key for a in inspect(cls).column_attrs
+                  if a.key.endswith("_guid") and a.key != "customer_guid"), None))
 
 
 def _owner(session: Session, obj: Any) -> Customer | None:
@@ -144,11 +152,12 @@ def record_new_rows(session: Session, customer: dict[str, Any], rows: list[tuple
     if actor is None:
         return
     now = utcnow()
-    entries = [dict(company_id=customer["company_id"], customer_guid=customer["customer_guid"],
-                    customer_number=customer["customer_number"], at=now, actor_type=actor[0],
-                    actor_id=actor[1], operation="create", resource=_resource_of(cls, values.get),
-                    changes=_whole(cls, values, "create")) for cls, values in rows]
-    session.connection().execute(_ADD_ENTRY, entries)
+    entries = [{"p_company_id": customer["company_id"], "p_customer_guid": customer["customer_guid"],
+                "p_customer_number": customer["customer_number"], "p_at": now,
+                "p_actor_type": actor[0], "p_actor_id": actor[1], "p_operation": "create",
+                "p_resource": _resource_of(cls, values.get), "p_changes": _whole(cls, values, "create")}
+               for cls, values in rows]
+    _ADD_ENTRIES.execute(session.connection(), entries)
 
 
 def _record(session: Session, groups) -> None:
@@ -182,6 +191,8 @@ def _record(session: Session, groups) -> None:
 
 
 _ADD_ENTRY = insert(AuditEntry.__table__)
+_ADD_ENTRIES = DriverStatement(insert(AuditEntry.__table__).values({
+    c.name: bindparam(f"p_{c.name}", type_=c.type) for c in AuditEntry.__table__.c if c.name != "id"}))
 
 
 # --- reading the trail --------------------------------------------------------------

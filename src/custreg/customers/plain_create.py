@@ -71,7 +71,8 @@ def create(session: Session, company: Company, cuid: str, values: dict[str, Any]
     from custreg.sync import bulk, feed
 
     new = bulk.prepare(values, None, 0, company.country_code, bulk.Codes.lazy(session, company),
-                       documents=_documents(cuid))
+                       documents=_documents(cuid),
+                       binder=bulk.binder_for(session.get_bind().dialect.name))
     v = {**bulk._NONE_FIELDS, **new.values}
     feed.lock_changes(session, company.id)  # before the company row lock of the number
     number = companies.take_customer_number(session, company.id)

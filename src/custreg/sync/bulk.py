@@ -282,7 +282,7 @@ def prepare(values: dict[str, Any], guid: uuid.UUID | None, row: int, country: s
     if documents is not None:
         doc = documents.render(guid, customer, excluded, given, address,
                                None if pair is None else (external_guid, *pair))
-    binder = binder or _default_binder()
+    binder = binder or binder_for()
     return New(row, guid, binder.guid(guid),
                {k: x for k, x in v.items() if x is not None} if hook_values else None, pair,
                binder.customer((*customer, excluded, given)),
@@ -293,10 +293,11 @@ def prepare(values: dict[str, Any], guid: uuid.UUID | None, row: int, country: s
 _BINDERS: dict = {}
 
 
-def _default_binder() -> Binder:
-    if "sqlite" not in _BINDERS:
-        _BINDERS["sqlite"] = Binder("sqlite")
-    return _BINDERS["sqlite"]
+def binder_for(dialect_name: str = "sqlite") -> Binder:
+    """The Binder of a dialect, built once."""
+    if dialect_name not in _BINDERS:
+        _BINDERS[dialect_name] = Binder(dialect_name)
+    return _BINDERS[dialect_name]
 
 
 def new_documents(cuid: str) -> "document.NewDocuments":
