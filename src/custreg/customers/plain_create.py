@@ -4,7 +4,7 @@ A webshop's sign-up sends the customer's fields and its address, nothing else. S
 create is written by the import's row writer (sync/bulk.py: `prepare` runs the same
 validation, `write` inserts the rows, the document and the CSV line), plus the audit
 entries the ORM path writes, and the response is the stored document itself. Measured on
-the 1M bench file, in-process: ≈ 2.5 ms less CPU a POST (bench/RESULTS.md, session 8).
+the 1M bench file, in-process: 8.3-8.6 → 5.5-5.7 ms CPU a POST (bench/RESULTS.md, session 8).
 
 Anything else takes `service.create`: nested records, a parent, an external id, a chosen
 GUID, attached users, or a hook of another domain that the row writer does not know.
@@ -41,13 +41,12 @@ def applies(sent: set[str], create_hooks: list) -> bool:
     """May a create whose body sent these fields take this path?"""
     from custreg.sync import bulk
 
-    return not (ORM_FIELDS & sent) and _hooks_known(
-        tuple(customers.APPLY_HOOKS), tuple(customers.CREATED_HOOKS),
-        tuple(customers.TOUCH_HOOKS), tuple(create_hooks)) and bulk.supported()
+    return not (ORM_FIELDS & sent) and bulk.supported() and _hooks_known(
+        tuple(customers.APPLY_HOOKS), tuple(create_hooks))
 
 
 @lru_cache(maxsize=8)
-def _hooks_known(apply_hooks: tuple, created: tuple, touched: tuple, create_hooks: tuple) -> bool:
+def _hooks_known(apply_hooks: tuple, create_hooks: tuple) -> bool:
     # Every APPLY_HOOK is one `prepare` covers (the register's codes) or one that does
     # nothing for a customer without parent, external id or attached users; every
     # CREATE_HOOK creates nested records, which the body did not send (ORM_FIELDS).
