@@ -501,8 +501,6 @@ class Creator:
         self.written_keys: set = set()  # their GUIDs and external ids (reset by the caller)
         self.guids: set[uuid.UUID] = set()
         self.pairs: set[tuple[int, str]] = set()
-        self.postgres = session.get_bind().dialect.name == "postgresql"
-        self.tables = tables(session)
         self.numbers = Numbers(session, company.id)
         self.started_empty = session.scalar(
             select(Customer.id).where(Customer.company_id == company.id).limit(1)) is None
