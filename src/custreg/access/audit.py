@@ -152,12 +152,9 @@ def record_new_rows(session: Session, customer: dict[str, Any], rows: list[tuple
     if actor is None:
         return
     now = utcnow()
-    entries = [{"p_company_id": customer["company_id"], "p_customer_guid": customer["customer_guid"],
-                "p_customer_number": customer["customer_number"], "p_at": now,
-                "p_actor_type": actor[0], "p_actor_id": actor[1], "p_operation": "create",
-                "p_resource": _resource_of(cls, values.get), "p_changes": _whole(cls, values, "create")}
-               for cls, values in rows]
-    _ADD_ENTRIES.execute(session.connection(), entries)
+    _insert(session, [dict(customer, at=now, actor_type=actor[0], actor_id=actor[1], operation="create",
+                           resource=_resource_of(cls, values.get), changes=_whole(cls, values, "create"))
+                      for cls, values in rows])
 
 
 def _record(session: Session, groups) -> None:
@@ -185,12 +182,15 @@ def _record(session: Session, groups) -> None:
                 customer_number=customer.customer_number, at=now, actor_type=actor[0],
                 actor_id=actor[1], operation=op, resource=_resource(obj), changes=changes))
     if entries:
-        # One Core INSERT: entries are never read back in the writing session, and ORM
-        # objects would cost a unit-of-work round (and one INSERT ... RETURNING each).
-        session.connection().execute(_ADD_ENTRY, entries)
+        _insert(session, entries)
 
 
-_ADD_ENTRY = insert(AuditEntry.__table__)
+def _insert(session: Session, entries: list[dict[str, Any]]) -> None:
+    # One INSERT on the driver: entries are never read back in the writing session, and
+    # ORM objects would cost a unit-of-work round (and one INSERT ... RETURNING each).
+    _ADD_ENTRIES.execute(session.connection(), [{f"p_{k}": v for k, v in e.items()} for e in entries])
+
+
 _ADD_ENTRIES = DriverStatement(insert(AuditEntry.__table__).values({
     c.name: bindparam(f"p_{c.name}", type_=c.type) for c in AuditEntry.__table__.c if c.name != "id"}))
 

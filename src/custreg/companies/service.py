@@ -66,7 +66,8 @@ def take_customer_number(session: Session, company_id: int, count: int = 1) -> i
         return counted.take(count)
     # On the connection, not through the ORM: an ORM-enabled UPDATE would synchronize the
     # session (measured ≈ 1 ms of a POST's CPU), and the number is all we need back.
-    new_next = _TAKE_NUMBER.execute(session.connection(), {"company_id": company_id, "count": count}).fetchone()[0]
+    cursor = _TAKE_NUMBER.execute(session.connection(), {"company_id": company_id, "count": count})
+    new_next = cursor.fetchone()[0]
     return new_next - count
 
 

@@ -72,7 +72,7 @@ def create(session: Session, company: Company, cuid: str, values: dict[str, Any]
     new = bulk.prepare(values, None, 0, company.country_code, bulk.Codes.lazy(session, company),
                        documents=_documents(cuid),
                        binder=bulk.binder_for(session.get_bind().dialect.name))
-    v = {**bulk._NONE_FIELDS, **new.values}
+    v = new.hook_values()  # every field, None where not given
     feed.lock_changes(session, company.id)  # before the company row lock of the number
     number = companies.take_customer_number(session, company.id)
     now = utcnow()

@@ -53,6 +53,7 @@ from custreg.addresses.models import Address
 from custreg.customers.models import Customer, CustomerCsvLine
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerFields
 from custreg.db.columns import snake
+from custreg.db.driver import DriverStatement
 from custreg.external_ids.models import ExternalId
 from custreg.sync.export_reader import RS, US, odd_rows
 
@@ -649,17 +650,6 @@ def _cells_by_id(conn, customer_id: int) -> list:
 PROCESS_FROM = 20_000  # matching customers from which SQLite's rows are read in a child
 
 
-def _compiled(engine: Engine, statement) -> tuple[str, list, list[str]]:
-    """The statement as the DBAPI gets it: SQL text, processed positional parameters and
-    their names."""
-    compiled = statement.compile(dialect=engine.dialect)
-    params = compiled.construct_params()
-    processors = compiled._bind_processors
-    names = list(compiled.positiontup)
-    return compiled.string, [processors[n](params[n]) if n in processors else params[n]
-                             for n in names], names
-
-
 def _in_process(engine: Engine, where: list, order: list, id_chunks) -> bool:
     """Read in a child process? SQLite files only, whole exports of many customers."""
     if engine.dialect.name != "sqlite" or id_chunks is not None \
@@ -678,13 +668,12 @@ def _process_batches(engine: Engine, where: list, order: list) -> Iterator[tuple
     base = _plan(engine.dialect, None)
     statement, layout, widths = _line_statement(base, where, order, "sqlite")
     runs = [(k + 2, widths[k]) for k, item in enumerate(layout) if item is None]
-    sql, params, _names = _compiled(engine, statement)
-    by_id_sql, by_id_params, names = _compiled(
-        engine, _select(base.columns, [Customer.id == bindparam("custreg_id", 0)], []))
+    sql, params = DriverStatement(statement).bound(engine.dialect)
+    by_id = DriverStatement(_select(base.columns, [Customer.id == bindparam("custreg_id", 0)], []))
     job = {"path": engine.url.database,
-           "timeout": 10, "sql": sql, "params": params, "runs": runs,
+           "timeout": 10, "sql": sql, "params": list(params), "runs": runs,
            "separators": sum(w - 1 for _k, w in runs), "stored_at": 1,
-           "by_id": (by_id_sql, by_id_params, names.index("custreg_id"))}
+           "by_id": (*by_id.bound(engine.dialect), by_id.position(engine.dialect, "custreg_id"))}
     convert = [None if k is None else base.convert[k] for k in layout]
     child = subprocess.Popen([sys.executable, "-m", "custreg.sync.export_reader"],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -767,12 +756,12 @@ def line_texts(conn, ids: list[int]) -> list[tuple[int, int, str]]:
         return []
     dialect = conn.dialect
     base = _base_plan(dialect)
-    sql, bind, layout, widths = _lines_by_range(dialect)
+    statement, layout, widths = _lines_by_range(dialect)
     wanted, rows, description = set(ids), [], None
     cursor = conn.connection.driver_connection.cursor()  # as bulk._Table: the driver's own
     try:
         for lo, hi in _spans(sorted(wanted)):  # one range scan per run of consecutive ids
-            cursor.execute(sql, bind(lo, hi))
+            statement.execute(conn, {"custreg_lo": lo, "custreg_hi": hi}, cursor)
             description = description or cursor.description
             rows += [r for r in cursor.fetchall() if r[0] in wanted]
     finally:
@@ -833,32 +822,16 @@ _BY_RANGE: dict = {}
 
 def _lines_by_range(dialect):
     """`_line_statement` of the customers with lo <= id <= hi, compiled once to the
-    DBAPI's SQL text: (sql, bind(lo, hi) -> its parameters, layout, widths). Run on the
-    driver's cursor: SQLAlchemy's cache key, parameters and result set-up for this
-    statement (80 columns, a hundred literals) cost 3x SQLite's work for one customer."""
+    DBAPI's SQL text: (DriverStatement, layout, widths). Run on the driver's cursor:
+    SQLAlchemy's cache key, parameters and result set-up for this statement (80 columns,
+    a hundred literals) cost 3x SQLite's work for one customer."""
     key = dialect.name
     if key not in _BY_RANGE:
         statement, layout, widths = _line_statement(
             _base_plan(dialect),
             [Customer.id.between(bindparam("custreg_lo", 0), bindparam("custreg_hi", 0))],
             [], key, stored=False)
-        compiled = statement.compile(dialect=dialect)
-        processors = compiled._bind_processors
-        values = {n: processors[n](v) if n in processors else v
-                  for n, v in compiled.construct_params().items()}
-        if compiled.positional:
-            names = list(compiled.positiontup)
-            template = [values[n] for n in names]
-            at_lo, at_hi = names.index("custreg_lo"), names.index("custreg_hi")
-
-            def bind(lo: int, hi: int) -> tuple:
-                args = list(template)
-                args[at_lo], args[at_hi] = lo, hi
-                return tuple(args)
-        else:
-            def bind(lo: int, hi: int) -> dict:
-                return {**values, "custreg_lo": lo, "custreg_hi": hi}
-        _BY_RANGE[key] = (compiled.string, bind, layout, widths)
+        _BY_RANGE[key] = (DriverStatement(statement), layout, widths)
     return _BY_RANGE[key]
 
 
