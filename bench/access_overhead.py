@@ -30,19 +30,33 @@ async def main() -> None:
     app = create_app(Settings(database_url=URL, admin_token="bench-admin", rate_limit_per_second=0))
     real_check = clients_mod.check_active
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench",
-                                 headers={"Authorization": "Bearer bench-admin"}) as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://bench", headers={"Authorization": "Bearer bench-admin"}
+    ) as c:
         cuid = f"bench-{os.getpid()}"
         await c.post("/v1/companies", json={"cuid": cuid, "name": "Bench", "countryCode": "FI"})
         customer = (await c.post(f"/v1/companies/{cuid}/customers", json={"lastName": "X"})).json()
         path = f"/v1/companies/{cuid}/customers/{customer['customerNumber']}"
-        made = (await c.post("/v1/clients", json={"name": "bench", "companies": [cuid],
-                                                   "scopes": ["customers:read"]})).json()
-        token = (await c.post("/oauth/token", data={
-            "grant_type": "client_credentials", "client_id": made["clientId"],
-            "client_secret": made["clientSecret"]})).json()["access_token"]
-        kinds = {"admin": ("bench-admin", True), "client": (token, True),
-                 "client, no revocation read": (token, False)}
+        made = (
+            await c.post(
+                "/v1/clients", json={"name": "bench", "companies": [cuid], "scopes": ["customers:read"]}
+            )
+        ).json()
+        token = (
+            await c.post(
+                "/oauth/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": made["clientId"],
+                    "client_secret": made["clientSecret"],
+                },
+            )
+        ).json()["access_token"]
+        kinds = {
+            "admin": ("bench-admin", True),
+            "client": (token, True),
+            "client, no revocation read": (token, False),
+        }
         results: dict[str, list[float]] = {k: [] for k in kinds}
         for _ in range(ROUNDS):  # interleaved, so load changes hit every kind alike
             for kind, (tok, check) in kinds.items():
@@ -56,8 +70,7 @@ async def main() -> None:
                 results[kind].append((time.process_time() - t0) / N * 1e6)
         clients_mod.check_active = real_check
     for kind, values in results.items():
-        print(f"{kind:28s} median {statistics.median(values):6.0f} us CPU  "
-              f"min {min(values):6.0f} us")
+        print(f"{kind:28s} median {statistics.median(values):6.0f} us CPU  min {min(values):6.0f} us")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import uuid
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, insert, select, update
+from sqlalchemy import insert, select, update
 
 TOKEN = "bench-admin-token"
 
@@ -78,21 +78,42 @@ def load(url: str, cuid: str, n: int) -> float:
             customers, addresses = [], []
             for i in range(start, min(n, start + batch)):
                 fn, ln = rng.choice(first), rng.choice(last)
-                customers.append({
-                    "id": base_id + i, "company_id": company_id, "customer_guid": uuid.uuid4(),
-                    "customer_number": i + 1, "customer_type": "PERSON", "first_name": fn,
-                    "last_name": f"{ln} {i}", "full_name": f"{fn} {ln} {i}", "full_name_given": False,
-                    "email": f"customer{i}@example.fi", "cellular_phone": f"+35840{1000000 + i}",
-                    "work_phone": f"+3589{1000000 + i}", "notes": "=HYPERLINK(\"x\") & <tag>",
-                    "excluded": False, "reg_date": now, "last_updated_at": now, "version": 1,
-                    "search_text": f"{i + 1} {fn.lower()} {ln.lower()} {i}",
-                })
-                addresses.append({
-                    "customer_id": base_id + i, "address_guid": uuid.uuid4(), "address_type": "LEGAL",
-                    "default_address": True, "street": f"Katu {i % 300}", "house_no": str(i % 97 + 1),
-                    "zip_code": f"{i % 99999:05d}", "city": rng.choice(cities), "country_code": "FI",
-                    "last_updated_at": now,
-                })
+                customers.append(
+                    {
+                        "id": base_id + i,
+                        "company_id": company_id,
+                        "customer_guid": uuid.uuid4(),
+                        "customer_number": i + 1,
+                        "customer_type": "PERSON",
+                        "first_name": fn,
+                        "last_name": f"{ln} {i}",
+                        "full_name": f"{fn} {ln} {i}",
+                        "full_name_given": False,
+                        "email": f"customer{i}@example.fi",
+                        "cellular_phone": f"+35840{1000000 + i}",
+                        "work_phone": f"+3589{1000000 + i}",
+                        "notes": '=HYPERLINK("x") & <tag>',
+                        "excluded": False,
+                        "reg_date": now,
+                        "last_updated_at": now,
+                        "version": 1,
+                        "search_text": f"{i + 1} {fn.lower()} {ln.lower()} {i}",
+                    }
+                )
+                addresses.append(
+                    {
+                        "customer_id": base_id + i,
+                        "address_guid": uuid.uuid4(),
+                        "address_type": "LEGAL",
+                        "default_address": True,
+                        "street": f"Katu {i % 300}",
+                        "house_no": str(i % 97 + 1),
+                        "zip_code": f"{i % 99999:05d}",
+                        "city": rng.choice(cities),
+                        "country_code": "FI",
+                        "last_updated_at": now,
+                    }
+                )
             conn.execute(insert(Customer), customers)
             conn.execute(insert(Address), addresses)
         conn.execute(update(Company).where(Company.id == company_id).values(next_customer_number=n + 1))
@@ -121,13 +142,20 @@ class Sampler:
 def measure_import(base: str, pid: int, src: str, rows: int) -> dict:
     path = Path(tempfile.mkdtemp(prefix="custreg-bench-import-")) / "import.csv"
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=600) as h:
-        with open(path, "wb") as f, h.stream("GET", f"/v1/companies/{src}/customers/export.csv",
-                                            params={"$filter": f"customerNumber le {rows}"}) as r:
+        with (
+            open(path, "wb") as f,
+            h.stream(
+                "GET",
+                f"/v1/companies/{src}/customers/export.csv",
+                params={"$filter": f"customerNumber le {rows}"},
+            ) as r,
+        ):
             r.raise_for_status()
             for chunk in r.iter_bytes():
                 f.write(chunk)
-        h.post("/v1/companies", json={"cuid": "bench-import", "name": "Import Oy",
-                                      "countryCode": "FI"}).raise_for_status()
+        h.post(
+            "/v1/companies", json={"cuid": "bench-import", "name": "Import Oy", "countryCode": "FI"}
+        ).raise_for_status()
         h.get("/v1/companies/bench-import/customers/count")
         size = path.stat().st_size
         sampler = Sampler(pid)
@@ -138,13 +166,25 @@ def measure_import(base: str, pid: int, src: str, rows: int) -> dict:
                 while chunk := f.read(64 * 1024):
                     yield chunk
 
-        r = h.post("/v1/companies/bench-import/customers/import", params={"mode": "valid-rows"},
-                   content=body(), headers={"Content-Type": "text/csv"})
+        r = h.post(
+            "/v1/companies/bench-import/customers/import",
+            params={"mode": "valid-rows"},
+            content=body(),
+            headers={"Content-Type": "text/csv"},
+        )
         elapsed = time.monotonic() - started
         before, peak = sampler.stop()
     report = r.json()
-    return {"status": r.status_code, "created": report.get("created"), "failed": report.get("failed"),
-            "bytes": size, "seconds": elapsed, "before": before, "peak": peak, "growth": peak - before}
+    return {
+        "status": r.status_code,
+        "created": report.get("created"),
+        "failed": report.get("failed"),
+        "bytes": size,
+        "seconds": elapsed,
+        "before": before,
+        "peak": peak,
+        "growth": peak - before,
+    }
 
 
 def measure(base: str, pid: int, path: str, cuid: str, client: str = "httpx") -> dict:
@@ -165,13 +205,25 @@ def measure(base: str, pid: int, path: str, cuid: str, client: str = "httpx") ->
     first_byte = None
     if client == "curl":
         out = subprocess.run(
-            ["curl", "-s", "-f", "-o", "/dev/null", "-w", "%{time_starttransfer} %{size_download}",
-             "-H", f"Authorization: Bearer {TOKEN}", f"{base}/v1/companies/{cuid}/customers/{path}"],
-            capture_output=True, text=True, check=True).stdout.split()
+            [
+                "curl",
+                "-s",
+                "-f",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{time_starttransfer} %{size_download}",
+                "-H",
+                f"Authorization: Bearer {TOKEN}",
+                f"{base}/v1/companies/{cuid}/customers/{path}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
         first_byte, size, lines = float(out[0]), int(out[1]), None
     else:
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"},
-                          timeout=600) as h:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=600) as h:
             with h.stream("GET", f"/v1/companies/{cuid}/customers/{path}") as r:
                 r.raise_for_status()
                 for chunk in r.iter_bytes():
@@ -184,8 +236,17 @@ def measure(base: str, pid: int, path: str, cuid: str, client: str = "httpx") ->
     done.set()
     t.join()
     peak = max(samples + [rss_mb(pid)])
-    return {"path": path, "before": before, "peak": peak, "growth": peak - before, "bytes": size,
-            "lines": lines, "seconds": elapsed, "first_byte": first_byte or 0.0, "cpu": cpu}
+    return {
+        "path": path,
+        "before": before,
+        "peak": peak,
+        "growth": peak - before,
+        "bytes": size,
+        "lines": lines,
+        "seconds": elapsed,
+        "first_byte": first_byte or 0.0,
+        "cpu": cpu,
+    }
 
 
 def main() -> int:
@@ -208,8 +269,21 @@ def main() -> int:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
     env.update(CUSTREG_DATABASE_URL=url, CUSTREG_ADMIN_TOKEN=TOKEN, CUSTREG_RATE_LIMIT_PER_SECOND="0")
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "custreg.main:app", "--host",
-                               "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "custreg.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     failed = False
     try:
@@ -240,19 +314,25 @@ def main() -> int:
             ok = m["growth"] < args.limit_mb
             failed |= not ok
             lines = "" if m["lines"] is None else f", {m['lines']} lines"
-            print(f"{path}: {m['bytes'] / 1e6:.1f} MB{lines} in {m['seconds']:.1f} s "
-                  f"({rows / m['seconds']:,.0f} rows/s; first byte after {m['first_byte']:.2f} s; "
-                  f"server CPU {m['cpu']:.1f} s; load {os.getloadavg()[0]:.1f}); server RSS "
-                  f"{m['before']:.1f} MB → peak {m['peak']:.1f} MB: growth {m['growth']:.1f} MB "
-                  f"({'OK' if ok else 'OVER'} the {args.limit_mb:.0f} MB limit)", flush=True)
+            print(
+                f"{path}: {m['bytes'] / 1e6:.1f} MB{lines} in {m['seconds']:.1f} s "
+                f"({rows / m['seconds']:,.0f} rows/s; first byte after {m['first_byte']:.2f} s; "
+                f"server CPU {m['cpu']:.1f} s; load {os.getloadavg()[0]:.1f}); server RSS "
+                f"{m['before']:.1f} MB → peak {m['peak']:.1f} MB: growth {m['growth']:.1f} MB "
+                f"({'OK' if ok else 'OVER'} the {args.limit_mb:.0f} MB limit)",
+                flush=True,
+            )
         if args.import_rows:
             m = measure_import(base, server.pid, cuid, min(args.import_rows, args.customers))
             ok = m["growth"] < args.limit_mb and m["status"] == 200
             failed |= not ok
-            print(f"import (valid-rows): {m['bytes'] / 1e6:.1f} MB CSV → HTTP {m['status']}, "
-                  f"{m['created']} created, {m['failed']} failed in {m['seconds']:.1f} s; server RSS "
-                  f"{m['before']:.1f} MB → peak {m['peak']:.1f} MB: growth {m['growth']:.1f} MB "
-                  f"({'OK' if ok else 'OVER'})", flush=True)
+            print(
+                f"import (valid-rows): {m['bytes'] / 1e6:.1f} MB CSV → HTTP {m['status']}, "
+                f"{m['created']} created, {m['failed']} failed in {m['seconds']:.1f} s; server RSS "
+                f"{m['before']:.1f} MB → peak {m['peak']:.1f} MB: growth {m['growth']:.1f} MB "
+                f"({'OK' if ok else 'OVER'})",
+                flush=True,
+            )
     finally:
         server.terminate()
         server.wait(10)

@@ -34,24 +34,48 @@ import warnings
 from pathlib import Path
 
 import phonenumbers
-from schwifty import IBAN
+from schwifty import IBAN, registry
 from schwifty import exceptions as sx
-from schwifty import registry
 from stdnum import luhn
 from stdnum.dk import cpr, cvr
 from stdnum.fi import hetu, ytunnus
-from stdnum.no import fodselsnummer, orgnr as no_orgnr
-from stdnum.se import orgnr as se_orgnr, personnummer
+from stdnum.no import fodselsnummer
+from stdnum.no import orgnr as no_orgnr
+from stdnum.se import orgnr as se_orgnr
+from stdnum.se import personnummer
 
 warnings.filterwarnings("ignore", category=sx.NationalChecksumNotVerified)
 
 # The columns this generator fills, in the export's order (a subset of export.COLUMNS).
 HEADER = [
-    "customerGuid", "customerType", "customerReference", "firstName", "lastName", "companyName",
-    "idNumber", "vatNumber", "street", "houseNo", "city", "zipCode", "countryCode",
-    "cellularPhone", "workPhone", "email", "languageCode", "currencyCode", "preferredChannel",
-    "customerTypeCode", "paymentTerms", "vatStatus", "creditLimit", "notes", "latitude",
-    "longitude", "externalSystemId", "externalSystemIdentifier",
+    "customerGuid",
+    "customerType",
+    "customerReference",
+    "firstName",
+    "lastName",
+    "companyName",
+    "idNumber",
+    "vatNumber",
+    "street",
+    "houseNo",
+    "city",
+    "zipCode",
+    "countryCode",
+    "cellularPhone",
+    "workPhone",
+    "email",
+    "languageCode",
+    "currencyCode",
+    "preferredChannel",
+    "customerTypeCode",
+    "paymentTerms",
+    "vatStatus",
+    "creditLimit",
+    "notes",
+    "latitude",
+    "longitude",
+    "externalSystemId",
+    "externalSystemIdentifier",
 ]
 
 COUNTRIES = ("FI", "SE", "NO", "DK")
@@ -61,100 +85,422 @@ CURRENCY = {"FI": "EUR", "SE": "SEK", "NO": "NOK", "DK": "DKK"}
 MAIL_TLD = {"FI": "fi", "SE": "se", "NO": "no", "DK": "dk"}
 
 FIRST = {
-    "FI": ["Aino", "Eino", "Väinö", "Päivi", "Sirkka", "Jyrki", "Matti", "Mikko", "Juha", "Timo",
-           "Anna", "Maria", "Helena", "Johanna", "Tiina", "Satu", "Minna", "Sanna", "Ilkka",
-           "Tuomas", "Pekka", "Jääkko", "Hannele", "Kyösti", "Leena", "Sääri", "Ville", "Elina",
-           "Onni", "Eetu", "Venla", "Siiri", "Iida", "Ahti", "Tyyne", "Åsa"],
-    "SE": ["Lars", "Åsa", "Björn", "Göran", "Maria", "Anna", "Erik", "Karl", "Märta", "Örjan",
-           "Ingrid", "Sofia", "Måns", "Linnéa", "Agnes", "Håkan", "Sören", "Ebba", "Gösta",
-           "Astrid", "Nils", "Maja", "Pär", "Ulla", "Jöns", "Elsa", "Åke", "Frida"],
-    "NO": ["Ole", "Øystein", "Bjørn", "Kjersti", "Ingrid", "Solveig", "Håkon", "Astrid", "Jørgen",
-           "Sigrid", "Trond", "Åse", "Eirik", "Ragnhild", "Ståle", "Tove", "Øyvind", "Marit",
-           "Knut", "Gro", "Aslak", "Bjørg", "Torbjørn", "Liv", "Jon", "Hege"],
-    "DK": ["Søren", "Mette", "Jørgen", "Anne", "Lars", "Kirsten", "Henrik", "Bo", "Birgitte",
-           "Niels", "Maja", "Freja", "Asbjørn", "Mads", "Line", "Bjørk", "Sørine", "Ebbe",
-           "Pernille", "Rasmus", "Jens", "Lærke", "Ida", "Frederik"],
+    "FI": [
+        "Aino",
+        "Eino",
+        "Väinö",
+        "Päivi",
+        "Sirkka",
+        "Jyrki",
+        "Matti",
+        "Mikko",
+        "Juha",
+        "Timo",
+        "Anna",
+        "Maria",
+        "Helena",
+        "Johanna",
+        "Tiina",
+        "Satu",
+        "Minna",
+        "Sanna",
+        "Ilkka",
+        "Tuomas",
+        "Pekka",
+        "Jääkko",
+        "Hannele",
+        "Kyösti",
+        "Leena",
+        "Sääri",
+        "Ville",
+        "Elina",
+        "Onni",
+        "Eetu",
+        "Venla",
+        "Siiri",
+        "Iida",
+        "Ahti",
+        "Tyyne",
+        "Åsa",
+    ],
+    "SE": [
+        "Lars",
+        "Åsa",
+        "Björn",
+        "Göran",
+        "Maria",
+        "Anna",
+        "Erik",
+        "Karl",
+        "Märta",
+        "Örjan",
+        "Ingrid",
+        "Sofia",
+        "Måns",
+        "Linnéa",
+        "Agnes",
+        "Håkan",
+        "Sören",
+        "Ebba",
+        "Gösta",
+        "Astrid",
+        "Nils",
+        "Maja",
+        "Pär",
+        "Ulla",
+        "Jöns",
+        "Elsa",
+        "Åke",
+        "Frida",
+    ],
+    "NO": [
+        "Ole",
+        "Øystein",
+        "Bjørn",
+        "Kjersti",
+        "Ingrid",
+        "Solveig",
+        "Håkon",
+        "Astrid",
+        "Jørgen",
+        "Sigrid",
+        "Trond",
+        "Åse",
+        "Eirik",
+        "Ragnhild",
+        "Ståle",
+        "Tove",
+        "Øyvind",
+        "Marit",
+        "Knut",
+        "Gro",
+        "Aslak",
+        "Bjørg",
+        "Torbjørn",
+        "Liv",
+        "Jon",
+        "Hege",
+    ],
+    "DK": [
+        "Søren",
+        "Mette",
+        "Jørgen",
+        "Anne",
+        "Lars",
+        "Kirsten",
+        "Henrik",
+        "Bo",
+        "Birgitte",
+        "Niels",
+        "Maja",
+        "Freja",
+        "Asbjørn",
+        "Mads",
+        "Line",
+        "Bjørk",
+        "Sørine",
+        "Ebbe",
+        "Pernille",
+        "Rasmus",
+        "Jens",
+        "Lærke",
+        "Ida",
+        "Frederik",
+    ],
 }
 LAST = {
-    "FI": ["Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Mäkelä", "Hämäläinen", "Laine",
-           "Heikkinen", "Koskinen", "Järvinen", "Lehtonen", "Lehtinen", "Saarinen", "Salminen",
-           "Heinonen", "Niemi", "Heikkilä", "Kinnunen", "Salonen", "Turunen", "Jääskeläinen",
-           "Räsänen", "Kärkkäinen", "Pöllänen", "Ahonen", "Väisänen", "Häkkinen", "Lyytikäinen",
-           "Kääriäinen", "Ylönen", "Björklund", "Söderström"],
-    "SE": ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
-           "Persson", "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson",
-           "Bengtsson", "Jönsson", "Lindström", "Åberg", "Öberg", "Söderberg", "Ängström",
-           "Hägglund", "Sjöberg", "Löfgren", "Nyström", "Björk", "Åström", "Bäckström"],
-    "NO": ["Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen",
-           "Kristiansen", "Jensen", "Karlsen", "Johnsen", "Pettersen", "Eriksen", "Berg",
-           "Haugen", "Hagen", "Johannessen", "Andreassen", "Jacobsen", "Dahl", "Jørgensen",
-           "Halvorsen", "Sæther", "Løken", "Bråten", "Solbakken", "Ødegård", "Østby", "Grønli"],
-    "DK": ["Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen",
-           "Sørensen", "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen",
-           "Thomsen", "Christiansen", "Poulsen", "Johansen", "Møller", "Mortensen", "Kjærgaard",
-           "Søndergaard", "Østergaard", "Bødker", "Lærkholm", "Brønnum"],
+    "FI": [
+        "Virtanen",
+        "Korhonen",
+        "Mäkinen",
+        "Nieminen",
+        "Mäkelä",
+        "Hämäläinen",
+        "Laine",
+        "Heikkinen",
+        "Koskinen",
+        "Järvinen",
+        "Lehtonen",
+        "Lehtinen",
+        "Saarinen",
+        "Salminen",
+        "Heinonen",
+        "Niemi",
+        "Heikkilä",
+        "Kinnunen",
+        "Salonen",
+        "Turunen",
+        "Jääskeläinen",
+        "Räsänen",
+        "Kärkkäinen",
+        "Pöllänen",
+        "Ahonen",
+        "Väisänen",
+        "Häkkinen",
+        "Lyytikäinen",
+        "Kääriäinen",
+        "Ylönen",
+        "Björklund",
+        "Söderström",
+    ],
+    "SE": [
+        "Andersson",
+        "Johansson",
+        "Karlsson",
+        "Nilsson",
+        "Eriksson",
+        "Larsson",
+        "Olsson",
+        "Persson",
+        "Svensson",
+        "Gustafsson",
+        "Pettersson",
+        "Jonsson",
+        "Jansson",
+        "Hansson",
+        "Bengtsson",
+        "Jönsson",
+        "Lindström",
+        "Åberg",
+        "Öberg",
+        "Söderberg",
+        "Ängström",
+        "Hägglund",
+        "Sjöberg",
+        "Löfgren",
+        "Nyström",
+        "Björk",
+        "Åström",
+        "Bäckström",
+    ],
+    "NO": [
+        "Hansen",
+        "Johansen",
+        "Olsen",
+        "Larsen",
+        "Andersen",
+        "Pedersen",
+        "Nilsen",
+        "Kristiansen",
+        "Jensen",
+        "Karlsen",
+        "Johnsen",
+        "Pettersen",
+        "Eriksen",
+        "Berg",
+        "Haugen",
+        "Hagen",
+        "Johannessen",
+        "Andreassen",
+        "Jacobsen",
+        "Dahl",
+        "Jørgensen",
+        "Halvorsen",
+        "Sæther",
+        "Løken",
+        "Bråten",
+        "Solbakken",
+        "Ødegård",
+        "Østby",
+        "Grønli",
+    ],
+    "DK": [
+        "Jensen",
+        "Nielsen",
+        "Hansen",
+        "Pedersen",
+        "Andersen",
+        "Christensen",
+        "Larsen",
+        "Sørensen",
+        "Rasmussen",
+        "Jørgensen",
+        "Petersen",
+        "Madsen",
+        "Kristensen",
+        "Olsen",
+        "Thomsen",
+        "Christiansen",
+        "Poulsen",
+        "Johansen",
+        "Møller",
+        "Mortensen",
+        "Kjærgaard",
+        "Søndergaard",
+        "Østergaard",
+        "Bødker",
+        "Lærkholm",
+        "Brønnum",
+    ],
 }
 # (city, postal code, latitude, longitude)
 CITIES = {
-    "FI": [("Helsinki", "00100", 60.17, 24.94), ("Espoo", "02100", 60.21, 24.66),
-           ("Tampere", "33100", 61.50, 23.76), ("Turku", "20100", 60.45, 22.27),
-           ("Oulu", "90100", 65.01, 25.47), ("Jyväskylä", "40100", 62.24, 25.75),
-           ("Lahti", "15100", 60.98, 25.66), ("Kuopio", "70100", 62.89, 27.68),
-           ("Hämeenlinna", "13100", 61.00, 24.46), ("Seinäjoki", "60100", 62.79, 22.84),
-           ("Rovaniemi", "96100", 66.50, 25.73), ("Mäntsälä", "04600", 60.63, 25.32)],
-    "SE": [("Stockholm", "111 22", 59.33, 18.06), ("Göteborg", "411 01", 57.71, 11.97),
-           ("Malmö", "211 20", 55.60, 13.00), ("Uppsala", "753 20", 59.86, 17.64),
-           ("Västerås", "722 10", 59.61, 16.55), ("Örebro", "702 10", 59.27, 15.21),
-           ("Linköping", "582 22", 58.41, 15.62), ("Jönköping", "553 20", 57.78, 14.16),
-           ("Norrköping", "602 22", 58.59, 16.18), ("Umeå", "903 26", 63.83, 20.26),
-           ("Gävle", "803 20", 60.67, 17.14), ("Skövde", "541 30", 58.39, 13.85)],
-    "NO": [("Oslo", "0150", 59.91, 10.75), ("Bergen", "5003", 60.39, 5.32),
-           ("Trondheim", "7010", 63.43, 10.40), ("Stavanger", "4006", 58.97, 5.73),
-           ("Drammen", "3015", 59.74, 10.20), ("Fredrikstad", "1606", 59.22, 10.93),
-           ("Kristiansand", "4610", 58.15, 8.00), ("Tromsø", "9008", 69.65, 18.96),
-           ("Ålesund", "6002", 62.47, 6.15), ("Bodø", "8006", 67.28, 14.40),
-           ("Hønefoss", "3510", 60.17, 10.26), ("Førde", "6800", 61.45, 5.85)],
-    "DK": [("København K", "1050", 55.68, 12.57), ("Aarhus C", "8000", 56.16, 10.20),
-           ("Odense C", "5000", 55.40, 10.39), ("Aalborg", "9000", 57.05, 9.92),
-           ("Esbjerg", "6700", 55.47, 8.45), ("Randers C", "8900", 56.46, 10.04),
-           ("Kolding", "6000", 55.49, 9.47), ("Vejle", "7100", 55.71, 9.54),
-           ("Roskilde", "4000", 55.64, 12.08), ("Næstved", "4700", 55.23, 11.76),
-           ("Holstebro", "7500", 56.36, 8.62), ("Køge", "4600", 55.46, 12.18)],
+    "FI": [
+        ("Helsinki", "00100", 60.17, 24.94),
+        ("Espoo", "02100", 60.21, 24.66),
+        ("Tampere", "33100", 61.50, 23.76),
+        ("Turku", "20100", 60.45, 22.27),
+        ("Oulu", "90100", 65.01, 25.47),
+        ("Jyväskylä", "40100", 62.24, 25.75),
+        ("Lahti", "15100", 60.98, 25.66),
+        ("Kuopio", "70100", 62.89, 27.68),
+        ("Hämeenlinna", "13100", 61.00, 24.46),
+        ("Seinäjoki", "60100", 62.79, 22.84),
+        ("Rovaniemi", "96100", 66.50, 25.73),
+        ("Mäntsälä", "04600", 60.63, 25.32),
+    ],
+    "SE": [
+        ("Stockholm", "111 22", 59.33, 18.06),
+        ("Göteborg", "411 01", 57.71, 11.97),
+        ("Malmö", "211 20", 55.60, 13.00),
+        ("Uppsala", "753 20", 59.86, 17.64),
+        ("Västerås", "722 10", 59.61, 16.55),
+        ("Örebro", "702 10", 59.27, 15.21),
+        ("Linköping", "582 22", 58.41, 15.62),
+        ("Jönköping", "553 20", 57.78, 14.16),
+        ("Norrköping", "602 22", 58.59, 16.18),
+        ("Umeå", "903 26", 63.83, 20.26),
+        ("Gävle", "803 20", 60.67, 17.14),
+        ("Skövde", "541 30", 58.39, 13.85),
+    ],
+    "NO": [
+        ("Oslo", "0150", 59.91, 10.75),
+        ("Bergen", "5003", 60.39, 5.32),
+        ("Trondheim", "7010", 63.43, 10.40),
+        ("Stavanger", "4006", 58.97, 5.73),
+        ("Drammen", "3015", 59.74, 10.20),
+        ("Fredrikstad", "1606", 59.22, 10.93),
+        ("Kristiansand", "4610", 58.15, 8.00),
+        ("Tromsø", "9008", 69.65, 18.96),
+        ("Ålesund", "6002", 62.47, 6.15),
+        ("Bodø", "8006", 67.28, 14.40),
+        ("Hønefoss", "3510", 60.17, 10.26),
+        ("Førde", "6800", 61.45, 5.85),
+    ],
+    "DK": [
+        ("København K", "1050", 55.68, 12.57),
+        ("Aarhus C", "8000", 56.16, 10.20),
+        ("Odense C", "5000", 55.40, 10.39),
+        ("Aalborg", "9000", 57.05, 9.92),
+        ("Esbjerg", "6700", 55.47, 8.45),
+        ("Randers C", "8900", 56.46, 10.04),
+        ("Kolding", "6000", 55.49, 9.47),
+        ("Vejle", "7100", 55.71, 9.54),
+        ("Roskilde", "4000", 55.64, 12.08),
+        ("Næstved", "4700", 55.23, 11.76),
+        ("Holstebro", "7500", 56.36, 8.62),
+        ("Køge", "4600", 55.46, 12.18),
+    ],
 }
 STREETS = {
-    "FI": ["Mannerheimintie", "Hämeenkatu", "Aleksanterinkatu", "Kauppakatu", "Koulukatu",
-           "Puistokatu", "Rautatienkatu", "Sibeliuksenkatu", "Yliopistonkatu", "Mäkelänkatu",
-           "Töölönkatu", "Itäinen Pitkäkatu", "Kyläsaarenkatu", "Pyynikintie", "Väinämöisenkatu"],
-    "SE": ["Storgatan", "Drottninggatan", "Kungsgatan", "Östra Hamngatan", "Sveavägen",
-           "Vasagatan", "Järnvägsgatan", "Skolgatan", "Ringvägen", "Åsögatan", "Götgatan",
-           "Södra Förstadsgatan", "Västra Långgatan", "Hötorget"],
-    "NO": ["Storgata", "Kirkegata", "Bjørnstjerne Bjørnsons gate", "Thorvald Meyers gate",
-           "Grønlandsleiret", "Kongens gate", "Dronningens gate", "Skippergata",
-           "Øvre Slottsgate", "Sørkedalsveien", "Møllergata", "Bygdøy allé"],
-    "DK": ["Vesterbrogade", "Nørrebrogade", "Østerbrogade", "Søndergade", "Algade",
-           "Jernbanegade", "Åboulevarden", "Frederiksberg Allé", "Ryesgade", "Bredgade",
-           "Møllevej", "Kongensgade", "Nørregade"],
+    "FI": [
+        "Mannerheimintie",
+        "Hämeenkatu",
+        "Aleksanterinkatu",
+        "Kauppakatu",
+        "Koulukatu",
+        "Puistokatu",
+        "Rautatienkatu",
+        "Sibeliuksenkatu",
+        "Yliopistonkatu",
+        "Mäkelänkatu",
+        "Töölönkatu",
+        "Itäinen Pitkäkatu",
+        "Kyläsaarenkatu",
+        "Pyynikintie",
+        "Väinämöisenkatu",
+    ],
+    "SE": [
+        "Storgatan",
+        "Drottninggatan",
+        "Kungsgatan",
+        "Östra Hamngatan",
+        "Sveavägen",
+        "Vasagatan",
+        "Järnvägsgatan",
+        "Skolgatan",
+        "Ringvägen",
+        "Åsögatan",
+        "Götgatan",
+        "Södra Förstadsgatan",
+        "Västra Långgatan",
+        "Hötorget",
+    ],
+    "NO": [
+        "Storgata",
+        "Kirkegata",
+        "Bjørnstjerne Bjørnsons gate",
+        "Thorvald Meyers gate",
+        "Grønlandsleiret",
+        "Kongens gate",
+        "Dronningens gate",
+        "Skippergata",
+        "Øvre Slottsgate",
+        "Sørkedalsveien",
+        "Møllergata",
+        "Bygdøy allé",
+    ],
+    "DK": [
+        "Vesterbrogade",
+        "Nørrebrogade",
+        "Østerbrogade",
+        "Søndergade",
+        "Algade",
+        "Jernbanegade",
+        "Åboulevarden",
+        "Frederiksberg Allé",
+        "Ryesgade",
+        "Bredgade",
+        "Møllevej",
+        "Kongensgade",
+        "Nørregade",
+    ],
 }
-COMPANY_SUFFIX = {"FI": ["Oy", "Oy Ab", "Ky", "Tmi"], "SE": ["AB", "Handelsbolag", "AB"],
-                  "NO": ["AS", "ASA", "AS"], "DK": ["ApS", "A/S", "I/S"]}
-TRADES = {"FI": ["Rakennus", "Sähkö", "Kuljetus", "Kauppa", "Konepaja", "Metsä", "Puutarha"],
-          "SE": ["Bygg", "Elektriska", "Åkeri", "Handel", "Mekaniska", "Skogs", "Trädgård"],
-          "NO": ["Bygg", "Elektro", "Transport", "Handel", "Mekaniske", "Skog", "Hagesenter"],
-          "DK": ["Byg", "El-service", "Vognmand", "Handel", "Maskinfabrik", "Skov", "Planteskole"]}
+COMPANY_SUFFIX = {
+    "FI": ["Oy", "Oy Ab", "Ky", "Tmi"],
+    "SE": ["AB", "Handelsbolag", "AB"],
+    "NO": ["AS", "ASA", "AS"],
+    "DK": ["ApS", "A/S", "I/S"],
+}
+TRADES = {
+    "FI": ["Rakennus", "Sähkö", "Kuljetus", "Kauppa", "Konepaja", "Metsä", "Puutarha"],
+    "SE": ["Bygg", "Elektriska", "Åkeri", "Handel", "Mekaniska", "Skogs", "Trädgård"],
+    "NO": ["Bygg", "Elektro", "Transport", "Handel", "Mekaniske", "Skog", "Hagesenter"],
+    "DK": ["Byg", "El-service", "Vognmand", "Handel", "Maskinfabrik", "Skov", "Planteskole"],
+}
 # Mobile and landline number ranges (national significant number prefix, digits after it).
-MOBILE = {"FI": [("40", 7), ("41", 7), ("44", 7), ("45", 7), ("50", 7)],
-          "SE": [("70", 7), ("72", 7), ("73", 7), ("76", 7), ("79", 7)],
-          "NO": [("4", 7), ("9", 7)],
-          "DK": [("20", 6), ("30", 6), ("40", 6), ("50", 6), ("60", 6), ("71", 6), ("81", 6)]}
-LANDLINE = {"FI": [("9", 7), ("2", 7), ("3", 7)], "SE": [("8", 8), ("31", 7), ("40", 7)],
-            "NO": [("22", 6), ("55", 6), ("73", 6)], "DK": [("33", 6), ("86", 6), ("66", 6)]}
+MOBILE = {
+    "FI": [("40", 7), ("41", 7), ("44", 7), ("45", 7), ("50", 7)],
+    "SE": [("70", 7), ("72", 7), ("73", 7), ("76", 7), ("79", 7)],
+    "NO": [("4", 7), ("9", 7)],
+    "DK": [("20", 6), ("30", 6), ("40", 6), ("50", 6), ("60", 6), ("71", 6), ("81", 6)],
+}
+LANDLINE = {
+    "FI": [("9", 7), ("2", 7), ("3", 7)],
+    "SE": [("8", 8), ("31", 7), ("40", 7)],
+    "NO": [("22", 6), ("55", 6), ("73", 6)],
+    "DK": [("33", 6), ("86", 6), ("66", 6)],
+}
 CALLING = {"FI": "358", "SE": "46", "NO": "47", "DK": "45"}
 CONTACT_ROLES = ["invoicing", "purchasing", "CEO", "CFO", "logistics", "guardian"]
 
 
 def _fold_ascii(text: str) -> str:
-    table = str.maketrans({"å": "a", "ä": "a", "ö": "o", "ø": "o", "æ": "ae", "é": "e",
-                           "ü": "u", " ": "", "/": "", "&": "", "-": ""})
+    table = str.maketrans(
+        {
+            "å": "a",
+            "ä": "a",
+            "ö": "o",
+            "ø": "o",
+            "æ": "ae",
+            "é": "e",
+            "ü": "u",
+            " ": "",
+            "/": "",
+            "&": "",
+            "-": "",
+        }
+    )
     return text.lower().translate(table)
 
 
@@ -173,9 +519,13 @@ class Generator:
         for cc in COUNTRIES:
             spec = registry.get_iban_spec(cc)
             width = spec.positions[registry.Component.BANK_CODE].end
-            banks = sorted({b.bank_code for b in registry.get_banks_by_country(cc)
-                            if b.bic and len(b.bank_code) == width
-                            and b.bank_code.isdigit()})
+            banks = sorted(
+                {
+                    b.bank_code
+                    for b in registry.get_banks_by_country(cc)
+                    if b.bic and len(b.bank_code) == width and b.bank_code.isdigit()
+                }
+            )
             self.banks[cc] = (banks, spec.bban_length)
         self.today = dt.date(2026, 1, 1)  # fixed: the same seed gives the same file any day
 
@@ -271,7 +621,7 @@ class Generator:
         ranges = MOBILE[cc] if mobile else LANDLINE[cc]
         while True:
             prefix, n = rng.choice(ranges)
-            national = int(f"{prefix}{rng.randint(10 ** (n - 1), 10 ** n - 1)}")
+            national = int(f"{prefix}{rng.randint(10 ** (n - 1), 10**n - 1)}")
             number = phonenumbers.PhoneNumber(country_code=int(CALLING[cc]), national_number=national)
             if phonenumbers.is_valid_number(number):
                 return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -285,34 +635,59 @@ class Generator:
         city, zip_code, lat, lon = rng.choice(CITIES[cc])
         person = rng.random() < 0.85
         first, last = rng.choice(FIRST[cc]), rng.choice(LAST[cc])
-        row: dict[str, str] = {h: "" for h in HEADER}
-        row.update(customerGuid=guid, countryCode=cc, city=city, zipCode=zip_code,
-                   street=rng.choice(STREETS[cc]), houseNo=str(rng.randint(1, 120)),
-                   languageCode=LANGUAGE[cc], currencyCode=CURRENCY[cc],
-                   latitude=f"{lat + rng.uniform(-0.05, 0.05):.5f}",
-                   longitude=f"{lon + rng.uniform(-0.05, 0.05):.5f}",
-                   customerReference=f"R{i:07d}")
+        row: dict[str, str] = dict.fromkeys(HEADER, "")
+        row.update(
+            customerGuid=guid,
+            countryCode=cc,
+            city=city,
+            zipCode=zip_code,
+            street=rng.choice(STREETS[cc]),
+            houseNo=str(rng.randint(1, 120)),
+            languageCode=LANGUAGE[cc],
+            currencyCode=CURRENCY[cc],
+            latitude=f"{lat + rng.uniform(-0.05, 0.05):.5f}",
+            longitude=f"{lon + rng.uniform(-0.05, 0.05):.5f}",
+            customerReference=f"R{i:07d}",
+        )
         if rng.random() < 0.3:
             row.update(externalSystemId="6", externalSystemIdentifier=f"WC-{i}")
         if person:
-            row.update(customerType="PERSON", firstName=first, lastName=last,
-                       idNumber=self.personal_id(cc), cellularPhone=self.phone(cc),
-                       email=f"{_fold_ascii(first)}.{_fold_ascii(last)}{i}@example.{MAIL_TLD[cc]}",
-                       preferredChannel=rng.choice(["EMAIL", "LETTER", "SMS"]),
-                       customerTypeCode="CONSUMER", paymentTerms="NET14")
+            row.update(
+                customerType="PERSON",
+                firstName=first,
+                lastName=last,
+                idNumber=self.personal_id(cc),
+                cellularPhone=self.phone(cc),
+                email=f"{_fold_ascii(first)}.{_fold_ascii(last)}{i}@example.{MAIL_TLD[cc]}",
+                preferredChannel=rng.choice(["EMAIL", "LETTER", "SMS"]),
+                customerTypeCode="CONSUMER",
+                paymentTerms="NET14",
+            )
         else:
             name = f"{last} {rng.choice(TRADES[cc])} {rng.choice(COMPANY_SUFFIX[cc])}"
             business, vat = self.business_id(cc)
-            row.update(customerType="COMPANY", companyName=name, idNumber=business, vatNumber=vat,
-                       workPhone=self.phone(cc, mobile=False),
-                       email=f"info{i}@{_fold_ascii(last)}.{MAIL_TLD[cc]}",
-                       preferredChannel=rng.choice(["E-INVOICE", "EMAIL"]),
-                       customerTypeCode="BUSINESS", paymentTerms="NET30", vatStatus="DOMESTIC",
-                       creditLimit=str(rng.choice([1000, 5000, 10000, 25000, 50000])))
+            row.update(
+                customerType="COMPANY",
+                companyName=name,
+                idNumber=business,
+                vatNumber=vat,
+                workPhone=self.phone(cc, mobile=False),
+                email=f"info{i}@{_fold_ascii(last)}.{MAIL_TLD[cc]}",
+                preferredChannel=rng.choice(["E-INVOICE", "EMAIL"]),
+                customerTypeCode="BUSINESS",
+                paymentTerms="NET30",
+                vatStatus="DOMESTIC",
+                creditLimit=str(rng.choice([1000, 5000, 10000, 25000, 50000])),
+            )
         if rng.random() < 0.05:
-            row["notes"] = rng.choice(["Asiakas toivoo yhteydenottoa sähköpostilla.",
-                                       "Föredrar faktura per post.", "Ønsker ikke telefonsalg.",
-                                       "Særlige leveringsbetingelser aftalt."])
+            row["notes"] = rng.choice(
+                [
+                    "Asiakas toivoo yhteydenottoa sähköpostilla.",
+                    "Föredrar faktura per post.",
+                    "Ønsker ikke telefonsalg.",
+                    "Særlige leveringsbetingelser aftalt.",
+                ]
+            )
         return row, self.records(guid, cc, first, last, person)
 
     def records(self, guid: str, cc: str, first: str, last: str, person: bool) -> dict:
@@ -322,21 +697,31 @@ class Generator:
         out: dict = {"customerGuid": guid, "addresses": [], "bankAccounts": [], "contacts": []}
         for kind in kinds:
             if kind == "bankAccounts":
-                out["bankAccounts"].append({"iban": self.iban(cc),
-                                            "currencyCode": CURRENCY[cc]})
+                out["bankAccounts"].append({"iban": self.iban(cc), "currencyCode": CURRENCY[cc]})
             elif kind == "contacts":
                 cf = rng.choice(FIRST[cc])
-                out["contacts"].append({
-                    "name": f"{cf} {last if person else rng.choice(LAST[cc])}",
-                    "role": rng.choice(CONTACT_ROLES), "phone": self.phone(cc),
-                    "email": f"{_fold_ascii(cf)}.{_fold_ascii(last)}@example.{MAIL_TLD[cc]}",
-                    "languageCode": LANGUAGE[cc]})
+                out["contacts"].append(
+                    {
+                        "name": f"{cf} {last if person else rng.choice(LAST[cc])}",
+                        "role": rng.choice(CONTACT_ROLES),
+                        "phone": self.phone(cc),
+                        "email": f"{_fold_ascii(cf)}.{_fold_ascii(last)}@example.{MAIL_TLD[cc]}",
+                        "languageCode": LANGUAGE[cc],
+                    }
+                )
             else:
                 city, zip_code, _, _ = rng.choice(CITIES[cc])
-                out["addresses"].append({
-                    "addressType": rng.choice(["DELIVERY", "INVOICE"]), "defaultAddress": True,
-                    "street": rng.choice(STREETS[cc]), "houseNo": str(rng.randint(1, 120)),
-                    "zipCode": zip_code, "city": city, "countryCode": cc})
+                out["addresses"].append(
+                    {
+                        "addressType": rng.choice(["DELIVERY", "INVOICE"]),
+                        "defaultAddress": True,
+                        "street": rng.choice(STREETS[cc]),
+                        "houseNo": str(rng.randint(1, 120)),
+                        "zipCode": zip_code,
+                        "city": city,
+                        "countryCode": cc,
+                    }
+                )
         # A record kind appears twice at most; keep one default address per type.
         seen = set()
         for a in out["addresses"]:
@@ -347,7 +732,7 @@ class Generator:
 
 
 CHUNK = 20000  # customers per chunk; chunk k is seeded by (seed, k), so any worker count
-               # gives the same bytes
+# gives the same bytes
 
 
 def _chunk(args: tuple[int, int, int]) -> tuple[str, str]:
@@ -367,8 +752,10 @@ def generate(n: int, seed: int, out: Path, progress: bool = True, jobs: int | No
     started = time.monotonic()
     tasks = [(seed, start, min(CHUNK, n + 1 - start)) for start in range(1, n + 1, CHUNK)]
     jobs = jobs or min(os.cpu_count() or 1, max(1, len(tasks)))
-    with open(out / "customers.csv", "w", newline="", encoding="utf-8") as fc, \
-            open(out / "records.jsonl", "w", encoding="utf-8") as fr:
+    with (
+        open(out / "customers.csv", "w", newline="", encoding="utf-8") as fc,
+        open(out / "records.jsonl", "w", encoding="utf-8") as fr,
+    ):
         csv.writer(fc, lineterminator="\r\n").writerow(HEADER)
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for k, (rows, recs) in enumerate(pool.imap(_chunk, tasks), 1):

@@ -29,17 +29,30 @@ LASTS = ["Mäkinen", "Åström", "Ødegård", "Søndergaard", "Jääskeläinen",
 
 
 def body(n: int, tag: int) -> dict:
-    return {"firstName": FIRSTS[n % 8], "lastName": LASTS[n % 6], "customerReference": f"cpu-{tag}-{n}",
-            "email": f"cpu{tag}.{n}@example.fi", "cellularPhone": "+35840%07d" % ((1000003 + n) % 10000000),
-            "street": "Hämeenkatu", "houseNo": str(n % 120 + 1), "zipCode": "33100", "city": "Tampere",
-            "countryCode": "FI", "languageCode": "fi", "preferredChannel": "EMAIL"}
+    return {
+        "firstName": FIRSTS[n % 8],
+        "lastName": LASTS[n % 6],
+        "customerReference": f"cpu-{tag}-{n}",
+        "email": f"cpu{tag}.{n}@example.fi",
+        "cellularPhone": "+35840%07d" % ((1000003 + n) % 10000000),
+        "street": "Hämeenkatu",
+        "houseNo": str(n % 120 + 1),
+        "zipCode": "33100",
+        "city": "Tampere",
+        "countryCode": "FI",
+        "languageCode": "fi",
+        "preferredChannel": "EMAIL",
+    }
 
 
 async def main() -> None:
     upgrade(URL)
     app = create_app(Settings(database_url=URL, admin_token="bench-admin", rate_limit_per_second=0))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench",
-                                 headers={"Authorization": "Bearer bench-admin"}) as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://bench",
+        headers={"Authorization": "Bearer bench-admin"},
+    ) as c:
         await c.post("/v1/companies", json={"cuid": CUID, "name": "Bench", "countryCode": "FI"})
         path, tag = f"/v1/companies/{CUID}/customers", os.getpid()
         for i in range(WARM):
@@ -50,8 +63,10 @@ async def main() -> None:
             assert (await c.post(path, json=body(i, tag))).status_code == 201
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     blocks = resource.getrusage(resource.RUSAGE_SELF).ru_inblock
-    print(f"{N} POSTs: {cpu / N * 1e3:.2f} ms CPU, {wall / N * 1e3:.2f} ms wall per POST "
-          f"(httpx client included); {blocks} blocks read")
+    print(
+        f"{N} POSTs: {cpu / N * 1e3:.2f} ms CPU, {wall / N * 1e3:.2f} ms wall per POST "
+        f"(httpx client included); {blocks} blocks read"
+    )
 
 
 if __name__ == "__main__":

@@ -146,8 +146,9 @@ class Server:
     def __init__(self, name: str, argv: list[str], env: dict, port: int, log_dir: Path) -> None:
         self.name, self.port = name, port
         self.log = open(log_dir / f"{name}.log", "w")
-        self.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            argv, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.url = f"http://127.0.0.1:{port}"
 
     def wait_ready(self, path: str = "/health", timeout: float = 120) -> None:
@@ -185,12 +186,22 @@ def _ms(value: str, unit: str) -> float:
 
 
 def wrk(url: str, script: str, env_extra: dict, duration: int, headers: dict) -> dict:
-    argv = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency",
-            "--timeout", "10s", "-s", str(BENCH / script)]
+    argv = [
+        "wrk",
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{duration}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-s",
+        str(BENCH / script),
+    ]
     for k, v in headers.items():
         argv += ["-H", f"{k}: {v}"]
-    out = subprocess.run(argv + [url], env={**os.environ, **env_extra}, capture_output=True,
-                         text=True, timeout=duration + 60).stdout
+    out = subprocess.run(
+        argv + [url], env={**os.environ, **env_extra}, capture_output=True, text=True, timeout=duration + 60
+    ).stdout
     res: dict = {"rps": None, "p50": None, "p99": None, "errors": 0, "requests": 0}
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     res["rps"] = float(m.group(1)) if m else None
@@ -209,8 +220,15 @@ def wrk(url: str, script: str, env_extra: dict, duration: int, headers: dict) ->
     return res
 
 
-def http_scenario(name: str, url: str, paths: list[str] | None, duration: int, work: Path,
-                  script: str = "paths.lua", extra_env: dict | None = None) -> dict:
+def http_scenario(
+    name: str,
+    url: str,
+    paths: list[str] | None,
+    duration: int,
+    work: Path,
+    script: str = "paths.lua",
+    extra_env: dict | None = None,
+) -> dict:
     env = dict(extra_env or {})
     if paths is not None:
         f = work / f"paths-{re.sub(r'[^a-z0-9]+', '-', name.lower())}.txt"
@@ -218,8 +236,10 @@ def http_scenario(name: str, url: str, paths: list[str] | None, duration: int, w
         env["BENCH_PATHS"] = str(f)
     wrk(url, script, env, min(3, duration), AUTH)  # warm-up: caches, pool, JIT-free paths
     res = wrk(url, script, env, duration, AUTH)
-    log(f"{name}: {res['rps']} req/s, p50 {res['p50']} ms, p99 {res['p99']} ms, "
-        f"{res['errors']} errors of {res['requests']}")
+    log(
+        f"{name}: {res['rps']} req/s, p50 {res['p50']} ms, p99 {res['p99']} ms, "
+        f"{res['errors']} errors of {res['requests']}"
+    )
     return {"scenario": name, **res}
 
 
@@ -265,8 +285,9 @@ def data_files(args) -> Path:
 def run_import(env: dict, csv_file: Path, mode: str, rows: int) -> dict:
     argv = [str(VENV / "custreg"), "import", str(csv_file), "--company", COMPANY, "--mode", mode]
     t = time.monotonic()
-    proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = subprocess.Popen(
+        argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     sampler = Sampler(proc.pid)
     sampler.start()
     out = proc.communicate(timeout=4 * 3600)[0]
@@ -275,21 +296,27 @@ def run_import(env: dict, csv_file: Path, mode: str, rows: int) -> dict:
     if proc.returncode != 0:
         log("import failed:\n" + out[-4000:])
         raise SystemExit(1)
-    note = (f"{sampler.processes} processes: peak PSS summed {sampler.peak_pss / 1024:.0f} MB, "
-            f"RSS summed {peak / 1024:.0f} MB, main process RSS {sampler.peak_main / 1024:.0f} MB")
+    note = (
+        f"{sampler.processes} processes: peak PSS summed {sampler.peak_pss / 1024:.0f} MB, "
+        f"RSS summed {peak / 1024:.0f} MB, main process RSS {sampler.peak_main / 1024:.0f} MB"
+    )
     log(f"import: {rows} rows in {seconds:.1f}s = {rows / seconds:,.0f} rows/s; {note}")
     tail = [line for line in out.splitlines() if "│" in line or "rows" in line][-8:]
     log("import summary:\n" + "\n".join(tail))
-    return {"scenario": f"import CSV via CLI ({mode})", "rows_s": rows / seconds, "seconds": seconds,
-            "peak_rss_mb": sampler.peak_pss / 1024, "note": note}
+    return {
+        "scenario": f"import CSV via CLI ({mode})",
+        "rows_s": rows / seconds,
+        "seconds": seconds,
+        "peak_rss_mb": sampler.peak_pss / 1024,
+        "note": note,
+    }
 
 
 def pick_sample(data: Path, size: int) -> list[dict]:
     """Up to `size` customers, evenly spread over the file, that have a bank account and a
     contact among their sub-records."""
     with open(data / "records.jsonl", encoding="utf-8") as f:
-        fit = [i for i, line in enumerate(f)
-               if '"bankAccounts":[{' in line and '"contacts":[{' in line]
+        fit = [i for i, line in enumerate(f) if '"bankAccounts":[{' in line and '"contacts":[{' in line]
     step = max(1, len(fit) / max(1, size))
     chosen = {fit[int(k * step)] for k in range(min(size, len(fit)))}
     with open(data / "records.jsonl", encoding="utf-8") as f:
@@ -298,11 +325,16 @@ def pick_sample(data: Path, size: int) -> list[dict]:
 
 def load_records(base: str, sample: list[dict]) -> int:
     """The sample's sub-records through the records API (a few concurrent clients)."""
-    todo = [(f"/v1/companies/{COMPANY}/customers/{r['customerGuid']}/{path}", body)
-            for r in sample for key, path in (("addresses", "addresses"),
-                                              ("bankAccounts", "bank-accounts"),
-                                              ("contacts", "contacts"))
-            for body in r[key]]
+    todo = [
+        (f"/v1/companies/{COMPANY}/customers/{r['customerGuid']}/{path}", body)
+        for r in sample
+        for key, path in (
+            ("addresses", "addresses"),
+            ("bankAccounts", "bank-accounts"),
+            ("contacts", "contacts"),
+        )
+        for body in r[key]
+    ]
     lock = threading.Lock()
     failures: list[str] = []
 
@@ -344,31 +376,43 @@ def export(server: Server, rows: int, name: str = "export CSV (HTTP, streamed)")
     if shutil.which("curl"):
         # A client as light as wrk: a Python client reading 1M rows took a share of the 2
         # cores the server needs (31 s with httpx where curl saw 23-25 s, same server).
-        out = subprocess.run(["bash", "-o", "pipefail", "-c",
-                              f"curl -sSf -H 'Authorization: Bearer {TOKEN}' '{url}' | wc -l"],
-                             capture_output=True, text=True, timeout=1800, check=True).stdout
+        out = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", f"curl -sSf -H 'Authorization: Bearer {TOKEN}' '{url}' | wc -l"],
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=True,
+        ).stdout
         lines = int(out.strip())
     else:
         lines = 0
-        with httpx.Client(headers=AUTH, timeout=600) as client:
-            with client.stream("GET", url) as r:
-                r.raise_for_status()
-                for chunk in r.iter_bytes(1 << 16):
-                    lines += chunk.count(b"\n")
+        with httpx.Client(headers=AUTH, timeout=600) as client, client.stream("GET", url) as r:
+            r.raise_for_status()
+            for chunk in r.iter_bytes(1 << 16):
+                lines += chunk.count(b"\n")
     seconds = time.monotonic() - t
     peak = sampler.stop()
     # This machine's kernel drops cold file pages (DAMON reclaim), so a database file not
     # read for a while comes partly from disk: the figure says how much did.
     disk_mb = (disk_read_kb() - read_before) / 1024
-    log(f"{name}: {lines - 1} rows in {seconds:.1f}s, server RSS {before / 1024:.0f} MB -> peak "
-        f"{peak / 1024:.0f} MB (+{(peak - before) / 1024:.0f} MB), {disk_mb:,.0f} MB read from disk")
-    return {"scenario": name, "rows_s": (lines - 1) / seconds,
-            "seconds": seconds, "peak_rss_mb": peak / 1024, "rss_growth_mb": (peak - before) / 1024,
-            "rows": lines - 1, "note": f"{disk_mb:,.0f} MB read from disk meanwhile"}
+    log(
+        f"{name}: {lines - 1} rows in {seconds:.1f}s, server RSS {before / 1024:.0f} MB -> peak "
+        f"{peak / 1024:.0f} MB (+{(peak - before) / 1024:.0f} MB), {disk_mb:,.0f} MB read from disk"
+    )
+    return {
+        "scenario": name,
+        "rows_s": (lines - 1) / seconds,
+        "seconds": seconds,
+        "peak_rss_mb": peak / 1024,
+        "rss_growth_mb": (peak - before) / 1024,
+        "rows": lines - 1,
+        "note": f"{disk_mb:,.0f} MB read from disk meanwhile",
+    }
 
 
-def profile(server: Server, work: Path, out: Path, scenarios: dict[str, list[str]],
-            seconds: int = 10) -> None:
+def profile(
+    server: Server, work: Path, out: Path, scenarios: dict[str, list[str]], seconds: int = 10
+) -> None:
     """py-spy (`.venv/bin/pip install py-spy`) samples the server while wrk loads it; writes
     the collapsed stacks and the functions with the largest share of samples."""
     spy = VENV / "py-spy"
@@ -380,22 +424,62 @@ def profile(server: Server, work: Path, out: Path, scenarios: dict[str, list[str
         f = work / f"profile-{name}.txt"
         f.write_text("\n".join(paths) + "\n", encoding="utf-8")
         load = subprocess.Popen(
-            ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds + 4}s", "-s", str(BENCH / "paths.lua"),
-             "-H", f"Authorization: Bearer {TOKEN}", server.url],
-            env={**os.environ, "BENCH_PATHS": str(f)}, stdout=subprocess.DEVNULL)
+            [
+                "wrk",
+                f"-t{THREADS}",
+                f"-c{CONNECTIONS}",
+                f"-d{seconds + 4}s",
+                "-s",
+                str(BENCH / "paths.lua"),
+                "-H",
+                f"Authorization: Bearer {TOKEN}",
+                server.url,
+            ],
+            env={**os.environ, "BENCH_PATHS": str(f)},
+            stdout=subprocess.DEVNULL,
+        )
         time.sleep(2)
         raw = out / f"{name}.collapsed"
-        subprocess.run([str(spy), "record", "-p", str(server.proc.pid), "-d", str(seconds), "-r", "250",
-                        "-f", "raw", "-o", str(raw), "--nonblocking"], capture_output=True,
-                       timeout=seconds + 60)
+        subprocess.run(
+            [
+                str(spy),
+                "record",
+                "-p",
+                str(server.proc.pid),
+                "-d",
+                str(seconds),
+                "-r",
+                "250",
+                "-f",
+                "raw",
+                "-o",
+                str(raw),
+                "--nonblocking",
+            ],
+            capture_output=True,
+            timeout=seconds + 60,
+        )
         load.wait(seconds + 30)
         (out / f"{name}.top.txt").write_text(summarize(raw), encoding="utf-8")
         log(f"profile {name}: {out / (name + '.top.txt')}")
 
 
-_FRAMEWORK = ("typer/", "_click/", "click/", "uvicorn/", "asyncio/", "http/", "middleware/", "starlette/",
-              "fastapi/applications", "fastapi/_body_limit", "fastapi/routing", "telemetry/",
-              "custreg/cli.py", "custreg/limits.py")
+_FRAMEWORK = (
+    "typer/",
+    "_click/",
+    "click/",
+    "uvicorn/",
+    "asyncio/",
+    "http/",
+    "middleware/",
+    "starlette/",
+    "fastapi/applications",
+    "fastapi/_body_limit",
+    "fastapi/routing",
+    "telemetry/",
+    "custreg/cli.py",
+    "custreg/limits.py",
+)
 
 
 def summarize(raw: Path, limit: int = 45) -> str:
@@ -434,18 +518,37 @@ def fmt(v, spec: str) -> str:
 
 
 def table(results: list[dict], a: dict | None, b: dict | None) -> str:
-    head = ["scenario", "req/s", "p50 ms", "p99 ms", "÷A req/s", "÷B req/s", "p99 ×B",
-            "rows/s", "s", "peak memory MB", "RSS growth MB", "errors"]
+    head = [
+        "scenario",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "÷A req/s",
+        "÷B req/s",
+        "p99 ×B",
+        "rows/s",
+        "s",
+        "peak memory MB",
+        "RSS growth MB",
+        "errors",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
         rps = r.get("rps")
-        cells = [r["scenario"], fmt(rps, ",.0f"), fmt(r.get("p50"), ".2f"), fmt(r.get("p99"), ".2f"),
-                 fmt(rps / a["rps"], ".2f") if rps and a and a.get("rps") else "",
-                 fmt(rps / b["rps"], ".2f") if rps and b and b.get("rps") else "",
-                 fmt(r["p99"] / b["p99"], ".2f") if rps and b and b.get("p99") and r.get("p99") else "",
-                 fmt(r.get("rows_s"), ",.0f"), fmt(r.get("seconds"), ".1f"),
-                 fmt(r.get("peak_rss_mb"), ".0f"), fmt(r.get("rss_growth_mb"), ".0f"),
-                 str(r["errors"]) if "errors" in r else ""]
+        cells = [
+            r["scenario"],
+            fmt(rps, ",.0f"),
+            fmt(r.get("p50"), ".2f"),
+            fmt(r.get("p99"), ".2f"),
+            fmt(rps / a["rps"], ".2f") if rps and a and a.get("rps") else "",
+            fmt(rps / b["rps"], ".2f") if rps and b and b.get("rps") else "",
+            fmt(r["p99"] / b["p99"], ".2f") if rps and b and b.get("p99") and r.get("p99") else "",
+            fmt(r.get("rows_s"), ",.0f"),
+            fmt(r.get("seconds"), ".1f"),
+            fmt(r.get("peak_rss_mb"), ".0f"),
+            fmt(r.get("rss_growth_mb"), ".0f"),
+            str(r["errors"]) if "errors" in r else "",
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -456,9 +559,11 @@ def table(results: list[dict], a: dict | None, b: dict | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="custreg benchmarks (issue 8)")
     p.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
-    p.add_argument("--pg-url", default=os.environ.get(
-        "BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-        help="a PostgreSQL URL whose server gets a fresh database for the run")
+    p.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+        help="a PostgreSQL URL whose server gets a fresh database for the run",
+    )
     p.add_argument("--customers", type=int, default=100_000)
     p.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
     p.add_argument("--seed", type=int, default=8)
@@ -466,12 +571,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--import-mode", default="all-or-nothing", choices=["all-or-nothing", "valid-rows"])
     p.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "custreg-bench-data")
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
-    p.add_argument("--keep", action="store_true", help="keep the work directory (logs, database; PostgreSQL: the database)")
-    p.add_argument("--sqlite-file", type=Path, help="an existing SQLite database that already "
-                   "holds this run's customers (company bench, imported by an earlier run kept with "
-                   "--keep): no import, sub-records only if missing; the POST scenario adds to it")
-    p.add_argument("--profile", type=Path, help="also sample the server with py-spy during the read "
-                   "scenarios (an extra pass) and write the profiles into this directory")
+    p.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the work directory (logs, database; PostgreSQL: the database)",
+    )
+    p.add_argument(
+        "--sqlite-file",
+        type=Path,
+        help="an existing SQLite database that already "
+        "holds this run's customers (company bench, imported by an earlier run kept with "
+        "--keep): no import, sub-records only if missing; the POST scenario adds to it",
+    )
+    p.add_argument(
+        "--profile",
+        type=Path,
+        help="also sample the server with py-spy during the read "
+        "scenarios (an extra pass) and write the profiles into this directory",
+    )
     args = p.parse_args(argv)
     if shutil.which("wrk") is None:
         log("wrk is not installed (apt-get install wrk)")
@@ -481,9 +598,15 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="custreg-bench-"))
     url, drop = make_database(args, work)
     port, base_port = free_port(), free_port()
-    env = {**os.environ, "CUSTREG_DATABASE_URL": url, "CUSTREG_ADMIN_TOKEN": TOKEN,
-           "CUSTREG_PORT": str(port), "CUSTREG_HOST": "127.0.0.1", "CUSTREG_LOG_LEVEL": "warning",
-           "CUSTREG_WORKERS": "1"}
+    env = {
+        **os.environ,
+        "CUSTREG_DATABASE_URL": url,
+        "CUSTREG_ADMIN_TOKEN": TOKEN,
+        "CUSTREG_PORT": str(port),
+        "CUSTREG_HOST": "127.0.0.1",
+        "CUSTREG_LOG_LEVEL": "warning",
+        "CUSTREG_WORKERS": "1",
+    }
     servers: list[Server] = []
     results: list[dict] = []
     engine_label = "PostgreSQL" if args.postgres else "SQLite"
@@ -493,27 +616,41 @@ def main(argv: list[str] | None = None) -> int:
         product.wait_ready()
         sample = pick_sample(data, args.sample)
         if not args.sqlite_file:
-            r = httpx.post(product.url + "/v1/companies", headers=AUTH, timeout=30,
-                           json={"cuid": COMPANY, "name": "Bench Oy", "countryCode": "FI"})
+            r = httpx.post(
+                product.url + "/v1/companies",
+                headers=AUTH,
+                timeout=30,
+                json={"cuid": COMPANY, "name": "Bench Oy", "countryCode": "FI"},
+            )
             r.raise_for_status()
             results.append(run_import(env, data / "customers.csv", args.import_mode, args.customers))
-        first = httpx.get(f"{product.url}/v1/companies/{COMPANY}/customers/{sample[0]['customerGuid']}",
-                          headers=AUTH, timeout=30).json()
+        first = httpx.get(
+            f"{product.url}/v1/companies/{COMPANY}/customers/{sample[0]['customerGuid']}",
+            headers=AUTH,
+            timeout=30,
+        ).json()
         if not first.get("bankAccounts"):
             t = time.monotonic()
             n_records = load_records(product.url, sample)
-            log(f"{n_records} sub-records of {len(sample)} customers through the API in "
-                f"{time.monotonic() - t:.0f}s")
+            log(
+                f"{n_records} sub-records of {len(sample)} customers through the API in "
+                f"{time.monotonic() - t:.0f}s"
+            )
 
         from sqlalchemy import create_engine, func, select
+
         from custreg.customers.models import Customer
 
         eng = create_engine(url)
         with eng.connect() as conn:
             guids = [uuid.UUID(r["customerGuid"]) for r in sample]
             t = Customer.__table__
-            numbers = [n for n in conn.execute(select(t.c.customer_number)
-                                               .where(t.c.customer_guid.in_(guids))).scalars()]
+            numbers = [
+                n
+                for n in conn.execute(
+                    select(t.c.customer_number).where(t.c.customer_guid.in_(guids))
+                ).scalars()
+            ]
             lo, hi = conn.execute(select(func.min(t.c.id), func.max(t.c.id))).one()
             top = conn.execute(select(func.max(t.c.customer_number))).scalar_one()
         eng.dispose()
@@ -526,65 +663,151 @@ def main(argv: list[str] | None = None) -> int:
         from custreg.settings import Settings
 
         # Same server settings as the product's: uvicorn, one worker, the same event loop.
-        baseline = Server("baseline", [str(VENV / "uvicorn"), "bench.baseline_app:app", "--host",
-                                       "127.0.0.1", "--port", str(base_port), "--log-level", "warning",
-                                       "--no-access-log", "--loop", Settings().loop],
-                          base_env, base_port, work)
+        baseline = Server(
+            "baseline",
+            [
+                str(VENV / "uvicorn"),
+                "bench.baseline_app:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(base_port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+                "--loop",
+                Settings().loop,
+            ],
+            base_env,
+            base_port,
+            work,
+        )
         servers.append(baseline)
         baseline.wait_ready("/bare")
 
         d = args.duration
         cpath = f"/v1/companies/{COMPANY}/customers"
         a = http_scenario("baseline A: fixed JSON", baseline.url, ["/bare"], d, work)
-        b = http_scenario("baseline B: one row by id (Core)", baseline.url,
-                          [f"/row/{i}" for i in row_ids], d, work)
+        b = http_scenario(
+            "baseline B: one row by id (Core)", baseline.url, [f"/row/{i}" for i in row_ids], d, work
+        )
         results += [a, b]
-        results.append(http_scenario(
-            "GET /customers/{number} (address+bank+contact)", product.url,
-            [f"{cpath}/{n}" for n in numbers], d, work))
-        results.append(http_scenario(
-            "GET /customers/{number} (as imported, no sub-records)", product.url,
-            [f"{cpath}/{n}" for n in plain], d, work))
+        results.append(
+            http_scenario(
+                "GET /customers/{number} (address+bank+contact)",
+                product.url,
+                [f"{cpath}/{n}" for n in numbers],
+                d,
+                work,
+            )
+        )
+        results.append(
+            http_scenario(
+                "GET /customers/{number} (as imported, no sub-records)",
+                product.url,
+                [f"{cpath}/{n}" for n in plain],
+                d,
+                work,
+            )
+        )
         last_names = sorted({n for names in generate.LAST.values() for n in names})
-        results.append(http_scenario(
-            "GET /customers?$filter=lastName eq '…'&$top=25", product.url,
-            [f"{cpath}?$filter=" + quote(f"lastName eq '{n}'") + "&$top=25" for n in last_names], d, work))
-        prefixes = ["virta", "korho", "mäkin", "johans", "anders", "hanse", "sørens", "pöllä",
-                    "lindst", "kristia", "nyströ", "møll"]
-        folded = ["jaaskelainen", "ostergaard", "bjorklund", "lofgren", "odegard", "sondergaard",
-                  "hamalainen", "astrom", "boedker", "aberg", "kaariainen", "saether"]
+        results.append(
+            http_scenario(
+                "GET /customers?$filter=lastName eq '…'&$top=25",
+                product.url,
+                [f"{cpath}?$filter=" + quote(f"lastName eq '{n}'") + "&$top=25" for n in last_names],
+                d,
+                work,
+            )
+        )
+        prefixes = [
+            "virta",
+            "korho",
+            "mäkin",
+            "johans",
+            "anders",
+            "hanse",
+            "sørens",
+            "pöllä",
+            "lindst",
+            "kristia",
+            "nyströ",
+            "møll",
+        ]
+        folded = [
+            "jaaskelainen",
+            "ostergaard",
+            "bjorklund",
+            "lofgren",
+            "odegard",
+            "sondergaard",
+            "hamalainen",
+            "astrom",
+            "boedker",
+            "aberg",
+            "kaariainen",
+            "saether",
+        ]
         for label, words in (("prefix", prefixes), ("accent-folded", folded)):
-            results.append(http_scenario(
-                f"GET /customers?searchWord= ({label})&$top=25", product.url,
-                [f"{cpath}?searchWord={quote(w)}&$top=25" for w in words], d, work))
+            results.append(
+                http_scenario(
+                    f"GET /customers?searchWord= ({label})&$top=25",
+                    product.url,
+                    [f"{cpath}?searchWord={quote(w)}&$top=25" for w in words],
+                    d,
+                    work,
+                )
+            )
         if args.profile:
-            profile(product, work, args.profile, {
-                "get-customer": [f"{cpath}/{n}" for n in numbers],
-                "get-imported-customer": [f"{cpath}/{n}" for n in plain],
-                "list-lastname": [f"{cpath}?$filter=" + quote(f"lastName eq '{n}'") + "&$top=25"
-                                  for n in last_names],
-                "search-prefix": [f"{cpath}?searchWord={quote(w)}&$top=25" for w in prefixes],
-                "search-folded": [f"{cpath}?searchWord={quote(w)}&$top=25" for w in folded],
-            })
+            profile(
+                product,
+                work,
+                args.profile,
+                {
+                    "get-customer": [f"{cpath}/{n}" for n in numbers],
+                    "get-imported-customer": [f"{cpath}/{n}" for n in plain],
+                    "list-lastname": [
+                        f"{cpath}?$filter=" + quote(f"lastName eq '{n}'") + "&$top=25" for n in last_names
+                    ],
+                    "search-prefix": [f"{cpath}?searchWord={quote(w)}&$top=25" for w in prefixes],
+                    "search-folded": [f"{cpath}?searchWord={quote(w)}&$top=25" for w in folded],
+                },
+            )
         results.append(export(product, args.customers))
         results.append(export(product, args.customers, "export CSV (again: file pages cached)"))
-        results.append(http_scenario("POST /customers (unique bodies)", product.url, None, d, work,
-                                     script="post.lua", extra_env={"BENCH_POST_PATH": cpath}))
+        results.append(
+            http_scenario(
+                "POST /customers (unique bodies)",
+                product.url,
+                None,
+                d,
+                work,
+                script="post.lua",
+                extra_env={"BENCH_POST_PATH": cpath},
+            )
+        )
         if args.postgres:
             # 1 worker measured again right before 2 workers: the ratio compares neighbours,
             # not a run right after the import with one after the POSTs and autovacuum.
-            one = http_scenario("GET /customers/{number}, 1 worker (again)", product.url,
-                                [f"{cpath}/{n}" for n in numbers], d, work)
+            one = http_scenario(
+                "GET /customers/{number}, 1 worker (again)",
+                product.url,
+                [f"{cpath}/{n}" for n in numbers],
+                d,
+                work,
+            )
             results.append(one)
             product.stop()
             servers.remove(product)
-            product2 = Server("custreg-2w", [str(VENV / "custreg"), "serve", "--workers", "2"],
-                              env, port, work)
+            product2 = Server(
+                "custreg-2w", [str(VENV / "custreg"), "serve", "--workers", "2"], env, port, work
+            )
             servers.append(product2)
             product2.wait_ready()
             time.sleep(2)  # both workers up
-            two = http_scenario("GET /customers/{number}, 2 workers", product2.url,
-                                [f"{cpath}/{n}" for n in numbers], d, work)
+            two = http_scenario(
+                "GET /customers/{number}, 2 workers", product2.url, [f"{cpath}/{n}" for n in numbers], d, work
+            )
             two["note"] = f"{two['rps'] / one['rps']:.2f}× 1 worker" if two["rps"] and one["rps"] else ""
             results.append(two)
     finally:
@@ -598,17 +821,29 @@ def main(argv: list[str] | None = None) -> int:
 
     a = next((r for r in results if r["scenario"].startswith("baseline A")), None)
     b = next((r for r in results if r["scenario"].startswith("baseline B")), None)
-    title = (f"custreg bench: {engine_label}, {args.customers:,} customers, wrk -t{THREADS} "
-             f"-c{CONNECTIONS} -d{args.duration}s, {os.cpu_count()} cores")
+    title = (
+        f"custreg bench: {engine_label}, {args.customers:,} customers, wrk -t{THREADS} "
+        f"-c{CONNECTIONS} -d{args.duration}s, {os.cpu_count()} cores"
+    )
     print(f"\n{title}\n")
     print(table(results, a, b))
     for r in results:
         if r.get("note"):
             print(f"- {r['scenario']}: {r['note']}")
     if args.json:
-        args.json.write_text(json.dumps({"title": title, "engine": engine_label,
-                                         "customers": args.customers, "duration": args.duration,
-                                         "results": results}, indent=2, ensure_ascii=False))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "title": title,
+                    "engine": engine_label,
+                    "customers": args.customers,
+                    "duration": args.duration,
+                    "results": results,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     return 0
 
 

@@ -2,14 +2,17 @@
 
 from contextlib import contextmanager
 
+from conftest import ADMIN
 from fastapi.testclient import TestClient
 
-from conftest import ADMIN
 from custreg.app import create_app
 from custreg.settings import Settings
 
-IDP = {"idp_issuer": "https://idp.test", "idp_audience": "custreg-test",
-       "idp_hs256_secret": "idp-test-secret-0123456789abcdef0123456789"}
+IDP = {
+    "idp_issuer": "https://idp.test",
+    "idp_audience": "custreg-test",
+    "idp_hs256_secret": "idp-test-secret-0123456789abcdef0123456789",
+}
 
 
 def new_client(admin, companies: list[str], scopes: list[str], name: str = "test client") -> dict:
@@ -19,8 +22,12 @@ def new_client(admin, companies: list[str], scopes: list[str], name: str = "test
 
 
 def token_for(http, client: dict, **form) -> str:
-    data = {"grant_type": "client_credentials", "client_id": client["clientId"],
-            "client_secret": client["clientSecret"], **form}
+    data = {
+        "grant_type": "client_credentials",
+        "client_id": client["clientId"],
+        "client_secret": client["clientSecret"],
+        **form,
+    }
     r = http.post("/oauth/token", data=data)
     assert r.status_code == 200, r.text
     body = r.json()

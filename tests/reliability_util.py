@@ -11,7 +11,6 @@ import tempfile
 import time
 
 import httpx
-
 from conftest import ADMIN
 
 
@@ -36,12 +35,32 @@ class Server:
 
     def start(self, timeout: float = 60) -> "Server":
         env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
-        env.update(CUSTREG_DATABASE_URL=self.database_url, CUSTREG_ADMIN_TOKEN=ADMIN,
-                   CUSTREG_RATE_LIMIT_PER_SECOND="0", **self.settings)
+        env.update(
+            CUSTREG_DATABASE_URL=self.database_url,
+            CUSTREG_ADMIN_TOKEN=ADMIN,
+            CUSTREG_RATE_LIMIT_PER_SECOND="0",
+            **self.settings,
+        )
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "custreg.main:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(self.workers), "--log-level", "warning"],
-            env=env, stdout=subprocess.DEVNULL, stderr=self.log, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "custreg.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -84,8 +103,7 @@ class Server:
             return f.read()[-chars:]
 
     def http(self, timeout: float = 60) -> httpx.Client:
-        return httpx.Client(base_url=self.base, headers={"Authorization": f"Bearer {ADMIN}"},
-                            timeout=timeout)
+        return httpx.Client(base_url=self.base, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=timeout)
 
     def __enter__(self) -> "Server":
         return self.start()

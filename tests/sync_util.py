@@ -12,7 +12,6 @@ import time
 from contextlib import contextmanager
 
 import httpx
-
 from conftest import ADMIN
 
 
@@ -27,14 +26,33 @@ def live_server(database_url: str, *, workers: int = 1):
     """`uvicorn custreg.main:app` on the test database with CUSTREG_DB_EXECUTION=thread."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
-    env.update(CUSTREG_DATABASE_URL=database_url, CUSTREG_ADMIN_TOKEN=ADMIN,
-               CUSTREG_DB_EXECUTION="thread", CUSTREG_RATE_LIMIT_PER_SECOND="0")
+    env.update(
+        CUSTREG_DATABASE_URL=database_url,
+        CUSTREG_ADMIN_TOKEN=ADMIN,
+        CUSTREG_DB_EXECUTION="thread",
+        CUSTREG_RATE_LIMIT_PER_SECOND="0",
+    )
     # The server's log goes to a file: a pipe nobody reads would fill up and block it.
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "custreg.main:app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=log)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "custreg.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180  # a busy machine imports slowly
@@ -70,8 +88,14 @@ def custreg_cli(database_url: str, *args: str, cwd: str | None = None) -> subpro
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
     env["CUSTREG_DATABASE_URL"] = database_url
     env["COLUMNS"] = "200"
-    return subprocess.run([sys.executable, "-m", "custreg.cli", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "custreg.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:

@@ -5,10 +5,10 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
-
 from access_util import IDP, bearer, own_app, token_for
 from conftest import assert_problem, create_customer, new_company
+from typer.testing import CliRunner
+
 from custreg.cli import app as cli
 
 
@@ -17,8 +17,9 @@ def custreg(database_url: str, *args: str, **env_extra) -> subprocess.CompletedP
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
     env["CUSTREG_DATABASE_URL"] = database_url
     env.update(env_extra)
-    return subprocess.run([sys.executable, "-m", "custreg.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "custreg.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture
@@ -48,14 +49,25 @@ def _field(output: str, name: str) -> str:
 def test_client_create_list_revoke(client, anon, database_url, company, customers_url, run):
     create_customer(client, customers_url, lastName="Cli")
     # Once as a real process: what an operator types.
-    made = custreg(database_url, "client", "create", "--company", company,
-                   "--scope", "customers:read", "--name", "cli reader")
+    made = custreg(
+        database_url,
+        "client",
+        "create",
+        "--company",
+        company,
+        "--scope",
+        "customers:read",
+        "--name",
+        "cli reader",
+    )
     assert made.returncode == 0, made.stderr
     client_id, secret = _field(made.stdout, "clientId"), _field(made.stdout, "clientSecret")
     assert "shown once" in made.stderr
 
-    r = anon.post("/oauth/token", data={"grant_type": "client_credentials",
-                                        "client_id": client_id, "client_secret": secret})
+    r = anon.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
     assert r.status_code == 200, r.text
     token = r.json()["access_token"]
     assert anon.get(customers_url, headers=bearer(token)).json()["value"][0]["lastName"] == "Cli"
@@ -77,14 +89,23 @@ def test_client_create_list_revoke(client, anon, database_url, company, customer
 
 def test_client_create_with_several_companies_and_scopes(client, anon, company, run):
     second = new_company(client)
-    made = run("client", "create", "--company", company, "--company", second,
-               "--scope", "customers:read", "--scope", "customers:write")
+    made = run(
+        "client",
+        "create",
+        "--company",
+        company,
+        "--company",
+        second,
+        "--scope",
+        "customers:read",
+        "--scope",
+        "customers:write",
+    )
     assert made.exit_code == 0, made.output
     cid, secret = _field(made.stdout, "clientId"), _field(made.stdout, "clientSecret")
     token = token_for(anon, {"clientId": cid, "clientSecret": secret})
     for cuid in (company, second):
-        r = anon.post(f"/v1/companies/{cuid}/customers", json={"lastName": "Both"},
-                      headers=bearer(token))
+        r = anon.post(f"/v1/companies/{cuid}/customers", json={"lastName": "Both"}, headers=bearer(token))
         assert r.status_code == 201, r.text
 
 
@@ -97,8 +118,7 @@ def test_client_create_refuses_unknown_scope_and_company(company, run):
 
 def test_user_token_works_for_self_service(client, database_url, customers_url, run):
     create_customer(client, customers_url, lastName="Selvä", attachedUsers=["cli-user-1"])
-    result = run("user-token", "--sub", "cli-user-1",
-                 **{"CUSTREG_" + k.upper(): v for k, v in IDP.items()})
+    result = run("user-token", "--sub", "cli-user-1", **{"CUSTREG_" + k.upper(): v for k, v in IDP.items()})
     assert result.exit_code == 0, result.output
     token = result.stdout.strip()
     with own_app(database_url, **IDP) as http:

@@ -5,7 +5,6 @@ import time
 
 import jwt
 import pytest
-
 from access_util import bearer, new_client, token_for
 from conftest import assert_problem, create_customer, new_company
 
@@ -15,8 +14,9 @@ def reader(client, company):
     return new_client(client, [company], ["customers:read"], name="reader")
 
 
-def test_read_client_lists_and_gets_but_cannot_create_or_touch_other_company(client, anon, company,
-                                                                            customers_url, reader):
+def test_read_client_lists_and_gets_but_cannot_create_or_touch_other_company(
+    client, anon, company, customers_url, reader
+):
     other = new_company(client)
     c = create_customer(client, customers_url, lastName="Korhonen")
     other_c = create_customer(client, f"/v1/companies/{other}/customers", lastName="Muu")
@@ -29,13 +29,16 @@ def test_read_client_lists_and_gets_but_cannot_create_or_touch_other_company(cli
     assert r.status_code == 200 and r.json()["customerGuid"] == c["customerGuid"]
 
     assert_problem(anon.post(customers_url, json={"lastName": "Uusi"}, headers=h), 403)
-    assert_problem(anon.patch(f"{customers_url}/{c['customerNumber']}", json={"firstName": "X"},
-                              headers=h), 403)
+    assert_problem(
+        anon.patch(f"{customers_url}/{c['customerNumber']}", json={"firstName": "X"}, headers=h), 403
+    )
     assert_problem(anon.delete(f"{customers_url}/{c['customerNumber']}", headers=h), 403)
     # Another company: 403, and nothing of it in the body.
-    for path in (f"/v1/companies/{other}/customers",
-                 f"/v1/companies/{other}/customers/{other_c['customerNumber']}",
-                 f"/v1/companies/{other}"):
+    for path in (
+        f"/v1/companies/{other}/customers",
+        f"/v1/companies/{other}/customers/{other_c['customerNumber']}",
+        f"/v1/companies/{other}",
+    ):
         r = anon.get(path, headers=h)
         body = assert_problem(r, 403)
         assert "Muu" not in r.text and other_c["customerGuid"] not in r.text, body
@@ -48,8 +51,9 @@ def test_read_client_lists_and_gets_but_cannot_create_or_touch_other_company(cli
     assert anon.get(f"/v1/companies/{company}", headers=h).status_code == 200
     # Admin endpoints.
     assert_problem(anon.get("/v1/clients", headers=h), 403)
-    assert_problem(anon.post("/v1/companies", json={"cuid": "x-y", "name": "X", "countryCode": "FI"},
-                             headers=h), 403)
+    assert_problem(
+        anon.post("/v1/companies", json={"cuid": "x-y", "name": "X", "countryCode": "FI"}, headers=h), 403
+    )
 
 
 def test_write_client_creates(client, anon, company, customers_url):
@@ -63,16 +67,22 @@ def test_write_client_creates(client, anon, company, customers_url):
     assert_problem(anon.delete(f"{customers_url}/{number}", headers=h), 403)
 
 
-def test_token_scope_parameter_narrows_and_unknown_scope_is_invalid_scope(client, anon, company,
-                                                                         customers_url):
+def test_token_scope_parameter_narrows_and_unknown_scope_is_invalid_scope(
+    client, anon, company, customers_url
+):
     writer = new_client(client, [company], ["customers:read", "customers:write"])
     h = bearer(token_for(anon, writer, scope="customers:read"))
     assert anon.get(customers_url, headers=h).status_code == 200
     assert_problem(anon.post(customers_url, json={"lastName": "X"}, headers=h), 403)
-    r = anon.post("/oauth/token", data={"grant_type": "client_credentials",
-                                        "client_id": writer["clientId"],
-                                        "client_secret": writer["clientSecret"],
-                                        "scope": "customers:read admin"})
+    r = anon.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": writer["clientId"],
+            "client_secret": writer["clientSecret"],
+            "scope": "customers:read admin",
+        },
+    )
     assert r.status_code == 400 and r.json()["error"] == "invalid_scope"
 
 
@@ -87,9 +97,14 @@ def test_revoked_client_token_is_401_at_once(client, anon, company, customers_ur
     assert "revoked" in body["detail"]
     # Also where the scope would have been missing (401 wins over 403), and no new token.
     assert_problem(anon.post(customers_url, json={"lastName": "X"}, headers=bearer(token)), 401)
-    r = anon.post("/oauth/token", data={"grant_type": "client_credentials",
-                                        "client_id": reader["clientId"],
-                                        "client_secret": reader["clientSecret"]})
+    r = anon.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": reader["clientId"],
+            "client_secret": reader["clientSecret"],
+        },
+    )
     assert r.status_code == 401 and r.json()["error"] == "invalid_client"
     listed = {c["clientId"]: c for c in client.get("/v1/clients?$top=100").json()["value"]}
     assert listed[reader["clientId"]]["revokedAt"] is not None
@@ -97,10 +112,14 @@ def test_revoked_client_token_is_401_at_once(client, anon, company, customers_ur
 
 
 def test_bad_secret_and_unknown_client_answer_alike(anon, reader):
-    bad = anon.post("/oauth/token", data={"grant_type": "client_credentials",
-                                          "client_id": reader["clientId"], "client_secret": "wrong"})
-    unknown = anon.post("/oauth/token", data={"grant_type": "client_credentials",
-                                              "client_id": "cl_doesnotexist", "client_secret": "wrong"})
+    bad = anon.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": reader["clientId"], "client_secret": "wrong"},
+    )
+    unknown = anon.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": "cl_doesnotexist", "client_secret": "wrong"},
+    )
     for r in (bad, unknown):
         assert r.status_code == 401, r.text
         assert r.headers["content-type"].startswith("application/json")
@@ -122,19 +141,27 @@ def test_oauth_request_errors(anon, reader):
     assert r.status_code == 400 and r.json()["error"] == "invalid_request"
     r = post({"grant_type": "client_credentials"})
     assert r.status_code == 401 and r.json()["error"] == "invalid_client"
-    r = anon.post("/oauth/token", content=b"grant_type=client_credentials&grant_type=x",
-                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = anon.post(
+        "/oauth/token",
+        content=b"grant_type=client_credentials&grant_type=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert r.status_code == 400 and r.json()["error"] == "invalid_request"
-    r = anon.post("/oauth/token", content=b"\xff\xfe=\xff",
-                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = anon.post(
+        "/oauth/token",
+        content=b"\xff\xfe=\xff",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert r.status_code == 400 and r.json()["error"] == "invalid_request"
     # HTTP Basic client authentication works too.
     basic = base64.b64encode(f"{reader['clientId']}:{reader['clientSecret']}".encode()).decode()
-    r = anon.post("/oauth/token", data={"grant_type": "client_credentials"},
-                  headers={"Authorization": f"Basic {basic}"})
+    r = anon.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": f"Basic {basic}"}
+    )
     assert r.status_code == 200 and r.json()["token_type"] == "Bearer"
-    r = anon.post("/oauth/token", data={"grant_type": "client_credentials"},
-                  headers={"Authorization": "Basic !!!"})
+    r = anon.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": "Basic !!!"}
+    )
     assert r.status_code == 401 and r.json()["error"] == "invalid_client"
 
 
@@ -145,8 +172,9 @@ def test_missing_invalid_and_expired_tokens_are_401(app, anon, customers_url, re
     token = token_for(anon, reader)
     claims = jwt.decode(token, options={"verify_signature": False})
     key = app.state.auth.keys.get()
-    expired = jwt.encode({**claims, "exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200},
-                         key, algorithm="HS256")
+    expired = jwt.encode(
+        {**claims, "exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200}, key, algorithm="HS256"
+    )
     body = assert_problem(anon.get(customers_url, headers=bearer(expired)), 401)
     assert "expired" in body["detail"]
     # Forged: more companies, signed with another key.
@@ -159,11 +187,13 @@ def test_missing_invalid_and_expired_tokens_are_401(app, anon, customers_url, re
 def test_client_admin_validation_and_secret_never_listed(client, anon, company):
     r = client.post("/v1/clients", json={"name": "x", "companies": [company], "scopes": ["root"]})
     assert_problem(r, 422, "scopes")
-    r = client.post("/v1/clients", json={"name": "x", "companies": ["no-such-co"],
-                                         "scopes": ["customers:read"]})
+    r = client.post(
+        "/v1/clients", json={"name": "x", "companies": ["no-such-co"], "scopes": ["customers:read"]}
+    )
     assert_problem(r, 422, "companies")
-    r = client.post("/v1/clients", json={"name": "x", "companies": ["Bad Cuid"],
-                                         "scopes": ["customers:read"]})
+    r = client.post(
+        "/v1/clients", json={"name": "x", "companies": ["Bad Cuid"], "scopes": ["customers:read"]}
+    )
     assert_problem(r, 422)
     r = client.post("/v1/clients", json={"name": "", "companies": [], "scopes": []})
     assert_problem(r, 422)
@@ -207,11 +237,15 @@ def test_admin_scoped_client_cannot_grant_beyond_its_companies(client, anon, com
     other = new_company(client)
     boss = new_client(client, [company], ["admin", "customers:read"])
     h = bearer(token_for(anon, boss))
-    r = anon.post("/v1/clients", json={"name": "sub", "companies": [company],
-                                       "scopes": ["customers:read"]}, headers=h)
+    r = anon.post(
+        "/v1/clients", json={"name": "sub", "companies": [company], "scopes": ["customers:read"]}, headers=h
+    )
     assert r.status_code == 201, r.text
-    r = anon.post("/v1/clients", json={"name": "escalate", "companies": [company, other],
-                                       "scopes": ["customers:read"]}, headers=h)
+    r = anon.post(
+        "/v1/clients",
+        json={"name": "escalate", "companies": [company, other], "scopes": ["customers:read"]},
+        headers=h,
+    )
     assert_problem(r, 403)
     foreign = new_client(client, [other], ["customers:read"])
     assert_problem(anon.delete(f"/v1/clients/{foreign['clientId']}", headers=h), 403)
@@ -223,9 +257,11 @@ def test_hostile_client_input_is_never_a_5xx(client, anon):
     assert client.get("/v1/clients/cl_%00x").status_code in (400, 404)  # NUL: refused early
     assert_problem(client.delete("/v1/clients/" + "x" * 300), 404)
     for cid in ("cl_\x00", "ä" * 10, "x" * 5000):
-        r = anon.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": cid,
-                                            "client_secret": "s"})
+        r = anon.post(
+            "/oauth/token", data={"grant_type": "client_credentials", "client_id": cid, "client_secret": "s"}
+        )
         assert r.status_code == 401 and r.json()["error"] == "invalid_client"
-    r = anon.post("/oauth/token", content=b"a" * 9000,
-                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = anon.post(
+        "/oauth/token", content=b"a" * 9000, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert r.status_code in (400, 413)

@@ -4,9 +4,9 @@ Redis across workers (two app instances stand in for two worker processes)."""
 import uuid
 
 import pytest
-
 from access_util import bearer, new_client, own_app, token_for
 from conftest import ADMIN, assert_problem
+
 from custreg.access.ratelimit import LocalBuckets, RateLimiter
 
 REDIS_URL = "redis://127.0.0.1:6379/15"

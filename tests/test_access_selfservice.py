@@ -5,9 +5,9 @@ import uuid
 
 import jwt
 import pytest
-
 from access_util import IDP, bearer, own_app
 from conftest import assert_problem, create_customer
+
 from custreg.access.tokens import IdentityProvider
 from custreg.settings import Settings
 
@@ -19,9 +19,21 @@ def idp_http(database_url):
 
 
 def user_token(sub: str, **claims) -> str:
-    return IdentityProvider(Settings(**IDP)).issue_dev_token(sub) if not claims else jwt.encode(
-        {"iss": IDP["idp_issuer"], "aud": IDP["idp_audience"], "sub": sub,
-         "exp": int(time.time()) + 600, **claims}, IDP["idp_hs256_secret"], algorithm="HS256")
+    return (
+        IdentityProvider(Settings(**IDP)).issue_dev_token(sub)
+        if not claims
+        else jwt.encode(
+            {
+                "iss": IDP["idp_issuer"],
+                "aud": IDP["idp_audience"],
+                "sub": sub,
+                "exp": int(time.time()) + 600,
+                **claims,
+            },
+            IDP["idp_hs256_secret"],
+            algorithm="HS256",
+        )
+    )
 
 
 @pytest.fixture
@@ -30,14 +42,20 @@ def seven_and_eight(client, customers_url):
     user = f"user-{uuid.uuid4().hex[:8]}"
     made = [create_customer(client, customers_url, lastName=f"Asiakas{i}") for i in range(1, 9)]
     assert [c["customerNumber"] for c in made][6:] == [7, 8]
-    r = client.patch(f"{customers_url}/7", json={
-        "attachedUsers": [user], "firstName": "Ola", "lastName": "Nordmann",
-        "cellularPhone": "+4791234567", "email": "ola@example.no",
-        "invoiceEmailAddress": "faktura@example.no"})
+    r = client.patch(
+        f"{customers_url}/7",
+        json={
+            "attachedUsers": [user],
+            "firstName": "Ola",
+            "lastName": "Nordmann",
+            "cellularPhone": "+4791234567",
+            "email": "ola@example.no",
+            "invoiceEmailAddress": "faktura@example.no",
+        },
+    )
     assert r.status_code == 200, r.text
     assert r.json()["attachedUsers"] == [user]
-    client.patch(f"{customers_url}/8", json={"attachedUsers": ["someone-else"],
-                                             "email": "eight@example.no"})
+    client.patch(f"{customers_url}/8", json={"attachedUsers": ["someone-else"], "email": "eight@example.no"})
     return user
 
 
@@ -48,8 +66,12 @@ def test_user_sees_and_replaces_only_its_customer(client, idp_http, customers_ur
     assert r.status_code == 200, r.text
     info = r.json()
     assert info["customerNumber"] == 7
-    assert info["name"] == {"firstName": "Ola", "middleName": None, "lastName": "Nordmann",
-                            "companyName": None}
+    assert info["name"] == {
+        "firstName": "Ola",
+        "middleName": None,
+        "lastName": "Nordmann",
+        "companyName": None,
+    }
     assert info["phoneNumbers"] == [{"type": "MOBILE", "number": "+4791234567"}]
     assert info["emails"] == ["ola@example.no"]
     assert info["invoiceEmailAddress"] == "faktura@example.no"
@@ -57,9 +79,14 @@ def test_user_sees_and_replaces_only_its_customer(client, idp_http, customers_ur
     assert "eight@example.no" not in r.text and "someone-else" not in r.text
 
     # Replace: fields not sent become null.
-    r = idp_http.post("/v1/customer/info", headers=h, json={
-        "name": {"firstName": "Kari", "lastName": "Hansen"},
-        "phoneNumbers": [{"type": "HOME", "number": "+47 22 12 34 56"}]})
+    r = idp_http.post(
+        "/v1/customer/info",
+        headers=h,
+        json={
+            "name": {"firstName": "Kari", "lastName": "Hansen"},
+            "phoneNumbers": [{"type": "HOME", "number": "+47 22 12 34 56"}],
+        },
+    )
     assert r.status_code == 200 and r.json() == {"success": True}
     c7 = client.get(f"{customers_url}/7").json()
     assert (c7["firstName"], c7["lastName"], c7["fullName"]) == ("Kari", "Hansen", "Kari Hansen")
@@ -80,14 +107,20 @@ def test_user_sees_and_replaces_only_its_customer(client, idp_http, customers_ur
 def test_empty_post_sets_last_name_dash(client, idp_http, customers_url, seven_and_eight):
     h = bearer(user_token(seven_and_eight))
     for body in (None, {}):
-        r = idp_http.post("/v1/customer/info", headers=h, json=body) if body is not None else \
-            idp_http.post("/v1/customer/info", headers=h)
+        r = (
+            idp_http.post("/v1/customer/info", headers=h, json=body)
+            if body is not None
+            else idp_http.post("/v1/customer/info", headers=h)
+        )
         assert r.status_code == 200, r.text
         c7 = client.get(f"{customers_url}/7").json()
         assert c7["lastName"] == "-" and c7["firstName"] is None and c7["email"] is None
     # No name but a phone: lastName "-" too.
-    r = idp_http.post("/v1/customer/info", headers=h,
-                      json={"phoneNumbers": [{"number": "+4791234567"}], "emails": ["a@example.no"]})
+    r = idp_http.post(
+        "/v1/customer/info",
+        headers=h,
+        json={"phoneNumbers": [{"number": "+4791234567"}], "emails": ["a@example.no"]},
+    )
     assert r.status_code == 200, r.text
     info = idp_http.get("/v1/customer/info", headers=h).json()
     assert info["name"]["lastName"] == "-" and info["emails"] == ["a@example.no"]
@@ -110,13 +143,15 @@ def test_info_validation(idp_http, seven_and_eight):
     assert_problem(r, 422, "invoiceEmailAddress")
     r = idp_http.post("/v1/customer/info", headers=h, json={"emails": ["not-an-email"]})
     assert_problem(r, 422, "emails[0]")
-    r = idp_http.post("/v1/customer/info", headers=h,
-                      json={"phoneNumbers": [{"type": "MOBILE", "number": "123"}]})
+    r = idp_http.post(
+        "/v1/customer/info", headers=h, json={"phoneNumbers": [{"type": "MOBILE", "number": "123"}]}
+    )
     assert_problem(r, 422, "phoneNumbers")
     r = idp_http.post("/v1/customer/info", headers=h, json={"surprise": 1})
     assert_problem(r, 422)
-    r = idp_http.post("/v1/customer/info", content=b"{not json",
-                      headers={**h, "Content-Type": "application/json"})
+    r = idp_http.post(
+        "/v1/customer/info", content=b"{not json", headers={**h, "Content-Type": "application/json"}
+    )
     assert_problem(r, 400)
 
 
@@ -127,8 +162,11 @@ def test_user_tokens_checked(idp_http, seven_and_eight):
     assert_problem(idp_http.get("/v1/customer/info", headers=bearer(expired)), 401)
     wrong_aud = user_token(user, aud="someone-else")
     assert_problem(idp_http.get("/v1/customer/info", headers=bearer(wrong_aud)), 401)
-    forged = jwt.encode({"iss": IDP["idp_issuer"], "aud": IDP["idp_audience"], "sub": user,
-                         "exp": int(time.time()) + 600}, "not-the-idp-secret-" * 3, algorithm="HS256")
+    forged = jwt.encode(
+        {"iss": IDP["idp_issuer"], "aud": IDP["idp_audience"], "sub": user, "exp": int(time.time()) + 600},
+        "not-the-idp-secret-" * 3,
+        algorithm="HS256",
+    )
     assert_problem(idp_http.get("/v1/customer/info", headers=bearer(forged)), 401)
     # A user attached to nothing: 404; the admin token has no user identity: 403.
     r = idp_http.get("/v1/customer/info", headers=bearer(user_token("nobody-" + user)))
@@ -166,8 +204,9 @@ def test_attached_users_validation(client, customers_url):
 
 def test_post_is_audited_as_the_user(client, idp_http, customers_url, seven_and_eight):
     user = seven_and_eight
-    r = idp_http.post("/v1/customer/info", headers=bearer(user_token(user)),
-                      json={"name": {"lastName": "Berg"}})
+    r = idp_http.post(
+        "/v1/customer/info", headers=bearer(user_token(user)), json={"name": {"lastName": "Berg"}}
+    )
     assert r.status_code == 200, r.text
     latest = client.get(f"{customers_url}/7/history").json()["value"][0]
     assert (latest["actorType"], latest["actorId"], latest["operation"]) == ("user", user, "update")

@@ -4,9 +4,15 @@ import uuid
 
 from conftest import assert_problem, create_customer
 
-QUESTION = {"actionItemCode": "CONFIRM_ADDRESS", "message": "Is your address still valid?",
-            "processAt": "2026-12-01T08:00:00Z", "allowPostpone": False, "actionCategoryCode": "KYC",
-            "actionCategoryDescription": "Know your customer", "responses": ["ACCEPT", "REJECT"]}
+QUESTION = {
+    "actionItemCode": "CONFIRM_ADDRESS",
+    "message": "Is your address still valid?",
+    "processAt": "2026-12-01T08:00:00Z",
+    "allowPostpone": False,
+    "actionCategoryCode": "KYC",
+    "actionCategoryDescription": "Know your customer",
+    "responses": ["ACCEPT", "REJECT"],
+}
 
 
 def test_response_must_be_allowed_and_is_recorded(client, customers_url):
@@ -20,8 +26,11 @@ def test_response_must_be_allowed_and_is_recorded(client, customers_url):
     body = assert_problem(client.post(answer, json={"response": "MAYBE"}), 422, "response")
     assert "ACCEPT" in body["errors"][0]["message"] and "REJECT" in body["errors"][0]["message"]
     assert_problem(client.post(answer, json={"postponeTo": "2027-01-01T00:00:00Z"}), 422, "postponeTo")
-    assert_problem(client.post(answer, json={"response": "ACCEPT", "postponeTo": "2027-01-01T00:00:00Z"}),
-                   422, "postponeTo")
+    assert_problem(
+        client.post(answer, json={"response": "ACCEPT", "postponeTo": "2027-01-01T00:00:00Z"}),
+        422,
+        "postponeTo",
+    )
     assert client.get(f"{url}/{action['actionGuid']}").json()["response"] is None  # nothing recorded
     before = client.get(f"{customers_url}/{c['customerGuid']}").json()["version"]
     r = client.post(answer, json={"response": "accept", "note": "Yes, still valid"})
@@ -39,7 +48,9 @@ def test_response_must_be_allowed_and_is_recorded(client, customers_url):
 def test_postpone_when_allowed_then_answer(client, customers_url):
     c = create_customer(client, customers_url)
     url = f"{customers_url}/{c['customerGuid']}/actions"
-    action = client.post(url, json={**QUESTION, "allowPostpone": True, "responses": ["YES", "NO", "YES"]}).json()
+    action = client.post(
+        url, json={**QUESTION, "allowPostpone": True, "responses": ["YES", "NO", "YES"]}
+    ).json()
     assert action["responses"] == ["YES", "NO"]
     answer = f"{url}/{action['actionGuid']}/response"
     r = client.post(answer, json={"postponeTo": "2027-02-01T09:00:00Z", "note": "ask later"})
@@ -54,13 +65,17 @@ def test_action_crud_and_errors(client, customers_url):
     c = create_customer(client, customers_url)
     url = f"{customers_url}/{c['customerGuid']}/actions"
     assert_problem(client.post(url, json={**QUESTION, "responses": []}), 422, "responses")
-    assert_problem(client.post(url, json={k: v for k, v in QUESTION.items() if k != "responses"}), 422, "responses")
+    assert_problem(
+        client.post(url, json={k: v for k, v in QUESTION.items() if k != "responses"}), 422, "responses"
+    )
     assert_problem(client.post(url, json={**QUESTION, "processAt": "soon"}), 422, "processAt")
     action = client.post(url, json=QUESTION).json()
     r = client.put(f"{url}/{action['actionGuid']}", json={"responses": ["OK"], "message": "Changed"})
     assert r.status_code == 200 and r.json()["message"] == "Changed" and r.json()["actionItemCode"] is None
     assert r.json()["allowPostpone"] is False
     assert_problem(client.post(f"{url}/{uuid.uuid4()}/response", json={"response": "OK"}), 404)
-    assert_problem(client.post(f"{url}/{action['actionGuid']}/response", json={"response": "OK", "x": 1}), 422, "x")
+    assert_problem(
+        client.post(f"{url}/{action['actionGuid']}/response", json={"response": "OK", "x": 1}), 422, "x"
+    )
     assert client.delete(f"{url}/{action['actionGuid']}").status_code == 204
     assert client.get(url).json()["total"] == 0

@@ -13,8 +13,10 @@ def test_address_crud_and_replace_all(client, customers_url):
     a = r.json()
     assert a["defaultAddress"] is True and r.headers["Location"].endswith(a["addressGuid"])
     other = str(uuid.uuid4())
-    r = client.put(f"{url}/{a['addressGuid']}", json={"street": "Satakunnankatu 2", "addressGuid": other,
-                                                     "addressType": "DELIVERY"})
+    r = client.put(
+        f"{url}/{a['addressGuid']}",
+        json={"street": "Satakunnankatu 2", "addressGuid": other, "addressType": "DELIVERY"},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["addressGuid"] == a["addressGuid"]
     assert r.json()["city"] is None and r.json()["street"] == "Satakunnankatu 2"
@@ -50,6 +52,8 @@ def test_address_errors(client, customers_url):
     c = create_customer(client, customers_url)
     url = f"{customers_url}/{c['customerGuid']}/addresses"
     assert_problem(client.post(url, json={"countryCode": "QQ"}), 422, "countryCode")
-    assert_problem(client.post(url, json={"validFrom": "2024-02-01", "validTo": "2024-01-01"}), 422, "validTo")
+    assert_problem(
+        client.post(url, json={"validFrom": "2024-02-01", "validTo": "2024-01-01"}), 422, "validTo"
+    )
     assert_problem(client.get(url, params={"$filter": "nope eq 1"}), 400, "$filter")
     assert_problem(client.get(f"{url}/{uuid.uuid4()}"), 404)

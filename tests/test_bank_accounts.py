@@ -4,12 +4,12 @@ import uuid
 from random import Random
 
 import pytest
+from conftest import assert_problem, create_customer, new_company
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schwifty import IBAN
 
-from conftest import assert_problem, create_customer, new_company
-from custreg.bank_accounts.numbers import AccountError, derive, expand_fi
+from custreg.bank_accounts.numbers import derive, expand_fi
 
 # Known-good accounts: (IBAN, BBAN, BIC) per country.
 KNOWN = {
@@ -39,12 +39,15 @@ def test_iban_derives_bban_bic_and_country(client, accounts_url):
     assert client.get(f"{accounts_url}/{a['accountGuid']}").json() == a
 
 
-@pytest.mark.parametrize("body", [
-    {"bban": "12345600000785", "countryCode": "FI"},
-    {"bban": "123456-785", "countryCode": "FI"},  # the Finnish short form people type
-    {"bban": "1234 5600 0007 85", "countryCode": "FI"},
-    {"bban": "123456-785"},  # no countryCode: the customer's, else the company's (FI)
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"bban": "12345600000785", "countryCode": "FI"},
+        {"bban": "123456-785", "countryCode": "FI"},  # the Finnish short form people type
+        {"bban": "1234 5600 0007 85", "countryCode": "FI"},
+        {"bban": "123456-785"},  # no countryCode: the customer's, else the company's (FI)
+    ],
+)
 def test_bban_gives_the_same_iban(client, accounts_url, body):
     r = client.post(accounts_url, json=body)
     assert r.status_code == 201, r.text
@@ -69,7 +72,7 @@ def test_iban_generate_would_have_been_wrong_for_sweden():
 @pytest.mark.parametrize("country", sorted(KNOWN))
 def test_known_good_accounts_per_country(client, accounts_url, country):
     iban, bban, bic = KNOWN[country]
-    spaced = " ".join(iban[i:i + 4] for i in range(0, len(iban), 4)).lower()
+    spaced = " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)).lower()
     a = client.post(accounts_url, json={"iban": spaced}).json()
     assert (a["iban"], a["bban"], a["bic"], a["countryCode"]) == (iban, bban, bic, country)
     client.delete(f"{accounts_url}/{a['accountGuid']}")
@@ -87,14 +90,15 @@ def test_finnish_short_form_expansion():
 
 
 @settings(deadline=None)  # timings vary on a loaded machine
-@given(head=st.from_regex(r"[1-8][0-9]{5}", fullmatch=True),
-       tail=st.from_regex(r"[0-9]{2,8}", fullmatch=True))
+@given(
+    head=st.from_regex(r"[1-8][0-9]{5}", fullmatch=True), tail=st.from_regex(r"[0-9]{2,8}", fullmatch=True)
+)
 def test_finnish_expansion_keeps_the_digits_and_is_idempotent(head, tail):
     full = expand_fi(f"{head}-{tail}")
     assert len(full) == 14 and full.isdigit() and full.startswith(head)
     cut = 7 if head[0] in "45" else 6
     pad = 14 - len(head) - len(tail)
-    assert full[cut:cut + pad] == "0" * pad and full[:cut] + full[cut + pad:] == head + tail
+    assert full[cut : cut + pad] == "0" * pad and full[:cut] + full[cut + pad :] == head + tail
     assert expand_fi(full) == full
 
 
@@ -107,28 +111,30 @@ def test_derivation_is_idempotent(country, seed):
     assert derive(iban=None, bban=a.bban, country=country) == a
 
 
-@pytest.mark.parametrize("body,field,why", [
-    ({"iban": "FI21 1234 5600 0007 86"}, "iban", "checksum"),
-    ({"iban": "FI22 1234 5600 0007 85"}, "iban", "checksum"),
-    ({"iban": "FI21 1234 5600 0007"}, "iban", "length"),
-    ({"iban": "XX21 1234 5600 0007 85"}, "iban", "country"),
-    ({"bban": "123456789", "countryCode": "US"}, "bban", "without IBANs"),
-    ({"bban": "12345600000786", "countryCode": "FI"}, "bban", "checksum"),
-    ({"bban": "1234", "countryCode": "SE"}, "bban", "length"),
-    ({"bban": "310000-03", "countryCode": "FI"}, "bban", "unknown bank"),
-    ({"iban": "NL56XXXX0417164300"}, "iban", "unknown bank"),
-    ({"countryCode": "FI", "currencyCode": "EUR"}, "iban", "required"),
-    ({"iban": "FI2112345600000785", "currencyCode": "XYZ"}, "currencyCode", "ISO 4217"),
-    ({"iban": "GB82WEST12345698765432", "bic": "NOT A BIC"}, "bic", "BIC"),
-])
+@pytest.mark.parametrize(
+    "body,field,why",
+    [
+        ({"iban": "FI21 1234 5600 0007 86"}, "iban", "checksum"),
+        ({"iban": "FI22 1234 5600 0007 85"}, "iban", "checksum"),
+        ({"iban": "FI21 1234 5600 0007"}, "iban", "length"),
+        ({"iban": "XX21 1234 5600 0007 85"}, "iban", "country"),
+        ({"bban": "123456789", "countryCode": "US"}, "bban", "without IBANs"),
+        ({"bban": "12345600000786", "countryCode": "FI"}, "bban", "checksum"),
+        ({"bban": "1234", "countryCode": "SE"}, "bban", "length"),
+        ({"bban": "310000-03", "countryCode": "FI"}, "bban", "unknown bank"),
+        ({"iban": "NL56XXXX0417164300"}, "iban", "unknown bank"),
+        ({"countryCode": "FI", "currencyCode": "EUR"}, "iban", "required"),
+        ({"iban": "FI2112345600000785", "currencyCode": "XYZ"}, "currencyCode", "ISO 4217"),
+        ({"iban": "GB82WEST12345698765432", "bic": "NOT A BIC"}, "bic", "BIC"),
+    ],
+)
 def test_invalid_account_is_422_naming_field_and_why(client, accounts_url, body, field, why):
     problem = assert_problem(client.post(accounts_url, json=body), 422, field)
     messages = " ".join(e["message"] for e in problem["errors"] if e["field"] == field)
     assert why.lower() in messages.lower(), problem
 
 
-@settings(deadline=None, max_examples=40,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(number=st.text(max_size=40))
 def test_any_text_is_an_account_or_a_422(client, accounts_url, number):
     r = client.post(accounts_url, json={"iban": number})
@@ -144,12 +150,24 @@ def test_unknown_bank_outside_the_registry_keeps_a_given_bic(client, accounts_ur
 
 
 def test_iban_wins_over_given_bban_bic_and_country(client, accounts_url):
-    r = client.post(accounts_url, json={"iban": "FI2112345600000785", "bban": "1", "bic": "ESSESESS",
-                                        "countryCode": "SE", "currencyCode": "eur"})
+    r = client.post(
+        accounts_url,
+        json={
+            "iban": "FI2112345600000785",
+            "bban": "1",
+            "bic": "ESSESESS",
+            "countryCode": "SE",
+            "currencyCode": "eur",
+        },
+    )
     assert r.status_code == 201, r.text
     a = r.json()
-    assert (a["bban"], a["bic"], a["countryCode"], a["currencyCode"]) == \
-        ("12345600000785", "NDEAFIHH", "FI", "EUR")
+    assert (a["bban"], a["bic"], a["countryCode"], a["currencyCode"]) == (
+        "12345600000785",
+        "NDEAFIHH",
+        "FI",
+        "EUR",
+    )
 
 
 def test_bban_is_read_in_the_customers_country(client, customers_url):
@@ -183,14 +201,18 @@ def test_one_default_account_and_customer_moves(client, customers_url):
 
 def test_replace_all_clears_and_path_id_wins(client, accounts_url):
     a = client.post(accounts_url, json={"iban": KNOWN["FI"][0], "currencyCode": "EUR"}).json()
-    r = client.put(f"{accounts_url}/{a['accountGuid']}",
-                   json={"bban": KNOWN["DE"][1], "countryCode": "DE", "accountGuid": str(uuid.uuid4())})
+    r = client.put(
+        f"{accounts_url}/{a['accountGuid']}",
+        json={"bban": KNOWN["DE"][1], "countryCode": "DE", "accountGuid": str(uuid.uuid4())},
+    )
     assert r.status_code == 200, r.text
     b = r.json()
     assert b["accountGuid"] == a["accountGuid"] and b["iban"] == KNOWN["DE"][0]
     assert b["currencyCode"] is None  # missing clears
     assert b["defaultAccount"] is True  # no other default: it stays the default
-    assert_problem(client.put(f"{accounts_url}/{a['accountGuid']}", json={"currencyCode": "EUR"}), 422, "iban")
+    assert_problem(
+        client.put(f"{accounts_url}/{a['accountGuid']}", json={"currencyCode": "EUR"}), 422, "iban"
+    )
 
 
 def test_same_account_twice_is_a_conflict(client, accounts_url):
@@ -211,8 +233,9 @@ def test_list_filter_order_delete(client, accounts_url):
 
 
 def test_deleting_the_customer_deletes_its_accounts_and_contacts(client, customers_url):
-    c = create_customer(client, customers_url, bankAccounts=[{"iban": KNOWN["FI"][0]}],
-                        contacts=[{"name": "A"}])
+    c = create_customer(
+        client, customers_url, bankAccounts=[{"iban": KNOWN["FI"][0]}], contacts=[{"name": "A"}]
+    )
     assert client.delete(f"{customers_url}/{c['customerGuid']}").status_code == 204
     assert_problem(client.get(f"{customers_url}/{c['customerGuid']}/bank-accounts"), 404)
     # The same account may now belong to a new customer of the company.
@@ -228,7 +251,9 @@ def test_openapi_names_the_new_resources(anon):
 
 def test_customer_links_and_other_company(client, customers_url):
     c = create_customer(client, customers_url, bankAccounts=[{"iban": KNOWN["FI"][0]}])
-    assert {"rel": "bank-accounts", "href": f"{customers_url}/{c['customerGuid']}/bank-accounts"} in c["links"]
+    assert {"rel": "bank-accounts", "href": f"{customers_url}/{c['customerGuid']}/bank-accounts"} in c[
+        "links"
+    ]
     other = new_company(client)
     r = client.get(f"/v1/companies/{other}/customers/{c['customerGuid']}/bank-accounts")
     assert_problem(r, 404)

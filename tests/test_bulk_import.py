@@ -6,33 +6,111 @@ import csv
 import io
 import uuid
 
+from conftest import new_company
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-
-from conftest import new_company
 
 from custreg.companies import service as companies
 from custreg.sync import bulk, importer
 
-HEADER = ["customerGuid", "customerType", "firstName", "lastName", "companyName", "idNumber",
-          "street", "city", "zipCode", "countryCode", "cellularPhone", "email", "paymentTerms",
-          "externalSystemId", "externalSystemIdentifier", "parentCustomer"]
+HEADER = [
+    "customerGuid",
+    "customerType",
+    "firstName",
+    "lastName",
+    "companyName",
+    "idNumber",
+    "street",
+    "city",
+    "zipCode",
+    "countryCode",
+    "cellularPhone",
+    "email",
+    "paymentTerms",
+    "externalSystemId",
+    "externalSystemIdentifier",
+    "parentCustomer",
+]
 
 
 def _csv() -> str:
     g = [str(uuid.uuid4()) for _ in range(6)]
     rows = [
-        [g[0], "PERSON", "Åsa", "Åström", "", "", "Storgatan 1", "Göteborg", "411 01", "SE",
-         "+46701234567", "asa@example.se", "NET14", "6", "woo-1", ""],
-        [g[1], "COMPANY", "", "", "Mäkinen Rakennus Oy", "0737546-2", "Hämeenkatu 3", "Tampere",
-         "33100", "FI", "", "info@example.fi", "NET30", "", "", ""],
+        [
+            g[0],
+            "PERSON",
+            "Åsa",
+            "Åström",
+            "",
+            "",
+            "Storgatan 1",
+            "Göteborg",
+            "411 01",
+            "SE",
+            "+46701234567",
+            "asa@example.se",
+            "NET14",
+            "6",
+            "woo-1",
+            "",
+        ],
+        [
+            g[1],
+            "COMPANY",
+            "",
+            "",
+            "Mäkinen Rakennus Oy",
+            "0737546-2",
+            "Hämeenkatu 3",
+            "Tampere",
+            "33100",
+            "FI",
+            "",
+            "info@example.fi",
+            "NET30",
+            "",
+            "",
+            "",
+        ],
         [g[2], "PERSON", "Bad", "Phone", "", "", "", "", "", "FI", "12345", "", "", "", "", ""],
         [g[3], "PERSON", "Bad", "Code", "", "", "", "", "", "FI", "", "", "NET99", "", "", ""],
         ["", "PERSON", "No", "Guid", "", "", "", "Oulu", "90100", "FI", "", "", "", "", "", ""],
-        [g[0], "PERSON", "Åsa", "Åström-Berg", "", "", "Storgatan 1", "Göteborg", "411 01", "SE",
-         "+46701234567", "asa@example.se", "NET14", "6", "woo-1", ""],  # updates row 2
-        [str(uuid.uuid4()), "PERSON", "Other", "Guid", "", "", "", "", "", "FI", "", "", "",
-         "6", "woo-1", ""],  # the external id belongs to another customer
+        [
+            g[0],
+            "PERSON",
+            "Åsa",
+            "Åström-Berg",
+            "",
+            "",
+            "Storgatan 1",
+            "Göteborg",
+            "411 01",
+            "SE",
+            "+46701234567",
+            "asa@example.se",
+            "NET14",
+            "6",
+            "woo-1",
+            "",
+        ],  # updates row 2
+        [
+            str(uuid.uuid4()),
+            "PERSON",
+            "Other",
+            "Guid",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "FI",
+            "",
+            "",
+            "",
+            "6",
+            "woo-1",
+            "",
+        ],  # the external id belongs to another customer
         [g[4], "PERSON", "Child", "Later", "", "", "", "", "", "FI", "", "", "", "", "", g[5]],
         [g[5], "PERSON", "Parent", "Later", "", "", "", "", "", "FI", "", "", "", "", "", ""],
         ["x", "y"],
@@ -55,16 +133,23 @@ def _import(app, cuid: str, data: str, **kw):
 
 def _stored(app, cuid: str) -> list[tuple]:
     with app.state.db.engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(
-            "SELECT c.customer_number, c.full_name, c.last_name, c.company_name, c.id_number, "
-            "c.cellular_phone, c.email, c.payment_terms, c.search_text, c.version, "
-            "c.parent_customer IS NOT NULL, a.street, a.city, a.country_code, "
-            "(SELECT min(e.external_system_identifier) FROM external_ids e WHERE e.customer_id = c.id), "
-            "(SELECT count(*) FROM change_log l WHERE l.company_id = c.company_id "
-            "AND l.customer_guid = c.customer_guid) "
-            "FROM customers c JOIN companies co ON co.id = c.company_id "
-            "LEFT JOIN addresses a ON a.customer_id = c.id WHERE co.cuid = :cuid "
-            "ORDER BY c.customer_number"), {"cuid": cuid})]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT c.customer_number, c.full_name, c.last_name, c.company_name, c.id_number, "
+                    "c.cellular_phone, c.email, c.payment_terms, c.search_text, c.version, "
+                    "c.parent_customer IS NOT NULL, a.street, a.city, a.country_code, "
+                    "(SELECT min(e.external_system_identifier) FROM external_ids e WHERE e.customer_id = c.id), "
+                    "(SELECT count(*) FROM change_log l WHERE l.company_id = c.company_id "
+                    "AND l.customer_guid = c.customer_guid) "
+                    "FROM customers c JOIN companies co ON co.id = c.company_id "
+                    "LEFT JOIN addresses a ON a.customer_id = c.id WHERE co.cuid = :cuid "
+                    "ORDER BY c.customer_number"
+                ),
+                {"cuid": cuid},
+            )
+        ]
 
 
 def _errors(report) -> list[tuple]:
@@ -76,10 +161,14 @@ def test_worker_processes_give_the_same_import(app, client):
     here, there = new_company(client), new_company(client)
     a = _import(app, here, data)
     b = _import(app, there, data, jobs=2)
-    assert (a.rows, a.created, a.updated, a.failed) == (b.rows, b.created, b.updated, b.failed) \
-        == (10, 5, 1, 4)
-    assert _errors(a) == _errors(b) == [(4, "cellularPhone"), (5, "paymentTerms"),
-                                        (8, "customerGuid"), (11, "row")]
+    assert (
+        (a.rows, a.created, a.updated, a.failed) == (b.rows, b.created, b.updated, b.failed) == (10, 5, 1, 4)
+    )
+    assert (
+        _errors(a)
+        == _errors(b)
+        == [(4, "cellularPhone"), (5, "paymentTerms"), (8, "customerGuid"), (11, "row")]
+    )
     assert _stored(app, here) == _stored(app, there)
     rows = _stored(app, here)
     assert [r[2] for r in rows] == ["Åström-Berg", None, "Guid", "Later", "Later"]
@@ -104,6 +193,9 @@ def test_a_refused_batch_is_retried_row_by_row(app, client, monkeypatch):
     monkeypatch.setattr(bulk._Table, "write", real)
     expected = _import(app, batched, data)
     assert calls["n"] == 1
-    assert (report.created, report.updated, report.failed) == (expected.created, expected.updated,
-                                                              expected.failed)
+    assert (report.created, report.updated, report.failed) == (
+        expected.created,
+        expected.updated,
+        expected.failed,
+    )
     assert _stored(app, fallback) == _stored(app, batched)

@@ -4,10 +4,8 @@ under concurrent writers, retention."""
 import random
 import threading
 import time
-import uuid
 
 import pytest
-
 from conftest import assert_problem, create_customer, new_company
 from sync_util import custreg_cli, http, live_server
 
@@ -26,15 +24,19 @@ def changes(client, cuid, cursor=None, limit=None):
 def test_feed_has_every_create_update_and_delete_in_order(client, company, customers_url):
     a = create_customer(client, customers_url, lastName="Aalto")
     b = create_customer(client, customers_url, lastName="Berg")
-    assert client.patch(f"{customers_url}/{a['customerGuid']}", json={"firstName": "Alvar"}).status_code == 200
+    assert (
+        client.patch(f"{customers_url}/{a['customerGuid']}", json={"firstName": "Alvar"}).status_code == 200
+    )
     assert client.delete(f"{customers_url}/{b['customerNumber']}").status_code == 204
 
     page = changes(client, company)
     got = [(c["customerGuid"], c["customerNumber"], c["op"]) for c in page["changes"]]
-    assert got == [(a["customerGuid"], a["customerNumber"], "upsert"),
-                   (b["customerGuid"], b["customerNumber"], "upsert"),
-                   (a["customerGuid"], a["customerNumber"], "upsert"),
-                   (b["customerGuid"], b["customerNumber"], "delete")]
+    assert got == [
+        (a["customerGuid"], a["customerNumber"], "upsert"),
+        (b["customerGuid"], b["customerNumber"], "upsert"),
+        (a["customerGuid"], a["customerNumber"], "upsert"),
+        (b["customerGuid"], b["customerNumber"], "delete"),
+    ]
     cursors = [int(c["cursor"]) for c in page["changes"]]
     assert cursors == sorted(cursors) and len(set(cursors)) == 4
     assert page["nextCursor"] == page["changes"][-1]["cursor"]
@@ -48,8 +50,9 @@ def test_feed_has_every_create_update_and_delete_in_order(client, company, custo
     rest = changes(client, company, cursor=first["nextCursor"], limit=3)
     assert [c["cursor"] for c in first["changes"] + rest["changes"]] == [str(c) for c in cursors]
     # A record change (sub-resource) is a change of the customer too.
-    r = client.post(f"{customers_url}/{a['customerGuid']}/addresses",
-                    json={"addressType": "DELIVERY", "city": "Espoo"})
+    r = client.post(
+        f"{customers_url}/{a['customerGuid']}/addresses", json={"addressType": "DELIVERY", "city": "Espoo"}
+    )
     assert r.status_code == 201, r.text
     newer = changes(client, company, cursor=page["nextCursor"])
     assert [(c["customerGuid"], c["op"]) for c in newer["changes"]] == [(a["customerGuid"], "upsert")]
@@ -136,7 +139,7 @@ def _writer(base, cuid, seed, ops, errors):
                     guid = mine.pop(rng.randrange(len(mine)))
                     r = h.delete(f"{url}/{guid}")
                     assert r.status_code == 204, r.text
-            except Exception as exc:  # noqa: BLE001 - reported by the test
+            except Exception as exc:
                 errors.append(repr(exc))
                 return
 
@@ -148,14 +151,14 @@ def test_mirror_following_the_feed_equals_the_register_under_concurrent_writers(
     mirror: dict[str, dict] = {}
     errors: list[str] = []
     with live_server(database_url) as base:
-        writers = [threading.Thread(target=_writer, args=(base, cuid, seed, 60, errors))
-                   for seed in range(4)]
+        writers = [threading.Thread(target=_writer, args=(base, cuid, seed, 60, errors)) for seed in range(4)]
         stop = threading.Event()
         cursor = {"value": ""}
 
         def follow(h) -> int:
-            page = h.get(f"/v1/companies/{cuid}/changes",
-                         params={"cursor": cursor["value"], "limit": 25}).json()
+            page = h.get(
+                f"/v1/companies/{cuid}/changes", params={"cursor": cursor["value"], "limit": 25}
+            ).json()
             for ch in page["changes"]:
                 if ch["op"] == "delete":
                     mirror.pop(ch["customerGuid"], None)
@@ -223,6 +226,8 @@ def test_prune_compacts_the_feed_and_old_cursors_get_410(database_url, client):
     fresh = changes(client, cuid)
     assert [(c["customerGuid"], c["op"]) for c in fresh["changes"]] == [(keep["customerGuid"], "upsert")]
     # A cursor from before the removed tombstone may have missed it: 410.
-    assert_problem(client.get(f"/v1/companies/{cuid}/changes", params={"cursor": first_cursor}), 410, "cursor")
+    assert_problem(
+        client.get(f"/v1/companies/{cuid}/changes", params={"cursor": first_cursor}), 410, "cursor"
+    )
     # The latest cursor still works.
     assert changes(client, cuid, cursor=old["nextCursor"])["changes"] == []

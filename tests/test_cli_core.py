@@ -13,8 +13,9 @@ from custreg.settings import Settings
 def custreg(database_url: str, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
     env["CUSTREG_DATABASE_URL"] = database_url
-    return subprocess.run([sys.executable, "-m", "custreg.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "custreg.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def _token(output: str) -> str:

@@ -12,11 +12,32 @@ V1 = "/compat/connect/v1"
 
 @pytest.fixture
 def register(client, company, customers_url):
-    made = [create_customer(client, customers_url, firstName="Ola", lastName="Nordmann", street="Grubbegata 6",
-                            zipCode="0179", city="Oslo", countryCode="NO",
-                            email=f"ola{i}@company.com", cellularPhone=f"+479123456{i}") for i in range(6)]
-    create_customer(client, customers_url, companyName="Søstrene Åsen AS", street="Storgata 1", zipCode="0155",
-                    city="Oslo", countryCode="NO", workPhone="+4722334455", email="post@asen.no")
+    made = [
+        create_customer(
+            client,
+            customers_url,
+            firstName="Ola",
+            lastName="Nordmann",
+            street="Grubbegata 6",
+            zipCode="0179",
+            city="Oslo",
+            countryCode="NO",
+            email=f"ola{i}@company.com",
+            cellularPhone=f"+479123456{i}",
+        )
+        for i in range(6)
+    ]
+    create_customer(
+        client,
+        customers_url,
+        companyName="Søstrene Åsen AS",
+        street="Storgata 1",
+        zipCode="0155",
+        city="Oslo",
+        countryCode="NO",
+        workPhone="+4722334455",
+        email="post@asen.no",
+    )
     return made
 
 
@@ -56,12 +77,17 @@ def test_client_search_is_the_native_search_exactly(client, company, register):
 
 def test_client_check_and_info(client, company, register):
     h = {"X-Company": company}
-    r = client.post(f"{V1}/client/credential/customers/check",
-                    json={"credentials": ["1", "ola3@company.com", "+4791234565", "nobody@x.no"]}, headers=h)
+    r = client.post(
+        f"{V1}/client/credential/customers/check",
+        json={"credentials": ["1", "ola3@company.com", "+4791234565", "nobody@x.no"]},
+        headers=h,
+    )
     assert r.status_code == 200, r.text
-    assert r.json()["customers"] == [{"credential": "1", "customerNumber": 1},
-                                     {"credential": "ola3@company.com", "customerNumber": 4},
-                                     {"credential": "+4791234565", "customerNumber": 6}]
+    assert r.json()["customers"] == [
+        {"credential": "1", "customerNumber": 1},
+        {"credential": "ola3@company.com", "customerNumber": 4},
+        {"credential": "+4791234565", "customerNumber": 6},
+    ]
     r = client.get(f"{V1}/client/customer/info/7", headers=h)
     assert r.status_code == 200, r.text
     body = r.json()
@@ -74,18 +100,30 @@ def test_client_check_and_info(client, company, register):
 
 def test_user_customer_info(client, database_url, customers_url):
     user = f"user-{uuid.uuid4().hex[:8]}"
-    c = create_customer(client, customers_url, firstName="Kari", lastName="Nordmann", attachedUsers=[user],
-                        email="kari@example.no")
+    c = create_customer(
+        client,
+        customers_url,
+        firstName="Kari",
+        lastName="Nordmann",
+        attachedUsers=[user],
+        email="kari@example.no",
+    )
     with own_app(database_url, **IDP) as http:
         h = bearer(user_token(user))
         r = http.get(f"{V1}/customer/info", headers=h)
         assert r.status_code == 200, r.text
         assert r.json()["customerNumber"] == c["customerNumber"]
         assert r.json()["attachedUsers"] == [{"userId": user}] and r.json()["emails"] == ["kari@example.no"]
-        r = http.post(f"{V1}/customer/info", headers=h, json={
-            "name": {"firstName": "Kari", "lastName": "Hansen"}, "phoneNumbers": [{"type": "MOBILE",
-                                                                               "number": "+4791234567"}],
-            "emails": ["kari@hansen.no"], "invoiceEmailAddress": "faktura@hansen.no"})
+        r = http.post(
+            f"{V1}/customer/info",
+            headers=h,
+            json={
+                "name": {"firstName": "Kari", "lastName": "Hansen"},
+                "phoneNumbers": [{"type": "MOBILE", "number": "+4791234567"}],
+                "emails": ["kari@hansen.no"],
+                "invoiceEmailAddress": "faktura@hansen.no",
+            },
+        )
         assert r.status_code == 200 and r.json() == {"success": True}
         native = client.get(f"{customers_url}/{c['customerNumber']}").json()
         assert native["lastName"] == "Hansen" and native["cellularPhone"] == "+4791234567"
@@ -95,22 +133,40 @@ def test_user_customer_info(client, database_url, customers_url):
         assert r.status_code == 200
         assert client.get(f"{customers_url}/{c['customerNumber']}").json()["lastName"] == "-"
         # a client token is not a user token
-        assert http.get(f"{V1}/customer/info", headers={"Authorization": "Bearer test-admin-token"}).status_code == 403
+        assert (
+            http.get(f"{V1}/customer/info", headers={"Authorization": "Bearer test-admin-token"}).status_code
+            == 403
+        )
 
 
 def test_seed_samples(client, company, register):
     h = {"X-Company": company}
     # The seed's search sample (its phone replaced by a valid Norwegian number): accepted.
-    sample = {"productCode": "CO27409", "companyName": "Company International Ltd", "departmentName": "Support",
-              "firstName": "Ola", "middleName": "Fjordstrand", "lastName": "Nordmann", "careOfAddress": "",
-              "streetAddress": "Grubbegata", "streetNumber": 6, "entrance": "A", "postalCode": 179,
-              "postalPlace": "Oslo", "countryCode": "NO", "phoneNumber": "+4791234561",
-              "email": "ola.nordmann@company.com"}
+    sample = {
+        "productCode": "CO27409",
+        "companyName": "Company International Ltd",
+        "departmentName": "Support",
+        "firstName": "Ola",
+        "middleName": "Fjordstrand",
+        "lastName": "Nordmann",
+        "careOfAddress": "",
+        "streetAddress": "Grubbegata",
+        "streetNumber": 6,
+        "entrance": "A",
+        "postalCode": 179,
+        "postalPlace": "Oslo",
+        "countryCode": "NO",
+        "phoneNumber": "+4791234561",
+        "email": "ola.nordmann@company.com",
+    }
     r = client.post(f"{V1}/client/customer/search", json=sample, headers=h)
     assert r.status_code == 200, r.text
     assert r.json() == {"customers": []}  # phone and e-mail both must match
-    r = client.post(f"{V1}/client/customer/search", json={
-        "lastName": "Nordmann", "phoneNumber": "+4791234561", "email": "ola1@company.com"}, headers=h)
+    r = client.post(
+        f"{V1}/client/customer/search",
+        json={"lastName": "Nordmann", "phoneNumber": "+4791234561", "email": "ola1@company.com"},
+        headers=h,
+    )
     assert [c["customerNumber"] for c in r.json()["customers"]] == [2]
     r = client.post(f"{V1}/client/credential/customers/check", json={"credentials": ["string"]}, headers=h)
     assert r.status_code == 200 and r.json() == {"customers": []}

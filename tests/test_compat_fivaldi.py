@@ -9,11 +9,20 @@ def base(company):
 
 
 def make(client, company, **fields):
-    body = {"firstName": "Maija", "lastName": "Meikäläinen", "email": "maija@example.fi",
-            "street": "Mannerheimintie 1", "zipCode": "00100", "city": "Helsinki", "countryCode": "FI",
-            "addresses": [{"addressType": "DELIVERY", "street": "Satamakatu 3", "zipCode": "00160",
-                           "city": "Helsinki"}],
-            "bankAccounts": [{"iban": "FI21 1234 5600 0007 85"}], **fields}
+    body = {
+        "firstName": "Maija",
+        "lastName": "Meikäläinen",
+        "email": "maija@example.fi",
+        "street": "Mannerheimintie 1",
+        "zipCode": "00100",
+        "city": "Helsinki",
+        "countryCode": "FI",
+        "addresses": [
+            {"addressType": "DELIVERY", "street": "Satamakatu 3", "zipCode": "00160", "city": "Helsinki"}
+        ],
+        "bankAccounts": [{"iban": "FI21 1234 5600 0007 85"}],
+        **fields,
+    }
     r = client.post(f"{base(company)}/createCustomer", json=body)
     assert r.status_code == 201, r.text
     return r.json()
@@ -41,8 +50,10 @@ def test_create_get_list_and_basic_details(client, company):
 def test_update_customer_ignores_nulls_and_all_fields_clears(client, company):
     c = make(client, company, customerReference="REF-1", notes="keep me")
     url = f"{base(company)}/{c['id']}"
-    r = client.post(f"{url}/updateCustomer", json={"name": None, "lastName": None, "email": None,
-                                                    "notes": "changed", "id": 12345})
+    r = client.post(
+        f"{url}/updateCustomer",
+        json={"name": None, "lastName": None, "email": None, "notes": "changed", "id": 12345},
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["lastName"] == "Meikäläinen" and body["email"] == "maija@example.fi"
@@ -67,13 +78,19 @@ def test_update_customer_ignores_nulls_and_all_fields_clears(client, company):
 def test_addresses_and_bank_accounts(client, company):
     c = make(client, company)
     url = f"{base(company)}/{c['id']}"
-    r = client.post(f"{url}/createAddress", json={"addressType": "INVOICE", "street": "Laskukuja 5",
-                                                  "city": "Espoo"})
+    r = client.post(
+        f"{url}/createAddress", json={"addressType": "INVOICE", "street": "Laskukuja 5", "city": "Espoo"}
+    )
     assert r.status_code == 201, r.text
     guid = r.json()["addressGuid"]
-    r = client.post(f"{url}/address/{guid}/updateAddressAllFields",
-                    json={"addressGuid": "00000000-0000-0000-0000-000000000000", "addressType": "INVOICE",
-                          "street": "Laskukuja 7"})
+    r = client.post(
+        f"{url}/address/{guid}/updateAddressAllFields",
+        json={
+            "addressGuid": "00000000-0000-0000-0000-000000000000",
+            "addressType": "INVOICE",
+            "street": "Laskukuja 7",
+        },
+    )
     assert r.status_code == 200, r.text
     assert r.json()["addressGuid"] == guid  # the path's id wins
     assert r.json()["street"] == "Laskukuja 7" and r.json()["city"] is None  # missing deletes
@@ -83,8 +100,10 @@ def test_addresses_and_bank_accounts(client, company):
     account = r.json()
     assert account["iban"] == "FI4950009420028730" and account["bic"] == "OKOYFIHH"
     other = c["bankAccounts"][0]["accountGuid"]
-    r = client.post(f"{url}/bank-account/{other}/updateBankAccountAllFields",
-                    json={"accountGuid": account["accountGuid"], "iban": "FI5810171000000122"})
+    r = client.post(
+        f"{url}/bank-account/{other}/updateBankAccountAllFields",
+        json={"accountGuid": account["accountGuid"], "iban": "FI5810171000000122"},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["accountGuid"] == other  # the path's id wins
     assert r.json()["bban"] == "10171000000122" and r.json()["bic"] == "NDEAFIHH"

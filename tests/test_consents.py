@@ -6,8 +6,10 @@ from conftest import assert_problem, create_customer
 def test_grant_then_withdraw_email_keeps_both_changes_in_order(client, customers_url):
     c = create_customer(client, customers_url)
     url = f"{customers_url}/{c['customerGuid']}/consents"
-    r = client.put(f"{url}/EMAIL", json={"granted": True, "source": "webshop signup",
-                                         "grantedAt": "2026-01-02T10:00:00Z"})
+    r = client.put(
+        f"{url}/EMAIL",
+        json={"granted": True, "source": "webshop signup", "grantedAt": "2026-01-02T10:00:00Z"},
+    )
     assert r.status_code == 201, r.text
     assert r.headers["Location"].endswith("/consents/EMAIL")
     assert r.json()["granted"] is True and r.json()["channel"] == "EMAIL"
@@ -57,9 +59,20 @@ def test_consent_changes_move_the_customer_and_show_in_its_get(client, customers
     assert [x["channel"] for x in after["consents"]] == ["PROFILING"]
     assert any(link["rel"] == "consents" for link in after["links"])
     # A customer PUT may carry back the record lists its GET returned (read-only, ignored).
-    records = ("consents", "parameters", "extraFields", "directDebitMandates", "creditInsurances",
-               "guarantees", "collaterals", "actions", "relations", "myGuarantors", "guaranteeFor",
-               "allRelatedCustomers")
+    records = (
+        "consents",
+        "parameters",
+        "extraFields",
+        "directDebitMandates",
+        "creditInsurances",
+        "guarantees",
+        "collaterals",
+        "actions",
+        "relations",
+        "myGuarantors",
+        "guaranteeFor",
+        "allRelatedCustomers",
+    )
     body = {"lastName": after["lastName"], **{k: after[k] for k in records}}
     r = client.put(url, json=body)
     assert r.status_code == 200, r.text
@@ -73,7 +86,9 @@ def test_consent_errors(client, customers_url):
     assert "EMAIL" in body["errors"][0]["message"] and "PROFILING" in body["errors"][0]["message"]
     assert_problem(client.put(f"{url}/EMAIL", json={"source": "x"}), 422, "granted")
     assert_problem(client.put(f"{url}/EMAIL", json={"granted": True, "bogus": 1}), 422, "bogus")
-    assert_problem(client.put(f"{url}/EMAIL", json={"granted": True, "grantedAt": "yesterday"}), 422, "grantedAt")
+    assert_problem(
+        client.put(f"{url}/EMAIL", json={"granted": True, "grantedAt": "yesterday"}), 422, "grantedAt"
+    )
     assert_problem(client.get(f"{url}/FAX"), 404)
     assert_problem(client.get(f"{url}/FAX/history"), 404)
     assert_problem(client.get(f"{customers_url}/999999/consents"), 404)

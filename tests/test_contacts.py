@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-
 from conftest import assert_problem, create_customer
 
 
@@ -14,9 +13,18 @@ def contacts_url(client, customers_url) -> str:
 
 
 def test_contact_crud_normalizes_phone_and_email(client, contacts_url):
-    r = client.post(contacts_url, json={
-        "name": " Maija Meikäläinen ", "title": "CFO", "role": "invoicing", "phone": "040 123 4567",
-        "email": "Maija@Example.COM", "languageCode": "FI", "notes": "Mornings only"})
+    r = client.post(
+        contacts_url,
+        json={
+            "name": " Maija Meikäläinen ",
+            "title": "CFO",
+            "role": "invoicing",
+            "phone": "040 123 4567",
+            "email": "Maija@Example.COM",
+            "languageCode": "FI",
+            "notes": "Mornings only",
+        },
+    )
     assert r.status_code == 201, r.text
     c = r.json()
     assert c["name"] == "Maija Meikäläinen" and c["phone"] == "+358401234567"
@@ -58,14 +66,17 @@ def test_one_default_contact_and_customer_moves(client, customers_url):
     assert {"rel": "contacts", "href": f"{customers_url}/{cust['customerGuid']}/contacts"} in after["links"]
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"title": "CEO"}, "name"),  # one of name, phone or email
-    ({"name": "A", "phone": "12"}, "phone"),
-    ({"name": "A", "phone": "not a phone"}, "phone"),
-    ({"name": "A", "email": "not-an-email"}, "email"),
-    ({"name": "A", "languageCode": "xx"}, "languageCode"),
-    ({"name": "x" * 256}, "name"),
-    ({"name": "A", "unknown": 1}, "unknown"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"title": "CEO"}, "name"),  # one of name, phone or email
+        ({"name": "A", "phone": "12"}, "phone"),
+        ({"name": "A", "phone": "not a phone"}, "phone"),
+        ({"name": "A", "email": "not-an-email"}, "email"),
+        ({"name": "A", "languageCode": "xx"}, "languageCode"),
+        ({"name": "x" * 256}, "name"),
+        ({"name": "A", "unknown": 1}, "unknown"),
+    ],
+)
 def test_contact_errors(client, contacts_url, body, field):
     assert_problem(client.post(contacts_url, json=body), 422, field)

@@ -44,8 +44,9 @@ def test_location_and_etag(client, customers_url):
 
 
 def test_put_clears_missing_patch_keeps_and_null_clears(client, customers_url):
-    c = create_customer(client, customers_url, lastName="Virtanen", firstName="Aino",
-                        email="aino@example.fi", city="Helsinki")
+    c = create_customer(
+        client, customers_url, lastName="Virtanen", firstName="Aino", email="aino@example.fi", city="Helsinki"
+    )
     url = f"{customers_url}/{c['customerNumber']}"
     r = client.put(url, json={"lastName": "Virtanen"})
     assert r.status_code == 200, r.text
@@ -68,8 +69,9 @@ def test_full_name_is_derived_and_follows_parts(client, customers_url):
 def test_a_name_is_required(client, customers_url):
     assert_problem(client.post(customers_url, json={"firstName": "Aino"}), 422, "lastName")
     c = create_customer(client, customers_url)
-    assert_problem(client.put(f"{customers_url}/{c['customerNumber']}", json={"email": "a@b.fi"}), 422,
-                   "lastName")
+    assert_problem(
+        client.put(f"{customers_url}/{c['customerNumber']}", json={"email": "a@b.fi"}), 422, "lastName"
+    )
 
 
 def test_client_guid_accepted_once(client, customers_url):
@@ -77,8 +79,9 @@ def test_client_guid_accepted_once(client, customers_url):
     assert create_customer(client, customers_url, customerGuid=guid)["customerGuid"] == guid
     assert client.get(f"{customers_url}/{guid}").status_code == 200
     assert_problem(client.post(customers_url, json={"lastName": "X", "customerGuid": guid}), 409)
-    assert_problem(client.post(customers_url, json={"lastName": "X", "customerGuid": "nope"}), 422,
-                   "customerGuid")
+    assert_problem(
+        client.post(customers_url, json={"lastName": "X", "customerGuid": "nope"}), 422, "customerGuid"
+    )
 
 
 def test_other_company_sees_404(client, customers_url):
@@ -114,12 +117,19 @@ def test_bulk_delete_all_or_nothing(client, customers_url):
 
 def test_validation_errors_name_the_field(client, customers_url):
     assert_problem(client.post(customers_url, json={"lastName": "x" * 101}), 422, "lastName")
-    assert_problem(client.post(customers_url, json={"lastName": "X", "countryCode": "XX"}), 422, "countryCode")
-    assert_problem(client.post(customers_url, json={"lastName": "X", "languageCode": "zz"}), 422, "languageCode")
-    assert_problem(client.post(customers_url, json={"lastName": "X", "currencyCode": "EUX"}), 422, "currencyCode")
+    assert_problem(
+        client.post(customers_url, json={"lastName": "X", "countryCode": "XX"}), 422, "countryCode"
+    )
+    assert_problem(
+        client.post(customers_url, json={"lastName": "X", "languageCode": "zz"}), 422, "languageCode"
+    )
+    assert_problem(
+        client.post(customers_url, json={"lastName": "X", "currencyCode": "EUX"}), 422, "currencyCode"
+    )
     assert_problem(client.post(customers_url, json={"lastName": "X", "rebate": 101}), 422, "rebate")
-    assert_problem(client.post(customers_url, json={"lastName": "X", "dateOfBirth": "2999-01-01"}), 422,
-                   "dateOfBirth")
+    assert_problem(
+        client.post(customers_url, json={"lastName": "X", "dateOfBirth": "2999-01-01"}), 422, "dateOfBirth"
+    )
     assert_problem(client.post(customers_url, json={"lastName": "X", "secret": 1}), 422, "secret")
     assert_problem(client.post(customers_url, json={"lastName": "\u0000"}), 422, "lastName")
     r = client.post(customers_url, content=b'{"lastName": ', headers={"Content-Type": "application/json"})

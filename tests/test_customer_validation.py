@@ -3,10 +3,10 @@
 import datetime as dt
 
 import pytest
+from conftest import assert_problem, create_customer, new_company
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import assert_problem, create_customer, new_company
 from custreg.customers import identifiers
 from custreg.customers.validation import normalize_email, normalize_phone
 
@@ -21,6 +21,7 @@ def post(client, url, **fields):
 
 # --- idNumber by country, birth date and gender ---------------------------------------------
 
+
 def test_finnish_personal_code_fills_birth_date_and_gender(client, customers_url):
     c = create_customer(client, customers_url, idNumber=" 131052-308t ")
     assert c["idNumber"] == "131052-308T"
@@ -34,8 +35,14 @@ def test_finnish_personal_code_with_wrong_check_character(client, customers_url)
 
 
 def test_swedish_company_number_on_a_swedish_company(client, customers_url):
-    c = create_customer(client, customers_url, customerType="COMPANY", companyName="Volvo AB",
-                        countryCode="SE", idNumber="556016-0680")
+    c = create_customer(
+        client,
+        customers_url,
+        customerType="COMPANY",
+        companyName="Volvo AB",
+        countryCode="SE",
+        idNumber="556016-0680",
+    )
     assert c["idNumber"] == "5560160680" and c["dateOfBirth"] is None
 
 
@@ -54,22 +61,28 @@ def test_danish_cpr_and_company_country_default(client):
 
 def test_finnish_business_id_given_to_a_person_is_refused(client, customers_url):
     assert_problem(post(client, customers_url, idNumber="2077474-0"), 422, "idNumber")
-    c = create_customer(client, customers_url, customerType="COMPANY", companyName="Oy Ab",
-                        idNumber="2077474-0")
+    c = create_customer(
+        client, customers_url, customerType="COMPANY", companyName="Oy Ab", idNumber="2077474-0"
+    )
     assert c["idNumber"] == "20774740"
 
 
 def test_a_personal_code_for_a_company_is_refused(client, customers_url):
-    assert_problem(post(client, customers_url, customerType="COMPANY", companyName="X",
-                        idNumber="131052-308T"), 422, "idNumber")
+    assert_problem(
+        post(client, customers_url, customerType="COMPANY", companyName="X", idNumber="131052-308T"),
+        422,
+        "idNumber",
+    )
 
 
 def test_contradicting_birth_date_or_gender(client, customers_url):
-    assert_problem(post(client, customers_url, idNumber="131052-308T", dateOfBirth="1952-10-14"),
-                   422, "dateOfBirth")
+    assert_problem(
+        post(client, customers_url, idNumber="131052-308T", dateOfBirth="1952-10-14"), 422, "dateOfBirth"
+    )
     assert_problem(post(client, customers_url, idNumber="131052-308T", gender="MALE"), 422, "gender")
-    c = create_customer(client, customers_url, idNumber="131052-308T", dateOfBirth="1952-10-13",
-                        gender="female")
+    c = create_customer(
+        client, customers_url, idNumber="131052-308T", dateOfBirth="1952-10-13", gender="female"
+    )
     assert c["gender"] == "FEMALE"
 
 
@@ -86,8 +99,7 @@ def _hetu(born: dt.date, individual: int) -> str:
     return f"{digits[:6]}{sign}{digits[6:]}{'0123456789ABCDEFHJKLMNPRSTUVWXY'[int(digits) % 31]}"
 
 
-@settings(deadline=None, max_examples=30,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(born=st.dates(dt.date(1900, 1, 1), dt.date(2020, 12, 31)), individual=st.integers(2, 899))
 def test_any_finnish_code_gives_its_birth_date_and_gender(client, customers_url, born, individual):
     code = _hetu(born, individual)
@@ -100,17 +112,22 @@ def test_any_finnish_code_gives_its_birth_date_and_gender(client, customers_url,
 
 # --- VAT, GLN -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("country,given,stored", [
-    ("FI", "2077474-0", "FI20774740"),
-    ("FI", "fi 20774740", "FI20774740"),
-    ("SE", "556016-0680", "SE556016068001"),
-    ("NO", "988 077 917", "NO988077917MVA"),
-    ("DK", "13585628", "DK13585628"),
-    ("CH", "CHE-116.281.710", "CHE116281710"),
-])
+
+@pytest.mark.parametrize(
+    "country,given,stored",
+    [
+        ("FI", "2077474-0", "FI20774740"),
+        ("FI", "fi 20774740", "FI20774740"),
+        ("SE", "556016-0680", "SE556016068001"),
+        ("NO", "988 077 917", "NO988077917MVA"),
+        ("DK", "13585628", "DK13585628"),
+        ("CH", "CHE-116.281.710", "CHE116281710"),
+    ],
+)
 def test_vat_number_forms(client, customers_url, country, given, stored):
-    c = create_customer(client, customers_url, customerType="COMPANY", companyName="X",
-                        countryCode=country, vatNumber=given)
+    c = create_customer(
+        client, customers_url, customerType="COMPANY", companyName="X", countryCode=country, vatNumber=given
+    )
     assert c["vatNumber"] == stored
 
 
@@ -122,6 +139,7 @@ def test_invalid_vat_and_gln(client, customers_url):
 
 
 # --- phones and e-mail ----------------------------------------------------------------------
+
 
 def test_finnish_mobile_is_stored_in_e164(client, customers_url):
     c = create_customer(client, customers_url, cellularPhone="040 123 4567", countryCode="FI")
@@ -141,8 +159,9 @@ def test_email_rules(client, customers_url):
     local = "a" * 48  # 48 + len("@example.com") = 60
     ok = create_customer(client, customers_url, invoiceEmailAddress=f"{local}@example.com")
     assert len(ok["invoiceEmailAddress"]) == 60
-    assert_problem(post(client, customers_url, invoiceEmailAddress=f"{local}a@example.com"),
-                   422, "invoiceEmailAddress")
+    assert_problem(
+        post(client, customers_url, invoiceEmailAddress=f"{local}a@example.com"), 422, "invoiceEmailAddress"
+    )
     c = create_customer(client, customers_url, email="Someone@Example.COM")
     assert c["email"] == "Someone@example.com"
 
@@ -169,17 +188,26 @@ def test_email_normalization_is_idempotent(email):
 
 # --- nested create --------------------------------------------------------------------------
 
+
 def test_nested_create_makes_every_record(client, customers_url):
     c = create_customer(
-        client, customers_url, street="Mannerheimintie 1", city="Helsinki",
+        client,
+        customers_url,
+        street="Mannerheimintie 1",
+        city="Helsinki",
         addresses=[{"addressType": "DELIVERY", "street": "Varasto 3", "city": "Vantaa"}],
-        bankAccounts=[{"iban": FI_IBAN}, {"bban": "50000000058398257466", "countryCode": "SE",
-                                          "defaultAccount": True}],
+        bankAccounts=[
+            {"iban": FI_IBAN},
+            {"bban": "50000000058398257466", "countryCode": "SE", "defaultAccount": True},
+        ],
         contacts=[{"name": "Maija", "phone": "040 123 4567", "isDefault": True}],
     )
     assert c["version"] == 1
     assert sorted(a["addressType"] for a in c["addresses"]) == ["DELIVERY", "LEGAL"]
-    assert [(a["iban"], a["defaultAccount"]) for a in c["bankAccounts"]] == [(FI_IBAN, False), (SE_IBAN, True)]
+    assert [(a["iban"], a["defaultAccount"]) for a in c["bankAccounts"]] == [
+        (FI_IBAN, False),
+        (SE_IBAN, True),
+    ]
     assert c["contacts"][0]["phone"] == "+358401234567" and c["contacts"][0]["isDefault"]
     got = client.get(f"{customers_url}/{c['customerGuid']}").json()
     assert got["bankAccounts"] == c["bankAccounts"] and got["contacts"] == c["contacts"]
@@ -197,10 +225,14 @@ def _count_and_next(client, url) -> tuple[int, int]:
 
 def test_nested_create_is_all_or_nothing(client, customers_url):
     first = create_customer(client, customers_url)
-    r = post(client, customers_url, street="Katu 1",
-             addresses=[{"addressType": "DELIVERY", "street": "Varasto 3"}],
-             bankAccounts=[{"iban": FI_IBAN}, {"iban": "FI21 1234 5600 0007 86"}],
-             contacts=[{"name": "Maija"}])
+    r = post(
+        client,
+        customers_url,
+        street="Katu 1",
+        addresses=[{"addressType": "DELIVERY", "street": "Varasto 3"}],
+        bankAccounts=[{"iban": FI_IBAN}, {"iban": "FI21 1234 5600 0007 86"}],
+        contacts=[{"name": "Maija"}],
+    )
     problem = assert_problem(r, 422, "bankAccounts[1].iban")
     assert [e["field"] for e in problem["errors"]] == ["bankAccounts[1].iban"]
     assert "checksum" in problem["errors"][0]["message"]
@@ -213,16 +245,28 @@ def test_nested_create_is_all_or_nothing(client, customers_url):
 
 
 def test_nested_create_names_every_bad_record(client, customers_url):
-    r = post(client, customers_url, bankAccounts=[{"iban": FI_IBAN}, {"bban": "1", "countryCode": "FI"}],
-             contacts=[{"name": "A", "email": "nope"}])
+    r = post(
+        client,
+        customers_url,
+        bankAccounts=[{"iban": FI_IBAN}, {"bban": "1", "countryCode": "FI"}],
+        contacts=[{"name": "A", "email": "nope"}],
+    )
     problem = assert_problem(r, 422, "bankAccounts[1].bban")
     assert {e["field"] for e in problem["errors"]} == {"bankAccounts[1].bban", "contacts[0].email"}
     # Shape errors are named the same way, before anything is written.
-    assert_problem(post(client, customers_url, bankAccounts=[{"iban": FI_IBAN, "currencyCode": "EURO"}]),
-                   422, "bankAccounts[0].currencyCode")
-    assert_problem(post(client, customers_url, addresses=[{"countryCode": "QQ"}]), 422, "addresses[0].countryCode")
-    assert_problem(post(client, customers_url, bankAccounts=[{"iban": FI_IBAN}, {"bban": "123456-785"}]),
-                   409, "bankAccounts[1].iban")
+    assert_problem(
+        post(client, customers_url, bankAccounts=[{"iban": FI_IBAN, "currencyCode": "EURO"}]),
+        422,
+        "bankAccounts[0].currencyCode",
+    )
+    assert_problem(
+        post(client, customers_url, addresses=[{"countryCode": "QQ"}]), 422, "addresses[0].countryCode"
+    )
+    assert_problem(
+        post(client, customers_url, bankAccounts=[{"iban": FI_IBAN}, {"bban": "123456-785"}]),
+        409,
+        "bankAccounts[1].iban",
+    )
     assert client.get(f"{customers_url}/count").json()["count"] == 0
 
 
@@ -236,10 +280,12 @@ def test_customer_put_leaves_the_records_alone(client, customers_url):
 
 # --- never a 5xx ----------------------------------------------------------------------------
 
+
 @settings(deadline=None, max_examples=300)
 @given(
-    field=st.sampled_from(["idNumber", "vatNumber", "glnNumber", "cellularPhone", "email",
-                           "invoiceEmailAddress"]),
+    field=st.sampled_from(
+        ["idNumber", "vatNumber", "glnNumber", "cellularPhone", "email", "invoiceEmailAddress"]
+    ),
     value=st.text(min_size=1, max_size=40),
     country=st.sampled_from(["FI", "SE", "NO", "DK", "DE", "GR", "US", "CH"]),
     company=st.booleans(),
@@ -248,8 +294,12 @@ def test_any_text_is_accepted_or_refused_naming_the_field(field, value, country,
     from custreg.customers.validation import normalize
     from custreg.errors import Unprocessable
 
-    values = {"lastName": "X", "countryCode": country, field: value,
-              "customerType": "COMPANY" if company else "PERSON"}
+    values = {
+        "lastName": "X",
+        "countryCode": country,
+        field: value,
+        "customerType": "COMPANY" if company else "PERSON",
+    }
     try:
         out = normalize(values, default_country="FI")
     except Unprocessable as exc:

@@ -37,8 +37,10 @@ def test_record_writes_show_in_the_customer(client, customers_url):
 def test_related_customers_see_each_others_changes(client, customers_url):
     a = create_customer(client, customers_url, lastName="Debtor")
     b = create_customer(client, customers_url, lastName="Guarantor")
-    r = client.post(f"{customers_url}/{a['customerGuid']}/relations",
-                    json={"relatedCustomer": b["customerGuid"], "roleCode": "GUARANTOR"})
+    r = client.post(
+        f"{customers_url}/{a['customerGuid']}/relations",
+        json={"relatedCustomer": b["customerGuid"], "roleCode": "GUARANTOR"},
+    )
     assert r.status_code == 201, r.text
     a_url, b_url = f"{customers_url}/{a['customerGuid']}", f"{customers_url}/{b['customerGuid']}"
     assert [g["fullName"] for g in _get(client, a_url).json()["myGuarantors"]] == ["Guarantor"]

@@ -6,7 +6,6 @@ in exponent form, decimals, JSON dimensions, empty text vs NULL, and text the AP
 refuses (control characters written by another tool)."""
 
 import csv
-import datetime as dt
 import io
 import json
 import re
@@ -16,7 +15,6 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, literal_column, update
-
 from test_export_import import fresh_company
 
 from custreg.customers.models import Customer
@@ -43,8 +41,9 @@ def text_of(name: str, value) -> str | None:
 def full(client, cuid: str) -> list[dict]:
     """Every customer's full GET, in customer number order."""
     url = f"/v1/companies/{cuid}/customers"
-    page = client.get(url, params={"$top": 100, "includeExcluded": "true",
-                                   "$orderby": "customerNumber"}).json()
+    page = client.get(
+        url, params={"$top": 100, "includeExcluded": "true", "$orderby": "customerNumber"}
+    ).json()
     out = []
     for item in page["value"]:
         r = client.get(f"{url}/{item['customerGuid']}")
@@ -63,18 +62,28 @@ def expected_csv(customers: list[dict], overrides: dict | None = None) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;",
-               "\r": "&#13;", "\t": "&#9;", "\ufffe": "\ufffd", "\uffff": "\ufffd"}
+XML_ESCAPES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&apos;",
+    "\r": "&#13;",
+    "\t": "&#9;",
+    "\ufffe": "\ufffd",
+    "\uffff": "\ufffd",
+}
 
 
 def esc(text: str) -> str:
     return "".join(XML_ESCAPES.get(ch, ch) for ch in text)
 
 
-def expected_xml(customers: list[dict], cuid: str, exported_at: str,
-                 overrides: dict | None = None) -> bytes:
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
-           f'<customers company="{esc(cuid)}" exportedAt="{exported_at}">\n']
+def expected_xml(customers: list[dict], cuid: str, exported_at: str, overrides: dict | None = None) -> bytes:
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<customers company="{esc(cuid)}" exportedAt="{exported_at}">\n',
+    ]
     for c in customers:
         values = {**c, **(overrides or {}).get(c["customerGuid"], {})}
         out.append("  <customer>\n")
@@ -98,22 +107,58 @@ def exported_at(body: bytes) -> str:
     return re.search(rb'exportedAt="([^"]+)"', body).group(1).decode()
 
 
-TRICKY = ["=1+2", "+plus", "-minus", "-12.5", "-7", "-1e-05", "-1.5e+20", "@at", "'apos", "''",
-          "＝fullwidth", "＋358", "－x", "＠y", 'Quote "Q" here', '"', "Comma, Oy", ",", "a;b",
-          "multi\nline", "CR\r\nLF", "tab\there", "Åsa Öberg 😀 漢字 עברית", "<&>'\"",
-          "=HYPERLINK(\"http://x\",\"y\")", "x\u2028y", "nbsp\u00a0in", "trailing \\"]
+TRICKY = [
+    "=1+2",
+    "+plus",
+    "-minus",
+    "-12.5",
+    "-7",
+    "-1e-05",
+    "-1.5e+20",
+    "@at",
+    "'apos",
+    "''",
+    "＝fullwidth",
+    "＋358",
+    "－x",
+    "＠y",
+    'Quote "Q" here',
+    '"',
+    "Comma, Oy",
+    ",",
+    "a;b",
+    "multi\nline",
+    "CR\r\nLF",
+    "tab\there",
+    "Åsa Öberg 😀 漢字 עברית",
+    "<&>'\"",
+    '=HYPERLINK("http://x","y")',
+    "x\u2028y",
+    "nbsp\u00a0in",
+    "trailing \\",
+]
 
 
 def make_tricky(client, cuid: str) -> None:
     url = f"/v1/companies/{cuid}/customers"
-    parent = client.post(url, json={"lastName": "Parent", "latitude": 60.0, "longitude": -0.5,
-                                    "rebate": "0", "creditLimit": "0.01"}).json()
+    parent = client.post(
+        url,
+        json={
+            "lastName": "Parent",
+            "latitude": 60.0,
+            "longitude": -0.5,
+            "rebate": "0",
+            "creditLimit": "0.01",
+        },
+    ).json()
     for i, name in enumerate(TRICKY):
         body = {
             "lastName": name,
             "firstName": TRICKY[(i + 5) % len(TRICKY)],
-            "notes": f"{name}\r\n{TRICKY[(i + 1) % len(TRICKY)]}, line \"{i}\"",
-            "street": TRICKY[(i + 3) % len(TRICKY)], "city": "Helsinki", "zipCode": "00100",
+            "notes": f'{name}\r\n{TRICKY[(i + 1) % len(TRICKY)]}, line "{i}"',
+            "street": TRICKY[(i + 3) % len(TRICKY)],
+            "city": "Helsinki",
+            "zipCode": "00100",
             "countryCode": "FI",
             "cellularPhone": "+358401234567" if i % 2 else None,
             "workPhone": "09 123 4567" if i % 3 == 0 else None,
@@ -156,15 +201,17 @@ def test_csv_and_xml_bytes_of_tricky_customers(client):
     # The same through the query parameters and the selected export (other statements).
     listed = [c for c in customers if not c["excluded"]]
     assert client.get(f"{url}/export.csv").content == expected_csv(listed)
-    desc = client.get(f"{url}/export.csv", params={"$orderby": "customerNumber desc",
-                                                   "includeExcluded": "true"})
+    desc = client.get(
+        f"{url}/export.csv", params={"$orderby": "customerNumber desc", "includeExcluded": "true"}
+    )
     assert desc.content == expected_csv(customers[::-1])
     picked = [customers[3], customers[1], customers[7]]
     r = client.post(f"{url}/export.csv", json=[c["customerGuid"] for c in picked])
     assert r.content == expected_csv(sorted(picked, key=lambda c: c["customerNumber"]))
     r = client.post(f"{url}/export.xml", json=[c["customerNumber"] for c in picked])
-    assert r.content == expected_xml(sorted(picked, key=lambda c: c["customerNumber"]), cuid,
-                                     exported_at(r.content))
+    assert r.content == expected_xml(
+        sorted(picked, key=lambda c: c["customerNumber"]), cuid, exported_at(r.content)
+    )
 
 
 def test_empty_text_and_separators_written_by_another_tool(client, database_url):
@@ -184,8 +231,11 @@ def test_empty_text_and_separators_written_by_another_tool(client, database_url)
     try:
         with engine.begin() as conn:
             for guid, values in raw.items():
-                conn.execute(update(Customer).where(Customer.customer_guid == uuid.UUID(guid)).values(
-                    notes=values["notes"], first_name=values["firstName"]))
+                conn.execute(
+                    update(Customer)
+                    .where(Customer.customer_guid == uuid.UUID(guid))
+                    .values(notes=values["notes"], first_name=values["firstName"])
+                )
     finally:
         engine.dispose()
     assert client.get(f"{url}/export.csv").content == expected_csv(customers, raw)
@@ -193,16 +243,32 @@ def test_empty_text_and_separators_written_by_another_tool(client, database_url)
     assert r.content == expected_xml(customers, cuid, exported_at(r.content), raw)
 
 
-CELL = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
-               | st.sampled_from(list("=+-@'\"\t\n\r,;<>&＝＋－＠ 0123456789.e")), min_size=1, max_size=25)
+CELL = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
+    | st.sampled_from(list("=+-@'\"\t\n\r,;<>&＝＋－＠ 0123456789.e")),
+    min_size=1,
+    max_size=25,
+)
 
 
-@given(st.lists(st.tuples(CELL, CELL, st.one_of(st.none(), CELL),
-                          # SQLite stores -0.0 as 0 (the GET's stored document keeps the sign)
-                          st.one_of(st.none(), st.floats(-90, 90, allow_nan=False).map(lambda x: x + 0.0))),
-                min_size=1, max_size=5))
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            CELL,
+            CELL,
+            st.one_of(st.none(), CELL),
+            # SQLite stores -0.0 as 0 (the GET's stored document keeps the sign)
+            st.one_of(st.none(), st.floats(-90, 90, allow_nan=False).map(lambda x: x + 0.0)),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 def test_arbitrary_text_is_exported_byte_for_byte(client, rows):
     cuid = fresh_company(client)
     url = f"/v1/companies/{cuid}/customers"
@@ -225,8 +291,12 @@ def test_downloads_stopped_early_release_their_connections(client, database_url)
     cuid = fresh_company(client)
     rows = 7000  # more than the batches the fetching thread may keep ready (4 × 1000)
     body = "lastName,firstName\r\n" + "".join(f"Left {i},Early\r\n" for i in range(rows))
-    r = client.post(f"/v1/companies/{cuid}/customers/import", params={"mode": "valid-rows"},
-                    content=body.encode(), headers={"Content-Type": "text/csv"})
+    r = client.post(
+        f"/v1/companies/{cuid}/customers/import",
+        params={"mode": "valid-rows"},
+        content=body.encode(),
+        headers={"Content-Type": "text/csv"},
+    )
     assert r.status_code == 200 and r.json()["created"] == rows, r.text
     url = f"/v1/companies/{cuid}/customers"
     with live_server(database_url) as base, http(base) as h:
@@ -239,8 +309,7 @@ def test_downloads_stopped_early_release_their_connections(client, database_url)
         assert h.post(url, json={"lastName": "After"}).status_code == 201
 
 
-def test_large_sqlite_exports_read_in_a_child_process_write_the_same_bytes(client, database_url,
-                                                                          monkeypatch):
+def test_large_sqlite_exports_read_in_a_child_process_write_the_same_bytes(client, database_url, monkeypatch):
     """From `PROCESS_FROM` matching customers SQLite's rows are read by a spawned process
     (sync/export.py `_process_batches`); its CSV is the thread reader's, byte for byte, odd
     rows (separators in the data, read again) included."""
@@ -254,12 +323,18 @@ def test_large_sqlite_exports_read_in_a_child_process_write_the_same_bytes(clien
     engine = create_engine(database_url)
     try:
         with engine.begin() as conn:
-            conn.execute(update(Customer).where(Customer.customer_guid == uuid.UUID(made["customerGuid"]))
-                         .values(notes="unit\x1fsep,\x1erecord", first_name="\x1e=x"))
+            conn.execute(
+                update(Customer)
+                .where(Customer.customer_guid == uuid.UUID(made["customerGuid"]))
+                .values(notes="unit\x1fsep,\x1erecord", first_name="\x1e=x")
+            )
             if engine.dialect.name == "sqlite":  # a text column there: a non-canonical date,
                 # converted by the export's Python (custreg_export_cell), in the child too
-                conn.execute(update(Customer).where(Customer.customer_guid == uuid.UUID(week["customerGuid"]))
-                             .values(date_of_birth=literal_column("'1990-W01-2'")))
+                conn.execute(
+                    update(Customer)
+                    .where(Customer.customer_guid == uuid.UUID(week["customerGuid"]))
+                    .values(date_of_birth=literal_column("'1990-W01-2'"))
+                )
     finally:
         engine.dispose()
     params = {"includeExcluded": "true", "$orderby": "lastName desc"}

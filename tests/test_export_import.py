@@ -8,10 +8,9 @@ import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import assert_problem, create_customer, new_company
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
-from conftest import assert_problem, create_customer, new_company
 from sync_util import csv_rows, custreg_cli
 
 from custreg.sync.export import COLUMNS, neutralize, unneutralize
@@ -22,13 +21,22 @@ NOT_COMPARED = REGISTER_COLUMNS | {"links", "addresses"}
 
 
 def configure(client, cuid: str) -> None:
-    r = client.put(f"/v1/companies/{cuid}/basic-details/dimensions", json=[
-        {"code": "PROJ", "name": "Project", "values": [{"code": "P1", "name": "One"},
-                                                       {"code": "P2", "name": "Two"}]},
-        {"code": "DEPT", "name": "Department", "values": [{"code": "D1", "name": "Sales"}]}])
+    r = client.put(
+        f"/v1/companies/{cuid}/basic-details/dimensions",
+        json=[
+            {
+                "code": "PROJ",
+                "name": "Project",
+                "values": [{"code": "P1", "name": "One"}, {"code": "P2", "name": "Two"}],
+            },
+            {"code": "DEPT", "name": "Department", "values": [{"code": "D1", "name": "Sales"}]},
+        ],
+    )
     assert r.status_code == 200, r.text
-    r = client.put(f"/v1/companies/{cuid}/basic-details/customerGroups",
-                   json=[{"code": "VIP", "name": "Very important"}, {"code": "STD", "name": "Standard"}])
+    r = client.put(
+        f"/v1/companies/{cuid}/basic-details/customerGroups",
+        json=[{"code": "VIP", "name": "Very important"}, {"code": "STD", "name": "Standard"}],
+    )
     assert r.status_code == 200, r.text
 
 
@@ -46,8 +54,18 @@ def ytunnus(n: int) -> str:
 
 
 FIRST = ["Matti", "Liisa", "Åsa", "Jörg", "Zoë", "O'Brien", "Anna-Kaisa", "=cmd", "+plus", "@at"]
-LAST = ["Virtanen", "Mäkinen", "Öberg", 'Quote "Q"', "Comma, Oy", "Line\nBreak", "'Apos",
-        "-minus", "<&\"'>", "Tab\there"]
+LAST = [
+    "Virtanen",
+    "Mäkinen",
+    "Öberg",
+    'Quote "Q"',
+    "Comma, Oy",
+    "Line\nBreak",
+    "'Apos",
+    "-minus",
+    "<&\"'>",
+    "Tab\there",
+]
 
 
 def customer_body(i: int, rng: random.Random) -> dict:
@@ -78,7 +96,9 @@ def customer_body(i: int, rng: random.Random) -> dict:
         "longitude": rng.choice([None, 24.9384, -70.5]),
         "notes": rng.choice([None, "multi\nline\r\nnotes", "@SUM(1+1)", "; semicolon"]),
         "excluded": rng.random() < 0.05,
-        "dateOfBirth": None if company else f"19{rng.randint(30, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+        "dateOfBirth": None
+        if company
+        else f"19{rng.randint(30, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
     }
     if company:
         body["companyName"] = f"{rng.choice(LAST)} Oy {i}"
@@ -101,15 +121,20 @@ def export_csv(client, cuid: str, **params) -> str:
 def import_csv(client, cuid: str, text: str | bytes, mode: str | None = None):
     params = {"mode": mode} if mode else {}
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return client.post(f"/v1/companies/{cuid}/customers/import", params=params, content=data,
-                       headers={"Content-Type": "text/csv"})
+    return client.post(
+        f"/v1/companies/{cuid}/customers/import",
+        params=params,
+        content=data,
+        headers={"Content-Type": "text/csv"},
+    )
 
 
 def all_customers(client, cuid: str) -> dict[str, dict]:
     out, skip = {}, 0
     while True:
-        page = client.get(f"/v1/companies/{cuid}/customers",
-                          params={"$top": 100, "$skip": skip, "includeExcluded": "true"}).json()
+        page = client.get(
+            f"/v1/companies/{cuid}/customers", params={"$top": 100, "$skip": skip, "includeExcluded": "true"}
+        ).json()
         for c in page["value"]:
             out[c["customerGuid"]] = c
         skip += 100
@@ -122,8 +147,10 @@ def comparable(c: dict) -> dict:
 
 
 def rows_without_register_columns(text: str) -> list[dict]:
-    return sorted(({k: v for k, v in r.items() if k not in REGISTER_COLUMNS} for r in csv_rows(text)),
-                  key=lambda r: r["customerGuid"])
+    return sorted(
+        ({k: v for k, v in r.items() if k not in REGISTER_COLUMNS} for r in csv_rows(text)),
+        key=lambda r: r["customerGuid"],
+    )
 
 
 @pytest.mark.timeout(1800)
@@ -176,10 +203,13 @@ def test_formulas_are_neutralized_and_the_import_undoes_it(client):
         create_customer(client, url, lastName=n, cellularPhone="+358401234567")
     rows = csv_rows(export_csv(client, src))
     cells = {r["lastName"] for r in rows}
-    assert cells == {"'=HYPERLINK(\"x\")", "'+1+1", "'-2+3", "'@SUM(A1)", "''quoted", "'''twice", "plain"}
+    assert cells == {'\'=HYPERLINK("x")', "'+1+1", "'-2+3", "'@SUM(A1)", "''quoted", "'''twice", "plain"}
     assert {r["cellularPhone"] for r in rows} == {"'+358401234567"}
-    assert not any(cell.startswith(("=", "+", "@")) or (cell.startswith("-") and not cell[1:2].isdigit())
-                   for r in rows for cell in r.values())
+    assert not any(
+        cell.startswith(("=", "+", "@")) or (cell.startswith("-") and not cell[1:2].isdigit())
+        for r in rows
+        for cell in r.values()
+    )
     dst = fresh_company(client)
     assert import_csv(client, dst, export_csv(client, src)).status_code == 200
     assert sorted(c["lastName"] for c in all_customers(client, dst).values()) == sorted(names)
@@ -189,8 +219,14 @@ def test_formulas_are_neutralized_and_the_import_undoes_it(client):
 def test_xml_is_escaped_and_parses(client):
     cuid = fresh_company(client)
     url = f"/v1/companies/{cuid}/customers"
-    c = create_customer(client, url, lastName="<&\"'>", firstName="Ann]]>",
-                        notes="line1\r\nline2\ttab", dimensions={"PROJ": "P1"})
+    c = create_customer(
+        client,
+        url,
+        lastName="<&\"'>",
+        firstName="Ann]]>",
+        notes="line1\r\nline2\ttab",
+        dimensions={"PROJ": "P1"},
+    )
     r = client.get(f"{url}/export.xml")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
     assert "&lt;&amp;&quot;&apos;&gt;" in r.text and "<&\"'>" not in r.text
@@ -219,7 +255,9 @@ def test_export_takes_the_list_filters_and_streams_everything(client):
     turku = csv_rows(export_csv(client, cuid, searchWord="TURKU"))
     assert len(turku) == 65 and {r["city"] for r in turku} == {"Turku"}
     desc = csv_rows(export_csv(client, cuid, **{"$orderby": "customerNumber desc"}))
-    assert [int(r["customerNumber"]) for r in desc] == sorted((int(r["customerNumber"]) for r in desc), reverse=True)
+    assert [int(r["customerNumber"]) for r in desc] == sorted(
+        (int(r["customerNumber"]) for r in desc), reverse=True
+    )
     root = ET.fromstring(client.get(f"{url}/export.xml", params={"includeExcluded": "true"}).content)
     assert len(root.findall("customer")) == 131
     assert hidden["customerGuid"] in {e.findtext("customerGuid") for e in root}
@@ -234,14 +272,17 @@ def test_export_of_selected_customers(client):
     a = create_customer(client, url, lastName="A")
     create_customer(client, url, lastName="B")
     c = create_customer(client, url, lastName="C", excluded=True)
-    r = client.post(f"{url}/export.csv", json=[c["customerGuid"], a["customerNumber"], str(a["customerNumber"])])
+    r = client.post(
+        f"{url}/export.csv", json=[c["customerGuid"], a["customerNumber"], str(a["customerNumber"])]
+    )
     assert r.status_code == 200, r.text
     assert [row["lastName"] for row in csv_rows(r.text)] == ["A", "C"]
     r = client.post(f"{url}/export.xml", json=[a["customerGuid"]])
     assert [e.findtext("lastName") for e in ET.fromstring(r.content)] == ["A"]
     missing = str(uuid.uuid4())
-    body = assert_problem(client.post(f"{url}/export.csv", json=[a["customerNumber"], 999999, missing, "x-y",
-                                                                  "9" * 30]), 404)
+    body = assert_problem(
+        client.post(f"{url}/export.csv", json=[a["customerNumber"], 999999, missing, "x-y", "9" * 30]), 404
+    )
     assert "999999" in body["detail"] and missing in body["detail"] and "x-y" in body["detail"]
     assert_problem(client.post(f"{url}/export.csv", json={"not": "a list"}), 422)
 
@@ -252,10 +293,23 @@ def test_import_header_problems_are_400(client):
     assert "shoeSize" in body["detail"]
     assert_problem(import_csv(client, cuid, "lastName,lastName\nX,Y\n"), 400, "lastName")
     assert_problem(import_csv(client, cuid, ""), 400)
-    assert_problem(client.post(f"/v1/companies/{cuid}/customers/import", content=b"lastName\nX\n",
-                               headers={"Content-Type": "application/json"}), 415)
-    assert_problem(client.post(f"/v1/companies/{cuid}/customers/import?mode=some", content=b"lastName\nX\n",
-                               headers={"Content-Type": "text/csv"}), 400, "mode")
+    assert_problem(
+        client.post(
+            f"/v1/companies/{cuid}/customers/import",
+            content=b"lastName\nX\n",
+            headers={"Content-Type": "application/json"},
+        ),
+        415,
+    )
+    assert_problem(
+        client.post(
+            f"/v1/companies/{cuid}/customers/import?mode=some",
+            content=b"lastName\nX\n",
+            headers={"Content-Type": "text/csv"},
+        ),
+        400,
+        "mode",
+    )
     # A BOM and a subset of the columns in any order are fine.
     r = import_csv(client, cuid, "\ufeffcity,lastName\r\nOulu,Bom\r\n")
     assert r.status_code == 200, r.text
@@ -295,15 +349,17 @@ def test_all_or_nothing_and_valid_rows(client):
 
 def test_rows_report_every_problem_with_its_row(client):
     cuid = fresh_company(client)
-    text = ("lastName,firstName,dateOfBirth,rebate,customerGuid,dimensions,email\r\n"
-            "Ok,,,,,,\r\n"
-            ",NoLast,,,,,\r\n"
-            "Future,,2999-01-01,,,,\r\n"
-            "Rebate,,,101,,,\r\n"
-            "Guid,,,,not-a-guid,,\r\n"
-            "Dims,,,,,{bad json,\r\n"
-            "Dims2,,,,,\"{\"\"NOPE\"\": \"\"X\"\"}\",\r\n"
-            "Short,\r\n")
+    text = (
+        "lastName,firstName,dateOfBirth,rebate,customerGuid,dimensions,email\r\n"
+        "Ok,,,,,,\r\n"
+        ",NoLast,,,,,\r\n"
+        "Future,,2999-01-01,,,,\r\n"
+        "Rebate,,,101,,,\r\n"
+        "Guid,,,,not-a-guid,,\r\n"
+        "Dims,,,,,{bad json,\r\n"
+        'Dims2,,,,,"{""NOPE"": ""X""}",\r\n'
+        "Short,\r\n"
+    )
     r = import_csv(client, cuid, text, mode="valid-rows")
     assert r.status_code == 200, r.text
     rep = r.json()
@@ -320,10 +376,12 @@ def test_guid_and_external_id_columns_make_rows_upsert(client):
     url = f"/v1/companies/{cuid}/customers"
     a = create_customer(client, url, lastName="Upsert", city="Oulu", email="a@example.fi")
     b = create_customer(client, url, lastName="Shop", externalSystemId=7, externalSystemIdentifier="order-1")
-    text = ("customerGuid,lastName,externalSystemId,externalSystemIdentifier\r\n"
-            f"{a['customerGuid']},Updated,,\r\n"
-            ",ShopUpdated,7,order-1\r\n"
-            ",Brand new,7,order-2\r\n")
+    text = (
+        "customerGuid,lastName,externalSystemId,externalSystemIdentifier\r\n"
+        f"{a['customerGuid']},Updated,,\r\n"
+        ",ShopUpdated,7,order-1\r\n"
+        ",Brand new,7,order-2\r\n"
+    )
     r = import_csv(client, cuid, text)
     assert r.status_code == 200, r.text
     assert (r.json()["created"], r.json()["updated"]) == (1, 2)
@@ -340,8 +398,14 @@ def test_cli_export_and_import(database_url, client, tmp_path):
     src = fresh_company(client)
     url = f"/v1/companies/{src}/customers"
     for i in range(25):
-        create_customer(client, url, lastName=f"Cli {i}", cellularPhone=f"+35840{2000000 + i}",
-                        street="Katu 5", city="Vaasa")
+        create_customer(
+            client,
+            url,
+            lastName=f"Cli {i}",
+            cellularPhone=f"+35840{2000000 + i}",
+            street="Katu 5",
+            city="Vaasa",
+        )
     out = tmp_path / "out.csv"
     r = custreg_cli(database_url, "export", "--company", src, "--format", "csv", "--output", str(out))
     assert r.returncode == 0, r.stderr
@@ -356,7 +420,9 @@ def test_cli_export_and_import(database_url, client, tmp_path):
     r = custreg_cli(database_url, "import", str(out), "--company", dst)
     assert r.returncode == 0, r.stderr
     assert "created" in r.stderr and "25" in r.stderr and "all rows written" in r.stderr
-    assert rows_without_register_columns(export_csv(client, dst)) == rows_without_register_columns(out.read_text())
+    assert rows_without_register_columns(export_csv(client, dst)) == rows_without_register_columns(
+        out.read_text()
+    )
 
     bad = tmp_path / "bad.csv"
     bad.write_text(bad_row_file(bad_at=3, n=10), encoding="utf-8")
@@ -372,6 +438,7 @@ def test_cli_export_and_import(database_url, client, tmp_path):
 
 # ------------------------------------------------------------------ properties
 
+
 @given(st.text(max_size=30))
 @settings(max_examples=500, deadline=None)
 def test_neutralization_is_undone_exactly(cell):
@@ -382,39 +449,59 @@ def test_neutralization_is_undone_exactly(cell):
         float(out)  # only a plain negative number may start with -
 
 
-SAFE_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
-                    | st.sampled_from(list("=+-@'\"\t\n\r,;<>&")), min_size=1, max_size=40)
+SAFE_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
+    | st.sampled_from(list("=+-@'\"\t\n\r,;<>&")),
+    min_size=1,
+    max_size=40,
+)
 PHONES = st.sampled_from(["+358401234567", "+358 9 1234567", "040 765 4321", "+46701234567", "+4791234567"])
 
 CUSTOMER = st.fixed_dictionaries(
     {"lastName": SAFE_TEXT},
     optional={
-        "firstName": SAFE_TEXT, "middleName": SAFE_TEXT, "companyName": SAFE_TEXT,
-        "fullName": SAFE_TEXT, "name2": SAFE_TEXT, "customerReference": SAFE_TEXT,
-        "notes": st.text(st.characters(blacklist_categories=("Cs", "Cc"),
-                                       blacklist_characters="\ufffe\uffff")
-                         | st.sampled_from(["\n", "\r", "\t"]), max_size=200),
-        "street": SAFE_TEXT, "city": SAFE_TEXT, "zipCode": st.from_regex(r"\d{5}", fullmatch=True),
+        "firstName": SAFE_TEXT,
+        "middleName": SAFE_TEXT,
+        "companyName": SAFE_TEXT,
+        "fullName": SAFE_TEXT,
+        "name2": SAFE_TEXT,
+        "customerReference": SAFE_TEXT,
+        "notes": st.text(
+            st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
+            | st.sampled_from(["\n", "\r", "\t"]),
+            max_size=200,
+        ),
+        "street": SAFE_TEXT,
+        "city": SAFE_TEXT,
+        "zipCode": st.from_regex(r"\d{5}", fullmatch=True),
         "countryCode": st.sampled_from(["FI", "SE", "NO", "DK"]),
         "customerType": st.sampled_from(["PERSON", "COMPANY"]),
-        "cellularPhone": PHONES, "homePhone": PHONES,
+        "cellularPhone": PHONES,
+        "homePhone": PHONES,
         "email": st.sampled_from(["a@example.fi", "Mixed.Case@Example.COM", "x+tag@sub.example.se"]),
         "rebate": st.decimals(min_value=0, max_value=100, places=2).map(str),
         "creditLimit": st.decimals(min_value=0, max_value=10**9, places=2).map(str),
         "latitude": st.floats(min_value=-90, max_value=90, allow_nan=False),
         "longitude": st.floats(min_value=-180, max_value=180, allow_nan=False),
-        "reverseTax": st.booleans(), "excluded": st.booleans(),
+        "reverseTax": st.booleans(),
+        "excluded": st.booleans(),
         "gender": st.sampled_from(["MALE", "FEMALE", "UNSPECIFIED"]),
-        "dateOfBirth": st.dates(min_value=__import__("datetime").date(1900, 1, 1),
-                                max_value=__import__("datetime").date(2020, 1, 1)).map(str),
+        "dateOfBirth": st.dates(
+            min_value=__import__("datetime").date(1900, 1, 1),
+            max_value=__import__("datetime").date(2020, 1, 1),
+        ).map(str),
         "dimensions": st.sampled_from([{"PROJ": "P1"}, {"PROJ": "P2", "DEPT": "D1"}]),
         "customerGroup": st.sampled_from(["VIP", "STD"]),
-    })
+    },
+)
 
 
 @given(st.lists(CUSTOMER, min_size=1, max_size=4))
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 def test_export_then_import_preserves_arbitrary_customers(client, bodies):
     src = fresh_company(client)
     url = f"/v1/companies/{src}/customers"
@@ -445,10 +532,9 @@ def test_a_row_failing_after_its_customer_was_inserted_leaves_nothing(client):
     """The unknown external system fails in the create's after-insert hook: the row's
     savepoint is rolled back and the rows around it are written (valid-rows)."""
     cuid = fresh_company(client)
-    text = ("lastName,externalSystemId,externalSystemIdentifier\r\n"
-            "Before,7,a-1\r\n"
-            "Broken,999,x-1\r\n"
-            "After,,\r\n")
+    text = (
+        "lastName,externalSystemId,externalSystemIdentifier\r\nBefore,7,a-1\r\nBroken,999,x-1\r\nAfter,,\r\n"
+    )
     r = import_csv(client, cuid, text, mode="valid-rows")
     assert r.status_code == 200, r.text
     assert (r.json()["created"], r.json()["failed"]) == (2, 1)

@@ -7,9 +7,8 @@ bytes are the same either way, and always those of the customers as they are now
 import uuid
 
 import pytest
-from sqlalchemy import text
-
 from conftest import new_company
+from sqlalchemy import text
 from sync_util import custreg_cli
 from test_export_format import expected_csv, full, make_tricky
 from test_export_import import fresh_company
@@ -21,23 +20,39 @@ from custreg.sync import export
 def _lines(app, cuid: str) -> dict[str, str]:
     """{customer GUID (as stored): its stored line} of a company."""
     with app.state.db.engine.connect() as conn:
-        return {str(g): line for g, line in conn.execute(text(
-            "SELECT c.customer_guid, l.line FROM customer_csv_lines l "
-            "JOIN customers c ON c.id = l.customer_id JOIN companies co ON co.id = c.company_id "
-            "WHERE co.cuid = :cuid"), {"cuid": cuid})}
+        return {
+            str(g): line
+            for g, line in conn.execute(
+                text(
+                    "SELECT c.customer_guid, l.line FROM customer_csv_lines l "
+                    "JOIN customers c ON c.id = l.customer_id JOIN companies co ON co.id = c.company_id "
+                    "WHERE co.cuid = :cuid"
+                ),
+                {"cuid": cuid},
+            )
+        }
 
 
 def _count(app, cuid: str) -> int:
     with app.state.db.engine.connect() as conn:
-        return conn.execute(text("SELECT count(*) FROM customers c JOIN companies co "
-                                 "ON co.id = c.company_id WHERE co.cuid = :cuid"), {"cuid": cuid}).scalar()
+        return conn.execute(
+            text(
+                "SELECT count(*) FROM customers c JOIN companies co "
+                "ON co.id = c.company_id WHERE co.cuid = :cuid"
+            ),
+            {"cuid": cuid},
+        ).scalar()
 
 
 def _forget(app, cuid: str) -> None:
     with app.state.db.engine.begin() as conn:
-        conn.execute(text("DELETE FROM customer_csv_lines WHERE customer_id IN (SELECT c.id FROM "
-                          "customers c JOIN companies co ON co.id = c.company_id WHERE co.cuid = :cuid)"),
-                     {"cuid": cuid})
+        conn.execute(
+            text(
+                "DELETE FROM customer_csv_lines WHERE customer_id IN (SELECT c.id FROM "
+                "customers c JOIN companies co ON co.id = c.company_id WHERE co.cuid = :cuid)"
+            ),
+            {"cuid": cuid},
+        )
 
 
 def _export(client, cuid: str) -> bytes:
@@ -74,16 +89,27 @@ def test_api_writes_store_lines_and_the_export_does_not_depend_on_them(app, clie
 def test_changes_through_any_endpoint_show_in_the_export(app, client, reader):
     cuid = fresh_company(client)
     url = f"/v1/companies/{cuid}/customers"
-    c = client.post(url, json={"lastName": "Lines", "street": "Katu 1", "city": "Oulu",
-                               "zipCode": "90100", "countryCode": "FI",
-                               "externalSystemId": 7, "externalSystemIdentifier": "ext-1"}).json()
+    c = client.post(
+        url,
+        json={
+            "lastName": "Lines",
+            "street": "Katu 1",
+            "city": "Oulu",
+            "zipCode": "90100",
+            "countryCode": "FI",
+            "externalSystemId": 7,
+            "externalSystemIdentifier": "ext-1",
+        },
+    ).json()
     other = client.post(url, json={"lastName": "Other"}).json()
     one = f"{url}/{c['customerNumber']}"
     steps = [
-        lambda: client.patch(one, json={"firstName": "=Changed", "notes": "a, \"b\""}),
+        lambda: client.patch(one, json={"firstName": "=Changed", "notes": 'a, "b"'}),
         lambda: client.patch(one, json={"street": "Uusikatu 2"}),
-        lambda: client.post(f"{url}/{other['customerNumber']}/external-ids",
-                            json={"externalSystemId": 6, "externalSystemIdentifier": "other-6"}),
+        lambda: client.post(
+            f"{url}/{other['customerNumber']}/external-ids",
+            json={"externalSystemId": 6, "externalSystemIdentifier": "other-6"},
+        ),
     ]
     for step in steps:
         r = step()
@@ -104,18 +130,37 @@ def test_writes_by_another_tool_are_exported_as_they_are(app, client, reader):
     is now, its customer row, main address or external id alike."""
     cuid = fresh_company(client)
     url = f"/v1/companies/{cuid}/customers"
-    made = [client.post(url, json={"lastName": f"Tool {i}", "street": "Katu", "city": "Oulu",
-                                   "externalSystemId": 3, "externalSystemIdentifier": f"t-{i}"}).json()
-            for i in range(4)]
+    made = [
+        client.post(
+            url,
+            json={
+                "lastName": f"Tool {i}",
+                "street": "Katu",
+                "city": "Oulu",
+                "externalSystemId": 3,
+                "externalSystemIdentifier": f"t-{i}",
+            },
+        ).json()
+        for i in range(4)
+    ]
     assert len(_lines(app, cuid)) == 4
     guids = [uuid.UUID(m["customerGuid"]) for m in made]
     with app.state.db.engine.begin() as conn:
-        ids = [conn.execute(text("SELECT id FROM customers WHERE customer_guid = :g"),
-                            {"g": g.hex if conn.dialect.name == "sqlite" else g}).scalar() for g in guids]
+        ids = [
+            conn.execute(
+                text("SELECT id FROM customers WHERE customer_guid = :g"),
+                {"g": g.hex if conn.dialect.name == "sqlite" else g},
+            ).scalar()
+            for g in guids
+        ]
         conn.execute(text("UPDATE customers SET notes = 'by a tool' WHERE id = :i"), {"i": ids[0]})
-        conn.execute(text("UPDATE addresses SET street = 'Tool Street' WHERE customer_id = :i"), {"i": ids[1]})
-        conn.execute(text("UPDATE external_ids SET external_system_identifier = 'tool-ext' "
-                          "WHERE customer_id = :i"), {"i": ids[2]})
+        conn.execute(
+            text("UPDATE addresses SET street = 'Tool Street' WHERE customer_id = :i"), {"i": ids[1]}
+        )
+        conn.execute(
+            text("UPDATE external_ids SET external_system_identifier = 'tool-ext' WHERE customer_id = :i"),
+            {"i": ids[2]},
+        )
     assert len(_lines(app, cuid)) == 1  # only the untouched customer keeps its line
     body = _export(client, cuid)
     for needle in (b"by a tool", b"Tool Street", b"tool-ext"):
@@ -129,8 +174,10 @@ def test_lines_of_another_format_are_not_used(app, client):
     url = f"/v1/companies/{cuid}/customers"
     client.post(url, json={"lastName": "Format"})
     with app.state.db.engine.begin() as conn:
-        conn.execute(text("UPDATE customer_csv_lines SET line_format = :f, line = 'stale\r\n'"),
-                     {"f": export.LINE_FORMAT + 1})
+        conn.execute(
+            text("UPDATE customer_csv_lines SET line_format = :f, line = 'stale\r\n'"),
+            {"f": export.LINE_FORMAT + 1},
+        )
     body = _export(client, cuid)
     assert b"stale" not in body and body == expected_csv(full(client, cuid))
 
@@ -138,8 +185,11 @@ def test_lines_of_another_format_are_not_used(app, client):
 def test_api_import_stores_lines(app, client, reader):
     cuid = new_company(client)
     _configure(client, cuid)
-    r = client.post(f"/v1/companies/{cuid}/customers/import", content=_csv().encode(),
-                    headers={"Content-Type": "text/csv"})
+    r = client.post(
+        f"/v1/companies/{cuid}/customers/import",
+        content=_csv().encode(),
+        headers={"Content-Type": "text/csv"},
+    )
     assert r.status_code == 200 and r.json()["created"] == 44, r.text
     assert len(_lines(app, cuid)) == 44
     stored = _export(client, cuid)

@@ -4,10 +4,8 @@ import threading
 import uuid
 
 import pytest
-
-from sqlalchemy import update
-
 from conftest import assert_problem, new_company
+from sqlalchemy import update
 from sync_util import http, live_server
 
 
@@ -22,8 +20,9 @@ def test_repeat_returns_the_first_response_and_creates_nothing(client, customers
     body = {"lastName": "Korhonen", "email": "k@example.fi"}
     first = client.post(customers_url, json=body, headers=key)
     assert first.status_code == 201, first.text
-    again = client.post(customers_url, json={"email": "k@example.fi", "lastName": "Korhonen"},
-                        headers=key)  # same body, other key order
+    again = client.post(
+        customers_url, json={"email": "k@example.fi", "lastName": "Korhonen"}, headers=key
+    )  # same body, other key order
     assert again.status_code == 201
     assert again.json() == first.json()
     assert again.headers["location"] == first.headers["location"]
@@ -82,10 +81,16 @@ def test_an_expired_key_can_be_used_again(app, client, customers_url):
     from custreg.sync.models import IdempotencyKey
 
     key = f"old-{uuid.uuid4()}"
-    assert client.post(customers_url, json={"lastName": "Old"}, headers={"Idempotency-Key": key}).status_code == 201
+    assert (
+        client.post(customers_url, json={"lastName": "Old"}, headers={"Idempotency-Key": key}).status_code
+        == 201
+    )
     with app.state.db.session(write=True) as s:
-        s.execute(update(IdempotencyKey).where(IdempotencyKey.key == key)
-                  .values(expires_at=IdempotencyKey.created_at))
+        s.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.key == key)
+            .values(expires_at=IdempotencyKey.created_at)
+        )
         s.commit()
     r = client.post(customers_url, json={"lastName": "New"}, headers={"Idempotency-Key": key})
     assert r.status_code == 201 and "idempotent-replayed" not in r.headers
@@ -93,8 +98,11 @@ def test_an_expired_key_can_be_used_again(app, client, customers_url):
 
 
 def test_bad_keys_are_400(client, customers_url):
-    assert_problem(client.post(customers_url, json={"lastName": "X"},
-                               headers={"Idempotency-Key": "x" * 256}), 400, "Idempotency-Key")
+    assert_problem(
+        client.post(customers_url, json={"lastName": "X"}, headers={"Idempotency-Key": "x" * 256}),
+        400,
+        "Idempotency-Key",
+    )
 
 
 @pytest.mark.timeout(900)

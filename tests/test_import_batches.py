@@ -29,8 +29,11 @@ def test_rows_naming_customers_of_an_earlier_batch_update_them(client, database_
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
     writer.writerows(rows)
-    r = client.post(f"/v1/companies/{cuid}/customers/import", content=out.getvalue().encode(),
-                    headers={"Content-Type": "text/csv"})
+    r = client.post(
+        f"/v1/companies/{cuid}/customers/import",
+        content=out.getvalue().encode(),
+        headers={"Content-Type": "text/csv"},
+    )
     assert r.status_code == 200, r.text
     report = r.json()
     assert (report["created"], report["updated"], report["failed"]) == (ROWS, 2, 0), report
@@ -53,7 +56,8 @@ def test_rows_naming_customers_of_an_earlier_batch_update_them(client, database_
 
         engine = create_engine(database_url)
         with engine.connect() as conn:
-            analyzed = conn.execute(text("SELECT last_analyze FROM pg_stat_user_tables "
-                                         "WHERE relname = 'customers'")).scalar()
+            analyzed = conn.execute(
+                text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'customers'")
+            ).scalar()
         engine.dispose()
         assert analyzed is not None

@@ -7,10 +7,9 @@ import csv
 import sqlite3
 
 import pytest
+from conftest import PG_URL
 from fastapi.testclient import TestClient
 from sync_util import custreg_cli
-
-from conftest import PG_URL
 
 from custreg.app import create_app
 from custreg.settings import Settings
@@ -23,8 +22,9 @@ ROWS = bulk.DEFER_INDEXES_FROM + 50
 
 def _indexes(path) -> list[tuple]:
     with sqlite3.connect(path) as db:
-        return db.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' "
-                          "ORDER BY name").fetchall()
+        return db.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        ).fetchall()
 
 
 def _write(path, rows) -> None:
@@ -42,8 +42,11 @@ def test_large_import_rebuilds_the_indexes(tmp_path):
     assert any(name == "ix_customers_company_last_name" for name, *_ in before)
 
     bad = tmp_path / "bad.csv"  # the last row fails: all or nothing
-    _write(bad, [[f"Virtanen{i % 97}", "Aino", f"a{i}@example.fi", ""] for i in range(ROWS)]
-           + [["Bad", "Row", "not an e-mail", ""]])
+    _write(
+        bad,
+        [[f"Virtanen{i % 97}", "Aino", f"a{i}@example.fi", ""] for i in range(ROWS)]
+        + [["Bad", "Row", "not an e-mail", ""]],
+    )
     r = custreg_cli(url, "import", str(bad), "--company", "demo")
     assert r.returncode == 1 and "nothing was written" in r.stderr, r.stdout + r.stderr
     assert _indexes(db) == before
@@ -56,8 +59,12 @@ def test_large_import_rebuilds_the_indexes(tmp_path):
     assert _indexes(db) == before
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        plan = " ".join(str(row) for row in conn.execute(
-            "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE company_id = 1 AND email = 'a7@example.fi'"))
+        plan = " ".join(
+            str(row)
+            for row in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE company_id = 1 AND email = 'a7@example.fi'"
+            )
+        )
         assert "ix_customers_company_email" in plan, plan
 
     app = create_app(Settings(database_url=url, admin_token="t", rate_limit_per_second=0))

@@ -10,16 +10,21 @@ import io
 import threading
 import uuid
 
-from sqlalchemy import create_engine, text
-
 from conftest import PG_URL, create_customer, new_company
+from sqlalchemy import create_engine, text
 from sync_util import custreg_cli
 
 from custreg.sync import bulk
 
 BATCH = bulk.BATCH
-HEADER = ["customerGuid", "lastName", "email", "externalSystemId", "externalSystemIdentifier",
-          "parentCustomer"]
+HEADER = [
+    "customerGuid",
+    "lastName",
+    "email",
+    "externalSystemId",
+    "externalSystemIdentifier",
+    "parentCustomer",
+]
 
 
 def _rows(n: int) -> tuple[list[str], list[list[str]]]:
@@ -36,8 +41,12 @@ def _csv(rows: list[list[str]]) -> str:
 
 
 def _import(client, cuid: str, data: str, mode: str = "all-or-nothing"):
-    return client.post(f"/v1/companies/{cuid}/customers/import", params={"mode": mode},
-                       content=data.encode(), headers={"Content-Type": "text/csv"})
+    return client.post(
+        f"/v1/companies/{cuid}/customers/import",
+        params={"mode": mode},
+        content=data.encode(),
+        headers={"Content-Type": "text/csv"},
+    )
 
 
 def _numbers(client, cuid: str) -> list[int]:
@@ -127,8 +136,7 @@ def test_creates_beside_an_import_get_numbers_of_their_own(client):
 
     importer = threading.Thread(target=run_import)
     importer.start()
-    posted = [create_customer(client, url, lastName=f"Beside {i}")["customerNumber"]
-              for i in range(8)]
+    posted = [create_customer(client, url, lastName=f"Beside {i}")["customerNumber"] for i in range(8)]
     importer.join(timeout=300)
     assert result["response"].status_code == 200, result["response"].text
     assert result["response"].json()["created"] == n
@@ -145,23 +153,36 @@ def test_the_company_row_is_written_once_per_import_transaction(client, database
         with engine.begin() as conn:
             conn.execute(text("CREATE TABLE test_company_updates (company_id integer)"))
             if PG_URL:
-                conn.execute(text(
-                    "CREATE FUNCTION test_count_company_update() RETURNS trigger "
-                    "LANGUAGE plpgsql AS $$ BEGIN "
-                    "INSERT INTO test_company_updates VALUES (NEW.id); RETURN NEW; END $$"))
-                conn.execute(text(
-                    "CREATE TRIGGER test_count_company_update AFTER UPDATE ON companies "
-                    "FOR EACH ROW EXECUTE FUNCTION test_count_company_update()"))
+                conn.execute(
+                    text(
+                        "CREATE FUNCTION test_count_company_update() RETURNS trigger "
+                        "LANGUAGE plpgsql AS $$ BEGIN "
+                        "INSERT INTO test_company_updates VALUES (NEW.id); RETURN NEW; END $$"
+                    )
+                )
+                conn.execute(
+                    text(
+                        "CREATE TRIGGER test_count_company_update AFTER UPDATE ON companies "
+                        "FOR EACH ROW EXECUTE FUNCTION test_count_company_update()"
+                    )
+                )
             else:
-                conn.execute(text(
-                    "CREATE TRIGGER test_count_company_update AFTER UPDATE ON companies "
-                    "BEGIN INSERT INTO test_company_updates VALUES (NEW.id); END"))
+                conn.execute(
+                    text(
+                        "CREATE TRIGGER test_count_company_update AFTER UPDATE ON companies "
+                        "BEGIN INSERT INTO test_company_updates VALUES (NEW.id); END"
+                    )
+                )
 
         def updates(cuid: str) -> int:
             with engine.connect() as conn:
-                return conn.execute(text(
-                    "SELECT count(*) FROM test_company_updates u JOIN companies c "
-                    "ON c.id = u.company_id WHERE c.cuid = :cuid"), {"cuid": cuid}).scalar()
+                return conn.execute(
+                    text(
+                        "SELECT count(*) FROM test_company_updates u JOIN companies c "
+                        "ON c.id = u.company_id WHERE c.cuid = :cuid"
+                    ),
+                    {"cuid": cuid},
+                ).scalar()
 
         cuid = new_company(client)
         n = 4 * BATCH + 100  # five batches
@@ -180,8 +201,9 @@ def test_the_company_row_is_written_once_per_import_transaction(client, database
         assert _numbers(client, cuid) == list(range(1, 2 * n + 2))
     finally:
         with engine.begin() as conn:
-            conn.execute(text("DROP TRIGGER IF EXISTS test_count_company_update"
-                              + (" ON companies" if PG_URL else "")))
+            conn.execute(
+                text("DROP TRIGGER IF EXISTS test_count_company_update" + (" ON companies" if PG_URL else ""))
+            )
             if PG_URL:
                 conn.execute(text("DROP FUNCTION IF EXISTS test_count_company_update()"))
             conn.execute(text("DROP TABLE IF EXISTS test_company_updates"))

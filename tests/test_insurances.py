@@ -8,10 +8,20 @@ from conftest import assert_problem, create_customer
 def test_credit_insurance_crud(client, customers_url):
     c = create_customer(client, customers_url, customerType="COMPANY", companyName="Oy Ab")
     url = f"{customers_url}/{c['customerGuid']}/credit-insurances"
-    body = {"insuranceCompanyReferenceCode": "atradius", "insuranceCompanyNumber": "A-1",
-            "insuranceCompanyCustomerNumber": "C-9", "note": "limit", "insuranceDate": "2026-01-01",
-            "endDate": "2026-12-31T00:00:00Z", "currencyCode": "eur", "amount": 50000.5,
-            "extraLimitAmount": 1000, "extraLimitEndDate": "2026-06-30", "paymentTerm": 30, "graceDays": 5}
+    body = {
+        "insuranceCompanyReferenceCode": "atradius",
+        "insuranceCompanyNumber": "A-1",
+        "insuranceCompanyCustomerNumber": "C-9",
+        "note": "limit",
+        "insuranceDate": "2026-01-01",
+        "endDate": "2026-12-31T00:00:00Z",
+        "currencyCode": "eur",
+        "amount": 50000.5,
+        "extraLimitAmount": 1000,
+        "extraLimitEndDate": "2026-06-30",
+        "paymentTerm": 30,
+        "graceDays": 5,
+    }
     r = client.post(url, json=body)
     assert r.status_code == 201, r.text
     ins = r.json()
@@ -33,5 +43,7 @@ def test_credit_insurance_errors(client, customers_url):
     assert_problem(client.post(url, json={"amount": -1}), 422, "amount")
     assert_problem(client.post(url, json={"currencyCode": "XXQ"}), 422, "currencyCode")
     assert_problem(client.post(url, json={"graceDays": 2**40}), 422, "graceDays")
-    assert_problem(client.post(url, json={"insuranceDate": "2026-02-01", "endDate": "2026-01-01"}), 422, "endDate")
+    assert_problem(
+        client.post(url, json={"insuranceDate": "2026-02-01", "endDate": "2026-01-01"}), 422, "endDate"
+    )
     assert_problem(client.get(f"{url}/not-a-guid"), 404)

@@ -7,22 +7,59 @@ import io
 import uuid
 
 import pytest
-
 from conftest import assert_problem
 
 BODIES = [
-    {"firstName": "Aino", "lastName": "Mäkinen", "customerReference": "r1", "email": "Aino@Example.fi",
-     "cellularPhone": "040 123 4567", "street": "Hämeenkatu", "houseNo": "3", "zipCode": "33100",
-     "city": "Tampere", "countryCode": "FI", "languageCode": "fi", "preferredChannel": "EMAIL"},
+    {
+        "firstName": "Aino",
+        "lastName": "Mäkinen",
+        "customerReference": "r1",
+        "email": "Aino@Example.fi",
+        "cellularPhone": "040 123 4567",
+        "street": "Hämeenkatu",
+        "houseNo": "3",
+        "zipCode": "33100",
+        "city": "Tampere",
+        "countryCode": "FI",
+        "languageCode": "fi",
+        "preferredChannel": "EMAIL",
+    },
     {"lastName": "X"},
-    {"customerType": "COMPANY", "companyName": "Oy Ab", "vatNumber": "FI01120389", "creditLimit": 5000,
-     "rebate": 2.5, "notes": "n", "excluded": True, "homePhone": "+358 9 1234 567", "city": "Turku",
-     "dimensions": None, "dateOfBirth": None},
-    {"firstName": "Matti", "lastName": "Virtanen", "idNumber": "131052-308T", "latitude": 60.1,
-     "longitude": 24.9, "fullName": "Given Name", "customerGroup": "VIP", "dimensions": {"PROJ": "P1"}},
+    {
+        "customerType": "COMPANY",
+        "companyName": "Oy Ab",
+        "vatNumber": "FI01120389",
+        "creditLimit": 5000,
+        "rebate": 2.5,
+        "notes": "n",
+        "excluded": True,
+        "homePhone": "+358 9 1234 567",
+        "city": "Turku",
+        "dimensions": None,
+        "dateOfBirth": None,
+    },
+    {
+        "firstName": "Matti",
+        "lastName": "Virtanen",
+        "idNumber": "131052-308T",
+        "latitude": 60.1,
+        "longitude": 24.9,
+        "fullName": "Given Name",
+        "customerGroup": "VIP",
+        "dimensions": {"PROJ": "P1"},
+    },
 ]
-MOVING = {"customerGuid", "customerNumber", "regDate", "lastUpdatedAt", "links", "addressGuid",
-          "id", "at", "href"}
+MOVING = {
+    "customerGuid",
+    "customerNumber",
+    "regDate",
+    "lastUpdatedAt",
+    "links",
+    "addressGuid",
+    "id",
+    "at",
+    "href",
+}
 
 
 def _strip(value):
@@ -38,8 +75,10 @@ def _trail(client, url):
     assert r.status_code == 200, r.text
     out = []
     for e in r.json()["value"]:
-        changes = [{**c, "new": "*"} if c["field"] in ("customerGuid", "customerNumber", "addressGuid")
-                   else c for c in e["changes"]]
+        changes = [
+            {**c, "new": "*"} if c["field"] in ("customerGuid", "customerNumber", "addressGuid") else c
+            for c in e["changes"]
+        ]
         out.append({**_strip(e), "resource": e["resource"].split("/")[0], "changes": changes})
     return out
 
@@ -48,8 +87,13 @@ def _trail(client, url):
 def coded(client, company):
     base = f"/v1/companies/{company}/basic-details"
     assert client.put(f"{base}/customerGroups", json=[{"code": "VIP", "name": "V"}]).status_code == 200
-    assert client.put(f"{base}/dimensions", json=[
-        {"code": "PROJ", "name": "Project", "values": [{"code": "P1", "name": "One"}]}]).status_code == 200
+    assert (
+        client.put(
+            f"{base}/dimensions",
+            json=[{"code": "PROJ", "name": "Project", "values": [{"code": "P1", "name": "One"}]}],
+        ).status_code
+        == 200
+    )
     return company
 
 
@@ -92,8 +136,9 @@ def test_plain_create_is_found_fed_and_written_once(client, company, customers_u
     # the stored timestamps are the document's (both engines' own conversions)
     since = client.get(customers_url, params={"fromDate": c["lastUpdatedAt"]}).json()
     assert [x["customerGuid"] for x in since["value"]] == [c["customerGuid"]]
-    assert {k: v for k, v in since["value"][0].items() if k in ("regDate", "lastUpdatedAt")} == \
-        {k: c[k] for k in ("regDate", "lastUpdatedAt") if k in since["value"][0]}
+    assert {k: v for k, v in since["value"][0].items() if k in ("regDate", "lastUpdatedAt")} == {
+        k: c[k] for k in ("regDate", "lastUpdatedAt") if k in since["value"][0]
+    }
     feed = client.get(f"/v1/companies/{company}/changes").json()
     assert [(x["customerGuid"], x["op"]) for x in feed["changes"]] == [(c["customerGuid"], "upsert")]
     # and it is an ordinary customer from here on: PATCH, its records, DELETE
@@ -107,12 +152,17 @@ def test_plain_create_is_found_fed_and_written_once(client, company, customers_u
 def test_a_bad_plain_body_names_the_field_and_writes_nothing(client, company, customers_url):
     first = client.post(customers_url, json={"lastName": "A"}).json()
     assert_problem(client.post(customers_url, json={"lastName": "B", "email": "not-an-email"}), 422, "email")
-    assert_problem(client.post(customers_url, json={"lastName": "B", "idNumber": "131052-308U"}), 422, "idNumber")
-    assert_problem(client.post(customers_url, json={"lastName": "B", "customerGroup": "NOPE"}),
-                   422, "customerGroup")
+    assert_problem(
+        client.post(customers_url, json={"lastName": "B", "idNumber": "131052-308U"}), 422, "idNumber"
+    )
+    assert_problem(
+        client.post(customers_url, json={"lastName": "B", "customerGroup": "NOPE"}), 422, "customerGroup"
+    )
     assert client.get(f"{customers_url}/count").json()["count"] == 1
-    assert client.get(f"/v1/companies/{company}/changes").json()["changes"][-1]["customerGuid"] == \
-        first["customerGuid"]
+    assert (
+        client.get(f"/v1/companies/{company}/changes").json()["changes"][-1]["customerGuid"]
+        == first["customerGuid"]
+    )
     nxt = client.post(customers_url, json={"lastName": "C"}).json()
     assert nxt["customerNumber"] == first["customerNumber"] + 1  # no number lost to the failures
 

@@ -2,12 +2,32 @@
 
 from conftest import assert_problem, create_customer
 
-GUARANTEE = {"pledgeKind": "GUARANTEE", "pledgeType": 1, "referenceNumber": "G-1", "guaranteeDate": "2026-01-01",
-             "originalGuaranteeAmount": 10000, "guaranteeAmount": 8000.25, "description": "Bank guarantee",
-             "note": "n", "validUntil": "2027-01-01", "guaranteeType": 2, "currencyCode": "EUR"}
-COLLATERAL = {"pledgeKind": "collateral", "pledgeType": 3, "referenceNumber": "C-1", "pledgeDate": "2026-01-02",
-              "pledgeAmount": 5000, "description": "Car", "insurer": "If", "insuranceNumber": "I-9",
-              "insuredAmount": 4500, "insuranceExpiryDate": "2026-12-31", "realized": False}
+GUARANTEE = {
+    "pledgeKind": "GUARANTEE",
+    "pledgeType": 1,
+    "referenceNumber": "G-1",
+    "guaranteeDate": "2026-01-01",
+    "originalGuaranteeAmount": 10000,
+    "guaranteeAmount": 8000.25,
+    "description": "Bank guarantee",
+    "note": "n",
+    "validUntil": "2027-01-01",
+    "guaranteeType": 2,
+    "currencyCode": "EUR",
+}
+COLLATERAL = {
+    "pledgeKind": "collateral",
+    "pledgeType": 3,
+    "referenceNumber": "C-1",
+    "pledgeDate": "2026-01-02",
+    "pledgeAmount": 5000,
+    "description": "Car",
+    "insurer": "If",
+    "insuranceNumber": "I-9",
+    "insuredAmount": 4500,
+    "insuranceExpiryDate": "2026-12-31",
+    "realized": False,
+}
 
 
 def test_guarantees_and_collaterals(client, customers_url):

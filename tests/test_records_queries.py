@@ -10,16 +10,34 @@ def _add_records(client, customers_url, guid: str, n: int, start: int) -> None:
         other = create_customer(client, customers_url, lastName=f"Related {i}")
         assert client.put(f"{base}/parameters/p{i}", json={"value": str(i)}).status_code == 201
         assert client.put(f"{base}/extra-fields/e{i}", json={"value": [str(i)]}).status_code == 201
-        assert client.post(f"{base}/direct-debit-mandates", json={
-            "directDebitMandateType": 3, "receivingBankAccountNo": f"ACC{i}"}).status_code == 201
+        assert (
+            client.post(
+                f"{base}/direct-debit-mandates",
+                json={"directDebitMandateType": 3, "receivingBankAccountNo": f"ACC{i}"},
+            ).status_code
+            == 201
+        )
         assert client.post(f"{base}/credit-insurances", json={"amount": i}).status_code == 201
-        assert client.post(f"{base}/pledges", json={"pledgeKind": "GUARANTEE" if i % 2 else "COLLATERAL"}
-                           ).status_code == 201
+        assert (
+            client.post(
+                f"{base}/pledges", json={"pledgeKind": "GUARANTEE" if i % 2 else "COLLATERAL"}
+            ).status_code
+            == 201
+        )
         assert client.post(f"{base}/actions", json={"responses": ["OK"]}).status_code == 201
-        assert client.post(f"{base}/relations", json={"relatedCustomer": other["customerGuid"],
-                                                      "roleCode": "GUARANTOR"}).status_code == 201
-        assert client.post(f"{customers_url}/{other['customerGuid']}/relations", json={
-            "relatedCustomer": guid, "roleCode": "CO_DEBTOR"}).status_code == 201
+        assert (
+            client.post(
+                f"{base}/relations", json={"relatedCustomer": other["customerGuid"], "roleCode": "GUARANTOR"}
+            ).status_code
+            == 201
+        )
+        assert (
+            client.post(
+                f"{customers_url}/{other['customerGuid']}/relations",
+                json={"relatedCustomer": guid, "roleCode": "CO_DEBTOR"},
+            ).status_code
+            == 201
+        )
         assert client.post(f"{base}/addresses", json={"addressType": "DELIVERY"}).status_code == 201
     for channel in ("EMAIL", "SMS", "PHONE", "POST", "PROFILING")[: min(n + start, 5)]:
         client.put(f"{base}/consents/{channel}", json={"granted": True})

@@ -2,15 +2,17 @@
 and their operations are in the OpenAPI document."""
 
 import pytest
-
 from conftest import create_customer
 
 KINDS = {
     "consents": ("EMAIL", {"granted": True}, {"granted": False}),
     "parameters": ("Limit", {"value": "1"}, {"value": "2"}),
     "extra-fields": ("Tags", {"value": ["a"]}, {"value": ["b"]}),
-    "direct-debit-mandates": (None, {"directDebitMandateType": 1, "receivingBankAccountNo": "5050-1055"},
-                              {"directDebitMandateType": 2, "receivingBankAccountNo": "NL91ABNA0417164300"}),
+    "direct-debit-mandates": (
+        None,
+        {"directDebitMandateType": 1, "receivingBankAccountNo": "5050-1055"},
+        {"directDebitMandateType": 2, "receivingBankAccountNo": "NL91ABNA0417164300"},
+    ),
     "credit-insurances": (None, {"amount": 1}, {"amount": 2}),
     "pledges": (None, {"pledgeKind": "GUARANTEE"}, {"pledgeKind": "COLLATERAL"}),
     "actions": (None, {"responses": ["OK"]}, {"responses": ["OK", "NO"]}),
@@ -54,9 +56,17 @@ def test_create_replace_delete_move_the_customer(client, customers_url, path):
 def test_records_are_in_the_openapi_document(anon):
     paths = anon.get("/openapi.json").json()["paths"]
     prefix = "/v1/companies/{cuid}/customers/{customer}"
-    for path in ("/consents/{channel}", "/consents/{channel}/history", "/parameters/{name}",
-                 "/extra-fields/{name}", "/direct-debit-mandates/{mandateGuid}",
-                 "/direct-debit-mandates/{mandateGuid}/close", "/credit-insurances/{insuranceGuid}",
-                 "/relations/{relationGuid}", "/pledges/{pledgeGuid}", "/actions/{actionGuid}",
-                 "/actions/{actionGuid}/response"):
+    for path in (
+        "/consents/{channel}",
+        "/consents/{channel}/history",
+        "/parameters/{name}",
+        "/extra-fields/{name}",
+        "/direct-debit-mandates/{mandateGuid}",
+        "/direct-debit-mandates/{mandateGuid}/close",
+        "/credit-insurances/{insuranceGuid}",
+        "/relations/{relationGuid}",
+        "/pledges/{pledgeGuid}",
+        "/actions/{actionGuid}",
+        "/actions/{actionGuid}/response",
+    ):
         assert prefix + path in paths, path

@@ -17,20 +17,24 @@ import time
 import uuid
 
 import httpx
+from conftest import new_company
+from reliability_util import Server
 from sqlalchemy import create_engine, text
 
-from conftest import new_company
-from custreg.db.base import Base
 import custreg.db.models  # noqa: F401 - every table in Base.metadata
-from reliability_util import Server
+from custreg.db.base import Base
 
 WRITERS = 4
 NESTED = {
-    "street": "Mannerheimintie", "houseNo": "1", "zipCode": "00100", "city": "Helsinki",
-    "addresses": [{"addressType": "DELIVERY", "street": "Aleksanterinkatu 2", "city": "Helsinki"},
-                  {"addressType": "INVOICE", "street": "PL 10", "city": "Espoo"}],
-    "contacts": [{"name": "Matti", "email": "matti@example.fi"},
-                 {"name": "Maija", "phone": "+358401234567"}],
+    "street": "Mannerheimintie",
+    "houseNo": "1",
+    "zipCode": "00100",
+    "city": "Helsinki",
+    "addresses": [
+        {"addressType": "DELIVERY", "street": "Aleksanterinkatu 2", "city": "Helsinki"},
+        {"addressType": "INVOICE", "street": "PL 10", "city": "Espoo"},
+    ],
+    "contacts": [{"name": "Matti", "email": "matti@example.fi"}, {"name": "Maija", "phone": "+358401234567"}],
 }
 # The main address (LEGAL) + two more; two contacts; one external id.
 EXPECTED = {"addresses": 3, "contacts": 2, "externalIds": 1}
@@ -54,9 +58,12 @@ def integrity_problems(database_url: str) -> list[str]:
                     cols = [(c.name, e.column.name) for c, e in zip(constraint.columns, constraint.elements)]
                     on = " AND ".join(f"p.{pc} = c.{cc}" for cc, pc in cols)
                     not_null = " AND ".join(f"c.{cc} IS NOT NULL" for cc, _ in cols)
-                    orphans = conn.execute(text(
-                        f"SELECT count(*) FROM {table.name} c LEFT JOIN {parent.name} p ON {on} "
-                        f"WHERE {not_null} AND p.{cols[0][1]} IS NULL")).scalar()
+                    orphans = conn.execute(
+                        text(
+                            f"SELECT count(*) FROM {table.name} c LEFT JOIN {parent.name} p ON {on} "
+                            f"WHERE {not_null} AND p.{cols[0][1]} IS NULL"
+                        )
+                    ).scalar()
                     if orphans:
                         problems.append(f"{orphans} orphan row(s) in {table.name} → {parent.name}")
     finally:
@@ -89,8 +96,12 @@ def test_sigkill_during_a_stream_of_writes(client, database_url):
             k = 0
             while not stop.is_set():
                 k += 1
-                body = {**NESTED, "lastName": f"W{w}-{k}", "customerGuid": str(uuid.uuid4()),
-                        "externalIds": [{"externalSystemId": 7, "externalSystemIdentifier": f"w{w}-{k}"}]}
+                body = {
+                    **NESTED,
+                    "lastName": f"W{w}-{k}",
+                    "customerGuid": str(uuid.uuid4()),
+                    "externalIds": [{"externalSystemId": 7, "externalSystemIdentifier": f"w{w}-{k}"}],
+                }
                 try:
                     r = http.post(url, json=body)
                 except httpx.HTTPError:
@@ -170,8 +181,9 @@ def test_sigkill_during_an_all_or_nothing_import(client, database_url):
         def send():
             try:
                 with server.http(timeout=300) as http:
-                    answer.append(http.post(f"{url}/import", content=body,
-                                            headers={"Content-Type": "text/csv"}))
+                    answer.append(
+                        http.post(f"{url}/import", content=body, headers={"Content-Type": "text/csv"})
+                    )
             except httpx.HTTPError as exc:
                 answer.append(exc)
 

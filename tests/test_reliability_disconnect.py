@@ -6,21 +6,27 @@ the next ones are served on new connections. There is no pre-ping round trip per
 import os
 
 import pytest
+from conftest import assert_problem, create_customer
 from sqlalchemy import create_engine, text
 
-from conftest import assert_problem, create_customer
-
-pytestmark = pytest.mark.skipif(not os.environ.get("CUSTREG_TEST_POSTGRES_URL"),
-                                reason="PostgreSQL only: SQLite has no server to drop a connection")
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("CUSTREG_TEST_POSTGRES_URL"),
+    reason="PostgreSQL only: SQLite has no server to drop a connection",
+)
 
 
 def _terminate_app_connections(database_url: str) -> int:
     killer = create_engine(database_url, isolation_level="AUTOCOMMIT")
     try:
         with killer.connect() as conn:
-            return len(conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()")).all())
+            return len(
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ).all()
+            )
     finally:
         killer.dispose()
 

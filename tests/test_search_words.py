@@ -7,10 +7,9 @@ import re
 import unicodedata
 
 import pytest
+from conftest import create_customer, new_company
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import create_customer, new_company
 
 
 def _search(client, url, word, **params):
@@ -30,11 +29,13 @@ def _numbers(client, url, word, **params):
 
 def test_prefixes_of_words_match_every_word_required(client, customers_url):
     a = create_customer(client, customers_url, firstName="Matti", lastName="Virtanen", city="Helsinki")
-    b = create_customer(client, customers_url, firstName="Åsa", lastName="Åström", city="Göteborg",
-                        countryCode="SE")
+    b = create_customer(
+        client, customers_url, firstName="Åsa", lastName="Åström", city="Göteborg", countryCode="SE"
+    )
     c = create_customer(client, customers_url, firstName="Liisa", lastName="Mäki-Virta", city="Oulu")
-    d = create_customer(client, customers_url, companyName="Sørensen & Møller ApS", customerType="COMPANY",
-                        countryCode="DK")
+    d = create_customer(
+        client, customers_url, companyName="Sørensen & Møller ApS", customerType="COMPANY", countryCode="DK"
+    )
     na, nb, nc, nd = (x["customerNumber"] for x in (a, b, c, d))
     assert _numbers(client, customers_url, "virta") == [na, nc]
     assert _numbers(client, customers_url, "VIRTANEN") == [na]
@@ -51,14 +52,35 @@ def test_prefixes_of_words_match_every_word_required(client, customers_url):
 
 
 def test_numbers_codes_emails_and_phones_as_typed(client, customers_url):
-    a = create_customer(client, customers_url, firstName="Matti", lastName="Korhonen",
-                        idNumber="260493-608L", email="matti.korhonen7@example.fi",
-                        cellularPhone="040 123 4567", countryCode="FI")
-    b = create_customer(client, customers_url, companyName="Lindström AB", customerType="COMPANY",
-                        vatNumber="SE556677889901", workPhone="+46 70 123 45 67", countryCode="SE")
+    a = create_customer(
+        client,
+        customers_url,
+        firstName="Matti",
+        lastName="Korhonen",
+        idNumber="260493-608L",
+        email="matti.korhonen7@example.fi",
+        cellularPhone="040 123 4567",
+        countryCode="FI",
+    )
+    b = create_customer(
+        client,
+        customers_url,
+        companyName="Lindström AB",
+        customerType="COMPANY",
+        vatNumber="SE556677889901",
+        workPhone="+46 70 123 45 67",
+        countryCode="SE",
+    )
     na, nb = a["customerNumber"], b["customerNumber"]
-    for word in ("0401234567", "040123", "358401234567", "+358401234567", "+358 40 123",
-                 "040 123 4567", "040-123-4567"):
+    for word in (
+        "0401234567",
+        "040123",
+        "358401234567",
+        "+358401234567",
+        "+358 40 123",
+        "040 123 4567",
+        "040-123-4567",
+    ):
         assert _numbers(client, customers_url, word) == [na], word
     for word in ("0701234567", "46701234567", "+46 70 123"):
         assert _numbers(client, customers_url, word) == [nb], word
@@ -104,16 +126,27 @@ def test_writes_keep_the_index_in_step(client, customers_url):
 
 
 def test_paging_order_and_combined_filters(client, customers_url):
-    numbers = [create_customer(client, customers_url, firstName=f"F{i}", lastName="Mäkinen",
-                               city="Oulu" if i % 2 else "Espoo")["customerNumber"] for i in range(7)]
-    pages = [client.get(customers_url, params={"searchWord": "makin", "$top": 3, "$skip": s}).json()
-             for s in (0, 3, 6, 9)]
-    assert [[c["customerNumber"] for c in p["value"]] for p in pages] == \
-        [numbers[:3], numbers[3:6], numbers[6:], []]
+    numbers = [
+        create_customer(
+            client, customers_url, firstName=f"F{i}", lastName="Mäkinen", city="Oulu" if i % 2 else "Espoo"
+        )["customerNumber"]
+        for i in range(7)
+    ]
+    pages = [
+        client.get(customers_url, params={"searchWord": "makin", "$top": 3, "$skip": s}).json()
+        for s in (0, 3, 6, 9)
+    ]
+    assert [[c["customerNumber"] for c in p["value"]] for p in pages] == [
+        numbers[:3],
+        numbers[3:6],
+        numbers[6:],
+        [],
+    ]
     assert {p["total"] for p in pages} == {7}
     assert [p["count"] for p in pages] == [3, 3, 1, 0]
-    desc = client.get(customers_url, params={"searchWord": "makin", "$orderby": "customerNumber desc",
-                                             "$top": 2}).json()
+    desc = client.get(
+        customers_url, params={"searchWord": "makin", "$orderby": "customerNumber desc", "$top": 2}
+    ).json()
     assert [c["customerNumber"] for c in desc["value"]] == numbers[::-1][:2] and desc["total"] == 7
     oulu = client.get(customers_url, params={"searchWord": "makin", "$filter": "city eq 'Oulu'"}).json()
     assert [c["customerNumber"] for c in oulu["value"]] == numbers[1::2] and oulu["total"] == 3
@@ -121,11 +154,25 @@ def test_paging_order_and_combined_filters(client, customers_url):
 
 
 def test_list_item_is_the_customer_as_the_model_renders_it(client, customers_url):
-    c = create_customer(client, customers_url, firstName="Sääri", lastName="Heikkinen", idNumber="260493-608L",
-                        email="saari@example.fi", cellularPhone="+358405822196", street="Katu 1",
-                        city="Helsinki", zipCode="00100", countryCode="FI", creditLimit="1500.50",
-                        rebate="2.5", latitude=60.1, longitude=24.9,
-                        notes="line\nnext", customerReference="R1")
+    c = create_customer(
+        client,
+        customers_url,
+        firstName="Sääri",
+        lastName="Heikkinen",
+        idNumber="260493-608L",
+        email="saari@example.fi",
+        cellularPhone="+358405822196",
+        street="Katu 1",
+        city="Helsinki",
+        zipCode="00100",
+        countryCode="FI",
+        creditLimit="1500.50",
+        rebate="2.5",
+        latitude=60.1,
+        longitude=24.9,
+        notes="line\nnext",
+        customerReference="R1",
+    )
     create_customer(client, customers_url, companyName="Heikkinen Oy", customerType="COMPANY")
     detail = client.get(f"{customers_url}/{c['customerNumber']}").json()
     for params in ({"searchWord": "heikki"}, {"$filter": "lastName eq 'Heikkinen'"}, {}):
@@ -139,10 +186,13 @@ def test_list_item_is_the_customer_as_the_model_renders_it(client, customers_url
 
 # ------------------------------------------------------------------ property: engine = model
 
+
 def _fold(s: str) -> str:
     s = unicodedata.normalize("NFKD", s.casefold())
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    return s.translate(str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d"}))
+    return s.translate(
+        str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d"})
+    )
 
 
 def _runs(s: str) -> list[str]:
@@ -152,15 +202,42 @@ def _runs(s: str) -> list[str]:
 def _model(customers: dict[int, list[str]], word: str) -> list[int]:
     """Independent model: every run of the query starts some run of the customer's values."""
     terms = _runs(word)
-    return sorted(n for n, values in customers.items()
-                  if all(any(w.startswith(t) for v in values for w in [str(n), *_runs(v)]) for t in terms))
+    return sorted(
+        n
+        for n, values in customers.items()
+        if all(any(w.startswith(t) for v in values for w in [str(n), *_runs(v)]) for t in terms)
+    )
 
 
-SYLLABLES = ["vir", "ta", "nen", "ås", "ström", "mä", "ki", "sø", "ren", "sen", "møl", "ler", "jo",
-             "han", "ko", "rho", "ae", "ö", "-", "ß", "li", "nd"]
+SYLLABLES = [
+    "vir",
+    "ta",
+    "nen",
+    "ås",
+    "ström",
+    "mä",
+    "ki",
+    "sø",
+    "ren",
+    "sen",
+    "møl",
+    "ler",
+    "jo",
+    "han",
+    "ko",
+    "rho",
+    "ae",
+    "ö",
+    "-",
+    "ß",
+    "li",
+    "nd",
+]
 _rng = random.Random(8)
-NAMES = ["".join(_rng.choice(SYLLABLES) for _ in range(_rng.randint(1, 4))).strip("-").capitalize() or "X"
-         for _ in range(40)]
+NAMES = [
+    "".join(_rng.choice(SYLLABLES) for _ in range(_rng.randint(1, 4))).strip("-").capitalize() or "X"
+    for _ in range(40)
+]
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +256,7 @@ def population(client):
 def test_search_matches_the_model(client, population, data):
     url, customers = population
     pieces = st.sampled_from(NAMES + SYLLABLES + ["1", "x", "Å", "ae"])
-    words = st.builds(lambda w, cut: w[:max(1, len(w) - cut)], pieces, st.integers(0, 3))
+    words = st.builds(lambda w, cut: w[: max(1, len(w) - cut)], pieces, st.integers(0, 3))
     query = data.draw(st.lists(words, min_size=1, max_size=3).map(" ".join))
     got, total = _search(client, url, query)
     assert got == _model(customers, query), query
@@ -195,8 +272,11 @@ def test_the_engine_agnostic_condition_answers_like_the_index(client, company, c
         create_customer(client, customers_url, firstName=first, lastName=last, cellularPhone="0401234567")
     for word in ("asa astr", "virta", "ast", "mäki-virta", "irta", "0401234567", "+358 40 12", "1"):
         listed = _numbers(client, customers_url, word)
-        r = client.get("/compat/billmate/customers/export/csv", params={"searchWord": word},
-                       headers={"X-Company": company})
+        r = client.get(
+            "/compat/billmate/customers/export/csv",
+            params={"searchWord": word},
+            headers={"X-Company": company},
+        )
         assert r.status_code == 200, r.text
         exported = sorted(int(row["mexcParamvaluesetsid"]) for row in csv.DictReader(io.StringIO(r.text)))
         assert exported == listed, word

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import uvicorn
-
 from conftest import ADMIN
+
 from custreg import serving
 
 
@@ -31,8 +31,9 @@ def test_connections_of_a_socket_made_as_uvicorns_workers_share_it_get_tcp_nodel
     # leaves Nagle's algorithm on.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, http=_Probe, loop="asyncio", lifespan="off",
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, http=_Probe, loop="asyncio", lifespan="off", log_level="warning")
+    )
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
     thread.start()
     try:
@@ -91,17 +92,29 @@ def _held(pid: int, port: int, state: str) -> int:
 def test_serve_with_two_workers_answers(database_url, tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
-    env.update(CUSTREG_DATABASE_URL=database_url, CUSTREG_ADMIN_TOKEN=ADMIN, CUSTREG_HOST="127.0.0.1",
-               CUSTREG_PORT=str(port), CUSTREG_LOG_LEVEL="warning")
+    env.update(
+        CUSTREG_DATABASE_URL=database_url,
+        CUSTREG_ADMIN_TOKEN=ADMIN,
+        CUSTREG_HOST="127.0.0.1",
+        CUSTREG_PORT=str(port),
+        CUSTREG_LOG_LEVEL="warning",
+    )
     log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("custreg")), "serve", "--workers", "2",
-                             "--no-migrate"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("custreg")), "serve", "--workers", "2", "--no-migrate"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline, answer = time.monotonic() + 120, None
         while answer is None and proc.poll() is None and time.monotonic() < deadline:
             try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/v1/companies",
-                                   headers={"Authorization": f"Bearer {ADMIN}"}, timeout=2)
+                answer = httpx.get(
+                    f"http://127.0.0.1:{port}/v1/companies",
+                    headers={"Authorization": f"Bearer {ADMIN}"},
+                    timeout=2,
+                )
             except httpx.HTTPError:
                 time.sleep(0.2)
         assert answer is not None, (tmp_path / "serve.log").read_text()[-2000:]

@@ -10,8 +10,9 @@ from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
 from custreg.fields import clean_text
 
 INT32_MAX = 2**31 - 1
-_NUMBER = PlainSerializer(lambda d: float(d) if d is not None else None, return_type=float | None,
-                          when_used="json")
+_NUMBER = PlainSerializer(
+    lambda d: float(d) if d is not None else None, return_type=float | None, when_used="json"
+)
 
 
 def describe_ints(choices: dict[int, str]) -> str:
@@ -45,7 +46,7 @@ def int_choice(choices: dict[int, str]):
     return check
 
 
-def IntChoice(choices: dict[int, str], description: str, *, required: bool = False):  # noqa: N802
+def IntChoice(choices: dict[int, str], description: str, *, required: bool = False):
     """An integer enum; an unknown value is a 422 that lists the allowed ones."""
     text = f"{description}: {describe_ints(choices)}"
     if required:
@@ -65,7 +66,7 @@ def code_choice(choices: tuple[str, ...]):
     return check
 
 
-def CodeChoice(choices: tuple[str, ...], description: str, *, required: bool = False):  # noqa: N802
+def CodeChoice(choices: tuple[str, ...], description: str, *, required: bool = False):
     """A string enum (case-insensitive in, upper-case out); unknown → 422 listing the allowed ones."""
     text = f"{description}: {', '.join(choices)}"
     if required:
@@ -84,11 +85,11 @@ def _date(value: Any) -> Any:
     return value
 
 
-def Date(description: str):  # noqa: N802
+def Date(description: str):
     return Annotated[dt.date | None, BeforeValidator(_date), Field(None, description=description)]
 
 
-def DateTime(description: str):  # noqa: N802
+def DateTime(description: str):
     """A date-time; a plain date means its midnight UTC; a naive time is taken as UTC."""
 
     def parse(value: Any) -> Any:
@@ -110,15 +111,20 @@ def DateTime(description: str):  # noqa: N802
                 raise ValueError("date-time out of range") from None
         return value
 
-    return Annotated[dt.datetime | None, BeforeValidator(parse), AfterValidator(aware),
-                     Field(None, description=description)]
+    return Annotated[
+        dt.datetime | None,
+        BeforeValidator(parse),
+        AfterValidator(aware),
+        Field(None, description=description),
+    ]
 
 
-def Amount(description: str):  # noqa: N802
+def Amount(description: str):
     """A non-negative money amount with two decimals (JSON number out)."""
-    return Annotated[Decimal | None, _NUMBER,
-                     Field(None, ge=0, max_digits=18, decimal_places=2, description=description)]
+    return Annotated[
+        Decimal | None, _NUMBER, Field(None, ge=0, max_digits=18, decimal_places=2, description=description)
+    ]
 
 
-def Count(description: str):  # noqa: N802
+def Count(description: str):
     return Annotated[int | None, Field(None, ge=0, le=INT32_MAX, description=description)]

@@ -31,10 +31,15 @@ def _announce_token(token: str, host: str, port: int, *, rotated: bool = False) 
     out.print(f"\n[bold green]{what}[/bold green] - shown once, only its hash is stored:\n")
     out.print(f"    [bold yellow]{token}[/bold yellow]\n")
     out.print("Try it:")
-    out.print(f"    curl -H 'Authorization: Bearer {token}' http://{host}:{port}/v1/companies\n",
-              markup=False, highlight=False)
-    out.print("Rotate it with `custreg admin-token --rotate`, or set CUSTREG_ADMIN_TOKEN to your own.\n",
-              markup=False)
+    out.print(
+        f"    curl -H 'Authorization: Bearer {token}' http://{host}:{port}/v1/companies\n",
+        markup=False,
+        highlight=False,
+    )
+    out.print(
+        "Rotate it with `custreg admin-token --rotate`, or set CUSTREG_ADMIN_TOKEN to your own.\n",
+        markup=False,
+    )
 
 
 @app.command()
@@ -64,12 +69,22 @@ def serve(
 
     if workers > 1 and serving.reuse_port_supported():
         raise typer.Exit(serving.run_workers(workers, host, port, s.loop, s.log_level))
-    uvicorn.run("custreg.main:app", host=host, port=port, workers=workers, http=serving.PROTOCOL,
-                loop=s.loop, log_level=s.log_level, access_log=False)
+    uvicorn.run(
+        "custreg.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        http=serving.PROTOCOL,
+        loop=s.loop,
+        log_level=s.log_level,
+        access_log=False,
+    )
 
 
 @app.command("admin-token")
-def admin_token(rotate: bool = typer.Option(False, "--rotate", help="Replace the stored admin token")) -> None:
+def admin_token(
+    rotate: bool = typer.Option(False, "--rotate", help="Replace the stored admin token"),
+) -> None:
     """Create (or, with --rotate, replace) the stored admin token and print it once."""
     from custreg.access import bootstrap
     from custreg.db.engine import make_engine
@@ -107,8 +122,11 @@ def _engine():
 @client_app.command("create")
 def client_create(
     company: list[str] = typer.Option(..., "--company", help="cuid the client may touch (repeatable)"),
-    scope: list[str] = typer.Option(..., "--scope", help="customers:read, customers:write, "
-                                    "customers:delete, register:admin or admin (repeatable)"),
+    scope: list[str] = typer.Option(
+        ...,
+        "--scope",
+        help="customers:read, customers:write, customers:delete, register:admin or admin (repeatable)",
+    ),
     name: str = typer.Option(None, "--name", help="A name for people (default: the companies)"),
 ) -> None:
     """Create an API client; prints its clientId and secret (shown once)."""

@@ -13,32 +13,58 @@ from custreg.db.engine import make_engine
 from custreg.text import fold
 
 PEOPLE = {
-    "FI": (["Aino", "Eino", "Helmi", "Väinö", "Siiri", "Onni"],
-           ["Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Hämäläinen", "Järvinen"],
-           ["Helsinki", "Tampere", "Turku", "Oulu"], "040 {:03d} {:04d}"),
-    "SE": (["Åsa", "Lars", "Maja", "Björn", "Elsa", "Nils"],
-           ["Åström", "Andersson", "Lindqvist", "Öberg", "Johansson", "Nyström"],
-           ["Stockholm", "Göteborg", "Malmö", "Uppsala"], "070 {:03d} {:04d}"),
-    "NO": (["Ola", "Kari", "Søren", "Ingrid", "Håkon", "Solveig"],
-           ["Nordmann", "Hansen", "Bjørnstad", "Løken", "Dahl", "Strøm"],
-           ["Oslo", "Bergen", "Trondheim", "Tromsø"], "9{:02d} {:02d} {:03d}"),
-    "DK": (["Mette", "Søren", "Freja", "Mads", "Ida", "Anders"],
-           ["Jensen", "Nielsen", "Sørensen", "Møller", "Kjær", "Østergaard"],
-           ["København", "Aarhus", "Odense", "Aalborg"], "2{:03d} {:04d}"),
+    "FI": (
+        ["Aino", "Eino", "Helmi", "Väinö", "Siiri", "Onni"],
+        ["Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Hämäläinen", "Järvinen"],
+        ["Helsinki", "Tampere", "Turku", "Oulu"],
+        "040 {:03d} {:04d}",
+    ),
+    "SE": (
+        ["Åsa", "Lars", "Maja", "Björn", "Elsa", "Nils"],
+        ["Åström", "Andersson", "Lindqvist", "Öberg", "Johansson", "Nyström"],
+        ["Stockholm", "Göteborg", "Malmö", "Uppsala"],
+        "070 {:03d} {:04d}",
+    ),
+    "NO": (
+        ["Ola", "Kari", "Søren", "Ingrid", "Håkon", "Solveig"],
+        ["Nordmann", "Hansen", "Bjørnstad", "Løken", "Dahl", "Strøm"],
+        ["Oslo", "Bergen", "Trondheim", "Tromsø"],
+        "9{:02d} {:02d} {:03d}",
+    ),
+    "DK": (
+        ["Mette", "Søren", "Freja", "Mads", "Ida", "Anders"],
+        ["Jensen", "Nielsen", "Sørensen", "Møller", "Kjær", "Østergaard"],
+        ["København", "Aarhus", "Odense", "Aalborg"],
+        "2{:03d} {:04d}",
+    ),
 }
 COMPANIES = [
-    ("FI", "Koivu ja Kumpp. Oy", "2331972-7"), ("FI", "Nokian Tuote Oy", "0112038-9"),
-    ("SE", "Ljungby Trä AB", "556036-0793"), ("NO", "Fjordfisk AS", "988077917"),
+    ("FI", "Koivu ja Kumpp. Oy", "2331972-7"),
+    ("FI", "Nokian Tuote Oy", "0112038-9"),
+    ("SE", "Ljungby Trä AB", "556036-0793"),
+    ("NO", "Fjordfisk AS", "988077917"),
     ("DK", "Havnens Café ApS", "13585628"),
 ]
-STREETS = ["Mannerheimintie", "Drottninggatan", "Karl Johans gate", "Strøget", "Hämeenkatu",
-           "Storgatan", "Bryggen", "Nørrebrogade"]
+STREETS = [
+    "Mannerheimintie",
+    "Drottninggatan",
+    "Karl Johans gate",
+    "Strøget",
+    "Hämeenkatu",
+    "Storgatan",
+    "Bryggen",
+    "Nørrebrogade",
+]
 
 
 def _phone(country: str, rnd: random.Random) -> str:
     pattern = PEOPLE[country][3]
-    return pattern.format(*(rnd.randint(0, 99) if "{:02d}" in pattern and i < 2 else rnd.randint(100, 999)
-                            for i in range(pattern.count("{"))))
+    return pattern.format(
+        *(
+            rnd.randint(0, 99) if "{:02d}" in pattern and i < 2 else rnd.randint(100, 999)
+            for i in range(pattern.count("{"))
+        )
+    )
 
 
 def load(url: str, cuid: str = "demo", persons: int = 30) -> int:
@@ -47,22 +73,38 @@ def load(url: str, cuid: str = "demo", persons: int = 30) -> int:
     with Session(engine) as session, session.begin():
         company = session.scalar(select(Company).where(Company.cuid == cuid))
         if company is None:
-            company = companies.create(session, data=CompanyCreate(
-                cuid=cuid, name="Demo Oy", countryCode="FI", businessId="1572860-0"))
+            company = companies.create(
+                session,
+                data=CompanyCreate(cuid=cuid, name="Demo Oy", countryCode="FI", businessId="1572860-0"),
+            )
         for country, name, business_id in COMPANIES:
-            customers.create(session, company, {
-                "customerType": "COMPANY", "companyName": name, "idNumber": business_id,
-                "countryCode": country, "city": rnd.choice(PEOPLE[country][2]),
-                "street": rnd.choice(STREETS), "houseNo": str(rnd.randint(1, 80)),
-                "email": f"info@{name.split()[0].lower().replace('ø', 'o')}.example"})
+            customers.create(
+                session,
+                company,
+                {
+                    "customerType": "COMPANY",
+                    "companyName": name,
+                    "idNumber": business_id,
+                    "countryCode": country,
+                    "city": rnd.choice(PEOPLE[country][2]),
+                    "street": rnd.choice(STREETS),
+                    "houseNo": str(rnd.randint(1, 80)),
+                    "email": f"info@{name.split()[0].lower().replace('ø', 'o')}.example",
+                },
+            )
         for i in range(persons):
             country = list(PEOPLE)[i % 4]
             first_names, last_names, cities, _ = PEOPLE[country]
             first, last = rnd.choice(first_names), rnd.choice(last_names)
             values = {
-                "customerType": "PERSON", "firstName": first, "lastName": last,
-                "countryCode": country, "city": rnd.choice(cities), "street": rnd.choice(STREETS),
-                "houseNo": str(rnd.randint(1, 120)), "zipCode": f"{rnd.randint(100, 999)}00",
+                "customerType": "PERSON",
+                "firstName": first,
+                "lastName": last,
+                "countryCode": country,
+                "city": rnd.choice(cities),
+                "street": rnd.choice(STREETS),
+                "houseNo": str(rnd.randint(1, 120)),
+                "zipCode": f"{rnd.randint(100, 999)}00",
                 "email": f"{fold(first)}.{fold(last)}@example.com",
                 "languageCode": {"FI": "fi", "SE": "sv", "NO": "no", "DK": "da"}[country],
             }
@@ -71,5 +113,6 @@ def load(url: str, cuid: str = "demo", persons: int = 30) -> int:
             except ValueError:
                 pass
             customers.create(session, company, values)
-        return customers.count(session, company, customers.ListParams(), search_word=None,
-                               from_date=None, include_excluded=True)
+        return customers.count(
+            session, company, customers.ListParams(), search_word=None, from_date=None, include_excluded=True
+        )

@@ -6,8 +6,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM = "application/problem+json"
 # Routes whose contract answers a malformed body with 400 rather than 422 (seed 004's search).
@@ -131,9 +131,14 @@ PROBLEM_SCHEMA = {
         "status": {"type": "integer", "minimum": 400, "maximum": 599},
         "detail": {"type": "string"},
         "instance": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-        "errors": {"type": "array", "items": {
-            "type": "object", "required": ["field", "message"],
-            "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
     },
     "additionalProperties": True,
 }
@@ -173,9 +178,15 @@ def document_problems(app: FastAPI) -> None:
                         response["content"] = content
                         if response.get("description") == "Validation Error":
                             response["description"] = "A field fails validation"
-                op["responses"].setdefault("4XX", {
-                    "description": "Client error (RFC 6749 JSON)" if path in OAUTH_ERROR_PATHS
-                    else "Client error: RFC 9457 problem details", "content": content})
+                op["responses"].setdefault(
+                    "4XX",
+                    {
+                        "description": "Client error (RFC 6749 JSON)"
+                        if path in OAUTH_ERROR_PATHS
+                        else "Client error: RFC 9457 problem details",
+                        "content": content,
+                    },
+                )
         for unused in ("HTTPValidationError", "ValidationError"):
             if unused in schemas and f'"#/components/schemas/{unused}"' not in str(spec["paths"]):
                 schemas.pop(unused)
@@ -217,10 +228,15 @@ def install_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError):
         errs = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errs):
-            return problem(400, "Malformed JSON body", instance=request.url.path,
-                           errors=[{"field": "body", "message": "not valid JSON"}])
-        fields = [{"field": _loc_to_field(tuple(e.get("loc", ()))), "message": _clean_message(e)}
-                  for e in errs]
+            return problem(
+                400,
+                "Malformed JSON body",
+                instance=request.url.path,
+                errors=[{"field": "body", "message": "not valid JSON"}],
+            )
+        fields = [
+            {"field": _loc_to_field(tuple(e.get("loc", ()))), "message": _clean_message(e)} for e in errs
+        ]
         in_query = all(e.get("loc", ("",))[0] in ("query", "path", "header") for e in errs)
         route = request.scope.get("route")
         status = 400 if in_query or getattr(route, "path", None) in BAD_BODY_IS_400 else 422
@@ -230,21 +246,30 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-        return problem(exc.status_code, detail, instance=request.url.path,
-                       headers=getattr(exc, "headers", None))
+        return problem(
+            exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(OperationalError)
     async def _database(request: Request, exc: OperationalError):
         if is_busy(exc):  # waited for a lock longer than configured: overload, not a bug
-            return problem(503, "The database is busy; retry shortly", instance=request.url.path,
-                           headers={"Retry-After": "1"})
+            return problem(
+                503,
+                "The database is busy; retry shortly",
+                instance=request.url.path,
+                headers={"Retry-After": "1"},
+            )
         return await _lost(request, exc)
 
     @app.exception_handler(DBAPIError)
     async def _lost(request: Request, exc: DBAPIError):
         if exc.connection_invalidated:  # the server dropped the connection (restart, failover)
-            return problem(503, "The database connection was lost; retry", instance=request.url.path,
-                           headers={"Retry-After": "1"})
+            return problem(
+                503,
+                "The database connection was lost; retry",
+                instance=request.url.path,
+                headers={"Retry-After": "1"},
+            )
         return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)

@@ -55,7 +55,7 @@ def check_currency(value: str | None) -> str | None:
     return value
 
 
-def Text(max_length: int, description: str):  # noqa: N802 - reads as a type
+def Text(max_length: int, description: str):
     """An optional, trimmed string of at most `max_length` characters."""
     return Annotated[
         Annotated[str, Field(max_length=max_length)] | None,
@@ -64,7 +64,7 @@ def Text(max_length: int, description: str):  # noqa: N802 - reads as a type
     ]
 
 
-def Code(max_length: int, description: str):  # noqa: N802
+def Code(max_length: int, description: str):
     """An optional code, trimmed and upper-cased."""
     return Annotated[
         Annotated[str, Field(max_length=max_length)] | None,

@@ -14,8 +14,9 @@ No value of this API can hold one, and PostgreSQL cannot even compare text with 
 """
 
 import re
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qsl
-from typing import Any, Awaitable, Callable
 
 from custreg.errors import problem
 
@@ -41,8 +42,11 @@ class BodySizeLimit:
             if response is not None:
                 await response(scope, receive, send)
                 return
-        if (scope["type"] != "http" or scope["method"] not in BODY_METHODS
-                or any(p.match(scope["path"]) for p in OWN_LIMIT)):
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in BODY_METHODS
+            or any(p.match(scope["path"]) for p in OWN_LIMIT)
+        ):
             await self.app(scope, receive, send)
             return
         declared = _content_length(scope)
@@ -67,10 +71,13 @@ class BodySizeLimit:
         await self.app(scope, _replay(chunks, None, receive), send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(413, f"The request body is larger than {self.max_bytes} bytes",
-                           instance=scope["path"],
-                           errors=[{"field": "body", "message": f"at most {self.max_bytes} bytes"}],
-                           headers={"Connection": "close"})
+        response = problem(
+            413,
+            f"The request body is larger than {self.max_bytes} bytes",
+            instance=scope["path"],
+            errors=[{"field": "body", "message": f"at most {self.max_bytes} bytes"}],
+            headers={"Connection": "close"},
+        )
         await response(scope, receive, send)
 
 
@@ -81,11 +88,15 @@ def _nul_answer(scope: Scope):
     query = scope.get("query_string", b"")
     if b"%00" not in query and b"\x00" not in query:
         return None
-    names = [name for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True)
-             if "\x00" in name or "\x00" in value] or ["query"]
+    names = [
+        name
+        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+        if "\x00" in name or "\x00" in value
+    ] or ["query"]
     fields = [{"field": n.replace("\x00", ""), "message": "must not contain NUL"} for n in names]
-    return problem(400, f"Invalid field(s): {', '.join(f['field'] for f in fields)}",
-                   instance=path, errors=fields)
+    return problem(
+        400, f"Invalid field(s): {', '.join(f['field'] for f in fields)}", instance=path, errors=fields
+    )
 
 
 def _content_length(scope: Scope) -> int | None:

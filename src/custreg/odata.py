@@ -103,7 +103,8 @@ class _Visitor:
         if isinstance(left, ast._Literal) and not isinstance(right, ast._Literal):
             left, right = right, left
             op = {ast.Lt: ast.Gt(), ast.Gt: ast.Lt(), ast.LtE: ast.GtE(), ast.GtE: ast.LtE()}.get(
-                type(op), op)
+                type(op), op
+            )
         col, f = self.operand(left)
         if isinstance(op, ast.In):
             if not isinstance(right, ast.List):
@@ -181,8 +182,13 @@ def _one_element_lists(tokens):
     window: list = []
     for token in tokens:
         window.append(token)
-        if (len(window) >= 4 and window[-1].type == ")" and window[-3].type == "("
-                and window[-4].type == "IN" and window[-2].type not in ("(", ")", ",")):
+        if (
+            len(window) >= 4
+            and window[-1].type == ")"
+            and window[-3].type == "("
+            and window[-4].type == "IN"
+            and window[-2].type not in ("(", ")", ",")
+        ):
             comma = copy.copy(window[-1])
             comma.type = comma.value = ","
             window[-1:-1] = [comma, window[-2]]

@@ -25,10 +25,13 @@ class ListParams(BaseModel):
 
 
 async def list_params(
-    filter: Annotated[str | None, Query(alias="$filter", max_length=4000,
-                                        description="OData filter, e.g. `lastName eq 'Virtanen'`")] = None,
-    orderby: Annotated[str | None, Query(alias="$orderby", max_length=1000,
-                                         description="e.g. `lastName desc,firstName`")] = None,
+    filter: Annotated[
+        str | None,
+        Query(alias="$filter", max_length=4000, description="OData filter, e.g. `lastName eq 'Virtanen'`"),
+    ] = None,
+    orderby: Annotated[
+        str | None, Query(alias="$orderby", max_length=1000, description="e.g. `lastName desc,firstName`")
+    ] = None,
     top: Annotated[int, Query(alias="$top", ge=0, le=MAX_TOP, description="Page size, max 100")] = 25,
     skip: Annotated[int, Query(alias="$skip", ge=0, le=MAX_SKIP, description="Offset")] = 0,
 ) -> ListParams:

@@ -7,8 +7,9 @@ A `RecordKind` names the table, the id field, the schemas and the per-kind rules
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Response
@@ -58,8 +59,9 @@ class RecordKind:
 
     def __post_init__(self) -> None:
         if not self.filters:
-            names = [n for n in self.read_schema.model_fields
-                     if hasattr(self.model, snake(n)) and n != "links"]
+            names = [
+                n for n in self.read_schema.model_fields if hasattr(self.model, snake(n)) and n != "links"
+            ]
             self.filters = filter_fields(self.model, [n for n in names if _filterable(self.model, n)])
 
     @property
@@ -76,8 +78,7 @@ def _filterable(model, name: str) -> bool:
 
 
 def to_dict(kind: RecordKind, record: Any) -> dict[str, Any]:
-    return {n: getattr(record, snake(n)) for n in kind.read_schema.model_fields
-            if hasattr(record, snake(n))}
+    return {n: getattr(record, snake(n)) for n in kind.read_schema.model_fields if hasattr(record, snake(n))}
 
 
 def read(kind: RecordKind, record: Any) -> BaseModel:
@@ -101,8 +102,9 @@ def _parse_key(kind: RecordKind, key: str) -> Any:
 
 
 def find(session: Session, kind: RecordKind, customer: Customer, key: Any) -> Any:
-    return session.scalar(select(kind.model).where(
-        kind.model.customer_id == customer.id, kind.id_attr == key))
+    return session.scalar(
+        select(kind.model).where(kind.model.customer_id == customer.id, kind.id_attr == key)
+    )
 
 
 def get(session: Session, kind: RecordKind, customer: Customer, key: str) -> Any:
@@ -118,8 +120,9 @@ def list_page(session: Session, kind: RecordKind, customer: Customer, params: Li
         where.append(parse_filter(params.filter, kind.filters))
     order = parse_orderby(params.orderby, kind.filters) if params.orderby else []
     total = session.scalar(select(func.count()).select_from(kind.model).where(*where)) or 0
-    rows = session.scalars(select(kind.model).where(*where).order_by(*order, kind.model.id)
-                           .limit(params.top).offset(params.skip)).all()
+    rows = session.scalars(
+        select(kind.model).where(*where).order_by(*order, kind.model.id).limit(params.top).offset(params.skip)
+    ).all()
     return total, list(rows)
 
 
@@ -131,16 +134,26 @@ def assign(kind: RecordKind, record: Any, values: dict[str, Any]) -> None:
         record.last_updated_at = utcnow()
 
 
-def create(session: Session, company: Company, kind: RecordKind, customer: Customer,
-           values: dict[str, Any], *, actor: str | None = None, touch: bool = True) -> Any:
+def create(
+    session: Session,
+    company: Company,
+    kind: RecordKind,
+    customer: Customer,
+    values: dict[str, Any],
+    *,
+    actor: str | None = None,
+    touch: bool = True,
+) -> Any:
     ident: Any = uuid.uuid4()
     if kind.key is not None:  # a named record: the name is its id, one per customer
         if not values.get(kind.id_field):
             raise field_error(kind.id_field, "is required")
         ident = kind.key(values[kind.id_field])
         if find(session, kind, customer, ident) is not None:
-            raise Conflict(f"The customer already has a {kind.title} {ident!r}",
-                           [{"field": kind.id_field, "message": "already exists; PUT replaces it"}])
+            raise Conflict(
+                f"The customer already has a {kind.title} {ident!r}",
+                [{"field": kind.id_field, "message": "already exists; PUT replaces it"}],
+            )
     values = kind.rule(session, company, customer, dict(values), None)
     record = kind.model(customer_id=customer.id, **{snake(kind.id_field): ident})
     if hasattr(kind.model, "company_id"):  # tables with per-company unique keys carry it
@@ -158,11 +171,19 @@ def create(session: Session, company: Company, kind: RecordKind, customer: Custo
     return record
 
 
-def replace(session: Session, company: Company, kind: RecordKind, customer: Customer, record: Any,
-            values: dict[str, Any], *, actor: str | None = None) -> None:
+def replace(
+    session: Session,
+    company: Company,
+    kind: RecordKind,
+    customer: Customer,
+    record: Any,
+    values: dict[str, Any],
+    *,
+    actor: str | None = None,
+) -> None:
     """Replace every field: missing or null ones are cleared; the path's id wins."""
     values = kind.rule(session, company, customer, dict(values), record)
-    full = {n: None for n in kind.write_schema.model_fields}
+    full = dict.fromkeys(kind.write_schema.model_fields)
     full.update(values)
     full.pop(kind.id_field, None)
     assign(kind, record, full)
@@ -175,8 +196,9 @@ def replace(session: Session, company: Company, kind: RecordKind, customer: Cust
     session.flush()
 
 
-def delete(session: Session, kind: RecordKind, customer: Customer, record: Any,
-           *, actor: str | None = None) -> None:
+def delete(
+    session: Session, kind: RecordKind, customer: Customer, record: Any, *, actor: str | None = None
+) -> None:
     if kind.on_change:
         kind.on_change(session, customer, record, "delete", actor)
     session.delete(record)
@@ -194,11 +216,13 @@ def nested_create(kind: RecordKind, body_field: str, relationship: str) -> Calla
         errors: list[dict[str, str]] = []
         for i, item in enumerate(items):
             try:
-                create(ctx.session, ctx.company, kind, customer, item.model_dump(),
-                       actor=ctx.actor, touch=False)
+                create(
+                    ctx.session, ctx.company, kind, customer, item.model_dump(), actor=ctx.actor, touch=False
+                )
             except DomainError as exc:
-                named = [{**e, "field": f"{body_field}[{i}].{e['field']}"} for e in exc.errors] \
-                    or [{"field": f"{body_field}[{i}]", "message": exc.detail}]
+                named = [{**e, "field": f"{body_field}[{i}].{e['field']}"} for e in exc.errors] or [
+                    {"field": f"{body_field}[{i}]", "message": exc.detail}
+                ]
                 if exc.status != 422:  # a conflict or the like: stop at the first
                     exc.errors, exc.detail = named, f"{body_field}[{i}]: {exc.detail}"
                     raise
@@ -213,17 +237,19 @@ def nested_create(kind: RecordKind, body_field: str, relationship: str) -> Calla
 
 
 def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
-    router = APIRouter(prefix="/v1/companies/{cuid}/customers/{customer}/" + kind.path,
-                       tags=[tag or kind.path], route_class=TransactionalRoute)
-    Write, Read = kind.write_schema, kind.read_schema  # noqa: N806
+    router = APIRouter(
+        prefix="/v1/companies/{cuid}/customers/{customer}/" + kind.path,
+        tags=[tag or kind.path],
+        route_class=TransactionalRoute,
+    )
+    Write, Read = kind.write_schema, kind.read_schema
     item = "/{" + kind.id_field + "}"
 
     def _customer(ctx, customer: str, *, lock: bool = False) -> Customer:
         return customers.get(ctx.session, ctx.company, customer, for_update=lock, full=False)
 
     @router.get("", response_model=Page[Read], summary=f"List {kind.path}")
-    def list_records(customer: str, ctx: ReadCtx,
-                     params: Annotated[ListParams, Depends(list_params)]):
+    def list_records(customer: str, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]):
         total, rows = list_page(ctx.session, kind, _customer(ctx, customer), params)
         value = [read(kind, r) for r in rows]
         return Page[Read](count=len(value), skip=params.skip, total=total, value=value)
@@ -231,8 +257,9 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
     @router.post("", status_code=201, response_model=Read, summary=f"Create a {kind.title}")
     def create_record(customer: str, body: Write, ctx: WriteCtx, response: Response):
         c = _customer(ctx, customer, lock=True)
-        record = create(ctx.session, ctx.company, kind, c, body.model_dump(exclude_unset=False),
-                        actor=ctx.actor)
+        record = create(
+            ctx.session, ctx.company, kind, c, body.model_dump(exclude_unset=False), actor=ctx.actor
+        )
         guid = quote(str(getattr(record, snake(kind.id_field))), safe="")
         response.headers["Location"] = f"{ctx.request.url.path.rstrip('/')}/{guid}"
         return tagged(response, record)
@@ -246,8 +273,9 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
     def get_record(customer: str, ctx: ReadCtx, response: Response, **ids):
         return tagged(response, get(ctx.session, kind, _customer(ctx, customer), ids[kind.id_field]))
 
-    def replace_record(customer: str, body: Write, ctx: WriteCtx, response: Response,
-                       if_match: IfMatch = None, **ids):
+    def replace_record(
+        customer: str, body: Write, ctx: WriteCtx, response: Response, if_match: IfMatch = None, **ids
+    ):
         c = _customer(ctx, customer, lock=True)
         if kind.key is not None:  # PUT of a named record creates or replaces it
             name = kind.key(ids[kind.id_field])
@@ -263,8 +291,9 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
         else:
             record = get(ctx.session, kind, c, ids[kind.id_field])
         etags.check(etags.of_model(read(kind, record)), if_match)
-        replace(ctx.session, ctx.company, kind, c, record, body.model_dump(exclude_unset=True),
-                actor=ctx.actor)
+        replace(
+            ctx.session, ctx.company, kind, c, record, body.model_dump(exclude_unset=True), actor=ctx.actor
+        )
         return tagged(response, record)
 
     def delete_record(customer: str, ctx: DeleteCtx, if_match: IfMatch = None, **ids):
@@ -278,11 +307,16 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
     _with_id_param(replace_record, kind.id_field)
     _with_id_param(delete_record, kind.id_field)
     router.get(item, response_model=Read, summary=f"Get a {kind.title}")(get_record)
-    put_summary = (f"Create or replace the {kind.title} of this {kind.id_field} (201 when created)"
-                   if kind.key is not None else
-                   f"Replace a {kind.title}: missing or null fields are cleared")
-    created = {201: {"model": Read, "description": f"The {kind.title} was created"}} \
-        if kind.key is not None else None
+    put_summary = (
+        f"Create or replace the {kind.title} of this {kind.id_field} (201 when created)"
+        if kind.key is not None
+        else f"Replace a {kind.title}: missing or null fields are cleared"
+    )
+    created = (
+        {201: {"model": Read, "description": f"The {kind.title} was created"}}
+        if kind.key is not None
+        else None
+    )
     router.put(item, response_model=Read, summary=put_summary, responses=created)(replace_record)
     router.delete(item, status_code=204, summary=f"Delete a {kind.title}")(delete_record)
     return router

@@ -15,7 +15,21 @@ from custreg.register.routes import router as register
 from custreg.sync.routes import router as sync
 from custreg.sync.routes import transfer  # /customers/export.csv, /import: before customers
 
-ROUTERS = [oauth, clients, self_service, history, companies, register, lookups, sync, transfer, customers, addresses, bank_accounts, contacts]
+ROUTERS = [
+    oauth,
+    clients,
+    self_service,
+    history,
+    companies,
+    register,
+    lookups,
+    sync,
+    transfer,
+    customers,
+    addresses,
+    bank_accounts,
+    contacts,
+]
 
 # Financial and relationship records (issue 5): all under /customers/{customer}/<path>.
 from custreg.actions.routes import router as actions  # noqa: E402

@@ -29,6 +29,7 @@ class NoDelayHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
 
 # ---------------------------------------------------------------- several workers
 
+
 def reuse_port_supported() -> bool:
     return hasattr(socket, "SO_REUSEPORT")
 
@@ -98,8 +99,9 @@ def _worker(host: str, port: int, loop: str, log_level: str) -> None:
     import uvicorn
 
     sock = _listen_socket(host, port)
-    config = uvicorn.Config("custreg.main:app", http=PROTOCOL, loop=loop, log_level=log_level,
-                            access_log=False)
+    config = uvicorn.Config(
+        "custreg.main:app", http=PROTOCOL, loop=loop, log_level=log_level, access_log=False
+    )
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -30,38 +30,58 @@ class Settings(BaseSettings):
 
     # Sync, export and import (docs/sync.md, docs/export.md)
     change_retention_days: int = Field(
-        30, ge=1, description="`custreg prune` compacts the change feed: superseded entries and "
+        30,
+        ge=1,
+        description="`custreg prune` compacts the change feed: superseded entries and "
         "tombstones older than this many days are removed (the latest entry of every live "
-        "customer is kept)")
+        "customer is kept)",
+    )
     idempotency_ttl_hours: int = Field(
-        24, ge=1, description="How long an Idempotency-Key and its first response are kept")
+        24, ge=1, description="How long an Idempotency-Key and its first response are kept"
+    )
     import_max_bytes: int = Field(
-        1024 * 1024 * 1024, ge=1, description="Largest CSV body POST /customers/import accepts")
+        1024 * 1024 * 1024, ge=1, description="Largest CSV body POST /customers/import accepts"
+    )
 
     # Access control (docs/access.md)
     redis_url: str | None = Field(
-        None, description="Redis URL (redis://host:6379/0); when set, rate limits are shared "
-        "by every worker through it; otherwise each process keeps its own")
+        None,
+        description="Redis URL (redis://host:6379/0); when set, rate limits are shared "
+        "by every worker through it; otherwise each process keeps its own",
+    )
     token_lifetime_seconds: int = Field(
-        900, ge=30, le=86400, description="Lifetime of access tokens from POST /oauth/token")
+        900, ge=30, le=86400, description="Lifetime of access tokens from POST /oauth/token"
+    )
     token_signing_key: str | None = Field(
-        None, description="HS256 key signing client access tokens; when unset, a random key is "
-        "generated on first use and stored in the database, so every worker shares it")
+        None,
+        description="HS256 key signing client access tokens; when unset, a random key is "
+        "generated on first use and stored in the database, so every worker shares it",
+    )
     rate_limit_per_second: float = Field(
-        50.0, ge=0, description="Sustained requests per second per API client or user "
-        "(token bucket refill); 0 turns rate limiting off")
+        50.0,
+        ge=0,
+        description="Sustained requests per second per API client or user "
+        "(token bucket refill); 0 turns rate limiting off",
+    )
     rate_limit_burst: int = Field(
-        100, ge=1, description="Token bucket size: requests a client may make at once")
+        100, ge=1, description="Token bucket size: requests a client may make at once"
+    )
     idp_issuer: str | None = Field(
-        None, description="Issuer (`iss`) of the trusted identity provider's user tokens; "
-        "self-service (/v1/customer/info) is off when unset")
+        None,
+        description="Issuer (`iss`) of the trusted identity provider's user tokens; "
+        "self-service (/v1/customer/info) is off when unset",
+    )
     idp_audience: str | None = Field(
-        None, description="Audience (`aud`) user tokens must carry; not checked when unset")
+        None, description="Audience (`aud`) user tokens must carry; not checked when unset"
+    )
     idp_hs256_secret: str | None = Field(
-        None, description="Shared HS256 secret of the identity provider (or use idp_jwks_file)")
+        None, description="Shared HS256 secret of the identity provider (or use idp_jwks_file)"
+    )
     idp_jwks_file: str | None = Field(
-        None, description="Path of a JWKS file with the identity provider's public keys "
-        "(RS256/ES256/EdDSA user tokens)")
+        None,
+        description="Path of a JWKS file with the identity provider's public keys "
+        "(RS256/ES256/EdDSA user tokens)",
+    )
 
 
 @lru_cache

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 import uuid
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, event, func, insert, inspect, select
@@ -29,8 +29,18 @@ from custreg.db.driver import DriverStatement
 from custreg.errors import NotFound
 
 # Columns that are bookkeeping (moved by every write) or keys, not customer data.
-SKIP = frozenset({"id", "customer_id", "company_id", "search_text", "version", "last_updated_at",
-                  "full_name_given", "reg_date"})
+SKIP = frozenset(
+    {
+        "id",
+        "customer_id",
+        "company_id",
+        "search_text",
+        "version",
+        "last_updated_at",
+        "full_name_given",
+        "reg_date",
+    }
+)
 SECRET = re.compile(r"secret|password|token|hash|api_?key", re.I)
 
 
@@ -58,8 +68,11 @@ def _columns(cls: type) -> dict[str, str]:
     """Audited column keys of a mapped class → their API (camelCase) names; computed once."""
     found = _COLUMNS.get(cls)
     if found is None:
-        found = {a.key: camel(a.key) for a in inspect(cls).column_attrs
-                 if a.key not in SKIP and not SECRET.search(a.key)}
+        found = {
+            a.key: camel(a.key)
+            for a in inspect(cls).column_attrs
+            if a.key not in SKIP and not SECRET.search(a.key)
+        }
         _COLUMNS[cls] = found
     return found
 
@@ -71,8 +84,11 @@ def _whole(cls: type, values: dict[str, Any], op: str) -> list[dict[str, Any]]:
         value = values.get(key)
         if value is not None:
             value = _json(value)
-            out.append({"field": name, "old": None, "new": value} if op == "create"
-                       else {"field": name, "old": value, "new": None})
+            out.append(
+                {"field": name, "old": None, "new": value}
+                if op == "create"
+                else {"field": name, "old": value, "new": None}
+            )
     return out
 
 
@@ -107,12 +123,20 @@ def _resource_of(cls: type, value_of) -> str:
     return f"{name}/{guid}" if guid is not None else name
 
 
-@lru_cache(maxsize=None)
+@cache
 def _resource_keys(cls: type) -> tuple[str, str | None]:
     """A record class's resource name and the key of its own GUID."""
-    return (getattr(cls, "__audit_name__", None) or cls.__tablename__,
-            next((a.key for a in inspect(cls).column_attrs
-                  if a.key.endswith("_guid") and a.key != "customer_guid"), None))
+    return (
+        getattr(cls, "__audit_name__", None) or cls.__tablename__,
+        next(
+            (
+                a.key
+                for a in inspect(cls).column_attrs
+                if a.key.endswith("_guid") and a.key != "customer_guid"
+            ),
+            None,
+        ),
+    )
 
 
 def _owner(session: Session, obj: Any) -> Customer | None:
@@ -129,13 +153,13 @@ def _owner(session: Session, obj: Any) -> Customer | None:
 
 def _audited(obj: Any) -> bool:
     return isinstance(obj, Customer) or (
-        hasattr(type(obj), "customer_id") and not isinstance(obj, AuditEntry))
+        hasattr(type(obj), "customer_id") and not isinstance(obj, AuditEntry)
+    )
 
 
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, flush_context, instances) -> None:
-    _record(session, (("create", session.new), ("update", session.dirty),
-                      ("delete", session.deleted)))
+    _record(session, (("create", session.new), ("update", session.dirty), ("delete", session.deleted)))
 
 
 def record_created(session: Session, objects: list) -> None:
@@ -152,9 +176,21 @@ def record_new_rows(session: Session, customer: dict[str, Any], rows: list[tuple
     if actor is None:
         return
     now = utcnow()
-    _insert(session, [dict(customer, at=now, actor_type=actor[0], actor_id=actor[1], operation="create",
-                           resource=_resource_of(cls, values.get), changes=_whole(cls, values, "create"))
-                      for cls, values in rows])
+    _insert(
+        session,
+        [
+            dict(
+                customer,
+                at=now,
+                actor_type=actor[0],
+                actor_id=actor[1],
+                operation="create",
+                resource=_resource_of(cls, values.get),
+                changes=_whole(cls, values, "create"),
+            )
+            for cls, values in rows
+        ],
+    )
 
 
 def _record(session: Session, groups) -> None:
@@ -177,10 +213,19 @@ def _record(session: Session, groups) -> None:
                 continue
             if isinstance(obj, Customer) and op == "delete":
                 changes = []  # the customer's own tombstone; its values are in earlier entries
-            entries.append(dict(
-                company_id=customer.company_id, customer_guid=customer.customer_guid,
-                customer_number=customer.customer_number, at=now, actor_type=actor[0],
-                actor_id=actor[1], operation=op, resource=_resource(obj), changes=changes))
+            entries.append(
+                dict(
+                    company_id=customer.company_id,
+                    customer_guid=customer.customer_guid,
+                    customer_number=customer.customer_number,
+                    at=now,
+                    actor_type=actor[0],
+                    actor_id=actor[1],
+                    operation=op,
+                    resource=_resource(obj),
+                    changes=changes,
+                )
+            )
     if entries:
         _insert(session, entries)
 
@@ -191,15 +236,26 @@ def _insert(session: Session, entries: list[dict[str, Any]]) -> None:
     _ADD_ENTRIES.execute(session.connection(), [{f"p_{k}": v for k, v in e.items()} for e in entries])
 
 
-_ADD_ENTRIES = DriverStatement(insert(AuditEntry.__table__).values({
-    c.name: bindparam(f"p_{c.name}", type_=c.type) for c in AuditEntry.__table__.c if c.name != "id"}))
+_ADD_ENTRIES = DriverStatement(
+    insert(AuditEntry.__table__).values(
+        {c.name: bindparam(f"p_{c.name}", type_=c.type) for c in AuditEntry.__table__.c if c.name != "id"}
+    )
+)
 
 
 # --- reading the trail --------------------------------------------------------------
 
 
-def history_page(session: Session, company, key: str, *, top: int, skip: int,
-                 where: list | None = None, order: list | None = None) -> tuple[int, list]:
+def history_page(
+    session: Session,
+    company,
+    key: str,
+    *,
+    top: int,
+    skip: int,
+    where: list | None = None,
+    order: list | None = None,
+) -> tuple[int, list]:
     """The trail of one customer, newest first; works for a deleted customer too."""
     from custreg.customers.service import parse_key
 
@@ -207,19 +263,29 @@ def history_page(session: Session, company, key: str, *, top: int, skip: int,
     column = AuditEntry.customer_number if kind == "number" else AuditEntry.customer_guid
     if kind == "number":
         # Numbers are never reused, but resolve through the live customer when there is one.
-        guid = session.scalar(select(Customer.customer_guid).where(
-            Customer.company_id == company.id, Customer.customer_number == value))
+        guid = session.scalar(
+            select(Customer.customer_guid).where(
+                Customer.company_id == company.id, Customer.customer_number == value
+            )
+        )
         if guid is not None:
             column, value = AuditEntry.customer_guid, guid
     conds = [AuditEntry.company_id == company.id, column == value, *(where or [])]
     total = session.scalar(select(func.count()).select_from(AuditEntry).where(*conds)) or 0
     if total == 0 and not where:
-        exists = session.scalar(select(Customer.id).where(
-            Customer.company_id == company.id,
-            (Customer.customer_number if kind == "number" else Customer.customer_guid) == value))
+        exists = session.scalar(
+            select(Customer.id).where(
+                Customer.company_id == company.id,
+                (Customer.customer_number if kind == "number" else Customer.customer_guid) == value,
+            )
+        )
         if exists is None:
             raise NotFound(f"Customer {key!r} not found")
-    rows = session.scalars(select(AuditEntry).where(*conds)
-                           .order_by(*(order or []), AuditEntry.id.desc())
-                           .limit(top).offset(skip)).all()
+    rows = session.scalars(
+        select(AuditEntry)
+        .where(*conds)
+        .order_by(*(order or []), AuditEntry.id.desc())
+        .limit(top)
+        .offset(skip)
+    ).all()
     return total, list(rows)

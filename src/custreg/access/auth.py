@@ -47,8 +47,7 @@ class Authenticator:
     """Checks bearer tokens. The stored admin hash is re-read at most once a second
     on a miss, so a token rotated by the CLI works without a restart."""
 
-    def __init__(self, engine: Engine, admin_token: str | None,
-                 settings: "Settings | None" = None) -> None:
+    def __init__(self, engine: Engine, admin_token: str | None, settings: "Settings | None" = None) -> None:
         from custreg.access.tokens import IdentityProvider, SigningKeys
         from custreg.settings import Settings
 
@@ -106,8 +105,9 @@ class Authenticator:
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
             if issuer == ISSUER:
                 claims = verify_client_token(self.keys.get(), token)
-                return Principal("client", claims["sub"], frozenset(claims["scope"].split()),
-                                 frozenset(claims["cuids"])), float(claims["exp"])
+                return Principal(
+                    "client", claims["sub"], frozenset(claims["scope"].split()), frozenset(claims["cuids"])
+                ), float(claims["exp"])
             if self.idp.enabled and issuer == self.idp.issuer:
                 claims = self.idp.verify(token)
                 return Principal("user", claims["sub"], SELF_SCOPES, frozenset()), float(claims["exp"])

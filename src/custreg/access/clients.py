@@ -32,8 +32,11 @@ def create(session: Session, *, name: str, companies: list[str], granted: list[s
     errors = FieldErrors()
     unknown_scopes = [s for s in granted if s not in scope_names.CLIENT_SCOPES]
     if unknown_scopes:
-        errors.add("scopes", f"unknown scope(s) {', '.join(unknown_scopes)}; one of "
-                   + ", ".join(sorted(scope_names.CLIENT_SCOPES)))
+        errors.add(
+            "scopes",
+            f"unknown scope(s) {', '.join(unknown_scopes)}; one of "
+            + ", ".join(sorted(scope_names.CLIENT_SCOPES)),
+        )
     cuids = list(dict.fromkeys(companies))
     if cuids:
         found = set(session.scalars(select(Company.cuid).where(Company.cuid.in_(cuids))))
@@ -42,9 +45,14 @@ def create(session: Session, *, name: str, companies: list[str], granted: list[s
             errors.add("companies", f"unknown company {', '.join(missing)}")
     errors.raise_if_any()
     secret = secrets.token_urlsafe(32)
-    client = ApiClient(client_id="cl_" + secrets.token_hex(10), name=name,
-                       secret_hash=_hasher.hash(secret), scopes=sorted(set(granted)),
-                       companies=cuids, created_at=utcnow())
+    client = ApiClient(
+        client_id="cl_" + secrets.token_hex(10),
+        name=name,
+        secret_hash=_hasher.hash(secret),
+        scopes=sorted(set(granted)),
+        companies=cuids,
+        created_at=utcnow(),
+    )
     session.add(client)
     session.flush()
     return NewClient(client, secret)
@@ -87,7 +95,8 @@ def check_active(session: Session, client_id: str) -> None:
     conn = session.connection()
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     row = conn.exec_driver_sql(
-        f"SELECT revoked_at FROM api_clients WHERE client_id = {mark}", (client_id,)).first()
+        f"SELECT revoked_at FROM api_clients WHERE client_id = {mark}", (client_id,)
+    ).first()
     if row is None or row[0] is not None:
         raise _unauthorized("Invalid bearer token: the client is revoked")
 

@@ -15,8 +15,7 @@ bearer = HTTPBearer(auto_error=False, description="Admin token, client access to
 
 
 async def current_principal(
-    request: Request,
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
     principal = request.app.state.auth.authenticate(creds.credentials if creds else None)
     request.state.principal = principal
@@ -32,8 +31,14 @@ async def current_principal(
 class Ctx(UnitOfWork):
     """One request's unit of work. The company is loaded inside the transaction."""
 
-    def __init__(self, request: Request, principal: Principal, write: bool,
-                 denied: Forbidden | None = None, cuid: str | None = None) -> None:
+    def __init__(
+        self,
+        request: Request,
+        principal: Principal,
+        write: bool,
+        denied: Forbidden | None = None,
+        cuid: str | None = None,
+    ) -> None:
         self.request = request
         self.principal = principal
         self.cuid: str | None = cuid or request.path_params.get("cuid")
@@ -77,13 +82,24 @@ def requires(scope: str, *, company_header: bool = False):
     the one the credentials are granted, else the `X-Company` header (400 naming it)."""
 
     if company_header:
+
         async def dependency(
-            request: Request, principal: Annotated[Principal, Depends(current_principal)],
-            x_company: Annotated[str | None, Header(alias="X-Company", max_length=40, description=(
-                "cuid of the company; required when the credentials reach several companies"))] = None,
+            request: Request,
+            principal: Annotated[Principal, Depends(current_principal)],
+            x_company: Annotated[
+                str | None,
+                Header(
+                    alias="X-Company",
+                    max_length=40,
+                    description=(
+                        "cuid of the company; required when the credentials reach several companies"
+                    ),
+                ),
+            ] = None,
         ) -> Ctx:
             return _context(request, principal, scope, _header_company(principal, x_company))
     else:
+
         async def dependency(
             request: Request, principal: Annotated[Principal, Depends(current_principal)]
         ) -> Ctx:
@@ -98,8 +114,10 @@ def _header_company(principal: Principal, header: str | None) -> str:
     if cuid is None:
         granted = principal.companies
         if granted is None or len(granted) != 1:
-            raise BadRequest("The X-Company header is required: these credentials reach "
-                             "several companies (or none)", [{"field": "X-Company", "message": "required"}])
+            raise BadRequest(
+                "The X-Company header is required: these credentials reach several companies (or none)",
+                [{"field": "X-Company", "message": "required"}],
+            )
         cuid = next(iter(granted))
     return cuid
 

@@ -1,16 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-    Uuid,
-)
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from custreg.db.base import Base, UTCDateTime, utcnow
@@ -64,7 +55,8 @@ class CustomerUser(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("customers.id", ondelete="CASCADE"))
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("customers.id", ondelete="CASCADE")
+    )
     user_id: Mapped[str] = mapped_column(String(255))
 
 
@@ -75,9 +67,7 @@ class AuditEntry(Base):
     outlives a deleted customer."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (
-        Index("ix_audit_log_company_id_customer_guid_id", "company_id", "customer_guid", "id"),
-    )
+    __table_args__ = (Index("ix_audit_log_company_id_customer_guid_id", "company_id", "customer_guid", "id"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
@@ -98,8 +88,12 @@ def _attach_to_customer() -> None:
     from custreg.customers.models import Customer
 
     Customer.user_links = relationship(
-        CustomerUser, cascade="all, delete-orphan", passive_deletes=True,
-        order_by=CustomerUser.user_id, backref=backref("customer"))
+        CustomerUser,
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by=CustomerUser.user_id,
+        backref=backref("customer"),
+    )
 
 
 _attach_to_customer()

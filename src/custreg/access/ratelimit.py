@@ -92,8 +92,11 @@ class RedisBuckets:
 class RateLimiter:
     def __init__(self, rate: float, burst: int, redis_url: str | None) -> None:
         self.enabled = rate > 0
-        self._buckets = (RedisBuckets(redis_url, rate, burst) if redis_url
-                         else LocalBuckets(rate, burst)) if self.enabled else None
+        self._buckets = (
+            (RedisBuckets(redis_url, rate, burst) if redis_url else LocalBuckets(rate, burst))
+            if self.enabled
+            else None
+        )
 
     def check(self, key: str) -> int | None:
         """None when allowed, else the Retry-After in whole seconds (at least 1)."""

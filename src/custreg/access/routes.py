@@ -51,18 +51,17 @@ def list_clients(
 ) -> Page[ClientRead]:
     """API clients, revoked ones included (with `revokedAt`). Never their secrets. Scope `admin`."""
     total, rows = clients.list_page(ctx.session, top=top, skip=skip)
-    return Page[ClientRead](count=len(rows), skip=skip, total=total,
-                            value=[ClientRead.of(c) for c in rows])
+    return Page[ClientRead](count=len(rows), skip=skip, total=total, value=[ClientRead.of(c) for c in rows])
 
 
 @clients_router.get("/{clientId}", response_model=ClientRead)
-def get_client(clientId: str, ctx: AdminCtx) -> ClientRead:  # noqa: N803
+def get_client(clientId: str, ctx: AdminCtx) -> ClientRead:
     """One API client. Scope `admin`."""
     return ClientRead.of(clients.get(ctx.session, clientId))
 
 
 @clients_router.delete("/{clientId}", status_code=204)
-def revoke_client(clientId: str, ctx: AdminCtx) -> Response:  # noqa: N803
+def revoke_client(clientId: str, ctx: AdminCtx) -> Response:
     """Revoke a client: its secret and every token it holds stop working at once. Scope `admin`."""
     _within_grants(ctx, clients.get(ctx.session, clientId).companies)
     clients.revoke(ctx.session, clientId)
@@ -76,11 +75,15 @@ MAX_FORM_BYTES = 8192
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def oauth_error(error: str, description: str, status: int = 400,
-                headers: dict[str, str] | None = None) -> JSONResponse:
+def oauth_error(
+    error: str, description: str, status: int = 400, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """RFC 6749 section 5.2: the one error shape that is not problem+json."""
-    return JSONResponse({"error": error, "error_description": description}, status_code=status,
-                        headers={**_NO_STORE, **(headers or {})})
+    return JSONResponse(
+        {"error": error, "error_description": description},
+        status_code=status,
+        headers={**_NO_STORE, **(headers or {})},
+    )
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -98,12 +101,28 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
 @oauth_router.post(
     "/oauth/token",
     summary="Client credentials grant (RFC 6749 4.4)",
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "application/x-www-form-urlencoded": {"schema": {
-            "type": "object", "required": ["grant_type"],
-            "properties": {"grant_type": {"type": "string", "enum": ["client_credentials"]},
-                           "client_id": {"type": "string"}, "client_secret": {"type": "string"},
-                           "scope": {"type": "string", "description": "space-separated; all granted when omitted"}}}}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["grant_type"],
+                        "properties": {
+                            "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                            "client_id": {"type": "string"},
+                            "client_secret": {"type": "string"},
+                            "scope": {
+                                "type": "string",
+                                "description": "space-separated; all granted when omitted",
+                            },
+                        },
+                    }
+                }
+            },
+        }
+    },
 )
 async def token(request: Request) -> JSONResponse:
     """Form `grant_type=client_credentials`, `client_id`, `client_secret` (or HTTP Basic),
@@ -136,16 +155,24 @@ async def token(request: Request) -> JSONResponse:
     else:
         client_id, secret = f.get("client_id", ""), f.get("client_secret", "")
     if not client_id or not secret:
-        return oauth_error("invalid_client", "Client authentication failed", 401,
-                           {"WWW-Authenticate": 'Basic realm="custreg"'})
+        return oauth_error(
+            "invalid_client",
+            "Client authentication failed",
+            401,
+            {"WWW-Authenticate": 'Basic realm="custreg"'},
+        )
 
     db = request.app.state.db
     with db.session(write=False) as s:  # a short read, no await inside
         client = clients.lookup_for_login(s, client_id)
     ok = await anyio.to_thread.run_sync(clients.verify_secret, client, secret)
     if not ok:
-        return oauth_error("invalid_client", "Client authentication failed", 401,
-                           {"WWW-Authenticate": 'Basic realm="custreg"'})
+        return oauth_error(
+            "invalid_client",
+            "Client authentication failed",
+            401,
+            {"WWW-Authenticate": 'Basic realm="custreg"'},
+        )
 
     granted = list(client.scopes)
     requested = f.get("scope")
@@ -158,31 +185,47 @@ async def token(request: Request) -> JSONResponse:
     settings = request.app.state.settings
     keys = request.app.state.auth.keys
     key = await anyio.to_thread.run_sync(keys.get)  # may create the key on first use
-    access_token = issue_client_token(key, client_id=client.client_id, granted_scopes=granted,
-                                      companies=list(client.companies),
-                                      lifetime=settings.token_lifetime_seconds)
-    return JSONResponse({"access_token": access_token, "token_type": "Bearer",
-                         "expires_in": settings.token_lifetime_seconds, "scope": " ".join(granted)},
-                        headers=_NO_STORE)
+    access_token = issue_client_token(
+        key,
+        client_id=client.client_id,
+        granted_scopes=granted,
+        companies=list(client.companies),
+        lifetime=settings.token_lifetime_seconds,
+    )
+    return JSONResponse(
+        {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": settings.token_lifetime_seconds,
+            "scope": " ".join(granted),
+        },
+        headers=_NO_STORE,
+    )
 
 
 # --- a customer's audit history -----------------------------------------------------
 
-history_router = APIRouter(prefix="/v1/companies/{cuid}/customers/{customer}/history",
-                           tags=["customers"], route_class=TransactionalRoute)
+history_router = APIRouter(
+    prefix="/v1/companies/{cuid}/customers/{customer}/history",
+    tags=["customers"],
+    route_class=TransactionalRoute,
+)
 
 HISTORY_FILTERS = filter_fields(AuditEntry, ["at", "actorType", "actorId", "operation", "resource"])
 
 
 @history_router.get("", response_model=Page[HistoryEntry])
-def customer_history(customer: str, ctx: ReadCtx,
-                     params: Annotated[ListParams, Depends(list_params)]) -> Page[HistoryEntry]:
+def customer_history(
+    customer: str, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]
+) -> Page[HistoryEntry]:
     """Who changed what of the customer and its records, when, old → new; newest first.
     `$filter`/`$orderby` over `at`, `actorType`, `actorId`, `operation`, `resource`.
     Also for a deleted customer (by its number or GUID)."""
     where = [parse_filter(params.filter, HISTORY_FILTERS)] if params.filter else []
     order = parse_orderby(params.orderby, HISTORY_FILTERS) if params.orderby else []
-    total, rows = audit.history_page(ctx.session, ctx.company, customer, top=params.top,
-                                     skip=params.skip, where=where, order=order)
-    return Page[HistoryEntry](count=len(rows), skip=params.skip, total=total,
-                              value=[HistoryEntry.of(e) for e in rows])
+    total, rows = audit.history_page(
+        ctx.session, ctx.company, customer, top=params.top, skip=params.skip, where=where, order=order
+    )
+    return Page[HistoryEntry](
+        count=len(rows), skip=params.skip, total=total, value=[HistoryEntry.of(e) for e in rows]
+    )

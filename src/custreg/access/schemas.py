@@ -14,12 +14,21 @@ ScopeName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 class ClientCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, BeforeValidator(clean_text),
-                    StringConstraints(min_length=1, max_length=100),
-                    Field(description="A name for people: what the client is")]
+    name: Annotated[
+        str,
+        BeforeValidator(clean_text),
+        StringConstraints(min_length=1, max_length=100),
+        Field(description="A name for people: what the client is"),
+    ]
     companies: Annotated[list[Cuid], Field(max_length=1000, description="cuids the client may touch")]
-    scopes: Annotated[list[ScopeName], Field(min_length=1, max_length=10, description=(
-        "customers:read, customers:write, customers:delete, register:admin, admin"))]
+    scopes: Annotated[
+        list[ScopeName],
+        Field(
+            min_length=1,
+            max_length=10,
+            description=("customers:read, customers:write, customers:delete, register:admin, admin"),
+        ),
+    ]
 
 
 class ClientRead(BaseModel):
@@ -32,8 +41,14 @@ class ClientRead(BaseModel):
 
     @classmethod
     def of(cls, c) -> "ClientRead":
-        return cls(clientId=c.client_id, name=c.name, companies=list(c.companies),
-                   scopes=list(c.scopes), createdAt=c.created_at, revokedAt=c.revoked_at)
+        return cls(
+            clientId=c.client_id,
+            name=c.name,
+            companies=list(c.companies),
+            scopes=list(c.scopes),
+            createdAt=c.created_at,
+            revokedAt=c.revoked_at,
+        )
 
 
 class ClientCreated(ClientRead):
@@ -57,6 +72,12 @@ class HistoryEntry(BaseModel):
 
     @classmethod
     def of(cls, e) -> "HistoryEntry":
-        return cls(id=e.id, at=e.at, actorType=e.actor_type, actorId=e.actor_id,
-                   operation=e.operation, resource=e.resource,
-                   changes=[Change(**c) for c in e.changes or []])
+        return cls(
+            id=e.id,
+            at=e.at,
+            actorType=e.actor_type,
+            actorId=e.actor_id,
+            operation=e.operation,
+            resource=e.resource,
+            changes=[Change(**c) for c in e.changes or []],
+        )

@@ -45,7 +45,8 @@ def install_customer_hooks() -> None:
         customers.APPLY_HOOKS.append(_apply_hook)
         customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.user_links))
         customer_read.DETAIL_PARTS.append(
-            lambda c, cuid: {"attachedUsers": [link.user_id for link in c.user_links]})
+            lambda c, cuid: {"attachedUsers": [link.user_id for link in c.user_links]}
+        )
 
 
 install_customer_hooks()
@@ -68,8 +69,10 @@ class Name(BaseModel):
 class PhoneNumber(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    type: Annotated[PhoneType | None, Field(None, description=(
-        "MOBILE, HOME or WORK; when omitted the first free of them, in that order"))]
+    type: Annotated[
+        PhoneType | None,
+        Field(None, description=("MOBILE, HOME or WORK; when omitted the first free of them, in that order")),
+    ]
     number: Text(30, "The number; stored in E.164")
 
 
@@ -80,8 +83,10 @@ class InfoWrite(BaseModel):
 
     name: Name | None = None
     phoneNumbers: Annotated[list[PhoneNumber] | None, Field(None, max_length=3)]
-    emails: Annotated[list[Annotated[str, Field(max_length=255)]] | None, Field(
-        None, max_length=1, description="E-mail addresses (this register keeps one)")]
+    emails: Annotated[
+        list[Annotated[str, Field(max_length=255)]] | None,
+        Field(None, max_length=1, description="E-mail addresses (this register keeps one)"),
+    ]
     invoiceEmailAddress: Text(60, "E-mail address for e-mail invoices, at most 60 characters")
 
     @model_validator(mode="before")
@@ -89,8 +94,7 @@ class InfoWrite(BaseModel):
     def _drop_read_only(cls, data: Any) -> Any:
         # What GET returns may be posted back: its read-only parts are ignored.
         if isinstance(data, dict):
-            return {k: v for k, v in data.items()
-                    if k not in ("customerNumber", "attachedUsers", "company")}
+            return {k: v for k, v in data.items() if k not in ("customerNumber", "attachedUsers", "company")}
         return data
 
 
@@ -114,19 +118,35 @@ class Success(BaseModel):
 
 router = APIRouter(prefix="/v1/customer", tags=["self-service"], route_class=TransactionalRoute)
 
-CompanyQ = Annotated[str | None, Query(alias="company", max_length=40, description=(
-    "cuid; needed only when the user is attached to customers of several companies"))]
-NumberQ = Annotated[int | None, Query(alias="customerNumber", ge=1, le=2**62, description=(
-    "needed only when the user is attached to several customers"))]
+CompanyQ = Annotated[
+    str | None,
+    Query(
+        alias="company",
+        max_length=40,
+        description=("cuid; needed only when the user is attached to customers of several companies"),
+    ),
+]
+NumberQ = Annotated[
+    int | None,
+    Query(
+        alias="customerNumber",
+        ge=1,
+        le=2**62,
+        description=("needed only when the user is attached to several customers"),
+    ),
+]
 
 
 def _mine(ctx, cuid: str | None, number: int | None, *, lock: bool = False) -> tuple[Customer, Company]:
     """The one customer this user is attached to (narrowed by the query parameters)."""
-    stmt = (select(Customer, Company)
-            .join(CustomerUser, CustomerUser.customer_id == Customer.id)
-            .join(Company, Company.id == Customer.company_id)
-            .where(CustomerUser.user_id == ctx.principal.subject)
-            .order_by(Company.cuid, Customer.customer_number).limit(2))
+    stmt = (
+        select(Customer, Company)
+        .join(CustomerUser, CustomerUser.customer_id == Customer.id)
+        .join(Company, Company.id == Customer.company_id)
+        .where(CustomerUser.user_id == ctx.principal.subject)
+        .order_by(Company.cuid, Customer.customer_number)
+        .limit(2)
+    )
     if cuid is not None:
         stmt = stmt.where(Company.cuid == cuid)
     if number is not None:
@@ -137,26 +157,37 @@ def _mine(ctx, cuid: str | None, number: int | None, *, lock: bool = False) -> t
     if not rows:
         raise NotFound("No customer is attached to this user")
     if len(rows) > 1:
-        raise Conflict("This user is attached to several customers: name one with "
-                       "customerNumber (and company)",
-                       [{"field": "customerNumber", "message": "required: several customers"}])
+        raise Conflict(
+            "This user is attached to several customers: name one with customerNumber (and company)",
+            [{"field": "customerNumber", "message": "required: several customers"}],
+        )
     return rows[0][0], rows[0][1]
 
 
 def _info(customer: Customer, company: Company) -> CustomerInfo:
-    phones = [PhoneNumber(type=t, number=getattr(customer, snake(f)))
-              for t, f in PHONE_FIELD.items() if getattr(customer, snake(f))]
+    phones = [
+        PhoneNumber(type=t, number=getattr(customer, snake(f)))
+        for t, f in PHONE_FIELD.items()
+        if getattr(customer, snake(f))
+    ]
     return CustomerInfo(
-        customerNumber=customer.customer_number, company=company.cuid,
-        name=Name(firstName=customer.first_name, middleName=customer.middle_name,
-                  lastName=customer.last_name, companyName=customer.company_name),
-        phoneNumbers=phones, emails=[customer.email] if customer.email else [],
+        customerNumber=customer.customer_number,
+        company=company.cuid,
+        name=Name(
+            firstName=customer.first_name,
+            middleName=customer.middle_name,
+            lastName=customer.last_name,
+            companyName=customer.company_name,
+        ),
+        phoneNumbers=phones,
+        emails=[customer.email] if customer.email else [],
         invoiceEmailAddress=customer.invoice_email_address,
-        attachedUsers=[AttachedUser(userId=link.user_id) for link in customer.user_links])
+        attachedUsers=[AttachedUser(userId=link.user_id) for link in customer.user_links],
+    )
 
 
 @router.get("/info", response_model=CustomerInfo)
-def get_info(ctx: SelfCtx, company: CompanyQ = None, customerNumber: NumberQ = None) -> CustomerInfo:  # noqa: N803
+def get_info(ctx: SelfCtx, company: CompanyQ = None, customerNumber: NumberQ = None) -> CustomerInfo:
     """The signed-in user's customer (an identity-provider token whose `sub` is in the
     customer's `attachedUsers`)."""
     customer, comp = _mine(ctx, company, customerNumber)
@@ -164,10 +195,15 @@ def get_info(ctx: SelfCtx, company: CompanyQ = None, customerNumber: NumberQ = N
 
 
 # Errors of the customer rules, renamed to this shape's fields.
-_FIELD_NAMES = {"firstName": "name.firstName", "middleName": "name.middleName",
-                "lastName": "name.lastName", "companyName": "name.companyName",
-                "fullName": "name.lastName", "email": "emails[0]",
-                "invoiceEmailAddress": "invoiceEmailAddress"}
+_FIELD_NAMES = {
+    "firstName": "name.firstName",
+    "middleName": "name.middleName",
+    "lastName": "name.lastName",
+    "companyName": "name.companyName",
+    "fullName": "name.lastName",
+    "email": "emails[0]",
+    "invoiceEmailAddress": "invoiceEmailAddress",
+}
 
 
 def _changes(body: InfoWrite | None) -> dict[str, Any]:
@@ -180,12 +216,15 @@ def _changes(body: InfoWrite | None) -> dict[str, Any]:
         errors.add("name.companyName", "lastName or companyName is required")
         errors.raise_if_any(BadRequest)
     changes: dict[str, Any] = {
-        "firstName": name.firstName, "middleName": name.middleName,
-        "lastName": name.lastName if has_names else "-", "companyName": name.companyName,
+        "firstName": name.firstName,
+        "middleName": name.middleName,
+        "lastName": name.lastName if has_names else "-",
+        "companyName": name.companyName,
         "fullName": None,  # derived from the parts
-        "email": (body.emails or [None])[0], "invoiceEmailAddress": body.invoiceEmailAddress,
+        "email": (body.emails or [None])[0],
+        "invoiceEmailAddress": body.invoiceEmailAddress,
     }
-    phones = {f: None for f in PHONE_FIELD.values()}
+    phones = dict.fromkeys(PHONE_FIELD.values())
     untyped = []
     for i, p in enumerate(body.phoneNumbers or []):
         if p.number is None:
@@ -212,14 +251,14 @@ def post_info(
     ctx: SelfCtx,
     body: Annotated[InfoWrite | None, Body()] = None,
     company: CompanyQ = None,
-    customerNumber: NumberQ = None,  # noqa: N803
+    customerNumber: NumberQ = None,
 ) -> Success:
     """Replace the signed-in user's customer info: every field not sent becomes null.
     No name at all (or an empty body) sets `lastName` to "-"; a name without `lastName`
     and `companyName` is a 400 naming both."""
     changes = _changes(body)
     customer, comp = _mine(ctx, company, customerNumber, lock=True)
-    phone_names = {f: "phoneNumbers" for f in PHONE_FIELD.values()}
+    phone_names = dict.fromkeys(PHONE_FIELD.values(), "phoneNumbers")
     try:
         customers.patch(ctx.session, comp, customer, changes)
     except Unprocessable as exc:

@@ -57,21 +57,35 @@ class SigningKeys:
             return s.scalar(select(SigningKey.key).order_by(SigningKey.id).limit(1))
 
 
-def issue_client_token(key: str, *, client_id: str, granted_scopes: list[str],
-                       companies: list[str], lifetime: int) -> str:
+def issue_client_token(
+    key: str, *, client_id: str, granted_scopes: list[str], companies: list[str], lifetime: int
+) -> str:
     now = int(time.time())
     claims = {
-        "iss": ISSUER, "aud": AUDIENCE, "sub": client_id, "typ": "client",
-        "scope": " ".join(sorted(granted_scopes)), "cuids": sorted(companies),
-        "iat": now, "exp": now + lifetime, "jti": uuid.uuid4().hex,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": client_id,
+        "typ": "client",
+        "scope": " ".join(sorted(granted_scopes)),
+        "cuids": sorted(companies),
+        "iat": now,
+        "exp": now + lifetime,
+        "jti": uuid.uuid4().hex,
     }
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
 def verify_client_token(key: str, token: str) -> dict:
     try:
-        claims = jwt.decode(token, key, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
-                            leeway=LEEWAY, options={"require": ["exp", "sub", "iss", "aud"]})
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            leeway=LEEWAY,
+            options={"require": ["exp", "sub", "iss", "aud"]},
+        )
     except jwt.PyJWTError as exc:
         raise TokenError(_reason(exc)) from None
     if claims.get("typ") != "client" or not isinstance(claims.get("cuids"), list):
@@ -122,8 +136,15 @@ class IdentityProvider:
         key, algorithms = self._key_for(token)
         options = {"require": ["exp", "sub", "iss"], "verify_aud": self.audience is not None}
         try:
-            claims = jwt.decode(token, key, algorithms=algorithms, issuer=self.issuer,
-                                audience=self.audience, leeway=LEEWAY, options=options)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                issuer=self.issuer,
+                audience=self.audience,
+                leeway=LEEWAY,
+                options=options,
+            )
         except jwt.PyJWTError as exc:
             raise TokenError(_reason(exc)) from None
         sub = claims.get("sub")

@@ -32,5 +32,9 @@ class CustomerAction(Base):
     responded_by: Mapped[str | None] = mapped_column(String(200))
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    customer = relationship("Customer", backref=backref(
-        "actions", cascade="all, delete-orphan", passive_deletes=True, order_by="CustomerAction.id"))
+    customer = relationship(
+        "Customer",
+        backref=backref(
+            "actions", cascade="all, delete-orphan", passive_deletes=True, order_by="CustomerAction.id"
+        ),
+    )

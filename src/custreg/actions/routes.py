@@ -7,9 +7,12 @@ from custreg.records import get, make_router, read
 router = make_router(service.ACTIONS)
 
 
-@router.post("/{actionGuid}/response", response_model=ActionRead,
-             summary="Answer the question: an allowed response code, postponeTo when allowed")
-def respond(customer: str, actionGuid: str, body: ActionResponse, ctx: WriteCtx):  # noqa: N803
+@router.post(
+    "/{actionGuid}/response",
+    response_model=ActionRead,
+    summary="Answer the question: an allowed response code, postponeTo when allowed",
+)
+def respond(customer: str, actionGuid: str, body: ActionResponse, ctx: WriteCtx):
     c = customers.get(ctx.session, ctx.company, customer, for_update=True, full=False)
     action = get(ctx.session, service.ACTIONS, c, actionGuid)
     service.respond(ctx.session, c, action, body.model_dump(), ctx.actor)

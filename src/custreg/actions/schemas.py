@@ -25,11 +25,15 @@ class ActionFields(RecordFields):
     actionItemCode: Code(40, "Code of the question")
     message: Text(4000, "The question to the customer")
     processAt: DateTime("When the question is to be asked")
-    allowPostpone: Annotated[bool | None, Field(None, description="May the customer postpone (default false)")]
+    allowPostpone: Annotated[
+        bool | None, Field(None, description="May the customer postpone (default false)")
+    ]
     actionCategoryCode: Code(40, "Category code")
     actionCategoryDescription: Text(200, "Category description")
-    responses: Annotated[list[ResponseCode], Field(
-        min_length=1, max_length=50, description="The response codes the customer may answer with")]
+    responses: Annotated[
+        list[ResponseCode],
+        Field(min_length=1, max_length=50, description="The response codes the customer may answer with"),
+    ]
 
     @field_validator("responses")
     @classmethod

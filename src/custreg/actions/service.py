@@ -20,13 +20,19 @@ def rule(session: Session, company, customer, values: dict[str, Any], existing) 
 
 
 ACTIONS = RecordKind(
-    model=CustomerAction, path="actions", id_field="actionGuid", write_schema=ActionFields,
-    read_schema=ActionRead, title="action", rule=rule,
+    model=CustomerAction,
+    path="actions",
+    id_field="actionGuid",
+    write_schema=ActionFields,
+    read_schema=ActionRead,
+    title="action",
+    rule=rule,
 )
 
 
-def respond(session: Session, customer: Customer, action: CustomerAction, answer: dict[str, Any],
-            actor: str | None) -> None:
+def respond(
+    session: Session, customer: Customer, action: CustomerAction, answer: dict[str, Any], actor: str | None
+) -> None:
     """Record the customer's answer: an allowed response code and/or, when the action allows
     it, a postponement. A final answer (a response code) is given once; a postponed
     question can be answered later."""
@@ -40,9 +46,11 @@ def respond(session: Session, customer: Customer, action: CustomerAction, answer
         errors.add("postponeTo", "this action does not allow postponing")
     errors.raise_if_any()
     if action.response is not None:
-        raise Conflict(f"The action was already answered {action.response} at "
-                       f"{action.responded_at.isoformat() if action.responded_at else '?'}",
-                       [{"field": "response", "message": "already answered"}])
+        raise Conflict(
+            f"The action was already answered {action.response} at "
+            f"{action.responded_at.isoformat() if action.responded_at else '?'}",
+            [{"field": "response", "message": "already answered"}],
+        )
     now = utcnow()
     action.response = response
     action.response_note = answer.get("note")
@@ -55,6 +63,5 @@ def respond(session: Session, customer: Customer, action: CustomerAction, answer
 
 
 customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.actions))
-customer_read.DETAIL_PARTS.append(
-    lambda c, cuid: {"actions": [to_dict(ACTIONS, a) for a in c.actions]})
+customer_read.DETAIL_PARTS.append(lambda c, cuid: {"actions": [to_dict(ACTIONS, a) for a in c.actions]})
 customer_read.SUB_RESOURCES.append("actions")

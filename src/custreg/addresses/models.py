@@ -13,8 +13,12 @@ class Address(Base):
         Index("ix_addresses_customer_id", "customer_id"),
         # One default address per type; the service unsets the old default first.
         Index(
-            "uq_addresses_default_per_type", "customer_id", "address_type", unique=True,
-            sqlite_where=text("default_address"), postgresql_where=text("default_address"),
+            "uq_addresses_default_per_type",
+            "customer_id",
+            "address_type",
+            unique=True,
+            sqlite_where=text("default_address"),
+            postgresql_where=text("default_address"),
         ),
     )
 

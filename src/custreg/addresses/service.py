@@ -12,9 +12,11 @@ from custreg.records import RecordKind
 
 
 def unset_other_defaults(session: Session, customer, address_type: str, keep_id: int | None) -> None:
-    stmt = update(Address).where(Address.customer_id == customer.id,
-                                 Address.address_type == address_type,
-                                 Address.default_address.is_(True))
+    stmt = update(Address).where(
+        Address.customer_id == customer.id,
+        Address.address_type == address_type,
+        Address.default_address.is_(True),
+    )
     if keep_id is not None:
         stmt = stmt.where(Address.id != keep_id)
     session.execute(stmt.values(default_address=False), execution_options={"synchronize_session": "fetch"})
@@ -30,9 +32,11 @@ def rule(session: Session, company, customer, values: dict[str, Any], existing) 
     keep = existing.id if existing is not None else None
     if values.get("defaultAddress") is None:
         # The first address of a type is its default.
-        others = select(Address.id).where(Address.customer_id == customer.id,
-                                          Address.address_type == values["addressType"],
-                                          Address.default_address.is_(True))
+        others = select(Address.id).where(
+            Address.customer_id == customer.id,
+            Address.address_type == values["addressType"],
+            Address.default_address.is_(True),
+        )
         if keep is not None:
             others = others.where(Address.id != keep)
         values["defaultAddress"] = session.scalar(others.limit(1)) is None
@@ -42,6 +46,11 @@ def rule(session: Session, company, customer, values: dict[str, Any], existing) 
 
 
 ADDRESSES = RecordKind(
-    model=Address, path="addresses", id_field="addressGuid", write_schema=AddressFields,
-    read_schema=AddressRead, title="address", rule=rule,
+    model=Address,
+    path="addresses",
+    id_field="addressGuid",
+    write_schema=AddressFields,
+    read_schema=AddressRead,
+    title="address",
+    rule=rule,
 )

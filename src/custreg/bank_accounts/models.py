@@ -16,8 +16,11 @@ class BankAccount(Base):
         UniqueConstraint("customer_id", "iban"),
         # One default account per customer; the service unsets the old default first.
         Index(
-            "uq_bank_accounts_default", "customer_id", unique=True,
-            sqlite_where=text("default_account"), postgresql_where=text("default_account"),
+            "uq_bank_accounts_default",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("default_account"),
+            postgresql_where=text("default_account"),
         ),
     )
 
@@ -33,6 +36,9 @@ class BankAccount(Base):
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     # `Customer.bank_accounts` is declared here so the customers domain need not know us.
-    customer = relationship("Customer", backref=backref(
-        "bank_accounts", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="BankAccount.id"))
+    customer = relationship(
+        "Customer",
+        backref=backref(
+            "bank_accounts", cascade="all, delete-orphan", passive_deletes=True, order_by="BankAccount.id"
+        ),
+    )

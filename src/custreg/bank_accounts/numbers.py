@@ -60,7 +60,7 @@ def _why(exc: Exception, country: str, *, bban: bool) -> str:
     spec = None
     try:
         spec = registry.get_iban_spec(country)
-    except Exception:  # noqa: BLE001 - unknown country: said below
+    except Exception:
         pass
     if isinstance(exc, sx.InvalidCountryCode) or (spec is None and country):
         return f"no IBAN for the country code {country!r}: unknown country or one without IBANs"
@@ -75,8 +75,10 @@ def _why(exc: Exception, country: str, *, bban: bool) -> str:
         return "unknown bank"
     if isinstance(exc, sx.InvalidStructure) and spec is not None:
         n = spec.iban_length - 4 if bban else spec.iban_length
-        return (f"wrong format: a {country} {'BBAN' if bban else 'IBAN'} has {n} characters, "
-                f"the BBAN laid out as {spec.bban_spec} (n digit, a letter, c either)")
+        return (
+            f"wrong format: a {country} {'BBAN' if bban else 'IBAN'} has {n} characters, "
+            f"the BBAN laid out as {spec.bban_spec} (n digit, a letter, c either)"
+        )
     return "not a valid account number"
 
 
@@ -100,11 +102,16 @@ def derive(*, iban: str | None, bban: str | None, country: str | None) -> Accoun
     else:
         raise AccountError("iban", "iban or bban is required")
     if account.bank is None and account.country_code in REGISTRY_COUNTRIES:
-        raise AccountError(field, f"unknown bank: no {account.country_code} bank has the code "
-                                  f"{account.bank_code}")
+        raise AccountError(
+            field, f"unknown bank: no {account.country_code} bank has the code {account.bank_code}"
+        )
     bic = account.bic  # None for a bank without a BIC of its own (some small Danish ones)
-    return Account(iban=str(account.compact), bban=str(account.bban),
-                   bic=str(bic) if bic is not None else None, country_code=account.country_code)
+    return Account(
+        iban=str(account.compact),
+        bban=str(account.bban),
+        bic=str(bic) if bic is not None else None,
+        country_code=account.country_code,
+    )
 
 
 def check_bic(value: str) -> str:

@@ -13,5 +13,6 @@ router = make_router(BANK_ACCOUNTS)
 customer_routes.CREATE_HOOKS.append(nested_create(BANK_ACCOUNTS, "bankAccounts", "bank_accounts"))
 customer_service.EXTRA_LOADERS.append(lambda: selectinload(Customer.bank_accounts))
 customer_read.DETAIL_PARTS.append(
-    lambda c, cuid: {"bankAccounts": [to_dict(BANK_ACCOUNTS, a) for a in c.bank_accounts]})
+    lambda c, cuid: {"bankAccounts": [to_dict(BANK_ACCOUNTS, a) for a in c.bank_accounts]}
+)
 customer_read.SUB_RESOURCES.append("bank-accounts")

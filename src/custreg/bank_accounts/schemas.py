@@ -11,8 +11,11 @@ class BankAccountFields(RecordFields):
     accountGuid: Annotated[uuid.UUID | None, Field(None, description="Ignored on write: the path's id wins")]
 
     iban: Text(50, "IBAN; spaces allowed. When given, bban, bic and countryCode are derived from it")
-    bban: Text(50, "National account number (BBAN); with countryCode, used when iban is not given. "
-                   "Finnish short form 123456-785 accepted")
+    bban: Text(
+        50,
+        "National account number (BBAN); with countryCode, used when iban is not given. "
+        "Finnish short form 123456-785 accepted",
+    )
     bic: Text(20, "BIC (SWIFT); derived from the bank code, kept as given only where the bank is unknown")
     countryCode: Country
     currencyCode: Currency

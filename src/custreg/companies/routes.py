@@ -28,8 +28,7 @@ def list_companies(
 ) -> CompanyList:
     """List companies: every one for the admin, the granted ones for a client. Scope
     `customers:read`."""
-    total, rows = service.list_page(ctx.session, top=top, skip=skip,
-                                    only=ctx.principal.companies)
+    total, rows = service.list_page(ctx.session, top=top, skip=skip, only=ctx.principal.companies)
     return CompanyList(count=len(rows), skip=skip, total=total, value=[CompanyRead.of(c) for c in rows])
 
 

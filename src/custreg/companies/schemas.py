@@ -11,7 +11,9 @@ class CompanyCreate(BaseModel):
 
     cuid: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,40}$", description="Company id: 1-40 of a-z 0-9 -")]
     name: Annotated[str, Field(min_length=1, max_length=200, description="Company name")]
-    countryCode: Annotated[str, Field(description="ISO 3166-1 alpha-2 country; the default for its customers")]
+    countryCode: Annotated[
+        str, Field(description="ISO 3166-1 alpha-2 country; the default for its customers")
+    ]
     businessId: Annotated[str | None, Field(None, max_length=40, description="Business ID of the company")]
 
     _clean = field_validator("name", "businessId", mode="before")(clean_text)
@@ -27,8 +29,13 @@ class CompanyRead(BaseModel):
 
     @classmethod
     def of(cls, c) -> "CompanyRead":
-        return cls(cuid=c.cuid, name=c.name, countryCode=c.country_code,
-                   businessId=c.business_id, createdAt=c.created_at)
+        return cls(
+            cuid=c.cuid,
+            name=c.name,
+            countryCode=c.country_code,
+            businessId=c.business_id,
+            createdAt=c.created_at,
+        )
 
 
 class CompanyList(BaseModel):

@@ -30,10 +30,16 @@ def cached(state, session: Session, cuid: str) -> Company:
 
 def create(session: Session, *, data: CompanyCreate) -> Company:
     if session.scalar(select(Company.id).where(Company.cuid == data.cuid)) is not None:
-        raise Conflict(f"Company {data.cuid!r} already exists",
-                       [{"field": "cuid", "message": "already exists"}])
-    company = Company(cuid=data.cuid, name=data.name, country_code=data.countryCode,
-                      business_id=data.businessId, next_customer_number=1)
+        raise Conflict(
+            f"Company {data.cuid!r} already exists", [{"field": "cuid", "message": "already exists"}]
+        )
+    company = Company(
+        cuid=data.cuid,
+        name=data.name,
+        country_code=data.countryCode,
+        business_id=data.businessId,
+        next_customer_number=1,
+    )
     session.add(company)
     session.flush()
     from custreg.companies import defaults
@@ -42,13 +48,13 @@ def create(session: Session, *, data: CompanyCreate) -> Company:
     return company
 
 
-def list_page(session: Session, *, top: int, skip: int,
-              only: frozenset[str] | None = None) -> tuple[int, list[Company]]:
+def list_page(
+    session: Session, *, top: int, skip: int, only: frozenset[str] | None = None
+) -> tuple[int, list[Company]]:
     """A page of companies; `only`: just these cuids (a client's granted ones)."""
     where = [] if only is None else [Company.cuid.in_(sorted(only))]
     total = session.scalar(select(func.count()).select_from(Company).where(*where)) or 0
-    rows = session.scalars(select(Company).where(*where).order_by(Company.cuid)
-                           .limit(top).offset(skip)).all()
+    rows = session.scalars(select(Company).where(*where).order_by(Company.cuid).limit(top).offset(skip)).all()
     return total, list(rows)
 
 
@@ -73,6 +79,9 @@ def take_customer_number(session: Session, company_id: int, count: int = 1) -> i
 
 _t = Company.__table__
 # Built once: building the statement per call cost about as much as running it.
-_TAKE_NUMBER = DriverStatement(update(_t).where(_t.c.id == bindparam("company_id"))
-                               .values(next_customer_number=_t.c.next_customer_number + bindparam("count"))
-                               .returning(_t.c.next_customer_number))
+_TAKE_NUMBER = DriverStatement(
+    update(_t)
+    .where(_t.c.id == bindparam("company_id"))
+    .values(next_customer_number=_t.c.next_customer_number + bindparam("count"))
+    .returning(_t.c.next_customer_number)
+)

@@ -53,49 +53,144 @@ from custreg.records import replace as replace_record
 from custreg.records import to_dict
 from custreg.sync import export
 
-router = APIRouter(prefix="/compat/billmate/customers", tags=["compat: Billmate (seed 003)"],
-                   route_class=TransactionalRoute)
+router = APIRouter(
+    prefix="/compat/billmate/customers", tags=["compat: Billmate (seed 003)"], route_class=TransactionalRoute
+)
 
 # seed field → native customer field
 CUSTOMER = {
-    "customerid": "customerReference", "address": "street", "postcode": "zipCode", "postoffice": "city",
-    "state": "stateCode", "countrycode": "countryCode", "telephone": "workPhone", "fax": "telefax",
-    "mobile": "cellularPhone", "email": "email", "reference": "clientReference", "companyno": "idNumber",
-    "vatregno": "vatNumber", "paymentterms": "paymentTerms", "rebate": "rebate", "currency": "currencyCode",
-    "language": "languageCode", "handlingcharge": "handlingCharge", "reversetax": "reverseTax",
-    "creditlimit": "creditLimit", "customertypecode": "customerTypeCode", "deliveryterms": "deliveryTerms",
-    "deliverymethod": "deliveryMethod", "profile": "customerGroup", "name2": "name2",
-    "propertydesignation": "propertyDesignation", "housingassociationregno": "housingAssociationRegNo",
-    "status": "status", "longitude": "longitude", "latitude": "latitude", "glncode": "glnNumber",
-    "reference_order": "referenceOrder", "email_order": "emailOrder", "reference_offer": "referenceOffer",
-    "email_offer": "emailOffer", "notes": "notes", "origin": "origin", "pricelist": "priceList",
+    "customerid": "customerReference",
+    "address": "street",
+    "postcode": "zipCode",
+    "postoffice": "city",
+    "state": "stateCode",
+    "countrycode": "countryCode",
+    "telephone": "workPhone",
+    "fax": "telefax",
+    "mobile": "cellularPhone",
+    "email": "email",
+    "reference": "clientReference",
+    "companyno": "idNumber",
+    "vatregno": "vatNumber",
+    "paymentterms": "paymentTerms",
+    "rebate": "rebate",
+    "currency": "currencyCode",
+    "language": "languageCode",
+    "handlingcharge": "handlingCharge",
+    "reversetax": "reverseTax",
+    "creditlimit": "creditLimit",
+    "customertypecode": "customerTypeCode",
+    "deliveryterms": "deliveryTerms",
+    "deliverymethod": "deliveryMethod",
+    "profile": "customerGroup",
+    "name2": "name2",
+    "propertydesignation": "propertyDesignation",
+    "housingassociationregno": "housingAssociationRegNo",
+    "status": "status",
+    "longitude": "longitude",
+    "latitude": "latitude",
+    "glncode": "glnNumber",
+    "reference_order": "referenceOrder",
+    "email_order": "emailOrder",
+    "reference_offer": "referenceOffer",
+    "email_offer": "emailOffer",
+    "notes": "notes",
+    "origin": "origin",
+    "pricelist": "priceList",
 }
 # seed field → field of the default DELIVERY address
 DELIVERY = {
-    "deliveryname": "fullName", "deliveryaddress": "street", "deliveryaddress2": "careOf",
-    "deliverypostcode": "zipCode", "deliverypostoffice": "city", "deliverycountrycode": "countryCode",
+    "deliveryname": "fullName",
+    "deliveryaddress": "street",
+    "deliveryaddress2": "careOf",
+    "deliverypostcode": "zipCode",
+    "deliverypostoffice": "city",
+    "deliverycountrycode": "countryCode",
 }
 LEGAL = {"address2": "careOf"}
 PARAMETER_FIELDS = ("export", "statuslog", "crediflowPartyId", "mexcModulesid", "mm3servicesid")
 COUNTRY_NAMES = {"country": "countrycode", "deliverycountry": "deliverycountrycode"}
 READ_ONLY = ("mexcParamvaluesetsid", "date")
 NAMES = {native: seed for seed, native in CUSTOMER.items()} | {
-    "fullName": "name", "companyName": "name", "lastName": "name"}
-FIELD_ORDER = ("mexcParamvaluesetsid", "date", "customerid", "name", "address", "postcode", "postoffice",
-               "state", "countrycode", "telephone", "fax", "mobile", "deliveryaddress", "deliverypostcode",
-               "deliverypostoffice", "email", "reference", "companyno", "vatregno", "paymentterms", "rebate",
-               "currency", "language", "export", "handlingcharge", "reversetax", "mexcModulesid",
-               "mm3servicesid", "country", "creditlimit", "customertypecode", "deliveryterms",
-               "deliverymethod", "deliveryname", "deliveryaddress2", "deliverycountrycode", "deliverycountry",
-               "profile", "name2", "address2", "propertydesignation", "housingassociationregno", "status",
-               "statuslog", "longitude", "latitude", "glncode", "reference_order", "email_order",
-               "reference_offer", "email_offer", "notes", "origin", "pricelist", "crediflowPartyId")
-_DESCRIPTIONS = {f: (f"Native {CUSTOMER[f]}" if f in CUSTOMER else
-                     f"DELIVERY address: {DELIVERY[f]}" if f in DELIVERY else f) for f in FIELD_ORDER}
-_DESCRIPTIONS |= {"mexcParamvaluesetsid": "The customer number (read-only)", "date": "Registration time (read-only)",
-                  "name": "Company name (COMPANY) or full name (PERSON)", "address2": "c/o of the main address",
-                  "country": "Country name (read; on input used when countrycode is missing)",
-                  "deliverycountry": "Country name of the delivery address"}
+    "fullName": "name",
+    "companyName": "name",
+    "lastName": "name",
+}
+FIELD_ORDER = (
+    "mexcParamvaluesetsid",
+    "date",
+    "customerid",
+    "name",
+    "address",
+    "postcode",
+    "postoffice",
+    "state",
+    "countrycode",
+    "telephone",
+    "fax",
+    "mobile",
+    "deliveryaddress",
+    "deliverypostcode",
+    "deliverypostoffice",
+    "email",
+    "reference",
+    "companyno",
+    "vatregno",
+    "paymentterms",
+    "rebate",
+    "currency",
+    "language",
+    "export",
+    "handlingcharge",
+    "reversetax",
+    "mexcModulesid",
+    "mm3servicesid",
+    "country",
+    "creditlimit",
+    "customertypecode",
+    "deliveryterms",
+    "deliverymethod",
+    "deliveryname",
+    "deliveryaddress2",
+    "deliverycountrycode",
+    "deliverycountry",
+    "profile",
+    "name2",
+    "address2",
+    "propertydesignation",
+    "housingassociationregno",
+    "status",
+    "statuslog",
+    "longitude",
+    "latitude",
+    "glncode",
+    "reference_order",
+    "email_order",
+    "reference_offer",
+    "email_offer",
+    "notes",
+    "origin",
+    "pricelist",
+    "crediflowPartyId",
+)
+_DESCRIPTIONS = {
+    f: (
+        f"Native {CUSTOMER[f]}"
+        if f in CUSTOMER
+        else f"DELIVERY address: {DELIVERY[f]}"
+        if f in DELIVERY
+        else f
+    )
+    for f in FIELD_ORDER
+}
+_DESCRIPTIONS |= {
+    "mexcParamvaluesetsid": "The customer number (read-only)",
+    "date": "Registration time (read-only)",
+    "name": "Company name (COMPANY) or full name (PERSON)",
+    "address2": "c/o of the main address",
+    "country": "Country name (read; on input used when countrycode is missing)",
+    "deliverycountry": "Country name of the delivery address",
+}
 _DESCRIPTIONS |= {f: f"Kept as the party parameter billmate.{f}" for f in PARAMETER_FIELDS}
 BillmateCustomerIn = loose("BillmateCustomer", _DESCRIPTIONS, doc="A Billmate customer (seed 003)")
 
@@ -104,8 +199,9 @@ def _is_org_number(value: Any, country: str | None) -> bool:
     if not isinstance(value, str) or country is None:
         return False
     business, personal = identifiers.BUSINESS.get(country), identifiers.PERSONAL.get(country)
-    return bool(business and business.module.is_valid(value)
-                and not (personal and personal.module.is_valid(value)))
+    return bool(
+        business and business.module.is_valid(value) and not (personal and personal.module.is_valid(value))
+    )
 
 
 def _country_code(data: dict[str, Any], name_field: str, code_field: str) -> None:
@@ -127,16 +223,25 @@ def _split(ctx, data: dict[str, Any], current: Customer | None) -> tuple[dict, d
     legal = {LEGAL[k]: v for k, v in data.items() if k in LEGAL}
     params = {k: data[k] for k in PARAMETER_FIELDS if k in data}
     if "companyno" in data or current is None:
-        country = data.get("countrycode") or (service.main_address(current).country_code
-                                              if current is not None and service.main_address(current)
-                                              else None) or ctx.company.country_code
+        country = (
+            data.get("countrycode")
+            or (
+                service.main_address(current).country_code
+                if current is not None and service.main_address(current)
+                else None
+            )
+            or ctx.company.country_code
+        )
         company = _is_org_number(data.get("companyno"), country.upper() if isinstance(country, str) else None)
         customer["customerType"] = "COMPANY" if company else "PERSON"
     kind = customer.get("customerType") or current.customer_type
     if "name" in data or (current is not None and kind != current.customer_type):
         name = data["name"] if "name" in data else (current.company_name or current.full_name)
-        customer |= ({"companyName": name, "fullName": None} if kind == "COMPANY"
-                     else {"fullName": name, "companyName": None})
+        customer |= (
+            {"companyName": name, "fullName": None}
+            if kind == "COMPANY"
+            else {"fullName": name, "companyName": None}
+        )
     return customer, delivery, legal, params
 
 
@@ -156,7 +261,9 @@ def _address(ctx, c: Customer, kind: str, changes: dict[str, Any], names: dict[s
         else:
             merged = {k: v for k, v in to_dict(ADDRESSES, current).items() if k in AddressFields.model_fields}
             values = validate(AddressFields, merged | changes, names)
-            replace_record(ctx.session, ctx.company, ADDRESSES, c, current, values.model_dump(), actor=ctx.actor)
+            replace_record(
+                ctx.session, ctx.company, ADDRESSES, c, current, values.model_dump(), actor=ctx.actor
+            )
     ctx.session.expire(c, ["addresses"])
 
 
@@ -171,8 +278,11 @@ def _parameters(ctx, c: Customer, params: dict[str, Any]) -> None:
                 continue
             if not isinstance(value, str | int | float | bool):
                 raise field_error(field, "must be a string or a number")
-            values = validate(ParameterFields, {"name": name, "type": "STRING", "value": str(value)},
-                              {"value": field, "name": field, "type": field}).model_dump()
+            values = validate(
+                ParameterFields,
+                {"name": name, "type": "STRING", "value": str(value)},
+                {"value": field, "name": field, "type": field},
+            ).model_dump()
             if existing is None:
                 create_record(ctx.session, ctx.company, PARAMETERS, c, values, actor=ctx.actor)
             else:
@@ -196,8 +306,9 @@ def _country_name(code: str | None) -> str | None:
     return getattr(country, "common_name", None) or getattr(country, "name", None) if country else None
 
 
-def shape(native: dict[str, Any], delivery: dict[str, Any] | None, care_of: str | None,
-          params: dict[str, str]) -> dict[str, Any]:
+def shape(
+    native: dict[str, Any], delivery: dict[str, Any] | None, care_of: str | None, params: dict[str, str]
+) -> dict[str, Any]:
     """The seed's shape (the sample response's fields, in its order) from the native values
     (customer fields, main address, customerType, customerNumber, regDate), the DELIVERY
     address (native names), the LEGAL address's c/o and the `billmate.*` parameters."""
@@ -208,7 +319,9 @@ def shape(native: dict[str, Any], delivery: dict[str, Any] | None, care_of: str 
     out |= {
         "mexcParamvaluesetsid": native["customerNumber"],
         "date": reg.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if reg else None,
-        "name": native.get("companyName") if native.get("customerType") == "COMPANY" else native.get("fullName"),
+        "name": native.get("companyName")
+        if native.get("customerType") == "COMPANY"
+        else native.get("fullName"),
         "country": _country_name(native.get("countryCode")),
         "address2": care_of,
         **{seed: (delivery or {}).get(field) for seed, field in DELIVERY.items()},
@@ -228,10 +341,17 @@ def billmate(c: Customer) -> dict[str, Any]:
     main = service.main_address(c)
     delivery = next((a for a in c.addresses if a.address_type == "DELIVERY" and a.default_address), None)
     native = service.values_of(c, main) | {
-        "fullName": c.full_name, "customerType": c.customer_type, "customerNumber": c.customer_number,
-        "regDate": c.reg_date}
-    params = {p.name.removeprefix("billmate."): p.value for p in c.parameters if p.name.startswith("billmate.")}
-    return shape(native, to_dict(ADDRESSES, delivery) if delivery else None, main.care_of if main else None, params)
+        "fullName": c.full_name,
+        "customerType": c.customer_type,
+        "customerNumber": c.customer_number,
+        "regDate": c.reg_date,
+    }
+    params = {
+        p.name.removeprefix("billmate."): p.value for p in c.parameters if p.name.startswith("billmate.")
+    }
+    return shape(
+        native, to_dict(ADDRESSES, delivery) if delivery else None, main.care_of if main else None, params
+    )
 
 
 def _write(ctx, c: Customer | None, body: dict[str, Any]) -> Customer:
@@ -241,8 +361,9 @@ def _write(ctx, c: Customer | None, body: dict[str, Any]) -> Customer:
             native = validate(CustomerCreate, customer, NAMES)
             c = service.create(ctx.session, ctx.company, native.model_dump(exclude={"customerGuid"}))
         else:
-            changes = validate(CustomerPatch, customer, NAMES).model_dump(exclude_unset=True,
-                                                                         exclude={"customerGuid"})
+            changes = validate(CustomerPatch, customer, NAMES).model_dump(
+                exclude_unset=True, exclude={"customerGuid"}
+            )
             service.patch(ctx.session, ctx.company, c, changes)
     _address(ctx, c, "LEGAL", legal, {v: k for k, v in LEGAL.items()})
     _address(ctx, c, "DELIVERY", delivery, {v: k for k, v in DELIVERY.items()})
@@ -261,32 +382,57 @@ FromDate = Annotated[str | None, Query(description="Changed at or after")]
 
 
 def _query(search_word, from_date) -> dict[str, Any]:
-    return {"search_word": search_word, "from_date": service.parse_from_date(from_date), "include_excluded": False}
+    return {
+        "search_word": search_word,
+        "from_date": service.parse_from_date(from_date),
+        "include_excluded": False,
+    }
 
 
 # `$filter`/`$orderby` may name the seed's fields (`postoffice eq 'Stockholm'`) or native ones.
-QUERY_NAMES = {f.lower(): f for f in service.FILTER_FIELDS} | {
-    k.lower(): v for k, v in CUSTOMER.items() if v in service.FILTER_FIELDS} | {
-    "mexcparamvaluesetsid": "customerNumber", "date": "regDate"}
+QUERY_NAMES = (
+    {f.lower(): f for f in service.FILTER_FIELDS}
+    | {k.lower(): v for k, v in CUSTOMER.items() if v in service.FILTER_FIELDS}
+    | {"mexcparamvaluesetsid": "customerNumber", "date": "regDate"}
+)
 
 
 def _params(params: ListParams) -> ListParams:
-    return params.model_copy(update={"filter": translate_query(params.filter, QUERY_NAMES),
-                                     "orderby": translate_query(params.orderby, QUERY_NAMES)})
+    return params.model_copy(
+        update={
+            "filter": translate_query(params.filter, QUERY_NAMES),
+            "orderby": translate_query(params.orderby, QUERY_NAMES),
+        }
+    )
 
 
-@router.get("", response_model=list[BillmateCustomerIn], summary="GET /customers: the customers (a page: $top, $skip; searchWord, fromDate)")
-def list_customers(ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)],
-                   searchWord: SearchWord = None, fromDate: FromDate = None) -> list[dict[str, Any]]:
-    _total, rows = service.list_page(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))
+@router.get(
+    "",
+    response_model=list[BillmateCustomerIn],
+    summary="GET /customers: the customers (a page: $top, $skip; searchWord, fromDate)",
+)
+def list_customers(
+    ctx: HeaderReadCtx,
+    params: Annotated[ListParams, Depends(list_params)],
+    searchWord: SearchWord = None,
+    fromDate: FromDate = None,
+) -> list[dict[str, Any]]:
+    _total, rows = service.list_page(
+        ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate)
+    )
     ids = [c.id for c, _a in rows]
-    full = {c.id: c for c in ctx.session.scalars(
-        select(Customer).where(Customer.id.in_(ids)).options(*service.load_options()))}
+    full = {
+        c.id: c
+        for c in ctx.session.scalars(
+            select(Customer).where(Customer.id.in_(ids)).options(*service.load_options())
+        )
+    }
     return [billmate(full[i]) for i in ids]
 
 
-@router.post("", status_code=201, response_model=BillmateCustomerIn,
-             summary="POST /customers: place a new customer")
+@router.post(
+    "", status_code=201, response_model=BillmateCustomerIn, summary="POST /customers: place a new customer"
+)
 def create_customer(body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, Any]:
     c = _write(ctx, None, body.model_dump(exclude_unset=True))
     ctx.session.flush()
@@ -294,18 +440,27 @@ def create_customer(body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, 
 
 
 @router.delete("", summary="DELETE /customers: remove several, all or nothing")
-def delete_customers(ctx: HeaderDeleteCtx, keys: Annotated[list[int | str], Body(max_length=1000)]) -> dict[str, Any]:
+def delete_customers(
+    ctx: HeaderDeleteCtx, keys: Annotated[list[int | str], Body(max_length=1000)]
+) -> dict[str, Any]:
     return {"result": "Removed", "count": service.bulk_delete(ctx.session, ctx.company, keys)}
 
 
 @router.get("/count", summary="GET /customers/count: how many match")
-def count_customers(ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)],
-                    searchWord: SearchWord = None, fromDate: FromDate = None) -> dict[str, int]:
+def count_customers(
+    ctx: HeaderReadCtx,
+    params: Annotated[ListParams, Depends(list_params)],
+    searchWord: SearchWord = None,
+    fromDate: FromDate = None,
+) -> dict[str, int]:
     return {"count": service.count(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))}
 
 
-@router.get("/searchByOrgNumber/{orgNum}", response_model=OrgNumberResult,
-            summary="GET /customers/searchByOrgNumber/{orgNum}: the person/company details")
+@router.get(
+    "/searchByOrgNumber/{orgNum}",
+    response_model=OrgNumberResult,
+    summary="GET /customers/searchByOrgNumber/{orgNum}: the person/company details",
+)
 def search_by_org_number(ctx: HeaderReadCtx, orgNum: Annotated[str, Path(max_length=40)]):
     with seed_names({"orgNumber": "orgNum"}):
         c, a = lookups.by_org_number(ctx.session, ctx.company, orgNum)
@@ -316,6 +471,7 @@ def search_by_org_number(ctx: HeaderReadCtx, orgNum: Annotated[str, Path(max_len
 # The native export's streamed rows (flat memory), renamed to the seed's fields; each batch
 # gets its DELIVERY/LEGAL addresses and billmate.* parameters in two more queries.
 
+
 def _enriched(engine, company_id: int, batch: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     numbers = [r["customerNumber"] for r in batch]
     delivery: dict[int, dict[str, Any]] = {}
@@ -324,20 +480,35 @@ def _enriched(engine, company_id: int, batch: list[dict[str, Any]]) -> Iterator[
     mine = [Customer.company_id == company_id, Customer.customer_number.in_(numbers)]
     with engine.connect() as conn:
         for row in conn.execute(
-                select(Customer.customer_number, Address.address_type, Address.full_name, Address.street,
-                       Address.care_of, Address.zip_code, Address.city, Address.country_code)
-                .join(Customer, Customer.id == Address.customer_id)
-                .where(*mine, Address.default_address.is_(True), Address.address_type.in_(("LEGAL", "DELIVERY")))):
+            select(
+                Customer.customer_number,
+                Address.address_type,
+                Address.full_name,
+                Address.street,
+                Address.care_of,
+                Address.zip_code,
+                Address.city,
+                Address.country_code,
+            )
+            .join(Customer, Customer.id == Address.customer_id)
+            .where(*mine, Address.default_address.is_(True), Address.address_type.in_(("LEGAL", "DELIVERY")))
+        ):
             if row.address_type == "LEGAL":
                 care_of[row.customer_number] = row.care_of
             else:
-                delivery[row.customer_number] = {"fullName": row.full_name, "street": row.street,
-                                                 "careOf": row.care_of, "zipCode": row.zip_code,
-                                                 "city": row.city, "countryCode": row.country_code}
+                delivery[row.customer_number] = {
+                    "fullName": row.full_name,
+                    "street": row.street,
+                    "careOf": row.care_of,
+                    "zipCode": row.zip_code,
+                    "city": row.city,
+                    "countryCode": row.country_code,
+                }
         for row in conn.execute(
-                select(Customer.customer_number, PartyParameter.name, PartyParameter.value)
-                .join(Customer, Customer.id == PartyParameter.customer_id)
-                .where(*mine, PartyParameter.name.like("billmate.%"))):
+            select(Customer.customer_number, PartyParameter.name, PartyParameter.value)
+            .join(Customer, Customer.id == PartyParameter.customer_id)
+            .where(*mine, PartyParameter.name.like("billmate.%"))
+        ):
             params.setdefault(row.customer_number, {})[row.name.removeprefix("billmate.")] = row.value
         conn.rollback()
     for rec in batch:
@@ -377,11 +548,13 @@ def _csv(rows: Iterable[dict[str, Any]], size: int = 64 * 1024) -> Iterator[byte
 
 
 def _xml(rows: Iterable[dict[str, Any]], cuid: str) -> Iterator[bytes]:
-    yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
-           f'<customers company="{export.xml_escape(cuid)}">\n').encode()
+    yield (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<customers company="{export.xml_escape(cuid)}">\n'
+    ).encode()
     for row in rows:
-        fields = "".join(f"    <{f}>{export.xml_escape(str(row[f]))}</{f}>\n" for f in FIELD_ORDER
-                         if row[f] is not None)
+        fields = "".join(
+            f"    <{f}>{export.xml_escape(str(row[f]))}</{f}>\n" for f in FIELD_ORDER if row[f] is not None
+        )
         yield f"  <customer>\n{fields}  </customer>\n".encode()
     yield b"</customers>\n"
 
@@ -393,40 +566,69 @@ def _stream(ctx, fmt: str, where: list, order: list, id_chunks=None) -> Streamin
     engine = ctx.request.app.state.db.engine
     rows = _rows(engine, ctx.company.id, export.stream_records(engine, where, order, id_chunks))
     body = _csv(rows) if fmt == "csv" else _xml(rows, ctx.cuid)
-    return StreamingResponse(body, media_type=MEDIA[fmt], headers={
-        "Content-Disposition": f'attachment; filename="billmate-customers-{ctx.cuid}.{fmt}"'})
+    return StreamingResponse(
+        body,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="billmate-customers-{ctx.cuid}.{fmt}"'},
+    )
 
 
 def _export_routes(fmt: str) -> None:
-    @router.get(f"/export/{fmt}", response_class=StreamingResponse,
-                summary=f"GET /customers/export/{fmt}: every customer, the seed's fields (streamed)")
+    @router.get(
+        f"/export/{fmt}",
+        response_class=StreamingResponse,
+        summary=f"GET /customers/export/{fmt}: every customer, the seed's fields (streamed)",
+    )
     def export_all(ctx: HeaderReadCtx, searchWord: SearchWord = None, fromDate: FromDate = None):
         where = service._where(ctx.company, ListParams(), **_query(searchWord, fromDate))
         return _stream(ctx, fmt, where, [])
 
-    @router.post(f"/export/{fmt}", response_class=StreamingResponse,
-                 summary=f"POST /customers/export/{fmt}: the customers named (mexcParamvaluesetsid); unknown → 404")
+    @router.post(
+        f"/export/{fmt}",
+        response_class=StreamingResponse,
+        summary=f"POST /customers/export/{fmt}: the customers named (mexcParamvaluesetsid); unknown → 404",
+    )
     def export_selected(ctx: HeaderReadCtx, keys: Annotated[list[Number], Body(max_length=100_000)]):
         wanted, found = list(dict.fromkeys(keys)), {}
         for i in range(0, len(wanted), 500):
-            found |= dict(ctx.session.execute(select(Customer.customer_number, Customer.id).where(
-                Customer.company_id == ctx.company.id, Customer.customer_number.in_(wanted[i:i + 500]))).all())
+            found |= dict(
+                ctx.session.execute(
+                    select(Customer.customer_number, Customer.id).where(
+                        Customer.company_id == ctx.company.id,
+                        Customer.customer_number.in_(wanted[i : i + 500]),
+                    )
+                ).all()
+            )
         missing = [str(k) for k in wanted if k not in found]
         if missing:
-            raise NotFound(f"Unknown customers: {', '.join(missing)}",
-                           [{"field": "body", "message": f"unknown customer {k}"} for k in missing])
+            raise NotFound(
+                f"Unknown customers: {', '.join(missing)}",
+                [{"field": "body", "message": f"unknown customer {k}"} for k in missing],
+            )
         ids = [found[k] for k in sorted(found)]
-        return _stream(ctx, fmt, [Customer.company_id == ctx.company.id], [],
-                       [ids[i:i + 500] for i in range(0, len(ids), 500)])
+        return _stream(
+            ctx,
+            fmt,
+            [Customer.company_id == ctx.company.id],
+            [],
+            [ids[i : i + 500] for i in range(0, len(ids), 500)],
+        )
 
-    export_all.__name__, export_selected.__name__ = f"billmate_export_{fmt}", f"billmate_export_selected_{fmt}"
+    export_all.__name__, export_selected.__name__ = (
+        f"billmate_export_{fmt}",
+        f"billmate_export_selected_{fmt}",
+    )
 
 
 _export_routes("xml")
 _export_routes("csv")
 
 
-@router.get("/{mexcParamvaluesetsid}", response_model=BillmateCustomerIn, summary="GET /customers/{mexcParamvaluesetsid}: one customer")
+@router.get(
+    "/{mexcParamvaluesetsid}",
+    response_model=BillmateCustomerIn,
+    summary="GET /customers/{mexcParamvaluesetsid}: one customer",
+)
 def get_customer(mexcParamvaluesetsid: Key, ctx: HeaderReadCtx) -> dict[str, Any]:
     return billmate(_get(ctx, mexcParamvaluesetsid))
 
@@ -437,9 +639,14 @@ def delete_customer(mexcParamvaluesetsid: Key, ctx: HeaderDeleteCtx) -> dict[str
     return {"result": "Removed", "mexcParamvaluesetsid": mexcParamvaluesetsid}
 
 
-@router.patch("/{mexcParamvaluesetsid}", response_model=BillmateCustomerIn,
-              summary="PATCH /customers/{mexcParamvaluesetsid}: the fields sent change; null clears")
-def patch_customer(mexcParamvaluesetsid: Key, body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, Any]:
+@router.patch(
+    "/{mexcParamvaluesetsid}",
+    response_model=BillmateCustomerIn,
+    summary="PATCH /customers/{mexcParamvaluesetsid}: the fields sent change; null clears",
+)
+def patch_customer(
+    mexcParamvaluesetsid: Key, body: BillmateCustomerIn, ctx: HeaderWriteCtx
+) -> dict[str, Any]:
     c = _write(ctx, _get(ctx, mexcParamvaluesetsid, lock=True), body.model_dump(exclude_unset=True))
     ctx.session.flush()
     return billmate(_get(ctx, c.customer_number))

@@ -59,48 +59,155 @@ router = APIRouter(prefix=PREFIX, tags=["compat: Aptic CLVR (seed 002)"], route_
 JURIDICAL = {0: "PERSON", 1: "COMPANY"}
 GENDER = {0: "UNSPECIFIED", 1: "MALE", 2: "FEMALE"}
 # seed name → native name (customers)
-CUSTOMER_NAMES = {"firstname": "firstName", "middlename": "middleName", "lastname": "lastName",
-                  "juridicalType": "customerType"}
+CUSTOMER_NAMES = {
+    "firstname": "firstName",
+    "middlename": "middleName",
+    "lastname": "lastName",
+    "juridicalType": "customerType",
+}
 CREATE_FIELDS = (
-    "clientReference", "customerReference", "parentCustomer", "idNumber", "juridicalType", "placeOfBirth",
-    "dateOfBirth", "gender", "cultureCode", "fullName", "firstname", "middlename", "lastname", "nameSuffix",
-    "street", "houseNo", "houseNoExtension", "city", "zipCode", "stateCode", "countryCode", "fullAddress",
-    "domicile", "municipalCode", "vatNumber", "companyType", "glnNumber", "naceCode", "homePhone", "workPhone",
-    "cellularPhone", "telefax", "email", "languageCode", "currencyCode", "preferredChannel", "underAged",
-    "invoiceChannel", "customerGuid")
-UPDATE_FIELDS = tuple(f for f in CREATE_FIELDS if f not in (
-    "clientReference", "fullName", "street", "houseNo", "houseNoExtension", "city", "zipCode", "stateCode",
-    "countryCode", "fullAddress", "customerGuid"))
+    "clientReference",
+    "customerReference",
+    "parentCustomer",
+    "idNumber",
+    "juridicalType",
+    "placeOfBirth",
+    "dateOfBirth",
+    "gender",
+    "cultureCode",
+    "fullName",
+    "firstname",
+    "middlename",
+    "lastname",
+    "nameSuffix",
+    "street",
+    "houseNo",
+    "houseNoExtension",
+    "city",
+    "zipCode",
+    "stateCode",
+    "countryCode",
+    "fullAddress",
+    "domicile",
+    "municipalCode",
+    "vatNumber",
+    "companyType",
+    "glnNumber",
+    "naceCode",
+    "homePhone",
+    "workPhone",
+    "cellularPhone",
+    "telefax",
+    "email",
+    "languageCode",
+    "currencyCode",
+    "preferredChannel",
+    "underAged",
+    "invoiceChannel",
+    "customerGuid",
+)
+UPDATE_FIELDS = tuple(
+    f
+    for f in CREATE_FIELDS
+    if f
+    not in (
+        "clientReference",
+        "fullName",
+        "street",
+        "houseNo",
+        "houseNoExtension",
+        "city",
+        "zipCode",
+        "stateCode",
+        "countryCode",
+        "fullAddress",
+        "customerGuid",
+    )
+)
 READ_FIELDS = (
-    "customerGuid", "customerReference", "idNumber", "juridicalType", "placeOfBirth", "dateOfBirth", "gender",
-    "cultureCode", "fullName", "firstname", "middlename", "lastname", "nameSuffix", "contactPerson", "domicile",
-    "municipalCode", "vatNumber", "companyType", "glnNumber", "naceCode", "homePhone", "workPhone",
-    "cellularPhone", "telefax", "email", "languageCode", "currencyCode", "preferredChannel", "underAged",
-    "invoiceChannel", "regDate")
-LIST_FIELDS = ("customerGuid", "customerReference", "idNumber", "juridicalType", "placeOfBirth", "dateOfBirth",
-               "fullName", "vatNumber", "naceCode", "homePhone", "workPhone", "cellularPhone", "email",
-               "languageCode", "currencyCode")
+    "customerGuid",
+    "customerReference",
+    "idNumber",
+    "juridicalType",
+    "placeOfBirth",
+    "dateOfBirth",
+    "gender",
+    "cultureCode",
+    "fullName",
+    "firstname",
+    "middlename",
+    "lastname",
+    "nameSuffix",
+    "contactPerson",
+    "domicile",
+    "municipalCode",
+    "vatNumber",
+    "companyType",
+    "glnNumber",
+    "naceCode",
+    "homePhone",
+    "workPhone",
+    "cellularPhone",
+    "telefax",
+    "email",
+    "languageCode",
+    "currencyCode",
+    "preferredChannel",
+    "underAged",
+    "invoiceChannel",
+    "regDate",
+)
+LIST_FIELDS = (
+    "customerGuid",
+    "customerReference",
+    "idNumber",
+    "juridicalType",
+    "placeOfBirth",
+    "dateOfBirth",
+    "fullName",
+    "vatNumber",
+    "naceCode",
+    "homePhone",
+    "workPhone",
+    "cellularPhone",
+    "email",
+    "languageCode",
+    "currencyCode",
+)
 NATIVE_TO_SEED = {v: k for k, v in CUSTOMER_NAMES.items()}
 
 # What a GET answers may be sent back: its read-only fields are accepted and ignored.
 READ_ONLY = ("customerNumber", "regDate", "contactPerson", "addresses", "links")
-_IGNORED = {f: "Read-only; ignored" for f in READ_ONLY}
-ClvrCustomerIn = loose("ClvrCustomerCreate", {f: f for f in CREATE_FIELDS} | _IGNORED,
-                       doc="New customer (seed 002). juridicalType: 0 person, 1 organisation; "
-                           "gender: 0 unknown, 1 male, 2 female; dateOfBirth a date-time")
-ClvrCustomerUpdate = loose("ClvrCustomerUpdate", {f: f for f in UPDATE_FIELDS} | {"customerGuid": "Ignored"} | _IGNORED,
-                           doc="Customer update (seed 002): the fields sent change; null clears")
+_IGNORED = dict.fromkeys(READ_ONLY, "Read-only; ignored")
+ClvrCustomerIn = loose(
+    "ClvrCustomerCreate",
+    {f: f for f in CREATE_FIELDS} | _IGNORED,
+    doc="New customer (seed 002). juridicalType: 0 person, 1 organisation; "
+    "gender: 0 unknown, 1 male, 2 female; dateOfBirth a date-time",
+)
+ClvrCustomerUpdate = loose(
+    "ClvrCustomerUpdate",
+    {f: f for f in UPDATE_FIELDS} | {"customerGuid": "Ignored"} | _IGNORED,
+    doc="Customer update (seed 002): the fields sent change; null clears",
+)
 
 
-ClvrCustomer = loose("ClvrCustomer", {f: f for f in (*READ_FIELDS, "customerNumber")} | {
-    "addresses": "typeCode, fullName, careOf, street, houseNo, houseNoExtension, city, stateCode, zipCode, "
-                 "fullAddress, countryCode, defaultAddress, updateExisting, validFrom, validTo, "
-                 "addressNotValid, addressNotValidOverride (and addressGuid)",
-    "links": "{type, name, href, resource, guid}"}, doc="A customer (seed 002)")
+ClvrCustomer = loose(
+    "ClvrCustomer",
+    {f: f for f in (*READ_FIELDS, "customerNumber")}
+    | {
+        "addresses": "typeCode, fullName, careOf, street, houseNo, houseNoExtension, city, stateCode, zipCode, "
+        "fullAddress, countryCode, defaultAddress, updateExisting, validFrom, validTo, "
+        "addressNotValid, addressNotValidOverride (and addressGuid)",
+        "links": "{type, name, href, resource, guid}",
+    },
+    doc="A customer (seed 002)",
+)
 ClvrCustomerSummary = loose("ClvrCustomerSummary", {f: f for f in (*LIST_FIELDS, "customerNumber")})
 
 
 # ----------------------------------------------------------------- values
+
 
 def as_datetime(value: Any) -> Any:
     """A stored date as the seed's date-time."""
@@ -116,8 +223,11 @@ def as_datetime(value: Any) -> Any:
 def _enum_in(value: Any, choices: dict[int, str], field: str) -> Any:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | str) or str(value).strip() not in {
-            str(k) for k in choices}:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | str)
+        or str(value).strip() not in {str(k) for k in choices}
+    ):
         raise field_error(field, "must be one of " + ", ".join(f"{k} ({v})" for k, v in choices.items()))
     return choices[int(str(value).strip())]
 
@@ -139,34 +249,71 @@ def native_customer(body: dict[str, Any]) -> dict[str, Any]:
 
 def _links(c: Customer, names: tuple[str, ...]) -> list[dict[str, Any]]:
     base = f"{PREFIX}/{c.customer_guid}"
-    return [{"type": "GET", "name": "self" if n == "" else n, "href": f"{base}{'/' + n if n else ''}",
-             "resource": "customer" if n == "" else n, "guid": str(c.customer_guid)} for n in names]
+    return [
+        {
+            "type": "GET",
+            "name": "self" if n == "" else n,
+            "href": f"{base}{'/' + n if n else ''}",
+            "resource": "customer" if n == "" else n,
+            "guid": str(c.customer_guid),
+        }
+        for n in names
+    ]
 
 
 def clvr_address(a: dict[str, Any]) -> dict[str, Any]:
     """An address as embedded in the seed's customer."""
-    return {"addressGuid": a["addressGuid"], "typeCode": a["addressType"], "fullName": a["fullName"],
-            "careOf": a["careOf"], "street": a["street"], "houseNo": a["houseNo"],
-            "houseNoExtension": a["houseNoExtension"], "city": a["city"], "stateCode": a["stateCode"],
-            "zipCode": a["zipCode"], "fullAddress": a["fullAddress"], "countryCode": a["countryCode"],
-            "defaultAddress": a["defaultAddress"], "updateExisting": False,
-            "validFrom": as_datetime(a["validFrom"]), "validTo": as_datetime(a["validTo"]),
-            "addressNotValid": as_datetime(a["addressNotValidDate"]),
-            "addressNotValidOverride": a["validOverride"]}
+    return {
+        "addressGuid": a["addressGuid"],
+        "typeCode": a["addressType"],
+        "fullName": a["fullName"],
+        "careOf": a["careOf"],
+        "street": a["street"],
+        "houseNo": a["houseNo"],
+        "houseNoExtension": a["houseNoExtension"],
+        "city": a["city"],
+        "stateCode": a["stateCode"],
+        "zipCode": a["zipCode"],
+        "fullAddress": a["fullAddress"],
+        "countryCode": a["countryCode"],
+        "defaultAddress": a["defaultAddress"],
+        "updateExisting": False,
+        "validFrom": as_datetime(a["validFrom"]),
+        "validTo": as_datetime(a["validTo"]),
+        "addressNotValid": as_datetime(a["addressNotValidDate"]),
+        "addressNotValidOverride": a["validOverride"],
+    }
 
 
 def clvr_customer(c: Customer, cuid: str) -> dict[str, Any]:
     d = read.detail(c, cuid).model_dump(mode="json")
-    d |= {"firstname": d["firstName"], "middlename": d["middleName"], "lastname": d["lastName"],
-          "juridicalType": _enum_out(d["customerType"], JURIDICAL), "gender": _enum_out(d["gender"], GENDER),
-          "dateOfBirth": as_datetime(d["dateOfBirth"]),
-          "contactPerson": next((x["name"] for x in sorted(d.get("contacts", []), key=lambda x: not x["isDefault"])),
-                                None)}
+    d |= {
+        "firstname": d["firstName"],
+        "middlename": d["middleName"],
+        "lastname": d["lastName"],
+        "juridicalType": _enum_out(d["customerType"], JURIDICAL),
+        "gender": _enum_out(d["gender"], GENDER),
+        "dateOfBirth": as_datetime(d["dateOfBirth"]),
+        "contactPerson": next(
+            (x["name"] for x in sorted(d.get("contacts", []), key=lambda x: not x["isDefault"])), None
+        ),
+    }
     out = {f: d.get(f) for f in READ_FIELDS}
     out["customerNumber"] = c.customer_number
     out["addresses"] = [clvr_address(a) for a in d["addresses"]]
-    out["links"] = _links(c, ("", "addresses", "parameters", "extrafields", "directdebitmandates",
-                              "creditinsurances", "actions", "details"))
+    out["links"] = _links(
+        c,
+        (
+            "",
+            "addresses",
+            "parameters",
+            "extrafields",
+            "directdebitmandates",
+            "creditinsurances",
+            "actions",
+            "details",
+        ),
+    )
     return out
 
 
@@ -180,7 +327,9 @@ def clvr_summary(c: Customer) -> dict[str, Any]:
 
 
 # Query names: the seed's lower-case names and every native filter field, any case.
-QUERY_NAMES = {f.lower(): f for f in service.FILTER_FIELDS} | {k.lower(): v for k, v in CUSTOMER_NAMES.items()}
+QUERY_NAMES = {f.lower(): f for f in service.FILTER_FIELDS} | {
+    k.lower(): v for k, v in CUSTOMER_NAMES.items()
+}
 _ENUM_TERM = re.compile(r"\b(juridicalType|gender)\s+(eq|ne)\s+(\d+)\b", re.IGNORECASE)
 
 
@@ -201,8 +350,12 @@ def customer_query(text: str | None) -> str | None:
 
 
 def _params(params: ListParams, names: dict[str, str]) -> ListParams:
-    return params.model_copy(update={"filter": translate_query(params.filter, names),
-                                     "orderby": translate_query(params.orderby, names)})
+    return params.model_copy(
+        update={
+            "filter": translate_query(params.filter, names),
+            "orderby": translate_query(params.orderby, names),
+        }
+    )
 
 
 def _customer(ctx, guid: str, *, lock: bool = False, full: bool = True) -> Customer:
@@ -214,12 +367,17 @@ Guid = Annotated[str, Path(description="The customer's GUID (its number works to
 
 # ----------------------------------------------------------------- customers
 
-@router.get("", response_model=Page[ClvrCustomerSummary], summary="List customers ({count, skip, total, value})")
+
+@router.get(
+    "", response_model=Page[ClvrCustomerSummary], summary="List customers ({count, skip, total, value})"
+)
 def list_customers(ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)]) -> dict[str, Any]:
-    params = params.model_copy(update={"filter": customer_query(params.filter),
-                                       "orderby": customer_query(params.orderby)})
-    total, rows = service.list_page(ctx.session, ctx.company, params, search_word=None, from_date=None,
-                                    include_excluded=False)
+    params = params.model_copy(
+        update={"filter": customer_query(params.filter), "orderby": customer_query(params.orderby)}
+    )
+    total, rows = service.list_page(
+        ctx.session, ctx.company, params, search_word=None, from_date=None, include_excluded=False
+    )
     value = [clvr_summary(c) for c, _a in rows]
     return {"count": len(value), "skip": params.skip, "total": total, "value": value}
 
@@ -230,8 +388,12 @@ def create_customer(body: ClvrCustomerIn, ctx: HeaderWriteCtx, response: Respons
         data = native_customer(body.model_dump(exclude_unset=True))
     native = validate(CustomerCreate, data, NATIVE_TO_SEED)
     with seed_names(NATIVE_TO_SEED):
-        c = service.create(ctx.session, ctx.company, native.model_dump(exclude={"customerGuid"}),
-                           customer_guid=native.customerGuid)
+        c = service.create(
+            ctx.session,
+            ctx.company,
+            native.model_dump(exclude={"customerGuid"}),
+            customer_guid=native.customerGuid,
+        )
     response.headers["Location"] = f"{PREFIX}/{c.customer_guid}"
     return clvr_customer(_customer(ctx, str(c.customer_guid)), ctx.cuid)
 
@@ -245,14 +407,17 @@ def _update(guid: str, body, ctx) -> dict[str, Any]:
     c = _customer(ctx, guid, lock=True)
     with seed_names({"juridicalType": "juridicalType", "gender": "gender"}):
         data = native_customer(body.model_dump(exclude_unset=True, exclude={"customerGuid"}))
-    changes = validate(CustomerPatch, data, NATIVE_TO_SEED).model_dump(exclude_unset=True,
-                                                                       exclude={"customerGuid"})
+    changes = validate(CustomerPatch, data, NATIVE_TO_SEED).model_dump(
+        exclude_unset=True, exclude={"customerGuid"}
+    )
     with seed_names(NATIVE_TO_SEED):
         service.patch(ctx.session, ctx.company, c, changes)
     return clvr_customer(c, ctx.cuid)
 
 
-@router.put("/{guid}", response_model=ClvrCustomer, summary="Update the customer: the fields sent change; null clears")
+@router.put(
+    "/{guid}", response_model=ClvrCustomer, summary="Update the customer: the fields sent change; null clears"
+)
 def update_customer(guid: Guid, body: ClvrCustomerUpdate, ctx: HeaderWriteCtx) -> dict[str, Any]:
     return _update(guid, body, ctx)
 
@@ -262,10 +427,12 @@ def patch_customer(guid: Guid, body: ClvrCustomerUpdate, ctx: HeaderWriteCtx) ->
     return _update(guid, body, ctx)
 
 
-@router.get("/{guid}/details",
-            summary="Engagements: guarantees, collaterals and related customers (myGuarantors, "
-                    "guaranteeFor, allRelatedCustomers); custreg keeps no ledger: balances are null, "
-                    "purchases/invoices/accounts empty")
+@router.get(
+    "/{guid}/details",
+    summary="Engagements: guarantees, collaterals and related customers (myGuarantors, "
+    "guaranteeFor, allRelatedCustomers); custreg keeps no ledger: balances are null, "
+    "purchases/invoices/accounts empty",
+)
 def customer_details(guid: Guid, ctx: HeaderReadCtx) -> dict[str, Any]:
     c = _customer(ctx, guid)
     d = read.detail(c, ctx.cuid).model_dump(mode="json")
@@ -274,19 +441,42 @@ def customer_details(guid: Guid, ctx: HeaderReadCtx) -> dict[str, Any]:
         out = []
         for r in items:
             r = dict(r, dateOfBirth=as_datetime(r.get("dateOfBirth")))
-            r["links"] = [{"type": "GET", "name": "self", "href": f"{PREFIX}/{r[guid_field]}",
-                           "resource": "customer", "guid": r[guid_field]}]
+            r["links"] = [
+                {
+                    "type": "GET",
+                    "name": "self",
+                    "href": f"{PREFIX}/{r[guid_field]}",
+                    "resource": "customer",
+                    "guid": r[guid_field],
+                }
+            ]
             out.append(r)
         return out
 
     return {
-        "totalBalance": None, "accountBalance": None, "currencyCode": c.currency_code,
-        "unsettledPaymentBalance": None, "purchases": [], "invoices": [], "accounts": [],
-        "guarantees": [dict(g, guaranteeDate=as_datetime(g.get("guaranteeDate")),
-                            validUntil=as_datetime(g.get("validUntil"))) for g in d["guarantees"]],
-        "collaterals": [dict(x, pledgeDate=as_datetime(x.get("pledgeDate")),
-                             insuranceExpiryDate=as_datetime(x.get("insuranceExpiryDate")))
-                        for x in d["collaterals"]],
+        "totalBalance": None,
+        "accountBalance": None,
+        "currencyCode": c.currency_code,
+        "unsettledPaymentBalance": None,
+        "purchases": [],
+        "invoices": [],
+        "accounts": [],
+        "guarantees": [
+            dict(
+                g,
+                guaranteeDate=as_datetime(g.get("guaranteeDate")),
+                validUntil=as_datetime(g.get("validUntil")),
+            )
+            for g in d["guarantees"]
+        ],
+        "collaterals": [
+            dict(
+                x,
+                pledgeDate=as_datetime(x.get("pledgeDate")),
+                insuranceExpiryDate=as_datetime(x.get("insuranceExpiryDate")),
+            )
+            for x in d["collaterals"]
+        ],
         "myGuarantors": related(d["myGuarantors"], "guarantorGuid"),
         "guaranteeFor": related(d["guaranteeFor"], "customerGuid"),
         "allRelatedCustomers": related(d["allRelatedCustomers"], "customerGuid"),
@@ -295,12 +485,22 @@ def customer_details(guid: Guid, ctx: HeaderReadCtx) -> dict[str, Any]:
 
 # ----------------------------------------------------------------- records
 
+
 class Mapping:
     """A record kind in the seed's names: seed → native names, date fields, links."""
 
-    def __init__(self, kind: RecordKind, path: str, id_param: str, names: dict[str, str] | None = None,
-                 dates: tuple[str, ...] = (), datetimes: tuple[str, ...] = (),
-                 out_names: dict[str, str] | None = None, links: bool = True, href: bool = False) -> None:
+    def __init__(
+        self,
+        kind: RecordKind,
+        path: str,
+        id_param: str,
+        names: dict[str, str] | None = None,
+        dates: tuple[str, ...] = (),
+        datetimes: tuple[str, ...] = (),
+        out_names: dict[str, str] | None = None,
+        links: bool = True,
+        href: bool = False,
+    ) -> None:
         self.kind, self.path, self.id_param = kind, path, id_param
         self.names = names or {}  # seed → native (input)
         self.out_names = out_names if out_names is not None else {v: k for k, v in self.names.items()}
@@ -328,21 +528,34 @@ class Mapping:
         if self.href:
             d["href"] = f"{PREFIX}/{c.customer_guid}/{self.path}/{key}"
         if self.links:
-            d["links"] = [{"type": "GET", "name": "self", "href": f"{PREFIX}/{c.customer_guid}/{self.path}/{key}",
-                           "resource": self.path, "guid": str(key)}]
+            d["links"] = [
+                {
+                    "type": "GET",
+                    "name": "self",
+                    "href": f"{PREFIX}/{c.customer_guid}/{self.path}/{key}",
+                    "resource": self.path,
+                    "guid": str(key),
+                }
+            ]
         return d
 
 
-ADDRESS = Mapping(ADDRESSES, "addresses", "addressGuid", dates=("validFrom", "validTo", "addressNotValidDate"),
-                  links=False)
+ADDRESS = Mapping(
+    ADDRESSES, "addresses", "addressGuid", dates=("validFrom", "validTo", "addressNotValidDate"), links=False
+)
 PARAMETER = Mapping(PARAMETERS, "parameters", "name", links=False, href=True)
 EXTRA_FIELD = Mapping(EXTRA_FIELDS, "extrafields", "name", links=False)
-MANDATE = Mapping(MANDATES, "directdebitmandates", "directDebitGuid",
-                  {"validfrom": "validFrom", "validuntil": "validUntil"},
-                  dates=("signedDate", "validFrom", "validUntil"))
+MANDATE = Mapping(
+    MANDATES,
+    "directdebitmandates",
+    "directDebitGuid",
+    {"validfrom": "validFrom", "validuntil": "validUntil"},
+    dates=("signedDate", "validFrom", "validUntil"),
+)
 MANDATE.out_names["receivingBankAccountNo"] = "bankAccountNo"
-INSURANCE = Mapping(INSURANCES, "creditinsurances", "insuranceGuid",
-                    dates=("insuranceDate", "endDate", "extraLimitEndDate"))
+INSURANCE = Mapping(
+    INSURANCES, "creditinsurances", "insuranceGuid", dates=("insuranceDate", "endDate", "extraLimitEndDate")
+)
 ACTION = Mapping(ACTIONS, "actions", "actionGuid")
 
 
@@ -353,12 +566,24 @@ def _page(m: Mapping, c: Customer, ctx, params: ListParams) -> dict[str, Any]:
     return {"count": len(value), "skip": params.skip, "total": total, "value": value}
 
 
-def _routes(m: Mapping, *, create: bool = True, put: bool = True, delete: bool = True,
-            put_creates: bool = False, post_many: bool = False) -> None:
+def _routes(
+    m: Mapping,
+    *,
+    create: bool = True,
+    put: bool = True,
+    delete: bool = True,
+    put_creates: bool = False,
+    post_many: bool = False,
+) -> None:
     item = f"/{{guid}}/{m.path}/{{{m.id_param}}}"
-    Body_ = loose(f"Clvr{m.kind.title.title().replace(' ', '')}",
-                  {m.errors.get(f, f): f for f in m.kind.write_schema.model_fields
-                   if f not in m.kind.write_schema.read_only})
+    Body_ = loose(
+        f"Clvr{m.kind.title.title().replace(' ', '')}",
+        {
+            m.errors.get(f, f): f
+            for f in m.kind.write_schema.model_fields
+            if f not in m.kind.write_schema.read_only
+        },
+    )
 
     def list_(guid: Guid, ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)]):
         return _page(m, _customer(ctx, guid, full=False), ctx, params)
@@ -403,8 +628,10 @@ def _routes(m: Mapping, *, create: bool = True, put: bool = True, delete: bool =
         import inspect
 
         sig = inspect.signature(fn)
-        params = [p.replace(name=m.id_param, annotation=Annotated[str, Path()]) if p.name == "key" else p
-                  for p in sig.parameters.values()]
+        params = [
+            p.replace(name=m.id_param, annotation=Annotated[str, Path()]) if p.name == "key" else p
+            for p in sig.parameters.values()
+        ]
 
         def wrapper(**kwargs):
             kwargs["key"] = kwargs.pop(m.id_param)
@@ -421,16 +648,23 @@ def _routes(m: Mapping, *, create: bool = True, put: bool = True, delete: bool =
     body_type = list[Body_] | Body_ if post_many else Body_  # type: ignore[valid-type]
 
     def post_doc(guid: Guid, ctx: HeaderWriteCtx, body: Annotated[body_type, Body()]):
-        data = [b.model_dump(exclude_unset=True) for b in body] if isinstance(body, list) \
+        data = (
+            [b.model_dump(exclude_unset=True) for b in body]
+            if isinstance(body, list)
             else body.model_dump(exclude_unset=True)
+        )
         return post(guid, ctx, data)
 
-    def put_doc(guid: Guid, ctx: HeaderWriteCtx, key: str, body: Annotated[Body_, Body()], response: Response):
+    def put_doc(
+        guid: Guid, ctx: HeaderWriteCtx, key: str, body: Annotated[Body_, Body()], response: Response
+    ):
         return put_(guid, ctx, key, body.model_dump(exclude_unset=True), response)
 
     router.get(f"/{{guid}}/{m.path}", summary=f"List {m.path}")(named(list_, "list"))
     if create:
-        router.post(f"/{{guid}}/{m.path}", status_code=201, summary=f"Create {m.kind.title}")(named(post_doc, "create"))
+        router.post(f"/{{guid}}/{m.path}", status_code=201, summary=f"Create {m.kind.title}")(
+            named(post_doc, "create")
+        )
     router.get(item, summary=f"One {m.kind.title}")(keyed(one, "get"))
     if put:
         router.put(item, summary=f"Replace a {m.kind.title}: missing or null clears")(keyed(put_doc, "put"))
@@ -447,8 +681,9 @@ _routes(ACTION, create=False, put=False, delete=False)
 
 
 @router.post("/{guid}/actions/{actionGuid}/response", summary="Answer a question/action")
-def action_response(guid: Guid, actionGuid: Annotated[str, Path()], body: ActionResponse,
-                    ctx: HeaderWriteCtx) -> dict[str, Any]:
+def action_response(
+    guid: Guid, actionGuid: Annotated[str, Path()], body: ActionResponse, ctx: HeaderWriteCtx
+) -> dict[str, Any]:
     c = _customer(ctx, guid, lock=True, full=False)
     action = get_record(ctx.session, ACTIONS, c, actionGuid)
     respond_action(ctx.session, c, action, body.model_dump(), ctx.actor)

@@ -25,7 +25,7 @@ def _rename(field: str, names: dict[str, str]) -> str:
         return names[field]
     head = re.match(r"[^.\[]+", field)
     if head and head.group(0) in names:
-        return names[head.group(0)] + field[head.end():]
+        return names[head.group(0)] + field[head.end() :]
     return field
 
 
@@ -63,8 +63,9 @@ def validate(model: type[BaseModel], data: dict[str, Any], names: dict[str, str]
             for p in loc:
                 field += f"[{p}]" if isinstance(p, int) else ("." if field else "") + str(p)
             errors.append({"field": _rename(field or "body", names or {}), "message": _clean_message(e)})
-        raise Unprocessable("Invalid field(s): " + ", ".join(dict.fromkeys(e["field"] for e in errors)),
-                            errors) from None
+        raise Unprocessable(
+            "Invalid field(s): " + ", ".join(dict.fromkeys(e["field"] for e in errors)), errors
+        ) from None
 
 
 _TOKEN = re.compile(r"'(?:[^']|'')*'|[A-Za-z_][A-Za-z0-9_]*")
@@ -75,8 +76,10 @@ def translate_query(text: str | None, names: dict[str, str]) -> str | None:
     string literals untouched. `names` maps lower-case seed names → native names."""
     if not text:
         return text
-    return _TOKEN.sub(lambda m: m.group(0) if m.group(0).startswith("'")
-                      else names.get(m.group(0).lower(), m.group(0)), text)
+    return _TOKEN.sub(
+        lambda m: m.group(0) if m.group(0).startswith("'") else names.get(m.group(0).lower(), m.group(0)),
+        text,
+    )
 
 
 def loose(name: str, fields: dict[str, str], *, doc: str = "") -> type[BaseModel]:
@@ -85,8 +88,12 @@ def loose(name: str, fields: dict[str, str], *, doc: str = "") -> type[BaseModel
     one copy of each rule. Unknown fields → 422 naming them."""
     from pydantic import ConfigDict, Field, create_model
 
-    model = create_model(name, __config__=ConfigDict(extra="forbid"), __doc__=doc or None,
-                         **{f: (Any, Field(None, description=d)) for f, d in fields.items()})
+    model = create_model(
+        name,
+        __config__=ConfigDict(extra="forbid"),
+        __doc__=doc or None,
+        **{f: (Any, Field(None, description=d)) for f, d in fields.items()},
+    )
     return model
 
 

@@ -20,39 +20,60 @@ from custreg.errors import BAD_BODY_IS_400
 from custreg.lookups import service as lookups
 from custreg.lookups.schemas import CheckRequest, CheckResult, SearchRequest, SearchResult
 
-router = APIRouter(prefix="/compat/connect/v1", tags=["compat: Connect (seed 004)"], route_class=TransactionalRoute)
+router = APIRouter(
+    prefix="/compat/connect/v1", tags=["compat: Connect (seed 004)"], route_class=TransactionalRoute
+)
 
 
-@router.get("/customer/info", response_model=selfservice.CustomerInfo,
-            summary="List customer info: the signed-in user's customer")
-def get_info(ctx: SelfCtx, company: selfservice.CompanyQ = None,
-             customerNumber: selfservice.NumberQ = None) -> selfservice.CustomerInfo:
+@router.get(
+    "/customer/info",
+    response_model=selfservice.CustomerInfo,
+    summary="List customer info: the signed-in user's customer",
+)
+def get_info(
+    ctx: SelfCtx, company: selfservice.CompanyQ = None, customerNumber: selfservice.NumberQ = None
+) -> selfservice.CustomerInfo:
     return selfservice.get_info(ctx, company, customerNumber)
 
 
-@router.post("/customer/info", response_model=selfservice.Success,
-             summary="Change customer info: replaces; fields not sent become null; empty → lastName '-'")
-def post_info(ctx: SelfCtx, body: Annotated[selfservice.InfoWrite | None, Body()] = None,
-              company: selfservice.CompanyQ = None,
-              customerNumber: selfservice.NumberQ = None) -> selfservice.Success:
+@router.post(
+    "/customer/info",
+    response_model=selfservice.Success,
+    summary="Change customer info: replaces; fields not sent become null; empty → lastName '-'",
+)
+def post_info(
+    ctx: SelfCtx,
+    body: Annotated[selfservice.InfoWrite | None, Body()] = None,
+    company: selfservice.CompanyQ = None,
+    customerNumber: selfservice.NumberQ = None,
+) -> selfservice.Success:
     return selfservice.post_info(ctx, body, company, customerNumber)
 
 
-@router.post("/client/customer/search", response_model=SearchResult,
-             summary="Search customer - client mode: at most 5 customers; more → 403")
+@router.post(
+    "/client/customer/search",
+    response_model=SearchResult,
+    summary="Search customer - client mode: at most 5 customers; more → 403",
+)
 def search(ctx: HeaderReadCtx, body: SearchRequest) -> SearchResult:
     found = lookups.search(ctx.session, ctx.company, body.model_dump())
     return SearchResult(customers=[lookups.found_customer(c) for c in found])
 
 
-@router.post("/client/credential/customers/check", response_model=CheckResult,
-             summary="Check customer number - client mode: which credentials belong to a customer")
+@router.post(
+    "/client/credential/customers/check",
+    response_model=CheckResult,
+    summary="Check customer number - client mode: which credentials belong to a customer",
+)
 def check(ctx: HeaderReadCtx, body: CheckRequest) -> CheckResult:
     return CheckResult(customers=lookups.check(ctx.session, ctx.company, body.credentials))
 
 
-@router.get("/client/customer/info/{customerNumber}", response_model=selfservice.CustomerInfo,
-            summary="List customer info - client mode (404 when no such customer)")
+@router.get(
+    "/client/customer/info/{customerNumber}",
+    response_model=selfservice.CustomerInfo,
+    summary="List customer info - client mode (404 when no such customer)",
+)
 def client_info(ctx: HeaderReadCtx, customerNumber: Annotated[int, Path(ge=1, le=2**62)]):
     c = service.get(ctx.session, ctx.company, str(customerNumber), full=False)
     return selfservice._info(c, ctx.company)

@@ -37,14 +37,17 @@ from custreg.records import find as find_record
 from custreg.records import read as read_record
 from custreg.records import replace as replace_record
 
-router = APIRouter(prefix="/compat/tehden/company_customer", tags=["compat: Tehden (seed 001)"],
-                   route_class=TransactionalRoute)
+router = APIRouter(
+    prefix="/compat/tehden/company_customer",
+    tags=["compat: Tehden (seed 001)"],
+    route_class=TransactionalRoute,
+)
 
 NAMES = {"externalSystemId": "externalsystem_id", "externalSystemIdentifier": "externalsystemidentifier"}
 TEHDEN_FIELDS = {
     "externalsystem_id": 'External system: "1" Maestro, "2" Posti, "3" Matkahuolto, "4" Checkout Finland, '
-                         '"5" MyCashFlow, "6" WooCommerce, "7" Generic webstore, "22" Generic reservation '
-                         "system (or a code the company configured); required with externalsystemidentifier",
+    '"5" MyCashFlow, "6" WooCommerce, "7" Generic webstore, "22" Generic reservation '
+    "system (or a code the company configured); required with externalsystemidentifier",
     "externalsystemidentifier": "The customer's identifier in that system; required with externalsystem_id",
     "marketing_authorizations": 'Marketing authorizations per channel, e.g. {"EMAIL": true, "SMS": false}',
 }
@@ -53,15 +56,26 @@ KEY_FIELDS = {
     "identifier": "Customer number (update: which customer)",
 }
 _NATIVE = native_descriptions(CustomerCreate, frozenset({"externalSystemId", "externalSystemIdentifier"}))
-TehdenCustomerIn = loose("TehdenCustomerIn", _NATIVE | TEHDEN_FIELDS,
-                         doc="A Tehden customer: the native customer fields plus Tehden's")
+TehdenCustomerIn = loose(
+    "TehdenCustomerIn",
+    _NATIVE | TEHDEN_FIELDS,
+    doc="A Tehden customer: the native customer fields plus Tehden's",
+)
 TehdenCustomerUpdate = loose(
-    "TehdenCustomerUpdate", KEY_FIELDS | native_descriptions(CustomerPatch, frozenset(
-        {"externalSystemId", "externalSystemIdentifier", "customerGuid"})) | TEHDEN_FIELDS,
+    "TehdenCustomerUpdate",
+    KEY_FIELDS
+    | native_descriptions(
+        CustomerPatch, frozenset({"externalSystemId", "externalSystemIdentifier", "customerGuid"})
+    )
+    | TEHDEN_FIELDS,
     doc="Which customer (id, identifier, or else the externalsystem pair) and the fields to change: "
-        "only the fields sent change; null clears")
-TehdenContactIn = loose("TehdenContactIn", KEY_FIELDS | native_descriptions(ContactFields),
-                        doc="Which customer (id or identifier) and the contact info")
+    "only the fields sent change; null clears",
+)
+TehdenContactIn = loose(
+    "TehdenContactIn",
+    KEY_FIELDS | native_descriptions(ContactFields),
+    doc="Which customer (id or identifier) and the contact info",
+)
 
 
 class CustomerId(BaseModel):
@@ -82,19 +96,33 @@ def _authorize(ctx, customer: Customer, auths: Any) -> None:
     if auths is None:
         return
     if not isinstance(auths, dict):
-        raise BadRequest("marketing_authorizations must be an object: channel → true/false",
-                         [{"field": "marketing_authorizations", "message": "must be an object"}])
+        raise BadRequest(
+            "marketing_authorizations must be an object: channel → true/false",
+            [{"field": "marketing_authorizations", "message": "must be an object"}],
+        )
     for channel, granted in auths.items():
         name = f"marketing_authorizations.{channel}"
-        values = validate(ConsentFields, {"channel": channel, "granted": granted, "source": "tehden"},
-                          {"channel": name, "granted": name, "source": name})
+        values = validate(
+            ConsentFields,
+            {"channel": channel, "granted": granted, "source": "tehden"},
+            {"channel": name, "granted": name, "source": name},
+        )
         with seed_names({"channel": name}):
             existing = find_record(ctx.session, CONSENTS, customer, values.channel)
             if existing is None:
-                create_record(ctx.session, ctx.company, CONSENTS, customer, values.model_dump(), actor=ctx.actor)
+                create_record(
+                    ctx.session, ctx.company, CONSENTS, customer, values.model_dump(), actor=ctx.actor
+                )
             elif existing.granted != values.granted:
-                replace_record(ctx.session, ctx.company, CONSENTS, customer, existing,
-                               values.model_dump(exclude={"channel"}), actor=ctx.actor)
+                replace_record(
+                    ctx.session,
+                    ctx.company,
+                    CONSENTS,
+                    customer,
+                    existing,
+                    values.model_dump(exclude={"channel"}),
+                    actor=ctx.actor,
+                )
     ctx.session.expire(customer, ["consents"])  # reload with the new records
 
 
@@ -108,8 +136,11 @@ def tehden_customer(c: Customer, cuid: str) -> dict[str, Any]:
     return out
 
 
-@router.post("/createTehdenCustomer", status_code=201,
-             summary="createTehdenCustomer: a customer, optionally linked to an external system")
+@router.post(
+    "/createTehdenCustomer",
+    status_code=201,
+    summary="createTehdenCustomer: a customer, optionally linked to an external system",
+)
 def create_customer(body: TehdenCustomerIn, ctx: HeaderWriteCtx, response: Response) -> dict[str, Any]:
     data, auths = _native(body.model_dump(exclude_unset=True))
     native = validate(CustomerCreate, data, NAMES)
@@ -124,17 +155,26 @@ def create_customer(body: TehdenCustomerIn, ctx: HeaderWriteCtx, response: Respo
 def _which(ctx, data: dict[str, Any], *, lock: bool, by_pair: bool = False) -> Customer:
     key_id, number = data.pop("id", None), data.pop("identifier", None)
     if key_id is not None or number is not None:
-        return service.get(ctx.session, ctx.company, str(key_id if key_id is not None else number),
-                           for_update=lock)
+        return service.get(
+            ctx.session, ctx.company, str(key_id if key_id is not None else number), for_update=lock
+        )
     if by_pair and data.get("externalSystemId") is not None:
         system = validate(CustomerPatch, {k: data.get(k) for k in NAMES}, NAMES)
         with seed_names(NAMES):
-            found = lookups.lookup(ctx.session, ctx.company, system_id=system.externalSystemId,
-                                   system_identifier=system.externalSystemIdentifier, identifier=None,
-                                   id_number=None, include_excluded=True)
+            found = lookups.lookup(
+                ctx.session,
+                ctx.company,
+                system_id=system.externalSystemId,
+                system_identifier=system.externalSystemIdentifier,
+                identifier=None,
+                id_number=None,
+                include_excluded=True,
+            )
         return service.get(ctx.session, ctx.company, str(found.customer_guid), for_update=lock)
-    raise BadRequest("Name the customer: id or identifier" + (" (or the externalsystem pair)" if by_pair else ""),
-                     [{"field": "identifier", "message": "required"}])
+    raise BadRequest(
+        "Name the customer: id or identifier" + (" (or the externalsystem pair)" if by_pair else ""),
+        [{"field": "identifier", "message": "required"}],
+    )
 
 
 @router.post("/updateTehdenCustomer", summary="updateTehdenCustomer: only the fields sent change")
@@ -148,21 +188,29 @@ def update_customer(body: TehdenCustomerUpdate, ctx: HeaderWriteCtx) -> dict[str
     return tehden_customer(c, ctx.cuid)
 
 
-@router.post("/createTehdenCustomerContactInfo", status_code=201, response_model=ContactRead,
-             summary="createTehdenCustomerContactInfo: contact info of a customer")
+@router.post(
+    "/createTehdenCustomerContactInfo",
+    status_code=201,
+    response_model=ContactRead,
+    summary="createTehdenCustomerContactInfo: contact info of a customer",
+)
 def create_contact(body: TehdenContactIn, ctx: HeaderWriteCtx):
     data = body.model_dump(exclude_unset=True)
     c = _which(ctx, data, lock=True)
     contact = validate(ContactFields, data)
-    return read_record(CONTACTS, create_record(ctx.session, ctx.company, CONTACTS, c, contact.model_dump(),
-                                               actor=ctx.actor))
+    return read_record(
+        CONTACTS, create_record(ctx.session, ctx.company, CONTACTS, c, contact.model_dump(), actor=ctx.actor)
+    )
 
 
 IncludeExcluded = Annotated[bool, Query(description="Also find excluded customers")]
 
 
-@router.get("/getCustomerIdByExternalSystemIdentifier", response_model=CustomerId,
-            summary="getCustomerIdByExternalSystemIdentifier: by the externalsystem pair")
+@router.get(
+    "/getCustomerIdByExternalSystemIdentifier",
+    response_model=CustomerId,
+    summary="getCustomerIdByExternalSystemIdentifier: by the externalsystem pair",
+)
 def by_external_id(
     ctx: HeaderReadCtx,
     externalsystem_id: Annotated[str | None, Query(max_length=10)] = None,
@@ -170,37 +218,72 @@ def by_external_id(
     includeExcluded: IncludeExcluded = False,
 ):
     if externalsystem_id is None and externalsystemidentifier is None:
-        raise BadRequest("externalsystem_id and externalsystemidentifier are required",
-                         [{"field": "externalsystem_id", "message": "required"},
-                          {"field": "externalsystemidentifier", "message": "required"}])
-    pair = validate(CustomerPatch, {"externalSystemId": externalsystem_id,
-                                    "externalSystemIdentifier": externalsystemidentifier}, NAMES)
+        raise BadRequest(
+            "externalsystem_id and externalsystemidentifier are required",
+            [
+                {"field": "externalsystem_id", "message": "required"},
+                {"field": "externalsystemidentifier", "message": "required"},
+            ],
+        )
+    pair = validate(
+        CustomerPatch,
+        {"externalSystemId": externalsystem_id, "externalSystemIdentifier": externalsystemidentifier},
+        NAMES,
+    )
     with seed_names(NAMES):
-        c = lookups.lookup(ctx.session, ctx.company, system_id=pair.externalSystemId,
-                           system_identifier=pair.externalSystemIdentifier, identifier=None, id_number=None,
-                           include_excluded=includeExcluded)
+        c = lookups.lookup(
+            ctx.session,
+            ctx.company,
+            system_id=pair.externalSystemId,
+            system_identifier=pair.externalSystemIdentifier,
+            identifier=None,
+            id_number=None,
+            include_excluded=includeExcluded,
+        )
     return CustomerId(id=str(c.customer_guid), identifier=c.customer_number)
 
 
-@router.get("/getCustomerIdByIdentifier", response_model=CustomerId,
-            summary="getCustomerIdByIdentifier: by the customer number (the identifier on invoices)")
-def by_identifier(ctx: HeaderReadCtx, identifier: Annotated[int, Query(ge=1, le=2**62)],
-                  includeExcluded: IncludeExcluded = False):
-    c = lookups.lookup(ctx.session, ctx.company, system_id=None, system_identifier=None, identifier=identifier,
-                       id_number=None, include_excluded=includeExcluded)
+@router.get(
+    "/getCustomerIdByIdentifier",
+    response_model=CustomerId,
+    summary="getCustomerIdByIdentifier: by the customer number (the identifier on invoices)",
+)
+def by_identifier(
+    ctx: HeaderReadCtx,
+    identifier: Annotated[int, Query(ge=1, le=2**62)],
+    includeExcluded: IncludeExcluded = False,
+):
+    c = lookups.lookup(
+        ctx.session,
+        ctx.company,
+        system_id=None,
+        system_identifier=None,
+        identifier=identifier,
+        id_number=None,
+        include_excluded=includeExcluded,
+    )
     return CustomerId(id=str(c.customer_guid), identifier=c.customer_number)
 
 
 @router.get("/findCustomer", summary="findCustomer: every customer matching the criteria (a list page)")
 def find_customers(
-    ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)],
+    ctx: HeaderReadCtx,
+    params: Annotated[ListParams, Depends(list_params)],
     searchWord: Annotated[str | None, Query(max_length=200)] = None,
     fromDate: Annotated[str | None, Query()] = None,
     includeExcluded: IncludeExcluded = False,
 ) -> dict[str, Any]:
-    total, rows = service.list_page(ctx.session, ctx.company, params, search_word=searchWord,
-                                    from_date=service.parse_from_date(fromDate),
-                                    include_excluded=includeExcluded)
-    value = [read.summary(c, a, ctx.cuid).model_dump(mode="json")
-             | {"id": str(c.customer_guid), "identifier": c.customer_number} for c, a in rows]
+    total, rows = service.list_page(
+        ctx.session,
+        ctx.company,
+        params,
+        search_word=searchWord,
+        from_date=service.parse_from_date(fromDate),
+        include_excluded=includeExcluded,
+    )
+    value = [
+        read.summary(c, a, ctx.cuid).model_dump(mode="json")
+        | {"id": str(c.customer_guid), "identifier": c.customer_number}
+        for c, a in rows
+    ]
     return {"count": len(value), "skip": params.skip, "total": total, "value": value}

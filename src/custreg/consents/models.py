@@ -21,8 +21,12 @@ class Consent(Base):
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     # `Customer.consents` is declared here so the customers domain need not know us.
-    customer = relationship("Customer", backref=backref(
-        "consents", cascade="all, delete-orphan", passive_deletes=True, order_by="Consent.channel"))
+    customer = relationship(
+        "Customer",
+        backref=backref(
+            "consents", cascade="all, delete-orphan", passive_deletes=True, order_by="Consent.channel"
+        ),
+    )
 
 
 class ConsentChange(Base):

@@ -4,20 +4,24 @@ from fastapi import Depends
 
 from custreg.access.context import ReadCtx
 from custreg.consents.schemas import ConsentChangeRead
-from custreg.register import service as register
 from custreg.consents.service import CONSENTS, channel_key, history_page
 from custreg.customers import service as customers
 from custreg.errors import DomainError, NotFound
 from custreg.paging import ListParams, Page, list_params
 from custreg.records import make_router
+from custreg.register import service as register
 
 router = make_router(CONSENTS)
 
 
-@router.get("/{channel}/history", response_model=Page[ConsentChangeRead],
-            summary="Every change of a channel's consent, oldest first")
-def consent_history(customer: str, channel: str, ctx: ReadCtx,
-                    params: Annotated[ListParams, Depends(list_params)]):
+@router.get(
+    "/{channel}/history",
+    response_model=Page[ConsentChangeRead],
+    summary="Every change of a channel's consent, oldest first",
+)
+def consent_history(
+    customer: str, channel: str, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]
+):
     c = customers.get(ctx.session, ctx.company, customer, full=False)
     try:
         key = channel_key(channel)

@@ -11,8 +11,11 @@ CHANNELS = ("EMAIL", "SMS", "PHONE", "POST", "PROFILING")
 
 
 class ConsentFields(RecordFields):
-    channel: Code(20, "Marketing channel, a code of the company's consentChannels "
-                      "(EMAIL, SMS, PHONE, POST, PROFILING to begin with); on PUT the path's wins")
+    channel: Code(
+        20,
+        "Marketing channel, a code of the company's consentChannels "
+        "(EMAIL, SMS, PHONE, POST, PROFILING to begin with); on PUT the path's wins",
+    )
     granted: Annotated[bool, Field(description="true: permission given; false: withdrawn or refused")]
     source: Text(200, "Where the permission was given or withdrawn, e.g. 'webshop signup'")
     grantedAt: DateTime("When the customer gave or withdrew it; the time of the request when not given")

@@ -41,23 +41,35 @@ def rule(session: Session, company, customer, values: dict[str, Any], existing) 
 
 def record_change(session: Session, customer: Customer, consent: Consent, op: str, actor: str | None) -> None:
     deleted = op == "delete"
-    session.add(ConsentChange(
-        customer_id=customer.id, channel=consent.channel,
-        change="DELETED" if deleted else ("GRANTED" if consent.granted else "WITHDRAWN"),
-        granted=None if deleted else consent.granted,
-        source=None if deleted else consent.source,
-        granted_at=None if deleted else consent.granted_at,
-        changed_at=utcnow(), changed_by=actor,
-    ))
+    session.add(
+        ConsentChange(
+            customer_id=customer.id,
+            channel=consent.channel,
+            change="DELETED" if deleted else ("GRANTED" if consent.granted else "WITHDRAWN"),
+            granted=None if deleted else consent.granted,
+            source=None if deleted else consent.source,
+            granted_at=None if deleted else consent.granted_at,
+            changed_at=utcnow(),
+            changed_by=actor,
+        )
+    )
 
 
 CONSENTS = RecordKind(
-    model=Consent, path="consents", id_field="channel", write_schema=ConsentFields,
-    read_schema=ConsentRead, title="consent", rule=rule, key=channel_key, on_change=record_change,
+    model=Consent,
+    path="consents",
+    id_field="channel",
+    write_schema=ConsentFields,
+    read_schema=ConsentRead,
+    title="consent",
+    rule=rule,
+    key=channel_key,
+    on_change=record_change,
 )
 
-HISTORY_FIELDS = filter_fields(ConsentChange, ["change", "granted", "source", "grantedAt",
-                                               "changedAt", "changedBy"])
+HISTORY_FIELDS = filter_fields(
+    ConsentChange, ["change", "granted", "source", "grantedAt", "changedAt", "changedBy"]
+)
 
 
 def history_page(session: Session, customer: Customer, channel: str, params: ListParams):
@@ -67,17 +79,28 @@ def history_page(session: Session, customer: Customer, channel: str, params: Lis
         where.append(parse_filter(params.filter, HISTORY_FIELDS))
     order = parse_orderby(params.orderby, HISTORY_FIELDS) if params.orderby else []
     total = session.scalar(select(func.count()).select_from(ConsentChange).where(*where)) or 0
-    rows = session.scalars(select(ConsentChange).where(*where).order_by(*order, ConsentChange.id)
-                           .limit(params.top).offset(params.skip)).all()
+    rows = session.scalars(
+        select(ConsentChange)
+        .where(*where)
+        .order_by(*order, ConsentChange.id)
+        .limit(params.top)
+        .offset(params.skip)
+    ).all()
     return total, [_change(r) for r in rows]
 
 
 def _change(r: ConsentChange) -> dict[str, Any]:
-    return {"channel": r.channel, "change": r.change, "granted": r.granted, "source": r.source,
-            "grantedAt": r.granted_at, "changedAt": r.changed_at, "changedBy": r.changed_by}
+    return {
+        "channel": r.channel,
+        "change": r.change,
+        "granted": r.granted,
+        "source": r.source,
+        "grantedAt": r.granted_at,
+        "changedAt": r.changed_at,
+        "changedBy": r.changed_by,
+    }
 
 
 customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.consents))
-customer_read.DETAIL_PARTS.append(
-    lambda c, cuid: {"consents": [to_dict(CONSENTS, x) for x in c.consents]})
+customer_read.DETAIL_PARTS.append(lambda c, cuid: {"consents": [to_dict(CONSENTS, x) for x in c.consents]})
 customer_read.SUB_RESOURCES.append("consents")

@@ -15,8 +15,11 @@ class Contact(Base):
         Index("ix_contacts_customer_id", "customer_id"),
         # One default contact per customer; the service unsets the old default first.
         Index(
-            "uq_contacts_default", "customer_id", unique=True,
-            sqlite_where=text("is_default"), postgresql_where=text("is_default"),
+            "uq_contacts_default",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
         ),
     )
 
@@ -33,5 +36,9 @@ class Contact(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    customer = relationship("Customer", backref=backref(
-        "contacts", cascade="all, delete-orphan", passive_deletes=True, order_by="Contact.id"))
+    customer = relationship(
+        "Customer",
+        backref=backref(
+            "contacts", cascade="all, delete-orphan", passive_deletes=True, order_by="Contact.id"
+        ),
+    )

@@ -12,6 +12,5 @@ router = make_router(CONTACTS)
 # The customer's part: nested create, the full GET, its link.
 customer_routes.CREATE_HOOKS.append(nested_create(CONTACTS, "contacts", "contacts"))
 customer_service.EXTRA_LOADERS.append(lambda: selectinload(Customer.contacts))
-customer_read.DETAIL_PARTS.append(
-    lambda c, cuid: {"contacts": [to_dict(CONTACTS, a) for a in c.contacts]})
+customer_read.DETAIL_PARTS.append(lambda c, cuid: {"contacts": [to_dict(CONTACTS, a) for a in c.contacts]})
 customer_read.SUB_RESOURCES.append("contacts")

@@ -44,6 +44,11 @@ def rule(session: Session, company, customer, values: dict[str, Any], existing) 
 
 
 CONTACTS = RecordKind(
-    model=Contact, path="contacts", id_field="contactGuid", write_schema=ContactFields,
-    read_schema=ContactRead, title="contact", rule=rule,
+    model=Contact,
+    path="contacts",
+    id_field="contactGuid",
+    write_schema=ContactFields,
+    read_schema=ContactRead,
+    title="contact",
+    rule=rule,
 )

@@ -47,8 +47,11 @@ def _clear_related(session: Session, ids: list[int]) -> None:
         from custreg.relations.models import CustomerRelation as R
     except ImportError:  # pragma: no cover - relations not installed
         return
-    related = select(R.related_customer_id).where(R.customer_id.in_(ids)).union(
-        select(R.customer_id).where(R.related_customer_id.in_(ids)))
+    related = (
+        select(R.related_customer_id)
+        .where(R.customer_id.in_(ids))
+        .union(select(R.customer_id).where(R.related_customer_id.in_(ids)))
+    )
     # The ids first, then an UPDATE by primary key: with the subquery inside the UPDATE,
     # PostgreSQL right after a bulk import (no statistics yet) scanned every customer for
     # each record written (minutes per write at 200k customers).
@@ -111,8 +114,7 @@ def _upsert(dialect_name: str):
     else:
         from sqlalchemy.dialects.sqlite import insert
     stmt = insert(_d).values(customer_id=bindparam("cid"), body=bindparam("doc"))
-    return stmt.on_conflict_do_update(index_elements=[_d.c.customer_id],
-                                      set_={"body": stmt.excluded.body})
+    return stmt.on_conflict_do_update(index_elements=[_d.c.customer_id], set_={"body": stmt.excluded.body})
 
 
 @cache
@@ -122,19 +124,24 @@ def _upsert_line(dialect_name: str):
     else:
         from sqlalchemy.dialects.sqlite import insert
     t = CustomerCsvLine.__table__
-    stmt = insert(t).values(customer_id=bindparam("cid"), line_format=bindparam("fmt"),
-                           line=bindparam("line"))
-    return stmt.on_conflict_do_update(index_elements=[t.c.customer_id],
-                                      set_={"line_format": stmt.excluded.line_format,
-                                            "line": stmt.excluded.line})
+    stmt = insert(t).values(
+        customer_id=bindparam("cid"), line_format=bindparam("fmt"), line=bindparam("line")
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[t.c.customer_id],
+        set_={"line_format": stmt.excluded.line_format, "line": stmt.excluded.line},
+    )
 
 
 _c = Customer.__table__.c
 # By customer number or GUID; built once and run as Core: building the select and its
 # cache key, and the ORM's execute, were a quarter of a GET's CPU.
-_STORED = {name: select(_d.c.body, _c.version).join_from(Customer.__table__, _d, _d.c.customer_id == _c.id)
-           .where(_c.company_id == bindparam("company"), _c[name] == bindparam("key"))
-           for name in ("customer_number", "customer_guid")}
+_STORED = {
+    name: select(_d.c.body, _c.version)
+    .join_from(Customer.__table__, _d, _d.c.customer_id == _c.id)
+    .where(_c.company_id == bindparam("company"), _c[name] == bindparam("key"))
+    for name in ("customer_number", "customer_guid")
+}
 
 
 def stored(session: Session, company_id: int, key_column, key) -> tuple[str, int] | None:
@@ -143,7 +150,6 @@ def stored(session: Session, company_id: int, key_column, key) -> tuple[str, int
     if row is None:
         return None
     return row[0], row[1]
-
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -194,20 +200,29 @@ class NewDocuments:
         self._all_address_columns = tuple(c.key for c in Address.__table__.columns)
         self._time = dt.datetime(2000, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC)
         stamp = TypeAdapter(dt.datetime).dump_json(self._time).decode()
-        self._replace = [(f'"customerNumber":{_SENTINEL_NUMBER}', f'"customerNumber":{NUMBER_MARK}'),
-                         (f'"regDate":{stamp}', f'"regDate":{TIME_MARK}'),
-                         (f'"lastUpdatedAt":{stamp}', f'"lastUpdatedAt":{TIME_MARK}')]
+        self._replace = [
+            (f'"customerNumber":{_SENTINEL_NUMBER}', f'"customerNumber":{NUMBER_MARK}'),
+            (f'"regDate":{stamp}', f'"regDate":{TIME_MARK}'),
+            (f'"lastUpdatedAt":{stamp}', f'"lastUpdatedAt":{TIME_MARK}'),
+        ]
         self.rendered = 0
         self.template = None
         try:
             self.template = self._learn()
-        except Exception:  # noqa: BLE001 - an unknown shape: the live rendering stays exact
+        except Exception:
             self.template = None
 
     # -- the live path
 
-    def render_live(self, guid, values: tuple, excluded: bool, given_full_name: bool,
-                    address: tuple | None, external: tuple | None) -> str | None:
+    def render_live(
+        self,
+        guid,
+        values: tuple,
+        excluded: bool,
+        given_full_name: bool,
+        address: tuple | None,
+        external: tuple | None,
+    ) -> str | None:
         """`values`: the stored values of `fields`; `address`: (address guid, *values of
         address_fields) or None; `external`: (external id guid, system id, identifier)."""
         from types import SimpleNamespace
@@ -231,9 +246,14 @@ class NewDocuments:
             a.last_updated_at = self._time
             c.addresses = [a]
         if external is not None:
-            c.external_ids = [SimpleNamespace(id=0, external_id_guid=external[0],
-                                              external_system_id=external[1],
-                                              external_system_identifier=external[2])]
+            c.external_ids = [
+                SimpleNamespace(
+                    id=0,
+                    external_id_guid=external[0],
+                    external_system_id=external[1],
+                    external_system_identifier=external[2],
+                )
+            ]
         text = read.detail(c, self.cuid, remember_rendering=False).model_dump_json()
         for old, new in self._replace:
             text = text.replace(old, new)
@@ -243,8 +263,15 @@ class NewDocuments:
 
     # -- the template
 
-    def render(self, guid, values: tuple, excluded: bool, given_full_name: bool,
-               address: tuple | None, external: tuple | None) -> str | None:
+    def render(
+        self,
+        guid,
+        values: tuple,
+        excluded: bool,
+        given_full_name: bool,
+        address: tuple | None,
+        external: tuple | None,
+    ) -> str | None:
         self.rendered += 1
         if self.template is None:
             return self.render_live(guid, values, excluded, given_full_name, address, external)
@@ -268,17 +295,21 @@ class NewDocuments:
 
         probe_guid = uuid.UUID(int=0x5EED)
         probe = tuple("PERSON" if f == "customerType" else None for f in self.fields)
-        live = self.render_live(probe_guid, probe, False, False,
-                                (uuid.UUID(int=0xADD), *((None,) * len(self.address_fields))),
-                                (uuid.UUID(int=0xE1D), 1, "x"))
+        live = self.render_live(
+            probe_guid,
+            probe,
+            False,
+            False,
+            (uuid.UUID(int=0xADD), *((None,) * len(self.address_fields))),
+            (uuid.UUID(int=0xE1D), 1, "x"),
+        )
         parsed = json.loads(live.replace(NUMBER_MARK, "0").replace(TIME_MARK, '"t"'))
 
         def adapter(model, key):
             fi = model.model_fields[key]
             from typing import Annotated
 
-            return TypeAdapter(Annotated[(fi.annotation, *fi.metadata)] if fi.metadata
-                               else fi.annotation)
+            return TypeAdapter(Annotated[(fi.annotation, *fi.metadata)] if fi.metadata else fi.annotation)
 
         field_index = {f: i for i, f in enumerate(self.fields)}
         address_index = {f: i + 1 for i, f in enumerate(self.address_fields)}
@@ -333,9 +364,13 @@ class NewDocuments:
         template = steps
         self._assembler = self._compile(steps)
         self.template = template
-        again = self._assemble(probe_guid, probe, False,
-                               (uuid.UUID(int=0xADD), *((None,) * len(self.address_fields))),
-                               (uuid.UUID(int=0xE1D), 1, "x"))
+        again = self._assemble(
+            probe_guid,
+            probe,
+            False,
+            (uuid.UUID(int=0xADD), *((None,) * len(self.address_fields))),
+            (uuid.UUID(int=0xE1D), 1, "x"),
+        )
         if again != live:
             raise ValueError("the template does not give read.detail's text")
         return template
@@ -412,24 +447,28 @@ class NewDocuments:
                         parts.append(f"h{i}_{k} + '\"' + str(address[0]) + '\"'")
                     else:
                         parts.append(f"h{i}_{k}")
-                exprs.append(f"{h} + ('[]' if address is None else "
-                             f"'[{{' + ','.join([{', '.join(parts)}]) + '}}]')")
+                exprs.append(
+                    f"{h} + ('[]' if address is None else '[{{' + ','.join([{', '.join(parts)}]) + '}}]')"
+                )
             elif kind == "E":
                 exprs.append(
                     f"{h} + ('[]' if external is None else "
-                    "'[{\"externalIdGuid\":\"' + str(external[0]) + '\",\"externalSystemId\":' "
+                    '\'[{"externalIdGuid":"\' + str(external[0]) + \'","externalSystemId":\' '
                     "+ to_json(external[1]).decode() + ',\"externalSystemIdentifier\":' "
-                    "+ to_json(external[2]).decode() + '}]')")
+                    "+ to_json(external[2]).decode() + '}]')"
+                )
             elif kind == "es":
                 exprs.append(f"{h} + ('null' if external is None else to_json(external[1]).decode())")
             elif kind == "ei":
                 exprs.append(f"{h} + ('null' if external is None else to_json(external[2]).decode())")
             else:  # pragma: no cover
                 raise ValueError(kind)
-        src = ("def assemble(guid, values, excluded, address, external):\n"
-               "    g = str(guid)\n"
-               f"    return '{{' + ','.join([{', '.join(exprs)}]) + '}}'\n")
-        exec(compile(src, "<custreg.document template>", "exec"), ns)  # noqa: S102 - our own text
+        src = (
+            "def assemble(guid, values, excluded, address, external):\n"
+            "    g = str(guid)\n"
+            f"    return '{{' + ','.join([{', '.join(exprs)}]) + '}}'\n"
+        )
+        exec(compile(src, "<custreg.document template>", "exec"), ns)
         return ns["assemble"]
 
     def _assemble(self, guid, values, excluded, address, external) -> str:

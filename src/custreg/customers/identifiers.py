@@ -13,8 +13,10 @@ from stdnum.dk import cpr, cvr
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 from stdnum.fi import hetu, ytunnus
-from stdnum.no import fodselsnummer, mva, orgnr as no_orgnr
-from stdnum.se import orgnr as se_orgnr, personnummer
+from stdnum.no import fodselsnummer, mva
+from stdnum.no import orgnr as no_orgnr
+from stdnum.se import orgnr as se_orgnr
+from stdnum.se import personnummer
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,21 @@ class IdNumber:
 
 def _fi_birth(code: str) -> tuple[dt.date, str]:
     # stdnum has validated the code (including the date); read the parts it checked.
-    century = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900,
-               "A": 2000, "B": 2000, "C": 2000, "D": 2000, "E": 2000, "F": 2000}[code[6]]
+    century = {
+        "+": 1800,
+        "-": 1900,
+        "Y": 1900,
+        "X": 1900,
+        "W": 1900,
+        "V": 1900,
+        "U": 1900,
+        "A": 2000,
+        "B": 2000,
+        "C": 2000,
+        "D": 2000,
+        "E": 2000,
+        "F": 2000,
+    }[code[6]]
     born = dt.date(century + int(code[4:6]), int(code[2:4]), int(code[0:2]))
     return born, "MALE" if int(code[7:10]) % 2 else "FEMALE"
 
@@ -56,9 +71,13 @@ def _birth(country: str, code: str) -> tuple[dt.date | None, str | None]:
     if country == "FI":
         return _fi_birth(code)
     if country == "SE":
-        return personnummer.get_birth_date(code), personnummer.get_gender(code) == "M" and "MALE" or "FEMALE"
+        return personnummer.get_birth_date(code), (
+            personnummer.get_gender(code) == "M" and "MALE"
+        ) or "FEMALE"
     if country == "NO":
-        return fodselsnummer.get_birth_date(code), fodselsnummer.get_gender(code) == "M" and "MALE" or "FEMALE"
+        return fodselsnummer.get_birth_date(code), (
+            fodselsnummer.get_gender(code) == "M" and "MALE"
+        ) or "FEMALE"
     if country == "DK":
         return cpr.get_birth_date(code), "MALE" if int(code[-1]) % 2 else "FEMALE"
     return None, None

@@ -36,8 +36,13 @@ class Customer(Base):
         Index("ix_customers_company_last_updated", "company_id", "last_updated_at"),
         Index("ix_customers_company_last_name", "company_id", "last_name"),
         # `lastName eq` lists: count index-only, page in number order (migration 0010).
-        Index("ix_customers_company_excluded_last_name", "company_id", "excluded", "last_name",
-              "customer_number"),
+        Index(
+            "ix_customers_company_excluded_last_name",
+            "company_id",
+            "excluded",
+            "last_name",
+            "customer_number",
+        ),
         Index("ix_customers_company_company_name", "company_id", "company_name"),
         Index("ix_customers_company_full_name", "company_id", "full_name"),
         Index("ix_customers_company_id_number", "company_id", "id_number"),
@@ -125,7 +130,10 @@ class Customer(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     addresses = relationship(
-        "Address", back_populates="customer", cascade="all, delete-orphan", passive_deletes=True,
+        "Address",
+        back_populates="customer",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="Address.id",
     )
 
@@ -139,8 +147,11 @@ class CustomerDocument(Base):
     __tablename__ = "customer_documents"
 
     customer_id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("customers.id", ondelete="CASCADE"),
-        primary_key=True, autoincrement=False)
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
     body: Mapped[str] = mapped_column(Text)
 
 
@@ -153,8 +164,11 @@ class CustomerCsvLine(Base):
     __tablename__ = "customer_csv_lines"
 
     customer_id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("customers.id", ondelete="CASCADE"),
-        primary_key=True, autoincrement=False)
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("customers.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
     line_format: Mapped[int] = mapped_column(SmallInteger)  # export.LINE_FORMAT when written
     line: Mapped[str] = mapped_column(Text)
 

@@ -30,9 +30,19 @@ from custreg.db.base import utcnow
 from custreg.db.columns import snake
 
 # Fields that need the ORM path when a body carries them (even as null).
-ORM_FIELDS = frozenset({"addresses", "bankAccounts", "contacts", "externalIds", "attachedUsers",
-                        "externalSystemId", "externalSystemIdentifier", "customerGuid",
-                        "parentCustomer"})
+ORM_FIELDS = frozenset(
+    {
+        "addresses",
+        "bankAccounts",
+        "contacts",
+        "externalIds",
+        "attachedUsers",
+        "externalSystemId",
+        "externalSystemIdentifier",
+        "customerGuid",
+        "parentCustomer",
+    }
+)
 _CUSTOMER_KEYS = tuple((f, snake(f)) for f in customers.CUSTOMER_FIELDS)
 _ADDRESS_KEYS = tuple((f, snake(f)) for f in MAIN_ADDRESS_FIELDS)
 
@@ -41,8 +51,11 @@ def applies(sent: set[str], create_hooks: list) -> bool:
     """May a create whose body sent these fields take this path?"""
     from custreg.sync import bulk
 
-    return not (ORM_FIELDS & sent) and bulk.supported() and _hooks_known(
-        tuple(customers.APPLY_HOOKS), tuple(create_hooks))
+    return (
+        not (ORM_FIELDS & sent)
+        and bulk.supported()
+        and _hooks_known(tuple(customers.APPLY_HOOKS), tuple(create_hooks))
+    )
 
 
 @lru_cache(maxsize=8)
@@ -55,7 +68,8 @@ def _hooks_known(apply_hooks: tuple, create_hooks: tuple) -> bool:
 
     quiet = bulk._quiet_for_new_rows() | {register.check_customer_codes}
     return all(h in quiet for h in apply_hooks) and all(
-        getattr(h, "__qualname__", "").startswith("nested_create.") for h in create_hooks)
+        getattr(h, "__qualname__", "").startswith("nested_create.") for h in create_hooks
+    )
 
 
 @lru_cache(maxsize=256)
@@ -69,31 +83,51 @@ def create(session: Session, company: Company, cuid: str, values: dict[str, Any]
     """Validate and write one new customer; (its stored document, its GUID)."""
     from custreg.sync import bulk, feed
 
-    new = bulk.prepare(values, None, 0, company.country_code, bulk.Codes.lazy(session, company),
-                       documents=_documents(cuid),
-                       binder=bulk.binder_for(session.get_bind().dialect.name))
+    new = bulk.prepare(
+        values,
+        None,
+        0,
+        company.country_code,
+        bulk.Codes.lazy(session, company),
+        documents=_documents(cuid),
+        binder=bulk.binder_for(session.get_bind().dialect.name),
+    )
     v = new.hook_values()  # every field, None where not given
     feed.lock_changes(session, company.id)  # before the company row lock of the number
     number = companies.take_customer_number(session, company.id)
     now = utcnow()
     (customer_id,) = bulk.write(session, company.id, [new], number, now)
     head = {"company_id": company.id, "customer_guid": new.guid, "customer_number": number}
-    rows = [(Customer, {**{k: v.get(f) for f, k in _CUSTOMER_KEYS}, **head,
-                        "excluded": bool(v.get("excluded"))})]
+    rows = [
+        (Customer, {**{k: v.get(f) for f, k in _CUSTOMER_KEYS}, **head, "excluded": bool(v.get("excluded"))})
+    ]
     if new.address is not None:
         guid = new.address[0]
-        rows.append((Address, {**{k: v.get(f) for f, k in _ADDRESS_KEYS}, "address_type": "LEGAL",
-                               "default_address": True, "customer_id": customer_id,
-                               "address_guid": guid if isinstance(guid, uuid.UUID) else uuid.UUID(guid)}))
+        rows.append(
+            (
+                Address,
+                {
+                    **{k: v.get(f) for f, k in _ADDRESS_KEYS},
+                    "address_type": "LEGAL",
+                    "default_address": True,
+                    "customer_id": customer_id,
+                    "address_guid": guid if isinstance(guid, uuid.UUID) else uuid.UUID(guid),
+                },
+            )
+        )
     audit.record_new_rows(session, head, [(cls, _as_read(cls, values)) for cls, values in rows])
     return document.finish(new.document, number, bulk._stamp(now)), new.guid
 
 
 @lru_cache(maxsize=4)
 def _scales(cls: type) -> dict[str, Decimal]:
-    return {a.key: Decimal(1).scaleb(-a.columns[0].type.scale) for a in inspect(cls).column_attrs
-            if isinstance(a.columns[0].type, Numeric) and a.columns[0].type.scale
-            and getattr(a.columns[0].type, "asdecimal", False)}
+    return {
+        a.key: Decimal(1).scaleb(-a.columns[0].type.scale)
+        for a in inspect(cls).column_attrs
+        if isinstance(a.columns[0].type, Numeric)
+        and a.columns[0].type.scale
+        and getattr(a.columns[0].type, "asdecimal", False)
+    }
 
 
 def _as_read(cls: type, values: dict[str, Any]) -> dict[str, Any]:

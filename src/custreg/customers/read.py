@@ -1,9 +1,10 @@
 """Turning stored customers into API shapes (inside the transaction)."""
 
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
 from operator import itemgetter
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 
@@ -27,8 +28,7 @@ SUB_RESOURCES = ["addresses"]
 
 def links(own: str) -> list[dict[str, str]]:
     """A customer's links, from its own href."""
-    return [{"rel": "self", "href": own}] + [{"rel": name, "href": f"{own}/{name}"}
-                                             for name in SUB_RESOURCES]
+    return [{"rel": "self", "href": own}] + [{"rel": name, "href": f"{own}/{name}"} for name in SUB_RESOURCES]
 
 
 def row(customer: Customer, address: Address | None, cuid: str) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def address_dict(a: Address) -> dict[str, Any]:
 
 # Each domain adds the part of the full customer it owns: fn(customer, cuid) -> dict.
 DETAIL_PARTS: list[Callable[[Customer, str], dict[str, Any]]] = [
-    lambda c, cuid: {"addresses": [address_dict(a) for a in c.addresses]},
+    lambda c, cuid: {"addresses": [address_dict(a) for a in c.addresses]}
 ]
 
 
@@ -89,8 +89,11 @@ def page_json(rows, cuid: str, *, skip: int, total: int) -> bytes:
         item = dict(zip(_SUMMARY_FIELDS, pick(r)))
         item["links"] = links(f"{base}{item['customerGuid']}")
         value.append(item)
-    return orjson.dumps({"count": len(value), "skip": skip, "total": total, "value": value},
-                        default=_json_default, option=orjson.OPT_UTC_Z)
+    return orjson.dumps(
+        {"count": len(value), "skip": skip, "total": total, "value": value},
+        default=_json_default,
+        option=orjson.OPT_UTC_Z,
+    )
 
 
 def detail(customer: Customer, cuid: str, *, remember_rendering: bool = True):

@@ -18,19 +18,32 @@ from custreg.errors import FieldErrors, Unprocessable
 from custreg.etags import IfMatch
 from custreg.paging import ListParams, Page, list_params
 
-router = APIRouter(prefix="/v1/companies/{cuid}/customers", tags=["customers"],
-                   route_class=TransactionalRoute)
+router = APIRouter(
+    prefix="/v1/companies/{cuid}/customers", tags=["customers"], route_class=TransactionalRoute
+)
 
-SearchWord = Annotated[str | None, Query(max_length=200, description=(
-    "Free text over names, number, idNumber, vatNumber, email, phones and city; "
-    "case- and accent-insensitive"))]
-FromDate = Annotated[str | None, Query(description="Only customers changed at or after this date or date-time")]
+SearchWord = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description=(
+            "Free text over names, number, idNumber, vatNumber, email, phones and city; "
+            "case- and accent-insensitive"
+        ),
+    ),
+]
+FromDate = Annotated[
+    str | None, Query(description="Only customers changed at or after this date or date-time")
+]
 IncludeExcluded = Annotated[bool, Query(description="Include customers marked excluded")]
 
 
 def _query(search_word, from_date, include_excluded) -> dict:
-    return {"search_word": search_word, "from_date": service.parse_from_date(from_date),
-            "include_excluded": include_excluded}
+    return {
+        "search_word": search_word,
+        "from_date": service.parse_from_date(from_date),
+        "include_excluded": include_excluded,
+    }
 
 
 @router.get("", response_model=Page[CustomerRead])
@@ -43,8 +56,13 @@ def list_customers(
     includeExcluded: IncludeExcluded = False,
 ) -> Page[CustomerRead]:
     """List customers: `$filter`, `$orderby`, `$top`, `$skip`, `searchWord`, `fromDate`."""
-    total, rows = service.list_page(ctx.session, ctx.company, params, columns=service.SUMMARY_COLUMNS,
-                                    **_query(searchWord, fromDate, includeExcluded))
+    total, rows = service.list_page(
+        ctx.session,
+        ctx.company,
+        params,
+        columns=service.SUMMARY_COLUMNS,
+        **_query(searchWord, fromDate, includeExcluded),
+    )
     return Response(read.page_json(rows, cuid, skip=params.skip, total=total), media_type="application/json")
 
 
@@ -65,10 +83,15 @@ def count_customers(
 def create_customer(cuid: str, body: CustomerCreate, ctx: WriteCtx, response: Response) -> CustomerDetail:
     """Create a customer; its number is the company's next. 201 with `Location`."""
     if plain_create.applies(body.model_fields_set, CREATE_HOOKS):
-        text, guid = plain_create.create(ctx.session, ctx.company, cuid,
-                                         body.model_dump(exclude={"customerGuid"}))
-        return Response(text, status_code=201, media_type="application/json", headers={
-            "Location": f"/v1/companies/{cuid}/customers/{guid}", "ETag": '"1"'})
+        text, guid = plain_create.create(
+            ctx.session, ctx.company, cuid, body.model_dump(exclude={"customerGuid"})
+        )
+        return Response(
+            text,
+            status_code=201,
+            media_type="application/json",
+            headers={"Location": f"/v1/companies/{cuid}/customers/{guid}", "ETag": '"1"'},
+        )
     return create_detail(cuid, body, ctx, response)
 
 
@@ -115,8 +138,14 @@ def get_customer(cuid: str, customer: str, ctx: ReadCtx, response: Response) -> 
 
 
 @router.put("/{customer}", response_model=CustomerDetail)
-def replace_customer(cuid: str, customer: str, body: CustomerReplace, ctx: WriteCtx,
-                     response: Response, if_match: IfMatch = None) -> CustomerDetail:
+def replace_customer(
+    cuid: str,
+    customer: str,
+    body: CustomerReplace,
+    ctx: WriteCtx,
+    response: Response,
+    if_match: IfMatch = None,
+) -> CustomerDetail:
     """Replace every customer field: a missing or null field is cleared (main address too)."""
     c = service.get(ctx.session, ctx.company, customer, for_update=True)
     service.check_if_match(c, if_match)
@@ -126,8 +155,9 @@ def replace_customer(cuid: str, customer: str, body: CustomerReplace, ctx: Write
 
 
 @router.patch("/{customer}", response_model=CustomerDetail)
-def patch_customer(cuid: str, customer: str, body: CustomerPatch, ctx: WriteCtx,
-                   response: Response, if_match: IfMatch = None) -> CustomerDetail:
+def patch_customer(
+    cuid: str, customer: str, body: CustomerPatch, ctx: WriteCtx, response: Response, if_match: IfMatch = None
+) -> CustomerDetail:
     """JSON merge patch: only the fields sent change; `null` clears a field."""
     c = service.get(ctx.session, ctx.company, customer, for_update=True)
     service.check_if_match(c, if_match)

@@ -5,7 +5,15 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
 from custreg.addresses.schemas import AddressFields
 from custreg.bank_accounts.schemas import BankAccountFields
@@ -30,11 +38,12 @@ def _past_date(value: dt.date | None) -> dt.date | None:
     return value
 
 
-Number = PlainSerializer(lambda d: float(d) if d is not None else None, return_type=float | None,
-                         when_used="json")
+Number = PlainSerializer(
+    lambda d: float(d) if d is not None else None, return_type=float | None, when_used="json"
+)
 
 
-def Enum(kind, description: str):  # noqa: N802
+def Enum(kind, description: str):
     return Annotated[kind | None, BeforeValidator(_upper_enum), Field(None, description=description)]
 
 
@@ -44,13 +53,31 @@ Dimensions = Annotated[
 ]
 
 MAIN_ADDRESS_FIELDS = (
-    "street", "houseNo", "houseNoExtension", "city", "zipCode", "stateCode", "countryCode",
+    "street",
+    "houseNo",
+    "houseNoExtension",
+    "city",
+    "zipCode",
+    "stateCode",
+    "countryCode",
     "fullAddress",
 )
-READ_ONLY_FIELDS = frozenset({
-    "customerNumber", "regDate", "lastUpdatedAt", "version", "links", "addresses",
-    "bankAccounts", "contacts", "externalIds",
-}) | RECORDS_DETAIL_FIELDS
+READ_ONLY_FIELDS = (
+    frozenset(
+        {
+            "customerNumber",
+            "regDate",
+            "lastUpdatedAt",
+            "version",
+            "links",
+            "addresses",
+            "bankAccounts",
+            "contacts",
+            "externalIds",
+        }
+    )
+    | RECORDS_DETAIL_FIELDS
+)
 
 
 class CustomerFields(BaseModel):
@@ -72,8 +99,11 @@ class CustomerFields(BaseModel):
     name2: Text(200, "Second name line")
     departmentName: Text(100, "Department")
 
-    dateOfBirth: Annotated[dt.date | None, BeforeValidator(clean_text),
-                           Field(None, description="Date of birth, YYYY-MM-DD; not in the future")]
+    dateOfBirth: Annotated[
+        dt.date | None,
+        BeforeValidator(clean_text),
+        Field(None, description="Date of birth, YYYY-MM-DD; not in the future"),
+    ]
     placeOfBirth: Text(100, "Place of birth")
     gender: Enum(Gender, "UNSPECIFIED, MALE or FEMALE")
     cultureCode: Text(20, "Culture code, e.g. fi-FI")
@@ -122,10 +152,16 @@ class CustomerFields(BaseModel):
     priceList: Code(40, "Price list code (basic details)")
     vatStatus: Code(40, "VAT status code (basic details)")
     dimensions: Dimensions
-    rebate: Annotated[Decimal | None, Number,
-                      Field(None, ge=0, le=100, max_digits=5, decimal_places=2, description="Rebate percent 0-100")]
-    creditLimit: Annotated[Decimal | None, Number,
-                           Field(None, ge=0, max_digits=18, decimal_places=2, description="Credit limit ≥ 0")]
+    rebate: Annotated[
+        Decimal | None,
+        Number,
+        Field(None, ge=0, le=100, max_digits=5, decimal_places=2, description="Rebate percent 0-100"),
+    ]
+    creditLimit: Annotated[
+        Decimal | None,
+        Number,
+        Field(None, ge=0, max_digits=18, decimal_places=2, description="Credit limit ≥ 0"),
+    ]
     reverseTax: Annotated[bool | None, Field(None, description="Reverse VAT charge")]
     handlingCharge: Annotated[bool | None, Field(None, description="Handling charge applies")]
     status: Text(40, "Status")
@@ -144,10 +180,16 @@ class CustomerFields(BaseModel):
 
 
 AttachedUsers = Annotated[
-    Annotated[list[Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=255)]],
-              Field(max_length=100)] | None,
-    Field(None, description="End users (the identity provider's `sub`) who may see and change "
-          "this customer through /v1/customer/info"),
+    Annotated[
+        list[Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=255)]],
+        Field(max_length=100),
+    ]
+    | None,
+    Field(
+        None,
+        description="End users (the identity provider's `sub`) who may see and change "
+        "this customer through /v1/customer/info",
+    ),
 ]
 
 
@@ -173,14 +215,18 @@ class CustomerCreate(_CustomerInput):
 
     # Records created with the customer, in the same transaction (all or nothing).
     nested = frozenset({"addresses", "bankAccounts", "contacts", "externalIds"})
-    externalIds: Annotated[list[ExternalIdFields] | None, Field(None, max_length=100,
-                                                                description="External ids to create")]
-    addresses: Annotated[list[AddressFields] | None, Field(None, max_length=100,
-                                                           description="Addresses to create")]
-    bankAccounts: Annotated[list[BankAccountFields] | None, Field(None, max_length=100,
-                                                                  description="Bank accounts to create")]
-    contacts: Annotated[list[ContactFields] | None, Field(None, max_length=100,
-                                                          description="Contacts to create")]
+    externalIds: Annotated[
+        list[ExternalIdFields] | None, Field(None, max_length=100, description="External ids to create")
+    ]
+    addresses: Annotated[
+        list[AddressFields] | None, Field(None, max_length=100, description="Addresses to create")
+    ]
+    bankAccounts: Annotated[
+        list[BankAccountFields] | None, Field(None, max_length=100, description="Bank accounts to create")
+    ]
+    contacts: Annotated[
+        list[ContactFields] | None, Field(None, max_length=100, description="Contacts to create")
+    ]
 
 
 class CustomerReplace(_CustomerInput):

@@ -46,9 +46,17 @@ FTS_TABLE = "customers_fts"
 OLD_TRGM_INDEX = "ix_customers_search_text_trgm"  # 0007; kept on PostgreSQL for lookups' LIKE
 TSV_INDEX = "ix_customers_search_words"
 # Objects the migrations create that the ORM metadata does not describe.
-NON_METADATA = {FTS_TABLE, f"{FTS_TABLE}_data", f"{FTS_TABLE}_idx", f"{FTS_TABLE}_content",
-                f"{FTS_TABLE}_docsize", f"{FTS_TABLE}_config", OLD_TRGM_INDEX, TSV_INDEX,
-                "customer_words"}
+NON_METADATA = {
+    FTS_TABLE,
+    f"{FTS_TABLE}_data",
+    f"{FTS_TABLE}_idx",
+    f"{FTS_TABLE}_content",
+    f"{FTS_TABLE}_docsize",
+    f"{FTS_TABLE}_config",
+    OLD_TRGM_INDEX,
+    TSV_INDEX,
+    "customer_words",
+}
 
 MAX_TERMS = 10
 # The FTS rowid of a customer: company, excluded flag and number in one 64-bit integer.
@@ -57,13 +65,17 @@ EXCLUDED_BIT = 1 << NUMBER_BITS
 COMPANY_SHIFT = NUMBER_BITS + 1  # company ids below 2^22
 NUMBER_MASK = EXCLUDED_BIT - 1
 
-_KEY = (f"(({{r}}.company_id << {COMPANY_SHIFT}) + (CASE WHEN {{r}}.excluded THEN {EXCLUDED_BIT} "
-        f"ELSE 0 END) + {{r}}.customer_number)")
+_KEY = (
+    f"(({{r}}.company_id << {COMPANY_SHIFT}) + (CASE WHEN {{r}}.excluded THEN {EXCLUDED_BIT} "
+    f"ELSE 0 END) + {{r}}.customer_number)"
+)
 _COLS = "excluded, customer_number, company_id, search_text"
 SEPARATOR = "  "  # between the folded values and the words (fold() leaves single spaces)
 # The words of a row: its number, then what follows the separator.
-_WORDS = ("({r}.customer_number || CASE WHEN instr({r}.search_text, '  ') > 0 THEN "
-          "' ' || substr({r}.search_text, instr({r}.search_text, '  ') + 2) ELSE '' END)")
+_WORDS = (
+    "({r}.customer_number || CASE WHEN instr({r}.search_text, '  ') > 0 THEN "
+    "' ' || substr({r}.search_text, instr({r}.search_text, '  ') + 2) ELSE '' END)"
+)
 # 0007's trigram table, replaced by 0010 (kept here for 0007's upgrade and 0010's downgrade).
 TRIGRAM_DDL = [
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='customers', "
@@ -84,8 +96,12 @@ TRIGRAM_POSTGRES_DDL = [
 # The names 0007 uses.
 SQLITE_DDL, POSTGRES_DDL = TRIGRAM_DDL, TRIGRAM_POSTGRES_DDL
 POSTGRES_DROP = [f"DROP INDEX IF EXISTS {OLD_TRGM_INDEX}"]
-SQLITE_DROP = ["DROP TRIGGER IF EXISTS customers_fts_ai", "DROP TRIGGER IF EXISTS customers_fts_ad",
-               "DROP TRIGGER IF EXISTS customers_fts_au", f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS customers_fts_ai",
+    "DROP TRIGGER IF EXISTS customers_fts_ad",
+    "DROP TRIGGER IF EXISTS customers_fts_au",
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+]
 # 0010's word index. A contentless table: a 'delete' names the indexed text again, which
 # the triggers take from the old row (the text and the key are functions of the row).
 WORDS_DDL = [
@@ -102,12 +118,16 @@ WORDS_DDL = [
     f"VALUES ('delete', {_KEY.format(r='old')}, {_WORDS.format(r='old')}); "
     f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES ({_KEY.format(r='new')}, {_WORDS.format(r='new')}); END",
 ]
-WORDS_FILL = [f"INSERT INTO {FTS_TABLE}(rowid, search_text) "
-              f"SELECT {_KEY.format(r='customers')}, {_WORDS.format(r='customers')} FROM customers",
-              f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"]  # one b-tree per index
+WORDS_FILL = [
+    f"INSERT INTO {FTS_TABLE}(rowid, search_text) "
+    f"SELECT {_KEY.format(r='customers')}, {_WORDS.format(r='customers')} FROM customers",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')",
+]  # one b-tree per index
 # 0010's GIN index of the words as a tsvector (replaced by WORDS_TABLE in 0012).
-PG_WORDS = ("array_to_tsvector(string_to_array(btrim(customers.customer_number::text || ' ' || "
-            "split_part(customers.search_text, '  ', 2)), ' '))")
+PG_WORDS = (
+    "array_to_tsvector(string_to_array(btrim(customers.customer_number::text || ' ' || "
+    "split_part(customers.search_text, '  ', 2)), ' '))"
+)
 WORDS_POSTGRES_DDL = [f"CREATE INDEX IF NOT EXISTS {TSV_INDEX} ON customers USING gin ({PG_WORDS})"]
 WORDS_POSTGRES_DROP = [f"DROP INDEX IF EXISTS {TSV_INDEX}"]
 # 0012 (PostgreSQL): a row per (customer, word), keyed (company, excluded, word, number), kept
@@ -118,7 +138,7 @@ WORDS_POSTGRES_DROP = [f"DROP INDEX IF EXISTS {TSV_INDEX}"]
 WORDS_TABLE = "customer_words"
 WORDS_TABLE_DDL = [
     f"CREATE TABLE {WORDS_TABLE} (company_id integer NOT NULL, excluded boolean NOT NULL, "
-    "word text COLLATE \"C\" NOT NULL, customer_number bigint NOT NULL, "
+    'word text COLLATE "C" NOT NULL, customer_number bigint NOT NULL, '
     "PRIMARY KEY (company_id, excluded, word, customer_number))",
     "CREATE FUNCTION customer_words_of(number bigint, search_text text) RETURNS text[] "
     "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT array(SELECT DISTINCT w FROM "
@@ -145,21 +165,26 @@ WORDS_TABLE_DDL = [
     "CREATE TRIGGER customers_words_added AFTER INSERT ON customers REFERENCING NEW TABLE AS added "
     "FOR EACH STATEMENT EXECUTE FUNCTION customer_words_added()",
 ]
-WORDS_TABLE_FILL = (f"INSERT INTO {WORDS_TABLE} (company_id, excluded, word, customer_number) "
-                    "SELECT c.company_id, c.excluded, w, c.customer_number FROM customers c, "
-                    "unnest(customer_words_of(c.customer_number, c.search_text)) AS w")
-WORDS_TABLE_DROP = ["DROP TRIGGER IF EXISTS customers_words ON customers",
-                    "DROP TRIGGER IF EXISTS customers_words_added ON customers",
-                    "DROP FUNCTION IF EXISTS customer_words_sync()",
-                    "DROP FUNCTION IF EXISTS customer_words_added()",
-                    "DROP FUNCTION IF EXISTS customer_words_of(bigint, text)",
-                    f"DROP TABLE IF EXISTS {WORDS_TABLE}"]
+WORDS_TABLE_FILL = (
+    f"INSERT INTO {WORDS_TABLE} (company_id, excluded, word, customer_number) "
+    "SELECT c.company_id, c.excluded, w, c.customer_number FROM customers c, "
+    "unnest(customer_words_of(c.customer_number, c.search_text)) AS w"
+)
+WORDS_TABLE_DROP = [
+    "DROP TRIGGER IF EXISTS customers_words ON customers",
+    "DROP TRIGGER IF EXISTS customers_words_added ON customers",
+    "DROP FUNCTION IF EXISTS customer_words_sync()",
+    "DROP FUNCTION IF EXISTS customer_words_added()",
+    "DROP FUNCTION IF EXISTS customer_words_of(bigint, text)",
+    f"DROP TABLE IF EXISTS {WORDS_TABLE}",
+]
 
 _PIECE = re.compile(r"[^\W\d_]+|\d+")  # a run of letters or of digits
 _PHONE_LIKE = re.compile(r"\+?[\d().\-/+]*\d[\d().\-/+]*")
 
 
 # ---------------------------------------------------------------- the words of a customer
+
 
 @lru_cache(maxsize=512)
 def _country_code(digits: str) -> tuple[str, str] | None:
@@ -181,7 +206,7 @@ def _phone_forms(phone: str) -> list[str]:
     if phone.lstrip().startswith("+"):
         code = _country_code(digits[:3])
         if code is not None:
-            forms.append(code[1] + digits[len(code[0]):])
+            forms.append(code[1] + digits[len(code[0]) :])
     return forms
 
 
@@ -211,6 +236,7 @@ def words_of(number: int, search_text: str | None) -> set[str]:
 
 
 # ---------------------------------------------------------------- the query
+
 
 def terms(search_word: str | None) -> list[str]:
     """The prefixes a query asks for, every one of which must match."""
@@ -258,12 +284,16 @@ def fts_table():
 
 def fts_where(ts: list[str], company_id: int, include_excluded: bool) -> list:
     lo, hi = key_range(company_id, include_excluded)
-    return [sql(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=fts_query(ts)),
-            _fts.c.rowid >= lo, _fts.c.rowid < hi]
+    return [
+        sql(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=fts_query(ts)),
+        _fts.c.rowid >= lo,
+        _fts.c.rowid < hi,
+    ]
 
 
-_words = table(WORDS_TABLE, column("company_id"), column("excluded", Boolean), column("word"),
-               column("customer_number"))
+_words = table(
+    WORDS_TABLE, column("company_id"), column("excluded", Boolean), column("word"), column("customer_number")
+)
 
 
 def _past(term: str) -> str:
@@ -278,9 +308,15 @@ def word_numbers(ts: list[str], company_id: int, include_excluded: bool):
     """PostgreSQL: a select of the distinct numbers of the company's customers that have a
     word starting with each term; each term is a range of the words table's key."""
     excluded = [False, True] if include_excluded else [False]
-    parts = [select(_words.c.customer_number).where(
-        _words.c.company_id == company_id, _words.c.excluded.in_(excluded),
-        _words.c.word >= t, _words.c.word < _past(t)) for t in ts]
+    parts = [
+        select(_words.c.customer_number).where(
+            _words.c.company_id == company_id,
+            _words.c.excluded.in_(excluded),
+            _words.c.word >= t,
+            _words.c.word < _past(t),
+        )
+        for t in ts
+    ]
     return parts[0].distinct() if len(parts) == 1 else intersect(*parts)
 
 
@@ -300,7 +336,8 @@ def conditions(search_word: str, dialect, company_id: int, include_excluded: boo
     name = getattr(dialect, "name", dialect)
     if name == "sqlite":
         numbers = select(_fts.c.rowid.op("&")(NUMBER_MASK)).where(
-            *fts_where(ts, company_id, include_excluded))
+            *fts_where(ts, company_id, include_excluded)
+        )
         return [Customer.customer_number.in_(numbers)]
     if name == "postgresql":
         return [Customer.customer_number.in_(word_numbers(ts, company_id, include_excluded))]

@@ -26,26 +26,36 @@ from custreg.paging import ListParams
 from custreg.sync import feed
 
 CUSTOMER_FIELDS = tuple(f for f in CustomerFields.model_fields if f not in MAIN_ADDRESS_FIELDS)
-SEARCH_FIELDS = ("fullName", "firstName", "lastName", "companyName", "idNumber", "vatNumber",
-                 "email", "homePhone", "workPhone", "cellularPhone")
+SEARCH_FIELDS = (
+    "fullName",
+    "firstName",
+    "lastName",
+    "companyName",
+    "idNumber",
+    "vatNumber",
+    "email",
+    "homePhone",
+    "workPhone",
+    "cellularPhone",
+)
 
 FILTER_FIELDS: dict[str, FilterField] = {
-    **filter_fields(Customer, [f for f in CUSTOMER_FIELDS if f != "dimensions"]
-                    + ["customerGuid", "customerNumber", "regDate", "lastUpdatedAt", "version"]),
+    **filter_fields(
+        Customer,
+        [f for f in CUSTOMER_FIELDS if f != "dimensions"]
+        + ["customerGuid", "customerNumber", "regDate", "lastUpdatedAt", "version"],
+    ),
     **filter_fields(Address, MAIN_ADDRESS_FIELDS),
 }
 
 # The main address: the customer's default LEGAL address.
 MAIN_ADDRESS_JOIN = and_(
-    Address.customer_id == Customer.id,
-    Address.address_type == "LEGAL",
-    Address.default_address.is_(True),
+    Address.customer_id == Customer.id, Address.address_type == "LEGAL", Address.default_address.is_(True)
 )
 
 
 def main_address(customer: Customer) -> Address | None:
-    return next((a for a in customer.addresses if a.address_type == "LEGAL" and a.default_address),
-                None)
+    return next((a for a in customer.addresses if a.address_type == "LEGAL" and a.default_address), None)
 
 
 def values_of(customer: Customer, address: Address | None) -> dict[str, Any]:
@@ -73,8 +83,9 @@ def parse_key(key: str) -> tuple[str, Any]:
         raise NotFound(f"Customer {key!r} not found") from None
 
 
-def get(session: Session, company: Company, key: str, *, for_update: bool = False,
-        full: bool = True) -> Customer:
+def get(
+    session: Session, company: Company, key: str, *, for_update: bool = False, full: bool = True
+) -> Customer:
     kind, value = parse_key(key)
     column = Customer.customer_number if kind == "number" else Customer.customer_guid
     stmt = select(Customer).where(Customer.company_id == company.id, column == value)
@@ -109,8 +120,9 @@ def check_if_match(customer: Customer, if_match: str | None) -> None:
     etags.check(etags.quoted(str(customer.version)), if_match)
 
 
-def _apply(session: Session, company: Company, customer: Customer, values: dict[str, Any],
-           *, given_full_name: bool) -> None:
+def _apply(
+    session: Session, company: Company, customer: Customer, values: dict[str, Any], *, given_full_name: bool
+) -> None:
     v = validation.normalize(values, default_country=company.country_code)
     _check_parent(session, company, customer, v.get("parentCustomer"))
     for hook in APPLY_HOOKS:
@@ -144,13 +156,18 @@ def _check_parent(session: Session, company: Company, customer: Customer, parent
     if parent is None:
         return
     if parent == customer.customer_guid:
-        raise Unprocessable("A customer cannot be its own parent",
-                            [{"field": "parentCustomer", "message": "is the customer itself"}])
-    found = session.scalar(select(Customer.id).where(
-        Customer.company_id == company.id, Customer.customer_guid == parent))
+        raise Unprocessable(
+            "A customer cannot be its own parent",
+            [{"field": "parentCustomer", "message": "is the customer itself"}],
+        )
+    found = session.scalar(
+        select(Customer.id).where(Customer.company_id == company.id, Customer.customer_guid == parent)
+    )
     if found is None:
-        raise Unprocessable("parentCustomer not found in this company",
-                            [{"field": "parentCustomer", "message": "no such customer in this company"}])
+        raise Unprocessable(
+            "parentCustomer not found in this company",
+            [{"field": "parentCustomer", "message": "no such customer in this company"}],
+        )
 
 
 def touch(session: Session, customer: Customer, *, op: str = "upsert") -> None:
@@ -164,9 +181,16 @@ def touch(session: Session, customer: Customer, *, op: str = "upsert") -> None:
         customer.search_text = _search_text(customer)
     # A Core INSERT, not an ORM object: the entry is never read back by the writer, and
     # the unit of work would cost more than the statement (measured on POST /customers).
-    session.connection().execute(_ADD_CHANGE, dict(
-        company_id=customer.company_id, customer_guid=customer.customer_guid,
-        customer_number=customer.customer_number, op=op, at=now))
+    session.connection().execute(
+        _ADD_CHANGE,
+        dict(
+            company_id=customer.company_id,
+            customer_guid=customer.customer_guid,
+            customer_number=customer.customer_number,
+            op=op,
+            at=now,
+        ),
+    )
     for hook in TOUCH_HOOKS:
         hook(session, customer, op)
 
@@ -181,20 +205,27 @@ def _search_text(customer: Customer) -> str:
     address = main_address(customer)
     if address is not None and address.city:
         parts.append(address.city)
-    return search.document_text(parts, phones=[customer.home_phone, customer.work_phone,
-                                               customer.cellular_phone],
-                                codes=[customer.id_number, customer.vat_number])
+    return search.document_text(
+        parts,
+        phones=[customer.home_phone, customer.work_phone, customer.cellular_phone],
+        codes=[customer.id_number, customer.vat_number],
+    )
 
 
-def create(session: Session, company: Company, values: dict[str, Any],
-           *, customer_guid: uuid.UUID | None = None) -> Customer:
-    if customer_guid is not None and session.scalar(select(Customer.id).where(
-            Customer.company_id == company.id, Customer.customer_guid == customer_guid)):
-        raise Conflict(f"customerGuid {customer_guid} is already in use",
-                       [{"field": "customerGuid", "message": "already in use"}])
+def create(
+    session: Session, company: Company, values: dict[str, Any], *, customer_guid: uuid.UUID | None = None
+) -> Customer:
+    if customer_guid is not None and session.scalar(
+        select(Customer.id).where(Customer.company_id == company.id, Customer.customer_guid == customer_guid)
+    ):
+        raise Conflict(
+            f"customerGuid {customer_guid} is already in use",
+            [{"field": "customerGuid", "message": "already in use"}],
+        )
     feed.lock_changes(session, company.id)  # before the company row lock of the number
-    customer = Customer(company_id=company.id, customer_guid=customer_guid or uuid.uuid4(),
-                        version=0, reg_date=utcnow())
+    customer = Customer(
+        company_id=company.id, customer_guid=customer_guid or uuid.uuid4(), version=0, reg_date=utcnow()
+    )
     for rel in inspect(Customer).relationships:  # a new customer has no records: no lazy loads
         if rel.uselist and not rel.viewonly:
             set_committed_value(customer, rel.key, [])  # loaded, empty, no history to flush
@@ -241,8 +272,11 @@ def _insert_row(conn, obj) -> int:
     mapper = inspect(type(obj))
     state = obj.__dict__
     table = mapper.local_table
-    values = {prop.columns[0].key: state[prop.key] for prop in mapper.column_attrs
-              if prop.key in state and prop.key != "id"}
+    values = {
+        prop.columns[0].key: state[prop.key]
+        for prop in mapper.column_attrs
+        if prop.key in state and prop.key != "id"
+    }
     stmt = _INSERTS.get(table)
     if stmt is None:  # built once: a statement built per call costs more than its INSERT
         stmt = _INSERTS[table] = insert(table).returning(*table.c)
@@ -295,16 +329,25 @@ def bulk_delete(session: Session, company: Company, keys: list[int | str]) -> in
         except NotFound:
             missing.append(str(key))
     if missing:
-        raise NotFound(f"Unknown customers: {', '.join(missing)}",
-                       [{"field": "body", "message": f"unknown customer {k}"} for k in missing])
+        raise NotFound(
+            f"Unknown customers: {', '.join(missing)}",
+            [{"field": "body", "message": f"unknown customer {k}"} for k in missing],
+        )
     unique = {c.id: c for c in found.values()}
     for customer in unique.values():
         delete(session, customer)
     return len(unique)
 
 
-def _where(company: Company, params: ListParams, *, dialect: str | None = None, search_word: str | None,
-           from_date: dt.datetime | None, include_excluded: bool) -> list:
+def _where(
+    company: Company,
+    params: ListParams,
+    *,
+    dialect: str | None = None,
+    search_word: str | None,
+    from_date: dt.datetime | None,
+    include_excluded: bool,
+) -> list:
     where = [Customer.company_id == company.id]
     if not include_excluded:
         where.append(Customer.excluded.is_(False))
@@ -326,8 +369,12 @@ def _words_only(session: Session, params: ListParams, query: dict) -> list[str]:
     """The searchWord terms when the query is searchWord alone: then the word index (SQLite's
     FTS5 table, PostgreSQL's words table) answers the count and the page's numbers by
     itself (customers/search.py)."""
-    if (params.filter or query.get("from_date") is not None or not query.get("search_word")
-            or session.get_bind().dialect.name not in ("sqlite", "postgresql")):
+    if (
+        params.filter
+        or query.get("from_date") is not None
+        or not query.get("search_word")
+        or session.get_bind().dialect.name not in ("sqlite", "postgresql")
+    ):
         return []
     return search.terms(query["search_word"])
 
@@ -337,26 +384,42 @@ def _words_total(session: Session, company: Company, terms: list[str], include_e
         numbers = search.word_numbers(terms, company.id, include_excluded).subquery()
         return session.connection().execute(select(func.count()).select_from(numbers)).scalar() or 0
     lo, hi = search.key_range(company.id, include_excluded)
-    return session.connection().execute(_FTS_COUNT, {"q": search.fts_query(terms), "lo": lo, "hi": hi}
-                                        ).scalar() or 0
+    return (
+        session.connection().execute(_FTS_COUNT, {"q": search.fts_query(terms), "lo": lo, "hi": hi}).scalar()
+        or 0
+    )
 
 
-def _words_page(session: Session, company: Company, terms: list[str], params: ListParams,
-                include_excluded: bool, columns: list | None) -> tuple[int, list]:
+def _words_page(
+    session: Session,
+    company: Company,
+    terms: list[str],
+    params: ListParams,
+    include_excluded: bool,
+    columns: list | None,
+) -> tuple[int, list]:
     """PostgreSQL, searchWord alone in number order: the page's numbers and the total in one
     index-only scan of the words table (a window count; a count and a page each paid the
     distinct over every match), then only those customers read."""
     numbers = search.word_numbers(terms, company.id, include_excluded).subquery()
-    found = session.connection().execute(
-        select(numbers.c.customer_number, func.count().over())
-        .order_by(numbers.c.customer_number).limit(params.top).offset(params.skip)).all()
+    found = (
+        session.connection()
+        .execute(
+            select(numbers.c.customer_number, func.count().over())
+            .order_by(numbers.c.customer_number)
+            .limit(params.top)
+            .offset(params.skip)
+        )
+        .all()
+    )
     if not found:  # past the end (or $top=0): the total alone
         return _words_total(session, company, terms, include_excluded), []
-    stmt = (select(*(columns if columns is not None else (Customer, Address)))
-            .outerjoin(Address, MAIN_ADDRESS_JOIN)
-            .where(Customer.company_id == company.id,
-                   Customer.customer_number.in_([n for n, _total in found]))
-            .order_by(Customer.customer_number))
+    stmt = (
+        select(*(columns if columns is not None else (Customer, Address)))
+        .outerjoin(Address, MAIN_ADDRESS_JOIN)
+        .where(Customer.company_id == company.id, Customer.customer_number.in_([n for n, _total in found]))
+        .order_by(Customer.customer_number)
+    )
     if columns is not None:
         return found[0][1], session.connection().execute(stmt).all()
     return found[0][1], [(c, a) for c, a in session.execute(stmt)]
@@ -366,33 +429,53 @@ _C, _A = Customer.__table__.c, Address.__table__.c
 # What a list's summary shows (read.summaries), selected as columns: no ORM objects.
 SUMMARY_COLUMNS = (
     [_C[snake(f)].label(f) for f in CUSTOMER_FIELDS]
-    + [_C.customer_guid.label("customerGuid"), _C.customer_number.label("customerNumber"),
-       _C.reg_date.label("regDate"), _C.last_updated_at.label("lastUpdatedAt"), _C.version.label("version")]
+    + [
+        _C.customer_guid.label("customerGuid"),
+        _C.customer_number.label("customerNumber"),
+        _C.reg_date.label("regDate"),
+        _C.last_updated_at.label("lastUpdatedAt"),
+        _C.version.label("version"),
+    ]
     + [_A[snake(f)].label(f) for f in MAIN_ADDRESS_FIELDS]
 )
 
 # searchWord alone on SQLite: the count and the page's keys from the FTS index; statements
 # built once (SQLAlchemy memoizes a statement's cache key on the object).
 _fts = search.fts_table()
-_MATCH = [sql_text(f"{search.FTS_TABLE} MATCH :q"), _fts.c.rowid >= bindparam("lo"),
-          _fts.c.rowid < bindparam("hi")]
+_MATCH = [
+    sql_text(f"{search.FTS_TABLE} MATCH :q"),
+    _fts.c.rowid >= bindparam("lo"),
+    _fts.c.rowid < bindparam("hi"),
+]
 _FTS_COUNT = select(func.count()).select_from(_fts).where(*_MATCH)
-_FTS_NUMBERS = (select(_fts.c.rowid - bindparam("lo")).where(*_MATCH).order_by(_fts.c.rowid)
-                .limit(bindparam("top")).offset(bindparam("skip")))
+_FTS_NUMBERS = (
+    select(_fts.c.rowid - bindparam("lo"))
+    .where(*_MATCH)
+    .order_by(_fts.c.rowid)
+    .limit(bindparam("top"))
+    .offset(bindparam("skip"))
+)
 _FTS_PAGE = {
-    entities: (select(*((Customer, Address) if entities else SUMMARY_COLUMNS))
-               .outerjoin(Address, MAIN_ADDRESS_JOIN)
-               .where(Customer.company_id == bindparam("company"),
-                      Customer.customer_number.in_(_FTS_NUMBERS.scalar_subquery()))
-               .order_by(Customer.customer_number))
+    entities: (
+        select(*((Customer, Address) if entities else SUMMARY_COLUMNS))
+        .outerjoin(Address, MAIN_ADDRESS_JOIN)
+        .where(
+            Customer.company_id == bindparam("company"),
+            Customer.customer_number.in_(_FTS_NUMBERS.scalar_subquery()),
+        )
+        .order_by(Customer.customer_number)
+    )
     for entities in (True, False)
 }
 
 
 # A page of summaries by customer id (the ids found by a small statement first): a select
 # of 90 columns costs ≈ 1 ms to build and key each time; this one is built once.
-_SUMMARIES_BY_ID = (select(*SUMMARY_COLUMNS, _C.id).outerjoin(Address, MAIN_ADDRESS_JOIN)
-                    .where(_C.id.in_(bindparam("ids", expanding=True))))
+_SUMMARIES_BY_ID = (
+    select(*SUMMARY_COLUMNS, _C.id)
+    .outerjoin(Address, MAIN_ADDRESS_JOIN)
+    .where(_C.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 def _page(session: Session, where: list, params: ListParams, order: list, columns: list | None) -> list:
@@ -400,24 +483,40 @@ def _page(session: Session, where: list, params: ListParams, order: list, column
         ids_stmt = select(Customer.id)
         if _needs_address(params):
             ids_stmt = ids_stmt.outerjoin(Address, MAIN_ADDRESS_JOIN)
-        ids = session.connection().execute(
-            ids_stmt.where(*where).order_by(*order, Customer.customer_number)
-            .limit(params.top).offset(params.skip)).scalars().all()
+        ids = (
+            session.connection()
+            .execute(
+                ids_stmt.where(*where)
+                .order_by(*order, Customer.customer_number)
+                .limit(params.top)
+                .offset(params.skip)
+            )
+            .scalars()
+            .all()
+        )
         if not ids:
             return []
         at = {id_: i for i, id_ in enumerate(ids)}
-        return sorted(session.connection().execute(_SUMMARIES_BY_ID, {"ids": ids}).all(),
-                      key=lambda r: at[r[-1]])
+        return sorted(
+            session.connection().execute(_SUMMARIES_BY_ID, {"ids": ids}).all(), key=lambda r: at[r[-1]]
+        )
     what = columns if columns is not None else (Customer, Address)
-    stmt = (select(*what).outerjoin(Address, MAIN_ADDRESS_JOIN).where(*where)
-            .order_by(*order, Customer.customer_number).limit(params.top).offset(params.skip))
+    stmt = (
+        select(*what)
+        .outerjoin(Address, MAIN_ADDRESS_JOIN)
+        .where(*where)
+        .order_by(*order, Customer.customer_number)
+        .limit(params.top)
+        .offset(params.skip)
+    )
     if columns is not None:
         return session.connection().execute(stmt).all()
     return [(c, a) for c, a in session.execute(stmt)]
 
 
-def list_page(session: Session, company: Company, params: ListParams, *, columns: list | None = None,
-              **query) -> tuple[int, list]:
+def list_page(
+    session: Session, company: Company, params: ListParams, *, columns: list | None = None, **query
+) -> tuple[int, list]:
     """One page of (customer, main address) pairs, or of rows of `columns`, and the total
     matching: two statements."""
     terms = _words_only(session, params, query)
@@ -430,14 +529,23 @@ def list_page(session: Session, company: Company, params: ListParams, *, columns
             where = _where(company, params, dialect="postgresql", **query)
             order = parse_orderby(params.orderby, FILTER_FIELDS)
             return total, _page(session, where, params, order, columns)
-        if not params.orderby and not query["include_excluded"] \
-                and (columns is None or columns is SUMMARY_COLUMNS):
+        if (
+            not params.orderby
+            and not query["include_excluded"]
+            and (columns is None or columns is SUMMARY_COLUMNS)
+        ):
             # FTS rowids sort like customer numbers: the page's numbers straight from the index.
             if total <= params.skip or params.top == 0:
                 return total, []
             lo, hi = search.key_range(company.id, False)
-            values = {"company": company.id, "q": search.fts_query(terms), "lo": lo, "hi": hi,
-                      "top": params.top, "skip": params.skip}
+            values = {
+                "company": company.id,
+                "q": search.fts_query(terms),
+                "lo": lo,
+                "hi": hi,
+                "top": params.top,
+                "skip": params.skip,
+            }
             if columns is not None:
                 return total, session.connection().execute(_FTS_PAGE[False], values).all()
             return total, [(c, a) for c, a in session.execute(_FTS_PAGE[True], values)]
@@ -453,15 +561,19 @@ def count(session: Session, company: Company, params: ListParams, **query) -> in
     terms = _words_only(session, params, query)
     if terms:
         return _words_total(session, company, terms, query["include_excluded"])
-    return _total(session, _where(company, params, dialect=session.get_bind().dialect.name, **query),
-                  params)
+    return _total(session, _where(company, params, dialect=session.get_bind().dialect.name, **query), params)
 
 
 def _total(session: Session, where: list, params: ListParams) -> int:
-    base = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN) if _needs_address(params) \
+    base = (
+        select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN)
+        if _needs_address(params)
         else select(Customer.id)
-    return session.connection().execute(
-        select(func.count()).select_from(base.where(*where).subquery())).scalar() or 0
+    )
+    return (
+        session.connection().execute(select(func.count()).select_from(base.where(*where).subquery())).scalar()
+        or 0
+    )
 
 
 def parse_from_date(value: str | None) -> dt.datetime | None:
@@ -470,6 +582,8 @@ def parse_from_date(value: str | None) -> dt.datetime | None:
     try:
         parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise BadRequest("fromDate is not an ISO 8601 date or date-time",
-                         [{"field": "fromDate", "message": "not an ISO 8601 date or date-time"}]) from None
+        raise BadRequest(
+            "fromDate is not an ISO 8601 date or date-time",
+            [{"field": "fromDate", "message": "not an ISO 8601 date or date-time"}],
+        ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

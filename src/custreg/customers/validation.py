@@ -1,10 +1,9 @@
 """Customer field rules that need more than one field or a library: identifiers,
 phones, e-mail, derived names. Works on the API's camelCase dict."""
 
-from typing import Any
-
 import functools
 import sys
+from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -39,8 +38,7 @@ def _cache_email_domains() -> None:
     cached = functools.lru_cache(maxsize=4096)(check)
 
     def validate_email_domain_name(domain, test_environment=False, globally_deliverable=True):
-        result = cached(domain, test_environment=test_environment,
-                        globally_deliverable=globally_deliverable)
+        result = cached(domain, test_environment=test_environment, globally_deliverable=globally_deliverable)
         return dict(result)  # a fresh dict per call, as the library returns
 
     validate_email_domain_name.cache_info = cached.cache_info

@@ -17,9 +17,17 @@ def snake(name: str) -> str:
 
 def kind_of(attr: InstrumentedAttribute) -> str:
     t = attr.property.columns[0].type
-    for cls, kind in ((UTCDateTime, "datetime"), (Boolean, "bool"), (Date, "date"), (Uuid, "uuid"),
-                      (Float, "float"), (Numeric, "decimal"), (Integer, "int"), (String, "str"),
-                      (Text, "str")):
+    for cls, kind in (
+        (UTCDateTime, "datetime"),
+        (Boolean, "bool"),
+        (Date, "date"),
+        (Uuid, "uuid"),
+        (Float, "float"),
+        (Numeric, "decimal"),
+        (Integer, "int"),
+        (String, "str"),
+        (Text, "str"),
+    ):
         if isinstance(t, cls):
             return kind
     raise TypeError(f"no filter kind for {t!r}")

@@ -44,4 +44,3 @@ def _setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
-

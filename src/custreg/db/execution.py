@@ -11,7 +11,8 @@ transaction never waits on another request of the same worker.
 
 import functools
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import anyio.to_thread
 from fastapi.routing import APIRoute

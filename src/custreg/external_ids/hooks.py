@@ -4,7 +4,8 @@ from typing import Any
 
 from sqlalchemy.orm import selectinload
 
-from custreg.customers import read, service as customers
+from custreg.customers import read
+from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.external_ids import service
 from custreg.external_ids.schemas import pair
@@ -26,17 +27,28 @@ def on_created(session, company, customer: Customer, v: dict[str, Any]) -> None:
         service.set_for_system(session, company, customer, *pair)
     for i, item in enumerate(v.get("externalIds") or []):
         item = item if isinstance(item, dict) else item.model_dump()
-        service.set_for_system(session, company, customer, item["externalSystemId"],
-                               item["externalSystemIdentifier"],
-                               field=f"externalIds[{i}].externalSystemIdentifier")
+        service.set_for_system(
+            session,
+            company,
+            customer,
+            item["externalSystemId"],
+            item["externalSystemIdentifier"],
+            field=f"externalIds[{i}].externalSystemIdentifier",
+        )
     session.flush()
 
 
 def detail(customer: Customer, cuid: str) -> dict[str, Any]:
     ids = sorted(customer.external_ids, key=lambda e: e.id)
     return {
-        "externalIds": [{"externalIdGuid": e.external_id_guid, "externalSystemId": e.external_system_id,
-                         "externalSystemIdentifier": e.external_system_identifier} for e in ids],
+        "externalIds": [
+            {
+                "externalIdGuid": e.external_id_guid,
+                "externalSystemId": e.external_system_id,
+                "externalSystemIdentifier": e.external_system_identifier,
+            }
+            for e in ids
+        ],
         "externalSystemId": ids[0].external_system_id if ids else None,
         "externalSystemIdentifier": ids[0].external_system_identifier if ids else None,
     }

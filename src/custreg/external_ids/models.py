@@ -23,6 +23,9 @@ class ExternalId(Base):
     external_system_id: Mapped[int] = mapped_column(Integer)
     external_system_identifier: Mapped[str] = mapped_column(String(200))
 
-    customer = relationship("Customer", backref=backref(
-        "external_ids", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="ExternalId.id"))
+    customer = relationship(
+        "Customer",
+        backref=backref(
+            "external_ids", cascade="all, delete-orphan", passive_deletes=True, order_by="ExternalId.id"
+        ),
+    )

@@ -14,11 +14,16 @@ def _system_id(value: Any) -> Any:
     return value
 
 
-SystemId = Annotated[Annotated[int, Field(ge=1, le=2**31 - 1)] | None, BeforeValidator(_system_id), Field(
-    None,
-    description="External system code: 1 Maestro, 2 Posti, 3 Matkahuolto, 4 Checkout Finland, "
-                "5 MyCashFlow, 6 WooCommerce, 7 Generic webstore, 22 Generic reservation system, "
-                "or one the company configured")]
+SystemId = Annotated[
+    Annotated[int, Field(ge=1, le=2**31 - 1)] | None,
+    BeforeValidator(_system_id),
+    Field(
+        None,
+        description="External system code: 1 Maestro, 2 Posti, 3 Matkahuolto, 4 Checkout Finland, "
+        "5 MyCashFlow, 6 WooCommerce, 7 Generic webstore, 22 Generic reservation system, "
+        "or one the company configured",
+    ),
+]
 SystemIdentifier = Text(200, "The customer's identifier in that system")
 
 
@@ -41,8 +46,10 @@ def pair(system_id: Any, identifier: Any) -> tuple[int, str] | None:
     """The pair of a request, or None; half a pair → 422 naming the missing half."""
     half = missing_half(system_id, identifier)
     if half is not None:
-        raise Unprocessable(f"{half[0]} is required together with {half[1]}",
-                            [{"field": half[0], "message": f"required together with {half[1]}"}])
+        raise Unprocessable(
+            f"{half[0]} is required together with {half[1]}",
+            [{"field": half[0], "message": f"required together with {half[1]}"}],
+        )
     return (system_id, identifier) if system_id is not None else None
 
 

@@ -32,6 +32,12 @@ class CreditInsurance(Base):
     grace_days: Mapped[int | None] = mapped_column(Integer)
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    customer = relationship("Customer", backref=backref(
-        "credit_insurances", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="CreditInsurance.id"))
+    customer = relationship(
+        "Customer",
+        backref=backref(
+            "credit_insurances",
+            cascade="all, delete-orphan",
+            passive_deletes=True,
+            order_by="CreditInsurance.id",
+        ),
+    )

@@ -9,9 +9,13 @@ from custreg.fields import Code, Currency, RecordFields, Text
 
 
 class InsuranceFields(RecordFields):
-    insuranceGuid: Annotated[uuid.UUID | None, Field(None, description="Ignored on write: the path's id wins")]
+    insuranceGuid: Annotated[
+        uuid.UUID | None, Field(None, description="Ignored on write: the path's id wins")
+    ]
     insuranceDate: Date("Date of the insurance decision")
-    insuranceCompanyReferenceCode: Code(40, "Reference code of the credit insurer, e.g. ATRADIUS, EULERHERMES")
+    insuranceCompanyReferenceCode: Code(
+        40, "Reference code of the credit insurer, e.g. ATRADIUS, EULERHERMES"
+    )
     insuranceCompanyName: Text(200, "Name of the credit insurer")
     insuranceCompanyNumber: Text(100, "Reference number at the credit insurer")
     insuranceCompanyCustomerNumber: Text(100, "Customer number at the credit insurer")

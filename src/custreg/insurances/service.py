@@ -24,11 +24,17 @@ def rule(session, company, customer, values: dict[str, Any], existing) -> dict[s
 
 
 INSURANCES = RecordKind(
-    model=CreditInsurance, path="credit-insurances", id_field="insuranceGuid",
-    write_schema=InsuranceFields, read_schema=InsuranceRead, title="credit insurance", rule=rule,
+    model=CreditInsurance,
+    path="credit-insurances",
+    id_field="insuranceGuid",
+    write_schema=InsuranceFields,
+    read_schema=InsuranceRead,
+    title="credit insurance",
+    rule=rule,
 )
 
 customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.credit_insurances))
-customer_read.DETAIL_PARTS.append(lambda c, cuid: {
-    "creditInsurances": [to_dict(INSURANCES, i) for i in c.credit_insurances]})
+customer_read.DETAIL_PARTS.append(
+    lambda c, cuid: {"creditInsurances": [to_dict(INSURANCES, i) for i in c.credit_insurances]}
+)
 customer_read.SUB_RESOURCES.append("credit-insurances")

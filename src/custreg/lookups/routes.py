@@ -15,8 +15,9 @@ from custreg.lookups.schemas import (
     SearchResult,
 )
 
-router = APIRouter(prefix="/v1/companies/{cuid}/customers", tags=["lookups and search"],
-                   route_class=TransactionalRoute)
+router = APIRouter(
+    prefix="/v1/companies/{cuid}/customers", tags=["lookups and search"], route_class=TransactionalRoute
+)
 
 IncludeExcluded = Annotated[bool, Query(description="Also find customers marked excluded")]
 
@@ -24,16 +25,24 @@ IncludeExcluded = Annotated[bool, Query(description="Also find customers marked 
 @router.get("/lookup", response_model=LookupResult)
 def lookup_customer(
     ctx: ReadCtx,
-    externalSystemId: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="External system code")] = None,
+    externalSystemId: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="External system code")
+    ] = None,
     externalSystemIdentifier: Annotated[str | None, Query(max_length=200)] = None,
     identifier: Annotated[int | None, Query(ge=1, le=2**62, description="Customer number")] = None,
     idNumber: Annotated[str | None, Query(max_length=40, description="Personal code or business ID")] = None,
     includeExcluded: IncludeExcluded = False,
 ) -> LookupResult:
     """Find a customer by external id pair, customer number or idNumber (normalized first)."""
-    c = service.lookup(ctx.session, ctx.company, system_id=externalSystemId,
-                       system_identifier=externalSystemIdentifier, identifier=identifier,
-                       id_number=idNumber, include_excluded=includeExcluded)
+    c = service.lookup(
+        ctx.session,
+        ctx.company,
+        system_id=externalSystemId,
+        system_identifier=externalSystemIdentifier,
+        identifier=identifier,
+        id_number=idNumber,
+        include_excluded=includeExcluded,
+    )
     return LookupResult(customerNumber=c.customer_number, customerGuid=c.customer_guid)
 
 

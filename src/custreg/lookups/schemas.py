@@ -10,7 +10,7 @@ from custreg.fields import clean_text
 Clean = BeforeValidator(clean_text)
 
 
-def Limited(n: int, description: str):  # noqa: N802
+def Limited(n: int, description: str):
     return Annotated[Annotated[str, Field(max_length=n)] | None, Clean, Field(None, description=description)]
 
 
@@ -49,9 +49,11 @@ class SearchRequest(BaseModel):
     streetAddress: Limited(40, "Street name")
     streetNumber: Annotated[int | None, Field(None, ge=0, le=2**31 - 1, description="Street number")]
     entrance: Limited(12, "Entrance")
-    postalCode: Annotated[Annotated[str, Field(max_length=10)] | None,
-                          BeforeValidator(lambda v: clean_text(str(v)) if isinstance(v, int) else clean_text(v)),
-                          Field(None, description="Postal code (the seed's sample sends a number)")]
+    postalCode: Annotated[
+        Annotated[str, Field(max_length=10)] | None,
+        BeforeValidator(lambda v: clean_text(str(v)) if isinstance(v, int) else clean_text(v)),
+        Field(None, description="Postal code (the seed's sample sends a number)"),
+    ]
     postalPlace: Limited(30, "Postal place")
     countryCode: Limited(3, "Country code")
     phoneNumber: Limited(20, "Phone number in E.164, e.g. +4712345678")
@@ -85,9 +87,10 @@ class SearchResult(BaseModel):
 class CheckRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    credentials: Annotated[list[Annotated[str, Clean, Field(min_length=1, max_length=255)]],
-                           Field(min_length=1, max_length=100,
-                                 description="Customer numbers, e-mails or E.164 phone numbers")]
+    credentials: Annotated[
+        list[Annotated[str, Clean, Field(min_length=1, max_length=255)]],
+        Field(min_length=1, max_length=100, description="Customer numbers, e-mails or E.164 phone numbers"),
+    ]
 
 
 class CheckedCredential(BaseModel):

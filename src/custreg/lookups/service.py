@@ -31,22 +31,34 @@ def _visible(company: Company, include_excluded: bool) -> list:
     return where
 
 
-def lookup(session: Session, company: Company, *, system_id: int | None, system_identifier: str | None,
-           identifier: int | None, id_number: str | None, include_excluded: bool) -> Customer:
+def lookup(
+    session: Session,
+    company: Company,
+    *,
+    system_id: int | None,
+    system_identifier: str | None,
+    identifier: int | None,
+    id_number: str | None,
+    include_excluded: bool,
+) -> Customer:
     where = _visible(company, include_excluded)
     pair(system_id, system_identifier)
     stmt = select(Customer)
     if system_id is not None:
         stmt = stmt.join(ExternalId, ExternalId.customer_id == Customer.id)
-        where += [ExternalId.external_system_id == system_id,
-                  ExternalId.external_system_identifier == system_identifier]
+        where += [
+            ExternalId.external_system_id == system_id,
+            ExternalId.external_system_identifier == system_identifier,
+        ]
     elif identifier is not None:
         where.append(Customer.customer_number == identifier)
     elif id_number is not None:
         where.append(Customer.id_number.in_(id_number_forms(id_number, company.country_code)))
     else:
-        raise BadRequest("Give externalSystemId + externalSystemIdentifier, identifier or idNumber",
-                         [{"field": "identifier", "message": "one lookup key is required"}])
+        raise BadRequest(
+            "Give externalSystemId + externalSystemIdentifier, identifier or idNumber",
+            [{"field": "identifier", "message": "one lookup key is required"}],
+        )
     customer = session.scalar(stmt.where(*where).order_by(Customer.customer_number).limit(1))
     if customer is None:
         raise NotFound("No customer matches")
@@ -74,12 +86,17 @@ def by_org_number(session: Session, company: Company, org_number: str) -> tuple[
         if scheme and scheme.module.is_valid(org_number):
             forms.add(scheme.module.compact(org_number))
     if not forms:
-        raise Unprocessable(f"{org_number!r} is not a valid organisation number",
-                            [{"field": "orgNumber", "message": "not a valid Nordic organisation number"}])
+        raise Unprocessable(
+            f"{org_number!r} is not a valid organisation number",
+            [{"field": "orgNumber", "message": "not a valid Nordic organisation number"}],
+        )
     row = session.execute(
-        select(Customer, Address).outerjoin(Address, MAIN_ADDRESS_JOIN)
+        select(Customer, Address)
+        .outerjoin(Address, MAIN_ADDRESS_JOIN)
         .where(*_visible(company, False), Customer.id_number.in_(forms))
-        .order_by(Customer.customer_number).limit(1)).first()
+        .order_by(Customer.customer_number)
+        .limit(1)
+    ).first()
     if row is None:
         raise NotFound(f"No customer with organisation number {org_number}")
     return row[0], row[1]
@@ -88,10 +105,15 @@ def by_org_number(session: Session, company: Company, org_number: str) -> tuple[
 def org_number_result(customer: Customer, address: Address | None) -> dict[str, Any]:
     phone = customer.work_phone or customer.cellular_phone or customer.home_phone
     return {
-        "firstname": customer.first_name, "lastname": customer.last_name,
-        "company": customer.company_name, "street": address.street if address else None,
-        "zip": address.zip_code if address else None, "city": address.city if address else None,
-        "country": address.country_code if address else None, "phone": phone, "email": customer.email,
+        "firstname": customer.first_name,
+        "lastname": customer.last_name,
+        "company": customer.company_name,
+        "street": address.street if address else None,
+        "zip": address.zip_code if address else None,
+        "city": address.city if address else None,
+        "country": address.country_code if address else None,
+        "phone": phone,
+        "email": customer.email,
     }
 
 
@@ -101,8 +123,10 @@ def _e164(value: str, field: str) -> str:
     except phonenumbers.NumberParseException:
         parsed = None
     if not value.startswith("+") or parsed is None or not phonenumbers.is_valid_number(parsed):
-        raise BadRequest(f"{field} must be an E.164 phone number, e.g. +4712345678",
-                         [{"field": field, "message": "not an E.164 phone number"}])
+        raise BadRequest(
+            f"{field} must be an E.164 phone number, e.g. +4712345678",
+            [{"field": field, "message": "not an E.164 phone number"}],
+        )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -122,7 +146,8 @@ def _require_search_fields(q: dict[str, Any]) -> None:
     raise BadRequest(
         "A search needs (companyName or lastName) + streetAddress + (postalCode or postalPlace), "
         f"or phoneNumber, or email; missing: {', '.join(missing)}",
-        [{"field": m, "message": "required for a name/address search"} for m in missing])
+        [{"field": m, "message": "required for a name/address search"} for m in missing],
+    )
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -137,8 +162,12 @@ def _matches(q: dict[str, Any], c: Customer, a: Address | None) -> bool:
         names = [n for n in (q.get("companyName"), q.get("lastName")) if n]
         if not any(_same(n, c.company_name) or _same(n, c.last_name) for n in names):
             return False
-    for field, value in (("firstName", c.first_name), ("middleName", c.middle_name),
-                         ("departmentName", c.department_name), ("postalPlace", addr("city"))):
+    for field, value in (
+        ("firstName", c.first_name),
+        ("middleName", c.middle_name),
+        ("departmentName", c.department_name),
+        ("postalPlace", addr("city")),
+    ):
         if q.get(field) and not _same(q[field], value):
             return False
     if q.get("streetAddress"):
@@ -149,14 +178,20 @@ def _matches(q: dict[str, Any], c: Customer, a: Address | None) -> bool:
             number = str(q["streetNumber"])
             if (addr("house_no") or "").strip() != number and number not in street.split():
                 return False
-    if q.get("postalCode") and "".join(str(q["postalCode"]).split()) != "".join((addr("zip_code") or "").split()):
+    if q.get("postalCode") and "".join(str(q["postalCode"]).split()) != "".join(
+        (addr("zip_code") or "").split()
+    ):
         return False
     if q.get("countryCode") and (addr("country_code") or "") != q["countryCode"].upper()[:2]:
         return False
-    if q.get("phoneNumber") and q["phoneNumber"] not in {getattr(c, f) for f in
-                                                         ("cellular_phone", "home_phone", "work_phone", "telefax")}:
+    if q.get("phoneNumber") and q["phoneNumber"] not in {
+        getattr(c, f) for f in ("cellular_phone", "home_phone", "work_phone", "telefax")
+    }:
         return False
-    if q.get("email") and q["email"].lower() not in {(c.email or "").lower(), (c.invoice_email_address or "").lower()}:
+    if q.get("email") and q["email"].lower() not in {
+        (c.email or "").lower(),
+        (c.invoice_email_address or "").lower(),
+    }:
         return False
     return True
 
@@ -171,13 +206,19 @@ def search(session: Session, company: Company, q: dict[str, Any], *, include_exc
         where.append(_has_phone(q["phoneNumber"]))
     if q.get("email"):
         email = q["email"].lower()
-        where.append(or_(func.lower(Customer.email) == email, func.lower(Customer.invoice_email_address) == email))
+        where.append(
+            or_(func.lower(Customer.email) == email, func.lower(Customer.invoice_email_address) == email)
+        )
     name = q.get("lastName") or q.get("companyName")
     if name and not (q.get("phoneNumber") or q.get("email")):
         escaped = fold(name).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append(Customer.search_text.like(f"%{escaped}%", escape="\\"))
-    rows = session.execute(select(Customer, Address).outerjoin(Address, MAIN_ADDRESS_JOIN)
-                           .where(*where).order_by(Customer.customer_number))
+    rows = session.execute(
+        select(Customer, Address)
+        .outerjoin(Address, MAIN_ADDRESS_JOIN)
+        .where(*where)
+        .order_by(Customer.customer_number)
+    )
     found = []
     for c, a in rows:
         if _matches(q, c, a):
@@ -190,10 +231,17 @@ def search(session: Session, company: Company, q: dict[str, Any], *, include_exc
 def found_customer(c: Customer) -> dict[str, Any]:
     return {
         "customerNumber": c.customer_number,
-        "name": {"firstName": c.first_name, "middleName": c.middle_name, "lastName": c.last_name,
-                 "companyName": c.company_name},
-        "phoneNumbers": [{"type": PHONE_TYPES[f], "number": getattr(c, snake(f))}
-                         for f in PHONE_FIELDS if getattr(c, snake(f))],
+        "name": {
+            "firstName": c.first_name,
+            "middleName": c.middle_name,
+            "lastName": c.last_name,
+            "companyName": c.company_name,
+        },
+        "phoneNumbers": [
+            {"type": PHONE_TYPES[f], "number": getattr(c, snake(f))}
+            for f in PHONE_FIELDS
+            if getattr(c, snake(f))
+        ],
         "emails": [c.email] if c.email else [],
         "invoiceEmailAddress": c.invoice_email_address,
     }
@@ -218,7 +266,11 @@ def check(session: Session, company: Company, credentials: list[str]) -> list[di
             except ValueError:
                 continue
             where.append(_has_phone(phone))
-        for number in session.scalars(select(Customer.customer_number).where(*where)
-                                      .order_by(Customer.customer_number).limit(MAX_RESULTS)):
+        for number in session.scalars(
+            select(Customer.customer_number)
+            .where(*where)
+            .order_by(Customer.customer_number)
+            .limit(MAX_RESULTS)
+        ):
             out.append({"credential": credential, "customerNumber": number})
     return out

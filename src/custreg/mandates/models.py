@@ -29,6 +29,12 @@ class DirectDebitMandate(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    customer = relationship("Customer", backref=backref(
-        "direct_debit_mandates", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="DirectDebitMandate.id"))
+    customer = relationship(
+        "Customer",
+        backref=backref(
+            "direct_debit_mandates",
+            cascade="all, delete-orphan",
+            passive_deletes=True,
+            order_by="DirectDebitMandate.id",
+        ),
+    )

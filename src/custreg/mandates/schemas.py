@@ -9,12 +9,23 @@ from custreg.fields import RecordFields, Text, clean_text
 
 # Seed 002 (Aptic CLVR) integer enums; a name is accepted on input too.
 MANDATE_TYPES = {
-    1: "SwedishAutogiro", 2: "DutchIncasso", 3: "SEPAConsumerRecurring", 4: "SEPAConsumerOneOff",
-    5: "SEPABusinessRecurring", 7: "SEPABusinessOneOff",
+    1: "SwedishAutogiro",
+    2: "DutchIncasso",
+    3: "SEPAConsumerRecurring",
+    4: "SEPAConsumerOneOff",
+    5: "SEPABusinessRecurring",
+    7: "SEPABusinessOneOff",
 }
 ACCOUNT_CLASSES = {
-    1: "SwedishPlusgiro", 2: "SwedishBankgiro", 3: "DutchIban", 4: "ForeignIban", 5: "DanishBankgiro",
-    7: "NorwegianBankgiro", 8: "NorwegianBankAccount", 9: "SwedishBankAccount", 10: "FinnishBankAccount",
+    1: "SwedishPlusgiro",
+    2: "SwedishBankgiro",
+    3: "DutchIban",
+    4: "ForeignIban",
+    5: "DanishBankgiro",
+    7: "NorwegianBankgiro",
+    8: "NorwegianBankAccount",
+    9: "SwedishBankAccount",
+    10: "FinnishBankAccount",
 }
 
 
@@ -24,8 +35,12 @@ class MandateFields(RecordFields):
     mandateGuid: Annotated[uuid.UUID | None, Field(None, description="Ignored on write: the path's id wins")]
     directDebitMandateType: IntChoice(MANDATE_TYPES, "Direct debit type", required=True)
     receivingBankAccountNo: Annotated[
-        str, BeforeValidator(clean_text),
-        Field(min_length=1, max_length=40, description="Bank account number of the receiving party (required)")]
+        str,
+        BeforeValidator(clean_text),
+        Field(
+            min_length=1, max_length=40, description="Bank account number of the receiving party (required)"
+        ),
+    ]
     sendingBankAccountClass: IntChoice(ACCOUNT_CLASSES, "Class of the payer's account")
     sendingBankAccountNo: Text(40, "The payer's account number, validated for its class")
     referenceNo: Text(50, "Mandate reference number")

@@ -71,8 +71,10 @@ ACCOUNT_FORMATS = {
 
 def rule(session: Session, company, customer, values: dict[str, Any], existing) -> dict[str, Any]:
     if existing is not None and existing.closed_at is not None:
-        raise Conflict("A closed mandate is kept as it was; create a new one",
-                       [{"field": "closedAt", "message": "the mandate is closed"}])
+        raise Conflict(
+            "A closed mandate is kept as it was; create a new one",
+            [{"field": "closedAt", "message": "the mandate is closed"}],
+        )
     errors = FieldErrors()
     if values.get("validFrom") and values.get("validUntil") and values["validUntil"] < values["validFrom"]:
         errors.add("validUntil", "must not be before validFrom")
@@ -87,15 +89,22 @@ def rule(session: Session, company, customer, values: dict[str, Any], existing) 
 
 
 MANDATES = RecordKind(
-    model=DirectDebitMandate, path="direct-debit-mandates", id_field="mandateGuid",
-    write_schema=MandateFields, read_schema=MandateRead, title="direct debit mandate", rule=rule,
+    model=DirectDebitMandate,
+    path="direct-debit-mandates",
+    id_field="mandateGuid",
+    write_schema=MandateFields,
+    read_schema=MandateRead,
+    title="direct debit mandate",
+    rule=rule,
 )
 
 
 def close(session: Session, customer: Customer, mandate: DirectDebitMandate, closed_at) -> None:
     if mandate.closed_at is not None:
-        raise Conflict(f"The mandate was closed at {mandate.closed_at.isoformat()}",
-                       [{"field": "closedAt", "message": "already closed"}])
+        raise Conflict(
+            f"The mandate was closed at {mandate.closed_at.isoformat()}",
+            [{"field": "closedAt", "message": "already closed"}],
+        )
     mandate.closed_at = closed_at or utcnow()
     mandate.last_updated_at = utcnow()
     customers.touch(session, customer)
@@ -103,6 +112,7 @@ def close(session: Session, customer: Customer, mandate: DirectDebitMandate, clo
 
 
 customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.direct_debit_mandates))
-customer_read.DETAIL_PARTS.append(lambda c, cuid: {
-    "directDebitMandates": [to_dict(MANDATES, m) for m in c.direct_debit_mandates]})
+customer_read.DETAIL_PARTS.append(
+    lambda c, cuid: {"directDebitMandates": [to_dict(MANDATES, m) for m in c.direct_debit_mandates]}
+)
 customer_read.SUB_RESOURCES.append("direct-debit-mandates")

@@ -19,8 +19,12 @@ class PartyParameter(Base):
     value: Mapped[str | None] = mapped_column(Text)
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    customer = relationship("Customer", backref=backref(
-        "parameters", cascade="all, delete-orphan", passive_deletes=True, order_by="PartyParameter.name"))
+    customer = relationship(
+        "Customer",
+        backref=backref(
+            "parameters", cascade="all, delete-orphan", passive_deletes=True, order_by="PartyParameter.name"
+        ),
+    )
 
 
 class ExtraField(Base):
@@ -35,5 +39,9 @@ class ExtraField(Base):
     value: Mapped[list | None] = mapped_column(JSON)
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    customer = relationship("Customer", backref=backref(
-        "extra_fields", cascade="all, delete-orphan", passive_deletes=True, order_by="ExtraField.name"))
+    customer = relationship(
+        "Customer",
+        backref=backref(
+            "extra_fields", cascade="all, delete-orphan", passive_deletes=True, order_by="ExtraField.name"
+        ),
+    )

@@ -9,7 +9,7 @@ from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.errors import field_error
 from custreg.fields import clean_text
-from custreg.parameters.models import ExtraField, PartyParameter  # noqa: F401
+from custreg.parameters.models import ExtraField, PartyParameter
 from custreg.parameters.schemas import ExtraFieldFields, ExtraFieldRead, ParameterFields, ParameterRead
 from custreg.records import RecordKind, to_dict
 
@@ -33,19 +33,32 @@ def extra_field_rule(session, company, customer, values: dict[str, Any], existin
 
 
 PARAMETERS = RecordKind(
-    model=PartyParameter, path="parameters", id_field="name", write_schema=ParameterFields,
-    read_schema=ParameterRead, title="parameter", key=name_key,
+    model=PartyParameter,
+    path="parameters",
+    id_field="name",
+    write_schema=ParameterFields,
+    read_schema=ParameterRead,
+    title="parameter",
+    key=name_key,
 )
 EXTRA_FIELDS = RecordKind(
-    model=ExtraField, path="extra-fields", id_field="name", write_schema=ExtraFieldFields,
-    read_schema=ExtraFieldRead, title="extra field", key=name_key, rule=extra_field_rule,
+    model=ExtraField,
+    path="extra-fields",
+    id_field="name",
+    write_schema=ExtraFieldFields,
+    read_schema=ExtraFieldRead,
+    title="extra field",
+    key=name_key,
+    rule=extra_field_rule,
 )
 
 
 customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.parameters))
 customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.extra_fields))
-customer_read.DETAIL_PARTS.append(lambda c, cuid: {
-    "parameters": [to_dict(PARAMETERS, p) for p in c.parameters],
-    "extraFields": [to_dict(EXTRA_FIELDS, f) for f in c.extra_fields],
-})
+customer_read.DETAIL_PARTS.append(
+    lambda c, cuid: {
+        "parameters": [to_dict(PARAMETERS, p) for p in c.parameters],
+        "extraFields": [to_dict(EXTRA_FIELDS, f) for f in c.extra_fields],
+    }
+)
 customer_read.SUB_RESOURCES.extend(["parameters", "extra-fields"])

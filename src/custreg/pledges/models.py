@@ -39,5 +39,7 @@ class Pledge(Base):
     realized: Mapped[bool | None] = mapped_column(Boolean)
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    customer = relationship("Customer", backref=backref(
-        "pledges", cascade="all, delete-orphan", passive_deletes=True, order_by="Pledge.id"))
+    customer = relationship(
+        "Customer",
+        backref=backref("pledges", cascade="all, delete-orphan", passive_deletes=True, order_by="Pledge.id"),
+    )

@@ -8,9 +8,22 @@ from custreg.choices import Amount, CodeChoice, Count, Date
 from custreg.fields import Currency, RecordFields, Text
 
 PLEDGE_KINDS = ("GUARANTEE", "COLLATERAL")
-GUARANTEE_ONLY = ("guaranteeDate", "originalGuaranteeAmount", "guaranteeAmount", "validUntil", "guaranteeType")
-COLLATERAL_ONLY = ("pledgeDate", "pledgeAmount", "insurer", "insuranceNumber", "insuredAmount",
-                   "insuranceExpiryDate", "realized")
+GUARANTEE_ONLY = (
+    "guaranteeDate",
+    "originalGuaranteeAmount",
+    "guaranteeAmount",
+    "validUntil",
+    "guaranteeType",
+)
+COLLATERAL_ONLY = (
+    "pledgeDate",
+    "pledgeAmount",
+    "insurer",
+    "insuranceNumber",
+    "insuredAmount",
+    "insuranceExpiryDate",
+    "realized",
+)
 
 
 class PledgeFields(RecordFields):

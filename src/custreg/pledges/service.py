@@ -15,8 +15,11 @@ from custreg.records import RecordKind, to_dict
 
 def rule(session, company, customer, values: dict[str, Any], existing) -> dict[str, Any]:
     errors = FieldErrors()
-    other, kind = (COLLATERAL_ONLY, "COLLATERAL") if values["pledgeKind"] == "GUARANTEE" \
+    other, kind = (
+        (COLLATERAL_ONLY, "COLLATERAL")
+        if values["pledgeKind"] == "GUARANTEE"
         else (GUARANTEE_ONLY, "GUARANTEE")
+    )
     for name in other:
         if values.get(name) is not None:
             errors.add(name, f"belongs to a {kind} only")
@@ -25,8 +28,13 @@ def rule(session, company, customer, values: dict[str, Any], existing) -> dict[s
 
 
 PLEDGES = RecordKind(
-    model=Pledge, path="pledges", id_field="pledgeGuid", write_schema=PledgeFields,
-    read_schema=PledgeRead, title="pledge", rule=rule,
+    model=Pledge,
+    path="pledges",
+    id_field="pledgeGuid",
+    write_schema=PledgeFields,
+    read_schema=PledgeRead,
+    title="pledge",
+    rule=rule,
 )
 
 _COMMON = ("pledgeType", "referenceNumber", "description", "note", "currencyCode")
@@ -37,11 +45,11 @@ def detail_part(customer: Customer, cuid: str) -> dict[str, Any]:
     for p in customer.pledges:
         d = to_dict(PLEDGES, p)
         if p.pledge_kind == "GUARANTEE":
-            guarantees.append({"guaranteeGuid": p.pledge_guid,
-                               **{k: d[k] for k in _COMMON + GUARANTEE_ONLY}})
+            guarantees.append({"guaranteeGuid": p.pledge_guid, **{k: d[k] for k in _COMMON + GUARANTEE_ONLY}})
         else:
-            collaterals.append({"collateralGuid": p.pledge_guid,
-                                **{k: d[k] for k in _COMMON + COLLATERAL_ONLY}})
+            collaterals.append(
+                {"collateralGuid": p.pledge_guid, **{k: d[k] for k in _COMMON + COLLATERAL_ONLY}}
+            )
     return {"guarantees": guarantees, "collaterals": collaterals}
 
 

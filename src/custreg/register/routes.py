@@ -11,8 +11,11 @@ from custreg.register import service
 from custreg.register.defaults import CATEGORIES
 from custreg.register.schemas import BasicDetails, CodeItem, DimensionItem
 
-router = APIRouter(prefix="/v1/companies/{cuid}/basic-details", tags=["register configuration"],
-                   route_class=TransactionalRoute)
+router = APIRouter(
+    prefix="/v1/companies/{cuid}/basic-details",
+    tags=["register configuration"],
+    route_class=TransactionalRoute,
+)
 
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 

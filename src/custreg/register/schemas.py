@@ -10,10 +10,14 @@ def _code(value):
     return value.upper() if isinstance(value, str) else value
 
 
-CodeText = Annotated[str, BeforeValidator(_code), Field(min_length=1, max_length=40, pattern=r"^[^\s]+$",
-                                                        description="The code (stored upper-case)")]
-NameText = Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=200,
-                                                             description="Display name")]
+CodeText = Annotated[
+    str,
+    BeforeValidator(_code),
+    Field(min_length=1, max_length=40, pattern=r"^[^\s]+$", description="The code (stored upper-case)"),
+]
+NameText = Annotated[
+    str, BeforeValidator(clean_text), Field(min_length=1, max_length=200, description="Display name")
+]
 
 
 class CodeItem(BaseModel):
@@ -24,8 +28,10 @@ class CodeItem(BaseModel):
 
 
 class DimensionItem(CodeItem):
-    values: Annotated[list[CodeItem], Field(default_factory=list, max_length=1000,
-                                            description="The dimension's value codes")]
+    values: Annotated[
+        list[CodeItem],
+        Field(default_factory=list, max_length=1000, description="The dimension's value codes"),
+    ]
 
 
 class BasicDetails(BaseModel):

@@ -13,10 +13,15 @@ from custreg.register.models import RegisterCode
 
 # Customer field → category whose codes it must name.
 CODED_FIELDS = {
-    "customerGroup": "customerGroups", "segment": "segments", "customerTypeCode": "customerTypes",
-    "paymentTerms": "paymentTerms", "deliveryTerms": "deliveryTerms",
-    "deliveryMethod": "deliveryMethods", "postingGroup": "postingGroups",
-    "priceList": "priceLists", "vatStatus": "vatStatuses",
+    "customerGroup": "customerGroups",
+    "segment": "segments",
+    "customerTypeCode": "customerTypes",
+    "paymentTerms": "paymentTerms",
+    "deliveryTerms": "deliveryTerms",
+    "deliveryMethod": "deliveryMethods",
+    "postingGroup": "postingGroups",
+    "priceList": "priceLists",
+    "vatStatus": "vatStatuses",
 }
 DIMENSION_VALUES = "dimensionValues"
 
@@ -27,13 +32,19 @@ USAGE_COUNTERS: dict[str, Any] = {}
 def seed(session: Session, company: Company) -> None:
     for category, items in DEFAULTS.items():
         for i, (code, name) in enumerate(items):
-            session.add(RegisterCode(company_id=company.id, category=category, parent="",
-                                     code=code, name=name, position=i))
+            session.add(
+                RegisterCode(
+                    company_id=company.id, category=category, parent="", code=code, name=name, position=i
+                )
+            )
 
 
 def basic_details(session: Session, company: Company) -> dict[str, list]:
-    rows = session.scalars(select(RegisterCode).where(RegisterCode.company_id == company.id)
-                           .order_by(RegisterCode.category, RegisterCode.position, RegisterCode.id)).all()
+    rows = session.scalars(
+        select(RegisterCode)
+        .where(RegisterCode.company_id == company.id)
+        .order_by(RegisterCode.category, RegisterCode.position, RegisterCode.id)
+    ).all()
     out: dict[str, list] = {c: [] for c in CATEGORIES}
     values: dict[str, list] = defaultdict(list)
     for r in rows:
@@ -47,9 +58,15 @@ def basic_details(session: Session, company: Company) -> dict[str, list]:
 
 
 def codes(session: Session, company: Company, category: str, parent: str = "") -> set[str]:
-    return set(session.scalars(select(RegisterCode.code).where(
-        RegisterCode.company_id == company.id, RegisterCode.category == category,
-        RegisterCode.parent == parent)))
+    return set(
+        session.scalars(
+            select(RegisterCode.code).where(
+                RegisterCode.company_id == company.id,
+                RegisterCode.category == category,
+                RegisterCode.parent == parent,
+            )
+        )
+    )
 
 
 def replace_category(session: Session, company: Company, category: str, items: list[dict]) -> None:
@@ -70,21 +87,42 @@ def replace_category(session: Session, company: Company, category: str, items: l
     in_use = {k: n for k, n in in_use.items() if n}
     if in_use:
         detail = "; ".join(f"{code} is used by {n} customer(s)" for code, n in sorted(in_use.items()))
-        raise Conflict(f"Codes still in use: {detail}",
-                       [{"field": code, "message": f"used by {n}"} for code, n in sorted(in_use.items())],
-                       inUse=in_use)
-    session.execute(delete(RegisterCode).where(RegisterCode.company_id == company.id,
-                                               RegisterCode.category == category))
+        raise Conflict(
+            f"Codes still in use: {detail}",
+            [{"field": code, "message": f"used by {n}"} for code, n in sorted(in_use.items())],
+            inUse=in_use,
+        )
+    session.execute(
+        delete(RegisterCode).where(RegisterCode.company_id == company.id, RegisterCode.category == category)
+    )
     if category == "dimensions":
-        session.execute(delete(RegisterCode).where(RegisterCode.company_id == company.id,
-                                                   RegisterCode.category == DIMENSION_VALUES))
+        session.execute(
+            delete(RegisterCode).where(
+                RegisterCode.company_id == company.id, RegisterCode.category == DIMENSION_VALUES
+            )
+        )
     for i, item in enumerate(items):
-        session.add(RegisterCode(company_id=company.id, category=category, parent="",
-                                 code=item["code"], name=item["name"], position=i))
+        session.add(
+            RegisterCode(
+                company_id=company.id,
+                category=category,
+                parent="",
+                code=item["code"],
+                name=item["name"],
+                position=i,
+            )
+        )
         for j, value in enumerate(item.get("values") or []):
-            session.add(RegisterCode(company_id=company.id, category=DIMENSION_VALUES,
-                                     parent=item["code"], code=value["code"], name=value["name"],
-                                     position=j))
+            session.add(
+                RegisterCode(
+                    company_id=company.id,
+                    category=DIMENSION_VALUES,
+                    parent=item["code"],
+                    code=value["code"],
+                    name=value["name"],
+                    position=j,
+                )
+            )
     session.flush()
 
 
@@ -94,13 +132,22 @@ def _usage(session: Session, company: Company, category: str, removed: set[str])
     field = next((f for f, c in CODED_FIELDS.items() if c == category), None)
     if field is not None:
         column = getattr(Customer, _snake(field))
-        rows = session.execute(select(column, func.count()).where(
-            Customer.company_id == company.id, column.in_(removed)).group_by(column))
+        rows = session.execute(
+            select(column, func.count())
+            .where(Customer.company_id == company.id, column.in_(removed))
+            .group_by(column)
+        )
         return {code: n for code, n in rows}
     if category == "dimensions":
-        return {code: session.scalar(select(func.count()).where(
-            Customer.company_id == company.id,
-            Customer.dimensions[code].as_string().is_not(None))) or 0 for code in removed}
+        return {
+            code: session.scalar(
+                select(func.count()).where(
+                    Customer.company_id == company.id, Customer.dimensions[code].as_string().is_not(None)
+                )
+            )
+            or 0
+            for code in removed
+        }
     counter = USAGE_COUNTERS.get(category)
     return counter(session, company, removed) if counter else {}
 
@@ -112,17 +159,25 @@ def _dimension_value_usage(session: Session, company: Company, items: list[dict]
     kept = {item["code"]: {v["code"] for v in item.get("values") or []} for item in items}
     for dim, old_values in _all_dimension_values(session, company).items():
         for value in old_values - kept.get(dim, set()):
-            n = session.scalar(select(func.count()).where(
-                Customer.company_id == company.id,
-                Customer.dimensions[dim].as_string() == value)) or 0
+            n = (
+                session.scalar(
+                    select(func.count()).where(
+                        Customer.company_id == company.id, Customer.dimensions[dim].as_string() == value
+                    )
+                )
+                or 0
+            )
             out[f"{dim}={value}"] = n
     return out
 
 
 def _all_dimension_values(session: Session, company: Company) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
-    for parent, code in session.execute(select(RegisterCode.parent, RegisterCode.code).where(
-            RegisterCode.company_id == company.id, RegisterCode.category == DIMENSION_VALUES)):
+    for parent, code in session.execute(
+        select(RegisterCode.parent, RegisterCode.code).where(
+            RegisterCode.company_id == company.id, RegisterCode.category == DIMENSION_VALUES
+        )
+    ):
         out[parent].add(code)
     return out
 
@@ -141,9 +196,11 @@ def check_customer_codes(session: Session, company: Company, customer, v: dict[s
         return
     categories = {CODED_FIELDS[f] for f in wanted} | ({"dimensions", DIMENSION_VALUES} if dims else set())
     known: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for category, parent, code in session.execute(select(
-            RegisterCode.category, RegisterCode.parent, RegisterCode.code).where(
-            RegisterCode.company_id == company.id, RegisterCode.category.in_(categories))):
+    for category, parent, code in session.execute(
+        select(RegisterCode.category, RegisterCode.parent, RegisterCode.code).where(
+            RegisterCode.company_id == company.id, RegisterCode.category.in_(categories)
+        )
+    ):
         known[(category, parent)].add(code)
     errors = FieldErrors()
     for f, code in wanted.items():
@@ -159,9 +216,14 @@ def check_customer_codes(session: Session, company: Company, customer, v: dict[s
 
 def check_code(session: Session, company: Company, category: str, code: str, field: str) -> None:
     """One code of `category` must be configured (422 naming `field` otherwise)."""
-    found = session.scalar(select(RegisterCode.id).where(
-        RegisterCode.company_id == company.id, RegisterCode.category == category,
-        RegisterCode.parent == "", RegisterCode.code == code))
+    found = session.scalar(
+        select(RegisterCode.id).where(
+            RegisterCode.company_id == company.id,
+            RegisterCode.category == category,
+            RegisterCode.parent == "",
+            RegisterCode.code == code,
+        )
+    )
     if found is None:
         known = sorted(codes(session, company, category))
         allowed = ", ".join(known[:30]) + (", ..." if len(known) > 30 else "")
@@ -177,9 +239,12 @@ def _count_records(model, column_name: str):
         from custreg.customers.models import Customer
 
         column = getattr(model, column_name)
-        rows = session.execute(select(column, func.count()).join(Customer, Customer.id == model.customer_id)
-                               .where(Customer.company_id == company.id, column.in_(removed))
-                               .group_by(column))
+        rows = session.execute(
+            select(column, func.count())
+            .join(Customer, Customer.id == model.customer_id)
+            .where(Customer.company_id == company.id, column.in_(removed))
+            .group_by(column)
+        )
         return {code: n for code, n in rows}
 
     return count

@@ -28,9 +28,25 @@ class CustomerRelation(Base):
 
     # `Customer.relations` (recorded on the customer) and `Customer.related_by` (recorded on
     # another customer, naming this one) are declared here so customers need not know us.
-    customer = relationship("Customer", foreign_keys=[customer_id], backref=backref(
-        "relations", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="CustomerRelation.id", foreign_keys=[customer_id]))
-    related = relationship("Customer", foreign_keys=[related_customer_id], backref=backref(
-        "related_by", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="CustomerRelation.id", foreign_keys=[related_customer_id]))
+    customer = relationship(
+        "Customer",
+        foreign_keys=[customer_id],
+        backref=backref(
+            "relations",
+            cascade="all, delete-orphan",
+            passive_deletes=True,
+            order_by="CustomerRelation.id",
+            foreign_keys=[customer_id],
+        ),
+    )
+    related = relationship(
+        "Customer",
+        foreign_keys=[related_customer_id],
+        backref=backref(
+            "related_by",
+            cascade="all, delete-orphan",
+            passive_deletes=True,
+            order_by="CustomerRelation.id",
+            foreign_keys=[related_customer_id],
+        ),
+    )

@@ -18,11 +18,21 @@ def _upper(value):
 
 class RelationFields(RecordFields):
     relationGuid: Annotated[uuid.UUID | None, Field(None, description="Ignored on write: the path's id wins")]
-    relatedCustomer: Annotated[str, BeforeValidator(clean_text), Field(
-        max_length=40, description="GUID (or number) of another customer of the same company")]
-    roleCode: Annotated[str, BeforeValidator(_upper), Field(
-        max_length=40, description="What the related customer is for this one: "
-                                   + ", ".join(ROLE_CODES) + " or a company-defined code")]
+    relatedCustomer: Annotated[
+        str,
+        BeforeValidator(clean_text),
+        Field(max_length=40, description="GUID (or number) of another customer of the same company"),
+    ]
+    roleCode: Annotated[
+        str,
+        BeforeValidator(_upper),
+        Field(
+            max_length=40,
+            description="What the related customer is for this one: "
+            + ", ".join(ROLE_CODES)
+            + " or a company-defined code",
+        ),
+    ]
 
 
 class RelationRead(RelationFields):
@@ -79,7 +89,10 @@ class RelatedCustomer(_RelatedBase):
 
     customerGuid: uuid.UUID
     customerRoleCode: str = Field(description="The relation's role code")
-    relationDirection: str = Field(description=(
-        "OUTGOING: recorded on this customer, the listed customer holds the role for it; "
-        "INCOMING: recorded on the listed customer, this customer holds the role for it"))
+    relationDirection: str = Field(
+        description=(
+            "OUTGOING: recorded on this customer, the listed customer holds the role for it; "
+            "INCOMING: recorded on the listed customer, this customer holds the role for it"
+        )
+    )
     relationGuid: uuid.UUID

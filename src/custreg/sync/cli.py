@@ -4,14 +4,20 @@ import datetime as dt
 import getpass
 import io
 import os
-import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import (BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn, TransferSpeedColumn)
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 console = Console(stderr=True)
@@ -41,11 +47,13 @@ def _company(session, cuid: str):
 def export_cmd(
     company: str = typer.Option(..., "--company", help="cuid of the company"),
     fmt: str = typer.Option("csv", "--format", help="csv or xml"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="File to write (default: customers-<cuid>.<format>)"),
-    filter_: Optional[str] = typer.Option(None, "--filter", help="OData $filter, as on the list"),
-    include_excluded: bool = typer.Option(False, "--include-excluded",
-                                          help="Include customers marked excluded"),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="File to write (default: customers-<cuid>.<format>)"
+    ),
+    filter_: str | None = typer.Option(None, "--filter", help="OData $filter, as on the list"),
+    include_excluded: bool = typer.Option(
+        False, "--include-excluded", help="Include customers marked excluded"
+    ),
 ) -> None:
     """Export a company's customers to a CSV or XML file (docs/export.md), with a progress bar."""
     from custreg.customers import service as customers
@@ -62,18 +70,35 @@ def export_cmd(
         with db.session(write=False) as session:
             c = _company(session, company)
             try:
-                where = customers._where(c, ListParams(filter=filter_), dialect=db.dialect,
-                                         search_word=None,
-                                         from_date=None, include_excluded=include_excluded)
-                total = customers.count(session, c, ListParams(filter=filter_), search_word=None,
-                                        from_date=None, include_excluded=include_excluded)
+                where = customers._where(
+                    c,
+                    ListParams(filter=filter_),
+                    dialect=db.dialect,
+                    search_word=None,
+                    from_date=None,
+                    include_excluded=include_excluded,
+                )
+                total = customers.count(
+                    session,
+                    c,
+                    ListParams(filter=filter_),
+                    search_word=None,
+                    from_date=None,
+                    include_excluded=include_excluded,
+                )
             except DomainError as exc:
                 console.print(f"[red]{exc.detail}[/red]")
                 raise typer.Exit(2) from None
             session.rollback()
         written = 0
-        with Progress(TextColumn("[bold]export[/bold]"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), TimeRemainingColumn(), console=console) as progress:
+        with Progress(
+            TextColumn("[bold]export[/bold]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as progress:
             task = progress.add_task("export", total=total)
 
             def counted(rows: int) -> None:
@@ -81,8 +106,11 @@ def export_cmd(
                 written += rows
                 progress.update(task, completed=written)
 
-            chunks = (export.csv_export(db.engine, where, [], progress=counted) if fmt == "csv"
-                      else export.xml_export(db.engine, where, [], company, progress=counted))
+            chunks = (
+                export.csv_export(db.engine, where, [], progress=counted)
+                if fmt == "csv"
+                else export.xml_export(db.engine, where, [], company, progress=counted)
+            )
             tmp = output.with_name(output.name + ".part")
             with open(tmp, "wb") as f:
                 for chunk in chunks:
@@ -114,8 +142,9 @@ def import_cmd(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV with the export's columns"),
     company: str = typer.Option(..., "--company", help="cuid of the company"),
     mode: str = typer.Option("all-or-nothing", "--mode", help="all-or-nothing or valid-rows"),
-    jobs: int = typer.Option(0, "--jobs", help="Processes validating rows (0: one per core for a "
-                             "file over 8 MB, else 1)"),
+    jobs: int = typer.Option(
+        0, "--jobs", help="Processes validating rows (0: one per core for a file over 8 MB, else 1)"
+    ),
 ) -> None:
     """Import customers from a CSV (the export's columns), with a progress bar and a summary.
     Exit code 0: written; 1: rows failed (all-or-nothing: nothing written); 2: unusable input."""
@@ -140,9 +169,16 @@ def import_cmd(
     try:
         # No refresh thread (auto_refresh=False): the validating workers are forked from
         # this process, which must not run other threads then. Refreshed on reads instead.
-        with Progress(TextColumn("[bold]import[/bold]"), BarColumn(), DownloadColumn(),
-                      TransferSpeedColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-                      console=console, auto_refresh=False) as progress:
+        with Progress(
+            TextColumn("[bold]import[/bold]"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            auto_refresh=False,
+        ) as progress:
             task = progress.add_task("import", total=size)
             shown = [0.0]
 
@@ -161,8 +197,13 @@ def import_cmd(
                 if mode == "all-or-nothing" and db.dialect == "sqlite":
                     rebuild = bulk.defer_indexes(session, _lines(file))
                 try:
-                    report = importer.run(session, c, stream, mode, jobs=jobs or (
-                        os.cpu_count() or 1 if size > 8 * 1024 * 1024 else 1))
+                    report = importer.run(
+                        session,
+                        c,
+                        stream,
+                        mode,
+                        jobs=jobs or (os.cpu_count() or 1 if size > 8 * 1024 * 1024 else 1),
+                    )
                 except DomainError as exc:
                     session.rollback()
                     console.print(f"[red]{exc.detail}[/red]")
@@ -207,8 +248,9 @@ def _summary(report, company: str) -> None:
         if more > 0:
             console.print(f"... and {more} more")
     if report.failed and not report.written:
-        console.print("[red]nothing was written (all-or-nothing); fix the rows or use "
-                      "--mode valid-rows[/red]")
+        console.print(
+            "[red]nothing was written (all-or-nothing); fix the rows or use --mode valid-rows[/red]"
+        )
     elif report.failed:
         console.print(f"[yellow]{report.failed} row(s) skipped[/yellow]")
     else:
@@ -216,8 +258,9 @@ def _summary(report, company: str) -> None:
 
 
 def prune_cmd(
-    days: Optional[int] = typer.Option(None, "--days", help="Change-feed retention in days "
-                                       "(default: CUSTREG_CHANGE_RETENTION_DAYS)"),
+    days: int | None = typer.Option(
+        None, "--days", help="Change-feed retention in days (default: CUSTREG_CHANGE_RETENTION_DAYS)"
+    ),
 ) -> None:
     """Compact the change feed (superseded entries and tombstones older than the retention)
     and delete expired Idempotency-Keys."""
@@ -233,17 +276,21 @@ def prune_cmd(
     try:
         with db.session(write=True) as session:
             removed = feed.prune(session, older_than=utcnow() - dt.timedelta(days=days))
-            keys = session.execute(delete(IdempotencyKey).where(
-                IdempotencyKey.expires_at <= utcnow())).rowcount or 0
+            keys = (
+                session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= utcnow())).rowcount
+                or 0
+            )
             session.commit()
     finally:
         db.engine.dispose()
-    console.print(f"[green]change feed: {removed} entries removed (older than {days} days); "
-                  f"{keys} expired idempotency keys deleted[/green]")
+    console.print(
+        f"[green]change feed: {removed} entries removed (older than {days} days); "
+        f"{keys} expired idempotency keys deleted[/green]"
+    )
 
 
 def lines_cmd(
-    company: Optional[str] = typer.Option(None, "--company", help="cuid (default: every company)"),
+    company: str | None = typer.Option(None, "--company", help="cuid (default: every company)"),
 ) -> None:
     """Store the CSV export lines of customers that have none (docs/export.md, "Stored
     lines"): after upgrading to migration 0013, or after rows an import wrote one by one."""
@@ -261,8 +308,14 @@ def lines_cmd(
                 company_id = _company(session, company).id
                 count = count.where(Customer.company_id == company_id)
             total = session.scalar(count)
-        with Progress(TextColumn("[bold]lines[/bold]"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), TimeRemainingColumn(), console=console) as progress:
+        with Progress(
+            TextColumn("[bold]lines[/bold]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as progress:
             task = progress.add_task("lines", total=total)
             done = export.fill_lines(db, company_id, progress=lambda n: progress.advance(task, n))
             progress.update(task, completed=total)

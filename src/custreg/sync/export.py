@@ -43,11 +43,27 @@ import sys
 import threading
 import uuid
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from sqlalchemy import (Boolean, Date, DateTime, Engine, Float, Integer, String, and_, bindparam,
-                        case, func, literal, literal_column, select, type_coerce)
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+    type_coerce,
+)
 
 from custreg.addresses.models import Address
 from custreg.customers.models import Customer, CustomerCsvLine
@@ -61,15 +77,13 @@ BATCH = 500
 
 # Every writable customer field that is a column of the customer or of its main address.
 FIELD_COLUMNS = tuple(
-    f for f in CustomerFields.model_fields
-    if f in MAIN_ADDRESS_FIELDS or hasattr(Customer, snake(f))
+    f for f in CustomerFields.model_fields if f in MAIN_ADDRESS_FIELDS or hasattr(Customer, snake(f))
 )
 # The customer's first external id (as the full GET shows it); an import upserts by it.
 EXTERNAL_COLUMNS = ("externalSystemId", "externalSystemIdentifier")
 WRITABLE_COLUMNS = (*FIELD_COLUMNS, *EXTERNAL_COLUMNS)
 READ_ONLY_COLUMNS = ("customerNumber", "regDate", "lastUpdatedAt", "version")
-COLUMNS = ("customerGuid", "customerNumber", *WRITABLE_COLUMNS, "regDate", "lastUpdatedAt",
-           "version")
+COLUMNS = ("customerGuid", "customerNumber", *WRITABLE_COLUMNS, "regDate", "lastUpdatedAt", "version")
 
 # OWASP CSV injection: a cell starting with one of these would be run as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
@@ -97,8 +111,12 @@ PHONE_LIKE = re.compile(r"\+[0-9][0-9 ()./-]*\Z")
 def is_formula(cell: str) -> bool:
     """A cell our export would have neutralized but that arrives raw: a spreadsheet would
     run it, so the import refuses it. Numbers and phones (`-12.5`, `+358 40 123`) pass."""
-    return (bool(cell) and cell.startswith(FORMULA_START) and not PLAIN_NEGATIVE.match(cell)
-            and not PHONE_LIKE.match(cell))
+    return (
+        bool(cell)
+        and cell.startswith(FORMULA_START)
+        and not PLAIN_NEGATIVE.match(cell)
+        and not PHONE_LIKE.match(cell)
+    )
 
 
 def text_of(value: Any) -> str | None:
@@ -144,8 +162,9 @@ def _main_join():
     return MAIN_ADDRESS_JOIN
 
 
-def stream_records(engine: Engine, where: list, order: list,
-                   id_chunks: Iterable[list[int]] | None = None) -> Iterator[dict[str, Any]]:
+def stream_records(
+    engine: Engine, where: list, order: list, id_chunks: Iterable[list[int]] | None = None
+) -> Iterator[dict[str, Any]]:
     """Matching customers as dicts, one at a time, in one read-only transaction (a
     server-side cursor fetched `BATCH` rows at a time). With `id_chunks`, only those
     customer ids, chunk by chunk."""
@@ -200,15 +219,15 @@ class _Plan:
 
     def __init__(self, dialect, coltypes: tuple) -> None:
         self.columns = _columns()
-        self.processors = [c.type._cached_result_processor(dialect, t)
-                           for c, t in zip(self.columns, coltypes)]
+        self.processors = [
+            c.type._cached_result_processor(dialect, t) for c, t in zip(self.columns, coltypes)
+        ]
         self.kinds = [_kind(c, dialect, t) for c, t in zip(self.columns, coltypes)]
         self.convert: list[Callable[[Any], str | None]] = [
-            _converter(c, k, dialect, p)
-            for c, k, p in zip(self.columns, self.kinds, self.processors)]
+            _converter(c, k, dialect, p) for c, k, p in zip(self.columns, self.kinds, self.processors)
+        ]
         # Columns whose DBAPI value is not already the text (converted in Python).
-        self.typed = [(i, f) for i, (k, f) in enumerate(zip(self.kinds, self.convert))
-                      if k != TEXT]
+        self.typed = [(i, f) for i, (k, f) in enumerate(zip(self.kinds, self.convert)) if k != TEXT]
 
 
 _PLANS: dict[tuple, _Plan] = {}
@@ -253,7 +272,8 @@ _JSON_MEMO: dict[Any, str | None] = {}
 _SQLITE_DATETIME = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}")
 # Values of the form above, none with a zero fraction, each followed by US.
 _SQLITE_DATETIMES = re.compile(
-    "(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.(?!000000)[0-9]{6}\x1f)*")
+    "(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.(?!000000)[0-9]{6}\x1f)*"
+)
 
 
 def _each(convert: Callable[[Any], str | None], values: list) -> list[str]:
@@ -270,12 +290,15 @@ def _converter(column, kind: str, dialect, processor) -> Callable[[Any], str | N
     if kind == GUID and dialect.name != "sqlite":
         return lambda v: str(v) if type(v) is uuid.UUID else generic(v)
     if kind == GUID:  # SQLite: the 32 lowercase hex digits SQLAlchemy stores
+
         def guid(v):
             if type(v) is str and len(v) == 32 and not v.strip("0123456789abcdef"):
                 return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
             return generic(v)
+
         return guid
     if kind == DATETIME and dialect.name == "sqlite":  # as stored: UTC, naive, 6 digits
+
         def datetime_text(v):
             if type(v) is str and _SQLITE_DATETIME.fullmatch(v) and not v.endswith("000000"):
                 return v.replace(" ", "T") + "Z"
@@ -289,9 +312,11 @@ def _converter(column, kind: str, dialect, processor) -> Callable[[Any], str | N
             if not _SQLITE_DATETIMES.fullmatch(joined):
                 return _each(datetime_text, values)
             return joined.replace(" ", "T").replace(US, "Z" + US).split(US)[:-1]
+
         datetime_text.batch = datetimes
         return datetime_text
     if kind == OTHER and processor is None and isinstance(column.type, Float):
+
         def float_text(v):
             return repr(v) if type(v) is float else generic(v)
 
@@ -299,9 +324,11 @@ def _converter(column, kind: str, dialect, processor) -> Callable[[Any], str | N
             if set(map(type, values)) == {float}:
                 return list(map(repr, values))
             return _each(float_text, values)
+
         float_text.batch = floats
         return float_text
     if processor is not None and (kind == OTHER and "JSON" in type(column.type).__name__):
+
         def json_text(v):  # few distinct values (dimension codes): parse each once
             if type(v) is not str:
                 return generic(v)
@@ -311,12 +338,12 @@ def _converter(column, kind: str, dialect, processor) -> Callable[[Any], str | N
                     _JSON_MEMO.clear()
                 t = _JSON_MEMO[v] = generic(v)
             return t
+
         return json_text
     return generic
 
 
-def _fetch(engine: Engine, statement, id_chunks, on_connection=None,
-           on_result=None) -> Iterator[list]:
+def _fetch(engine: Engine, statement, id_chunks, on_connection=None, on_result=None) -> Iterator[list]:
     """Batches of DBAPI tuples (no SQLAlchemy row processing), in one read-only transaction;
     PostgreSQL: a server-side cursor in one REPEATABLE READ snapshot."""
     with engine.connect() as conn:
@@ -328,8 +355,7 @@ def _fetch(engine: Engine, statement, id_chunks, on_connection=None,
             on_connection(conn)
         try:
             for chunk in [None] if id_chunks is None else id_chunks:
-                result = conn.execute(statement if chunk is None
-                                      else statement.where(Customer.id.in_(chunk)))
+                result = conn.execute(statement if chunk is None else statement.where(Customer.id.in_(chunk)))
                 if on_result is not None:
                     on_result(result)
                 try:
@@ -342,13 +368,22 @@ def _fetch(engine: Engine, statement, id_chunks, on_connection=None,
 
 
 def _select(columns: list, where: list, order: list):
-    first_id = (select(ExternalId.id).where(ExternalId.customer_id == Customer.id)
-                .order_by(ExternalId.id).limit(1).correlate(Customer).scalar_subquery())
-    return (select(*columns)
-            .select_from(Customer)
-            .outerjoin(Address, _main_join())
-            .outerjoin(ExternalId, ExternalId.id == first_id)
-            .where(*where).order_by(*order, Customer.customer_number))
+    first_id = (
+        select(ExternalId.id)
+        .where(ExternalId.customer_id == Customer.id)
+        .order_by(ExternalId.id)
+        .limit(1)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    return (
+        select(*columns)
+        .select_from(Customer)
+        .outerjoin(Address, _main_join())
+        .outerjoin(ExternalId, ExternalId.id == first_id)
+        .where(*where)
+        .order_by(*order, Customer.customer_number)
+    )
 
 
 # ---------------------------------------------------------------- CSV
@@ -424,8 +459,7 @@ def _quote(text: str) -> str:
 
 def _slow_line(cells: list[str | None]) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerow(
-        ["" if c is None else neutralize(c) for c in cells])
+    csv.writer(buf, lineterminator="\r\n").writerow(["" if c is None else neutralize(c) for c in cells])
     return buf.getvalue()
 
 
@@ -473,10 +507,12 @@ def _sqlite_cell(plan: _Plan, i: int):
         fast = (func.typeof(column) == "integer", s)
     elif kind == BOOL:
         n = type_coerce(column, Integer)
-        return case((column.is_(None), None),
-                    (and_(func.typeof(column) == "integer", n == 1), literal("true", String)),
-                    (and_(func.typeof(column) == "integer", n == 0), literal("false", String)),
-                    else_=fallback)
+        return case(
+            (column.is_(None), None),
+            (and_(func.typeof(column) == "integer", n == 1), literal("true", String)),
+            (and_(func.typeof(column) == "integer", n == 0), literal("false", String)),
+            else_=fallback,
+        )
     elif kind == DATE:
         fast = (s.op("GLOB")("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"), s)
     else:  # GUIDs, date-times, floats, decimals, JSON, ...: read as they are, converted
@@ -527,7 +563,7 @@ def _prefetched(batches: Iterator, depth: int = 4) -> Iterator:
                 if not put(item):
                     return
             put(_DONE)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
+        except BaseException as exc:
             put(_Failed(exc))
         finally:
             batches.close()
@@ -554,16 +590,23 @@ def _pg_cell(plan: _Plan, i: int):
     if kind in (INT, GUID):
         return func.coalesce(func.cast(column, String), "", type_=String)
     if kind == BOOL:
-        return case((column.is_(True), literal("true", String)),
-                    (column.is_(False), literal("false", String)), else_=literal("", String))
+        return case(
+            (column.is_(True), literal("true", String)),
+            (column.is_(False), literal("false", String)),
+            else_=literal("", String),
+        )
     if kind == DATE:
         return func.coalesce(func.to_char(column, "YYYY-MM-DD", type_=String), "", type_=String)
     if kind == DATETIME:  # isoformat in UTC with Z; a zero fraction is left out
         utc = column.op("AT TIME ZONE")(literal("UTC", String))
-        return case((column.is_(None), literal("", String)),
-                    (func.to_char(utc, "US") == "000000",
-                     func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"', type_=String)),
-                    else_=func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"', type_=String))
+        return case(
+            (column.is_(None), literal("", String)),
+            (
+                func.to_char(utc, "US") == "000000",
+                func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"', type_=String),
+            ),
+            else_=func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"', type_=String),
+        )
     return None
 
 
@@ -613,7 +656,8 @@ def _line_statement(plan: _Plan, where: list, order: list, dialect: str, stored:
         return _select(exprs, where, order), layout, widths
     exprs[2:] = [case((_Line.line.is_(None), e)) for e in exprs[2:]]
     statement = _select(exprs, where, order).outerjoin(
-        _Line, and_(_Line.customer_id == Customer.id, _Line.line_format == LINE_FORMAT))
+        _Line, and_(_Line.customer_id == Customer.id, _Line.line_format == LINE_FORMAT)
+    )
     return statement, layout, widths
 
 
@@ -642,8 +686,10 @@ def _cells_by_id(conn, customer_id: int) -> list:
     """One customer's export cells, column by column through Python (a row whose data
     holds a separator: rare)."""
     result = conn.execute(_select(_columns(), [Customer.id == customer_id], []))
-    plan = _plan(conn.dialect, tuple(d[1] for d in result.cursor.description)
-                 if conn.dialect.name != "sqlite" else None)
+    plan = _plan(
+        conn.dialect,
+        tuple(d[1] for d in result.cursor.description) if conn.dialect.name != "sqlite" else None,
+    )
     return [f(v) for f, v in zip(plan.convert, result._fetchmany_impl(1)[0])]
 
 
@@ -652,8 +698,12 @@ PROCESS_FROM = 20_000  # matching customers from which SQLite's rows are read in
 
 def _in_process(engine: Engine, where: list, order: list, id_chunks) -> bool:
     """Read in a child process? SQLite files only, whole exports of many customers."""
-    if engine.dialect.name != "sqlite" or id_chunks is not None \
-            or engine.url.database in (None, "", ":memory:") or PROCESS_FROM is None:
+    if (
+        engine.dialect.name != "sqlite"
+        or id_chunks is not None
+        or engine.url.database in (None, "", ":memory:")
+        or PROCESS_FROM is None
+    ):
         return False
     count = select(func.count()).select_from(_select([Customer.id], where, []).subquery())
     with engine.connect() as conn:
@@ -670,13 +720,20 @@ def _process_batches(engine: Engine, where: list, order: list) -> Iterator[tuple
     runs = [(k + 2, widths[k]) for k, item in enumerate(layout) if item is None]
     sql, params = DriverStatement(statement).bound(engine.dialect)
     by_id = DriverStatement(_select(base.columns, [Customer.id == bindparam("custreg_id", 0)], []))
-    job = {"path": engine.url.database,
-           "timeout": 10, "sql": sql, "params": list(params), "runs": runs,
-           "separators": sum(w - 1 for _k, w in runs), "stored_at": 1,
-           "by_id": (*by_id.bound(engine.dialect), by_id.position(engine.dialect, "custreg_id"))}
+    job = {
+        "path": engine.url.database,
+        "timeout": 10,
+        "sql": sql,
+        "params": list(params),
+        "runs": runs,
+        "separators": sum(w - 1 for _k, w in runs),
+        "stored_at": 1,
+        "by_id": (*by_id.bound(engine.dialect), by_id.position(engine.dialect, "custreg_id")),
+    }
     convert = [None if k is None else base.convert[k] for k in layout]
-    child = subprocess.Popen([sys.executable, "-m", "custreg.sync.export_reader"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "custreg.sync.export_reader"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
     try:
         pickle.dump(job, child.stdin)
         child.stdin.close()
@@ -692,8 +749,7 @@ def _process_batches(engine: Engine, where: list, order: list) -> Iterator[tuple
         child.wait()
 
 
-def _python_batches(engine: Engine, where: list, order: list,
-                    id_chunks) -> Iterator[tuple[_Plan, list]]:
+def _python_batches(engine: Engine, where: list, order: list, id_chunks) -> Iterator[tuple[_Plan, list]]:
     """(plan, DBAPI tuples) per batch; the plan as the cursor describes the columns."""
     described = []
 
@@ -725,6 +781,7 @@ def _live_lines(convert: list, rows: list, odd: dict, at: int) -> tuple[list[str
             else:
                 out.append(None if v is None else f(v))
         return out
+
     return list(map(US.join, zip(*columns))), cells
 
 
@@ -743,8 +800,9 @@ def _stored_or_live(convert: list, rows: list, odd: dict, width: int) -> str:
             out.append("".join([r[1] for _i, r in group]))
             continue
         sub = [r for _i, r in group]
-        lines, cells = _live_lines(convert, sub, {j: odd[i] for j, (i, _r) in enumerate(group)
-                                                  if i in odd}, 2)
+        lines, cells = _live_lines(
+            convert, sub, {j: odd[i] for j, (i, _r) in enumerate(group) if i in odd}, 2
+        )
         out.append(_csv_text(lines, width, cells))
     return "".join(out)
 
@@ -774,8 +832,9 @@ def line_texts(conn, ids: list[int]) -> list[tuple[int, int, str]]:
     return [(r[0], LINE_FORMAT, text) for r, text in zip(rows, _csv_lines(lines, len(COLUMNS), cells))]
 
 
-def fill_lines(db, company_id: int | None = None, batch: int = FETCH,
-               progress: Callable[[int], None] | None = None) -> int:
+def fill_lines(
+    db, company_id: int | None = None, batch: int = FETCH, progress: Callable[[int], None] | None = None
+) -> int:
     """Store the lines of the customers that have none of this LINE_FORMAT (a register
     from before migration 0013, rows an import wrote one by one), `batch` customers per
     short write transaction; returns how many. SQLite: the transaction holds the write lock
@@ -787,10 +846,13 @@ def fill_lines(db, company_id: int | None = None, batch: int = FETCH,
     postgres = db.engine.dialect.name == "postgresql"
     while True:
         with db.session(write=True) as session:
-            missing = (select(Customer.id).outerjoin(_Line, and_(
-                _Line.customer_id == Customer.id, _Line.line_format == LINE_FORMAT))
+            missing = (
+                select(Customer.id)
+                .outerjoin(_Line, and_(_Line.customer_id == Customer.id, _Line.line_format == LINE_FORMAT))
                 .where(_Line.customer_id.is_(None), Customer.id > after)
-                .order_by(Customer.id).limit(batch))
+                .order_by(Customer.id)
+                .limit(batch)
+            )
             if company_id is not None:  # "+ 0": walk the primary key, not the company's
                 # index (SQLite then sorted the company's every row by id for each batch)
                 missing = missing.where(Customer.company_id + 0 == company_id)
@@ -830,21 +892,30 @@ def _lines_by_range(dialect):
         statement, layout, widths = _line_statement(
             _base_plan(dialect),
             [Customer.id.between(bindparam("custreg_lo", 0), bindparam("custreg_hi", 0))],
-            [], key, stored=False)
+            [],
+            key,
+            stored=False,
+        )
         _BY_RANGE[key] = (DriverStatement(statement), layout, widths)
     return _BY_RANGE[key]
 
 
-def csv_export(engine: Engine, where: list, order: list,
-               id_chunks: Iterable[list[int]] | None = None,
-               progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+def csv_export(
+    engine: Engine,
+    where: list,
+    order: list,
+    id_chunks: Iterable[list[int]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[bytes]:
     """The CSV of the matching customers (header first), one chunk of UTF-8 per batch."""
     width = len(COLUMNS)
     yield (",".join(COLUMNS) + "\r\n").encode("utf-8")
     if engine.dialect.name in ("sqlite", "postgresql"):
-        batches = (_process_batches(engine, where, order)
-                   if _in_process(engine, where, order, id_chunks)
-                   else _prefetched(_line_batches(engine, where, order, id_chunks)))
+        batches = (
+            _process_batches(engine, where, order)
+            if _in_process(engine, where, order, id_chunks)
+            else _prefetched(_line_batches(engine, where, order, id_chunks))
+        )
         for convert, rows, odd in batches:
             text = _stored_or_live(convert, rows, odd, width)
             if progress is not None:
@@ -870,8 +941,15 @@ def csv_export(engine: Engine, where: list, order: list,
 
 # ---------------------------------------------------------------- XML
 
-_XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;",
-                "\r": "&#13;", "\t": "&#9;"}
+_XML_ESCAPES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&apos;",
+    "\r": "&#13;",
+    "\t": "&#9;",
+}
 _XML_ESCAPE_RE = re.compile(r"[&<>\"'\r\t]")
 # Characters XML 1.0 cannot carry at all (the API refuses C0 controls; these remain).
 _XML_INVALID = re.compile("[\ufffe\uffff\ud800-\udfff]")
@@ -892,15 +970,23 @@ def _xml_dimensions(value: Any, raw: bool) -> tuple[str, int, int]:
     lt, gt, qt, e = ("<", ">", '"', xml_escape) if raw else (LT, GT, QT, str)
     parts = [f"    {lt}dimensions{gt}\n"]
     for code in sorted(value):
-        parts.append(f"      {lt}dimension code={qt}{e(str(code))}{qt}{gt}"
-                     f"{e(str(value[code]))}{lt}/dimension{gt}\n")
+        parts.append(
+            f"      {lt}dimension code={qt}{e(str(code))}{qt}{gt}{e(str(value[code]))}{lt}/dimension{gt}\n"
+        )
     parts.append(f"    {lt}/dimensions{gt}\n")
     return "".join(parts), 2 + 2 * len(value), 2 * len(value)
 
 
 def _escape_batch(text: str) -> str:
-    for ch, ent in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
-                    ("'", "&apos;"), ("\r", "&#13;"), ("\t", "&#9;")):
+    for ch, ent in (
+        ("&", "&amp;"),
+        ("<", "&lt;"),
+        (">", "&gt;"),
+        ('"', "&quot;"),
+        ("'", "&apos;"),
+        ("\r", "&#13;"),
+        ("\t", "&#9;"),
+    ):
         if ch in text:
             text = text.replace(ch, ent)
     if _XML_INVALID.search(text):
@@ -908,12 +994,19 @@ def _escape_batch(text: str) -> str:
     return text.replace(LT, "<").replace(GT, ">").replace(QT, '"')
 
 
-def xml_export(engine: Engine, where: list, order: list, cuid: str,
-               id_chunks: Iterable[list[int]] | None = None,
-               progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
+def xml_export(
+    engine: Engine,
+    where: list,
+    order: list,
+    cuid: str,
+    id_chunks: Iterable[list[int]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[bytes]:
     now = text_of(dt.datetime.now(dt.UTC))
-    yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
-           f'<customers company="{xml_escape(cuid)}" exportedAt="{now}">\n').encode("utf-8")
+    yield (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<customers company="{xml_escape(cuid)}" exportedAt="{now}">\n'
+    ).encode()
     dims = COLUMNS.index("dimensions")
     plan, cols = None, []
     for batch_plan, rows in _prefetched(_python_batches(engine, where, order, id_chunks)):
@@ -921,8 +1014,10 @@ def xml_export(engine: Engine, where: list, order: list, cuid: str,
             plan = batch_plan
             dims_processor = plan.processors[dims]
             # (index, open tag, close tag, converter, is text) per column; placeholder markup.
-            cols = [(i, f"    {LT}{n}{GT}", f"{LT}/{n}{GT}\n", plan.convert[i],
-                     plan.kinds[i] == TEXT) for i, n in enumerate(COLUMNS)]
+            cols = [
+                (i, f"    {LT}{n}{GT}", f"{LT}/{n}{GT}\n", plan.convert[i], plan.kinds[i] == TEXT)
+                for i, n in enumerate(COLUMNS)
+            ]
         parts, tags, quotes = [], 0, 0
         for raw in rows:
             parts.append(f"  {LT}customer{GT}\n")

@@ -14,8 +14,9 @@ US, RS = "\x1f", "\x1e"  # the unit and record separators the SQL puts between c
 FETCH = 1000
 
 
-def odd_rows(rows: list, runs: list[tuple[int, int]], separators: int, cells_again,
-             stored_at: int | None = None) -> dict:
+def odd_rows(
+    rows: list, runs: list[tuple[int, int]], separators: int, cells_again, stored_at: int | None = None
+) -> dict:
     """{row index: its cells read again} for the rows whose runs of cells do not split
     cleanly (their data holds US or RS); `runs` are (position in the row, cells in the run).
     Rows with a stored line at `stored_at` have no runs and are skipped."""
@@ -53,8 +54,7 @@ def batches(job: dict):
     from custreg.db import sqlite_functions
 
     convert = _Converters()
-    conn = sqlite3.connect(job["path"], timeout=job["timeout"], isolation_level=None,
-                           check_same_thread=False)
+    conn = sqlite3.connect(job["path"], timeout=job["timeout"], isolation_level=None, check_same_thread=False)
     try:
         sqlite_functions.register(conn)
         conn.create_function("custreg_export_cell", 2, lambda i, v: convert[i](v), deterministic=True)
@@ -84,7 +84,7 @@ def main() -> None:
         pickle.dump(None, out)
     except BrokenPipeError:  # the download stopped
         return
-    except BaseException as exc:  # noqa: BLE001 - carried to the server as text
+    except BaseException as exc:
         pickle.dump({"failed": f"{type(exc).__name__}: {exc}"}, out)
     out.flush()
 

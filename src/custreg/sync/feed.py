@@ -44,8 +44,9 @@ def lock_changes(session: Session, company_id: int | None) -> None:
         if company_id in _locked.get(t, ()):
             return
         t = t.parent
-    session.execute(text("SELECT pg_advisory_xact_lock(:cls, :obj)"),
-                    {"cls": CHANGE_LOCK_CLASS, "obj": int(company_id)})
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:cls, :obj)"), {"cls": CHANGE_LOCK_CLASS, "obj": int(company_id)}
+    )
     if tx is not None:
         _locked.setdefault(tx, set()).add(company_id)
 
@@ -59,8 +60,10 @@ def parse_cursor(cursor: str | None) -> int:
         return 0
     value = cursor.strip()
     if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) >= 2**63:
-        raise BadRequest("cursor is not a cursor of this feed",
-                         [{"field": "cursor", "message": "not a cursor of this feed"}])
+        raise BadRequest(
+            "cursor is not a cursor of this feed",
+            [{"field": "cursor", "message": "not a cursor of this feed"}],
+        )
     return int(value)
 
 
@@ -68,15 +71,21 @@ def read(session: Session, company_id: int, cursor: str | None, limit: int) -> t
     """Changes after `cursor` (oldest first) and the cursor to continue from."""
     position = parse_cursor(cursor)
     if position > 0:
-        horizon = session.scalar(select(ChangeHorizon.pruned_through)
-                                 .where(ChangeHorizon.company_id == company_id))
+        horizon = session.scalar(
+            select(ChangeHorizon.pruned_through).where(ChangeHorizon.company_id == company_id)
+        )
         if horizon is not None and position < horizon:
-            raise Gone("The cursor is older than the change feed's retention; resynchronize "
-                       "from the list or an export and follow the feed from its nextCursor",
-                       [{"field": "cursor", "message": "older than the retention"}])
-    rows = session.scalars(select(ChangeLog).where(ChangeLog.company_id == company_id,
-                                                   ChangeLog.id > position)
-                           .order_by(ChangeLog.id).limit(limit)).all()
+            raise Gone(
+                "The cursor is older than the change feed's retention; resynchronize "
+                "from the list or an export and follow the feed from its nextCursor",
+                [{"field": "cursor", "message": "older than the retention"}],
+            )
+    rows = session.scalars(
+        select(ChangeLog)
+        .where(ChangeLog.company_id == company_id, ChangeLog.id > position)
+        .order_by(ChangeLog.id)
+        .limit(limit)
+    ).all()
     next_cursor = str(rows[-1].id) if rows else (cursor.strip() if cursor and cursor.strip() else "0")
     return list(rows), next_cursor
 
@@ -89,21 +98,31 @@ def prune(session: Session, *, older_than: dt.datetime) -> int:
     A company's horizon moves to its newest removed tombstone: only a cursor below it can
     have missed something (a delete); superseded upserts are followed by their successor."""
     later = aliased(ChangeLog)
-    superseded = exists().where(later.company_id == ChangeLog.company_id,
-                                later.customer_guid == ChangeLog.customer_guid,
-                                later.id > ChangeLog.id).correlate(ChangeLog)
+    superseded = (
+        exists()
+        .where(
+            later.company_id == ChangeLog.company_id,
+            later.customer_guid == ChangeLog.customer_guid,
+            later.id > ChangeLog.id,
+        )
+        .correlate(ChangeLog)
+    )
     newest = session.scalar(select(func.max(ChangeLog.id))) or 0
     old = (ChangeLog.at < older_than) & (ChangeLog.id < newest)
-    marks = session.execute(select(ChangeLog.company_id, func.max(ChangeLog.id))
-                            .where(old, ChangeLog.op == "delete")
-                            .group_by(ChangeLog.company_id)).all()
-    result = session.execute(delete(ChangeLog).where(old, (ChangeLog.op == "delete") | superseded)
-                             .execution_options(synchronize_session=False))
+    marks = session.execute(
+        select(ChangeLog.company_id, func.max(ChangeLog.id))
+        .where(old, ChangeLog.op == "delete")
+        .group_by(ChangeLog.company_id)
+    ).all()
+    result = session.execute(
+        delete(ChangeLog)
+        .where(old, (ChangeLog.op == "delete") | superseded)
+        .execution_options(synchronize_session=False)
+    )
     for company_id, through in marks:
         horizon = session.get(ChangeHorizon, company_id)
         if horizon is None:
-            session.add(ChangeHorizon(company_id=company_id, pruned_through=through,
-                                      pruned_at=utcnow()))
+            session.add(ChangeHorizon(company_id=company_id, pruned_through=through, pruned_at=utcnow()))
         else:
             horizon.pruned_through = max(horizon.pruned_through, through)
             horizon.pruned_at = utcnow()

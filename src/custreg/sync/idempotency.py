@@ -26,7 +26,8 @@ import functools
 import hashlib
 import inspect
 import json
-from typing import Annotated, Any, Callable
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Header
 from fastapi.encoders import jsonable_encoder
@@ -43,10 +44,16 @@ from custreg.sync.models import IdempotencyKey
 
 PARAM = "idempotency_key__"
 KEPT_HEADERS = ("location", "etag", "content-type")
-HeaderParam = Annotated[str | None, Header(
-    alias="Idempotency-Key", min_length=1, max_length=255,
-    description="Makes this create safe to retry: a repeat with the same key and body within "
-    "24 h returns the first response and creates nothing; the same key with another body → 409")]
+HeaderParam = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Makes this create safe to retry: a repeat with the same key and body within "
+        "24 h returns the first response and creates nothing; the same key with another body → 409",
+    ),
+]
 
 
 class _Race(Exception):
@@ -55,8 +62,11 @@ class _Race(Exception):
 
 def applies(endpoint: Callable, route_kwargs: dict[str, Any]) -> bool:
     methods = {m.upper() for m in (route_kwargs.get("methods") or ())}
-    return ("POST" in methods and route_kwargs.get("status_code") == 201
-            and not inspect.iscoroutinefunction(endpoint))
+    return (
+        "POST" in methods
+        and route_kwargs.get("status_code") == 201
+        and not inspect.iscoroutinefunction(endpoint)
+    )
 
 
 def _units(kwargs: dict[str, Any]) -> list:
@@ -72,8 +82,11 @@ async def fingerprint(request: Request) -> str:
         form = await request.form()
         raw = json.dumps(sorted((k, str(v)) for k, v in form.multi_items())).encode()
     try:
-        canonical = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"),
-                               ensure_ascii=False).encode() if raw else b""
+        canonical = (
+            json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+            if raw
+            else b""
+        )
     except (ValueError, UnicodeDecodeError):
         canonical = raw
     h = hashlib.sha256()
@@ -86,8 +99,12 @@ async def fingerprint(request: Request) -> str:
 def _replay(row: IdempotencyKey) -> Response:
     headers = {k: v for k, v in (row.headers or {}).items() if k != "content-type"}
     headers["Idempotent-Replayed"] = "true"
-    return Response(content=row.body or b"", status_code=row.status or 200, headers=headers,
-                    media_type=(row.headers or {}).get("content-type", "application/json"))
+    return Response(
+        content=row.body or b"",
+        status_code=row.status or 200,
+        headers=headers,
+        media_type=(row.headers or {}).get("content-type", "application/json"),
+    )
 
 
 def _serialize(route, result: Any, kwargs: dict[str, Any]) -> Response:
@@ -101,11 +118,14 @@ def _serialize(route, result: Any, kwargs: dict[str, Any]) -> Response:
         if errors:
             raise ResponseValidationError(errors=errors, body=result)
         body = field.serialize_json(
-            value, include=route.response_model_include, exclude=route.response_model_exclude,
+            value,
+            include=route.response_model_include,
+            exclude=route.response_model_exclude,
             by_alias=route.response_model_by_alias,
             exclude_unset=route.response_model_exclude_unset,
             exclude_defaults=route.response_model_exclude_defaults,
-            exclude_none=route.response_model_exclude_none)
+            exclude_none=route.response_model_exclude_none,
+        )
     else:
         body = json.dumps(jsonable_encoder(result), ensure_ascii=False).encode()
     status = (sub.status_code if sub is not None and sub.status_code else None) or route.status_code
@@ -124,21 +144,26 @@ def _guarded(holder: dict, endpoint: Callable, key: str, fp: str, **kwargs: Any)
     session = ctx.session
     principal = getattr(ctx, "actor", None) or "anonymous"
     scope = getattr(ctx, "cuid", None) or ""
-    row = session.scalar(select(IdempotencyKey).where(
-        IdempotencyKey.principal == principal, IdempotencyKey.scope == scope,
-        IdempotencyKey.key == key))
+    row = session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.principal == principal, IdempotencyKey.scope == scope, IdempotencyKey.key == key
+        )
+    )
     now = utcnow()
     if row is not None and row.expires_at <= now:
         session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == row.id))
         row = None
     if row is not None:
         if row.fingerprint != fp:
-            raise Conflict("This Idempotency-Key was used with a different request",
-                           [{"field": "Idempotency-Key", "message": "used with a different request"}])
+            raise Conflict(
+                "This Idempotency-Key was used with a different request",
+                [{"field": "Idempotency-Key", "message": "used with a different request"}],
+            )
         return _replay(row)
     ttl = dt.timedelta(hours=get_settings().idempotency_ttl_hours)
-    claim = IdempotencyKey(principal=principal, scope=scope, key=key, fingerprint=fp,
-                           created_at=now, expires_at=now + ttl)
+    claim = IdempotencyKey(
+        principal=principal, scope=scope, key=key, fingerprint=fp, created_at=now, expires_at=now + ttl
+    )
     session.add(claim)
     try:
         session.flush()
@@ -150,8 +175,9 @@ def _guarded(holder: dict, endpoint: Callable, key: str, fp: str, **kwargs: Any)
         raise _Race() from None
     response = _serialize(holder["route"], endpoint(**kwargs), kwargs)
     claim.status = response.status_code
-    claim.headers = {k.decode().lower(): v.decode() for k, v in response.headers.raw
-                     if k.decode().lower() in KEPT_HEADERS}
+    claim.headers = {
+        k.decode().lower(): v.decode() for k, v in response.headers.raw if k.decode().lower() in KEPT_HEADERS
+    }
     claim.body = bytes(response.body)
     session.flush()
     return response
@@ -185,8 +211,9 @@ def wrap(endpoint: Callable, route_kwargs: dict[str, Any]) -> tuple[Callable, Ca
     except (NameError, TypeError):
         sig = inspect.signature(endpoint)
     params = list(sig.parameters.values())
-    params.append(inspect.Parameter(PARAM, inspect.Parameter.KEYWORD_ONLY, default=None,
-                                    annotation=HeaderParam))
+    params.append(
+        inspect.Parameter(PARAM, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=HeaderParam)
+    )
     params.sort(key=lambda p: p.kind)  # stays valid before a **kwargs
     wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
 

@@ -18,9 +18,9 @@ created (with that GUID when one is given), numbered by the company's sequence.
 
 import csv
 import json
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any, Callable, Literal
+from typing import IO, Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -35,6 +35,7 @@ from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate
 from custreg.errors import BadRequest, DomainError
 from custreg.external_ids.models import ExternalId
+from custreg.sync import bulk
 from custreg.sync.export import (
     COLUMNS,
     FIELD_COLUMNS,
@@ -43,7 +44,6 @@ from custreg.sync.export import (
     is_formula,
     unneutralize,
 )
-from custreg.sync import bulk
 
 Mode = Literal["all-or-nothing", "valid-rows"]
 MODES = ("all-or-nothing", "valid-rows")
@@ -77,29 +77,39 @@ class Report:
         return self.mode == "valid-rows" or self.failed == 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"mode": self.mode, "rows": self.rows, "created": self.created if self.written else 0,
-                "updated": self.updated if self.written else 0, "failed": self.failed,
-                "errors": self.errors, "errorsNotListed": self.errors_truncated}
+        return {
+            "mode": self.mode,
+            "rows": self.rows,
+            "created": self.created if self.written else 0,
+            "updated": self.updated if self.written else 0,
+            "failed": self.failed,
+            "errors": self.errors,
+            "errorsNotListed": self.errors_truncated,
+        }
 
 
 def read_header(reader) -> list[str]:
     try:
         header = next(reader)
     except StopIteration:
-        raise BadRequest("The CSV has no header row",
-                         [{"field": "header", "message": "missing"}]) from None
+        raise BadRequest("The CSV has no header row", [{"field": "header", "message": "missing"}]) from None
     except (csv.Error, UnicodeDecodeError) as exc:
-        raise BadRequest(f"The CSV header cannot be read: {exc}",
-                         [{"field": "header", "message": "unreadable"}]) from None
+        raise BadRequest(
+            f"The CSV header cannot be read: {exc}", [{"field": "header", "message": "unreadable"}]
+        ) from None
     names = [h.strip() for h in header]
     unknown = [n for n in names if n not in COLUMNS]
     if unknown:
-        raise BadRequest(f"Unknown column(s): {', '.join(repr(u) for u in unknown)}",
-                         [{"field": u, "message": "not a column of the export"} for u in unknown])
+        raise BadRequest(
+            f"Unknown column(s): {', '.join(repr(u) for u in unknown)}",
+            [{"field": u, "message": "not a column of the export"} for u in unknown],
+        )
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise BadRequest(f"Duplicate column(s): {', '.join(dupes)}",
-                         [{"field": d, "message": "appears twice"} for d in dupes])
+        raise BadRequest(
+            f"Duplicate column(s): {', '.join(dupes)}",
+            [{"field": d, "message": "appears twice"} for d in dupes],
+        )
     return names
 
 
@@ -112,8 +122,7 @@ def _row_values(header: list[str], cells: list[str], row: int, report: Report) -
         if name in READ_ONLY_COLUMNS:
             continue  # numbers are assigned anew; timestamps and versions are the register's
         if is_formula(cell):
-            report.add(row, name, "looks like a spreadsheet formula; prefix it with ' to import "
-                                  "it as text")
+            report.add(row, name, "looks like a spreadsheet formula; prefix it with ' to import it as text")
             return None
         text = unneutralize(cell)
         value: Any = text if text != "" else None
@@ -148,16 +157,30 @@ def forget_renderings(session: Session) -> None:
         session.info.pop(key, None)
 
 
-def _apply_row(session: Session, company: Company, values: dict[str, Any], row: int,
-               report: Report, deferred: list, numbers: "bulk.Numbers | None" = None) -> None:
+def _apply_row(
+    session: Session,
+    company: Company,
+    values: dict[str, Any],
+    row: int,
+    report: Report,
+    deferred: list,
+    numbers: "bulk.Numbers | None" = None,
+) -> None:
     try:
         _apply_row_inner(session, company, values, row, report, deferred, numbers)
     finally:
         forget_renderings(session)
 
 
-def _apply_row_inner(session: Session, company: Company, values: dict[str, Any], row: int,
-                     report: Report, deferred: list, numbers: "bulk.Numbers | None") -> None:
+def _apply_row_inner(
+    session: Session,
+    company: Company,
+    values: dict[str, Any],
+    row: int,
+    report: Report,
+    deferred: list,
+    numbers: "bulk.Numbers | None",
+) -> None:
     try:  # an empty cell is "no value": validated as absent, applied as null (clears)
         body = CustomerCreate.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
@@ -171,22 +194,38 @@ def _apply_row_inner(session: Session, company: Company, values: dict[str, Any],
     present = {k: given.get(k) for k in values if k in WRITABLE_COLUMNS}
     existing = None
     if body.customerGuid is not None:
-        existing = session.scalar(select(Customer).where(
-            Customer.company_id == company.id, Customer.customer_guid == body.customerGuid))
+        existing = session.scalar(
+            select(Customer).where(
+                Customer.company_id == company.id, Customer.customer_guid == body.customerGuid
+            )
+        )
     if existing is None and body.externalSystemId is not None and body.externalSystemIdentifier:
-        existing = session.scalar(select(Customer).join(
-            ExternalId, ExternalId.customer_id == Customer.id).where(
-            ExternalId.company_id == company.id,
-            ExternalId.external_system_id == body.externalSystemId,
-            ExternalId.external_system_identifier == body.externalSystemIdentifier))
+        existing = session.scalar(
+            select(Customer)
+            .join(ExternalId, ExternalId.customer_id == Customer.id)
+            .where(
+                ExternalId.company_id == company.id,
+                ExternalId.external_system_id == body.externalSystemId,
+                ExternalId.external_system_identifier == body.externalSystemIdentifier,
+            )
+        )
         if existing is not None and body.customerGuid is not None:
-            report.add(row, "customerGuid", f"the external id belongs to customer "
-                       f"{existing.customer_number}, whose customerGuid is another")
+            report.add(
+                row,
+                "customerGuid",
+                f"the external id belongs to customer "
+                f"{existing.customer_number}, whose customerGuid is another",
+            )
             return
     parent = present.get("parentCustomer")
-    if parent is not None and parent != body.customerGuid and session.scalar(
-            select(Customer.id).where(Customer.company_id == company.id,
-                                      Customer.customer_guid == parent)) is None:
+    if (
+        parent is not None
+        and parent != body.customerGuid
+        and session.scalar(
+            select(Customer.id).where(Customer.company_id == company.id, Customer.customer_guid == parent)
+        )
+        is None
+    ):
         # The parent may come later in the file: set it once every row is in.
         present["parentCustomer"] = None
         deferred.append((row, body.customerGuid, parent))
@@ -200,12 +239,13 @@ def _apply_row_inner(session: Session, company: Company, values: dict[str, Any],
             if existing is not None:
                 c = customers.get(session, company, str(existing.customer_guid), for_update=True)
                 if "fullName" in present and present["fullName"] == validation.derive_full_name(
-                        {**customers.values_of(c, customers.main_address(c)), **present}):
+                    {**customers.values_of(c, customers.main_address(c)), **present}
+                ):
                     present["fullName"] = None  # derived, as the export showed it
                 customers.patch(session, company, c, present)
                 outcome = "updated"
             else:
-                full = {f: None for f in FIELD_COLUMNS}
+                full = dict.fromkeys(FIELD_COLUMNS)
                 full.update(present)
                 if full.get("fullName") and full["fullName"] == validation.derive_full_name(full):
                     full["fullName"] = None  # derived from the name parts: stays derived
@@ -294,7 +334,8 @@ class _Schema:
 
     def __init__(self) -> None:
         self.cache: dict[str, dict[str, Any]] = {
-            f: {} for f in CustomerCreate.model_fields if f not in self.UNCACHED}
+            f: {} for f in CustomerCreate.model_fields if f not in self.UNCACHED
+        }
 
     def __call__(self, cells: dict[str, Any]) -> dict[str, Any]:
         """The validated value of each cell (raises pydantic's ValidationError)."""
@@ -320,19 +361,41 @@ class _Schema:
         return out
 
 
-def _init_worker(header: list[str], country: str, known: dict, cuid: str | None = None,
-                 dialect: str = "sqlite", hook_values: bool = True) -> None:
+def _init_worker(
+    header: list[str],
+    country: str,
+    known: dict,
+    cuid: str | None = None,
+    dialect: str = "sqlite",
+    hook_values: bool = True,
+) -> None:
     documents = bulk.new_documents(cuid) if cuid is not None else None
-    _STATE.update(header=header, country=country, codes=bulk.Codes(known), schema=_Schema(),
-                  documents=documents, binder=bulk.Binder(dialect), hook_values=hook_values)
+    _STATE.update(
+        header=header,
+        country=country,
+        codes=bulk.Codes(known),
+        schema=_Schema(),
+        documents=documents,
+        binder=bulk.Binder(dialect),
+        hook_values=hook_values,
+    )
 
 
 _NONE_FIELDS = dict.fromkeys(FIELD_COLUMNS)
 _WRITABLE = frozenset(WRITABLE_COLUMNS)
 
 
-def _prepare_row(header, country, codes, row: int, cells: list[str], schema=None,
-                 documents=None, binder=None, hook_values: bool = True) -> tuple:
+def _prepare_row(
+    header,
+    country,
+    codes,
+    row: int,
+    cells: list[str],
+    schema=None,
+    documents=None,
+    binder=None,
+    hook_values: bool = True,
+) -> tuple:
     """(row, readable, keys, pair, create) where create is a bulk.New or the errors a create
     of the row would raise; readable False: the row failed already (errors in create)."""
     scratch = Report(mode="scratch")
@@ -356,8 +419,10 @@ def _prepare_row(header, country, codes, row: int, cells: list[str], schema=None
     try:
         create = bulk.prepare(full, guid, row, country, codes, documents, binder, hook_values)
     except DomainError as exc:
-        create = [(e.get("field") or "row", e.get("message") or exc.detail)
-                  for e in exc.errors or [{"field": "row", "message": exc.detail}]]
+        create = [
+            (e.get("field") or "row", e.get("message") or exc.detail)
+            for e in exc.errors or [{"field": "row", "message": exc.detail}]
+        ]
     keys = (guid, pair, present.get("parentCustomer"))
     return row, True, keys, pair, create
 
@@ -365,10 +430,18 @@ def _prepare_row(header, country, codes, row: int, cells: list[str], schema=None
 def _prepare_rows(rows: list[tuple[int, list[str]]]) -> list[tuple]:
     s = _STATE
     header, country, codes, schema, documents, binder, hook_values = (
-        s["header"], s["country"], s["codes"], s["schema"], s["documents"], s["binder"],
-        s["hook_values"])
-    return [_prepare_row(header, country, codes, row, cells, schema, documents, binder,
-                         hook_values) for row, cells in rows]
+        s["header"],
+        s["country"],
+        s["codes"],
+        s["schema"],
+        s["documents"],
+        s["binder"],
+        s["hook_values"],
+    )
+    return [
+        _prepare_row(header, country, codes, row, cells, schema, documents, binder, hook_values)
+        for row, cells in rows
+    ]
 
 
 PREPARE_CHUNK = 250  # rows per task of a worker process
@@ -407,8 +480,12 @@ def _apply_chunk(session, company, header, group, report, deferred, creator, flu
     rest row by row."""
     readable = [p for p, _ in group if p[1]]
     found_guids, found_pairs = bulk.existing(
-        session, company, {p[2][0] for p in readable if p[2][0] is not None},
-        {p[3] for p in readable if p[3] is not None}, creator.started_empty)
+        session,
+        company,
+        {p[2][0] for p in readable if p[2][0] is not None},
+        {p[3] for p in readable if p[3] is not None},
+        creator.started_empty,
+    )
     slow_keys = creator.written_keys = set()  # keys written (or seen) after that lookup
     for (row, ok, keys, pair, create), cells in group:
         if not ok:  # unreadable, or refused by the API's schema
@@ -416,14 +493,27 @@ def _apply_chunk(session, company, header, group, report, deferred, creator, flu
                 report.add(row, f, msg)
             continue
         guid, _, parent = keys
-        slow = not creator.enabled or parent is not None or guid in found_guids or pair in found_pairs \
-            or guid in slow_keys or pair in slow_keys
+        slow = (
+            not creator.enabled
+            or parent is not None
+            or guid in found_guids
+            or pair in found_pairs
+            or guid in slow_keys
+            or pair in slow_keys
+        )
         if creator.holds(guid, pair, parent):
             flush()  # the row names a customer still pending: write that first
             slow = True
         if slow:  # an update, a parent, or a key seen before: the ORM path, row by row
-            _apply_row(session, company, _row_values(header, cells, row, report), row, report,
-                       deferred, creator.numbers)
+            _apply_row(
+                session,
+                company,
+                _row_values(header, cells, row, report),
+                row,
+                report,
+                deferred,
+                creator.numbers,
+            )
             slow_keys.update(k for k in (guid, pair) if k is not None)  # also written now
             continue
         if isinstance(create, list):
@@ -454,21 +544,28 @@ def _pool(jobs: int, initargs: tuple):
     gc.collect()
     gc.freeze()
     try:
-        return multiprocessing.get_context(method).Pool(jobs, initializer=_init_worker,
-                                                        initargs=initargs)
+        return multiprocessing.get_context(method).Pool(jobs, initializer=_init_worker, initargs=initargs)
     finally:
         gc.unfreeze()
 
 
-def run(session: Session, company: Company, stream: IO[str], mode: str = "all-or-nothing",
-        progress: Callable[[int], None] | None = None, jobs: int = 1) -> Report:
+def run(
+    session: Session,
+    company: Company,
+    stream: IO[str],
+    mode: str = "all-or-nothing",
+    progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
+) -> Report:
     """Import `stream` (text, opened with newline="") into `company`. Leaves the outcome in
     the session's transaction: the caller commits, or rolls back when `not report.written`.
     In valid-rows mode, batches are committed along the way. `jobs` > 1: that many worker
     processes validate the rows (the CLI, for large files); the database work stays here."""
     if mode not in MODES:
-        raise BadRequest(f"mode must be one of {', '.join(MODES)}",
-                         [{"field": "mode", "message": "all-or-nothing or valid-rows"}])
+        raise BadRequest(
+            f"mode must be one of {', '.join(MODES)}",
+            [{"field": "mode", "message": "all-or-nothing or valid-rows"}],
+        )
     import custreg.routers  # noqa: F401 - every domain's hooks, as the API has them (CLI too)
 
     report = Report(mode=mode)
@@ -480,13 +577,26 @@ def run(session: Session, company: Company, stream: IO[str], mode: str = "all-or
 
     def flush() -> None:
         for new in creator.flush():  # a batch the database refused: row by row, to name why
-            _apply_row(session, company, _row_values(header, new.raw, new.row, report),
-                       new.row, report, deferred, creator.numbers)
+            _apply_row(
+                session,
+                company,
+                _row_values(header, new.raw, new.row, report),
+                new.row,
+                report,
+                deferred,
+                creator.numbers,
+            )
         report.created += creator.written
         creator.written = 0
 
-    initargs = (header, company.country_code, dict(creator.codes.known), company.cuid,
-                session.get_bind().dialect.name, creator.needs_values)
+    initargs = (
+        header,
+        company.country_code,
+        dict(creator.codes.known),
+        company.cuid,
+        session.get_bind().dialect.name,
+        creator.needs_values,
+    )
     pool = None
     if jobs > 1:
         pool = _pool(jobs, initargs)

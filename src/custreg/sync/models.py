@@ -3,8 +3,7 @@ compaction horizon (the change rows themselves are `customers.models.ChangeLog`)
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
-from sqlalchemy import JSON
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from custreg.db.base import Base, UTCDateTime, utcnow

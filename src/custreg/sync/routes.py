@@ -8,7 +8,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -23,8 +23,9 @@ from custreg.paging import ListParams
 from custreg.sync import bulk, export, feed, importer
 
 router = APIRouter(prefix="/v1/companies/{cuid}", tags=["sync"], route_class=TransactionalRoute)
-transfer = APIRouter(prefix="/v1/companies/{cuid}/customers", tags=["export and import"],
-                     route_class=TransactionalRoute)
+transfer = APIRouter(
+    prefix="/v1/companies/{cuid}/customers", tags=["export and import"], route_class=TransactionalRoute
+)
 
 
 class Change(BaseModel):
@@ -43,8 +44,13 @@ class ChangesPage(BaseModel):
 @router.get("/changes", response_model=ChangesPage)
 def list_changes(
     ctx: ReadCtx,
-    cursor: Annotated[str | None, Query(max_length=40, description=(
-        "nextCursor of the previous page; empty: from the oldest retained change"))] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description=("nextCursor of the previous page; empty: from the oldest retained change"),
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=feed.MAX_LIMIT, description="At most this many changes")] = 100,
 ) -> ChangesPage:
     """Every create, update and delete of a customer in commit order, deletes as tombstones
@@ -52,9 +58,18 @@ def list_changes(
     410 when the cursor is older than the feed's retention (docs/sync.md)."""
     rows, next_cursor = feed.read(ctx.session, ctx.company.id, cursor, limit)
     return ChangesPage(
-        changes=[Change(cursor=str(r.id), customerGuid=r.customer_guid,
-                        customerNumber=r.customer_number, op=r.op, at=r.at) for r in rows],
-        nextCursor=next_cursor)
+        changes=[
+            Change(
+                cursor=str(r.id),
+                customerGuid=r.customer_guid,
+                customerNumber=r.customer_number,
+                op=r.op,
+                at=r.at,
+            )
+            for r in rows
+        ],
+        nextCursor=next_cursor,
+    )
 
 
 # ------------------------------------------------------------------ export
@@ -62,28 +77,39 @@ def list_changes(
 SearchWord = Annotated[str | None, Query(max_length=200, description="As on the list")]
 FromDate = Annotated[str | None, Query(description="Only customers changed at or after this")]
 IncludeExcluded = Annotated[bool, Query(description="Include customers marked excluded")]
-Filter = Annotated[str | None, Query(alias="$filter", max_length=4000, description="OData filter, as on the list")]
+Filter = Annotated[
+    str | None, Query(alias="$filter", max_length=4000, description="OData filter, as on the list")
+]
 OrderBy = Annotated[str | None, Query(alias="$orderby", max_length=1000, description="As on the list")]
-Keys = Annotated[list[int | str], Body(max_length=100_000,
-                                       description="Customer numbers or GUIDs to export")]
+Keys = Annotated[list[int | str], Body(max_length=100_000, description="Customer numbers or GUIDs to export")]
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "xml": "application/xml; charset=utf-8"}
 
 
 def _stream(ctx, fmt: str, where: list, order: list, id_chunks=None) -> StreamingResponse:
     engine = ctx.request.app.state.db.engine
-    body = (export.csv_export(engine, where, order, id_chunks) if fmt == "csv"
-            else export.xml_export(engine, where, order, ctx.cuid, id_chunks))
-    return StreamingResponse(body, media_type=MEDIA[fmt], headers={
-        "Content-Disposition": f'attachment; filename="customers-{ctx.cuid}.{fmt}"'})
+    body = (
+        export.csv_export(engine, where, order, id_chunks)
+        if fmt == "csv"
+        else export.xml_export(engine, where, order, ctx.cuid, id_chunks)
+    )
+    return StreamingResponse(
+        body,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="customers-{ctx.cuid}.{fmt}"'},
+    )
 
 
 def _query_export(ctx, fmt, filter_, orderby, search_word, from_date, include_excluded):
     params = ListParams(filter=filter_, orderby=orderby)
-    where = customers._where(ctx.company, params, dialect=ctx.session.get_bind().dialect.name,
-                             search_word=search_word,
-                             from_date=customers.parse_from_date(from_date),
-                             include_excluded=include_excluded)
+    where = customers._where(
+        ctx.company,
+        params,
+        dialect=ctx.session.get_bind().dialect.name,
+        search_word=search_word,
+        from_date=customers.parse_from_date(from_date),
+        include_excluded=include_excluded,
+    )
     order = parse_orderby(orderby, customers.FILTER_FIELDS) if orderby else []
     return _stream(ctx, fmt, where, order)
 
@@ -107,37 +133,52 @@ def _selected_export(ctx, fmt, keys: list[int | str]) -> StreamingResponse:
     for column, wanted in ((Customer.customer_number, numbers), (Customer.customer_guid, guids)):
         items = list(wanted)
         for i in range(0, len(items), 500):
-            chunk = items[i:i + 500]
+            chunk = items[i : i + 500]
             for cid, number, guid in ctx.session.execute(
-                    select(Customer.id, Customer.customer_number, Customer.customer_guid)
-                    .where(Customer.company_id == ctx.company.id, column.in_(chunk))):
+                select(Customer.id, Customer.customer_number, Customer.customer_guid).where(
+                    Customer.company_id == ctx.company.id, column.in_(chunk)
+                )
+            ):
                 found[cid] = number
                 wanted.pop(number if column is Customer.customer_number else guid, None)
         missing += list(wanted.values())
     if missing:
-        raise NotFound(f"Unknown customers: {', '.join(missing)}",
-                       [{"field": "body", "message": f"unknown customer {k}"} for k in missing])
+        raise NotFound(
+            f"Unknown customers: {', '.join(missing)}",
+            [{"field": "body", "message": f"unknown customer {k}"} for k in missing],
+        )
     ids = [cid for cid, _n in sorted(found.items(), key=lambda item: item[1])]
-    chunks = [ids[i:i + 500] for i in range(0, len(ids), 500)]
+    chunks = [ids[i : i + 500] for i in range(0, len(ids), 500)]
     return _stream(ctx, fmt, [Customer.company_id == ctx.company.id], [], chunks)
 
 
 def _export_routes(fmt: str) -> None:
     path = f"/export.{fmt}"
 
-    @transfer.get(path, response_class=StreamingResponse,
-                  responses={200: {"content": {MEDIA[fmt].split(";")[0]: {}}}},
-                  summary=f"Export customers as {fmt.upper()}")
-    def export_query(ctx: ReadCtx, filter_: Filter = None, orderby: OrderBy = None,
-                     searchWord: SearchWord = None, fromDate: FromDate = None,
-                     includeExcluded: IncludeExcluded = False):
+    @transfer.get(
+        path,
+        response_class=StreamingResponse,
+        responses={200: {"content": {MEDIA[fmt].split(";")[0]: {}}}},
+        summary=f"Export customers as {fmt.upper()}",
+    )
+    def export_query(
+        ctx: ReadCtx,
+        filter_: Filter = None,
+        orderby: OrderBy = None,
+        searchWord: SearchWord = None,
+        fromDate: FromDate = None,
+        includeExcluded: IncludeExcluded = False,
+    ):
         """Every customer the list's query parameters match, no page limit, streamed
         (docs/export.md gives the columns and the XML layout)."""
         return _query_export(ctx, fmt, filter_, orderby, searchWord, fromDate, includeExcluded)
 
-    @transfer.post(path, response_class=StreamingResponse,
-                   responses={200: {"content": {MEDIA[fmt].split(";")[0]: {}}}},
-                   summary=f"Export selected customers as {fmt.upper()}")
+    @transfer.post(
+        path,
+        response_class=StreamingResponse,
+        responses={200: {"content": {MEDIA[fmt].split(";")[0]: {}}}},
+        summary=f"Export selected customers as {fmt.upper()}",
+    )
     def export_selected(ctx: ReadCtx, keys: Keys):
         """The customers named by number or GUID (unknown ones → 404 naming them)."""
         return _selected_export(ctx, fmt, keys)
@@ -189,16 +230,25 @@ def _run_import(ctx, spool, mode: str) -> importer.Report:
         raise
 
 
-@transfer.post("/import", response_model=ImportReport, status_code=200,
-               openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
-                   "schema": {"type": "string"}}}}},
-               responses={422: {"description": "all-or-nothing: a row failed, nothing written"}})
+@transfer.post(
+    "/import",
+    response_model=ImportReport,
+    status_code=200,
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
+    },
+    responses={422: {"description": "all-or-nothing: a row failed, nothing written"}},
+)
 async def import_customers(
     request: Request,
     ctx: WriteCtx,
-    mode: Annotated[Literal["all-or-nothing", "valid-rows"], Query(
-        description="all-or-nothing (default): one bad row → nothing written, 422; "
-        "valid-rows: good rows are written, bad ones reported")] = "all-or-nothing",
+    mode: Annotated[
+        Literal["all-or-nothing", "valid-rows"],
+        Query(
+            description="all-or-nothing (default): one bad row → nothing written, 422; "
+            "valid-rows: good rows are written, bad ones reported"
+        ),
+    ] = "all-or-nothing",
 ) -> Any:
     """Import a CSV with the export's columns (any subset, any order; a UTF-8 BOM is fine).
     Rows with `customerGuid` of an existing customer update it; others create customers.
@@ -223,9 +273,13 @@ async def import_customers(
         spool.close()
     body = report.as_dict()
     if not report.written:
-        return problem(422, f"{report.failed} row(s) failed; nothing was written (all-or-nothing)",
-                       instance=request.url.path, errors=report.errors,
-                       **{k: v for k, v in body.items() if k != "errors"})
+        return problem(
+            422,
+            f"{report.failed} row(s) failed; nothing was written (all-or-nothing)",
+            instance=request.url.path,
+            errors=report.errors,
+            **{k: v for k, v in body.items() if k != "errors"},
+        )
     return JSONResponse(body)
 
 
@@ -234,5 +288,6 @@ class _UnsupportedMedia(DomainError):
 
 
 def _unsupported() -> DomainError:
-    return _UnsupportedMedia("POST /customers/import takes text/csv",
-                             [{"field": "Content-Type", "message": "must be text/csv"}])
+    return _UnsupportedMedia(
+        "POST /customers/import takes text/csv", [{"field": "Content-Type", "message": "must be text/csv"}]
+    )
