@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from custreg.access.context import SelfCtx
 from custreg.access.models import CustomerUser
 from custreg.companies.models import Company
+from custreg.customers import hooks as customer_hooks
 from custreg.customers import read as customer_read
 from custreg.customers import service as customers
 from custreg.customers.models import Customer
@@ -41,9 +42,9 @@ def _apply_hook(session: Session, company: Company, customer: Customer, v: dict[
 
 
 def install_customer_hooks() -> None:
-    if _apply_hook not in customers.APPLY_HOOKS:
-        customers.APPLY_HOOKS.append(_apply_hook)
-        customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.user_links))
+    if _apply_hook not in customer_hooks.APPLY:
+        customer_hooks.APPLY.append(_apply_hook)
+        customer_hooks.LOADERS.append(lambda: selectinload(Customer.user_links))
         customer_read.DETAIL_PARTS.append(
             lambda c, cuid: {"attachedUsers": [link.user_id for link in c.user_links]}
         )

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from custreg.actions.models import CustomerAction
 from custreg.actions.schemas import ActionFields, ActionRead
+from custreg.customers import hooks as customer_hooks
 from custreg.customers import read as customer_read
 from custreg.customers import service as customers
 from custreg.customers.models import Customer
@@ -62,6 +63,6 @@ def respond(
     session.flush()
 
 
-customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.actions))
+customer_hooks.LOADERS.append(lambda: selectinload(Customer.actions))
 customer_read.DETAIL_PARTS.append(lambda c, cuid: {"actions": [to_dict(ACTIONS, a) for a in c.actions]})
 customer_read.SUB_RESOURCES.append("actions")

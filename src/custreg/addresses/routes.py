@@ -1,6 +1,6 @@
 from custreg.addresses.service import ADDRESSES
-from custreg.customers import routes as customer_routes
+from custreg.customers import hooks as customer_hooks
 from custreg.records import make_router, nested_create
 
 router = make_router(ADDRESSES)
-customer_routes.CREATE_HOOKS.append(nested_create(ADDRESSES, "addresses", "addresses"))
+customer_hooks.NESTED.append(nested_create(ADDRESSES, "addresses", "addresses"))

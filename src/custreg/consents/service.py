@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from custreg.consents.models import Consent, ConsentChange
 from custreg.consents.schemas import ConsentFields, ConsentRead
+from custreg.customers import hooks as customer_hooks
 from custreg.customers import read as customer_read
-from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.db.base import utcnow
 from custreg.db.columns import filter_fields
@@ -101,6 +101,6 @@ def _change(r: ConsentChange) -> dict[str, Any]:
     }
 
 
-customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.consents))
+customer_hooks.LOADERS.append(lambda: selectinload(Customer.consents))
 customer_read.DETAIL_PARTS.append(lambda c, cuid: {"consents": [to_dict(CONSENTS, x) for x in c.consents]})
 customer_read.SUB_RESOURCES.append("consents")

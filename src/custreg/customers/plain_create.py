@@ -23,6 +23,7 @@ from custreg.addresses.models import Address
 from custreg.companies import service as companies
 from custreg.companies.models import Company
 from custreg.customers import document
+from custreg.customers import hooks as customer_hooks
 from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS
@@ -54,7 +55,7 @@ def applies(sent: set[str], create_hooks: list) -> bool:
     return (
         not (ORM_FIELDS & sent)
         and bulk.supported()
-        and _hooks_known(tuple(customers.APPLY_HOOKS), tuple(create_hooks))
+        and _hooks_known(tuple(customer_hooks.APPLY), tuple(create_hooks))
     )
 
 

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query, Response
 
 from custreg.access.context import DeleteCtx, ReadCtx, WriteCtx
-from custreg.customers import plain_create, read, service
+from custreg.customers import hooks, plain_create, read, service
 from custreg.customers.schemas import (
     CustomerCreate,
     CustomerDetail,
@@ -82,7 +82,7 @@ def count_customers(
 @router.post("", status_code=201, response_model=CustomerDetail)
 def create_customer(cuid: str, body: CustomerCreate, ctx: WriteCtx, response: Response) -> CustomerDetail:
     """Create a customer; its number is the company's next. 201 with `Location`."""
-    if plain_create.applies(body.model_fields_set, CREATE_HOOKS):
+    if plain_create.applies(body.model_fields_set, hooks.NESTED):
         text, guid = plain_create.create(
             ctx.session, ctx.company, cuid, body.model_dump(exclude={"customerGuid"})
         )
@@ -100,7 +100,7 @@ def create_detail(cuid: str, body: CustomerCreate, ctx: WriteCtx, response: Resp
     values = body.model_dump(exclude={"customerGuid"})
     customer = service.create(ctx.session, ctx.company, values, customer_guid=body.customerGuid)
     errors = FieldErrors()  # every bad nested record named, whichever kind it is
-    for hook in CREATE_HOOKS:
+    for hook in hooks.NESTED:
         try:
             hook(ctx, customer, body)
         except Unprocessable as exc:
@@ -113,7 +113,6 @@ def create_detail(cuid: str, body: CustomerCreate, ctx: WriteCtx, response: Resp
 
 
 # Nested records of a create (addresses, bank accounts, ...): fn(ctx, customer, body).
-CREATE_HOOKS: list = []
 
 
 @router.delete("", response_model=Removed)

@@ -15,7 +15,7 @@ from custreg.access import audit
 from custreg.addresses.models import Address
 from custreg.companies import service as companies
 from custreg.companies.models import Company
-from custreg.customers import document, search, validation
+from custreg.customers import document, hooks, search, validation
 from custreg.customers.models import ChangeLog, Customer
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerFields
 from custreg.db.base import utcnow
@@ -110,10 +110,7 @@ def stored_document(session: Session, company: Company, key: str) -> tuple[str, 
 
 def load_options() -> list:
     """Relationships a full customer read needs; each domain adds its own loader."""
-    return [selectinload(Customer.addresses)] + [opt() for opt in EXTRA_LOADERS]
-
-
-EXTRA_LOADERS: list = []
+    return [selectinload(Customer.addresses)] + [opt() for opt in hooks.LOADERS]
 
 
 def check_if_match(customer: Customer, if_match: str | None) -> None:
@@ -125,7 +122,7 @@ def _apply(
 ) -> None:
     v = validation.normalize(values, default_country=company.country_code)
     _check_parent(session, company, customer, v.get("parentCustomer"))
-    for hook in APPLY_HOOKS:
+    for hook in hooks.APPLY:
         hook(session, company, customer, v)
     customer.full_name_given = given_full_name
     if not given_full_name:
@@ -137,7 +134,6 @@ def _apply(
 
 
 # Cross-domain rules that need the database (codes of basic details, relations, ...).
-APPLY_HOOKS: list = []
 
 
 def _apply_main_address(customer: Customer, fields: dict[str, Any]) -> None:
@@ -191,11 +187,10 @@ def touch(session: Session, customer: Customer, *, op: str = "upsert") -> None:
             at=now,
         ),
     )
-    for hook in TOUCH_HOOKS:
+    for hook in hooks.TOUCH:
         hook(session, customer, op)
 
 
-TOUCH_HOOKS: list = []
 _ADD_CHANGE = insert(ChangeLog.__table__)  # built once, executed with each entry's values
 
 
@@ -235,7 +230,7 @@ def create(
     if not _insert_plain(session, customer):
         session.add(customer)
         session.flush()
-    for hook in CREATED_HOOKS:
+    for hook in hooks.CREATED:
         hook(session, company, customer, values)
     return customer
 
@@ -287,7 +282,6 @@ def _insert_row(conn, obj) -> int:
 
 
 # After a create has flushed the customer (it has an id): fn(session, company, customer, values).
-CREATED_HOOKS: list = []
 
 
 def replace(session: Session, company: Company, customer: Customer, values: dict[str, Any]) -> None:

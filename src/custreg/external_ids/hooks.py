@@ -4,8 +4,8 @@ from typing import Any
 
 from sqlalchemy.orm import selectinload
 
+from custreg.customers import hooks as customer_hooks
 from custreg.customers import read
-from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.external_ids import service
 from custreg.external_ids.schemas import pair
@@ -55,11 +55,11 @@ def detail(customer: Customer, cuid: str) -> dict[str, Any]:
 
 
 def install() -> None:
-    if on_apply in customers.APPLY_HOOKS:
+    if on_apply in customer_hooks.APPLY:
         return
-    customers.APPLY_HOOKS.append(on_apply)
-    customers.CREATED_HOOKS.append(on_created)
-    customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.external_ids))
+    customer_hooks.APPLY.append(on_apply)
+    customer_hooks.CREATED.append(on_created)
+    customer_hooks.LOADERS.append(lambda: selectinload(Customer.external_ids))
     read.DETAIL_PARTS.append(detail)
     read.SUB_RESOURCES.append("external-ids")
     from custreg.register import service as register

@@ -4,8 +4,8 @@ from typing import Any
 
 from sqlalchemy.orm import selectinload
 
+from custreg.customers import hooks as customer_hooks
 from custreg.customers import read as customer_read
-from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.errors import FieldErrors
 from custreg.insurances.models import CreditInsurance
@@ -33,7 +33,7 @@ INSURANCES = RecordKind(
     rule=rule,
 )
 
-customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.credit_insurances))
+customer_hooks.LOADERS.append(lambda: selectinload(Customer.credit_insurances))
 customer_read.DETAIL_PARTS.append(
     lambda c, cuid: {"creditInsurances": [to_dict(INSURANCES, i) for i in c.credit_insurances]}
 )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from stdnum import luhn
 from stdnum.no import kontonr
 
+from custreg.customers import hooks as customer_hooks
 from custreg.customers import read as customer_read
 from custreg.customers import service as customers
 from custreg.customers.models import Customer
@@ -111,7 +112,7 @@ def close(session: Session, customer: Customer, mandate: DirectDebitMandate, clo
     session.flush()
 
 
-customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.direct_debit_mandates))
+customer_hooks.LOADERS.append(lambda: selectinload(Customer.direct_debit_mandates))
 customer_read.DETAIL_PARTS.append(
     lambda c, cuid: {"directDebitMandates": [to_dict(MANDATES, m) for m in c.direct_debit_mandates]}
 )

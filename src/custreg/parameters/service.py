@@ -4,8 +4,8 @@ from typing import Any
 
 from sqlalchemy.orm import selectinload
 
+from custreg.customers import hooks as customer_hooks
 from custreg.customers import read as customer_read
-from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.errors import field_error
 from custreg.fields import clean_text
@@ -53,8 +53,8 @@ EXTRA_FIELDS = RecordKind(
 )
 
 
-customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.parameters))
-customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.extra_fields))
+customer_hooks.LOADERS.append(lambda: selectinload(Customer.parameters))
+customer_hooks.LOADERS.append(lambda: selectinload(Customer.extra_fields))
 customer_read.DETAIL_PARTS.append(
     lambda c, cuid: {
         "parameters": [to_dict(PARAMETERS, p) for p in c.parameters],

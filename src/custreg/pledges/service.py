@@ -4,8 +4,8 @@ from typing import Any
 
 from sqlalchemy.orm import selectinload
 
+from custreg.customers import hooks as customer_hooks
 from custreg.customers import read as customer_read
-from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.errors import FieldErrors
 from custreg.pledges.models import Pledge
@@ -53,6 +53,6 @@ def detail_part(customer: Customer, cuid: str) -> dict[str, Any]:
     return {"guarantees": guarantees, "collaterals": collaterals}
 
 
-customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.pledges))
+customer_hooks.LOADERS.append(lambda: selectinload(Customer.pledges))
 customer_read.DETAIL_PARTS.append(detail_part)
 customer_read.SUB_RESOURCES.append("pledges")

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from custreg import etags
 from custreg.access.context import ReadCtx, RegisterAdminCtx
 from custreg.companies.models import Company
+from custreg.customers import hooks as customer_hooks
 from custreg.db.execution import TransactionalRoute
 from custreg.register import service
 from custreg.register.defaults import CATEGORIES
@@ -58,10 +59,9 @@ def replace_category(
 
 
 def _install() -> None:
-    from custreg.customers import service as customers
 
-    if service.check_customer_codes not in customers.APPLY_HOOKS:
-        customers.APPLY_HOOKS.append(service.check_customer_codes)
+    if service.check_customer_codes not in customer_hooks.APPLY:
+        customer_hooks.APPLY.append(service.check_customer_codes)
     service.install_usage_counters()
 
 

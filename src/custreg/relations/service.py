@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from custreg.companies.models import Company
+from custreg.customers import hooks as customer_hooks
 from custreg.customers import read as customer_read
 from custreg.customers import service as customers
 from custreg.customers.models import Customer
@@ -210,14 +211,12 @@ def detail_part(customer: Customer, cuid: str) -> dict[str, Any]:
     }
 
 
-customers.APPLY_HOOKS.append(refuse_parent_cycle)
-customers.TOUCH_HOOKS.append(touch_relations_of_deleted)
+customer_hooks.APPLY.append(refuse_parent_cycle)
+customer_hooks.TOUCH.append(touch_relations_of_deleted)
 # The customer at the other end joined into the relations' statement: a separate select
 # of them would be skipped when the page already holds them all, so a list's statement
 # count would depend on which customers its page holds.
-customers.EXTRA_LOADERS.append(lambda: selectinload(Customer.relations).joinedload(CustomerRelation.related))
-customers.EXTRA_LOADERS.append(
-    lambda: selectinload(Customer.related_by).joinedload(CustomerRelation.customer)
-)
+customer_hooks.LOADERS.append(lambda: selectinload(Customer.relations).joinedload(CustomerRelation.related))
+customer_hooks.LOADERS.append(lambda: selectinload(Customer.related_by).joinedload(CustomerRelation.customer))
 customer_read.DETAIL_PARTS.append(detail_part)
 customer_read.SUB_RESOURCES.append("relations")

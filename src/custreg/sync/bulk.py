@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from custreg.addresses.models import Address
 from custreg.companies.models import Company
 from custreg.customers import document, validation
+from custreg.customers import hooks as customer_hooks
 from custreg.customers import service as customers
 from custreg.customers.models import ChangeLog, Customer, CustomerCsvLine, CustomerDocument
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS
@@ -397,7 +398,7 @@ def _known_hooks() -> tuple[set, set]:
 def supported() -> bool:
     """Can a create be batched without skipping a domain's hook?"""
     created, touched = _known_hooks()
-    return set(customers.CREATED_HOOKS) <= created and set(customers.TOUCH_HOOKS) <= touched
+    return set(customer_hooks.CREATED) <= created and set(customer_hooks.TOUCH) <= touched
 
 
 def existing(
@@ -592,7 +593,7 @@ class Creator:
         self.codes = Codes.of(session, company)
         self.enabled = supported()
         quiet = _quiet_for_new_rows()
-        self.hooks = [h for h in customers.APPLY_HOOKS if h is not register.check_customer_codes]
+        self.hooks = [h for h in customer_hooks.APPLY if h is not register.check_customer_codes]
         # Hooks that do nothing for a new customer without a parent (the only kind that is
         # batched) are not run; the others get the row's values (workers then send them).
         self.hooks = [h for h in self.hooks if h not in quiet]

@@ -1,0 +1,17 @@
+"""What other domains add to a customer's life cycle. The lists start empty; only
+`custreg.bootstrap.wire()` fills them, once, at application or CLI start."""
+
+from collections.abc import Callable
+from typing import Any
+
+# Rules that need the database, run on every create and update before anything is written:
+# fn(session, company, customer, values); raise a DomainError naming the field.
+APPLY: list[Callable[..., None]] = []
+# After a create has written the customer (it has an id): fn(session, company, customer, values).
+CREATED: list[Callable[..., None]] = []
+# After every change of a customer: fn(session, customer, op) with op "upsert" or "delete".
+TOUCH: list[Callable[..., None]] = []
+# Loader options a full read of a customer needs (its records): fn() -> loader option.
+LOADERS: list[Callable[[], Any]] = []
+# Nested records of a create body (addresses, bank accounts, ...): fn(ctx, customer, body).
+NESTED: list[Callable[..., None]] = []
