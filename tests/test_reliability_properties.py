@@ -24,7 +24,7 @@ from stdnum.no import fodselsnummer
 from stdnum.se import personnummer
 
 from custreg.customers import identifiers, validation
-from custreg.customers.service import FILTER_FIELDS
+from custreg.customers.queries import FILTER_FIELDS
 from custreg.errors import BadRequest
 from custreg.lookups.service import id_number_forms
 from custreg.odata import parse_filter

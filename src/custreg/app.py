@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from custreg import __version__
+from custreg import __version__, bootstrap
 from custreg.access.auth import Authenticator
 from custreg.access.ratelimit import RateLimiter
 from custreg.db.session import Database
@@ -17,6 +17,7 @@ organisations, their addresses, bank accounts and contacts. Every path under
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    bootstrap.wire()
     settings = settings or get_settings()
     db = db or Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     app = FastAPI(title="custreg", version=__version__, description=DESCRIPTION)

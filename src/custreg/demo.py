@@ -8,8 +8,11 @@ from sqlalchemy.orm import Session
 from custreg.companies import service as companies
 from custreg.companies.models import Company
 from custreg.companies.schemas import CompanyCreate
+from custreg.customers import queries as customer_queries
 from custreg.customers import service as customers
+from custreg.customers import validation
 from custreg.db.engine import make_engine
+from custreg.paging import ListParams
 from custreg.text import fold
 
 PEOPLE = {
@@ -109,10 +112,10 @@ def load(url: str, cuid: str = "demo", persons: int = 30) -> int:
                 "languageCode": {"FI": "fi", "SE": "sv", "NO": "no", "DK": "da"}[country],
             }
             try:
-                values["cellularPhone"] = customers.validation.normalize_phone(_phone(country, rnd), country)
+                values["cellularPhone"] = validation.normalize_phone(_phone(country, rnd), country)
             except ValueError:
                 pass
             customers.create(session, company, values)
-        return customers.count(
-            session, company, customers.ListParams(), search_word=None, from_date=None, include_excluded=True
+        return customer_queries.count(
+            session, company, ListParams(), search_word=None, from_date=None, include_excluded=True
         )

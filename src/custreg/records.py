@@ -21,6 +21,7 @@ from custreg import etags
 from custreg.access.context import DeleteCtx, ReadCtx, WriteCtx
 from custreg.companies.models import Company
 from custreg.customers import service as customers
+from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
 from custreg.db.base import utcnow
 from custreg.db.columns import filter_fields, snake
@@ -160,14 +161,14 @@ def create(
         record.company_id = company.id
     assign(kind, record, values)
     session.add(record)
-    session.flush()
+    customer_writer.flush(session)
     if kind.after_write:
         kind.after_write(session, customer, record)
     if kind.on_change:
         kind.on_change(session, customer, record, "create", actor)
     if touch:  # False inside a customer create, which has touched the customer already
-        customers.touch(session, customer)
-    session.flush()
+        customer_writer.changed(session, customer)
+    customer_writer.flush(session)
     return record
 
 
@@ -187,13 +188,13 @@ def replace(
     full.update(values)
     full.pop(kind.id_field, None)
     assign(kind, record, full)
-    session.flush()
+    customer_writer.flush(session)
     if kind.after_write:
         kind.after_write(session, customer, record)
     if kind.on_change:
         kind.on_change(session, customer, record, "replace", actor)
-    customers.touch(session, customer)
-    session.flush()
+    customer_writer.changed(session, customer)
+    customer_writer.flush(session)
 
 
 def delete(
@@ -202,8 +203,8 @@ def delete(
     if kind.on_change:
         kind.on_change(session, customer, record, "delete", actor)
     session.delete(record)
-    customers.touch(session, customer)
-    session.flush()
+    customer_writer.changed(session, customer)
+    customer_writer.flush(session)
 
 
 def nested_create(kind: RecordKind, body_field: str, relationship: str) -> Callable:

@@ -6,8 +6,11 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from custreg.access import scopes
+from custreg.access import clients, scopes
 from custreg.access.auth import Principal
+from custreg.companies import service as companies
+from custreg.companies.models import Company
+from custreg.customers import writer as customer_writer
 from custreg.db.execution import UnitOfWork
 from custreg.errors import BadRequest, Forbidden, TooManyRequests
 
@@ -43,33 +46,39 @@ class Ctx(UnitOfWork):
         self.principal = principal
         self.cuid: str | None = cuid or request.path_params.get("cuid")
         self.session: Session = request.app.state.db.session(write=write)
-        # Who writes: the audit trail (access/audit.py) reads it at flush time.
+        # Who writes: the audit trail (customers/audit.py) reads it.
         self.session.info["actor"] = (principal.kind, principal.subject)
-        self.company = None
+        self._company: Company | None = None
         self._denied = denied
 
     def begin(self) -> None:
         if self.principal.kind == "client":
             # Revocation takes effect at once: one indexed lookup in this transaction.
-            from custreg.access import clients
-
             clients.check_active(self.session, self.principal.subject)
         if self._denied is not None:
             raise self._denied
         if self.cuid is not None:
-            from custreg.companies import service as companies
-
-            self.company = companies.cached(self.request.app.state, self.session, self.cuid)
+            self._company = companies.cached(self.request.app.state, self.session, self.cuid)
 
     def commit(self) -> None:
         try:
+            if self._company is not None:  # the write path's last step (customers/writer.py)
+                customer_writer.finish(self.session, self._company.cuid)
             self.session.commit()
         finally:
             self.session.close()
 
     def rollback(self) -> None:
         self.session.rollback()
+        customer_writer.discard(self.session)
         self.session.close()
+
+    @property
+    def company(self) -> Company:
+        """The company in the path (or header), loaded by `begin`."""
+        if self._company is None:
+            raise RuntimeError("this endpoint has no company")
+        return self._company
 
     @property
     def actor(self) -> str:
@@ -139,8 +148,6 @@ def _context(request: Request, principal: Principal, scope: str, cuid: str | Non
 
 
 def _check_client_active(request: Request, principal: Principal) -> None:
-    from custreg.access import clients
-
     session = request.app.state.db.session(write=False)
     try:
         clients.check_active(session, principal.subject)

@@ -1,7 +1,6 @@
-import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from custreg.db.base import Base, UTCDateTime, utcnow
@@ -58,27 +57,6 @@ class CustomerUser(Base):
         BigInteger().with_variant(Integer, "sqlite"), ForeignKey("customers.id", ondelete="CASCADE")
     )
     user_id: Mapped[str] = mapped_column(String(255))
-
-
-class AuditEntry(Base):
-    """Who changed what of a customer (or of one of its records), when, old → new.
-
-    Keyed by the customer's GUID and number rather than a foreign key, so the trail
-    outlives a deleted customer."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_company_id_customer_guid_id", "company_id", "customer_guid", "id"),)
-
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
-    customer_guid: Mapped[uuid.UUID] = mapped_column(Uuid)
-    customer_number: Mapped[int] = mapped_column(BigInteger)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    actor_type: Mapped[str] = mapped_column(String(10))  # admin | client | user | system
-    actor_id: Mapped[str] = mapped_column(String(255))
-    operation: Mapped[str] = mapped_column(String(10))  # create | update | delete
-    resource: Mapped[str] = mapped_column(String(200))  # "customer", "addresses/<guid>", ...
-    changes: Mapped[list] = mapped_column(JSON)  # [{"field", "old", "new"}]
 
 
 def _attach_to_customer() -> None:

@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse
 
 from custreg.access import audit, clients
 from custreg.access.context import AdminCtx, ReadCtx
-from custreg.access.models import AuditEntry
 from custreg.access.schemas import ClientCreate, ClientCreated, ClientRead, HistoryEntry
 from custreg.access.tokens import issue_client_token
+from custreg.customers.models import AuditEntry
 from custreg.db.columns import filter_fields
 from custreg.db.execution import TransactionalRoute
 from custreg.errors import Forbidden

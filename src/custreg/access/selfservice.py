@@ -37,13 +37,20 @@ def set_attached_users(session: Session, customer: Customer, users: list[str]) -
 
 
 def _apply_hook(session: Session, company: Company, customer: Customer, v: dict[str, Any]) -> None:
-    if "attachedUsers" in v:  # PUT/create: missing → cleared; PATCH: only when sent
+    # PUT: missing → cleared; PATCH: only when sent. A create attaches them once written (on_created).
+    if "attachedUsers" in v and customer.id is not None:
         set_attached_users(session, customer, v.get("attachedUsers") or [])
+
+
+def on_created(session: Session, company: Company, created, v: dict[str, Any]) -> None:
+    if v.get("attachedUsers"):
+        set_attached_users(session, session.get(Customer, created.id), v["attachedUsers"])
 
 
 def install_customer_hooks() -> None:
     if _apply_hook not in customer_hooks.APPLY:
         customer_hooks.APPLY.append(_apply_hook)
+        customer_hooks.CREATED.append(on_created)
         customer_hooks.LOADERS.append(lambda: selectinload(Customer.user_links))
         customer_read.DETAIL_PARTS.append(
             lambda c, cuid: {"attachedUsers": [link.user_id for link in c.user_links]}

@@ -8,7 +8,7 @@ from custreg.actions.models import CustomerAction
 from custreg.actions.schemas import ActionFields, ActionRead
 from custreg.customers import hooks as customer_hooks
 from custreg.customers import read as customer_read
-from custreg.customers import service as customers
+from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
 from custreg.db.base import utcnow
 from custreg.errors import Conflict, FieldErrors
@@ -59,8 +59,8 @@ def respond(
     action.responded_at = now
     action.responded_by = actor
     action.last_updated_at = now
-    customers.touch(session, customer)
-    session.flush()
+    customer_writer.changed(session, customer)
+    customer_writer.flush(session)
 
 
 customer_hooks.LOADERS.append(lambda: selectinload(Customer.actions))

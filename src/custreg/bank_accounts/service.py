@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from custreg.bank_accounts import numbers
 from custreg.bank_accounts.models import BankAccount
 from custreg.bank_accounts.schemas import BankAccountFields, BankAccountRead
-from custreg.customers.service import main_address
+from custreg.customers.shape import main_address
 from custreg.errors import Conflict, field_error
 from custreg.records import RecordKind
 

@@ -1,9 +1,8 @@
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from custreg.companies.models import Company
 from custreg.companies.schemas import CompanyCreate
-from custreg.db.driver import DriverStatement
 from custreg.errors import Conflict, NotFound
 
 
@@ -60,28 +59,3 @@ def list_page(
 
 # session.info key: an object counting a company's numbers inside the session's transaction
 # (sync/bulk.Numbers, during an import), with counting(company_id) and take(count).
-COUNTED_NUMBERS = "counted_customer_numbers"
-
-
-def take_customer_number(session: Session, company_id: int, count: int = 1) -> int:
-    """Next number of the company's sequence (the first of `count` consecutive ones); the
-    row lock serializes concurrent takers. Inside an import, from the import's count (it
-    holds that lock and writes the counter back before COMMIT)."""
-    counted = session.info.get(COUNTED_NUMBERS)
-    if counted is not None and counted.counting(company_id):
-        return counted.take(count)
-    # On the connection, not through the ORM: an ORM-enabled UPDATE would synchronize the
-    # session (measured ≈ 1 ms of a POST's CPU), and the number is all we need back.
-    cursor = _TAKE_NUMBER.execute(session.connection(), {"company_id": company_id, "count": count})
-    new_next = cursor.fetchone()[0]
-    return new_next - count
-
-
-_t = Company.__table__
-# Built once: building the statement per call cost about as much as running it.
-_TAKE_NUMBER = DriverStatement(
-    update(_t)
-    .where(_t.c.id == bindparam("company_id"))
-    .values(next_customer_number=_t.c.next_customer_number + bindparam("count"))
-    .returning(_t.c.next_customer_number)
-)

@@ -36,6 +36,9 @@ from custreg.compat.common import (
     validate,
 )
 from custreg.customers import identifiers, service
+from custreg.customers import queries as customer_queries
+from custreg.customers import shape as customer_shape
+from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate, CustomerPatch
 from custreg.db.execution import TransactionalRoute
@@ -226,8 +229,8 @@ def _split(ctx, data: dict[str, Any], current: Customer | None) -> tuple[dict, d
         country = (
             data.get("countrycode")
             or (
-                service.main_address(current).country_code
-                if current is not None and service.main_address(current)
+                customer_shape.main_address(current).country_code
+                if current is not None and customer_shape.main_address(current)
                 else None
             )
             or ctx.company.country_code
@@ -249,7 +252,7 @@ def _address(ctx, c: Customer, kind: str, changes: dict[str, Any], names: dict[s
     """Merge `changes` into the customer's default address of `kind` (created when missing)."""
     if not changes:
         return
-    ctx.session.flush()
+    customer_writer.flush(ctx.session)
     ctx.session.expire(c, ["addresses"])
     current = next((a for a in c.addresses if a.address_type == kind and a.default_address), None)
     with seed_names(names):
@@ -338,9 +341,9 @@ def shape(
 
 def billmate(c: Customer) -> dict[str, Any]:
     """A stored customer in the seed's shape."""
-    main = service.main_address(c)
+    main = customer_shape.main_address(c)
     delivery = next((a for a in c.addresses if a.address_type == "DELIVERY" and a.default_address), None)
-    native = service.values_of(c, main) | {
+    native = customer_shape.values_of(c, main) | {
         "fullName": c.full_name,
         "customerType": c.customer_type,
         "customerNumber": c.customer_number,
@@ -359,7 +362,8 @@ def _write(ctx, c: Customer | None, body: dict[str, Any]) -> Customer:
     with seed_names(NAMES):
         if c is None:
             native = validate(CustomerCreate, customer, NAMES)
-            c = service.create(ctx.session, ctx.company, native.model_dump(exclude={"customerGuid"}))
+            created = service.create(ctx.session, ctx.company, native.model_dump(exclude={"customerGuid"}))
+            c = service.get(ctx.session, ctx.company, str(created.customer_guid))
         else:
             changes = validate(CustomerPatch, customer, NAMES).model_dump(
                 exclude_unset=True, exclude={"customerGuid"}
@@ -384,15 +388,15 @@ FromDate = Annotated[str | None, Query(description="Changed at or after")]
 def _query(search_word, from_date) -> dict[str, Any]:
     return {
         "search_word": search_word,
-        "from_date": service.parse_from_date(from_date),
+        "from_date": customer_queries.parse_from_date(from_date),
         "include_excluded": False,
     }
 
 
 # `$filter`/`$orderby` may name the seed's fields (`postoffice eq 'Stockholm'`) or native ones.
 QUERY_NAMES = (
-    {f.lower(): f for f in service.FILTER_FIELDS}
-    | {k.lower(): v for k, v in CUSTOMER.items() if v in service.FILTER_FIELDS}
+    {f.lower(): f for f in customer_queries.FILTER_FIELDS}
+    | {k.lower(): v for k, v in CUSTOMER.items() if v in customer_queries.FILTER_FIELDS}
     | {"mexcparamvaluesetsid": "customerNumber", "date": "regDate"}
 )
 
@@ -417,7 +421,7 @@ def list_customers(
     searchWord: SearchWord = None,
     fromDate: FromDate = None,
 ) -> list[dict[str, Any]]:
-    _total, rows = service.list_page(
+    _total, rows = customer_queries.list_page(
         ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate)
     )
     ids = [c.id for c, _a in rows]
@@ -435,7 +439,7 @@ def list_customers(
 )
 def create_customer(body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, Any]:
     c = _write(ctx, None, body.model_dump(exclude_unset=True))
-    ctx.session.flush()
+    customer_writer.flush(ctx.session)
     return billmate(_get(ctx, c.customer_number))
 
 
@@ -453,7 +457,11 @@ def count_customers(
     searchWord: SearchWord = None,
     fromDate: FromDate = None,
 ) -> dict[str, int]:
-    return {"count": service.count(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))}
+    return {
+        "count": customer_queries.count(
+            ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate)
+        )
+    }
 
 
 @router.get(
@@ -580,7 +588,7 @@ def _export_routes(fmt: str) -> None:
         summary=f"GET /customers/export/{fmt}: every customer, the seed's fields (streamed)",
     )
     def export_all(ctx: HeaderReadCtx, searchWord: SearchWord = None, fromDate: FromDate = None):
-        where = service._where(ctx.company, ListParams(), **_query(searchWord, fromDate))
+        where = customer_queries.conditions(ctx.company, ListParams(), **_query(searchWord, fromDate))
         return _stream(ctx, fmt, where, [])
 
     @router.post(
@@ -648,5 +656,5 @@ def patch_customer(
     mexcParamvaluesetsid: Key, body: BillmateCustomerIn, ctx: HeaderWriteCtx
 ) -> dict[str, Any]:
     c = _write(ctx, _get(ctx, mexcParamvaluesetsid, lock=True), body.model_dump(exclude_unset=True))
-    ctx.session.flush()
+    customer_writer.flush(ctx.session)
     return billmate(_get(ctx, c.customer_number))

@@ -34,6 +34,7 @@ from custreg.compat.common import (
     translate_query,
     validate,
 )
+from custreg.customers import queries as customer_queries
 from custreg.customers import read, service
 from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate, CustomerPatch
@@ -327,7 +328,7 @@ def clvr_summary(c: Customer) -> dict[str, Any]:
 
 
 # Query names: the seed's lower-case names and every native filter field, any case.
-QUERY_NAMES = {f.lower(): f for f in service.FILTER_FIELDS} | {
+QUERY_NAMES = {f.lower(): f for f in customer_queries.FILTER_FIELDS} | {
     k.lower(): v for k, v in CUSTOMER_NAMES.items()
 }
 _ENUM_TERM = re.compile(r"\b(juridicalType|gender)\s+(eq|ne)\s+(\d+)\b", re.IGNORECASE)
@@ -375,7 +376,7 @@ def list_customers(ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(lis
     params = params.model_copy(
         update={"filter": customer_query(params.filter), "orderby": customer_query(params.orderby)}
     )
-    total, rows = service.list_page(
+    total, rows = customer_queries.list_page(
         ctx.session, ctx.company, params, search_word=None, from_date=None, include_excluded=False
     )
     value = [clvr_summary(c) for c, _a in rows]

@@ -17,8 +17,10 @@ from custreg.addresses.service import ADDRESSES
 from custreg.bank_accounts.schemas import BankAccountFields, BankAccountRead
 from custreg.bank_accounts.service import BANK_ACCOUNTS
 from custreg.compat.common import validate
+from custreg.customers import queries as customer_queries
 from custreg.customers import read, service
 from custreg.customers import routes as customer_routes
+from custreg.customers import shape as customer_shape
 from custreg.customers.schemas import (
     MAIN_ADDRESS_FIELDS,
     CustomerCreate,
@@ -72,12 +74,12 @@ def list_customers(
     searchWord: Annotated[str | None, Query(max_length=200)] = None,
     fromDate: Annotated[str | None, Query(description="Changed at or after")] = None,
 ):
-    total, rows = service.list_page(
+    total, rows = customer_queries.list_page(
         ctx.session,
         ctx.company,
         params,
         search_word=searchWord,
-        from_date=service.parse_from_date(fromDate),
+        from_date=customer_queries.parse_from_date(fromDate),
         include_excluded=False,
     )
     value = [read.summary(c, a, cuid).model_dump(mode="json") | {"id": c.customer_number} for c, a in rows]
@@ -97,7 +99,7 @@ def basic_details(ctx: ReadCtx):
 def get_customer(cuid: str, id: CustomerId, ctx: ReadCtx, response: Response):
     c = service.get(ctx.session, ctx.company, id)
     response.headers["ETag"] = f'"{c.version}"'
-    return read.detail(c, cuid, remember_rendering=False).model_dump(mode="json") | {"id": c.customer_number}
+    return read.detail(c, cuid).model_dump(mode="json") | {"id": c.customer_number}
 
 
 @router.post(
@@ -108,14 +110,15 @@ def get_customer(cuid: str, id: CustomerId, ctx: ReadCtx, response: Response):
 )
 def create_customer(cuid: str, body: CustomerCreate, ctx: WriteCtx, response: Response):
     # The native create, nested addresses/bank accounts/contacts/external ids included.
-    model = customer_routes.create_detail(cuid, body, ctx, response)
+    model = customer_routes.create_detail(cuid, body, ctx)
+    response.headers["ETag"] = f'"{model.version}"'
     response.headers["Location"] = f"{router.prefix.replace('{cuid}', cuid)}/{model.customerNumber}"
     return model.model_dump(mode="json") | {"id": model.customerNumber}
 
 
 def _keep_addresses(c, values: dict[str, Any]) -> dict[str, Any]:
     """The main-address fields stay as stored: these methods do not touch addresses."""
-    current = service.values_of(c, service.main_address(c))
+    current = customer_shape.values_of(c, customer_shape.main_address(c))
     return values | {f: current[f] for f in MAIN_ADDRESS_FIELDS}
 
 

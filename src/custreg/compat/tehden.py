@@ -24,6 +24,7 @@ from custreg.consents.schemas import ConsentFields
 from custreg.consents.service import CONSENTS
 from custreg.contacts.schemas import ContactFields, ContactRead
 from custreg.contacts.service import CONTACTS
+from custreg.customers import queries as customer_queries
 from custreg.customers import read, service
 from custreg.customers import routes as customer_routes
 from custreg.customers.models import Customer
@@ -145,7 +146,8 @@ def create_customer(body: TehdenCustomerIn, ctx: HeaderWriteCtx, response: Respo
     data, auths = _native(body.model_dump(exclude_unset=True))
     native = validate(CustomerCreate, data, NAMES)
     with seed_names(NAMES):
-        model = customer_routes.create_detail(ctx.cuid, native, ctx, response)
+        model = customer_routes.create_detail(ctx.cuid, native, ctx)
+        response.headers["ETag"] = f'"{model.version}"'
         c = service.get(ctx.session, ctx.company, str(model.customerGuid))
         _authorize(ctx, c, auths)
     response.headers["Location"] = f"/v1/companies/{ctx.cuid}/customers/{c.customer_guid}"
@@ -273,12 +275,12 @@ def find_customers(
     fromDate: Annotated[str | None, Query()] = None,
     includeExcluded: IncludeExcluded = False,
 ) -> dict[str, Any]:
-    total, rows = service.list_page(
+    total, rows = customer_queries.list_page(
         ctx.session,
         ctx.company,
         params,
         search_word=searchWord,
-        from_date=service.parse_from_date(fromDate),
+        from_date=customer_queries.parse_from_date(fromDate),
         include_excluded=includeExcluded,
     )
     value = [

@@ -13,5 +13,8 @@ CREATED: list[Callable[..., None]] = []
 TOUCH: list[Callable[..., None]] = []
 # Loader options a full read of a customer needs (its records): fn() -> loader option.
 LOADERS: list[Callable[[], Any]] = []
+# Stored copies kept beside the stored document (the export's CSV lines): fn(session, customer ids),
+# called by the write path after it wrote or changed those customers.
+REFRESH: list[Callable[..., None]] = []
 # Nested records of a create body (addresses, bank accounts, ...): fn(ctx, customer, body).
 NESTED: list[Callable[..., None]] = []

@@ -189,3 +189,24 @@ class ChangeLog(Base):
     customer_number: Mapped[int] = mapped_column(BigInteger)
     op: Mapped[str] = mapped_column(String(10))  # upsert | delete
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who changed what of a customer (or of one of its records), when, old → new.
+
+    Keyed by the customer's GUID and number rather than a foreign key, so the trail
+    outlives a deleted customer."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_company_id_customer_guid_id", "company_id", "customer_guid", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    customer_guid: Mapped[uuid.UUID] = mapped_column(Uuid)
+    customer_number: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_type: Mapped[str] = mapped_column(String(10))  # admin | client | user | system
+    actor_id: Mapped[str] = mapped_column(String(255))
+    operation: Mapped[str] = mapped_column(String(10))  # create | update | delete
+    resource: Mapped[str] = mapped_column(String(200))  # "customer", "addresses/<guid>", ...
+    changes: Mapped[list] = mapped_column(JSON)  # [{"field", "old", "new"}]

@@ -10,10 +10,9 @@ import orjson
 
 from custreg.addresses.models import Address
 from custreg.addresses.schemas import AddressRead
-from custreg.customers import document
 from custreg.customers.models import Customer
-from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerRead
-from custreg.customers.service import CUSTOMER_FIELDS, main_address
+from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerDetail, CustomerRead
+from custreg.customers.shape import CUSTOMER_FIELDS, SUMMARY_COLUMNS, main_address
 from custreg.db.columns import snake
 
 ADDRESS_FIELDS = tuple(AddressRead.model_fields)
@@ -71,8 +70,6 @@ def _json_default(value: Any) -> Any:
 @cache
 def _summary_getter():
     """The model's fields, in its order, from a row of `service.SUMMARY_COLUMNS`."""
-    from custreg.customers.service import SUMMARY_COLUMNS
-
     at = {c.name: i for i, c in enumerate(SUMMARY_COLUMNS)}
     return itemgetter(*(at[f] for f in _SUMMARY_FIELDS))
 
@@ -96,13 +93,9 @@ def page_json(rows, cuid: str, *, skip: int, total: int) -> bytes:
     )
 
 
-def detail(customer: Customer, cuid: str, *, remember_rendering: bool = True):
-    from custreg.customers.schemas import CustomerDetail
-
+def detail(customer: Customer, cuid: str) -> CustomerDetail:
+    """The whole customer, every domain's part included (what GET and the stored document show)."""
     data = row(customer, main_address(customer), cuid)
     for part in DETAIL_PARTS:
         data.update(part(customer, cuid))
-    model = CustomerDetail.model_validate(data)
-    if remember_rendering:
-        document.remember(customer, model)
-    return model
+    return CustomerDetail.model_validate(data)

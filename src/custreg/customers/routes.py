@@ -2,8 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Response
 
-from custreg.access.context import DeleteCtx, ReadCtx, WriteCtx
-from custreg.customers import hooks, plain_create, read, service
+from custreg.access.context import Ctx, DeleteCtx, ReadCtx, WriteCtx
+from custreg.customers import hooks, queries, read, service, writer
+from custreg.customers.models import Customer
 from custreg.customers.schemas import (
     CustomerCreate,
     CustomerDetail,
@@ -13,6 +14,7 @@ from custreg.customers.schemas import (
     CustomerReplace,
     Removed,
 )
+from custreg.customers.shape import SUMMARY_COLUMNS
 from custreg.db.execution import TransactionalRoute
 from custreg.errors import FieldErrors, Unprocessable
 from custreg.etags import IfMatch
@@ -41,7 +43,7 @@ IncludeExcluded = Annotated[bool, Query(description="Include customers marked ex
 def _query(search_word, from_date, include_excluded) -> dict:
     return {
         "search_word": search_word,
-        "from_date": service.parse_from_date(from_date),
+        "from_date": queries.parse_from_date(from_date),
         "include_excluded": include_excluded,
     }
 
@@ -56,11 +58,11 @@ def list_customers(
     includeExcluded: IncludeExcluded = False,
 ) -> Page[CustomerRead]:
     """List customers: `$filter`, `$orderby`, `$top`, `$skip`, `searchWord`, `fromDate`."""
-    total, rows = service.list_page(
+    total, rows = queries.list_page(
         ctx.session,
         ctx.company,
         params,
-        columns=service.SUMMARY_COLUMNS,
+        columns=SUMMARY_COLUMNS,
         **_query(searchWord, fromDate, includeExcluded),
     )
     return Response(read.page_json(rows, cuid, skip=params.skip, total=total), media_type="application/json")
@@ -75,31 +77,35 @@ def count_customers(
     includeExcluded: IncludeExcluded = False,
 ) -> CustomerNumberList:
     """How many customers match the same query parameters as the list."""
-    n = service.count(ctx.session, ctx.company, params, **_query(searchWord, fromDate, includeExcluded))
+    n = queries.count(ctx.session, ctx.company, params, **_query(searchWord, fromDate, includeExcluded))
     return CustomerNumberList(count=n)
 
 
 @router.post("", status_code=201, response_model=CustomerDetail)
-def create_customer(cuid: str, body: CustomerCreate, ctx: WriteCtx, response: Response) -> CustomerDetail:
+def create_customer(cuid: str, body: CustomerCreate, ctx: WriteCtx) -> Response:
     """Create a customer; its number is the company's next. 201 with `Location`."""
-    if plain_create.applies(body.model_fields_set, hooks.NESTED):
-        text, guid = plain_create.create(
-            ctx.session, ctx.company, cuid, body.model_dump(exclude={"customerGuid"})
-        )
-        return Response(
-            text,
-            status_code=201,
-            media_type="application/json",
-            headers={"Location": f"/v1/companies/{cuid}/customers/{guid}", "ETag": '"1"'},
-        )
-    return create_detail(cuid, body, ctx, response)
+    created, customer = create(ctx, body)
+    headers = {"Location": f"/v1/companies/{cuid}/customers/{created.customer_guid}", "ETag": '"1"'}
+    if customer is None and created.document is not None:  # the document as stored: GET's bytes
+        return Response(created.document, status_code=201, media_type="application/json", headers=headers)
+    customer = customer or service.get(ctx.session, ctx.company, str(created.customer_guid))
+    return Response(
+        read.detail(customer, cuid).model_dump_json(),
+        status_code=201,
+        media_type="application/json",
+        headers=headers,
+    )
 
 
-def create_detail(cuid: str, body: CustomerCreate, ctx: WriteCtx, response: Response) -> CustomerDetail:
-    """The create through the ORM, for any body; the model of the new customer."""
+def create(ctx: Ctx, body: CustomerCreate) -> tuple[writer.Created, Customer | None]:
+    """Create the customer of `body` with its nested records (every bad one named); the
+    customer as loaded when records were written with it, else None."""
     values = body.model_dump(exclude={"customerGuid"})
-    customer = service.create(ctx.session, ctx.company, values, customer_guid=body.customerGuid)
-    errors = FieldErrors()  # every bad nested record named, whichever kind it is
+    created = service.create(ctx.session, ctx.company, values, customer_guid=body.customerGuid)
+    if not any(values.get(f) for f in WITH_RECORDS):
+        return created, None
+    customer = service.get(ctx.session, ctx.company, str(created.customer_guid))
+    errors = FieldErrors()
     for hook in hooks.NESTED:
         try:
             hook(ctx, customer, body)
@@ -107,12 +113,19 @@ def create_detail(cuid: str, body: CustomerCreate, ctx: WriteCtx, response: Resp
             for e in exc.errors or [{"field": "body", "message": exc.detail}]:
                 errors.add(e["field"], e["message"])
     errors.raise_if_any()
-    response.headers["Location"] = read.href(cuid, customer)
-    response.headers["ETag"] = f'"{customer.version}"'
-    return read.detail(customer, cuid)
+    writer.mark(ctx.session, customer)
+    writer.flush(ctx.session)
+    return created, customer
 
 
-# Nested records of a create (addresses, bank accounts, ...): fn(ctx, customer, body).
+def create_detail(cuid: str, body: CustomerCreate, ctx: Ctx) -> CustomerDetail:
+    """Create through the one path and give the new customer's model (compat APIs)."""
+    created, customer = create(ctx, body)
+    return read.detail(customer or service.get(ctx.session, ctx.company, str(created.customer_guid)), cuid)
+
+
+# Fields of a create that write records beside the customer's own rows.
+WITH_RECORDS = ("addresses", "bankAccounts", "contacts", "externalIds", "attachedUsers")
 
 
 @router.delete("", response_model=Removed)
@@ -133,7 +146,7 @@ def get_customer(cuid: str, customer: str, ctx: ReadCtx, response: Response) -> 
         return Response(body, media_type="application/json", headers={"ETag": f'"{version}"'})
     c = service.get(ctx.session, ctx.company, customer)
     response.headers["ETag"] = f'"{c.version}"'
-    return read.detail(c, cuid, remember_rendering=False)
+    return read.detail(c, cuid)
 
 
 @router.put("/{customer}", response_model=CustomerDetail)

@@ -1,13 +1,13 @@
 """Imports every domain's tables so Base.metadata is complete (migrations, tests)."""
 
-from custreg.access.models import AdminCredential, ApiClient, AuditEntry, CustomerUser, SigningKey  # noqa: F401
+from custreg.access.models import AdminCredential, ApiClient, CustomerUser, SigningKey  # noqa: F401
 from custreg.actions.models import CustomerAction  # noqa: F401
 from custreg.addresses.models import Address  # noqa: F401
 from custreg.bank_accounts.models import BankAccount  # noqa: F401
 from custreg.companies.models import Company  # noqa: F401
 from custreg.consents.models import Consent, ConsentChange  # noqa: F401
 from custreg.contacts.models import Contact  # noqa: F401
-from custreg.customers.models import ChangeLog, Customer, CustomerDocument  # noqa: F401
+from custreg.customers.models import AuditEntry, ChangeLog, Customer, CustomerDocument  # noqa: F401
 from custreg.external_ids.models import ExternalId  # noqa: F401
 from custreg.insurances.models import CreditInsurance  # noqa: F401
 from custreg.mandates.models import DirectDebitMandate  # noqa: F401

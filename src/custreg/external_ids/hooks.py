@@ -17,14 +17,19 @@ def _pair(v: dict[str, Any]) -> tuple[int, str] | None:
 
 def on_apply(session, company, customer: Customer, v: dict[str, Any]) -> None:
     pair = _pair(v)
-    if pair is not None and customer.id is not None:  # PUT/PATCH; a create waits for its id
+    if pair is None:
+        return
+    if customer.id is None:  # a create: the write path inserts the pair, when no one holds it
+        service.check_free(session, company, *pair)
+    else:
         service.set_for_system(session, company, customer, *pair)
 
 
-def on_created(session, company, customer: Customer, v: dict[str, Any]) -> None:
-    pair = _pair(v)
-    if pair is not None:
-        service.set_for_system(session, company, customer, *pair)
+def on_created(session, company, created, v: dict[str, Any]) -> None:
+    """The nested `externalIds` of a create (the inline pair is written with the customer)."""
+    if not v.get("externalIds"):
+        return
+    customer = session.get(Customer, created.id)
     for i, item in enumerate(v.get("externalIds") or []):
         item = item if isinstance(item, dict) else item.model_dump()
         service.set_for_system(
@@ -35,7 +40,6 @@ def on_created(session, company, customer: Customer, v: dict[str, Any]) -> None:
             item["externalSystemIdentifier"],
             field=f"externalIds[{i}].externalSystemIdentifier",
         )
-    session.flush()
 
 
 def detail(customer: Customer, cuid: str) -> dict[str, Any]:

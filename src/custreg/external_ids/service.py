@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from custreg.companies.models import Company
+from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
 from custreg.errors import Conflict
 from custreg.external_ids.models import ExternalId
@@ -17,7 +18,7 @@ from custreg.register import service as register
 def _check(
     session: Session,
     company: Company,
-    customer: Customer,
+    customer: Customer | None,
     system_id: int,
     identifier: str,
     *,
@@ -56,6 +57,11 @@ def rule(session: Session, company: Company, customer: Customer, values: dict[st
     return values
 
 
+def check_free(session: Session, company: Company, system_id: int, identifier: str) -> None:
+    """A new customer's inline pair: a configured system, and no customer holds it."""
+    _check(session, company, None, system_id, identifier, keep_id=None)
+
+
 def set_for_system(
     session: Session,
     company: Company,
@@ -72,7 +78,7 @@ def set_for_system(
     _check(session, company, customer, system_id, identifier, keep_id=None, field=field)
     for e in current:
         customer.external_ids.remove(e)
-    session.flush()  # the old identifier goes before the new one is inserted
+    customer_writer.flush(session)  # the old identifier goes before the new one is inserted
     customer.external_ids.append(
         ExternalId(company_id=company.id, external_system_id=system_id, external_system_identifier=identifier)
     )

@@ -11,7 +11,7 @@ from custreg.addresses.models import Address
 from custreg.companies.models import Company
 from custreg.customers import identifiers
 from custreg.customers.models import Customer
-from custreg.customers.service import MAIN_ADDRESS_JOIN
+from custreg.customers.shape import MAIN_ADDRESS_JOIN
 from custreg.customers.validation import PHONE_FIELDS, normalize_phone
 from custreg.db.columns import snake
 from custreg.errors import BadRequest, Forbidden, NotFound, Unprocessable

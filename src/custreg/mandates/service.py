@@ -13,7 +13,7 @@ from stdnum.no import kontonr
 
 from custreg.customers import hooks as customer_hooks
 from custreg.customers import read as customer_read
-from custreg.customers import service as customers
+from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
 from custreg.db.base import utcnow
 from custreg.errors import Conflict, FieldErrors
@@ -108,8 +108,8 @@ def close(session: Session, customer: Customer, mandate: DirectDebitMandate, clo
         )
     mandate.closed_at = closed_at or utcnow()
     mandate.last_updated_at = utcnow()
-    customers.touch(session, customer)
-    session.flush()
+    customer_writer.changed(session, customer)
+    customer_writer.flush(session)
 
 
 customer_hooks.LOADERS.append(lambda: selectinload(Customer.direct_debit_mandates))

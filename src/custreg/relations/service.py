@@ -11,6 +11,7 @@ from custreg.companies.models import Company
 from custreg.customers import hooks as customer_hooks
 from custreg.customers import read as customer_read
 from custreg.customers import service as customers
+from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
 from custreg.errors import Conflict, NotFound, field_error
 from custreg.records import RecordKind
@@ -67,7 +68,7 @@ def rule(
         if existing.related_customer_id != related.id:  # the old one's derived view changes too
             old = session.get(Customer, existing.related_customer_id)
             if old is not None:
-                customers.touch(session, old)
+                customer_writer.changed(session, old)
     if session.scalar(same) is not None:
         raise Conflict(
             f"The customer already has {related.customer_guid} as {values['roleCode']}",
@@ -84,7 +85,7 @@ def touch_related(
     """The related customer's derived views (guaranteeFor, allRelatedCustomers) change too."""
     related = session.get(Customer, relation.related_customer_id)
     if related is not None and related.id != customer.id:
-        customers.touch(session, related)
+        customer_writer.changed(session, related)
 
 
 RELATIONS = RecordKind(
@@ -138,7 +139,7 @@ def touch_relations_of_deleted(session: Session, customer: Customer, op: str) ->
     ).all()
     for other in others:
         if other.id != customer.id:
-            customers.touch(session, other)
+            customer_writer.changed(session, other)
 
 
 # The seed's (002) shape of a related customer.

@@ -24,10 +24,12 @@ console = Console(stderr=True)
 
 
 def _database():
+    from custreg import bootstrap
     from custreg.cli import _migrate
     from custreg.db.session import Database
     from custreg.settings import get_settings
 
+    bootstrap.wire()
     _migrate()
     s = get_settings()
     return Database.from_url(s.database_url, busy_timeout_ms=s.sqlite_busy_timeout_ms)
@@ -56,7 +58,7 @@ def export_cmd(
     ),
 ) -> None:
     """Export a company's customers to a CSV or XML file (docs/export.md), with a progress bar."""
-    from custreg.customers import service as customers
+    from custreg.customers import queries as customer_queries
     from custreg.errors import DomainError
     from custreg.paging import ListParams
     from custreg.sync import export
@@ -70,7 +72,7 @@ def export_cmd(
         with db.session(write=False) as session:
             c = _company(session, company)
             try:
-                where = customers._where(
+                where = customer_queries.conditions(
                     c,
                     ListParams(filter=filter_),
                     dialect=db.dialect,
@@ -78,7 +80,7 @@ def export_cmd(
                     from_date=None,
                     include_excluded=include_excluded,
                 )
-                total = customers.count(
+                total = customer_queries.count(
                     session,
                     c,
                     ListParams(filter=filter_),

@@ -157,7 +157,7 @@ def _statement(where: list, order: list):
 
 
 def _main_join():
-    from custreg.customers.service import MAIN_ADDRESS_JOIN
+    from custreg.customers.shape import MAIN_ADDRESS_JOIN
 
     return MAIN_ADDRESS_JOIN
 
@@ -861,7 +861,9 @@ def fill_lines(
             ids = list(session.scalars(missing))
             if not ids:
                 return done
-            document.store_lines(session.connection(), ids)
+            from custreg.sync import lines  # TODO(merge): fill_lines moves to sync/lines.py
+
+            lines.store(session, ids)
             session.commit()
         done += len(ids)
         after = ids[-1]

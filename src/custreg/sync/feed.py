@@ -7,7 +7,7 @@ passes a transaction that commits later with a smaller position (docs/sync.md).
 - SQLite: every writer holds the database write lock from BEGIN IMMEDIATE to COMMIT, so
   the ids (rowids) are drawn in commit order already.
 - PostgreSQL: ids come from a sequence, drawn at INSERT time, and transactions may commit
-  in another order. `lock_changes` takes a transaction-level advisory lock on
+  in another order. `customers.writer.lock_changes` takes a transaction-level advisory lock on
   (CHANGE_LOCK_CLASS, company id) before the transaction locks or changes any customer of
   the company and before its change row is inserted; the lock is held until COMMIT, so
   writers of one company draw their ids one transaction after the other. PostgreSQL makes
@@ -16,10 +16,8 @@ passes a transaction that commits later with a smaller position (docs/sync.md).
 """
 
 import datetime as dt
-import weakref
-from typing import Any
 
-from sqlalchemy import delete, exists, func, select, text
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from custreg.customers.models import ChangeLog
@@ -27,28 +25,7 @@ from custreg.db.base import utcnow
 from custreg.errors import BadRequest, DomainError
 from custreg.sync.models import ChangeHorizon
 
-CHANGE_LOCK_CLASS = 0x6366  # "cf": the first key of pg_advisory_xact_lock(int, int)
 MAX_LIMIT = 1000
-
-_locked: "weakref.WeakKeyDictionary[Any, set[int]]" = weakref.WeakKeyDictionary()
-
-
-def lock_changes(session: Session, company_id: int | None) -> None:
-    """Serialize change-log writers of one company until this transaction ends (PostgreSQL;
-    SQLite's BEGIN IMMEDIATE serializes every writer already). Idempotent per transaction."""
-    if company_id is None or session.get_bind().dialect.name != "postgresql":
-        return
-    tx = session.get_nested_transaction() or session.get_transaction()
-    t = tx
-    while t is not None:  # an enclosing transaction (not a rolled back savepoint) holds it
-        if company_id in _locked.get(t, ()):
-            return
-        t = t.parent
-    session.execute(
-        text("SELECT pg_advisory_xact_lock(:cls, :obj)"), {"cls": CHANGE_LOCK_CLASS, "obj": int(company_id)}
-    )
-    if tx is not None:
-        _locked.setdefault(tx, set()).add(company_id)
 
 
 class Gone(DomainError):

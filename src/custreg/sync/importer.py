@@ -17,7 +17,10 @@ created (with that GUID when one is given), numbered by the company's sequence.
 """
 
 import csv
+import gc
 import json
+import multiprocessing
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
@@ -28,11 +31,11 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from custreg.companies.models import Company
-from custreg.companies.service import COUNTED_NUMBERS
+from custreg.customers import document, rows, validation, writer
 from custreg.customers import service as customers
-from custreg.customers import validation
 from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate
+from custreg.customers.shape import main_address, values_of
 from custreg.errors import BadRequest, DomainError
 from custreg.external_ids.models import ExternalId
 from custreg.sync import bulk
@@ -144,19 +147,6 @@ def _errors_of(exc: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
-# customers/document.py keeps every customer a transaction touches in session.info, to
-# render its stored document at COMMIT. An import would hold the whole file's customers
-# there (memory growing with the file, and rows rolled back to their savepoint among
-# them): imported customers are left without a stored document instead (mark_dirty
-# deleted it), which GET renders live.
-_DOCUMENT_KEYS = ("customers_dirty", "customers_rendered", "customers_new")
-
-
-def forget_renderings(session: Session) -> None:
-    for key in _DOCUMENT_KEYS:
-        session.info.pop(key, None)
-
-
 def _apply_row(
     session: Session,
     company: Company,
@@ -166,21 +156,7 @@ def _apply_row(
     deferred: list,
     numbers: "bulk.Numbers | None" = None,
 ) -> None:
-    try:
-        _apply_row_inner(session, company, values, row, report, deferred, numbers)
-    finally:
-        forget_renderings(session)
-
-
-def _apply_row_inner(
-    session: Session,
-    company: Company,
-    values: dict[str, Any],
-    row: int,
-    report: Report,
-    deferred: list,
-    numbers: "bulk.Numbers | None",
-) -> None:
+    """One row through customers.service, in a SAVEPOINT: a bad row leaves nothing behind."""
     try:  # an empty cell is "no value": validated as absent, applied as null (clears)
         body = CustomerCreate.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
@@ -231,15 +207,15 @@ def _apply_row_inner(
         deferred.append((row, body.customerGuid, parent))
     first = None
     if existing is None and numbers is not None:
-        # A create takes its number from the import's count (companies.take_customer_number):
-        # the counter is locked here, outside the row's savepoint.
+        # A create takes its number from the import's count: the counter is locked here,
+        # outside the row's savepoint (bulk.Numbers).
         first = numbers.take(0)
     try:
         with session.begin_nested():
             if existing is not None:
                 c = customers.get(session, company, str(existing.customer_guid), for_update=True)
                 if "fullName" in present and present["fullName"] == validation.derive_full_name(
-                    {**customers.values_of(c, customers.main_address(c)), **present}
+                    {**values_of(c, main_address(c)), **present}
                 ):
                     present["fullName"] = None  # derived, as the export showed it
                 customers.patch(session, company, c, present)
@@ -249,12 +225,12 @@ def _apply_row_inner(
                 full.update(present)
                 if full.get("fullName") and full["fullName"] == validation.derive_full_name(full):
                     full["fullName"] = None  # derived from the name parts: stays derived
-                c = customers.create(session, company, full, customer_guid=body.customerGuid)
+                number = numbers.take(1) if numbers is not None else None
+                c = customers.create(session, company, full, customer_guid=body.customerGuid, number=number)
                 if deferred and deferred[-1][0] == row and deferred[-1][1] is None:
                     deferred[-1] = (row, c.customer_guid, parent)
                 outcome = "created"
-            session.flush()
-            forget_renderings(session)  # before the savepoint's release renders them
+            writer.finish(session, company.cuid)  # inside the savepoint: its copies go with it
         if outcome == "created":
             report.created += 1
         else:
@@ -276,13 +252,11 @@ def _apply_row_inner(
 
 def _resolve_parents(session: Session, company: Company, deferred: list, report: Report) -> None:
     for row, guid, parent in deferred:
-        forget_renderings(session)
         try:
             with session.begin_nested():
                 c = customers.get(session, company, str(guid), for_update=True)
                 customers.patch(session, company, c, {"parentCustomer": parent})
-                session.flush()
-                forget_renderings(session)
+                writer.finish(session, company.cuid)
         except DomainError as exc:
             for e in exc.errors or [{"field": "parentCustomer", "message": exc.detail}]:
                 report.add(row, e.get("field") or "parentCustomer", e.get("message") or exc.detail)
@@ -362,22 +336,15 @@ class _Schema:
 
 
 def _init_worker(
-    header: list[str],
-    country: str,
-    known: dict,
-    cuid: str | None = None,
-    dialect: str = "sqlite",
-    hook_values: bool = True,
+    header: list[str], country: str, known: dict, cuid: str | None = None, dialect: str = "sqlite"
 ) -> None:
-    documents = bulk.new_documents(cuid) if cuid is not None else None
     _STATE.update(
         header=header,
         country=country,
-        codes=bulk.Codes(known),
+        codes=rows.Codes(known),
         schema=_Schema(),
-        documents=documents,
-        binder=bulk.Binder(dialect),
-        hook_values=hook_values,
+        documents=document.NewDocuments(cuid or "", rows.VALUE_FIELDS, rows.ADDRESS_FIELDS),
+        binder=rows.binder_for(dialect),
     )
 
 
@@ -386,15 +353,7 @@ _WRITABLE = frozenset(WRITABLE_COLUMNS)
 
 
 def _prepare_row(
-    header,
-    country,
-    codes,
-    row: int,
-    cells: list[str],
-    schema=None,
-    documents=None,
-    binder=None,
-    hook_values: bool = True,
+    header, country, codes, row: int, cells: list[str], schema=None, documents=None, binder=None
 ) -> tuple:
     """(row, readable, keys, pair, create) where create is a bulk.New or the errors a create
     of the row would raise; readable False: the row failed already (errors in create)."""
@@ -417,7 +376,7 @@ def _prepare_row(
     if full.get("fullName") and full["fullName"] == validation.derive_full_name(full):
         full["fullName"] = None  # derived from the name parts: stays derived
     try:
-        create = bulk.prepare(full, guid, row, country, codes, documents, binder, hook_values)
+        create = rows.prepare(full, guid, row, country, codes, documents, binder)
     except DomainError as exc:
         create = [
             (e.get("field") or "row", e.get("message") or exc.detail)
@@ -429,18 +388,16 @@ def _prepare_row(
 
 def _prepare_rows(rows: list[tuple[int, list[str]]]) -> list[tuple]:
     s = _STATE
-    header, country, codes, schema, documents, binder, hook_values = (
+    header, country, codes, schema, documents, binder = (
         s["header"],
         s["country"],
         s["codes"],
         s["schema"],
         s["documents"],
         s["binder"],
-        s["hook_values"],
     )
     return [
-        _prepare_row(header, country, codes, row, cells, schema, documents, binder, hook_values)
-        for row, cells in rows
+        _prepare_row(header, country, codes, row, cells, schema, documents, binder) for row, cells in rows
     ]
 
 
@@ -451,8 +408,6 @@ def _ordered(pool, chunks, depth: int):
     """(chunk, its prepared rows) in file order, with at most `depth` chunks in flight in
     the pool (imap would read the whole file ahead into its task queue; this keeps memory
     flat). The chunk's cells stay here: rows that take the per-row path are read again."""
-    from collections import deque
-
     flight: deque = deque()
     for chunk in chunks:
         flight.append((chunk, pool.apply_async(_prepare_rows, (chunk,))))
@@ -494,8 +449,7 @@ def _apply_chunk(session, company, header, group, report, deferred, creator, flu
             continue
         guid, _, parent = keys
         slow = (
-            not creator.enabled
-            or parent is not None
+            parent is not None
             or guid in found_guids
             or pair in found_pairs
             or guid in slow_keys
@@ -520,12 +474,6 @@ def _apply_chunk(session, company, header, group, report, deferred, creator, flu
             for f, msg in create:
                 report.add(row, f, msg)
             continue
-        try:
-            creator.admit(create)
-        except DomainError as exc:
-            for e in exc.errors or [{"field": "row", "message": exc.detail}]:
-                report.add(row, e.get("field") or "row", e.get("message") or exc.detail)
-            continue
         create.raw = cells
         creator.add(create)
     flush()
@@ -537,9 +485,6 @@ def _pool(jobs: int, initargs: tuple):
     application again: the import's memory is this process plus what each worker
     changes); gc.freeze() keeps the collector from touching, and so copying, those pages.
     The caller must not run other threads (the CLI's progress bar refreshes on reads)."""
-    import gc
-    import multiprocessing
-
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     gc.collect()
     gc.freeze()
@@ -566,14 +511,12 @@ def run(
             f"mode must be one of {', '.join(MODES)}",
             [{"field": "mode", "message": "all-or-nothing or valid-rows"}],
         )
-    import custreg.routers  # noqa: F401 - every domain's hooks, as the API has them (CLI too)
-
     report = Report(mode=mode)
     reader = csv.reader(stream, strict=True)
     header = read_header(reader)
     deferred: list = []
     creator = bulk.Creator(session, company)
-    rows = _rows(reader, report, progress)
+    lines = _rows(reader, report, progress)
 
     def flush() -> None:
         for new in creator.flush():  # a batch the database refused: row by row, to name why
@@ -595,31 +538,29 @@ def run(
         dict(creator.codes.known),
         company.cuid,
         session.get_bind().dialect.name,
-        creator.needs_values,
     )
     pool = None
     if jobs > 1:
         pool = _pool(jobs, initargs)
-        prepared = _ordered(pool, _chunks(rows, PREPARE_CHUNK), depth=4 * jobs)
+        prepared = _ordered(pool, _chunks(lines, PREPARE_CHUNK), depth=4 * jobs)
     else:
         _init_worker(*initargs)
-        prepared = ((chunk, _prepare_rows(chunk)) for chunk in _chunks(rows, PREPARE_CHUNK))
+        prepared = ((chunk, _prepare_rows(chunk)) for chunk in _chunks(lines, PREPARE_CHUNK))
     # Customer numbers are counted in memory for the whole transaction (bulk.Numbers: one
     # UPDATE of the company row per transaction, written before each COMMIT).
-    session.info[COUNTED_NUMBERS] = creator.numbers
     try:
         pairs = ((p, cells) for chunk, part in prepared for p, (_, cells) in zip(part, chunk))
         for group in _chunks(pairs, COMMIT_EVERY):
             _apply_chunk(session, company, header, group, report, deferred, creator, flush)
             if mode == "valid-rows" and not deferred:
                 creator.numbers.store()
+                writer.finish(session, company.cuid)
                 session.commit()
         creator.numbers.store()  # the caller commits (or rolls back, undoing it)
     finally:
-        session.info.pop(COUNTED_NUMBERS, None)
         if pool is not None:
             pool.terminate()
     if deferred:
         _resolve_parents(session, company, deferred, report)
-        forget_renderings(session)
+    writer.finish(session, company.cuid)
     return report

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from custreg.access.context import ReadCtx, WriteCtx
+from custreg.customers import queries as customer_queries
 from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.db.execution import TransactionalRoute
@@ -102,15 +103,15 @@ def _stream(ctx, fmt: str, where: list, order: list, id_chunks=None) -> Streamin
 
 def _query_export(ctx, fmt, filter_, orderby, search_word, from_date, include_excluded):
     params = ListParams(filter=filter_, orderby=orderby)
-    where = customers._where(
+    where = customer_queries.conditions(
         ctx.company,
         params,
         dialect=ctx.session.get_bind().dialect.name,
         search_word=search_word,
-        from_date=customers.parse_from_date(from_date),
+        from_date=customer_queries.parse_from_date(from_date),
         include_excluded=include_excluded,
     )
-    order = parse_orderby(orderby, customers.FILTER_FIELDS) if orderby else []
+    order = parse_orderby(orderby, customer_queries.FILTER_FIELDS) if orderby else []
     return _stream(ctx, fmt, where, order)
 
 

@@ -1,13 +1,15 @@
-"""POST /customers of a plain body takes the row writer (customers/plain_create.py); a body
-with `"addresses": []` takes the ORM path and must come out the same in every way a client
-can see: the response, GET, the ETag, the audit trail, the change feed, search, the export."""
+"""Every create takes the one write path (customers/writer.py): the same body through
+`POST /customers` (with or without an empty record list), the HTTP import, the CLI import and
+a compatibility API comes out the same in every way a client can see: the stored customer,
+GET, the ETag, the audit trail, the change feed, search, the export."""
 
 import csv
 import io
 import uuid
 
 import pytest
-from conftest import assert_problem
+from conftest import assert_problem, new_company
+from sync_util import custreg_cli
 
 BODIES = [
     {
@@ -98,7 +100,7 @@ def coded(client, company):
 
 
 @pytest.mark.parametrize("body", BODIES, ids=["person", "minimal", "company", "coded"])
-def test_plain_and_orm_creates_are_the_same(client, coded, body):
+def test_a_body_with_and_without_an_empty_record_list_is_the_same(client, coded, body):
     url = f"/v1/companies/{coded}/customers"
     fast = client.post(url, json=body)
     orm = client.post(url, json={**body, "addresses": []})
@@ -174,3 +176,67 @@ def test_plain_create_with_an_idempotency_key_replays(client, customers_url):
     assert a.status_code == b.status_code == 201
     assert a.json() == b.json() and a.headers["Location"] == b.headers["Location"]
     assert client.get(f"{customers_url}/count").json()["count"] == 1
+
+
+def _configure(client, cuid: str) -> None:
+    base = f"/v1/companies/{cuid}/basic-details"
+    assert client.put(f"{base}/customerGroups", json=[{"code": "VIP", "name": "V"}]).status_code == 200
+    dims = [{"code": "PROJ", "name": "Project", "values": [{"code": "P1", "name": "One"}]}]
+    assert client.put(f"{base}/dimensions", json=dims).status_code == 200
+
+
+def _only(client, cuid: str) -> dict:
+    page = client.get(f"/v1/companies/{cuid}/customers", params={"includeExcluded": "true"}).json()
+    assert page["total"] == 1, page
+    return client.get(f"/v1/companies/{cuid}/customers/{page['value'][0]['customerGuid']}").json()
+
+
+def _seen(client, cuid: str, customer: dict) -> dict:
+    """What a client sees of one created customer, identifiers, times and actors aside."""
+    url = f"/v1/companies/{cuid}/customers/{customer['customerGuid']}"
+    got = client.get(url)
+    trail = [{k: v for k, v in e.items() if k not in ("actorType", "actorId")} for e in _trail(client, url)]
+    feed = client.get(f"/v1/companies/{cuid}/changes").json()["changes"]
+    return {
+        "body": _strip(got.json()),
+        "etag": got.headers["ETag"],
+        "trail": trail,
+        "feed": [c["op"] for c in feed if c["customerGuid"] == customer["customerGuid"]],
+    }
+
+
+@pytest.mark.parametrize("body", BODIES, ids=["person", "minimal", "company", "coded"])
+def test_every_create_path_gives_the_same_customer(client, database_url, tmp_path, body):
+    """POST, HTTP import, CLI import and Fivaldi's createCustomer, each in a company of its
+    own configured alike."""
+    companies = {path: new_company(client) for path in ("post", "http", "cli", "compat")}
+    for cuid in companies.values():
+        _configure(client, cuid)
+    posted = client.post(f"/v1/companies/{companies['post']}/customers", json=body)
+    assert posted.status_code == 201, posted.text
+    # The CSV of the posted customer, without its identifiers, is what the imports read.
+    export = client.get(
+        f"/v1/companies/{companies['post']}/customers/export.csv", params={"includeExcluded": "true"}
+    )
+    rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"), newline="")))
+    header, row = rows[0], rows[1]
+    row[header.index("customerGuid")] = ""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([header, row])
+    r = client.post(
+        f"/v1/companies/{companies['http']}/customers/import",
+        content=out.getvalue().encode(),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert r.status_code == 200 and r.json()["created"] == 1, r.text
+    path = tmp_path / "one.csv"
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    done = custreg_cli(database_url, "import", str(path), "--company", companies["cli"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    r = client.post(f"/compat/fivaldi/companies/{companies['compat']}/customers/createCustomer", json=body)
+    assert r.status_code == 201, r.text
+    seen = {path: _seen(client, cuid, _only(client, cuid)) for path, cuid in companies.items()}
+    assert seen["post"]["etag"] == '"1"' and len(seen["post"]["feed"]) == 1
+    assert [e["operation"] for e in seen["post"]["trail"]].count("create") >= 1
+    for path in ("http", "cli", "compat"):
+        assert seen[path] == seen["post"], path

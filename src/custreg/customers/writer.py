@@ -1,0 +1,341 @@
+"""The one write path of customers (docs/architecture.md). Nothing else inserts or updates a
+customer row, and every side effect of a write is called from here:
+
+- `create(session, company, news)`: one or many prepared customers (customers/rows.py) —
+  `POST /customers` passes one, the CSV import a batch, the compatibility APIs theirs. It
+  runs the domains' APPLY rules, numbers them, writes customer, main address and external id
+  rows, their change-log entries, audit entries (from the values), stored documents and
+  REFRESH copies (the export's lines), then the domains' CREATED hooks (nested records).
+- `changed(session, customer, op)`: an update, replace or delete of a customer or of one of
+  its records (service.replace/patch/delete, records.py): version, time, search text,
+  change-log entry, TOUCH hooks; the customer's stored copies are refreshed by `finish`.
+- `flush(session)`: audit entries of the session's pending ORM changes, then the flush.
+  Services call it instead of `session.flush()`.
+- `finish(session)`: the unit of work calls it before COMMIT (access.context.Ctx, the
+  CLI's units, the import per batch): the last flush, then the documents and REFRESH copies
+  of every customer `changed` marked.
+
+The transaction belongs to the caller: nothing here commits.
+"""
+
+import weakref
+from typing import Any
+
+from sqlalchemy import bindparam, insert, inspect, text, update
+from sqlalchemy.orm import Session
+
+from custreg.addresses.models import Address
+from custreg.companies.models import Company
+from custreg.customers import audit, document, hooks, rows
+from custreg.customers.models import ChangeLog, Customer
+from custreg.db.base import table_of, utcnow
+from custreg.db.columns import snake
+from custreg.external_ids.models import ExternalId
+
+PENDING = "custreg.changed"  # session.info: ids of the customers whose copies `finish` refreshes
+CHANGE_LOCK_CLASS = 0x6366  # "cf": the first key of pg_advisory_xact_lock(int, int)
+_locked: "weakref.WeakKeyDictionary[Any, set[int]]" = weakref.WeakKeyDictionary()  # transaction → companies
+
+
+def lock_changes(session: Session, company_id: int | None) -> None:
+    """Serialize change-log writers of one company until this transaction ends, so change
+    ids grow in commit order (docs/sync.md). PostgreSQL only: SQLite's BEGIN IMMEDIATE
+    serializes every writer already. Before any customer row lock; once per transaction
+    (a savepoint rolled back releases its locks, so it is taken again after one)."""
+    if company_id is None or session.get_bind().dialect.name != "postgresql":
+        return
+    tx = session.get_nested_transaction() or session.get_transaction()
+    t = tx
+    while t is not None:  # an enclosing transaction (not a rolled back savepoint) holds it
+        if company_id in _locked.get(t, ()):
+            return
+        t = t.parent
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:cls, :obj)"), {"cls": CHANGE_LOCK_CLASS, "obj": int(company_id)}
+    )
+    if tx is not None:
+        _locked.setdefault(tx, set()).add(company_id)
+
+
+_companies = table_of(Company)
+_TAKE_NUMBER = (
+    update(_companies)
+    .where(_companies.c.id == bindparam("company_id"))
+    .values(next_customer_number=_companies.c.next_customer_number + bindparam("count"))
+    .returning(_companies.c.next_customer_number)
+)
+
+
+def take_numbers(session: Session, company_id: int, count: int = 1) -> int:
+    """The first of `count` consecutive numbers of the company's sequence; the row lock
+    serializes takers until COMMIT."""
+    lock_changes(session, company_id)  # before the company row lock
+    return (
+        session.connection().execute(_TAKE_NUMBER, {"company_id": company_id, "count": count}).scalar_one()
+        - count
+    )
+
+
+class _Table:
+    """One table's multi-row INSERT: executemany of driver-ready tuples (SQLite; through
+    SQLAlchemy, so the statement log shows it), COPY for a batch on PostgreSQL."""
+
+    def __init__(self, table, columns: tuple[str, ...], dialect) -> None:
+        self.name, self.columns = table.name, columns
+        self.postgres = dialect.name == "postgresql"
+        mark = "%s" if self.postgres else "?"
+        self.sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+        )
+        time_column = next((c for c in ("last_updated_at", "at") if c in table.c), None)
+        self._time = (
+            None
+            if time_column is None or self.postgres
+            else table.c[time_column].type.bind_processor(dialect)
+        )
+
+    def bind_time(self, when):
+        return when if self._time is None else self._time(when)
+
+    def write(self, session: Session, values: list[tuple]) -> None:
+        if not values:
+            return
+        conn = session.connection()
+        if self.postgres and len(values) > 1:  # COPY: the one driver-level write
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            with cursor.copy(f"COPY {self.name} ({', '.join(self.columns)}) FROM STDIN") as copy:
+                for v in values:
+                    copy.write_row(v)
+            return
+        conn.exec_driver_sql(self.sql, values if len(values) > 1 else values[0])
+
+
+CUSTOMER_COLUMNS = (
+    "id",
+    "company_id",
+    "customer_guid",
+    "customer_number",
+    *(snake(f) for f in rows.VALUE_FIELDS),
+    "excluded",
+    "full_name_given",
+    "search_text",
+    "reg_date",
+    "last_updated_at",
+    "version",
+)
+ADDRESS_COLUMNS = (
+    "customer_id",
+    "address_guid",
+    "address_type",
+    "default_address",
+    "last_updated_at",
+    *(snake(f) for f in rows.ADDRESS_FIELDS),
+)
+EXTERNAL_COLUMNS = (
+    "company_id",
+    "customer_id",
+    "external_id_guid",
+    "external_system_id",
+    "external_system_identifier",
+)
+CHANGE_COLUMNS = ("company_id", "customer_guid", "customer_number", "op", "at")
+_TABLES: dict[str, dict[str, _Table]] = {}
+
+
+def _tables(session: Session) -> dict[str, _Table]:
+    dialect = session.get_bind().dialect
+    found = _TABLES.get(dialect.name)
+    if found is None:
+        found = _TABLES[dialect.name] = {
+            "customers": _Table(Customer.__table__, CUSTOMER_COLUMNS, dialect),
+            "addresses": _Table(Address.__table__, ADDRESS_COLUMNS, dialect),
+            "external_ids": _Table(ExternalId.__table__, EXTERNAL_COLUMNS, dialect),
+            "change_log": _Table(ChangeLog.__table__, CHANGE_COLUMNS, dialect),
+        }
+    return found
+
+
+def _new_ids(session: Session, n: int) -> list[int]:
+    """Ids for n new customers: from the sequence (PostgreSQL), or the next rowids (SQLite,
+    under the write lock this transaction holds)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return list(
+            session.scalars(
+                text("SELECT nextval(pg_get_serial_sequence('customers', 'id')) FROM generate_series(1, :n)"),
+                {"n": n},
+            )
+        )
+    top = session.connection().exec_driver_sql("SELECT max(id) FROM customers").scalar()
+    return list(range((top or 0) + 1, (top or 0) + 1 + n))
+
+
+class Created:
+    """What a create wrote of one customer (CREATED hooks and callers read it)."""
+
+    __slots__ = ("company_id", "customer_guid", "customer_number", "document", "id")
+
+    def __init__(self, id_: int, company_id: int, guid, number: int, doc: str | None) -> None:
+        self.id, self.company_id, self.customer_guid, self.customer_number = id_, company_id, guid, number
+        self.document = doc
+
+
+class _Stub:
+    """A customer not written yet, as the APPLY rules see it."""
+
+    def __init__(self, company_id: int, guid) -> None:
+        self.id, self.company_id, self.customer_guid, self.parent_customer = None, company_id, guid, None
+
+
+def create(
+    session: Session, company: Company, news: list[rows.New], *, number: int | None = None, now=None
+) -> list[Created]:
+    """Write `news` numbered from `number` (the caller's, holding the number's locks) or
+    from numbers taken here."""
+    for new in news:
+        stub, values = _Stub(company.id, new.guid), new.hook_values()
+        for rule in hooks.APPLY:
+            rule(session, company, stub, values)
+    lock_changes(session, company.id)
+    if number is None:
+        number = take_numbers(session, company.id, len(news))
+    t = _tables(session)
+    now = now or utcnow()
+    stamp = document.stamp(now)
+    ids = _new_ids(session, len(news))
+    cid = company.id
+    now_db = t["customers"].bind_time(now)
+    customers: list[tuple] = []
+    addresses: list[tuple] = []
+    external: list[tuple] = []
+    changes: list[tuple] = []
+    documents: list[dict[str, Any]] = []
+    created: list[Created] = []
+    heads: list[dict[str, Any]] = []
+    audited: list[list[tuple[type, dict]]] = []
+    for new, id_ in zip(news, ids, strict=True):
+        doc = None if new.document is None else document.finish(new.document, number, stamp)
+        if doc is not None:
+            documents.append({"cid": id_, "doc": doc})
+        customers.append(
+            (id_, cid, new.guid_db, number, *new.customer, f"{number}{new.search_tail}", now_db, now_db, 1)
+        )
+        if new.address is not None:
+            a = new.address
+            addresses.append((id_, a[0], "LEGAL", True, now_db, *a[1:]))
+        if new.pair is not None:
+            external.append((cid, id_, new.external_guid, new.pair[0], new.pair[1]))
+        changes.append((cid, new.guid_db, number, "upsert", now_db))
+        created.append(Created(id_, cid, new.guid, number, doc))
+        heads.append({"company_id": cid, "customer_guid": new.guid, "customer_number": number})
+        audited.append(_audited_rows(new, id_))
+        number += 1
+    for name, values in (("customers", customers), ("addresses", addresses), ("external_ids", external)):
+        t[name].write(session, values)
+    t["change_log"].write(session, changes)
+    audit.record_new(session, heads, audited)
+    document.store(session, documents)
+    for refresh in hooks.REFRESH:
+        refresh(session, ids)
+    for new, c in zip(news, created, strict=True):
+        values = new.hook_values()
+        for hook in hooks.CREATED:
+            hook(session, company, c, values)
+    return created
+
+
+def _audited_rows(new: rows.New, customer_id: int) -> list[tuple[type, dict]]:
+    v = new.values
+    out: list[tuple[type, dict]] = [
+        (Customer, {snake(f): v.get(f) for f in rows.CUSTOMER_FIELDS} | {"excluded": bool(v.get("excluded"))})
+    ]
+    if new.address is not None:
+        guid = new.address[0]
+        out.append(
+            (
+                Address,
+                {snake(f): v.get(f) for f in rows.ADDRESS_FIELDS}
+                | {"address_type": "LEGAL", "default_address": True, "address_guid": guid},
+            )
+        )
+    if new.pair is not None:
+        out.append(
+            (
+                ExternalId,
+                {
+                    "external_system_id": new.pair[0],
+                    "external_system_identifier": new.pair[1],
+                    "external_id_guid": new.external_guid,
+                },
+            )
+        )
+    return out
+
+
+_ADD_CHANGE = insert(table_of(ChangeLog))
+
+
+def changed(session: Session, customer: Customer, *, op: str = "upsert") -> None:
+    """Record a change of the customer or of any of its records (op "upsert" or "delete")."""
+    lock_changes(session, customer.company_id)
+    now = utcnow()
+    if op == "upsert":
+        customer.last_updated_at = max(now, customer.last_updated_at or now)
+        customer.version = (customer.version or 0) + 1
+        customer.search_text = rows.search_text(customer.customer_number, _values_of(customer))
+        session.info.setdefault(PENDING, {})[customer.id] = customer
+    session.connection().execute(
+        _ADD_CHANGE,
+        {
+            "company_id": customer.company_id,
+            "customer_guid": customer.customer_guid,
+            "customer_number": customer.customer_number,
+            "op": op,
+            "at": now,
+        },
+    )
+    for hook in hooks.TOUCH:
+        hook(session, customer, op)
+
+
+def mark(session: Session, customer: Customer) -> None:
+    """Refresh the customer's stored copies at `finish` without a new version (records
+    created with the customer)."""
+    session.info.setdefault(PENDING, {})[customer.id] = customer
+
+
+def _values_of(customer: Customer) -> dict[str, Any]:
+    v = {f: getattr(customer, snake(f)) for f in rows.CUSTOMER_FIELDS}
+    main = next((a for a in customer.addresses if a.address_type == "LEGAL" and a.default_address), None)
+    v["city"] = main.city if main is not None else None
+    return v
+
+
+def flush(session: Session) -> None:
+    """Audit the session's pending changes, then flush them."""
+    audit.record_pending(session)
+    session.flush()
+
+
+def finish(session: Session, cuid: str) -> None:
+    """Before COMMIT: the last flush, then the stored copies of the customers changed."""
+    flush(session)
+    pending = session.info.pop(PENDING, {})
+    live = [c for c in pending.values() if c in session and not _gone(c)]
+    if not live:
+        return
+    for c in live:  # collections loaded before this transaction's deletes still hold them
+        session.expire(c)
+    document.store(session, [{"cid": c.id, "doc": document.render(c, cuid)} for c in live])
+    ids = [c.id for c in live]
+    for refresh in hooks.REFRESH:
+        refresh(session, ids)
+
+
+def _gone(customer: Customer) -> bool:
+    state = inspect(customer)
+    return state.deleted or state.was_deleted or state.detached
+
+
+def discard(session: Session) -> None:
+    """After a rollback: nothing of the rolled-back work is refreshed."""
+    session.info.pop(PENDING, None)
