@@ -193,15 +193,15 @@ def wrap(endpoint: Callable, route_kwargs: dict[str, Any]) -> tuple[Callable, Ca
     async def wrapper(**kwargs: Any) -> Any:
         key = kwargs.pop(PARAM, None)
         if key is None:
-            return await run_unit(endpoint, kwargs)
+            return await run_unit(endpoint, kwargs, write=True)
         units = [u for u in _units(kwargs) if hasattr(u, "request")]
         if not units:
-            return await run_unit(endpoint, kwargs)
+            return await run_unit(endpoint, kwargs, write=True)
         fp = await fingerprint(units[0].request)
         guarded = functools.partial(_guarded, holder, endpoint, key, fp)
         for _attempt in range(5):
             try:
-                return await run_unit(guarded, kwargs)
+                return await run_unit(guarded, kwargs, write=True)
             except _Race:
                 continue
         raise Conflict("A concurrent request with this Idempotency-Key is still in progress")
