@@ -1,7 +1,8 @@
 """`Idempotency-Key` for every creating POST (contract section 2), in one place.
 
 `db.execution.TransactionalRoute` wraps every `POST` route whose status code is 201 with
-`wrap()`. With the header, the request's unit of work becomes:
+`wrap()`. Its unit of work is a write (`db.execution.run_unit(..., write=True)`: off the
+event loop). With the header, it becomes:
 
 1. (async, before the transaction) fingerprint = sha256(method, path, canonical JSON body);
 2. in the transaction, after the context's `begin()`: look the key up for this principal
