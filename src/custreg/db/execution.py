@@ -6,10 +6,10 @@ the endpoint, commit or rollback) runs as one synchronous block. Where it runs i
 decided here and nowhere else (`CUSTREG_DB_EXECUTION`):
 
 - `auto` (default): a read (GET, HEAD) runs inline on the event loop, which is cheaper
-  than the threadpool hop; a write runs in the threadpool, one at a time per worker (the
-  writer lane), so a write waiting for a lock (SQLite's write lock, a PostgreSQL row
-  lock) never stops the worker's other requests, and waiting writes hold one pooled
-  connection, never the ones the loop's reads need.
+  than a thread hop; a write runs in the writer lane (one thread per worker, writes one
+  at a time in arrival order), so a write waiting for a lock (SQLite's write lock, a
+  PostgreSQL row lock) never stops the worker's other requests, and waiting writes hold
+  one pooled connection, never the ones the loop's reads need.
 - `thread`: every unit runs in anyio's threadpool, writes concurrently.
 
 No await happens inside a transaction, so an open transaction never waits on another
@@ -33,7 +33,7 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 # The writer lane: one thread that runs the write units one after another, in arrival
 # order, each taken from the queue as soon as the last one ends (with anyio's threadpool
 # behind a limiter of 1, the next write started only after the loop had seen the last end:
-# POST throughput fell by a third; docs/concurrency.md). Its thread starts on first use.
+# POST throughput fell by 20-40 %; docs/concurrency.md). Its thread starts on first use.
 _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="custreg-writer")
 
 
