@@ -17,9 +17,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
-    # How sync endpoint code runs: "inline" on the event loop (fastest, measured in
-    # docs/concurrency.md) or "thread" in the threadpool.
-    db_execution: Literal["inline", "thread"] = "inline"
+    db_execution: Literal["auto", "thread"] = Field(
+        "auto",
+        description="Where a request's unit of work runs (db/execution.py, docs/concurrency.md): "
+        "`auto` runs reads inline on the event loop and writes in the threadpool, one at a time; "
+        "`thread` runs every unit in the threadpool",
+    )
     # uvicorn's event loop. asyncio, not uvloop: with endpoints running inline, uvloop
     # served the 32 clients of a saturated worker unevenly (p99 3-5x asyncio's at about the
     # same req/s; docs/concurrency.md).

@@ -1,23 +1,40 @@
-"""The request/database concurrency model, in one place.
+"""The request/database concurrency model, in one place (docs/concurrency.md).
 
 Endpoints are plain `def` functions using a synchronous SQLAlchemy session. This
 route class wraps each one so that the whole unit of work (authorisation checks,
-the endpoint, commit or rollback) runs as one synchronous block, either inline on
-the event loop (`CUSTREG_DB_EXECUTION=inline`, the default: measured about 3x the
-threadpool's throughput on this stack, see docs/concurrency.md) or in the
-threadpool (`thread`). No await happens inside a transaction, so an open
-transaction never waits on another request of the same worker.
+the endpoint, commit or rollback) runs as one synchronous block. Where it runs is
+decided here and nowhere else (`CUSTREG_DB_EXECUTION`):
+
+- `auto` (default): a read (GET, HEAD) runs inline on the event loop, which is cheaper
+  than a thread hop; a write runs in the writer lane (one thread per worker, writes one
+  at a time in arrival order), so a write waiting for a lock (SQLite's write lock, a
+  PostgreSQL row lock) never stops the worker's other requests, and waiting writes hold
+  one pooled connection, never the ones the loop's reads need.
+- `thread`: every unit runs in anyio's threadpool, writes concurrently.
+
+No await happens inside a transaction, so an open transaction never waits on another
+request of the same worker.
 """
 
+import asyncio
+import contextvars
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio.to_thread
 from fastapi.routing import APIRoute
 
 from custreg.settings import get_settings
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+# The writer lane: one thread that runs the write units one after another, in arrival
+# order, each taken from the queue as soon as the last one ends (with anyio's threadpool
+# behind a limiter of 1, the next write started only after the loop had seen the last end:
+# POST throughput fell by 20-40 %; docs/concurrency.md). Its thread starts on first use.
+_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="custreg-writer")
 
 
 class UnitOfWork:
@@ -26,6 +43,11 @@ class UnitOfWork:
     def begin(self) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+
+
+def writes(methods: Iterable[str] | None) -> bool:
+    """A route writes unless it answers only GET/HEAD (as access.context opens its session)."""
+    return not {m.upper() for m in methods or ("GET",)} <= READ_METHODS
 
 
 def _run(endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
@@ -43,23 +65,24 @@ def _run(endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         raise
 
 
-async def run_unit(endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-    """Run one unit of work (begin, endpoint, commit/rollback) inline or in the threadpool."""
+async def run_unit(endpoint: Callable[..., Any], kwargs: dict[str, Any], *, write: bool) -> Any:
+    """Run one unit of work (begin, endpoint, commit/rollback) where the setting says."""
+    unit = functools.partial(_run, endpoint, kwargs)
     if get_settings().db_execution == "thread":
-        return await anyio.to_thread.run_sync(functools.partial(_run, endpoint, kwargs))
-    return _run(endpoint, kwargs)
+        return await anyio.to_thread.run_sync(unit)
+    if write:
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(_WRITER, context.run, unit)
+    return unit()
 
 
-def transactional(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+def transactional(endpoint: Callable[..., Any], *, write: bool) -> Callable[..., Any]:
     if inspect.iscoroutinefunction(endpoint):
         return endpoint
-    threaded = get_settings().db_execution == "thread"
 
     @functools.wraps(endpoint)
     async def wrapper(**kwargs: Any) -> Any:
-        if threaded:
-            return await anyio.to_thread.run_sync(functools.partial(_run, endpoint, kwargs))
-        return _run(endpoint, kwargs)
+        return await run_unit(endpoint, kwargs, write=write)
 
     return wrapper
 
@@ -73,7 +96,7 @@ class TransactionalRoute(APIRoute):
         if idempotency.applies(endpoint, kwargs):
             wrapped, bind = idempotency.wrap(endpoint, kwargs)
         else:
-            wrapped = transactional(endpoint)
+            wrapped = transactional(endpoint, write=writes(kwargs.get("methods")))
         super().__init__(path, wrapped, **kwargs)
         if bind is not None:
             bind(self)

@@ -1,7 +1,8 @@
 """`Idempotency-Key` for every creating POST (contract section 2), in one place.
 
 `db.execution.TransactionalRoute` wraps every `POST` route whose status code is 201 with
-`wrap()`. With the header, the request's unit of work becomes:
+`wrap()`. Its unit of work is a write (`db.execution.run_unit(..., write=True)`: off the
+event loop). With the header, it becomes:
 
 1. (async, before the transaction) fingerprint = sha256(method, path, canonical JSON body);
 2. in the transaction, after the context's `begin()`: look the key up for this principal
@@ -193,15 +194,15 @@ def wrap(endpoint: Callable, route_kwargs: dict[str, Any]) -> tuple[Callable, Ca
     async def wrapper(**kwargs: Any) -> Any:
         key = kwargs.pop(PARAM, None)
         if key is None:
-            return await run_unit(endpoint, kwargs)
+            return await run_unit(endpoint, kwargs, write=True)
         units = [u for u in _units(kwargs) if hasattr(u, "request")]
         if not units:
-            return await run_unit(endpoint, kwargs)
+            return await run_unit(endpoint, kwargs, write=True)
         fp = await fingerprint(units[0].request)
         guarded = functools.partial(_guarded, holder, endpoint, key, fp)
         for _attempt in range(5):
             try:
-                return await run_unit(guarded, kwargs)
+                return await run_unit(guarded, kwargs, write=True)
             except _Race:
                 continue
         raise Conflict("A concurrent request with this Idempotency-Key is still in progress")

@@ -1,0 +1,134 @@
+"""Issue 20: a write waiting for a lock never stops the worker's other requests
+(db/execution.py, docs/concurrency.md).
+
+A served `custreg serve` (1 worker, the default CUSTREG_DB_EXECUTION) on the suite's
+database. Another process holds a lock for 5 s that a creating POST needs: SQLite's write
+lock (`BEGIN IMMEDIATE` on the same file), or on PostgreSQL the company row's lock (the
+POST takes its customer number by updating that row). While the POST waits, `GET /health`
+and `GET /customers/{n}` on the same worker answer in under 200 ms; once the lock is
+released the POST is answered 201.
+"""
+
+import contextlib
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from conftest import ADMIN, PG_URL, new_company
+from sqlalchemy.engine import make_url
+
+HOLD = 5.0
+FAST_MS = 200
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(database_url, tmp_path):
+    """Base URL of `custreg serve` (1 worker) on the suite's database."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
+    env.update(
+        CUSTREG_DATABASE_URL=database_url,
+        CUSTREG_ADMIN_TOKEN=ADMIN,
+        CUSTREG_HOST="127.0.0.1",
+        CUSTREG_PORT=str(port),
+        CUSTREG_LOG_LEVEL="warning",
+        CUSTREG_RATE_LIMIT_PER_SECOND="0",
+    )
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("custreg")), "serve", "--no-migrate"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()[-2000:]
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+@contextlib.contextmanager
+def _lock_held_elsewhere(database_url: str, cuid: str):
+    """Another process's lock that a creating POST in `cuid` must wait for."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        conn = sqlite3.connect(url.database, isolation_level=None, timeout=10)
+        conn.execute("BEGIN IMMEDIATE")  # SQLite's one write lock
+    else:
+        conn = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+        conn.execute("SELECT 1 FROM companies WHERE cuid = %s FOR UPDATE", (cuid,))
+    try:
+        yield
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def _timed_get(client: httpx.Client, path: str) -> tuple[httpx.Response, float]:
+    start = time.perf_counter()
+    r = client.get(path)
+    return r, (time.perf_counter() - start) * 1000
+
+
+def test_reads_are_answered_while_a_write_waits_for_a_lock(served, database_url):
+    lock = "SQLite's write lock" if not PG_URL else "the company row's lock"
+    headers = {"Authorization": f"Bearer {ADMIN}"}
+    with httpx.Client(base_url=served, headers=headers, timeout=30) as reader:
+        cuid = new_company(reader)
+        url = f"/v1/companies/{cuid}/customers"
+        r = reader.post(url, json={"lastName": "Virtanen", "firstName": "Aino"})
+        assert r.status_code == 201, r.text
+        number = r.json()["customerNumber"]
+        assert reader.get(f"{url}/{number}").status_code == 200  # the connection is warm
+
+        answer: dict = {}
+
+        def post() -> None:
+            with httpx.Client(base_url=served, headers=headers, timeout=30) as writer:
+                answer["response"] = writer.post(url, json={"lastName": "Korhonen", "firstName": "Eino"})
+            answer["at"] = time.monotonic()
+
+        with _lock_held_elsewhere(database_url, cuid):
+            held_at = time.monotonic()
+            poster = threading.Thread(target=post)
+            poster.start()
+            time.sleep(0.5)  # the POST has reached the lock and waits there
+            assert poster.is_alive(), f"the POST did not wait for {lock}"
+            for path in ("/health", f"{url}/{number}", "/health", f"{url}/{number}"):
+                r, ms = _timed_get(reader, path)
+                assert r.status_code == 200, r.text
+                assert ms < FAST_MS, f"GET {path} took {ms:.0f} ms while a POST waited for {lock}"
+            assert poster.is_alive(), f"the POST was answered while {lock} was held"
+            time.sleep(max(0.0, held_at + HOLD - time.monotonic()))
+        poster.join(30)
+
+        created = answer["response"]
+        assert created.status_code == 201, created.text
+        assert answer["at"] - held_at >= HOLD - 0.5  # it waited for the lock, then was written
+        n = created.json()["customerNumber"]
+        assert n == number + 1
+        assert reader.get(f"{url}/{n}").json()["lastName"] == "Korhonen"
