@@ -3,12 +3,13 @@
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from custreg import __version__
+from custreg import __version__, bootstrap
 from custreg.access.auth import Authenticator
 from custreg.access.ratelimit import RateLimiter
 from custreg.db.session import Database
 from custreg.errors import install_handlers
 from custreg.limits import BodySizeLimit
+from custreg.routers import ROUTERS
 from custreg.settings import Settings, get_settings
 
 DESCRIPTION = """A customer register for Nordic businesses: companies, persons and
@@ -17,6 +18,7 @@ organisations, their addresses, bank accounts and contacts. Every path under
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    bootstrap.wire()
     settings = settings or get_settings()
     db = db or Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     app = FastAPI(title="custreg", version=__version__, description=DESCRIPTION)
@@ -38,8 +40,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "database": db.dialect}
-
-    from custreg.routers import ROUTERS
 
     for router in ROUTERS:
         app.include_router(router)

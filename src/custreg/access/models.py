@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from custreg.db.base import Base, UTCDateTime, utcnow
 
@@ -59,6 +59,14 @@ class CustomerUser(Base):
     )
     user_id: Mapped[str] = mapped_column(String(255))
 
+    # `Customer.user_links` is declared here so the customers domain need not know us.
+    customer = relationship(
+        "Customer",
+        backref=backref(
+            "user_links", cascade="all, delete-orphan", passive_deletes=True, order_by="CustomerUser.user_id"
+        ),
+    )
+
 
 class AuditEntry(Base):
     """Who changed what of a customer (or of one of its records), when, old → new.
@@ -79,21 +87,3 @@ class AuditEntry(Base):
     operation: Mapped[str] = mapped_column(String(10))  # create | update | delete
     resource: Mapped[str] = mapped_column(String(200))  # "customer", "addresses/<guid>", ...
     changes: Mapped[list] = mapped_column(JSON)  # [{"field", "old", "new"}]
-
-
-def _attach_to_customer() -> None:
-    # The relationship lives here so customers/models.py needs no knowledge of access.
-    from sqlalchemy.orm import backref, relationship
-
-    from custreg.customers.models import Customer
-
-    Customer.user_links = relationship(
-        CustomerUser,
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by=CustomerUser.user_id,
-        backref=backref("customer"),
-    )
-
-
-_attach_to_customer()

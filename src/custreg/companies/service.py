@@ -1,6 +1,7 @@
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from custreg.companies import defaults
 from custreg.companies.models import Company
 from custreg.companies.schemas import CompanyCreate
 from custreg.db.driver import DriverStatement
@@ -42,8 +43,6 @@ def create(session: Session, *, data: CompanyCreate) -> Company:
     )
     session.add(company)
     session.flush()
-    from custreg.companies import defaults
-
     defaults.seed(session, company)
     return company
 
