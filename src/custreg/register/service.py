@@ -138,7 +138,7 @@ def _usage(session: Session, company: Company, category: str, removed: set[str])
             .where(Customer.company_id == company.id, column.in_(removed))
             .group_by(column)
         )
-        return dict(rows.tuples())
+        return dict(rows.all())
     if category == "dimensions":
         return {
             code: session.scalar(
@@ -236,6 +236,6 @@ def count_records(model, column_name: str):
             .where(Customer.company_id == company.id, column.in_(removed))
             .group_by(column)
         )
-        return dict(rows.tuples())
+        return dict(rows.all())
 
     return count
