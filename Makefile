@@ -1,4 +1,4 @@
-# Two commands: `make run` and `make test`. Both create .venv on their own.
+# Two commands: `make run` and `make test`. Both create .venv on their own (`make lint` too).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -29,6 +29,14 @@ test: $(VENV)/.installed-test
 
 test-postgres: $(VENV)/.installed-test
 	CUSTREG_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest
+
+# The lint gate (.ci/run runs it before the tests): ruff, formatting, mypy (config in
+# pyproject.toml), import direction (import-linter contracts in pyproject.toml).
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Benchmarks (bench/run.py): `make bench ARGS="--postgres --customers 1000000 --duration 20"`.
 bench: $(VENV)/.installed

@@ -9,6 +9,7 @@ from custreg.access.ratelimit import RateLimiter
 from custreg.db.session import Database
 from custreg.errors import install_handlers
 from custreg.limits import BodySizeLimit
+from custreg.routers import ROUTERS
 from custreg.settings import Settings, get_settings
 
 DESCRIPTION = """A customer register for Nordic businesses: companies, persons and
@@ -39,8 +40,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "database": db.dialect}
-
-    from custreg.routers import ROUTERS
 
     for router in ROUTERS:
         app.include_router(router)

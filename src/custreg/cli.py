@@ -6,10 +6,18 @@ import sys
 import typer
 from rich.console import Console
 
+from custreg import bootstrap
 from custreg.settings import get_settings
+from custreg.sync.cli import register as register_sync
 
 app = typer.Typer(help="custreg: a self-hostable customer register", no_args_is_help=True)
 console = Console(stderr=True)
+
+
+@app.callback()
+def _start() -> None:
+    # Every command runs with every domain's hooks, as the HTTP app does.
+    bootstrap.wire()
 
 
 def _migrate() -> None:
@@ -206,9 +214,7 @@ def user_token(
     typer.echo(token)
 
 
-from custreg.sync.cli import register as _register_sync  # noqa: E402
-
-_register_sync(app)  # export, import, prune
+register_sync(app)  # export, import, prune, lines
 
 
 def main() -> None:  # pragma: no cover

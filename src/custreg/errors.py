@@ -1,5 +1,6 @@
 """Domain errors and their RFC 9457 problem+json rendering."""
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -274,7 +275,5 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):  # a bug: say so, leak nothing
-        import logging
-
         logging.getLogger("custreg").exception("unhandled error on %s", request.url.path)
         return problem(500, "Internal error", instance=request.url.path)

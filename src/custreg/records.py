@@ -6,6 +6,7 @@ A `RecordKind` names the table, the id field, the schemas and the per-kind rules
 `lastUpdatedAt` and `version` in the same transaction.
 """
 
+import inspect
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -325,8 +326,6 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
 
 def _with_id_param(fn: Callable, name: str) -> None:
     """Give fn a real path parameter called `name` (FastAPI reads the signature)."""
-    import inspect
-
     sig = inspect.signature(fn)
     params = [p for p in sig.parameters.values() if p.kind != inspect.Parameter.VAR_KEYWORD]
     params.insert(1, inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str))

@@ -4,14 +4,22 @@ from custreg.access.routes import clients_router as clients
 from custreg.access.routes import history_router as history
 from custreg.access.routes import oauth_router as oauth
 from custreg.access.selfservice import router as self_service
+from custreg.actions.routes import router as actions
 from custreg.addresses.routes import router as addresses
 from custreg.bank_accounts.routes import router as bank_accounts
 from custreg.companies.routes import router as companies
+from custreg.compat import billmate, clvr, connect, fivaldi, tehden
+from custreg.consents.routes import router as consents
 from custreg.contacts.routes import router as contacts
 from custreg.customers.routes import router as customers
 from custreg.external_ids.routes import router as external_ids
+from custreg.insurances.routes import router as credit_insurances
 from custreg.lookups.routes import router as lookups
+from custreg.mandates.routes import router as mandates
+from custreg.parameters.routes import extra_fields, parameters
+from custreg.pledges.routes import router as pledges
 from custreg.register.routes import router as register
+from custreg.relations.routes import router as relations
 from custreg.sync.routes import router as sync
 from custreg.sync.routes import transfer  # /customers/export.csv, /import: before customers
 
@@ -29,23 +37,21 @@ ROUTERS = [
     addresses,
     bank_accounts,
     contacts,
+    # Financial and relationship records (issue 5): all under /customers/{customer}/<path>.
+    consents,
+    parameters,
+    extra_fields,
+    mandates,
+    credit_insurances,
+    relations,
+    pledges,
+    actions,
+    # Identity and configuration (issue 4).
+    external_ids,
+    # Compatibility endpoints (issue 10): the five documented APIs under /compat/<api>/...
+    fivaldi.router,
+    tehden.router,
+    billmate.router,
+    clvr.router,
+    connect.router,
 ]
-
-# Financial and relationship records (issue 5): all under /customers/{customer}/<path>.
-from custreg.actions.routes import router as actions  # noqa: E402
-from custreg.consents.routes import router as consents  # noqa: E402
-from custreg.insurances.routes import router as credit_insurances  # noqa: E402
-from custreg.mandates.routes import router as mandates  # noqa: E402
-from custreg.parameters.routes import extra_fields, parameters  # noqa: E402
-from custreg.pledges.routes import router as pledges  # noqa: E402
-from custreg.relations.routes import router as relations  # noqa: E402
-
-ROUTERS += [consents, parameters, extra_fields, mandates, credit_insurances, relations, pledges, actions]
-
-# Identity and configuration (issue 4).
-ROUTERS += [external_ids]
-
-# Compatibility endpoints (issue 10): the five documented APIs under /compat/<api>/...
-from custreg.compat import billmate, clvr, connect, fivaldi, tehden  # noqa: E402
-
-ROUTERS += [fivaldi.router, tehden.router, billmate.router, clvr.router, connect.router]

@@ -9,8 +9,13 @@ for the client's delayed ACK (≈ 40 ms): on PostgreSQL, 1M customers, 2 workers
 GETs at 700 req/s, 44 ms each, with the CPU 80 % idle, where 1 worker answered 1,050 req/s
 (bench/RESULTS.md, session 5). One worker's own socket was never affected."""
 
+import signal
 import socket
+import subprocess
+import sys
+import time
 
+import uvicorn
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 PROTOCOL = "custreg.serving:NoDelayHTTPProtocol"  # what `custreg serve` gives uvicorn
@@ -53,11 +58,6 @@ def run_workers(count: int, host: str, port: int, loop: str, log_level: str) -> 
     the worker that woke first took a whole burst of keep-alive connections (all 32 of wrk's
     in docs/concurrency.md). A worker that dies is started again; one that fails at startup
     ends the server. SIGINT/SIGTERM stop the workers. Returns the exit code."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
     holder = _listen_socket(host, port)  # the port is ours now (an error here, not per worker)
     argv = [sys.executable, "-m", "custreg.serving", host, str(port), loop, log_level]
     stopping: list[int] = []
@@ -96,8 +96,6 @@ def run_workers(count: int, host: str, port: int, loop: str, log_level: str) -> 
 
 
 def _worker(host: str, port: int, loop: str, log_level: str) -> None:
-    import uvicorn
-
     sock = _listen_socket(host, port)
     config = uvicorn.Config(
         "custreg.main:app", http=PROTOCOL, loop=loop, log_level=log_level, access_log=False
@@ -106,6 +104,4 @@ def _worker(host: str, port: int, loop: str, log_level: str) -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
     _worker(sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4])

@@ -5,17 +5,22 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import jwt
 from sqlalchemy import Engine, select
 
 from custreg.access import scopes
 from custreg.access.models import AdminCredential
+from custreg.access.tokens import (
+    ISSUER,
+    SELF_SCOPES,
+    IdentityProvider,
+    SigningKeys,
+    TokenError,
+    verify_client_token,
+)
 from custreg.errors import Unauthorized
-
-if TYPE_CHECKING:
-    from custreg.settings import Settings
+from custreg.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -47,10 +52,7 @@ class Authenticator:
     """Checks bearer tokens. The stored admin hash is re-read at most once a second
     on a miss, so a token rotated by the CLI works without a restart."""
 
-    def __init__(self, engine: Engine, admin_token: str | None, settings: "Settings | None" = None) -> None:
-        from custreg.access.tokens import IdentityProvider, SigningKeys
-        from custreg.settings import Settings
-
+    def __init__(self, engine: Engine, admin_token: str | None, settings: Settings | None = None) -> None:
         settings = settings or Settings(admin_token=admin_token)
         self._engine = engine
         self._env_hash = hash_token(admin_token) if admin_token else None
@@ -97,8 +99,6 @@ class Authenticator:
         return principal
 
     def _verify_jwt(self, token: str) -> tuple[Principal, float]:
-        from custreg.access.tokens import ISSUER, SELF_SCOPES, TokenError, verify_client_token
-
         if self._env_hash is not None and self._is_admin(token):
             return ADMIN, float("inf")
         try:

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from custreg.db.base import Base, UTCDateTime, utcnow
 
@@ -58,20 +58,14 @@ class CustomerUser(Base):
     )
     user_id: Mapped[str] = mapped_column(String(255))
 
-
-def _attach_to_customer() -> None:
-    # The relationship lives here so customers/models.py needs no knowledge of access.
-    from sqlalchemy.orm import backref, relationship
-
-    from custreg.customers.models import Customer
-
-    Customer.user_links = relationship(
-        CustomerUser,
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by=CustomerUser.user_id,
-        backref=backref("customer"),
+    # `Customer.user_links` is declared here so the customers domain need not know us.
+    customer = relationship(
+        "Customer",
+        backref=backref(
+            "user_links", cascade="all, delete-orphan", passive_deletes=True, order_by="CustomerUser.user_id"
+        ),
     )
 
 
-_attach_to_customer()
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship

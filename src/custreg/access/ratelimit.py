@@ -7,6 +7,8 @@ import math
 import threading
 import time
 
+import redis
+
 log = logging.getLogger("custreg.ratelimit")
 
 # KEYS[1] bucket; ARGV rate/s, burst. Uses the server clock so workers agree.
@@ -67,8 +69,6 @@ class RedisBuckets:
     request is limited by this process's buckets instead (logged), never refused."""
 
     def __init__(self, url: str, rate: float, burst: int, prefix: str = "custreg:rl:") -> None:
-        import redis
-
         self.rate, self.burst, self.prefix = rate, burst, prefix
         self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._script = self._redis.register_script(_LUA)

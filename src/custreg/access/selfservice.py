@@ -7,12 +7,11 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from custreg.access.context import SelfCtx
 from custreg.access.models import CustomerUser
 from custreg.companies.models import Company
-from custreg.customers import hooks as customer_hooks
-from custreg.customers import read as customer_read
 from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.db.columns import snake
@@ -20,7 +19,7 @@ from custreg.db.execution import TransactionalRoute
 from custreg.errors import BadRequest, Conflict, FieldErrors, NotFound, Unprocessable
 from custreg.fields import Text
 
-# --- attachedUsers on the customer (create/PUT/PATCH, full GET) ---------------------
+# --- attachedUsers on the customer (create/PUT/PATCH, full GET), registered by custreg.bootstrap
 
 
 def set_attached_users(session: Session, customer: Customer, users: list[str]) -> None:
@@ -47,17 +46,13 @@ def on_created(session: Session, company: Company, created, v: dict[str, Any]) -
         set_attached_users(session, session.get(Customer, created.id), v["attachedUsers"])
 
 
-def install_customer_hooks() -> None:
-    if _apply_hook not in customer_hooks.APPLY:
-        customer_hooks.APPLY.append(_apply_hook)
-        customer_hooks.CREATED.append(on_created)
-        customer_hooks.LOADERS.append(lambda: selectinload(Customer.user_links))
-        customer_read.DETAIL_PARTS.append(
-            lambda c, cuid: {"attachedUsers": [link.user_id for link in c.user_links]}
-        )
+def load_user_links() -> LoaderOption:
+    return selectinload(Customer.user_links)
 
 
-install_customer_hooks()
+def detail_part(c: Customer, cuid: str) -> dict[str, Any]:
+    return {"attachedUsers": [link.user_id for link in c.user_links]}
+
 
 # --- GET/POST /v1/customer/info -----------------------------------------------------
 

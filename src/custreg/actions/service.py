@@ -3,11 +3,10 @@
 from typing import Any
 
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from custreg.actions.models import CustomerAction
 from custreg.actions.schemas import ActionFields, ActionRead
-from custreg.customers import hooks as customer_hooks
-from custreg.customers import read as customer_read
 from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
 from custreg.db.base import utcnow
@@ -63,6 +62,12 @@ def respond(
     customer_writer.flush(session)
 
 
-customer_hooks.LOADERS.append(lambda: selectinload(Customer.actions))
-customer_read.DETAIL_PARTS.append(lambda c, cuid: {"actions": [to_dict(ACTIONS, a) for a in c.actions]})
-customer_read.SUB_RESOURCES.append("actions")
+# The customer's part, registered by custreg.bootstrap: loading its records, its part of the full GET.
+
+
+def load_actions() -> LoaderOption:
+    return selectinload(Customer.actions)
+
+
+def detail_part(c: Customer, cuid: str) -> dict[str, Any]:
+    return {"actions": [to_dict(ACTIONS, a) for a in c.actions]}

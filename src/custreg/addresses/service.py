@@ -9,6 +9,7 @@ from custreg.addresses.models import Address
 from custreg.addresses.schemas import AddressFields, AddressRead
 from custreg.errors import field_error
 from custreg.records import RecordKind
+from custreg.register import service as register
 
 
 def unset_other_defaults(session: Session, customer, address_type: str, keep_id: int | None) -> None:
@@ -24,8 +25,6 @@ def unset_other_defaults(session: Session, customer, address_type: str, keep_id:
 
 def rule(session: Session, company, customer, values: dict[str, Any], existing) -> dict[str, Any]:
     values["addressType"] = values.get("addressType") or "LEGAL"
-    from custreg.register import service as register
-
     register.check_code(session, company, "addressTypes", values["addressType"], "addressType")
     if values.get("validFrom") and values.get("validTo") and values["validTo"] < values["validFrom"]:
         raise field_error("validTo", "must not be before validFrom")

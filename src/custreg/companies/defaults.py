@@ -2,8 +2,8 @@
 
 from sqlalchemy.orm import Session
 
+from custreg.register import service as register
+
 
 def seed(session: Session, company) -> None:
-    from custreg.register import service as register
-
     register.seed(session, company)

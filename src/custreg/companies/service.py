@@ -1,6 +1,7 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from custreg.companies import defaults
 from custreg.companies.models import Company
 from custreg.companies.schemas import CompanyCreate
 from custreg.errors import Conflict, NotFound
@@ -41,8 +42,6 @@ def create(session: Session, *, data: CompanyCreate) -> Company:
     )
     session.add(company)
     session.flush()
-    from custreg.companies import defaults
-
     defaults.seed(session, company)
     return company
 

@@ -14,6 +14,7 @@ seed's field names in any letter case. Errors are problem details naming the see
 """
 
 import datetime as dt
+import inspect
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -626,8 +627,6 @@ def _routes(
         return Response(status_code=204)
 
     def keyed(fn: Callable, name: str) -> Callable:
-        import inspect
-
         sig = inspect.signature(fn)
         params = [
             p.replace(name=m.id_param, annotation=Annotated[str, Path()]) if p.name == "key" else p

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from custreg.access import scopes
 from custreg.access.context import Ctx, requires
@@ -86,8 +86,6 @@ def loose(name: str, fields: dict[str, str], *, doc: str = "") -> type[BaseModel
     """A body model naming a seed's fields (`fields`: name → description), every value
     accepted as sent: the native schema validates after the names are mapped, so there is
     one copy of each rule. Unknown fields → 422 naming them."""
-    from pydantic import ConfigDict, Field, create_model
-
     model = create_model(
         name,
         __config__=ConfigDict(extra="forbid"),

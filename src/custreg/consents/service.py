@@ -6,11 +6,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from custreg.consents.models import Consent, ConsentChange
 from custreg.consents.schemas import ConsentFields, ConsentRead
-from custreg.customers import hooks as customer_hooks
-from custreg.customers import read as customer_read
 from custreg.customers.models import Customer
 from custreg.db.base import utcnow
 from custreg.db.columns import filter_fields
@@ -101,6 +100,12 @@ def _change(r: ConsentChange) -> dict[str, Any]:
     }
 
 
-customer_hooks.LOADERS.append(lambda: selectinload(Customer.consents))
-customer_read.DETAIL_PARTS.append(lambda c, cuid: {"consents": [to_dict(CONSENTS, x) for x in c.consents]})
-customer_read.SUB_RESOURCES.append("consents")
+# The customer's part, registered by custreg.bootstrap: loading its records, its part of the full GET.
+
+
+def load_consents() -> LoaderOption:
+    return selectinload(Customer.consents)
+
+
+def detail_part(c: Customer, cuid: str) -> dict[str, Any]:
+    return {"consents": [to_dict(CONSENTS, x) for x in c.consents]}

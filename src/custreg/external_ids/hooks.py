@@ -1,11 +1,11 @@
-"""External ids inside customer writes: Tehden's inline pair and the nested list."""
+"""External ids inside customer writes: Tehden's inline pair and the nested list.
+Registered by custreg.bootstrap."""
 
 from typing import Any
 
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
-from custreg.customers import hooks as customer_hooks
-from custreg.customers import read
 from custreg.customers.models import Customer
 from custreg.external_ids import service
 from custreg.external_ids.schemas import pair
@@ -58,17 +58,5 @@ def detail(customer: Customer, cuid: str) -> dict[str, Any]:
     }
 
 
-def install() -> None:
-    if on_apply in customer_hooks.APPLY:
-        return
-    customer_hooks.APPLY.append(on_apply)
-    customer_hooks.CREATED.append(on_created)
-    customer_hooks.LOADERS.append(lambda: selectinload(Customer.external_ids))
-    read.DETAIL_PARTS.append(detail)
-    read.SUB_RESOURCES.append("external-ids")
-    from custreg.register import service as register
-
-    register.USAGE_COUNTERS["externalSystems"] = service.usage
-
-
-install()
+def load_external_ids() -> LoaderOption:
+    return selectinload(Customer.external_ids)

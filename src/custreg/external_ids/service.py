@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from custreg.companies.models import Company
@@ -96,8 +96,6 @@ EXTERNAL_IDS = RecordKind(
 
 
 def usage(session: Session, company: Company, removed: set[str]) -> dict[str, int]:
-    from sqlalchemy import func
-
     ids = [int(c) for c in removed if c.isdigit()]
     rows = session.execute(
         select(ExternalId.external_system_id, func.count())

@@ -3,9 +3,8 @@
 from typing import Any
 
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
-from custreg.customers import hooks as customer_hooks
-from custreg.customers import read as customer_read
 from custreg.customers.models import Customer
 from custreg.errors import FieldErrors
 from custreg.insurances.models import CreditInsurance
@@ -33,8 +32,12 @@ INSURANCES = RecordKind(
     rule=rule,
 )
 
-customer_hooks.LOADERS.append(lambda: selectinload(Customer.credit_insurances))
-customer_read.DETAIL_PARTS.append(
-    lambda c, cuid: {"creditInsurances": [to_dict(INSURANCES, i) for i in c.credit_insurances]}
-)
-customer_read.SUB_RESOURCES.append("credit-insurances")
+# The customer's part, registered by custreg.bootstrap: loading its records, its part of the full GET.
+
+
+def load_credit_insurances() -> LoaderOption:
+    return selectinload(Customer.credit_insurances)
+
+
+def detail_part(c: Customer, cuid: str) -> dict[str, Any]:
+    return {"creditInsurances": [to_dict(INSURANCES, i) for i in c.credit_insurances]}

@@ -8,11 +8,10 @@ from typing import Any
 from schwifty import IBAN
 from schwifty import exceptions as sx
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 from stdnum import luhn
 from stdnum.no import kontonr
 
-from custreg.customers import hooks as customer_hooks
-from custreg.customers import read as customer_read
 from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
 from custreg.db.base import utcnow
@@ -112,8 +111,12 @@ def close(session: Session, customer: Customer, mandate: DirectDebitMandate, clo
     customer_writer.flush(session)
 
 
-customer_hooks.LOADERS.append(lambda: selectinload(Customer.direct_debit_mandates))
-customer_read.DETAIL_PARTS.append(
-    lambda c, cuid: {"directDebitMandates": [to_dict(MANDATES, m) for m in c.direct_debit_mandates]}
-)
-customer_read.SUB_RESOURCES.append("direct-debit-mandates")
+# The customer's part, registered by custreg.bootstrap: loading its records, its part of the full GET.
+
+
+def load_direct_debit_mandates() -> LoaderOption:
+    return selectinload(Customer.direct_debit_mandates)
+
+
+def detail_part(c: Customer, cuid: str) -> dict[str, Any]:
+    return {"directDebitMandates": [to_dict(MANDATES, m) for m in c.direct_debit_mandates]}

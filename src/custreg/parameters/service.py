@@ -3,9 +3,8 @@
 from typing import Any
 
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
-from custreg.customers import hooks as customer_hooks
-from custreg.customers import read as customer_read
 from custreg.customers.models import Customer
 from custreg.errors import field_error
 from custreg.fields import clean_text
@@ -53,12 +52,19 @@ EXTRA_FIELDS = RecordKind(
 )
 
 
-customer_hooks.LOADERS.append(lambda: selectinload(Customer.parameters))
-customer_hooks.LOADERS.append(lambda: selectinload(Customer.extra_fields))
-customer_read.DETAIL_PARTS.append(
-    lambda c, cuid: {
+# The customer's part, registered by custreg.bootstrap: loading its records, its part of the full GET.
+
+
+def load_parameters() -> LoaderOption:
+    return selectinload(Customer.parameters)
+
+
+def load_extra_fields() -> LoaderOption:
+    return selectinload(Customer.extra_fields)
+
+
+def detail_part(c: Customer, cuid: str) -> dict[str, Any]:
+    return {
         "parameters": [to_dict(PARAMETERS, p) for p in c.parameters],
         "extraFields": [to_dict(EXTRA_FIELDS, f) for f in c.extra_fields],
     }
-)
-customer_read.SUB_RESOURCES.extend(["parameters", "extra-fields"])

@@ -3,9 +3,8 @@
 from typing import Any
 
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
-from custreg.customers import hooks as customer_hooks
-from custreg.customers import read as customer_read
 from custreg.customers.models import Customer
 from custreg.errors import FieldErrors
 from custreg.pledges.models import Pledge
@@ -37,6 +36,7 @@ PLEDGES = RecordKind(
     rule=rule,
 )
 
+# The customer's part, registered by custreg.bootstrap: loading its records, its part of the full GET.
 _COMMON = ("pledgeType", "referenceNumber", "description", "note", "currencyCode")
 
 
@@ -53,6 +53,5 @@ def detail_part(customer: Customer, cuid: str) -> dict[str, Any]:
     return {"guarantees": guarantees, "collaterals": collaterals}
 
 
-customer_hooks.LOADERS.append(lambda: selectinload(Customer.pledges))
-customer_read.DETAIL_PARTS.append(detail_part)
-customer_read.SUB_RESOURCES.append("pledges")
+def load_pledges() -> LoaderOption:
+    return selectinload(Customer.pledges)

@@ -6,7 +6,6 @@ from sqlalchemy import select
 from custreg import etags
 from custreg.access.context import ReadCtx, RegisterAdminCtx
 from custreg.companies.models import Company
-from custreg.customers import hooks as customer_hooks
 from custreg.db.execution import TransactionalRoute
 from custreg.register import service
 from custreg.register.defaults import CATEGORIES
@@ -56,13 +55,3 @@ def replace_category(
         data = [{"code": d["code"], "name": d["name"]} for d in data]
     service.replace_category(ctx.session, ctx.company, category, data)
     return _tagged(ctx, response)
-
-
-def _install() -> None:
-
-    if service.check_customer_codes not in customer_hooks.APPLY:
-        customer_hooks.APPLY.append(service.check_customer_codes)
-    service.install_usage_counters()
-
-
-_install()

@@ -7,6 +7,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from custreg.companies.models import Company
+from custreg.customers.models import Customer
+from custreg.db.columns import snake
 from custreg.errors import Conflict, FieldErrors, NotFound
 from custreg.register.defaults import CATEGORIES, DEFAULTS
 from custreg.register.models import RegisterCode
@@ -25,7 +27,8 @@ CODED_FIELDS = {
 }
 DIMENSION_VALUES = "dimensionValues"
 
-# Who else uses a category's codes: fn(session, company, category, codes) -> {code: count}.
+# Who else uses a category's codes: fn(session, company, codes) -> {code: count}; filled by
+# custreg.bootstrap.
 USAGE_COUNTERS: dict[str, Any] = {}
 
 
@@ -127,17 +130,15 @@ def replace_category(session: Session, company: Company, category: str, items: l
 
 
 def _usage(session: Session, company: Company, category: str, removed: set[str]) -> dict[str, int]:
-    from custreg.customers.models import Customer
-
     field = next((f for f, c in CODED_FIELDS.items() if c == category), None)
     if field is not None:
-        column = getattr(Customer, _snake(field))
+        column = getattr(Customer, snake(field))
         rows = session.execute(
             select(column, func.count())
             .where(Customer.company_id == company.id, column.in_(removed))
             .group_by(column)
         )
-        return {code: n for code, n in rows}
+        return dict(rows.all())
     if category == "dimensions":
         return {
             code: session.scalar(
@@ -153,8 +154,6 @@ def _usage(session: Session, company: Company, category: str, removed: set[str])
 
 
 def _dimension_value_usage(session: Session, company: Company, items: list[dict]) -> dict[str, int]:
-    from custreg.customers.models import Customer
-
     out = {}
     kept = {item["code"]: {v["code"] for v in item.get("values") or []} for item in items}
     for dim, old_values in _all_dimension_values(session, company).items():
@@ -180,12 +179,6 @@ def _all_dimension_values(session: Session, company: Company) -> dict[str, set[s
     ):
         out[parent].add(code)
     return out
-
-
-def _snake(name: str) -> str:
-    from custreg.db.columns import snake
-
-    return snake(name)
 
 
 def check_customer_codes(session: Session, company: Company, customer, v: dict[str, Any]) -> None:
@@ -232,12 +225,10 @@ def check_code(session: Session, company: Company, category: str, code: str, fie
         errors.raise_if_any()
 
 
-def _count_records(model, column_name: str):
+def count_records(model, column_name: str):
     """A usage counter over a customer record table: {code: records using it}."""
 
     def count(session: Session, company: Company, removed: set[str]) -> dict[str, int]:
-        from custreg.customers.models import Customer
-
         column = getattr(model, column_name)
         rows = session.execute(
             select(column, func.count())
@@ -245,16 +236,6 @@ def _count_records(model, column_name: str):
             .where(Customer.company_id == company.id, column.in_(removed))
             .group_by(column)
         )
-        return {code: n for code, n in rows}
+        return dict(rows.all())
 
     return count
-
-
-def install_usage_counters() -> None:
-    from custreg.addresses.models import Address
-    from custreg.consents.models import Consent
-    from custreg.relations.models import CustomerRelation
-
-    USAGE_COUNTERS.setdefault("addressTypes", _count_records(Address, "address_type"))
-    USAGE_COUNTERS.setdefault("relationRoles", _count_records(CustomerRelation, "role_code"))
-    USAGE_COUNTERS.setdefault("consentChannels", _count_records(Consent, "channel"))

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from custreg.companies.models import Company
-from custreg.customers import hooks as customer_hooks
 from custreg.customers import read as customer_read
 from custreg.customers import service as customers
 from custreg.customers import writer as customer_writer
@@ -212,12 +212,12 @@ def detail_part(customer: Customer, cuid: str) -> dict[str, Any]:
     }
 
 
-customer_hooks.APPLY.append(refuse_parent_cycle)
-customer_hooks.TOUCH.append(touch_relations_of_deleted)
 # The customer at the other end joined into the relations' statement: a separate select
 # of them would be skipped when the page already holds them all, so a list's statement
 # count would depend on which customers its page holds.
-customer_hooks.LOADERS.append(lambda: selectinload(Customer.relations).joinedload(CustomerRelation.related))
-customer_hooks.LOADERS.append(lambda: selectinload(Customer.related_by).joinedload(CustomerRelation.customer))
-customer_read.DETAIL_PARTS.append(detail_part)
-customer_read.SUB_RESOURCES.append("relations")
+def load_relations() -> LoaderOption:
+    return selectinload(Customer.relations).joinedload(CustomerRelation.related)
+
+
+def load_related_by() -> LoaderOption:
+    return selectinload(Customer.related_by).joinedload(CustomerRelation.customer)

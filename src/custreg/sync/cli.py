@@ -4,6 +4,7 @@ import datetime as dt
 import getpass
 import io
 import os
+import time
 from pathlib import Path
 
 import typer
@@ -19,26 +20,30 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 from rich.table import Table
+from sqlalchemy import delete, func, select
+
+from custreg.companies import service as companies
+from custreg.customers import queries as customer_queries
+from custreg.customers.models import Customer
+from custreg.db.base import utcnow
+from custreg.db.migrate import upgrade
+from custreg.db.session import Database
+from custreg.errors import DomainError, NotFound
+from custreg.paging import ListParams
+from custreg.settings import get_settings
+from custreg.sync import bulk, export, feed, importer
+from custreg.sync.models import IdempotencyKey
 
 console = Console(stderr=True)
 
 
 def _database():
-    from custreg import bootstrap
-    from custreg.cli import _migrate
-    from custreg.db.session import Database
-    from custreg.settings import get_settings
-
-    bootstrap.wire()
-    _migrate()
+    upgrade(get_settings().database_url)
     s = get_settings()
     return Database.from_url(s.database_url, busy_timeout_ms=s.sqlite_busy_timeout_ms)
 
 
 def _company(session, cuid: str):
-    from custreg.companies import service as companies
-    from custreg.errors import NotFound
-
     try:
         return companies.get(session, cuid)
     except NotFound as exc:
@@ -58,11 +63,6 @@ def export_cmd(
     ),
 ) -> None:
     """Export a company's customers to a CSV or XML file (docs/export.md), with a progress bar."""
-    from custreg.customers import queries as customer_queries
-    from custreg.errors import DomainError
-    from custreg.paging import ListParams
-    from custreg.sync import export
-
     if fmt not in ("csv", "xml"):
         console.print("[red]--format must be csv or xml[/red]")
         raise typer.Exit(2)
@@ -150,12 +150,6 @@ def import_cmd(
 ) -> None:
     """Import customers from a CSV (the export's columns), with a progress bar and a summary.
     Exit code 0: written; 1: rows failed (all-or-nothing: nothing written); 2: unusable input."""
-    import time
-
-    import custreg.routers  # noqa: F401 - first: every domain registers its parts as the server does
-    from custreg.errors import DomainError
-    from custreg.sync import bulk, importer
-
     if mode not in importer.MODES:
         console.print(f"[red]--mode must be one of {', '.join(importer.MODES)}[/red]")
         raise typer.Exit(2)
@@ -266,13 +260,6 @@ def prune_cmd(
 ) -> None:
     """Compact the change feed (superseded entries and tombstones older than the retention)
     and delete expired Idempotency-Keys."""
-    from sqlalchemy import delete
-
-    from custreg.db.base import utcnow
-    from custreg.settings import get_settings
-    from custreg.sync import feed
-    from custreg.sync.models import IdempotencyKey
-
     days = days if days is not None else get_settings().change_retention_days
     db = _database()
     try:
@@ -296,11 +283,6 @@ def lines_cmd(
 ) -> None:
     """Store the CSV export lines of customers that have none (docs/export.md, "Stored
     lines"): after upgrading to migration 0013, or after rows an import wrote one by one."""
-    from sqlalchemy import func, select
-
-    from custreg.customers.models import Customer
-    from custreg.sync import export
-
     db = _database()
     try:
         company_id = None

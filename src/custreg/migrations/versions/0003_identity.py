@@ -7,6 +7,8 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
+from custreg.register.defaults import DEFAULTS
+
 revision = "0003"
 down_revision = "0001"
 branch_labels = None
@@ -53,8 +55,6 @@ def upgrade() -> None:
 
 
 def _seed_existing_companies() -> None:
-    from custreg.register.defaults import DEFAULTS
-
     conn = op.get_bind()
     codes = sa.table("register_codes", sa.column("company_id"), sa.column("category"),
                      sa.column("parent"), sa.column("code"), sa.column("name"), sa.column("position"))
