@@ -1,5 +1,6 @@
 """Domain errors and their RFC 9457 problem+json rendering."""
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -115,7 +116,7 @@ def _loc_to_field(loc: tuple) -> str:
     return out or (str(loc[-1]) if loc else "body")
 
 
-def _clean_message(err: dict) -> str:
+def _clean_message(err: Mapping[str, Any]) -> str:
     msg = err.get("msg", "invalid")
     return msg.removeprefix("Value error, ")
 

@@ -1,4 +1,6 @@
-from sqlalchemy import bindparam, func, select, update
+from typing import cast
+
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from custreg.companies.models import Company
@@ -77,7 +79,7 @@ def take_customer_number(session: Session, company_id: int, count: int = 1) -> i
     return new_next - count
 
 
-_t = Company.__table__
+_t = cast(Table, Company.__table__)  # typed as any FromClause; a mapped class's is its Table
 # Built once: building the statement per call cost about as much as running it.
 _TAKE_NUMBER = DriverStatement(
     update(_t)

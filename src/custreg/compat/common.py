@@ -5,7 +5,7 @@ translation of a seed's field names inside `$filter`/`$orderby`."""
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -51,7 +51,10 @@ def seed_names(names: dict[str, str]) -> Iterator[None]:
         raise rename_errors(exc, names) from None
 
 
-def validate(model: type[BaseModel], data: dict[str, Any], names: dict[str, str] | None = None) -> BaseModel:
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], data: dict[str, Any], names: dict[str, str] | None = None) -> M:
     """The native schema validates; its errors come back as a 422 naming the seed's fields."""
     try:
         return model.model_validate(data)
@@ -88,12 +91,8 @@ def loose(name: str, fields: dict[str, str], *, doc: str = "") -> type[BaseModel
     one copy of each rule. Unknown fields → 422 naming them."""
     from pydantic import ConfigDict, Field, create_model
 
-    model = create_model(
-        name,
-        __config__=ConfigDict(extra="forbid"),
-        __doc__=doc or None,
-        **{f: (Any, Field(None, description=d)) for f, d in fields.items()},
-    )
+    definitions: dict[str, Any] = {f: (Any, Field(None, description=d)) for f, d in fields.items()}
+    model = create_model(name, __config__=ConfigDict(extra="forbid"), __doc__=doc or None, **definitions)
     return model
 
 

@@ -31,6 +31,7 @@ an e-mail) starts with a common one: a prefix query then scans a handful of inde
 """
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import phonenumbers
@@ -215,7 +216,9 @@ def _code_forms(value: str) -> list[str]:
     return _PIECE.findall("".join(_PIECE.findall(fold(value))))
 
 
-def document_text(parts: list[str], *, phones: list[str] = (), codes: list[str] = ()) -> str:
+def document_text(
+    parts: Sequence[str | None], *, phones: Sequence[str | None] = (), codes: Sequence[str | None] = ()
+) -> str:
     """`customers.search_text`: the folded `parts` (the customer number first, then names,
     codes, e-mail, phones and city), two spaces, the words. Nothing after the number
     depends on it (sync/bulk.py renders the rest once with the number 0)."""
