@@ -1,12 +1,12 @@
 """Domain errors and their RFC 9457 problem+json rendering."""
 
-from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic_core import ErrorDetails
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -116,7 +116,7 @@ def _loc_to_field(loc: tuple) -> str:
     return out or (str(loc[-1]) if loc else "body")
 
 
-def _clean_message(err: Mapping[str, Any]) -> str:
+def _clean_message(err: ErrorDetails) -> str:
     msg = err.get("msg", "invalid")
     return msg.removeprefix("Value error, ")
 

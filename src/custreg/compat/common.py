@@ -5,7 +5,7 @@ translation of a seed's field names inside `$filter`/`$orderby`."""
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -91,8 +91,13 @@ def loose(name: str, fields: dict[str, str], *, doc: str = "") -> type[BaseModel
     one copy of each rule. Unknown fields → 422 naming them."""
     from pydantic import ConfigDict, Field, create_model
 
-    definitions: dict[str, Any] = {f: (Any, Field(None, description=d)) for f, d in fields.items()}
-    model = create_model(name, __config__=ConfigDict(extra="forbid"), __doc__=doc or None, **definitions)
+    model = create_model(
+        name,
+        __config__=ConfigDict(extra="forbid"),
+        __doc__=doc or None,
+        # Any: mypy checks the values of a **dict against every keyword of create_model.
+        **cast(dict[str, Any], {f: (Any, Field(None, description=d)) for f, d in fields.items()}),
+    )
     return model
 
 
