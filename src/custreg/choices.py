@@ -2,6 +2,7 @@
 enums whose error lists the allowed values, and dates that also accept a date-time."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -19,7 +20,7 @@ def describe_ints(choices: dict[int, str]) -> str:
     return ", ".join(f"{k} ({v})" for k, v in choices.items())
 
 
-def int_choice(choices: dict[int, str]):
+def int_choice(choices: dict[int, str]) -> Callable[[Any], Any]:
     """Accept one of `choices` by its integer or by its name (case-insensitive); store the integer."""
     by_name = {v.lower(): k for k, v in choices.items()}
 
@@ -46,15 +47,13 @@ def int_choice(choices: dict[int, str]):
     return check
 
 
-def IntChoice(choices: dict[int, str], description: str, *, required: bool = False):
-    """An integer enum; an unknown value is a 422 that lists the allowed ones."""
-    text = f"{description}: {describe_ints(choices)}"
-    if required:
-        return Annotated[int, BeforeValidator(int_choice(choices)), Field(description=text)]
-    return Annotated[int | None, BeforeValidator(int_choice(choices)), Field(None, description=text)]
+def IntChoice(choices: dict[int, str]) -> BeforeValidator:
+    """An integer enum (`Annotated[int | None, IntChoice(choices)]`); an unknown value is a
+    422 that lists the allowed ones. `describe_ints` gives the text for the description."""
+    return BeforeValidator(int_choice(choices))
 
 
-def code_choice(choices: tuple[str, ...]):
+def code_choice(choices: tuple[str, ...]) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         value = clean_text(value)
         if value is None:
@@ -66,12 +65,10 @@ def code_choice(choices: tuple[str, ...]):
     return check
 
 
-def CodeChoice(choices: tuple[str, ...], description: str, *, required: bool = False):
-    """A string enum (case-insensitive in, upper-case out); unknown → 422 listing the allowed ones."""
-    text = f"{description}: {', '.join(choices)}"
-    if required:
-        return Annotated[str, BeforeValidator(code_choice(choices)), Field(description=text)]
-    return Annotated[str | None, BeforeValidator(code_choice(choices)), Field(None, description=text)]
+def CodeChoice(choices: tuple[str, ...]) -> BeforeValidator:
+    """A string enum (`Annotated[str | None, CodeChoice(choices)]`): case-insensitive in,
+    upper-case out; unknown → 422 listing the allowed ones."""
+    return BeforeValidator(code_choice(choices))
 
 
 def _date(value: Any) -> Any:
@@ -85,46 +82,32 @@ def _date(value: Any) -> Any:
     return value
 
 
-def Date(description: str):
-    return Annotated[dt.date | None, BeforeValidator(_date), Field(None, description=description)]
+def _datetime(value: Any) -> Any:
+    value = clean_text(value)
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
+        except ValueError:
+            return value
+    return value
 
 
-def DateTime(description: str):
-    """A date-time; a plain date means its midnight UTC; a naive time is taken as UTC."""
-
-    def parse(value: Any) -> Any:
-        value = clean_text(value)
-        if isinstance(value, str) and len(value) == 10:
-            try:
-                return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
-            except ValueError:
-                return value
-        return value
-
-    def aware(value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=dt.UTC)
-            try:
-                return value.astimezone(dt.UTC)
-            except OverflowError:
-                raise ValueError("date-time out of range") from None
-        return value
-
-    return Annotated[
-        dt.datetime | None,
-        BeforeValidator(parse),
-        AfterValidator(aware),
-        Field(None, description=description),
-    ]
+def _aware(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValueError("date-time out of range") from None
+    return value
 
 
-def Amount(description: str):
-    """A non-negative money amount with two decimals (JSON number out)."""
-    return Annotated[
-        Decimal | None, _NUMBER, Field(None, ge=0, max_digits=18, decimal_places=2, description=description)
-    ]
-
-
-def Count(description: str):
-    return Annotated[int | None, Field(None, ge=0, le=INT32_MAX, description=description)]
+# Field types; the description and the default go with the field
+# (`name: Date = Field(None, description="...")`), so that type checkers see the default.
+Date = Annotated[dt.date | None, BeforeValidator(_date)]
+# A date-time; a plain date means its midnight UTC; a naive time is taken as UTC.
+DateTime = Annotated[dt.datetime | None, BeforeValidator(_datetime), AfterValidator(_aware)]
+# A non-negative money amount with two decimals (JSON number out).
+Amount = Annotated[Decimal | None, _NUMBER, Field(ge=0, max_digits=18, decimal_places=2)]
+Count = Annotated[int | None, Field(ge=0, le=INT32_MAX)]

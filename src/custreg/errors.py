@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic_core import ErrorDetails
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -116,7 +117,7 @@ def _loc_to_field(loc: tuple) -> str:
     return out or (str(loc[-1]) if loc else "body")
 
 
-def _clean_message(err: dict) -> str:
+def _clean_message(err: ErrorDetails) -> str:
     msg = err.get("msg", "invalid")
     return msg.removeprefix("Value error, ")
 

@@ -55,38 +55,25 @@ def check_currency(value: str | None) -> str | None:
     return value
 
 
-def Text(max_length: int, description: str):
-    """An optional, trimmed string of at most `max_length` characters."""
-    return Annotated[
-        Annotated[str, Field(max_length=max_length)] | None,
-        BeforeValidator(clean_text),
-        Field(None, description=description),
-    ]
-
-
-def Code(max_length: int, description: str):
-    """An optional code, trimmed and upper-cased."""
-    return Annotated[
-        Annotated[str, Field(max_length=max_length)] | None,
-        BeforeValidator(_upper),
-        Field(None, description=description),
-    ]
-
-
+# Field types. The length limit, the description and the default go with the field
+# (`name: Text = Field(None, max_length=100, description="...")`), so that type checkers
+# see both the type and the default.
+Text = Annotated[str | None, BeforeValidator(clean_text)]  # trimmed; '' is None
+Code = Annotated[str | None, BeforeValidator(_upper)]  # trimmed and upper-cased
 Country = Annotated[
     str | None,
     BeforeValidator(lambda v: check_country(clean_text(v))),
-    Field(None, description="ISO 3166-1 alpha-2 country code", examples=["FI"]),
+    Field(description="ISO 3166-1 alpha-2 country code", examples=["FI"]),
 ]
 Language = Annotated[
     str | None,
     BeforeValidator(lambda v: check_language(clean_text(v))),
-    Field(None, description="ISO 639-1 language code", examples=["fi"]),
+    Field(description="ISO 639-1 language code", examples=["fi"]),
 ]
 Currency = Annotated[
     str | None,
     BeforeValidator(lambda v: check_currency(clean_text(v))),
-    Field(None, description="ISO 4217 currency code", examples=["EUR"]),
+    Field(description="ISO 4217 currency code", examples=["EUR"]),
 ]
 
 

@@ -14,17 +14,11 @@ No value of this API can hold one, and PostgreSQL cannot even compare text with 
 """
 
 import re
-from collections.abc import Awaitable, Callable
-from typing import Any
 from urllib.parse import parse_qsl
 
-from custreg.errors import problem
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from custreg.errors import problem
 
 # Paths with a streamed body and a limit of their own.
 OWN_LIMIT = [re.compile(r"^/v1/companies/[^/]+/customers/import/?$")]

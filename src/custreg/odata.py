@@ -8,8 +8,10 @@ the field's kind and bound as a parameter, never pasted into SQL.
 import copy
 import datetime as dt
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from odata_query import ast
 from odata_query.exceptions import ODataException
@@ -176,10 +178,10 @@ class _Visitor:
         raise _bad("$filter", f"a {kind} value is needed here")
 
 
-def _one_element_lists(tokens):
+def _one_element_lists(tokens: Iterable[Any]) -> Iterator[Any]:
     """`x in ('a')` is OData, but the grammar reads `('a')` as a parenthesized literal:
     hand it `x in ('a', 'a')`, which means the same."""
-    window: list = []
+    window: list[Any] = []  # the lexer's tokens
     for token in tokens:
         window.append(token)
         if (

@@ -10,7 +10,7 @@ import inspect
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias, cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Response
@@ -29,6 +29,7 @@ from custreg.db.columns import filter_fields, snake
 from custreg.db.execution import TransactionalRoute
 from custreg.errors import Conflict, DomainError, NotFound, Unprocessable, field_error
 from custreg.etags import IfMatch
+from custreg.fields import RecordFields
 from custreg.odata import FilterField, parse_filter, parse_orderby
 from custreg.paging import ListParams, Page, list_params
 
@@ -42,10 +43,10 @@ def _no_rule(session, company, customer, values, existing):
 
 @dataclass
 class RecordKind:
-    model: type
+    model: type[Any]  # a mapped class with `id` and `customer_id`
     path: str  # URL segment, e.g. "addresses"
     id_field: str  # API name of the record id, e.g. "addressGuid"
-    write_schema: type[BaseModel]  # body of POST and PUT (all fields optional)
+    write_schema: type[RecordFields]  # body of POST and PUT (all fields optional)
     read_schema: type[BaseModel]
     title: str  # "address"
     rule: Rule = _no_rule
@@ -244,7 +245,11 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
         tags=[tag or kind.path],
         route_class=TransactionalRoute,
     )
-    Write, Read = kind.write_schema, kind.read_schema
+    if TYPE_CHECKING:  # the kind's schemas, read by FastAPI from the annotations below
+        Write: TypeAlias = BaseModel
+        Read: TypeAlias = BaseModel
+    else:
+        Write, Read = kind.write_schema, kind.read_schema
     item = "/{" + kind.id_field + "}"
 
     def _customer(ctx, customer: str, *, lock: bool = False) -> Customer:
@@ -314,7 +319,7 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
         if kind.key is not None
         else f"Replace a {kind.title}: missing or null fields are cleared"
     )
-    created = (
+    created: dict[int | str, dict[str, Any]] | None = (
         {201: {"model": Read, "description": f"The {kind.title} was created"}}
         if kind.key is not None
         else None
@@ -324,10 +329,19 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
     return router
 
 
+class _Signed(Protocol):
+    __signature__: Any  # an inspect.Signature: inspect.signature(), and so FastAPI, reads it
+
+
+def set_signature(fn: Callable[..., Any], signature: Any) -> None:
+    """Give fn the signature that FastAPI reads (a function takes the attribute)."""
+    cast(_Signed, fn).__signature__ = signature
+
+
 def _with_id_param(fn: Callable, name: str) -> None:
     """Give fn a real path parameter called `name` (FastAPI reads the signature)."""
     sig = inspect.signature(fn)
     params = [p for p in sig.parameters.values() if p.kind != inspect.Parameter.VAR_KEYWORD]
     params.insert(1, inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str))
     params.sort(key=lambda p: p.kind)
-    fn.__signature__ = sig.replace(parameters=params)
+    set_signature(fn, sig.replace(parameters=params))

@@ -21,6 +21,7 @@ from uvicorn.protocols.http.auto import AutoHTTPProtocol
 PROTOCOL = "custreg.serving:NoDelayHTTPProtocol"  # what `custreg serve` gives uvicorn
 
 
+# uvicorn picks AutoHTTPProtocol at import time (httptools or h11) and types it as a variable.
 class NoDelayHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
     def connection_made(self, transport) -> None:
         sock = transport.get_extra_info("socket")

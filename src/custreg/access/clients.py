@@ -111,7 +111,7 @@ def verify_secret(client: ApiClient | None, secret: str) -> bool:
     """Constant work whether or not the client exists (no hint either way)."""
     stored = client.secret_hash if client is not None else _DUMMY_HASH
     try:
-        ok = _hasher.verify(stored, secret[:512])
+        ok: bool = _hasher.verify(stored, secret[:512])  # True or raises
     except (VerificationError, InvalidHashError):
         ok = False
     return ok and client is not None and client.revoked_at is None

@@ -88,7 +88,7 @@ def oauth_error(
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
     header = request.headers.get("authorization", "")
-    if not header[:6].lower() == "basic ":
+    if header[:6].lower() != "basic ":
         return None
     try:
         raw = base64.b64decode(header[6:].strip(), validate=True).decode()
@@ -166,7 +166,7 @@ async def token(request: Request) -> JSONResponse:
     with db.session(write=False) as s:  # a short read, no await inside
         client = clients.lookup_for_login(s, client_id)
     ok = await anyio.to_thread.run_sync(clients.verify_secret, client, secret)
-    if not ok:
+    if not ok or client is None:  # ok implies a client
         return oauth_error(
             "invalid_client",
             "Client authentication failed",

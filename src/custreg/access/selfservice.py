@@ -63,20 +63,21 @@ PHONE_FIELD = {"MOBILE": "cellularPhone", "HOME": "homePhone", "WORK": "workPhon
 class Name(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    firstName: Text(100, "First name")
-    middleName: Text(100, "Middle name")
-    lastName: Text(100, "Last name; lastName or companyName is required when a name is sent")
-    companyName: Text(200, "Organisation name")
+    firstName: Text = Field(None, max_length=100, description="First name")
+    middleName: Text = Field(None, max_length=100, description="Middle name")
+    lastName: Text = Field(
+        None, max_length=100, description="Last name; lastName or companyName is required when a name is sent"
+    )
+    companyName: Text = Field(None, max_length=200, description="Organisation name")
 
 
 class PhoneNumber(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    type: Annotated[
-        PhoneType | None,
-        Field(None, description=("MOBILE, HOME or WORK; when omitted the first free of them, in that order")),
-    ]
-    number: Text(30, "The number; stored in E.164")
+    type: PhoneType | None = Field(
+        None, description=("MOBILE, HOME or WORK; when omitted the first free of them, in that order")
+    )
+    number: Text = Field(None, max_length=30, description="The number; stored in E.164")
 
 
 class InfoWrite(BaseModel):
@@ -85,12 +86,13 @@ class InfoWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
-    phoneNumbers: Annotated[list[PhoneNumber] | None, Field(None, max_length=3)]
-    emails: Annotated[
-        list[Annotated[str, Field(max_length=255)]] | None,
-        Field(None, max_length=1, description="E-mail addresses (this register keeps one)"),
-    ]
-    invoiceEmailAddress: Text(60, "E-mail address for e-mail invoices, at most 60 characters")
+    phoneNumbers: list[PhoneNumber] | None = Field(None, max_length=3)
+    emails: list[Annotated[str, Field(max_length=255)]] | None = Field(
+        None, max_length=1, description="E-mail addresses (this register keeps one)"
+    )
+    invoiceEmailAddress: Text = Field(
+        None, max_length=60, description="E-mail address for e-mail invoices, at most 60 characters"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -224,7 +226,7 @@ def _changes(body: InfoWrite | None) -> dict[str, Any]:
         "lastName": name.lastName if has_names else "-",
         "companyName": name.companyName,
         "fullName": None,  # derived from the parts
-        "email": (body.emails or [None])[0],
+        "email": body.emails[0] if body.emails else None,
         "invoiceEmailAddress": body.invoiceEmailAddress,
     }
     phones = dict.fromkeys(PHONE_FIELD.values())

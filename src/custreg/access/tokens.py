@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jwt
 from sqlalchemy import Engine, select
@@ -16,6 +17,10 @@ from sqlalchemy.orm import Session
 from custreg.access import scopes
 from custreg.access.models import SigningKey
 from custreg.settings import Settings
+
+if TYPE_CHECKING:
+    from jwt.algorithms import AllowedPublicKeys
+    from jwt.types import Options
 
 ISSUER = "custreg"
 AUDIENCE = "custreg-api"
@@ -53,8 +58,8 @@ class SigningKeys:
                 s.add(SigningKey(id=1, key=secrets.token_urlsafe(48)))
         except IntegrityError:  # another worker was first
             pass
-        with Session(self._engine) as s:
-            return s.scalar(select(SigningKey.key).order_by(SigningKey.id).limit(1))
+        with Session(self._engine) as s:  # ours or the other worker's: there is one now
+            return s.execute(select(SigningKey.key).order_by(SigningKey.id).limit(1)).scalar_one()
 
 
 def issue_client_token(
@@ -115,7 +120,7 @@ class IdentityProvider:
     def enabled(self) -> bool:
         return bool(self.issuer and (self.secret or self._jwks))
 
-    def _key_for(self, token: str) -> tuple[object, list[str]]:
+    def _key_for(self, token: str) -> tuple["AllowedPublicKeys | str", list[str]]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -134,7 +139,7 @@ class IdentityProvider:
         if not self.enabled:
             raise TokenError("invalid token")
         key, algorithms = self._key_for(token)
-        options = {"require": ["exp", "sub", "iss"], "verify_aud": self.audience is not None}
+        options: Options = {"require": ["exp", "sub", "iss"], "verify_aud": self.audience is not None}
         try:
             claims = jwt.decode(
                 token,

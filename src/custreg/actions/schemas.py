@@ -21,15 +21,13 @@ class ActionFields(RecordFields):
     # The answer and loggedAt are set by the service; a GET body may be sent back.
     read_only = RecordFields.read_only | ANSWER_FIELDS | {"loggedAt"}
 
-    actionGuid: Annotated[uuid.UUID | None, Field(None, description="Ignored on write: the path's id wins")]
-    actionItemCode: Code(40, "Code of the question")
-    message: Text(4000, "The question to the customer")
-    processAt: DateTime("When the question is to be asked")
-    allowPostpone: Annotated[
-        bool | None, Field(None, description="May the customer postpone (default false)")
-    ]
-    actionCategoryCode: Code(40, "Category code")
-    actionCategoryDescription: Text(200, "Category description")
+    actionGuid: uuid.UUID | None = Field(None, description="Ignored on write: the path's id wins")
+    actionItemCode: Code = Field(None, max_length=40, description="Code of the question")
+    message: Text = Field(None, max_length=4000, description="The question to the customer")
+    processAt: DateTime = Field(None, description="When the question is to be asked")
+    allowPostpone: bool | None = Field(None, description="May the customer postpone (default false)")
+    actionCategoryCode: Code = Field(None, max_length=40, description="Category code")
+    actionCategoryDescription: Text = Field(None, max_length=200, description="Category description")
     responses: Annotated[
         list[ResponseCode],
         Field(min_length=1, max_length=50, description="The response codes the customer may answer with"),
@@ -45,8 +43,8 @@ class ActionRead(ActionFields):
     model_config = ConfigDict(extra="ignore")
     read_only = frozenset()
 
-    actionGuid: uuid.UUID  # type: ignore[assignment]
-    allowPostpone: bool = False  # type: ignore[assignment]
+    actionGuid: uuid.UUID
+    allowPostpone: bool = False
     loggedAt: dt.datetime
     response: str | None = Field(None, description="The answer given (one of responses)")
     responseNote: str | None = Field(None, description="The customer's note with the answer")
@@ -61,6 +59,6 @@ class ActionResponse(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    response: Code(40, "One of the action's response codes")
-    note: Text(4000, "Note or message from the customer")
-    postponeTo: DateTime("Postpone to (only when the action allows postponing)")
+    response: Code = Field(None, max_length=40, description="One of the action's response codes")
+    note: Text = Field(None, max_length=4000, description="Note or message from the customer")
+    postponeTo: DateTime = Field(None, description="Postpone to (only when the action allows postponing)")

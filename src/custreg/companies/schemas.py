@@ -14,7 +14,7 @@ class CompanyCreate(BaseModel):
     countryCode: Annotated[
         str, Field(description="ISO 3166-1 alpha-2 country; the default for its customers")
     ]
-    businessId: Annotated[str | None, Field(None, max_length=40, description="Business ID of the company")]
+    businessId: str | None = Field(None, max_length=40, description="Business ID of the company")
 
     _clean = field_validator("name", "businessId", mode="before")(clean_text)
     _country = field_validator("countryCode")(check_country)

@@ -54,7 +54,3 @@ def list_page(
     total = session.scalar(select(func.count()).select_from(Company).where(*where)) or 0
     rows = session.scalars(select(Company).where(*where).order_by(Company.cuid).limit(top).offset(skip)).all()
     return total, list(rows)
-
-
-# session.info key: an object counting a company's numbers inside the session's transaction
-# (sync/bulk.Numbers, during an import), with counting(company_id) and take(count).

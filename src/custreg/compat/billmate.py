@@ -15,12 +15,12 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import pycountry
 from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.responses import StreamingResponse
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from custreg.addresses.models import Address
@@ -195,7 +195,10 @@ _DESCRIPTIONS |= {
     "deliverycountry": "Country name of the delivery address",
 }
 _DESCRIPTIONS |= {f: f"Kept as the party parameter billmate.{f}" for f in PARAMETER_FIELDS}
-BillmateCustomerIn = loose("BillmateCustomer", _DESCRIPTIONS, doc="A Billmate customer (seed 003)")
+if TYPE_CHECKING:  # built at run time from the field lists; FastAPI reads them from the annotations
+    BillmateCustomerIn: TypeAlias = BaseModel
+else:
+    BillmateCustomerIn = loose("BillmateCustomer", _DESCRIPTIONS, doc="A Billmate customer (seed 003)")
 
 
 def _is_org_number(value: Any, country: str | None) -> bool:
@@ -226,20 +229,18 @@ def _split(ctx, data: dict[str, Any], current: Customer | None) -> tuple[dict, d
     legal = {LEGAL[k]: v for k, v in data.items() if k in LEGAL}
     params = {k: data[k] for k in PARAMETER_FIELDS if k in data}
     if "companyno" in data or current is None:
+        address = customer_shape.main_address(current) if current is not None else None
         country = (
             data.get("countrycode")
-            or (
-                customer_shape.main_address(current).country_code
-                if current is not None and customer_shape.main_address(current)
-                else None
-            )
+            or (address.country_code if address is not None else None)
             or ctx.company.country_code
         )
         company = _is_org_number(data.get("companyno"), country.upper() if isinstance(country, str) else None)
         customer["customerType"] = "COMPANY" if company else "PERSON"
-    kind = customer.get("customerType") or current.customer_type
+    kind = customer.get("customerType") or (current.customer_type if current is not None else None)
     if "name" in data or (current is not None and kind != current.customer_type):
-        name = data["name"] if "name" in data else (current.company_name or current.full_name)
+        kept = (current.company_name or current.full_name) if current is not None else None
+        name = data.get("name", kept)
         customer |= (
             {"companyName": name, "fullName": None}
             if kind == "COMPANY"
@@ -597,7 +598,7 @@ def _export_routes(fmt: str) -> None:
         summary=f"POST /customers/export/{fmt}: the customers named (mexcParamvaluesetsid); unknown → 404",
     )
     def export_selected(ctx: HeaderReadCtx, keys: Annotated[list[Number], Body(max_length=100_000)]):
-        wanted, found = list(dict.fromkeys(keys)), {}
+        wanted, found = list(dict.fromkeys(keys)), dict[int, int]()
         for i in range(0, len(wanted), 500):
             found |= dict(
                 ctx.session.execute(

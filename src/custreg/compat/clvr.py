@@ -17,9 +17,10 @@ import datetime as dt
 import inspect
 import re
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from fastapi import APIRouter, Body, Depends, Path, Response
+from pydantic import BaseModel
 
 from custreg.actions.schemas import ActionResponse
 from custreg.actions.service import ACTIONS
@@ -46,7 +47,7 @@ from custreg.insurances.service import INSURANCES
 from custreg.mandates.service import MANDATES
 from custreg.paging import ListParams, Page, list_params
 from custreg.parameters.service import EXTRA_FIELDS, PARAMETERS
-from custreg.records import RecordKind
+from custreg.records import RecordKind, set_signature
 from custreg.records import create as create_record
 from custreg.records import delete as delete_record
 from custreg.records import find as find_record
@@ -181,31 +182,36 @@ NATIVE_TO_SEED = {v: k for k, v in CUSTOMER_NAMES.items()}
 # What a GET answers may be sent back: its read-only fields are accepted and ignored.
 READ_ONLY = ("customerNumber", "regDate", "contactPerson", "addresses", "links")
 _IGNORED = dict.fromkeys(READ_ONLY, "Read-only; ignored")
-ClvrCustomerIn = loose(
-    "ClvrCustomerCreate",
-    {f: f for f in CREATE_FIELDS} | _IGNORED,
-    doc="New customer (seed 002). juridicalType: 0 person, 1 organisation; "
-    "gender: 0 unknown, 1 male, 2 female; dateOfBirth a date-time",
-)
-ClvrCustomerUpdate = loose(
-    "ClvrCustomerUpdate",
-    {f: f for f in UPDATE_FIELDS} | {"customerGuid": "Ignored"} | _IGNORED,
-    doc="Customer update (seed 002): the fields sent change; null clears",
-)
+if TYPE_CHECKING:  # built at run time from the field lists; FastAPI reads them from the annotations
+    ClvrCustomerIn: TypeAlias = BaseModel
+    ClvrCustomerUpdate: TypeAlias = BaseModel
+    ClvrCustomer: TypeAlias = BaseModel
+    ClvrCustomerSummary: TypeAlias = BaseModel
+else:
+    ClvrCustomerIn = loose(
+        "ClvrCustomerCreate",
+        {f: f for f in CREATE_FIELDS} | _IGNORED,
+        doc="New customer (seed 002). juridicalType: 0 person, 1 organisation; "
+        "gender: 0 unknown, 1 male, 2 female; dateOfBirth a date-time",
+    )
+    ClvrCustomerUpdate = loose(
+        "ClvrCustomerUpdate",
+        {f: f for f in UPDATE_FIELDS} | {"customerGuid": "Ignored"} | _IGNORED,
+        doc="Customer update (seed 002): the fields sent change; null clears",
+    )
 
-
-ClvrCustomer = loose(
-    "ClvrCustomer",
-    {f: f for f in (*READ_FIELDS, "customerNumber")}
-    | {
-        "addresses": "typeCode, fullName, careOf, street, houseNo, houseNoExtension, city, stateCode, zipCode, "
-        "fullAddress, countryCode, defaultAddress, updateExisting, validFrom, validTo, "
-        "addressNotValid, addressNotValidOverride (and addressGuid)",
-        "links": "{type, name, href, resource, guid}",
-    },
-    doc="A customer (seed 002)",
-)
-ClvrCustomerSummary = loose("ClvrCustomerSummary", {f: f for f in (*LIST_FIELDS, "customerNumber")})
+    ClvrCustomer = loose(
+        "ClvrCustomer",
+        {f: f for f in (*READ_FIELDS, "customerNumber")}
+        | {
+            "addresses": "typeCode, fullName, careOf, street, houseNo, houseNoExtension, city, stateCode, zipCode, "
+            "fullAddress, countryCode, defaultAddress, updateExisting, validFrom, validTo, "
+            "addressNotValid, addressNotValidOverride (and addressGuid)",
+            "links": "{type, name, href, resource, guid}",
+        },
+        doc="A customer (seed 002)",
+    )
+    ClvrCustomerSummary = loose("ClvrCustomerSummary", {f: f for f in (*LIST_FIELDS, "customerNumber")})
 
 
 # ----------------------------------------------------------------- values
@@ -578,14 +584,17 @@ def _routes(
     post_many: bool = False,
 ) -> None:
     item = f"/{{guid}}/{m.path}/{{{m.id_param}}}"
-    Body_ = loose(
-        f"Clvr{m.kind.title.title().replace(' ', '')}",
-        {
-            m.errors.get(f, f): f
-            for f in m.kind.write_schema.model_fields
-            if f not in m.kind.write_schema.read_only
-        },
-    )
+    if TYPE_CHECKING:  # built at run time; FastAPI reads it from the annotations
+        Body_: TypeAlias = BaseModel
+    else:
+        Body_ = loose(
+            f"Clvr{m.kind.title.title().replace(' ', '')}",
+            {
+                m.errors.get(f, f): f
+                for f in m.kind.write_schema.model_fields
+                if f not in m.kind.write_schema.read_only
+            },
+        )
 
     def list_(guid: Guid, ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)]):
         return _page(m, _customer(ctx, guid, full=False), ctx, params)
@@ -607,7 +616,7 @@ def _routes(
 
     def put_(guid: Guid, ctx: HeaderWriteCtx, key: str, body: dict[str, Any], response: Response):
         c = _customer(ctx, guid, lock=True, full=False)
-        if put_creates:
+        if put_creates and m.kind.key is not None:  # put_creates: a kind with named records
             with seed_names(m.errors):
                 name = m.kind.key(key)
                 record = find_record(ctx.session, m.kind, c, name)
@@ -637,7 +646,7 @@ def _routes(
             kwargs["key"] = kwargs.pop(m.id_param)
             return fn(**kwargs)
 
-        wrapper.__signature__ = sig.replace(parameters=params)
+        set_signature(wrapper, sig.replace(parameters=params))
         wrapper.__name__ = f"clvr_{name}_{m.path}"
         return wrapper
 
@@ -645,7 +654,10 @@ def _routes(
         fn.__name__ = f"clvr_{name}_{m.path}"
         return fn
 
-    body_type = list[Body_] | Body_ if post_many else Body_  # type: ignore[valid-type]
+    if TYPE_CHECKING:
+        body_type: TypeAlias = list[Body_] | Body_
+    else:
+        body_type = list[Body_] | Body_ if post_many else Body_
 
     def post_doc(guid: Guid, ctx: HeaderWriteCtx, body: Annotated[body_type, Body()]):
         data = (

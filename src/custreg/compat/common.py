@@ -5,7 +5,7 @@ translation of a seed's field names inside `$filter`/`$orderby`."""
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
@@ -51,7 +51,10 @@ def seed_names(names: dict[str, str]) -> Iterator[None]:
         raise rename_errors(exc, names) from None
 
 
-def validate(model: type[BaseModel], data: dict[str, Any], names: dict[str, str] | None = None) -> BaseModel:
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], data: dict[str, Any], names: dict[str, str] | None = None) -> M:
     """The native schema validates; its errors come back as a 422 naming the seed's fields."""
     try:
         return model.model_validate(data)
@@ -90,7 +93,8 @@ def loose(name: str, fields: dict[str, str], *, doc: str = "") -> type[BaseModel
         name,
         __config__=ConfigDict(extra="forbid"),
         __doc__=doc or None,
-        **{f: (Any, Field(None, description=d)) for f, d in fields.items()},
+        # Any: mypy checks the values of a **dict against every keyword of create_model.
+        **cast(dict[str, Any], {f: (Any, Field(None, description=d)) for f, d in fields.items()}),
     )
     return model
 

@@ -123,7 +123,7 @@ def _keep_addresses(c, values: dict[str, Any]) -> dict[str, Any]:
 
 
 class FivaldiReplace(CustomerReplace):
-    id: Annotated[int | str | None, Field(None, description="Ignored: the path's id wins")]
+    id: int | str | None = Field(None, description="Ignored: the path's id wins")
 
 
 @router.post(

@@ -7,7 +7,7 @@ code the company configured) and `externalsystemidentifier` (both or neither), a
 is answered with `id` (its GUID) and `identifier` (its customer number, the one on invoices).
 """
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
@@ -57,26 +57,31 @@ KEY_FIELDS = {
     "identifier": "Customer number (update: which customer)",
 }
 _NATIVE = native_descriptions(CustomerCreate, frozenset({"externalSystemId", "externalSystemIdentifier"}))
-TehdenCustomerIn = loose(
-    "TehdenCustomerIn",
-    _NATIVE | TEHDEN_FIELDS,
-    doc="A Tehden customer: the native customer fields plus Tehden's",
-)
-TehdenCustomerUpdate = loose(
-    "TehdenCustomerUpdate",
-    KEY_FIELDS
-    | native_descriptions(
-        CustomerPatch, frozenset({"externalSystemId", "externalSystemIdentifier", "customerGuid"})
+if TYPE_CHECKING:  # built at run time from the field lists; FastAPI reads them from the annotations
+    TehdenCustomerIn: TypeAlias = BaseModel
+    TehdenCustomerUpdate: TypeAlias = BaseModel
+    TehdenContactIn: TypeAlias = BaseModel
+else:
+    TehdenCustomerIn = loose(
+        "TehdenCustomerIn",
+        _NATIVE | TEHDEN_FIELDS,
+        doc="A Tehden customer: the native customer fields plus Tehden's",
     )
-    | TEHDEN_FIELDS,
-    doc="Which customer (id, identifier, or else the externalsystem pair) and the fields to change: "
-    "only the fields sent change; null clears",
-)
-TehdenContactIn = loose(
-    "TehdenContactIn",
-    KEY_FIELDS | native_descriptions(ContactFields),
-    doc="Which customer (id or identifier) and the contact info",
-)
+    TehdenCustomerUpdate = loose(
+        "TehdenCustomerUpdate",
+        KEY_FIELDS
+        | native_descriptions(
+            CustomerPatch, frozenset({"externalSystemId", "externalSystemIdentifier", "customerGuid"})
+        )
+        | TEHDEN_FIELDS,
+        doc="Which customer (id, identifier, or else the externalsystem pair) and the fields to change: "
+        "only the fields sent change; null clears",
+    )
+    TehdenContactIn = loose(
+        "TehdenContactIn",
+        KEY_FIELDS | native_descriptions(ContactFields),
+        doc="Which customer (id or identifier) and the contact info",
+    )
 
 
 class CustomerId(BaseModel):

@@ -11,22 +11,27 @@ CHANNELS = ("EMAIL", "SMS", "PHONE", "POST", "PROFILING")
 
 
 class ConsentFields(RecordFields):
-    channel: Code(
-        20,
-        "Marketing channel, a code of the company's consentChannels "
+    channel: Code = Field(
+        None,
+        max_length=20,
+        description="Marketing channel, a code of the company's consentChannels "
         "(EMAIL, SMS, PHONE, POST, PROFILING to begin with); on PUT the path's wins",
     )
     granted: Annotated[bool, Field(description="true: permission given; false: withdrawn or refused")]
-    source: Text(200, "Where the permission was given or withdrawn, e.g. 'webshop signup'")
-    grantedAt: DateTime("When the customer gave or withdrew it; the time of the request when not given")
+    source: Text = Field(
+        None, max_length=200, description="Where the permission was given or withdrawn, e.g. 'webshop signup'"
+    )
+    grantedAt: DateTime = Field(
+        None, description="When the customer gave or withdrew it; the time of the request when not given"
+    )
 
 
 class ConsentRead(ConsentFields):
     model_config = ConfigDict(extra="ignore")
     read_only = frozenset()
 
-    channel: str  # type: ignore[assignment]
-    grantedAt: dt.datetime  # type: ignore[assignment]
+    channel: str
+    grantedAt: dt.datetime
     lastUpdatedAt: dt.datetime | None = None
 
 

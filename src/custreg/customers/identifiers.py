@@ -92,14 +92,20 @@ def normalize_id_number(value: str, country: str | None) -> str:
     return "".join(value.split()).upper()
 
 
+def _reason(exc: ValidationError) -> str:
+    """The library's text for the kind of error (its subclasses carry `message`)."""
+    return getattr(exc, "message", None) or str(exc)
+
+
 def validate_id_number(value: str, *, country: str | None, person: bool) -> IdNumber:
-    scheme = (PERSONAL if person else BUSINESS).get(country or "")
+    country = country or ""
+    scheme = (PERSONAL if person else BUSINESS).get(country)
     if scheme is None:
         return IdNumber("".join(value.split()).upper())
     try:
         code = scheme.module.validate(value)
     except ValidationError as exc:
-        raise ValueError(f"not a valid {scheme.name}: {exc.message}") from None
+        raise ValueError(f"not a valid {scheme.name}: {_reason(exc)}") from None
     if not person:
         return IdNumber(code)
     try:
@@ -122,7 +128,7 @@ def validate_vat(value: str, *, country: str | None) -> str:
         try:
             return "NO" + mva.validate(number)
         except ValidationError as exc:
-            raise ValueError(f"not a valid Norwegian VAT number: {exc.message}") from None
+            raise ValueError(f"not a valid Norwegian VAT number: {_reason(exc)}") from None
     if compact[:1].isdigit() and country in EU_VAT_PREFIXES | {"GR"}:
         if country == "SE" and len(compact) == 10:  # an organisationsnummer: VAT adds 01
             compact += "01"
@@ -132,14 +138,14 @@ def validate_vat(value: str, *, country: str | None) -> str:
     try:
         return eu_vat.validate(compact)
     except ValidationError as exc:
-        raise ValueError(f"not a valid EU VAT number: {exc.message}") from None
+        raise ValueError(f"not a valid EU VAT number: {_reason(exc)}") from None
 
 
 def validate_gln(value: str) -> str:
     try:
         code = ean.validate(value)
     except ValidationError as exc:
-        raise ValueError(f"not a valid GLN: {exc.message}") from None
+        raise ValueError(f"not a valid GLN: {_reason(exc)}") from None
     if len(code) != 13:
         raise ValueError("a GLN has 13 digits")
     return code

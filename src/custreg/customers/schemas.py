@@ -43,13 +43,12 @@ Number = PlainSerializer(
 )
 
 
-def Enum(kind, description: str):
-    return Annotated[kind | None, BeforeValidator(_upper_enum), Field(None, description=description)]
+UpperEnum = BeforeValidator(_upper_enum)  # `Annotated[Gender | None, UpperEnum]`: case-insensitive in
 
 
 Dimensions = Annotated[
     dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=40)]] | None,
-    Field(None, description="Dimension code → value code"),
+    Field(description="Dimension code → value code"),
 ]
 
 MAIN_ADDRESS_FIELDS = (
@@ -85,96 +84,104 @@ class CustomerFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
-    customerType: Enum(CustomerType, "PERSON (default) or COMPANY")
-    customerReference: Text(100, "Customer's own reference")
-    clientReference: Text(100, "Client reference")
-    parentCustomer: Annotated[uuid.UUID | None, Field(None, description="GUID of the parent customer")]
+    customerType: Annotated[CustomerType | None, UpperEnum] = Field(
+        None, description="PERSON (default) or COMPANY"
+    )
+    customerReference: Text = Field(None, max_length=100, description="Customer's own reference")
+    clientReference: Text = Field(None, max_length=100, description="Client reference")
+    parentCustomer: uuid.UUID | None = Field(None, description="GUID of the parent customer")
 
-    fullName: Text(255, "Full name; derived from the name parts when not given")
-    firstName: Text(100, "First name")
-    middleName: Text(100, "Middle name")
-    lastName: Text(100, "Last name")
-    nameSuffix: Text(40, "Name suffix")
-    companyName: Text(200, "Organisation name")
-    name2: Text(200, "Second name line")
-    departmentName: Text(100, "Department")
+    fullName: Text = Field(
+        None, max_length=255, description="Full name; derived from the name parts when not given"
+    )
+    firstName: Text = Field(None, max_length=100, description="First name")
+    middleName: Text = Field(None, max_length=100, description="Middle name")
+    lastName: Text = Field(None, max_length=100, description="Last name")
+    nameSuffix: Text = Field(None, max_length=40, description="Name suffix")
+    companyName: Text = Field(None, max_length=200, description="Organisation name")
+    name2: Text = Field(None, max_length=200, description="Second name line")
+    departmentName: Text = Field(None, max_length=100, description="Department")
 
-    dateOfBirth: Annotated[
-        dt.date | None,
-        BeforeValidator(clean_text),
-        Field(None, description="Date of birth, YYYY-MM-DD; not in the future"),
-    ]
-    placeOfBirth: Text(100, "Place of birth")
-    gender: Enum(Gender, "UNSPECIFIED, MALE or FEMALE")
-    cultureCode: Text(20, "Culture code, e.g. fi-FI")
-    underAged: Annotated[bool | None, Field(None, description="Under-aged flag")]
+    dateOfBirth: Annotated[dt.date | None, BeforeValidator(clean_text)] = Field(
+        None, description="Date of birth, YYYY-MM-DD; not in the future"
+    )
+    placeOfBirth: Text = Field(None, max_length=100, description="Place of birth")
+    gender: Annotated[Gender | None, UpperEnum] = Field(None, description="UNSPECIFIED, MALE or FEMALE")
+    cultureCode: Text = Field(None, max_length=20, description="Culture code, e.g. fi-FI")
+    underAged: bool | None = Field(None, description="Under-aged flag")
 
-    companyType: Text(40, "Company type code")
-    vatNumber: Text(40, "VAT number (EU VAT or the country's own form)")
-    glnNumber: Text(20, "GS1 GLN, check digit verified")
-    naceCode: Text(20, "NACE code")
-    domicile: Text(100, "Domicile")
-    municipalCode: Text(20, "Municipal code")
-    propertyDesignation: Text(100, "Property designation")
-    housingAssociationRegNo: Text(40, "Housing association registration number")
-    idNumber: Text(40, "Personal identity code or business ID, validated by country")
+    companyType: Text = Field(None, max_length=40, description="Company type code")
+    vatNumber: Text = Field(None, max_length=40, description="VAT number (EU VAT or the country's own form)")
+    glnNumber: Text = Field(None, max_length=20, description="GS1 GLN, check digit verified")
+    naceCode: Text = Field(None, max_length=20, description="NACE code")
+    domicile: Text = Field(None, max_length=100, description="Domicile")
+    municipalCode: Text = Field(None, max_length=20, description="Municipal code")
+    propertyDesignation: Text = Field(None, max_length=100, description="Property designation")
+    housingAssociationRegNo: Text = Field(
+        None, max_length=40, description="Housing association registration number"
+    )
+    idNumber: Text = Field(
+        None, max_length=40, description="Personal identity code or business ID, validated by country"
+    )
 
-    street: Text(200, "Main address: street")
-    houseNo: Text(20, "Main address: house number")
-    houseNoExtension: Text(20, "Main address: house number extension")
-    city: Text(100, "Main address: city")
-    zipCode: Text(20, "Main address: postal code")
-    stateCode: Text(20, "Main address: state code")
-    countryCode: Country
-    fullAddress: Text(500, "Main address: all parts combined")
+    street: Text = Field(None, max_length=200, description="Main address: street")
+    houseNo: Text = Field(None, max_length=20, description="Main address: house number")
+    houseNoExtension: Text = Field(None, max_length=20, description="Main address: house number extension")
+    city: Text = Field(None, max_length=100, description="Main address: city")
+    zipCode: Text = Field(None, max_length=20, description="Main address: postal code")
+    stateCode: Text = Field(None, max_length=20, description="Main address: state code")
+    countryCode: Country = None
+    fullAddress: Text = Field(None, max_length=500, description="Main address: all parts combined")
 
-    homePhone: Text(30, "Home phone, stored in E.164")
-    workPhone: Text(30, "Work phone, stored in E.164")
-    cellularPhone: Text(30, "Mobile phone, stored in E.164")
-    telefax: Text(30, "Fax, stored in E.164")
-    email: Text(255, "E-mail address")
-    invoiceEmailAddress: Text(60, "E-mail address for e-mail invoices (at most 60)")
+    homePhone: Text = Field(None, max_length=30, description="Home phone, stored in E.164")
+    workPhone: Text = Field(None, max_length=30, description="Work phone, stored in E.164")
+    cellularPhone: Text = Field(None, max_length=30, description="Mobile phone, stored in E.164")
+    telefax: Text = Field(None, max_length=30, description="Fax, stored in E.164")
+    email: Text = Field(None, max_length=255, description="E-mail address")
+    invoiceEmailAddress: Text = Field(
+        None, max_length=60, description="E-mail address for e-mail invoices (at most 60)"
+    )
 
-    languageCode: Language
-    currencyCode: Currency
-    preferredChannel: Enum(Channel, "LETTER, E-INVOICE, EMAIL or SMS")
-    invoiceChannel: Enum(Channel, "LETTER, E-INVOICE, EMAIL or SMS")
-    eInvoiceAddress: Text(100, "E-invoice address (OVT/EDI)")
-    eInvoiceOperator: Text(100, "E-invoice operator")
+    languageCode: Language = None
+    currencyCode: Currency = None
+    preferredChannel: Annotated[Channel | None, UpperEnum] = Field(
+        None, description="LETTER, E-INVOICE, EMAIL or SMS"
+    )
+    invoiceChannel: Annotated[Channel | None, UpperEnum] = Field(
+        None, description="LETTER, E-INVOICE, EMAIL or SMS"
+    )
+    eInvoiceAddress: Text = Field(None, max_length=100, description="E-invoice address (OVT/EDI)")
+    eInvoiceOperator: Text = Field(None, max_length=100, description="E-invoice operator")
 
-    customerGroup: Code(40, "Customer group code (basic details)")
-    segment: Code(40, "Segment code (basic details)")
-    customerTypeCode: Code(40, "Customer type code (basic details)")
-    paymentTerms: Code(40, "Payment terms code (basic details)")
-    deliveryTerms: Code(40, "Delivery terms code (basic details)")
-    deliveryMethod: Code(40, "Delivery method code (basic details)")
-    postingGroup: Code(40, "Posting group code (basic details)")
-    priceList: Code(40, "Price list code (basic details)")
-    vatStatus: Code(40, "VAT status code (basic details)")
-    dimensions: Dimensions
-    rebate: Annotated[
-        Decimal | None,
-        Number,
-        Field(None, ge=0, le=100, max_digits=5, decimal_places=2, description="Rebate percent 0-100"),
-    ]
-    creditLimit: Annotated[
-        Decimal | None,
-        Number,
-        Field(None, ge=0, max_digits=18, decimal_places=2, description="Credit limit ≥ 0"),
-    ]
-    reverseTax: Annotated[bool | None, Field(None, description="Reverse VAT charge")]
-    handlingCharge: Annotated[bool | None, Field(None, description="Handling charge applies")]
-    status: Text(40, "Status")
-    notes: Text(4000, "Free notes")
-    origin: Text(100, "Where the customer came from")
-    latitude: Annotated[float | None, Field(None, ge=-90, le=90, description="Latitude")]
-    longitude: Annotated[float | None, Field(None, ge=-180, le=180, description="Longitude")]
-    referenceOrder: Text(100, "Reference for orders")
-    emailOrder: Text(255, "E-mail for orders")
-    referenceOffer: Text(100, "Reference for offers")
-    emailOffer: Text(255, "E-mail for offers")
+    customerGroup: Code = Field(None, max_length=40, description="Customer group code (basic details)")
+    segment: Code = Field(None, max_length=40, description="Segment code (basic details)")
+    customerTypeCode: Code = Field(None, max_length=40, description="Customer type code (basic details)")
+    paymentTerms: Code = Field(None, max_length=40, description="Payment terms code (basic details)")
+    deliveryTerms: Code = Field(None, max_length=40, description="Delivery terms code (basic details)")
+    deliveryMethod: Code = Field(None, max_length=40, description="Delivery method code (basic details)")
+    postingGroup: Code = Field(None, max_length=40, description="Posting group code (basic details)")
+    priceList: Code = Field(None, max_length=40, description="Price list code (basic details)")
+    vatStatus: Code = Field(None, max_length=40, description="VAT status code (basic details)")
+    dimensions: Dimensions = None
+    rebate: Annotated[Decimal | None, Number] = Field(
+        None, ge=0, le=100, max_digits=5, decimal_places=2, description="Rebate percent 0-100"
+    )
+    creditLimit: Annotated[Decimal | None, Number] = Field(
+        None, ge=0, max_digits=18, decimal_places=2, description="Credit limit ≥ 0"
+    )
+    reverseTax: bool | None = Field(None, description="Reverse VAT charge")
+    handlingCharge: bool | None = Field(None, description="Handling charge applies")
+    status: Text = Field(None, max_length=40, description="Status")
+    notes: Text = Field(None, max_length=4000, description="Free notes")
+    origin: Text = Field(None, max_length=100, description="Where the customer came from")
+    latitude: float | None = Field(None, ge=-90, le=90, description="Latitude")
+    longitude: float | None = Field(None, ge=-180, le=180, description="Longitude")
+    referenceOrder: Text = Field(None, max_length=100, description="Reference for orders")
+    emailOrder: Text = Field(None, max_length=255, description="E-mail for orders")
+    referenceOffer: Text = Field(None, max_length=100, description="Reference for offers")
+    emailOffer: Text = Field(None, max_length=255, description="E-mail for offers")
 
-    excluded: Annotated[bool | None, Field(None, description="Hidden from lists, search and lookups")]
+    excluded: bool | None = Field(None, description="Hidden from lists, search and lookups")
 
     _dob = field_validator("dateOfBirth")(_past_date)
 
@@ -186,9 +193,8 @@ AttachedUsers = Annotated[
     ]
     | None,
     Field(
-        None,
         description="End users (the identity provider's `sub`) who may see and change "
-        "this customer through /v1/customer/info",
+        "this customer through /v1/customer/info"
     ),
 ]
 
@@ -196,10 +202,10 @@ AttachedUsers = Annotated[
 class _CustomerInput(CustomerFields):
     nested: ClassVar[frozenset[str]] = frozenset()  # record lists this input may carry
 
-    attachedUsers: AttachedUsers  # access/selfservice.py stores them (customer_users)
+    attachedUsers: AttachedUsers = None  # access/selfservice.py stores them (customer_users)
     # Tehden's shorthand for one external id; both or neither (external_ids/hooks.py).
-    externalSystemId: SystemId
-    externalSystemIdentifier: SystemIdentifier
+    externalSystemId: SystemId = None
+    externalSystemIdentifier: SystemIdentifier = None
 
     @model_validator(mode="before")
     @classmethod
@@ -211,34 +217,30 @@ class _CustomerInput(CustomerFields):
 
 
 class CustomerCreate(_CustomerInput):
-    customerGuid: Annotated[uuid.UUID | None, Field(None, description="Optional client-chosen GUID")]
+    customerGuid: uuid.UUID | None = Field(None, description="Optional client-chosen GUID")
 
     # Records created with the customer, in the same transaction (all or nothing).
     nested = frozenset({"addresses", "bankAccounts", "contacts", "externalIds"})
-    externalIds: Annotated[
-        list[ExternalIdFields] | None, Field(None, max_length=100, description="External ids to create")
-    ]
-    addresses: Annotated[
-        list[AddressFields] | None, Field(None, max_length=100, description="Addresses to create")
-    ]
-    bankAccounts: Annotated[
-        list[BankAccountFields] | None, Field(None, max_length=100, description="Bank accounts to create")
-    ]
-    contacts: Annotated[
-        list[ContactFields] | None, Field(None, max_length=100, description="Contacts to create")
-    ]
+    externalIds: list[ExternalIdFields] | None = Field(
+        None, max_length=100, description="External ids to create"
+    )
+    addresses: list[AddressFields] | None = Field(None, max_length=100, description="Addresses to create")
+    bankAccounts: list[BankAccountFields] | None = Field(
+        None, max_length=100, description="Bank accounts to create"
+    )
+    contacts: list[ContactFields] | None = Field(None, max_length=100, description="Contacts to create")
 
 
 class CustomerReplace(_CustomerInput):
     """PUT: every field; a missing or null one is cleared."""
 
-    customerGuid: Annotated[uuid.UUID | None, Field(None, description="Ignored: the path decides")]
+    customerGuid: uuid.UUID | None = Field(None, description="Ignored: the path decides")
 
 
 class CustomerPatch(_CustomerInput):
     """PATCH: a JSON merge patch; only the fields sent change, null clears."""
 
-    customerGuid: Annotated[uuid.UUID | None, Field(None, description="Ignored: the path decides")]
+    customerGuid: uuid.UUID | None = Field(None, description="Ignored: the path decides")
 
 
 class Link(BaseModel):

@@ -217,7 +217,7 @@ def _code_forms(value: str) -> list[str]:
 
 
 def document_text(
-    parts: list[str], *, phones: Sequence[str | None] = (), codes: Sequence[str | None] = ()
+    parts: Sequence[str | None], *, phones: Sequence[str | None] = (), codes: Sequence[str | None] = ()
 ) -> str:
     """`customers.search_text`: the folded `parts` (the customer number first, then names,
     codes, e-mail, phones and city), two spaces, the words. Nothing after the number

@@ -32,17 +32,20 @@ def _cache_email_domains() -> None:
     returns the normalized domain or raises), so its results are kept in an LRU cache:
     the same rules and messages, once per distinct domain. Exceptions are not cached."""
     module = sys.modules.get("email_validator.validate_email")
-    check = getattr(module, "validate_email_domain_name", None)
-    if check is None or hasattr(check, "cache_info"):
-        return
+    name = "validate_email_domain_name"
+    check = getattr(module, name, None)
+    if module is None or check is None or hasattr(check, "__wrapped__"):
+        return  # not loaded, renamed, or cached already
     cached = functools.lru_cache(maxsize=4096)(check)
 
-    def validate_email_domain_name(domain, test_environment=False, globally_deliverable=True):
+    @functools.wraps(check)
+    def validate_email_domain_name(
+        domain: str, test_environment: bool = False, globally_deliverable: bool = True
+    ) -> dict[str, Any]:
         result = cached(domain, test_environment=test_environment, globally_deliverable=globally_deliverable)
         return dict(result)  # a fresh dict per call, as the library returns
 
-    validate_email_domain_name.cache_info = cached.cache_info
-    module.validate_email_domain_name = validate_email_domain_name
+    setattr(module, name, validate_email_domain_name)
 
 
 _cache_email_domains()

@@ -1,7 +1,6 @@
 """Declarative base, naming convention and column types shared by every domain."""
 
 from datetime import UTC, datetime
-
 from typing import cast
 
 from sqlalchemy import DateTime, MetaData, Table

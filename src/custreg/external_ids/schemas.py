@@ -4,7 +4,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
 from custreg.errors import Unprocessable
-from custreg.fields import RecordFields, Text, clean_text
+from custreg.fields import RecordFields, clean_text
 
 
 def _system_id(value: Any) -> Any:
@@ -18,13 +18,16 @@ SystemId = Annotated[
     Annotated[int, Field(ge=1, le=2**31 - 1)] | None,
     BeforeValidator(_system_id),
     Field(
-        None,
         description="External system code: 1 Maestro, 2 Posti, 3 Matkahuolto, 4 Checkout Finland, "
         "5 MyCashFlow, 6 WooCommerce, 7 Generic webstore, 22 Generic reservation system, "
-        "or one the company configured",
+        "or one the company configured"
     ),
 ]
-SystemIdentifier = Text(200, "The customer's identifier in that system")
+SystemIdentifier = Annotated[
+    Annotated[str, Field(max_length=200)] | None,
+    BeforeValidator(clean_text),
+    Field(description="The customer's identifier in that system"),
+]
 
 
 def missing_half(system_id: Any, identifier: Any) -> tuple[str, str] | None:
@@ -54,9 +57,9 @@ def pair(system_id: Any, identifier: Any) -> tuple[int, str] | None:
 
 
 class ExternalIdFields(RecordFields):
-    externalIdGuid: Annotated[uuid.UUID | None, Field(None, description="Ignored on write")]
-    externalSystemId: SystemId
-    externalSystemIdentifier: SystemIdentifier
+    externalIdGuid: uuid.UUID | None = Field(None, description="Ignored on write")
+    externalSystemId: SystemId = None
+    externalSystemIdentifier: SystemIdentifier = None
 
     @model_validator(mode="after")
     def _pair(self):
@@ -70,6 +73,6 @@ class ExternalIdRead(ExternalIdFields):
     model_config = ConfigDict(extra="ignore")
     read_only = frozenset()
 
-    externalIdGuid: uuid.UUID  # type: ignore[assignment]
-    externalSystemId: int  # type: ignore[assignment]
-    externalSystemIdentifier: str  # type: ignore[assignment]
+    externalIdGuid: uuid.UUID
+    externalSystemId: int
+    externalSystemIdentifier: str

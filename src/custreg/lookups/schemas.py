@@ -5,13 +5,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from custreg.fields import clean_text
+from custreg.fields import Text, clean_text
 
 Clean = BeforeValidator(clean_text)
-
-
-def Limited(n: int, description: str):
-    return Annotated[Annotated[str, Field(max_length=n)] | None, Clean, Field(None, description=description)]
 
 
 class LookupResult(BaseModel):
@@ -39,25 +35,26 @@ class SearchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    productCode: Limited(12, "Product code (accepted; custreg keeps no products)")
-    companyName: Limited(40, "Company name")
-    departmentName: Limited(40, "Department name")
-    firstName: Limited(30, "First name")
-    middleName: Limited(30, "Middle name")
-    lastName: Limited(30, "Last name")
-    careOfAddress: Limited(40, "Care of address")
-    streetAddress: Limited(40, "Street name")
-    streetNumber: Annotated[int | None, Field(None, ge=0, le=2**31 - 1, description="Street number")]
-    entrance: Limited(12, "Entrance")
+    productCode: Text = Field(
+        None, max_length=12, description="Product code (accepted; custreg keeps no products)"
+    )
+    companyName: Text = Field(None, max_length=40, description="Company name")
+    departmentName: Text = Field(None, max_length=40, description="Department name")
+    firstName: Text = Field(None, max_length=30, description="First name")
+    middleName: Text = Field(None, max_length=30, description="Middle name")
+    lastName: Text = Field(None, max_length=30, description="Last name")
+    careOfAddress: Text = Field(None, max_length=40, description="Care of address")
+    streetAddress: Text = Field(None, max_length=40, description="Street name")
+    streetNumber: int | None = Field(None, ge=0, le=2**31 - 1, description="Street number")
+    entrance: Text = Field(None, max_length=12, description="Entrance")
     postalCode: Annotated[
         Annotated[str, Field(max_length=10)] | None,
         BeforeValidator(lambda v: clean_text(str(v)) if isinstance(v, int) else clean_text(v)),
-        Field(None, description="Postal code (the seed's sample sends a number)"),
-    ]
-    postalPlace: Limited(30, "Postal place")
-    countryCode: Limited(3, "Country code")
-    phoneNumber: Limited(20, "Phone number in E.164, e.g. +4712345678")
-    email: Limited(255, "E-mail address")
+    ] = Field(None, description="Postal code (the seed's sample sends a number)")
+    postalPlace: Text = Field(None, max_length=30, description="Postal place")
+    countryCode: Text = Field(None, max_length=3, description="Country code")
+    phoneNumber: Text = Field(None, max_length=20, description="Phone number in E.164, e.g. +4712345678")
+    email: Text = Field(None, max_length=255, description="E-mail address")
 
 
 class Name(BaseModel):

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from custreg.choices import Date, DateTime, IntChoice
+from custreg.choices import Date, DateTime, IntChoice, describe_ints
 from custreg.fields import RecordFields, Text, clean_text
 
 # Seed 002 (Aptic CLVR) integer enums; a name is accepted on input too.
@@ -32,8 +32,10 @@ ACCOUNT_CLASSES = {
 class MandateFields(RecordFields):
     read_only = RecordFields.read_only | {"closedAt"}  # set by POST .../close only
 
-    mandateGuid: Annotated[uuid.UUID | None, Field(None, description="Ignored on write: the path's id wins")]
-    directDebitMandateType: IntChoice(MANDATE_TYPES, "Direct debit type", required=True)
+    mandateGuid: uuid.UUID | None = Field(None, description="Ignored on write: the path's id wins")
+    directDebitMandateType: Annotated[int, IntChoice(MANDATE_TYPES)] = Field(
+        description=f"Direct debit type: {describe_ints(MANDATE_TYPES)}"
+    )
     receivingBankAccountNo: Annotated[
         str,
         BeforeValidator(clean_text),
@@ -41,21 +43,25 @@ class MandateFields(RecordFields):
             min_length=1, max_length=40, description="Bank account number of the receiving party (required)"
         ),
     ]
-    sendingBankAccountClass: IntChoice(ACCOUNT_CLASSES, "Class of the payer's account")
-    sendingBankAccountNo: Text(40, "The payer's account number, validated for its class")
-    referenceNo: Text(50, "Mandate reference number")
-    requestedAt: DateTime("When the mandate was requested")
-    approvedAt: DateTime("When the mandate was approved")
-    signedDate: Date("Date of signature")
-    validFrom: Date("Valid from (YYYY-MM-DD)")
-    validUntil: Date("Valid until (YYYY-MM-DD); not before validFrom")
+    sendingBankAccountClass: Annotated[int | None, IntChoice(ACCOUNT_CLASSES)] = Field(
+        None, description=f"Class of the payer's account: {describe_ints(ACCOUNT_CLASSES)}"
+    )
+    sendingBankAccountNo: Text = Field(
+        None, max_length=40, description="The payer's account number, validated for its class"
+    )
+    referenceNo: Text = Field(None, max_length=50, description="Mandate reference number")
+    requestedAt: DateTime = Field(None, description="When the mandate was requested")
+    approvedAt: DateTime = Field(None, description="When the mandate was approved")
+    signedDate: Date = Field(None, description="Date of signature")
+    validFrom: Date = Field(None, description="Valid from (YYYY-MM-DD)")
+    validUntil: Date = Field(None, description="Valid until (YYYY-MM-DD); not before validFrom")
 
 
 class MandateRead(MandateFields):
     model_config = ConfigDict(extra="ignore")
     read_only = frozenset()
 
-    mandateGuid: uuid.UUID  # type: ignore[assignment]
+    mandateGuid: uuid.UUID
     closedAt: dt.datetime | None = None
     lastUpdatedAt: dt.datetime | None = None
 
@@ -63,4 +69,4 @@ class MandateRead(MandateFields):
 class MandateClose(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    closedAt: DateTime("When the mandate was closed; now when not given")
+    closedAt: DateTime = Field(None, description="When the mandate was closed; now when not given")

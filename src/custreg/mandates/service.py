@@ -78,7 +78,8 @@ def rule(session: Session, company, customer, values: dict[str, Any], existing) 
     errors = FieldErrors()
     if values.get("validFrom") and values.get("validUntil") and values["validUntil"] < values["validFrom"]:
         errors.add("validUntil", "must not be before validFrom")
-    check = ACCOUNT_FORMATS.get(values.get("sendingBankAccountClass"))
+    account_class = values.get("sendingBankAccountClass")
+    check = ACCOUNT_FORMATS.get(account_class) if account_class is not None else None
     if check and values.get("sendingBankAccountNo"):
         try:
             values["sendingBankAccountNo"] = check(values["sendingBankAccountNo"])

@@ -10,6 +10,8 @@ target_metadata = Base.metadata
 
 def run_migrations_online() -> None:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("No database URL: set sqlalchemy.url or the database_url attribute")
     engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(

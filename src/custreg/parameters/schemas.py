@@ -14,32 +14,37 @@ def _strip_items(value):
 
 
 class ParameterFields(RecordFields):
-    name: Text(100, "Name of the party parameter; on PUT the path's name wins")
-    type: Text(40, "Type of the party parameter, e.g. STRING, INTEGER, DATE")
-    value: Text(4000, "The value of the party parameter")
+    name: Text = Field(
+        None, max_length=100, description="Name of the party parameter; on PUT the path's name wins"
+    )
+    type: Text = Field(
+        None, max_length=40, description="Type of the party parameter, e.g. STRING, INTEGER, DATE"
+    )
+    value: Text = Field(None, max_length=4000, description="The value of the party parameter")
 
 
 class ParameterRead(ParameterFields):
     model_config = ConfigDict(extra="ignore")
     read_only = frozenset()
 
-    name: str  # type: ignore[assignment]
+    name: str
     lastUpdatedAt: dt.datetime | None = None
 
 
 class ExtraFieldFields(RecordFields):
-    name: Text(100, "Name of the extra field; on PUT the path's name wins")
+    name: Text = Field(
+        None, max_length=100, description="Name of the extra field; on PUT the path's name wins"
+    )
     value: Annotated[
         Annotated[list[Annotated[str, Field(max_length=1000)]], Field(max_length=100)] | None,
         BeforeValidator(_strip_items),
-        Field(None, description="The values (an array of at most 100 strings)"),
-    ]
+    ] = Field(None, description="The values (an array of at most 100 strings)")
 
 
 class ExtraFieldRead(ExtraFieldFields):
     model_config = ConfigDict(extra="ignore")
     read_only = frozenset()
 
-    name: str  # type: ignore[assignment]
-    value: list[str] = []  # type: ignore[assignment]
+    name: str
+    value: list[str] = Field([])
     lastUpdatedAt: dt.datetime | None = None

@@ -27,34 +27,36 @@ COLLATERAL_ONLY = (
 
 
 class PledgeFields(RecordFields):
-    pledgeGuid: Annotated[uuid.UUID | None, Field(None, description="Ignored on write: the path's id wins")]
-    pledgeKind: CodeChoice(PLEDGE_KINDS, "A guarantee or a collateral", required=True)
-    pledgeType: Count("Pledge type (integer code, seed 002)")
-    referenceNumber: Text(100, "Reference number")
-    description: Text(500, "Description")
-    note: Text(4000, "Free text note")
-    currencyCode: Currency
+    pledgeGuid: uuid.UUID | None = Field(None, description="Ignored on write: the path's id wins")
+    pledgeKind: Annotated[str, CodeChoice(PLEDGE_KINDS)] = Field(
+        description="A guarantee or a collateral: " + ", ".join(PLEDGE_KINDS)
+    )
+    pledgeType: Count = Field(None, description="Pledge type (integer code, seed 002)")
+    referenceNumber: Text = Field(None, max_length=100, description="Reference number")
+    description: Text = Field(None, max_length=500, description="Description")
+    note: Text = Field(None, max_length=4000, description="Free text note")
+    currencyCode: Currency = None
     # GUARANTEE only
-    guaranteeDate: Date("Guarantee: date of the guarantee")
-    originalGuaranteeAmount: Amount("Guarantee: original amount")
-    guaranteeAmount: Amount("Guarantee: current amount")
-    validUntil: Date("Guarantee: valid until")
-    guaranteeType: Count("Guarantee: type (integer code, seed 002)")
+    guaranteeDate: Date = Field(None, description="Guarantee: date of the guarantee")
+    originalGuaranteeAmount: Amount = Field(None, description="Guarantee: original amount")
+    guaranteeAmount: Amount = Field(None, description="Guarantee: current amount")
+    validUntil: Date = Field(None, description="Guarantee: valid until")
+    guaranteeType: Count = Field(None, description="Guarantee: type (integer code, seed 002)")
     # COLLATERAL only
-    pledgeDate: Date("Collateral: date of the pledge")
-    pledgeAmount: Amount("Collateral: pledged amount")
-    insurer: Text(200, "Collateral: insurer")
-    insuranceNumber: Text(100, "Collateral: insurance number")
-    insuredAmount: Amount("Collateral: insured amount")
-    insuranceExpiryDate: Date("Collateral: insurance expiry date")
-    realized: Annotated[bool | None, Field(None, description="Collateral: realized")]
+    pledgeDate: Date = Field(None, description="Collateral: date of the pledge")
+    pledgeAmount: Amount = Field(None, description="Collateral: pledged amount")
+    insurer: Text = Field(None, max_length=200, description="Collateral: insurer")
+    insuranceNumber: Text = Field(None, max_length=100, description="Collateral: insurance number")
+    insuredAmount: Amount = Field(None, description="Collateral: insured amount")
+    insuranceExpiryDate: Date = Field(None, description="Collateral: insurance expiry date")
+    realized: bool | None = Field(None, description="Collateral: realized")
 
 
 class PledgeRead(PledgeFields):
     model_config = ConfigDict(extra="ignore")
     read_only = frozenset()
 
-    pledgeGuid: uuid.UUID  # type: ignore[assignment]
+    pledgeGuid: uuid.UUID
     lastUpdatedAt: dt.datetime | None = None
 
 

@@ -28,10 +28,9 @@ class CodeItem(BaseModel):
 
 
 class DimensionItem(CodeItem):
-    values: Annotated[
-        list[CodeItem],
-        Field(default_factory=list, max_length=1000, description="The dimension's value codes"),
-    ]
+    values: list[CodeItem] = Field(
+        default_factory=list, max_length=1000, description="The dimension's value codes"
+    )
 
 
 class BasicDetails(BaseModel):

@@ -17,7 +17,7 @@ def _upper(value):
 
 
 class RelationFields(RecordFields):
-    relationGuid: Annotated[uuid.UUID | None, Field(None, description="Ignored on write: the path's id wins")]
+    relationGuid: uuid.UUID | None = Field(None, description="Ignored on write: the path's id wins")
     relatedCustomer: Annotated[
         str,
         BeforeValidator(clean_text),
@@ -39,7 +39,9 @@ class RelationRead(RelationFields):
     model_config = ConfigDict(extra="ignore")
     read_only = frozenset()
 
-    relationGuid: uuid.UUID  # type: ignore[assignment]
+    relationGuid: uuid.UUID
+    # A redefined pydantic field, not an override: the read shape gives the GUID that the
+    # write shape accepts as text (GUID or number).
     relatedCustomer: uuid.UUID  # type: ignore[assignment]
     lastUpdatedAt: dt.datetime | None = None
 

@@ -840,7 +840,6 @@ def fill_lines(
     short write transaction; returns how many. SQLite: the transaction holds the write lock
     from its first statement; PostgreSQL: the customers' rows are locked FOR SHARE, as an
     API write of a customer or of its records locks the row first."""
-    from custreg.customers import document  # it imports this module
 
     done, after = 0, 0
     postgres = db.engine.dialect.name == "postgresql"
