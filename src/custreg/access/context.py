@@ -1,6 +1,6 @@
 """The per-request context every company endpoint receives: who, which company, a session."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -44,7 +44,7 @@ class Ctx(UnitOfWork):
     ) -> None:
         self.request = request
         self.principal = principal
-        self.cuid: str | None = cuid or request.path_params.get("cuid")
+        self._cuid: str | None = cuid or request.path_params.get("cuid")
         self.session: Session = request.app.state.db.session(write=write)
         # Who writes: the audit trail (customers/audit.py) reads it.
         self.session.info["actor"] = (principal.kind, principal.subject)
@@ -57,8 +57,8 @@ class Ctx(UnitOfWork):
             clients.check_active(self.session, self.principal.subject)
         if self._denied is not None:
             raise self._denied
-        if self.cuid is not None:
-            self._company = companies.cached(self.request.app.state, self.session, self.cuid)
+        if self._cuid is not None:
+            self._company = companies.cached(self.request.app.state, self.session, self._cuid)
 
     def commit(self) -> None:
         try:
@@ -74,6 +74,13 @@ class Ctx(UnitOfWork):
         self.session.close()
 
     @property
+    def cuid(self) -> str:
+        """The cuid of the company in the path (or header)."""
+        if self._cuid is None:
+            raise AttributeError("this endpoint has no company")
+        return self._cuid
+
+    @property
     def company(self) -> Company:
         """The company in the path (or header), loaded by `begin`."""
         if self._company is None:
@@ -85,35 +92,29 @@ class Ctx(UnitOfWork):
         return f"{self.principal.kind}:{self.principal.subject}"
 
 
-def requires(scope: str, *, company_header: bool = False):
+def requires(scope: str, *, company_header: bool = False) -> Any:
     """Dependency: the caller holds `scope` on the company in the path. With
     `company_header` (paths that carry no company: the compatibility APIs), the company is
     the one the credentials are granted, else the `X-Company` header (400 naming it)."""
 
-    if company_header:
+    async def by_header(
+        request: Request,
+        principal: Annotated[Principal, Depends(current_principal)],
+        x_company: Annotated[
+            str | None,
+            Header(
+                alias="X-Company",
+                max_length=40,
+                description="cuid of the company; required when the credentials reach several companies",
+            ),
+        ] = None,
+    ) -> Ctx:
+        return _context(request, principal, scope, _header_company(principal, x_company))
 
-        async def dependency(
-            request: Request,
-            principal: Annotated[Principal, Depends(current_principal)],
-            x_company: Annotated[
-                str | None,
-                Header(
-                    alias="X-Company",
-                    max_length=40,
-                    description=(
-                        "cuid of the company; required when the credentials reach several companies"
-                    ),
-                ),
-            ] = None,
-        ) -> Ctx:
-            return _context(request, principal, scope, _header_company(principal, x_company))
-    else:
+    async def by_path(request: Request, principal: Annotated[Principal, Depends(current_principal)]) -> Ctx:
+        return _context(request, principal, scope, request.path_params.get("cuid"))
 
-        async def dependency(
-            request: Request, principal: Annotated[Principal, Depends(current_principal)]
-        ) -> Ctx:
-            return _context(request, principal, scope, request.path_params.get("cuid"))
-
+    dependency: Any = by_header if company_header else by_path
     dependency.required_scope = scope  # read by tests and docs: every endpoint declares one
     return Depends(dependency)
 

@@ -43,7 +43,7 @@ def _apply_hook(session: Session, company: Company, customer: Customer, v: dict[
 
 def on_created(session: Session, company: Company, created, v: dict[str, Any]) -> None:
     if v.get("attachedUsers"):
-        set_attached_users(session, session.get(Customer, created.id), v["attachedUsers"])
+        set_attached_users(session, session.get_one(Customer, created.id), v["attachedUsers"])
 
 
 def load_user_links() -> LoaderOption:

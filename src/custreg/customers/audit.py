@@ -118,7 +118,7 @@ def _whole(cls: Any, values: dict[str, Any], op: str) -> list[dict[str, Any]]:
 
 def _updated(obj: Any) -> list[dict[str, Any]]:
     state = inspect(obj)
-    columns = _columns(type(obj))
+    columns = _columns(obj.__class__)
     out = []
     # Only attributes set since load are in committed_state (with the old value).
     for key, old in state.committed_state.items():

@@ -1,6 +1,7 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -136,6 +137,21 @@ class Customer(Base):
         passive_deletes=True,
         order_by="Address.id",
     )
+
+    if TYPE_CHECKING:  # backrefs each record domain declares on its own model
+        actions: Mapped[list[Any]]
+        bank_accounts: Mapped[list[Any]]
+        consents: Mapped[list[Any]]
+        contacts: Mapped[list[Any]]
+        credit_insurances: Mapped[list[Any]]
+        direct_debit_mandates: Mapped[list[Any]]
+        external_ids: Mapped[list[Any]]
+        extra_fields: Mapped[list[Any]]
+        parameters: Mapped[list[Any]]
+        pledges: Mapped[list[Any]]
+        related_by: Mapped[list[Any]]
+        relations: Mapped[list[Any]]
+        user_links: Mapped[list[Any]]
 
 
 class CustomerDocument(Base):

@@ -111,7 +111,7 @@ def _words_page(
         .order_by(Customer.customer_number)
     )
     if columns is not None:
-        return found[0][1], session.connection().execute(stmt).all()
+        return found[0][1], list(session.connection().execute(stmt).all())
     return found[0][1], [(c, a) for c, a in session.execute(stmt)]
 
 
@@ -186,7 +186,7 @@ def _page(session: Session, where: list, params: ListParams, order: list, column
         .offset(params.skip)
     )
     if columns is not None:
-        return session.connection().execute(stmt).all()
+        return list(session.connection().execute(stmt).all())
     return [(c, a) for c, a in session.execute(stmt)]
 
 
@@ -203,7 +203,7 @@ def list_page(
         total = _words_total(session, company, terms, query["include_excluded"])
         if dialect == "postgresql":  # with $orderby
             where = conditions(company, params, dialect="postgresql", **query)
-            order = parse_orderby(params.orderby, FILTER_FIELDS)
+            order = parse_orderby(params.orderby or "", FILTER_FIELDS)
             return total, _page(session, where, params, order, columns)
         if (
             not params.orderby
@@ -223,7 +223,7 @@ def list_page(
                 "skip": params.skip,
             }
             if columns is not None:
-                return total, session.connection().execute(_FTS_PAGE[False], values).all()
+                return total, list(session.connection().execute(_FTS_PAGE[False], values).all())
             return total, [(c, a) for c, a in session.execute(_FTS_PAGE[True], values)]
         where = conditions(company, params, dialect="sqlite", **query)
         order = parse_orderby(params.orderby, FILTER_FIELDS) if params.orderby else []

@@ -102,7 +102,9 @@ class _Table:
             return
         conn = session.connection()
         if self.postgres and len(values) > 1:  # COPY: the one driver-level write
-            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            driver = conn.connection.dbapi_connection
+            assert driver is not None
+            cursor = driver.cursor()
             with cursor.copy(f"COPY {self.name} ({', '.join(self.columns)}) FROM STDIN") as copy:
                 for v in values:
                     copy.write_row(v)
@@ -229,8 +231,8 @@ def create(
         heads.append({"company_id": cid, "customer_guid": new.guid, "customer_number": number})
         audited.append(_audited_rows(new, id_))
         number += 1
-    for name, values in (("customers", customers), ("addresses", addresses), ("external_ids", external)):
-        t[name].write(session, values)
+    for name, batch in (("customers", customers), ("addresses", addresses), ("external_ids", external)):
+        t[name].write(session, batch)
     t["change_log"].write(session, changes)
     audit.record_new(session, heads, audited)
     document.store(session, documents)

@@ -10,6 +10,7 @@ row (sync/importer.py): they are the exception in a bulk load.
 import sqlite3
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, tuple_, update
 from sqlalchemy.exc import DBAPIError
@@ -85,7 +86,7 @@ def defer_indexes(session: Session, expected_rows: int) -> Callable[[], None] | 
     if session.get_bind().dialect.name != "sqlite" or expected_rows < DEFER_INDEXES_FROM:
         return None
     conn = session.connection()
-    if conn.scalar(select(func.count()).select_from(Customer.__table__)) > expected_rows:
+    if (conn.scalar(select(func.count()).select_from(Customer)) or 0) > expected_rows:
         return None
     plain = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' "
@@ -129,7 +130,10 @@ def existing(
     if session.get_bind().dialect.name == "postgresql":
         if started_empty:
             return found_guids, found_pairs
-        cursor = session.connection().connection.driver_connection.cursor()
+        # The driver's cursor for `prepare=False` (the one driver-level read: see above).
+        driver = session.connection().connection.dbapi_connection
+        assert driver is not None
+        cursor: Any = driver.cursor()
         if guids:
             cursor.execute(
                 "SELECT customer_guid FROM customers WHERE company_id = %s "

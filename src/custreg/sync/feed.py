@@ -104,4 +104,4 @@ def prune(session: Session, *, older_than: dt.datetime) -> int:
             horizon.pruned_through = max(horizon.pruned_through, through)
             horizon.pruned_at = utcnow()
     session.flush()
-    return result.rowcount or 0
+    return getattr(result, "rowcount", 0) or 0

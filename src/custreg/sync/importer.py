@@ -150,13 +150,15 @@ def _errors_of(exc: ValidationError) -> list[tuple[str, str]]:
 def _apply_row(
     session: Session,
     company: Company,
-    values: dict[str, Any],
+    values: dict[str, Any] | None,
     row: int,
     report: Report,
     deferred: list,
     numbers: "bulk.Numbers | None" = None,
 ) -> None:
     """One row through customers.service, in a SAVEPOINT: a bad row leaves nothing behind."""
+    if values is None:  # unreadable: reported by _row_values
+        return
     try:  # an empty cell is "no value": validated as absent, applied as null (clears)
         body = CustomerCreate.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
@@ -226,9 +228,11 @@ def _apply_row(
                 if full.get("fullName") and full["fullName"] == validation.derive_full_name(full):
                     full["fullName"] = None  # derived from the name parts: stays derived
                 number = numbers.take(1) if numbers is not None else None
-                c = customers.create(session, company, full, customer_guid=body.customerGuid, number=number)
+                made = customers.create(
+                    session, company, full, customer_guid=body.customerGuid, number=number
+                )
                 if deferred and deferred[-1][0] == row and deferred[-1][1] is None:
-                    deferred[-1] = (row, c.customer_guid, parent)
+                    deferred[-1] = (row, made.customer_guid, parent)
                 outcome = "created"
             writer.finish(session, company.cuid)  # inside the savepoint: its copies go with it
         if outcome == "created":
@@ -236,14 +240,14 @@ def _apply_row(
         else:
             report.updated += 1
     except DomainError as exc:
-        if first is not None:
+        if numbers is not None and first is not None:
             numbers.give_back(first)  # the row's savepoint is rolled back: so is its number
         if deferred and deferred[-1][0] == row:
             deferred.pop()
         for e in exc.errors or [{"field": "row", "message": exc.detail}]:
             report.add(row, e.get("field") or "row", e.get("message") or exc.detail)
     except (IntegrityError, DataError) as exc:  # the savepoint is rolled back already
-        if first is not None:
+        if numbers is not None and first is not None:
             numbers.give_back(first)
         if deferred and deferred[-1][0] == row:
             deferred.pop()
@@ -375,6 +379,7 @@ def _prepare_row(
     full.update(present)
     if full.get("fullName") and full["fullName"] == validation.derive_full_name(full):
         full["fullName"] = None  # derived from the name parts: stays derived
+    create: rows.New | list[tuple[str, str]]
     try:
         create = rows.prepare(full, guid, row, country, codes, documents, binder)
     except DomainError as exc:
