@@ -65,7 +65,3 @@ class CustomerUser(Base):
             "user_links", cascade="all, delete-orphan", passive_deletes=True, order_by="CustomerUser.user_id"
         ),
     )
-
-
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship

@@ -258,8 +258,7 @@ async def import_customers(
     if ctype not in CSV_TYPES:
         raise _unsupported()
     limit = request.app.state.settings.import_max_bytes
-    spool = tempfile.TemporaryFile()
-    try:
+    with tempfile.TemporaryFile() as spool:
         size = 0
         async for chunk in request.stream():  # spooled to disk before any transaction opens
             size += len(chunk)
@@ -270,8 +269,6 @@ async def import_customers(
             raise BadRequest("The CSV is empty", [{"field": "body", "message": "empty"}])
         spool.seek(0)
         report = await anyio.to_thread.run_sync(functools.partial(_run_import, ctx, spool, mode))
-    finally:
-        spool.close()
     body = report.as_dict()
     if not report.written:
         return problem(
