@@ -78,7 +78,7 @@ def test_every_creating_post_honours_it(client, customers_url):
 
 
 def test_an_expired_key_can_be_used_again(app, client, customers_url):
-    from custreg.sync.models import IdempotencyKey
+    from custreg.db.idempotency import IdempotencyKey
 
     key = f"old-{uuid.uuid4()}"
     assert (

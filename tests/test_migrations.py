@@ -4,8 +4,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
+from custreg import tables  # noqa: F401
 from custreg.customers.search import NON_METADATA
-from custreg.db import models  # noqa: F401
 from custreg.db.base import Base
 
 

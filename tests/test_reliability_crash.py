@@ -21,7 +21,7 @@ from conftest import new_company
 from reliability_util import Server
 from sqlalchemy import create_engine, text
 
-import custreg.db.models  # noqa: F401 - every table in Base.metadata
+import custreg.tables  # noqa: F401 - every table in Base.metadata
 from custreg.db.base import Base
 
 WRITERS = 4

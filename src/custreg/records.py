@@ -26,7 +26,7 @@ from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
 from custreg.db.base import utcnow
 from custreg.db.columns import filter_fields, snake
-from custreg.db.execution import TransactionalRoute
+from custreg.db.routing import TransactionalRoute
 from custreg.errors import Conflict, DomainError, NotFound, Unprocessable, field_error
 from custreg.etags import IfMatch
 from custreg.fields import RecordFields

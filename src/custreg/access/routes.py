@@ -15,7 +15,7 @@ from custreg.access.schemas import ClientCreate, ClientCreated, ClientRead, Hist
 from custreg.access.tokens import issue_client_token
 from custreg.customers.models import AuditEntry
 from custreg.db.columns import filter_fields
-from custreg.db.execution import TransactionalRoute
+from custreg.db.routing import TransactionalRoute
 from custreg.errors import Forbidden
 from custreg.odata import parse_filter, parse_orderby
 from custreg.paging import MAX_SKIP, MAX_TOP, ListParams, Page, list_params

@@ -15,7 +15,7 @@ from custreg.companies.models import Company
 from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.db.columns import snake
-from custreg.db.execution import TransactionalRoute
+from custreg.db.routing import TransactionalRoute
 from custreg.errors import BadRequest, Conflict, FieldErrors, NotFound, Unprocessable
 from custreg.fields import Text
 

@@ -6,7 +6,7 @@ from custreg import etags
 from custreg.access.context import AdminCtx, ReadCtx
 from custreg.companies import service
 from custreg.companies.schemas import CompanyCreate, CompanyList, CompanyRead
-from custreg.db.execution import TransactionalRoute
+from custreg.db.routing import TransactionalRoute
 from custreg.paging import MAX_SKIP, MAX_TOP
 
 router = APIRouter(prefix="/v1/companies", tags=["companies"], route_class=TransactionalRoute)

@@ -41,7 +41,7 @@ from custreg.customers import shape as customer_shape
 from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate, CustomerPatch
-from custreg.db.execution import TransactionalRoute
+from custreg.db.routing import TransactionalRoute
 from custreg.errors import NotFound, field_error
 from custreg.lookups import service as lookups
 from custreg.lookups.schemas import OrgNumberResult

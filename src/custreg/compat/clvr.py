@@ -41,7 +41,7 @@ from custreg.customers import read, service
 from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate, CustomerPatch
 from custreg.db.columns import snake
-from custreg.db.execution import TransactionalRoute
+from custreg.db.routing import TransactionalRoute
 from custreg.errors import field_error
 from custreg.insurances.service import INSURANCES
 from custreg.mandates.service import MANDATES

@@ -15,7 +15,7 @@ from custreg.access import selfservice
 from custreg.access.context import SelfCtx
 from custreg.compat.common import HeaderReadCtx
 from custreg.customers import service
-from custreg.db.execution import TransactionalRoute
+from custreg.db.routing import TransactionalRoute
 from custreg.errors import BAD_BODY_IS_400
 from custreg.lookups import service as lookups
 from custreg.lookups.schemas import CheckRequest, CheckResult, SearchRequest, SearchResult

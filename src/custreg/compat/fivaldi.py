@@ -29,7 +29,7 @@ from custreg.customers.schemas import (
     CustomerRead,
     CustomerReplace,
 )
-from custreg.db.execution import TransactionalRoute
+from custreg.db.routing import TransactionalRoute
 from custreg.paging import ListParams, list_params
 from custreg.records import create as create_record
 from custreg.records import get as get_record

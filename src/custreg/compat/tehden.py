@@ -29,7 +29,7 @@ from custreg.customers import read, service
 from custreg.customers import routes as customer_routes
 from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate, CustomerPatch
-from custreg.db.execution import TransactionalRoute
+from custreg.db.routing import TransactionalRoute
 from custreg.errors import BadRequest
 from custreg.lookups import service as lookups
 from custreg.paging import ListParams, list_params

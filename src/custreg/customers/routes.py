@@ -15,7 +15,7 @@ from custreg.customers.schemas import (
     Removed,
 )
 from custreg.customers.shape import SUMMARY_COLUMNS
-from custreg.db.execution import TransactionalRoute
+from custreg.db.routing import TransactionalRoute
 from custreg.errors import FieldErrors, Unprocessable
 from custreg.etags import IfMatch
 from custreg.paging import ListParams, Page, list_params

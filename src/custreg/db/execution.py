@@ -25,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio.to_thread
-from fastapi.routing import APIRoute
 
 from custreg.settings import get_settings
 
@@ -85,18 +84,3 @@ def transactional(endpoint: Callable[..., Any], *, write: bool) -> Callable[...,
         return await run_unit(endpoint, kwargs, write=write)
 
     return wrapper
-
-
-class TransactionalRoute(APIRoute):
-    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        # Every creating POST (201) honours Idempotency-Key: sync/idempotency.py.
-        from custreg.sync import idempotency
-
-        bind = None
-        if idempotency.applies(endpoint, kwargs):
-            wrapped, bind = idempotency.wrap(endpoint, kwargs)
-        else:
-            wrapped = transactional(endpoint, write=writes(kwargs.get("methods")))
-        super().__init__(path, wrapped, **kwargs)
-        if bind is not None:
-            bind(self)

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from custreg.access.context import ReadCtx
-from custreg.db.execution import TransactionalRoute
+from custreg.db.routing import TransactionalRoute
 from custreg.errors import BAD_BODY_IS_400
 from custreg.lookups import service
 from custreg.lookups.schemas import (

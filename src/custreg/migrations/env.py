@@ -1,6 +1,6 @@
 from alembic import context
 
-from custreg.db import models  # noqa: F401 - registers every table
+from custreg import tables  # noqa: F401 - registers every table
 from custreg.db.base import Base
 from custreg.db.engine import make_engine
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from custreg import etags
 from custreg.access.context import ReadCtx, RegisterAdminCtx
 from custreg.companies.models import Company
-from custreg.db.execution import TransactionalRoute
+from custreg.db.routing import TransactionalRoute
 from custreg.register import service
 from custreg.register.defaults import CATEGORIES
 from custreg.register.schemas import BasicDetails, CodeItem, DimensionItem

@@ -26,13 +26,13 @@ from custreg.companies import service as companies
 from custreg.customers import queries as customer_queries
 from custreg.customers.models import Customer
 from custreg.db.base import utcnow
+from custreg.db.idempotency import IdempotencyKey
 from custreg.db.migrate import upgrade
 from custreg.db.session import Database
 from custreg.errors import DomainError, NotFound
 from custreg.paging import ListParams
 from custreg.settings import get_settings
 from custreg.sync import bulk, export, feed, importer
-from custreg.sync.models import IdempotencyKey
 
 console = Console(stderr=True)
 

@@ -17,7 +17,7 @@ from custreg.access.context import ReadCtx, WriteCtx
 from custreg.customers import queries as customer_queries
 from custreg.customers import service as customers
 from custreg.customers.models import Customer
-from custreg.db.execution import TransactionalRoute
+from custreg.db.routing import TransactionalRoute
 from custreg.errors import BadRequest, DomainError, NotFound, PayloadTooLarge, problem
 from custreg.odata import parse_orderby
 from custreg.paging import ListParams

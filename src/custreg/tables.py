@@ -15,4 +15,4 @@ from custreg.parameters.models import ExtraField, PartyParameter  # noqa: F401
 from custreg.pledges.models import Pledge  # noqa: F401
 from custreg.register.models import RegisterCode  # noqa: F401
 from custreg.relations.models import CustomerRelation  # noqa: F401
-from custreg.sync.models import ChangeHorizon, IdempotencyKey  # noqa: F401
+from custreg.sync.models import ChangeHorizon  # noqa: F401

@@ -33,15 +33,16 @@ from typing import Annotated, Any
 from fastapi import Header
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import ResponseValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, String, UniqueConstraint, delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 from starlette.requests import Request
 from starlette.responses import Response
 
-from custreg.db.base import utcnow
+from custreg.db.base import Base, UTCDateTime, utcnow
+from custreg.db.execution import UnitOfWork, run_unit
 from custreg.errors import Conflict
 from custreg.settings import get_settings
-from custreg.sync.models import IdempotencyKey
 
 PARAM = "idempotency_key__"
 KEPT_HEADERS = ("location", "etag", "content-type")
@@ -55,6 +56,27 @@ HeaderParam = Annotated[
         "24 h returns the first response and creates nothing; the same key with another body → 409",
     ),
 ]
+
+
+class IdempotencyKey(Base):
+    """The first response to a creating POST, per principal, company and key (24 h)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        UniqueConstraint("principal", "scope", "key"),
+        Index("ix_idempotency_keys_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    principal: Mapped[str] = mapped_column(String(200))  # "kind:subject"
+    scope: Mapped[str] = mapped_column(String(40))  # the company's cuid, "" outside companies
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of method, path and body
+    status: Mapped[int | None] = mapped_column(Integer)  # None only inside the creating transaction
+    headers: Mapped[dict | None] = mapped_column(JSON)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class _Race(Exception):
@@ -71,7 +93,6 @@ def applies(endpoint: Callable, route_kwargs: dict[str, Any]) -> bool:
 
 
 def _units(kwargs: dict[str, Any]) -> list:
-    from custreg.db.execution import UnitOfWork
 
     return [v for v in kwargs.values() if isinstance(v, UnitOfWork)]
 
@@ -186,7 +207,6 @@ def _guarded(holder: dict, endpoint: Callable, key: str, fp: str, **kwargs: Any)
 
 def wrap(endpoint: Callable, route_kwargs: dict[str, Any]) -> tuple[Callable, Callable]:
     """(the route's endpoint, bind(route)) for a creating POST."""
-    from custreg.db.execution import run_unit
 
     holder: dict[str, Any] = {}
 
