@@ -38,9 +38,7 @@ async def main() -> None:
         customer = (await c.post(f"/v1/companies/{cuid}/customers", json={"lastName": "X"})).json()
         path = f"/v1/companies/{cuid}/customers/{customer['customerNumber']}"
         made = (
-            await c.post(
-                "/v1/clients", json={"name": "bench", "companies": [cuid], "scopes": ["customers:read"]}
-            )
+            await c.post("/v1/clients", json={"name": "bench", "companies": [cuid], "scopes": ["customers:read"]})
         ).json()
         token = (
             await c.post(
@@ -52,11 +50,7 @@ async def main() -> None:
                 },
             )
         ).json()["access_token"]
-        kinds = {
-            "admin": ("bench-admin", True),
-            "client": (token, True),
-            "client, no revocation read": (token, False),
-        }
+        kinds = {"admin": ("bench-admin", True), "client": (token, True), "client, no revocation read": (token, False)}
         results: dict[str, list[float]] = {k: [] for k in kinds}
         for _ in range(ROUNDS):  # interleaved, so load changes hit every kind alike
             for kind, (tok, check) in kinds.items():

@@ -145,9 +145,7 @@ def measure_import(base: str, pid: int, src: str, rows: int) -> dict:
         with (
             open(path, "wb") as f,
             h.stream(
-                "GET",
-                f"/v1/companies/{src}/customers/export.csv",
-                params={"$filter": f"customerNumber le {rows}"},
+                "GET", f"/v1/companies/{src}/customers/export.csv", params={"$filter": f"customerNumber le {rows}"}
             ) as r,
         ):
             r.raise_for_status()

@@ -487,19 +487,7 @@ CONTACT_ROLES = ["invoicing", "purchasing", "CEO", "CFO", "logistics", "guardian
 
 def _fold_ascii(text: str) -> str:
     table = str.maketrans(
-        {
-            "å": "a",
-            "ä": "a",
-            "ö": "o",
-            "ø": "o",
-            "æ": "ae",
-            "é": "e",
-            "ü": "u",
-            " ": "",
-            "/": "",
-            "&": "",
-            "-": "",
-        }
+        {"å": "a", "ä": "a", "ö": "o", "ø": "o", "æ": "ae", "é": "e", "ü": "u", " ": "", "/": "", "&": "", "-": ""}
     )
     return text.lower().translate(table)
 

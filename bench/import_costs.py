@@ -109,23 +109,15 @@ def main() -> None:
     present = [{k: v for k, v in d.items() if v is not None} for d in values]
     schema = importer._Schema()
     given = timed("2. schema (cached per column and cell)", lambda: [schema(d) for d in present])
-    timed(
-        "2'. schema without the cache (model_validate)",
-        lambda: [CustomerCreate.model_validate(d) for d in present],
-    )
+    timed("2'. schema without the cache (model_validate)", lambda: [CustomerCreate.model_validate(d) for d in present])
     full = []
     for g, d in zip(given, values):
         f = dict(importer._NONE_FIELDS)
         f.update({k: g.get(k) for k in d if k in importer._WRITABLE})
         full.append(f)
-    normalized = timed(
-        "3. validation.normalize", lambda: [validation.normalize(f, default_country="FI") for f in full]
-    )
+    normalized = timed("3. validation.normalize", lambda: [validation.normalize(f, default_country="FI") for f in full])
     phones = [(f.get("cellularPhone") or f.get("workPhone"), f.get("countryCode")) for f in full]
-    timed(
-        "3a. of it: phonenumbers (one phone)",
-        lambda: [validation.normalize_phone(x, c) for x, c in phones if x],
-    )
+    timed("3a. of it: phonenumbers (one phone)", lambda: [validation.normalize_phone(x, c) for x, c in phones if x])
     timed(
         "3b. of it: email-validator (domain cached)",
         lambda: [validation.normalize_email(f["email"]) for f in full if f.get("email")],
@@ -143,8 +135,7 @@ def main() -> None:
         ],
     )
     timed(
-        "4. search text (service._search_text)",
-        lambda: [service._search_text(bulk._shape(v, 1)) for v in normalized],
+        "4. search text (service._search_text)", lambda: [service._search_text(bulk._shape(v, 1)) for v in normalized]
     )
     codes = bulk.Codes.of(db.session(write=False), _company(db))
     docs = bulk.new_documents("c")
@@ -154,26 +145,16 @@ def main() -> None:
             v["fullName"] = validation.derive_full_name(v)
         address = (uuid.uuid4(), *(v.get(f) for f in bulk._ADDRESS_FIELDS))
         args.append(
-            (
-                uuid.uuid4(),
-                tuple(v.get(f) for f in bulk._VALUE_FIELDS),
-                bool(v.get("excluded")),
-                False,
-                address,
-                None,
-            )
+            (uuid.uuid4(), tuple(v.get(f) for f in bulk._VALUE_FIELDS), bool(v.get("excluded")), False, address, None)
         )
     timed("5. document: template (NewDocuments.render)", lambda: [docs.render(*r) for r in args])
     timed("5'. document: live (read.detail + dump)", lambda: [docs.render_live(*r) for r in args[:2000]])
     out["5'. document: live (read.detail + dump)"] *= n / min(n, 2000)
     importer._init_worker(header, "FI", dict(codes.known), "c")
     prepared = timed(
-        "6. whole row in the worker (_prepare_row)",
-        lambda: importer._prepare_rows(list(enumerate(cells, start=2))),
+        "6. whole row in the worker (_prepare_row)", lambda: importer._prepare_rows(list(enumerate(cells, start=2)))
     )
-    blob = timed(
-        "7. pickle out", lambda: [pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL) for x in prepared]
-    )
+    blob = timed("7. pickle out", lambda: [pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL) for x in prepared])
     timed("7'. unpickle in the writer", lambda: [pickle.loads(b) for b in blob])
 
     for label, drop, cuid in (
@@ -186,9 +167,7 @@ def main() -> None:
         if drop:
             for (name,) in (
                 session.connection()
-                .exec_driver_sql(
-                    "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='customers'"
-                )
+                .exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='customers'")
                 .all()
             ):
                 session.connection().exec_driver_sql(f"DROP TRIGGER {name}")

@@ -49,9 +49,7 @@ async def main() -> None:
     upgrade(URL)
     app = create_app(Settings(database_url=URL, admin_token="bench-admin", rate_limit_per_second=0))
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://bench",
-        headers={"Authorization": "Bearer bench-admin"},
+        transport=httpx.ASGITransport(app=app), base_url="http://bench", headers={"Authorization": "Bearer bench-admin"}
     ) as c:
         await c.post("/v1/companies", json={"cuid": CUID, "name": "Bench", "countryCode": "FI"})
         path, tag = f"/v1/companies/{CUID}/customers", os.getpid()

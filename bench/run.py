@@ -285,9 +285,7 @@ def data_files(args) -> Path:
 def run_import(env: dict, csv_file: Path, mode: str, rows: int) -> dict:
     argv = [str(VENV / "custreg"), "import", str(csv_file), "--company", COMPANY, "--mode", mode]
     t = time.monotonic()
-    proc = subprocess.Popen(
-        argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     sampler = Sampler(proc.pid)
     sampler.start()
     out = proc.communicate(timeout=4 * 3600)[0]
@@ -328,11 +326,7 @@ def load_records(base: str, sample: list[dict]) -> int:
     todo = [
         (f"/v1/companies/{COMPANY}/customers/{r['customerGuid']}/{path}", body)
         for r in sample
-        for key, path in (
-            ("addresses", "addresses"),
-            ("bankAccounts", "bank-accounts"),
-            ("contacts", "contacts"),
-        )
+        for key, path in (("addresses", "addresses"), ("bankAccounts", "bank-accounts"), ("contacts", "contacts"))
         for body in r[key]
     ]
     lock = threading.Lock()
@@ -410,9 +404,7 @@ def export(server: Server, rows: int, name: str = "export CSV (HTTP, streamed)")
     }
 
 
-def profile(
-    server: Server, work: Path, out: Path, scenarios: dict[str, list[str]], seconds: int = 10
-) -> None:
+def profile(server: Server, work: Path, out: Path, scenarios: dict[str, list[str]], seconds: int = 10) -> None:
     """py-spy (`.venv/bin/pip install py-spy`) samples the server while wrk loads it; writes
     the collapsed stacks and the functions with the largest share of samples."""
     spy = VENV / "py-spy"
@@ -572,9 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "custreg-bench-data")
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
     p.add_argument(
-        "--keep",
-        action="store_true",
-        help="keep the work directory (logs, database; PostgreSQL: the database)",
+        "--keep", action="store_true", help="keep the work directory (logs, database; PostgreSQL: the database)"
     )
     p.add_argument(
         "--sqlite-file",
@@ -625,17 +615,12 @@ def main(argv: list[str] | None = None) -> int:
             r.raise_for_status()
             results.append(run_import(env, data / "customers.csv", args.import_mode, args.customers))
         first = httpx.get(
-            f"{product.url}/v1/companies/{COMPANY}/customers/{sample[0]['customerGuid']}",
-            headers=AUTH,
-            timeout=30,
+            f"{product.url}/v1/companies/{COMPANY}/customers/{sample[0]['customerGuid']}", headers=AUTH, timeout=30
         ).json()
         if not first.get("bankAccounts"):
             t = time.monotonic()
             n_records = load_records(product.url, sample)
-            log(
-                f"{n_records} sub-records of {len(sample)} customers through the API in "
-                f"{time.monotonic() - t:.0f}s"
-            )
+            log(f"{n_records} sub-records of {len(sample)} customers through the API in {time.monotonic() - t:.0f}s")
 
         from sqlalchemy import create_engine, func, select
 
@@ -646,10 +631,7 @@ def main(argv: list[str] | None = None) -> int:
             guids = [uuid.UUID(r["customerGuid"]) for r in sample]
             t = Customer.__table__
             numbers = [
-                n
-                for n in conn.execute(
-                    select(t.c.customer_number).where(t.c.customer_guid.in_(guids))
-                ).scalars()
+                n for n in conn.execute(select(t.c.customer_number).where(t.c.customer_guid.in_(guids))).scalars()
             ]
             lo, hi = conn.execute(select(func.min(t.c.id), func.max(t.c.id))).one()
             top = conn.execute(select(func.max(t.c.customer_number))).scalar_one()
@@ -688,9 +670,7 @@ def main(argv: list[str] | None = None) -> int:
         d = args.duration
         cpath = f"/v1/companies/{COMPANY}/customers"
         a = http_scenario("baseline A: fixed JSON", baseline.url, ["/bare"], d, work)
-        b = http_scenario(
-            "baseline B: one row by id (Core)", baseline.url, [f"/row/{i}" for i in row_ids], d, work
-        )
+        b = http_scenario("baseline B: one row by id (Core)", baseline.url, [f"/row/{i}" for i in row_ids], d, work)
         results += [a, b]
         results.append(
             http_scenario(
@@ -790,18 +770,12 @@ def main(argv: list[str] | None = None) -> int:
             # 1 worker measured again right before 2 workers: the ratio compares neighbours,
             # not a run right after the import with one after the POSTs and autovacuum.
             one = http_scenario(
-                "GET /customers/{number}, 1 worker (again)",
-                product.url,
-                [f"{cpath}/{n}" for n in numbers],
-                d,
-                work,
+                "GET /customers/{number}, 1 worker (again)", product.url, [f"{cpath}/{n}" for n in numbers], d, work
             )
             results.append(one)
             product.stop()
             servers.remove(product)
-            product2 = Server(
-                "custreg-2w", [str(VENV / "custreg"), "serve", "--workers", "2"], env, port, work
-            )
+            product2 = Server("custreg-2w", [str(VENV / "custreg"), "serve", "--workers", "2"], env, port, work)
             servers.append(product2)
             product2.wait_ready()
             time.sleep(2)  # both workers up

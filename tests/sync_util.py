@@ -89,12 +89,7 @@ def custreg_cli(database_url: str, *args: str, cwd: str | None = None) -> subpro
     env["CUSTREG_DATABASE_URL"] = database_url
     env["COLUMNS"] = "200"
     return subprocess.run(
-        [sys.executable, "-m", "custreg.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [sys.executable, "-m", "custreg.cli", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
     )
 
 

@@ -50,23 +50,14 @@ def test_client_create_list_revoke(client, anon, database_url, company, customer
     create_customer(client, customers_url, lastName="Cli")
     # Once as a real process: what an operator types.
     made = custreg(
-        database_url,
-        "client",
-        "create",
-        "--company",
-        company,
-        "--scope",
-        "customers:read",
-        "--name",
-        "cli reader",
+        database_url, "client", "create", "--company", company, "--scope", "customers:read", "--name", "cli reader"
     )
     assert made.returncode == 0, made.stderr
     client_id, secret = _field(made.stdout, "clientId"), _field(made.stdout, "clientSecret")
     assert "shown once" in made.stderr
 
     r = anon.post(
-        "/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+        "/oauth/token", data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
     )
     assert r.status_code == 200, r.text
     token = r.json()["access_token"]

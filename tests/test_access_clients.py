@@ -29,9 +29,7 @@ def test_read_client_lists_and_gets_but_cannot_create_or_touch_other_company(
     assert r.status_code == 200 and r.json()["customerGuid"] == c["customerGuid"]
 
     assert_problem(anon.post(customers_url, json={"lastName": "Uusi"}, headers=h), 403)
-    assert_problem(
-        anon.patch(f"{customers_url}/{c['customerNumber']}", json={"firstName": "X"}, headers=h), 403
-    )
+    assert_problem(anon.patch(f"{customers_url}/{c['customerNumber']}", json={"firstName": "X"}, headers=h), 403)
     assert_problem(anon.delete(f"{customers_url}/{c['customerNumber']}", headers=h), 403)
     # Another company: 403, and nothing of it in the body.
     for path in (
@@ -51,9 +49,7 @@ def test_read_client_lists_and_gets_but_cannot_create_or_touch_other_company(
     assert anon.get(f"/v1/companies/{company}", headers=h).status_code == 200
     # Admin endpoints.
     assert_problem(anon.get("/v1/clients", headers=h), 403)
-    assert_problem(
-        anon.post("/v1/companies", json={"cuid": "x-y", "name": "X", "countryCode": "FI"}, headers=h), 403
-    )
+    assert_problem(anon.post("/v1/companies", json={"cuid": "x-y", "name": "X", "countryCode": "FI"}, headers=h), 403)
 
 
 def test_write_client_creates(client, anon, company, customers_url):
@@ -67,9 +63,7 @@ def test_write_client_creates(client, anon, company, customers_url):
     assert_problem(anon.delete(f"{customers_url}/{number}", headers=h), 403)
 
 
-def test_token_scope_parameter_narrows_and_unknown_scope_is_invalid_scope(
-    client, anon, company, customers_url
-):
+def test_token_scope_parameter_narrows_and_unknown_scope_is_invalid_scope(client, anon, company, customers_url):
     writer = new_client(client, [company], ["customers:read", "customers:write"])
     h = bearer(token_for(anon, writer, scope="customers:read"))
     assert anon.get(customers_url, headers=h).status_code == 200
@@ -148,9 +142,7 @@ def test_oauth_request_errors(anon, reader):
     )
     assert r.status_code == 400 and r.json()["error"] == "invalid_request"
     r = anon.post(
-        "/oauth/token",
-        content=b"\xff\xfe=\xff",
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        "/oauth/token", content=b"\xff\xfe=\xff", headers={"Content-Type": "application/x-www-form-urlencoded"}
     )
     assert r.status_code == 400 and r.json()["error"] == "invalid_request"
     # HTTP Basic client authentication works too.
@@ -159,9 +151,7 @@ def test_oauth_request_errors(anon, reader):
         "/oauth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": f"Basic {basic}"}
     )
     assert r.status_code == 200 and r.json()["token_type"] == "Bearer"
-    r = anon.post(
-        "/oauth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": "Basic !!!"}
-    )
+    r = anon.post("/oauth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": "Basic !!!"})
     assert r.status_code == 401 and r.json()["error"] == "invalid_client"
 
 
@@ -187,13 +177,9 @@ def test_missing_invalid_and_expired_tokens_are_401(app, anon, customers_url, re
 def test_client_admin_validation_and_secret_never_listed(client, anon, company):
     r = client.post("/v1/clients", json={"name": "x", "companies": [company], "scopes": ["root"]})
     assert_problem(r, 422, "scopes")
-    r = client.post(
-        "/v1/clients", json={"name": "x", "companies": ["no-such-co"], "scopes": ["customers:read"]}
-    )
+    r = client.post("/v1/clients", json={"name": "x", "companies": ["no-such-co"], "scopes": ["customers:read"]})
     assert_problem(r, 422, "companies")
-    r = client.post(
-        "/v1/clients", json={"name": "x", "companies": ["Bad Cuid"], "scopes": ["customers:read"]}
-    )
+    r = client.post("/v1/clients", json={"name": "x", "companies": ["Bad Cuid"], "scopes": ["customers:read"]})
     assert_problem(r, 422)
     r = client.post("/v1/clients", json={"name": "", "companies": [], "scopes": []})
     assert_problem(r, 422)
@@ -237,14 +223,10 @@ def test_admin_scoped_client_cannot_grant_beyond_its_companies(client, anon, com
     other = new_company(client)
     boss = new_client(client, [company], ["admin", "customers:read"])
     h = bearer(token_for(anon, boss))
-    r = anon.post(
-        "/v1/clients", json={"name": "sub", "companies": [company], "scopes": ["customers:read"]}, headers=h
-    )
+    r = anon.post("/v1/clients", json={"name": "sub", "companies": [company], "scopes": ["customers:read"]}, headers=h)
     assert r.status_code == 201, r.text
     r = anon.post(
-        "/v1/clients",
-        json={"name": "escalate", "companies": [company, other], "scopes": ["customers:read"]},
-        headers=h,
+        "/v1/clients", json={"name": "escalate", "companies": [company, other], "scopes": ["customers:read"]}, headers=h
     )
     assert_problem(r, 403)
     foreign = new_client(client, [other], ["customers:read"])
@@ -257,11 +239,7 @@ def test_hostile_client_input_is_never_a_5xx(client, anon):
     assert client.get("/v1/clients/cl_%00x").status_code in (400, 404)  # NUL: refused early
     assert_problem(client.delete("/v1/clients/" + "x" * 300), 404)
     for cid in ("cl_\x00", "ä" * 10, "x" * 5000):
-        r = anon.post(
-            "/oauth/token", data={"grant_type": "client_credentials", "client_id": cid, "client_secret": "s"}
-        )
+        r = anon.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": cid, "client_secret": "s"})
         assert r.status_code == 401 and r.json()["error"] == "invalid_client"
-    r = anon.post(
-        "/oauth/token", content=b"a" * 9000, headers={"Content-Type": "application/x-www-form-urlencoded"}
-    )
+    r = anon.post("/oauth/token", content=b"a" * 9000, headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code in (400, 413)

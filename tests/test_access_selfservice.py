@@ -23,13 +23,7 @@ def user_token(sub: str, **claims) -> str:
         IdentityProvider(Settings(**IDP)).issue_dev_token(sub)
         if not claims
         else jwt.encode(
-            {
-                "iss": IDP["idp_issuer"],
-                "aud": IDP["idp_audience"],
-                "sub": sub,
-                "exp": int(time.time()) + 600,
-                **claims,
-            },
+            {"iss": IDP["idp_issuer"], "aud": IDP["idp_audience"], "sub": sub, "exp": int(time.time()) + 600, **claims},
             IDP["idp_hs256_secret"],
             algorithm="HS256",
         )
@@ -66,12 +60,7 @@ def test_user_sees_and_replaces_only_its_customer(client, idp_http, customers_ur
     assert r.status_code == 200, r.text
     info = r.json()
     assert info["customerNumber"] == 7
-    assert info["name"] == {
-        "firstName": "Ola",
-        "middleName": None,
-        "lastName": "Nordmann",
-        "companyName": None,
-    }
+    assert info["name"] == {"firstName": "Ola", "middleName": None, "lastName": "Nordmann", "companyName": None}
     assert info["phoneNumbers"] == [{"type": "MOBILE", "number": "+4791234567"}]
     assert info["emails"] == ["ola@example.no"]
     assert info["invoiceEmailAddress"] == "faktura@example.no"
@@ -117,9 +106,7 @@ def test_empty_post_sets_last_name_dash(client, idp_http, customers_url, seven_a
         assert c7["lastName"] == "-" and c7["firstName"] is None and c7["email"] is None
     # No name but a phone: lastName "-" too.
     r = idp_http.post(
-        "/v1/customer/info",
-        headers=h,
-        json={"phoneNumbers": [{"number": "+4791234567"}], "emails": ["a@example.no"]},
+        "/v1/customer/info", headers=h, json={"phoneNumbers": [{"number": "+4791234567"}], "emails": ["a@example.no"]}
     )
     assert r.status_code == 200, r.text
     info = idp_http.get("/v1/customer/info", headers=h).json()
@@ -143,15 +130,11 @@ def test_info_validation(idp_http, seven_and_eight):
     assert_problem(r, 422, "invoiceEmailAddress")
     r = idp_http.post("/v1/customer/info", headers=h, json={"emails": ["not-an-email"]})
     assert_problem(r, 422, "emails[0]")
-    r = idp_http.post(
-        "/v1/customer/info", headers=h, json={"phoneNumbers": [{"type": "MOBILE", "number": "123"}]}
-    )
+    r = idp_http.post("/v1/customer/info", headers=h, json={"phoneNumbers": [{"type": "MOBILE", "number": "123"}]})
     assert_problem(r, 422, "phoneNumbers")
     r = idp_http.post("/v1/customer/info", headers=h, json={"surprise": 1})
     assert_problem(r, 422)
-    r = idp_http.post(
-        "/v1/customer/info", content=b"{not json", headers={**h, "Content-Type": "application/json"}
-    )
+    r = idp_http.post("/v1/customer/info", content=b"{not json", headers={**h, "Content-Type": "application/json"})
     assert_problem(r, 400)
 
 
@@ -204,9 +187,7 @@ def test_attached_users_validation(client, customers_url):
 
 def test_post_is_audited_as_the_user(client, idp_http, customers_url, seven_and_eight):
     user = seven_and_eight
-    r = idp_http.post(
-        "/v1/customer/info", headers=bearer(user_token(user)), json={"name": {"lastName": "Berg"}}
-    )
+    r = idp_http.post("/v1/customer/info", headers=bearer(user_token(user)), json={"name": {"lastName": "Berg"}})
     assert r.status_code == 200, r.text
     latest = client.get(f"{customers_url}/7/history").json()["value"][0]
     assert (latest["actorType"], latest["actorId"], latest["operation"]) == ("user", user, "update")

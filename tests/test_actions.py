@@ -27,9 +27,7 @@ def test_response_must_be_allowed_and_is_recorded(client, customers_url):
     assert "ACCEPT" in body["errors"][0]["message"] and "REJECT" in body["errors"][0]["message"]
     assert_problem(client.post(answer, json={"postponeTo": "2027-01-01T00:00:00Z"}), 422, "postponeTo")
     assert_problem(
-        client.post(answer, json={"response": "ACCEPT", "postponeTo": "2027-01-01T00:00:00Z"}),
-        422,
-        "postponeTo",
+        client.post(answer, json={"response": "ACCEPT", "postponeTo": "2027-01-01T00:00:00Z"}), 422, "postponeTo"
     )
     assert client.get(f"{url}/{action['actionGuid']}").json()["response"] is None  # nothing recorded
     before = client.get(f"{customers_url}/{c['customerGuid']}").json()["version"]
@@ -48,9 +46,7 @@ def test_response_must_be_allowed_and_is_recorded(client, customers_url):
 def test_postpone_when_allowed_then_answer(client, customers_url):
     c = create_customer(client, customers_url)
     url = f"{customers_url}/{c['customerGuid']}/actions"
-    action = client.post(
-        url, json={**QUESTION, "allowPostpone": True, "responses": ["YES", "NO", "YES"]}
-    ).json()
+    action = client.post(url, json={**QUESTION, "allowPostpone": True, "responses": ["YES", "NO", "YES"]}).json()
     assert action["responses"] == ["YES", "NO"]
     answer = f"{url}/{action['actionGuid']}/response"
     r = client.post(answer, json={"postponeTo": "2027-02-01T09:00:00Z", "note": "ask later"})
@@ -65,17 +61,13 @@ def test_action_crud_and_errors(client, customers_url):
     c = create_customer(client, customers_url)
     url = f"{customers_url}/{c['customerGuid']}/actions"
     assert_problem(client.post(url, json={**QUESTION, "responses": []}), 422, "responses")
-    assert_problem(
-        client.post(url, json={k: v for k, v in QUESTION.items() if k != "responses"}), 422, "responses"
-    )
+    assert_problem(client.post(url, json={k: v for k, v in QUESTION.items() if k != "responses"}), 422, "responses")
     assert_problem(client.post(url, json={**QUESTION, "processAt": "soon"}), 422, "processAt")
     action = client.post(url, json=QUESTION).json()
     r = client.put(f"{url}/{action['actionGuid']}", json={"responses": ["OK"], "message": "Changed"})
     assert r.status_code == 200 and r.json()["message"] == "Changed" and r.json()["actionItemCode"] is None
     assert r.json()["allowPostpone"] is False
     assert_problem(client.post(f"{url}/{uuid.uuid4()}/response", json={"response": "OK"}), 404)
-    assert_problem(
-        client.post(f"{url}/{action['actionGuid']}/response", json={"response": "OK", "x": 1}), 422, "x"
-    )
+    assert_problem(client.post(f"{url}/{action['actionGuid']}/response", json={"response": "OK", "x": 1}), 422, "x")
     assert client.delete(f"{url}/{action['actionGuid']}").status_code == 204
     assert client.get(url).json()["total"] == 0

@@ -90,9 +90,7 @@ def test_finnish_short_form_expansion():
 
 
 @settings(deadline=None)  # timings vary on a loaded machine
-@given(
-    head=st.from_regex(r"[1-8][0-9]{5}", fullmatch=True), tail=st.from_regex(r"[0-9]{2,8}", fullmatch=True)
-)
+@given(head=st.from_regex(r"[1-8][0-9]{5}", fullmatch=True), tail=st.from_regex(r"[0-9]{2,8}", fullmatch=True))
 def test_finnish_expansion_keeps_the_digits_and_is_idempotent(head, tail):
     full = expand_fi(f"{head}-{tail}")
     assert len(full) == 14 and full.isdigit() and full.startswith(head)
@@ -152,22 +150,11 @@ def test_unknown_bank_outside_the_registry_keeps_a_given_bic(client, accounts_ur
 def test_iban_wins_over_given_bban_bic_and_country(client, accounts_url):
     r = client.post(
         accounts_url,
-        json={
-            "iban": "FI2112345600000785",
-            "bban": "1",
-            "bic": "ESSESESS",
-            "countryCode": "SE",
-            "currencyCode": "eur",
-        },
+        json={"iban": "FI2112345600000785", "bban": "1", "bic": "ESSESESS", "countryCode": "SE", "currencyCode": "eur"},
     )
     assert r.status_code == 201, r.text
     a = r.json()
-    assert (a["bban"], a["bic"], a["countryCode"], a["currencyCode"]) == (
-        "12345600000785",
-        "NDEAFIHH",
-        "FI",
-        "EUR",
-    )
+    assert (a["bban"], a["bic"], a["countryCode"], a["currencyCode"]) == ("12345600000785", "NDEAFIHH", "FI", "EUR")
 
 
 def test_bban_is_read_in_the_customers_country(client, customers_url):
@@ -210,9 +197,7 @@ def test_replace_all_clears_and_path_id_wins(client, accounts_url):
     assert b["accountGuid"] == a["accountGuid"] and b["iban"] == KNOWN["DE"][0]
     assert b["currencyCode"] is None  # missing clears
     assert b["defaultAccount"] is True  # no other default: it stays the default
-    assert_problem(
-        client.put(f"{accounts_url}/{a['accountGuid']}", json={"currencyCode": "EUR"}), 422, "iban"
-    )
+    assert_problem(client.put(f"{accounts_url}/{a['accountGuid']}", json={"currencyCode": "EUR"}), 422, "iban")
 
 
 def test_same_account_twice_is_a_conflict(client, accounts_url):
@@ -233,9 +218,7 @@ def test_list_filter_order_delete(client, accounts_url):
 
 
 def test_deleting_the_customer_deletes_its_accounts_and_contacts(client, customers_url):
-    c = create_customer(
-        client, customers_url, bankAccounts=[{"iban": KNOWN["FI"][0]}], contacts=[{"name": "A"}]
-    )
+    c = create_customer(client, customers_url, bankAccounts=[{"iban": KNOWN["FI"][0]}], contacts=[{"name": "A"}])
     assert client.delete(f"{customers_url}/{c['customerGuid']}").status_code == 204
     assert_problem(client.get(f"{customers_url}/{c['customerGuid']}/bank-accounts"), 404)
     # The same account may now belong to a new customer of the company.
@@ -251,9 +234,7 @@ def test_openapi_names_the_new_resources(anon):
 
 def test_customer_links_and_other_company(client, customers_url):
     c = create_customer(client, customers_url, bankAccounts=[{"iban": KNOWN["FI"][0]}])
-    assert {"rel": "bank-accounts", "href": f"{customers_url}/{c['customerGuid']}/bank-accounts"} in c[
-        "links"
-    ]
+    assert {"rel": "bank-accounts", "href": f"{customers_url}/{c['customerGuid']}/bank-accounts"} in c["links"]
     other = new_company(client)
     r = client.get(f"/v1/companies/{other}/customers/{c['customerGuid']}/bank-accounts")
     assert_problem(r, 404)

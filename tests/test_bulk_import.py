@@ -162,14 +162,8 @@ def test_worker_processes_give_the_same_import(app, client):
     here, there = new_company(client), new_company(client)
     a = _import(app, here, data)
     b = _import(app, there, data, jobs=2)
-    assert (
-        (a.rows, a.created, a.updated, a.failed) == (b.rows, b.created, b.updated, b.failed) == (10, 5, 1, 4)
-    )
-    assert (
-        _errors(a)
-        == _errors(b)
-        == [(4, "cellularPhone"), (5, "paymentTerms"), (8, "customerGuid"), (11, "row")]
-    )
+    assert (a.rows, a.created, a.updated, a.failed) == (b.rows, b.created, b.updated, b.failed) == (10, 5, 1, 4)
+    assert _errors(a) == _errors(b) == [(4, "cellularPhone"), (5, "paymentTerms"), (8, "customerGuid"), (11, "row")]
     assert _stored(app, here) == _stored(app, there)
     rows = _stored(app, here)
     assert [r[2] for r in rows] == ["Åström-Berg", None, "Guid", "Later", "Later"]
@@ -194,9 +188,5 @@ def test_a_refused_batch_is_retried_row_by_row(app, client, monkeypatch):
     monkeypatch.setattr(writer._Table, "write", real)
     expected = _import(app, batched, data)
     assert calls["n"] == 1
-    assert (report.created, report.updated, report.failed) == (
-        expected.created,
-        expected.updated,
-        expected.failed,
-    )
+    assert (report.created, report.updated, report.failed) == (expected.created, expected.updated, expected.failed)
     assert _stored(app, fallback) == _stored(app, batched)

@@ -24,9 +24,7 @@ def changes(client, cuid, cursor=None, limit=None):
 def test_feed_has_every_create_update_and_delete_in_order(client, company, customers_url):
     a = create_customer(client, customers_url, lastName="Aalto")
     b = create_customer(client, customers_url, lastName="Berg")
-    assert (
-        client.patch(f"{customers_url}/{a['customerGuid']}", json={"firstName": "Alvar"}).status_code == 200
-    )
+    assert client.patch(f"{customers_url}/{a['customerGuid']}", json={"firstName": "Alvar"}).status_code == 200
     assert client.delete(f"{customers_url}/{b['customerNumber']}").status_code == 204
 
     page = changes(client, company)
@@ -50,9 +48,7 @@ def test_feed_has_every_create_update_and_delete_in_order(client, company, custo
     rest = changes(client, company, cursor=first["nextCursor"], limit=3)
     assert [c["cursor"] for c in first["changes"] + rest["changes"]] == [str(c) for c in cursors]
     # A record change (sub-resource) is a change of the customer too.
-    r = client.post(
-        f"{customers_url}/{a['customerGuid']}/addresses", json={"addressType": "DELIVERY", "city": "Espoo"}
-    )
+    r = client.post(f"{customers_url}/{a['customerGuid']}/addresses", json={"addressType": "DELIVERY", "city": "Espoo"})
     assert r.status_code == 201, r.text
     newer = changes(client, company, cursor=page["nextCursor"])
     assert [(c["customerGuid"], c["op"]) for c in newer["changes"]] == [(a["customerGuid"], "upsert")]
@@ -156,9 +152,7 @@ def test_mirror_following_the_feed_equals_the_register_under_concurrent_writers(
         cursor = {"value": ""}
 
         def follow(h) -> int:
-            page = h.get(
-                f"/v1/companies/{cuid}/changes", params={"cursor": cursor["value"], "limit": 25}
-            ).json()
+            page = h.get(f"/v1/companies/{cuid}/changes", params={"cursor": cursor["value"], "limit": 25}).json()
             for ch in page["changes"]:
                 if ch["op"] == "delete":
                     mirror.pop(ch["customerGuid"], None)
@@ -226,8 +220,6 @@ def test_prune_compacts_the_feed_and_old_cursors_get_410(database_url, client):
     fresh = changes(client, cuid)
     assert [(c["customerGuid"], c["op"]) for c in fresh["changes"]] == [(keep["customerGuid"], "upsert")]
     # A cursor from before the removed tombstone may have missed it: 410.
-    assert_problem(
-        client.get(f"/v1/companies/{cuid}/changes", params={"cursor": first_cursor}), 410, "cursor"
-    )
+    assert_problem(client.get(f"/v1/companies/{cuid}/changes", params={"cursor": first_cursor}), 410, "cursor")
     # The latest cursor still works.
     assert changes(client, cuid, cursor=old["nextCursor"])["changes"] == []

@@ -184,9 +184,7 @@ def test_sample_is_stored_and_comes_back_from_billmate_and_native(client, compan
     assert native["customerType"] == "COMPANY" and native["companyName"] == "Test AB"
     assert native["idNumber"] == "5560125790" and native["vatNumber"] == "SE556012579001"
     assert native["customerReference"] == "CUST-0042" and native["clientReference"] == "Kalle Svensson"
-    assert (
-        native["street"] == "Storgatan 1" and native["city"] == "Stockholm" and native["countryCode"] == "SE"
-    )
+    assert native["street"] == "Storgatan 1" and native["city"] == "Stockholm" and native["countryCode"] == "SE"
     assert native["workPhone"] == "+46812345678" and native["cellularPhone"] == "+46701234567"
     assert native["rebate"] == 10 and native["creditLimit"] == 5000 and native["handlingCharge"] is True
     assert native["glnNumber"] == "7350053850019" and native["priceList"] == "STANDARD"
@@ -196,19 +194,14 @@ def test_sample_is_stored_and_comes_back_from_billmate_and_native(client, compan
     legal = [a for a in native["addresses"] if a["addressType"] == "LEGAL"]
     assert legal[0]["careOf"] == "c/o Ekonomi"
     params = {p["name"]: p["value"] for p in native["parameters"]}
-    assert (
-        params["billmate.crediflowPartyId"] == "cf-123"
-        and params["billmate.statuslog"] == "created by import"
-    )
+    assert params["billmate.crediflowPartyId"] == "cf-123" and params["billmate.statuslog"] == "created by import"
     assert created["date"].startswith(native["regDate"][:19])
     assert [c["mexcParamvaluesetsid"] for c in client.get(B, headers=hdr(company)).json()] == [number]
 
 
 def test_person_when_companyno_is_not_an_org_number(client, company):
     r = client.post(
-        B,
-        json={"name": "Kalle Svensson", "companyno": "19811218-9876", "countrycode": "se"},
-        headers=hdr(company),
+        B, json={"name": "Kalle Svensson", "companyno": "19811218-9876", "countrycode": "se"}, headers=hdr(company)
     )
     assert r.status_code == 201, r.text
     native = client.get(f"/v1/companies/{company}/customers/{r.json()['mexcParamvaluesetsid']}").json()
@@ -245,18 +238,14 @@ def test_patch_count_search_delete_and_export(client, company):
     ]
     c = client.post(B, json={"name": "Tredje"}, headers=hdr(company)).json()["mexcParamvaluesetsid"]
     r = client.patch(
-        f"{B}/{a}",
-        json={"deliverypostoffice": "Solna", "notes": None, "statuslog": None},
-        headers=hdr(company),
+        f"{B}/{a}", json={"deliverypostoffice": "Solna", "notes": None, "statuslog": None}, headers=hdr(company)
     )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["deliverypostoffice"] == "Solna" and body["deliveryaddress"] == "Lagervägen 5"
     assert body["notes"] is None and body["statuslog"] is None and body["email"] == "test@billmate.se"
     assert client.get(f"{B}/count", headers=hdr(company)).json() == {"count": 3}
-    assert client.get(f"{B}/count", params={"searchWord": "persson"}, headers=hdr(company)).json() == {
-        "count": 1
-    }
+    assert client.get(f"{B}/count", params={"searchWord": "persson"}, headers=hdr(company)).json() == {"count": 1}
     r = client.get(
         B,
         params={"$filter": "postoffice eq 'Stockholm'", "$orderby": "mexcParamvaluesetsid desc"},
@@ -272,10 +261,7 @@ def test_patch_count_search_delete_and_export(client, company):
     assert_problem(client.get(f"{B}/searchByOrgNumber/123", headers=hdr(company)), 422, "orgNum")
     xml = client.get(f"{B}/export/xml", headers=hdr(company))
     assert xml.status_code == 200 and xml.headers["content-type"].startswith("application/xml")
-    assert (
-        "<name>Per Persson</name>" in xml.text
-        and "<deliverypostoffice>Solna</deliverypostoffice>" in xml.text
-    )
+    assert "<name>Per Persson</name>" in xml.text and "<deliverypostoffice>Solna</deliverypostoffice>" in xml.text
     assert f"<mexcParamvaluesetsid>{a}</mexcParamvaluesetsid>" in xml.text
     out = client.post(f"{B}/export/csv", json=[b, a], headers=hdr(company))
     assert out.status_code == 200 and out.headers["content-type"].startswith("text/csv")
@@ -305,8 +291,4 @@ def test_patch_with_the_sample_turns_a_person_into_the_company(client, company):
     r = client.patch(f"{B}/{n['mexcParamvaluesetsid']}", json={"companyno": None}, headers=hdr(company))
     assert r.status_code == 200, r.text
     native = client.get(f"/v1/companies/{company}/customers/{n['mexcParamvaluesetsid']}").json()
-    assert (
-        native["customerType"] == "PERSON"
-        and native["fullName"] == "Test AB"
-        and native["companyName"] is None
-    )
+    assert native["customerType"] == "PERSON" and native["fullName"] == "Test AB" and native["companyName"] is None

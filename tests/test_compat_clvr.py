@@ -172,17 +172,14 @@ def test_enums_and_placeholders(client, company):
 
 def test_update_list_filter_orderby(client, company):
     a = create(client, company, firstname="Anna", lastname="Andersson", fullName=None, idNumber=None)
-    b = create(
-        client, company, firstname="Bertil", lastname="Berg", fullName=None, idNumber=None, juridicalType=1
-    )
+    b = create(client, company, firstname="Bertil", lastname="Berg", fullName=None, idNumber=None, juridicalType=1)
     r = client.put(f"{C}/{a['customerGuid']}", json={"lastname": "Alm", "email": None}, headers=hdr(company))
     assert r.status_code == 200, r.text
     assert r.json()["lastname"] == "Alm" and r.json()["email"] is None and r.json()["firstname"] == "Anna"
     page = client.get(C, params={"$filter": "lastname eq 'Alm'"}, headers=hdr(company)).json()
     assert set(page) == {"count", "skip", "total", "value"} and page["total"] == 1
     assert (
-        page["value"][0]["customerGuid"] == a["customerGuid"]
-        and page["value"][0]["fullName"] == "Anna Anders Alm Jr"
+        page["value"][0]["customerGuid"] == a["customerGuid"] and page["value"][0]["fullName"] == "Anna Anders Alm Jr"
     )
     page = client.get(C, params={"$orderby": "fullname desc", "$top": 1}, headers=hdr(company)).json()
     assert page["count"] == 1 and page["total"] == 2 and page["value"][0]["customerGuid"] == b["customerGuid"]
@@ -225,13 +222,9 @@ def test_addresses_parameters_extra_fields(client, company):
         headers=hdr(company),
     )
     assert r.status_code == 200 and r.json()["city"] == "Solna" and r.json()["street"] is None
-    page = client.get(
-        f"{base}/addresses", params={"$filter": "addresstype eq 'DELIVERY'"}, headers=hdr(company)
-    )
+    page = client.get(f"{base}/addresses", params={"$filter": "addresstype eq 'DELIVERY'"}, headers=hdr(company))
     assert page.json()["total"] == 1
-    r = client.post(
-        f"{base}/addresses", json={"addressType": "DELIVERY", "validFrom": "string"}, headers=hdr(company)
-    )
+    r = client.post(f"{base}/addresses", json={"addressType": "DELIVERY", "validFrom": "string"}, headers=hdr(company))
     assert_problem(r, 422, "validFrom")
 
     r = client.post(
@@ -240,9 +233,7 @@ def test_addresses_parameters_extra_fields(client, company):
     assert r.status_code == 201, r.text
     assert r.json()[0]["name"] == "risk" and r.json()[0]["href"].endswith("/parameters/risk")
     r = client.put(
-        f"{base}/parameters/risk",
-        json={"name": "ignored", "type": "STRING", "value": "high"},
-        headers=hdr(company),
+        f"{base}/parameters/risk", json={"name": "ignored", "type": "STRING", "value": "high"}, headers=hdr(company)
     )
     assert r.status_code == 200 and r.json()["name"] == "risk" and r.json()["value"] == "high"
     assert client.get(f"{base}/parameters/risk", headers=hdr(company)).json()["value"] == "high"
@@ -251,11 +242,7 @@ def test_addresses_parameters_extra_fields(client, company):
 
     r = client.put(f"{base}/extrafields/colors", json={"value": ["red", "blue"]}, headers=hdr(company))
     assert r.status_code == 201, r.text
-    assert r.json() == {
-        "name": "colors",
-        "value": ["red", "blue"],
-        "lastUpdatedAt": r.json()["lastUpdatedAt"],
-    }
+    assert r.json() == {"name": "colors", "value": ["red", "blue"], "lastUpdatedAt": r.json()["lastUpdatedAt"]}
     r = client.post(f"{base}/extrafields", json={"name": "tags", "value": ["a"]}, headers=hdr(company))
     assert r.status_code == 201
     assert client.get(f"{base}/extrafields", headers=hdr(company)).json()["total"] == 2
@@ -308,9 +295,7 @@ def test_mandates_insurances_actions(client, company):
         },
     )
     assert_problem(r, 422, "validuntil")
-    page = client.get(
-        f"{base}/directdebitmandates", params={"$orderby": "validfrom desc"}, headers=hdr(company)
-    )
+    page = client.get(f"{base}/directdebitmandates", params={"$orderby": "validfrom desc"}, headers=hdr(company))
     assert page.status_code == 200 and page.json()["total"] == 1
 
     r = client.post(
@@ -333,9 +318,7 @@ def test_mandates_insurances_actions(client, company):
     assert r.status_code == 201, r.text
     ins = r.json()
     assert ins["endDate"] == "2026-08-24T00:00:00Z" and ins["amount"] == 100000
-    r = client.put(
-        f"{base}/creditinsurances/{ins['insuranceGuid']}", json={"amount": 1}, headers=hdr(company)
-    )
+    r = client.put(f"{base}/creditinsurances/{ins['insuranceGuid']}", json={"amount": 1}, headers=hdr(company))
     assert r.status_code == 200 and r.json()["amount"] == 1 and r.json()["note"] is None
 
     native = f"/v1/companies/{company}/customers/{g}/actions"
@@ -343,14 +326,9 @@ def test_mandates_insurances_actions(client, company):
         native, json={"actionItemCode": "CONFIRM", "message": "Confirm address?", "responses": ["YES", "NO"]}
     ).json()
     page = client.get(f"{base}/actions", headers=hdr(company)).json()
-    assert page["value"][0]["actionGuid"] == action["actionGuid"] and page["value"][0]["responses"] == [
-        "YES",
-        "NO",
-    ]
+    assert page["value"][0]["actionGuid"] == action["actionGuid"] and page["value"][0]["responses"] == ["YES", "NO"]
     r = client.post(
-        f"{base}/actions/{action['actionGuid']}/response",
-        json={"response": "YES", "note": "ok"},
-        headers=hdr(company),
+        f"{base}/actions/{action['actionGuid']}/response", json={"response": "YES", "note": "ok"}, headers=hdr(company)
     )
     assert r.status_code == 200, r.text
     assert r.json()["response"] == "YES"
@@ -407,7 +385,5 @@ def test_update_sample(client, company):
     r = client.put(f"{C}/{g}", json=back, headers=hdr(company))  # a GET may be sent back
     assert r.status_code == 200, r.text
     assert r.json() == got | {"links": r.json()["links"]}
-    assert_problem(
-        client.put(f"{C}/{g}", json={"juridicalType": "string"}, headers=hdr(company)), 422, "juridicalType"
-    )
+    assert_problem(client.put(f"{C}/{g}", json={"juridicalType": "string"}, headers=hdr(company)), 422, "juridicalType")
     assert_problem(client.put(f"{C}/{g}", json={"street": "x"}, headers=hdr(company)), 422, "street")

@@ -101,12 +101,7 @@ def test_client_check_and_info(client, company, register):
 def test_user_customer_info(client, database_url, customers_url):
     user = f"user-{uuid.uuid4().hex[:8]}"
     c = create_customer(
-        client,
-        customers_url,
-        firstName="Kari",
-        lastName="Nordmann",
-        attachedUsers=[user],
-        email="kari@example.no",
+        client, customers_url, firstName="Kari", lastName="Nordmann", attachedUsers=[user], email="kari@example.no"
     )
     with own_app(database_url, **IDP) as http:
         h = bearer(user_token(user))
@@ -133,10 +128,7 @@ def test_user_customer_info(client, database_url, customers_url):
         assert r.status_code == 200
         assert client.get(f"{customers_url}/{c['customerNumber']}").json()["lastName"] == "-"
         # a client token is not a user token
-        assert (
-            http.get(f"{V1}/customer/info", headers={"Authorization": "Bearer test-admin-token"}).status_code
-            == 403
-        )
+        assert http.get(f"{V1}/customer/info", headers={"Authorization": "Bearer test-admin-token"}).status_code == 403
 
 
 def test_seed_samples(client, company, register):

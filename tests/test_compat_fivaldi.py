@@ -17,9 +17,7 @@ def make(client, company, **fields):
         "zipCode": "00100",
         "city": "Helsinki",
         "countryCode": "FI",
-        "addresses": [
-            {"addressType": "DELIVERY", "street": "Satamakatu 3", "zipCode": "00160", "city": "Helsinki"}
-        ],
+        "addresses": [{"addressType": "DELIVERY", "street": "Satamakatu 3", "zipCode": "00160", "city": "Helsinki"}],
         "bankAccounts": [{"iban": "FI21 1234 5600 0007 85"}],
         **fields,
     }
@@ -51,8 +49,7 @@ def test_update_customer_ignores_nulls_and_all_fields_clears(client, company):
     c = make(client, company, customerReference="REF-1", notes="keep me")
     url = f"{base(company)}/{c['id']}"
     r = client.post(
-        f"{url}/updateCustomer",
-        json={"name": None, "lastName": None, "email": None, "notes": "changed", "id": 12345},
+        f"{url}/updateCustomer", json={"name": None, "lastName": None, "email": None, "notes": "changed", "id": 12345}
     )
     assert r.status_code == 200, r.text
     body = r.json()
@@ -78,18 +75,12 @@ def test_update_customer_ignores_nulls_and_all_fields_clears(client, company):
 def test_addresses_and_bank_accounts(client, company):
     c = make(client, company)
     url = f"{base(company)}/{c['id']}"
-    r = client.post(
-        f"{url}/createAddress", json={"addressType": "INVOICE", "street": "Laskukuja 5", "city": "Espoo"}
-    )
+    r = client.post(f"{url}/createAddress", json={"addressType": "INVOICE", "street": "Laskukuja 5", "city": "Espoo"})
     assert r.status_code == 201, r.text
     guid = r.json()["addressGuid"]
     r = client.post(
         f"{url}/address/{guid}/updateAddressAllFields",
-        json={
-            "addressGuid": "00000000-0000-0000-0000-000000000000",
-            "addressType": "INVOICE",
-            "street": "Laskukuja 7",
-        },
+        json={"addressGuid": "00000000-0000-0000-0000-000000000000", "addressType": "INVOICE", "street": "Laskukuja 7"},
     )
     assert r.status_code == 200, r.text
     assert r.json()["addressGuid"] == guid  # the path's id wins

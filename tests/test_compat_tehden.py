@@ -41,23 +41,17 @@ def test_created_with_external_system_is_found_by_tehden_and_native_lookups(clie
     )
     assert native.status_code == 200
     assert native.json() == {"customerNumber": created["identifier"], "customerGuid": created["id"]}
-    r = client.get(
-        f"{T}/getCustomerIdByIdentifier", params={"identifier": created["identifier"]}, headers=hdr(company)
-    )
+    r = client.get(f"{T}/getCustomerIdByIdentifier", params={"identifier": created["identifier"]}, headers=hdr(company))
     assert r.json()["id"] == created["id"]
     consents = client.get(f"/v1/companies/{company}/customers/{created['id']}/consents").json()
     assert {c["channel"]: c["granted"] for c in consents["value"]} == {"EMAIL": True, "SMS": False}
 
 
 def test_pair_rule_and_enum(client, company):
-    r = client.post(
-        f"{T}/createTehdenCustomer", json={"lastName": "A", "externalsystem_id": "6"}, headers=hdr(company)
-    )
+    r = client.post(f"{T}/createTehdenCustomer", json={"lastName": "A", "externalsystem_id": "6"}, headers=hdr(company))
     assert_problem(r, 422, "externalsystemidentifier")
     r = client.post(
-        f"{T}/createTehdenCustomer",
-        json={"lastName": "A", "externalsystemidentifier": "x"},
-        headers=hdr(company),
+        f"{T}/createTehdenCustomer", json={"lastName": "A", "externalsystemidentifier": "x"}, headers=hdr(company)
     )
     assert_problem(r, 422, "externalsystem_id")
     r = client.post(
@@ -127,15 +121,11 @@ def test_update_contact_info_exclusion_and_find(client, company):
     assert r.json()["phone"] == "+358401234567"
     found = client.get(f"{T}/findCustomer", params={"searchWord": "nieminen"}, headers=hdr(company)).json()
     assert [c["identifier"] for c in found["value"]] == [created["identifier"]]
-    r = client.post(
-        f"{T}/updateTehdenCustomer", json={"id": created["id"], "excluded": True}, headers=hdr(company)
-    )
+    r = client.post(f"{T}/updateTehdenCustomer", json={"id": created["id"], "excluded": True}, headers=hdr(company))
     assert r.status_code == 200 and r.json()["excluded"] is True
     found = client.get(f"{T}/findCustomer", params={"searchWord": "nieminen"}, headers=hdr(company)).json()
     assert found["total"] == 0
-    r = client.get(
-        f"{T}/getCustomerIdByIdentifier", params={"identifier": created["identifier"]}, headers=hdr(company)
-    )
+    r = client.get(f"{T}/getCustomerIdByIdentifier", params={"identifier": created["identifier"]}, headers=hdr(company))
     assert r.status_code == 404
 
 
@@ -154,7 +144,5 @@ def test_company_from_credentials_or_header(client, company):
     headers2 = bearer(token_for(client, two))
     assert_problem(client.get(f"{T}/findCustomer", headers=headers2), 400, "X-Company")
     assert client.get(f"{T}/findCustomer", headers=headers2 | {"X-Company": other}).status_code == 200
-    r = client.post(
-        f"{T}/createTehdenCustomer", json={"lastName": "No"}, headers=headers2 | {"X-Company": other}
-    )
+    r = client.post(f"{T}/createTehdenCustomer", json={"lastName": "No"}, headers=headers2 | {"X-Company": other})
     assert_problem(r, 403)  # read scope only

@@ -7,8 +7,7 @@ def test_grant_then_withdraw_email_keeps_both_changes_in_order(client, customers
     c = create_customer(client, customers_url)
     url = f"{customers_url}/{c['customerGuid']}/consents"
     r = client.put(
-        f"{url}/EMAIL",
-        json={"granted": True, "source": "webshop signup", "grantedAt": "2026-01-02T10:00:00Z"},
+        f"{url}/EMAIL", json={"granted": True, "source": "webshop signup", "grantedAt": "2026-01-02T10:00:00Z"}
     )
     assert r.status_code == 201, r.text
     assert r.headers["Location"].endswith("/consents/EMAIL")
@@ -86,9 +85,7 @@ def test_consent_errors(client, customers_url):
     assert "EMAIL" in body["errors"][0]["message"] and "PROFILING" in body["errors"][0]["message"]
     assert_problem(client.put(f"{url}/EMAIL", json={"source": "x"}), 422, "granted")
     assert_problem(client.put(f"{url}/EMAIL", json={"granted": True, "bogus": 1}), 422, "bogus")
-    assert_problem(
-        client.put(f"{url}/EMAIL", json={"granted": True, "grantedAt": "yesterday"}), 422, "grantedAt"
-    )
+    assert_problem(client.put(f"{url}/EMAIL", json={"granted": True, "grantedAt": "yesterday"}), 422, "grantedAt")
     assert_problem(client.get(f"{url}/FAX"), 404)
     assert_problem(client.get(f"{url}/FAX/history"), 404)
     assert_problem(client.get(f"{customers_url}/999999/consents"), 404)

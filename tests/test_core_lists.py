@@ -28,13 +28,14 @@ def _numbers(client, url, **params):
 def test_filters_return_exactly_the_right_rows(client, customers_url):
     _seed(client, customers_url)
     f = _numbers
-    assert f(
-        client, customers_url, **{"$filter": "lastName eq 'Virtanen' and dateOfBirth lt 1990-01-01"}
-    ) == [1]
+    assert f(client, customers_url, **{"$filter": "lastName eq 'Virtanen' and dateOfBirth lt 1990-01-01"}) == [1]
     assert f(client, customers_url, **{"$filter": "contains(email,'example.fi')"}) == [1, 3]
-    assert f(
-        client, customers_url, **{"$filter": "startswith(lastName,'Vir') or customerType eq 'COMPANY'"}
-    ) == [1, 2, 3, 5]
+    assert f(client, customers_url, **{"$filter": "startswith(lastName,'Vir') or customerType eq 'COMPANY'"}) == [
+        1,
+        2,
+        3,
+        5,
+    ]
     assert f(client, customers_url, **{"$filter": "lastName in ('Korhonen', 'Virtala')"}) == [3, 4]
     assert f(client, customers_url, **{"$filter": "dateOfBirth eq null and customerType ne 'COMPANY'"}) == [4]
     assert f(client, customers_url, **{"$filter": "not (startswith(tolower(lastName), 'vir'))"}) == [4, 5]
@@ -45,9 +46,7 @@ def test_filters_return_exactly_the_right_rows(client, customers_url):
 def test_orderby(client, customers_url):
     _seed(client, customers_url)
     got = _numbers(
-        client,
-        customers_url,
-        **{"$orderby": "lastName desc,firstName", "$filter": "customerType eq 'PERSON'"},
+        client, customers_url, **{"$orderby": "lastName desc,firstName", "$filter": "customerType eq 'PERSON'"}
     )
     assert got == [1, 2, 3, 4]
     got = _numbers(client, customers_url, **{"$orderby": "dateOfBirth desc", "$top": 2})
@@ -103,9 +102,7 @@ def test_from_date_returns_changed_at_or_after(client, customers_url):
 
 
 def test_search_word_is_case_and_accent_insensitive(client, customers_url):
-    create_customer(
-        client, customers_url, firstName="Åsa", lastName="Åström", city="Göteborg", countryCode="SE"
-    )
+    create_customer(client, customers_url, firstName="Åsa", lastName="Åström", city="Göteborg", countryCode="SE")
     create_customer(client, customers_url, lastName="Müller")
     assert _numbers(client, customers_url, searchWord="astrom") == [1]
     assert _numbers(client, customers_url, searchWord="GOTEBORG") == [1]

@@ -51,17 +51,7 @@ BODIES = [
         "dimensions": {"PROJ": "P1"},
     },
 ]
-MOVING = {
-    "customerGuid",
-    "customerNumber",
-    "regDate",
-    "lastUpdatedAt",
-    "links",
-    "addressGuid",
-    "id",
-    "at",
-    "href",
-}
+MOVING = {"customerGuid", "customerNumber", "regDate", "lastUpdatedAt", "links", "addressGuid", "id", "at", "href"}
 
 
 def _strip(value):
@@ -91,8 +81,7 @@ def coded(client, company):
     assert client.put(f"{base}/customerGroups", json=[{"code": "VIP", "name": "V"}]).status_code == 200
     assert (
         client.put(
-            f"{base}/dimensions",
-            json=[{"code": "PROJ", "name": "Project", "values": [{"code": "P1", "name": "One"}]}],
+            f"{base}/dimensions", json=[{"code": "PROJ", "name": "Project", "values": [{"code": "P1", "name": "One"}]}]
         ).status_code
         == 200
     )
@@ -154,17 +143,10 @@ def test_plain_create_is_found_fed_and_written_once(client, company, customers_u
 def test_a_bad_plain_body_names_the_field_and_writes_nothing(client, company, customers_url):
     first = client.post(customers_url, json={"lastName": "A"}).json()
     assert_problem(client.post(customers_url, json={"lastName": "B", "email": "not-an-email"}), 422, "email")
-    assert_problem(
-        client.post(customers_url, json={"lastName": "B", "idNumber": "131052-308U"}), 422, "idNumber"
-    )
-    assert_problem(
-        client.post(customers_url, json={"lastName": "B", "customerGroup": "NOPE"}), 422, "customerGroup"
-    )
+    assert_problem(client.post(customers_url, json={"lastName": "B", "idNumber": "131052-308U"}), 422, "idNumber")
+    assert_problem(client.post(customers_url, json={"lastName": "B", "customerGroup": "NOPE"}), 422, "customerGroup")
     assert client.get(f"{customers_url}/count").json()["count"] == 1
-    assert (
-        client.get(f"/v1/companies/{company}/changes").json()["changes"][-1]["customerGuid"]
-        == first["customerGuid"]
-    )
+    assert client.get(f"/v1/companies/{company}/changes").json()["changes"][-1]["customerGuid"] == first["customerGuid"]
     nxt = client.post(customers_url, json={"lastName": "C"}).json()
     assert nxt["customerNumber"] == first["customerNumber"] + 1  # no number lost to the failures
 
@@ -215,9 +197,7 @@ def test_every_create_path_gives_the_same_customer(client, database_url, tmp_pat
     posted = client.post(f"/v1/companies/{companies['post']}/customers", json=body)
     assert posted.status_code == 201, posted.text
     # The CSV of the posted customer, without its identifiers, is what the imports read.
-    export = client.get(
-        f"/v1/companies/{companies['post']}/customers/export.csv", params={"includeExcluded": "true"}
-    )
+    export = client.get(f"/v1/companies/{companies['post']}/customers/export.csv", params={"includeExcluded": "true"})
     rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"), newline="")))
     header, row = rows[0], rows[1]
     row[header.index("customerGuid")] = ""

@@ -36,12 +36,7 @@ def test_finnish_personal_code_with_wrong_check_character(client, customers_url)
 
 def test_swedish_company_number_on_a_swedish_company(client, customers_url):
     c = create_customer(
-        client,
-        customers_url,
-        customerType="COMPANY",
-        companyName="Volvo AB",
-        countryCode="SE",
-        idNumber="556016-0680",
+        client, customers_url, customerType="COMPANY", companyName="Volvo AB", countryCode="SE", idNumber="556016-0680"
     )
     assert c["idNumber"] == "5560160680" and c["dateOfBirth"] is None
 
@@ -61,28 +56,20 @@ def test_danish_cpr_and_company_country_default(client):
 
 def test_finnish_business_id_given_to_a_person_is_refused(client, customers_url):
     assert_problem(post(client, customers_url, idNumber="2077474-0"), 422, "idNumber")
-    c = create_customer(
-        client, customers_url, customerType="COMPANY", companyName="Oy Ab", idNumber="2077474-0"
-    )
+    c = create_customer(client, customers_url, customerType="COMPANY", companyName="Oy Ab", idNumber="2077474-0")
     assert c["idNumber"] == "20774740"
 
 
 def test_a_personal_code_for_a_company_is_refused(client, customers_url):
     assert_problem(
-        post(client, customers_url, customerType="COMPANY", companyName="X", idNumber="131052-308T"),
-        422,
-        "idNumber",
+        post(client, customers_url, customerType="COMPANY", companyName="X", idNumber="131052-308T"), 422, "idNumber"
     )
 
 
 def test_contradicting_birth_date_or_gender(client, customers_url):
-    assert_problem(
-        post(client, customers_url, idNumber="131052-308T", dateOfBirth="1952-10-14"), 422, "dateOfBirth"
-    )
+    assert_problem(post(client, customers_url, idNumber="131052-308T", dateOfBirth="1952-10-14"), 422, "dateOfBirth")
     assert_problem(post(client, customers_url, idNumber="131052-308T", gender="MALE"), 422, "gender")
-    c = create_customer(
-        client, customers_url, idNumber="131052-308T", dateOfBirth="1952-10-13", gender="female"
-    )
+    c = create_customer(client, customers_url, idNumber="131052-308T", dateOfBirth="1952-10-13", gender="female")
     assert c["gender"] == "FEMALE"
 
 
@@ -159,9 +146,7 @@ def test_email_rules(client, customers_url):
     local = "a" * 48  # 48 + len("@example.com") = 60
     ok = create_customer(client, customers_url, invoiceEmailAddress=f"{local}@example.com")
     assert len(ok["invoiceEmailAddress"]) == 60
-    assert_problem(
-        post(client, customers_url, invoiceEmailAddress=f"{local}a@example.com"), 422, "invoiceEmailAddress"
-    )
+    assert_problem(post(client, customers_url, invoiceEmailAddress=f"{local}a@example.com"), 422, "invoiceEmailAddress")
     c = create_customer(client, customers_url, email="Someone@Example.COM")
     assert c["email"] == "Someone@example.com"
 
@@ -196,18 +181,12 @@ def test_nested_create_makes_every_record(client, customers_url):
         street="Mannerheimintie 1",
         city="Helsinki",
         addresses=[{"addressType": "DELIVERY", "street": "Varasto 3", "city": "Vantaa"}],
-        bankAccounts=[
-            {"iban": FI_IBAN},
-            {"bban": "50000000058398257466", "countryCode": "SE", "defaultAccount": True},
-        ],
+        bankAccounts=[{"iban": FI_IBAN}, {"bban": "50000000058398257466", "countryCode": "SE", "defaultAccount": True}],
         contacts=[{"name": "Maija", "phone": "040 123 4567", "isDefault": True}],
     )
     assert c["version"] == 1
     assert sorted(a["addressType"] for a in c["addresses"]) == ["DELIVERY", "LEGAL"]
-    assert [(a["iban"], a["defaultAccount"]) for a in c["bankAccounts"]] == [
-        (FI_IBAN, False),
-        (SE_IBAN, True),
-    ]
+    assert [(a["iban"], a["defaultAccount"]) for a in c["bankAccounts"]] == [(FI_IBAN, False), (SE_IBAN, True)]
     assert c["contacts"][0]["phone"] == "+358401234567" and c["contacts"][0]["isDefault"]
     got = client.get(f"{customers_url}/{c['customerGuid']}").json()
     assert got["bankAccounts"] == c["bankAccounts"] and got["contacts"] == c["contacts"]
@@ -259,9 +238,7 @@ def test_nested_create_names_every_bad_record(client, customers_url):
         422,
         "bankAccounts[0].currencyCode",
     )
-    assert_problem(
-        post(client, customers_url, addresses=[{"countryCode": "QQ"}]), 422, "addresses[0].countryCode"
-    )
+    assert_problem(post(client, customers_url, addresses=[{"countryCode": "QQ"}]), 422, "addresses[0].countryCode")
     assert_problem(
         post(client, customers_url, bankAccounts=[{"iban": FI_IBAN}, {"bban": "123456-785"}]),
         409,
@@ -283,9 +260,7 @@ def test_customer_put_leaves_the_records_alone(client, customers_url):
 
 @settings(deadline=None, max_examples=300)
 @given(
-    field=st.sampled_from(
-        ["idNumber", "vatNumber", "glnNumber", "cellularPhone", "email", "invoiceEmailAddress"]
-    ),
+    field=st.sampled_from(["idNumber", "vatNumber", "glnNumber", "cellularPhone", "email", "invoiceEmailAddress"]),
     value=st.text(min_size=1, max_size=40),
     country=st.sampled_from(["FI", "SE", "NO", "DK", "DE", "GR", "US", "CH"]),
     company=st.booleans(),
@@ -294,12 +269,7 @@ def test_any_text_is_accepted_or_refused_naming_the_field(field, value, country,
     from custreg.customers.validation import normalize
     from custreg.errors import Unprocessable
 
-    values = {
-        "lastName": "X",
-        "countryCode": country,
-        field: value,
-        "customerType": "COMPANY" if company else "PERSON",
-    }
+    values = {"lastName": "X", "countryCode": country, field: value, "customerType": "COMPANY" if company else "PERSON"}
     try:
         out = normalize(values, default_country="FI")
     except Unprocessable as exc:

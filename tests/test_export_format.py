@@ -41,9 +41,7 @@ def text_of(name: str, value) -> str | None:
 def full(client, cuid: str) -> list[dict]:
     """Every customer's full GET, in customer number order."""
     url = f"/v1/companies/{cuid}/customers"
-    page = client.get(
-        url, params={"$top": 100, "includeExcluded": "true", "$orderby": "customerNumber"}
-    ).json()
+    page = client.get(url, params={"$top": 100, "includeExcluded": "true", "$orderby": "customerNumber"}).json()
     out = []
     for item in page["value"]:
         r = client.get(f"{url}/{item['customerGuid']}")
@@ -142,14 +140,7 @@ TRICKY = [
 def make_tricky(client, cuid: str) -> None:
     url = f"/v1/companies/{cuid}/customers"
     parent = client.post(
-        url,
-        json={
-            "lastName": "Parent",
-            "latitude": 60.0,
-            "longitude": -0.5,
-            "rebate": "0",
-            "creditLimit": "0.01",
-        },
+        url, json={"lastName": "Parent", "latitude": 60.0, "longitude": -0.5, "rebate": "0", "creditLimit": "0.01"}
     ).json()
     for i, name in enumerate(TRICKY):
         body = {
@@ -201,17 +192,13 @@ def test_csv_and_xml_bytes_of_tricky_customers(client):
     # The same through the query parameters and the selected export (other statements).
     listed = [c for c in customers if not c["excluded"]]
     assert client.get(f"{url}/export.csv").content == expected_csv(listed)
-    desc = client.get(
-        f"{url}/export.csv", params={"$orderby": "customerNumber desc", "includeExcluded": "true"}
-    )
+    desc = client.get(f"{url}/export.csv", params={"$orderby": "customerNumber desc", "includeExcluded": "true"})
     assert desc.content == expected_csv(customers[::-1])
     picked = [customers[3], customers[1], customers[7]]
     r = client.post(f"{url}/export.csv", json=[c["customerGuid"] for c in picked])
     assert r.content == expected_csv(sorted(picked, key=lambda c: c["customerNumber"]))
     r = client.post(f"{url}/export.xml", json=[c["customerNumber"] for c in picked])
-    assert r.content == expected_xml(
-        sorted(picked, key=lambda c: c["customerNumber"]), cuid, exported_at(r.content)
-    )
+    assert r.content == expected_xml(sorted(picked, key=lambda c: c["customerNumber"]), cuid, exported_at(r.content))
 
 
 def test_empty_text_and_separators_written_by_another_tool(client, database_url):
@@ -265,9 +252,7 @@ CELL = st.text(
     )
 )
 @settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 def test_arbitrary_text_is_exported_byte_for_byte(client, rows):
     cuid = fresh_company(client)

@@ -96,9 +96,7 @@ def customer_body(i: int, rng: random.Random) -> dict:
         "longitude": rng.choice([None, 24.9384, -70.5]),
         "notes": rng.choice([None, "multi\nline\r\nnotes", "@SUM(1+1)", "; semicolon"]),
         "excluded": rng.random() < 0.05,
-        "dateOfBirth": None
-        if company
-        else f"19{rng.randint(30, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+        "dateOfBirth": None if company else f"19{rng.randint(30, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
     }
     if company:
         body["companyName"] = f"{rng.choice(LAST)} Oy {i}"
@@ -122,10 +120,7 @@ def import_csv(client, cuid: str, text: str | bytes, mode: str | None = None):
     params = {"mode": mode} if mode else {}
     data = text.encode("utf-8") if isinstance(text, str) else text
     return client.post(
-        f"/v1/companies/{cuid}/customers/import",
-        params=params,
-        content=data,
-        headers={"Content-Type": "text/csv"},
+        f"/v1/companies/{cuid}/customers/import", params=params, content=data, headers={"Content-Type": "text/csv"}
     )
 
 
@@ -220,12 +215,7 @@ def test_xml_is_escaped_and_parses(client):
     cuid = fresh_company(client)
     url = f"/v1/companies/{cuid}/customers"
     c = create_customer(
-        client,
-        url,
-        lastName="<&\"'>",
-        firstName="Ann]]>",
-        notes="line1\r\nline2\ttab",
-        dimensions={"PROJ": "P1"},
+        client, url, lastName="<&\"'>", firstName="Ann]]>", notes="line1\r\nline2\ttab", dimensions={"PROJ": "P1"}
     )
     r = client.get(f"{url}/export.xml")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
@@ -255,9 +245,7 @@ def test_export_takes_the_list_filters_and_streams_everything(client):
     turku = csv_rows(export_csv(client, cuid, searchWord="TURKU"))
     assert len(turku) == 65 and {r["city"] for r in turku} == {"Turku"}
     desc = csv_rows(export_csv(client, cuid, **{"$orderby": "customerNumber desc"}))
-    assert [int(r["customerNumber"]) for r in desc] == sorted(
-        (int(r["customerNumber"]) for r in desc), reverse=True
-    )
+    assert [int(r["customerNumber"]) for r in desc] == sorted((int(r["customerNumber"]) for r in desc), reverse=True)
     root = ET.fromstring(client.get(f"{url}/export.xml", params={"includeExcluded": "true"}).content)
     assert len(root.findall("customer")) == 131
     assert hidden["customerGuid"] in {e.findtext("customerGuid") for e in root}
@@ -272,9 +260,7 @@ def test_export_of_selected_customers(client):
     a = create_customer(client, url, lastName="A")
     create_customer(client, url, lastName="B")
     c = create_customer(client, url, lastName="C", excluded=True)
-    r = client.post(
-        f"{url}/export.csv", json=[c["customerGuid"], a["customerNumber"], str(a["customerNumber"])]
-    )
+    r = client.post(f"{url}/export.csv", json=[c["customerGuid"], a["customerNumber"], str(a["customerNumber"])])
     assert r.status_code == 200, r.text
     assert [row["lastName"] for row in csv_rows(r.text)] == ["A", "C"]
     r = client.post(f"{url}/export.xml", json=[a["customerGuid"]])
@@ -399,12 +385,7 @@ def test_cli_export_and_import(database_url, client, tmp_path):
     url = f"/v1/companies/{src}/customers"
     for i in range(25):
         create_customer(
-            client,
-            url,
-            lastName=f"Cli {i}",
-            cellularPhone=f"+35840{2000000 + i}",
-            street="Katu 5",
-            city="Vaasa",
+            client, url, lastName=f"Cli {i}", cellularPhone=f"+35840{2000000 + i}", street="Katu 5", city="Vaasa"
         )
     out = tmp_path / "out.csv"
     r = custreg_cli(database_url, "export", "--company", src, "--format", "csv", "--output", str(out))
@@ -420,9 +401,7 @@ def test_cli_export_and_import(database_url, client, tmp_path):
     r = custreg_cli(database_url, "import", str(out), "--company", dst)
     assert r.returncode == 0, r.stderr
     assert "created" in r.stderr and "25" in r.stderr and "all rows written" in r.stderr
-    assert rows_without_register_columns(export_csv(client, dst)) == rows_without_register_columns(
-        out.read_text()
-    )
+    assert rows_without_register_columns(export_csv(client, dst)) == rows_without_register_columns(out.read_text())
 
     bad = tmp_path / "bad.csv"
     bad.write_text(bad_row_file(bad_at=3, n=10), encoding="utf-8")
@@ -487,8 +466,7 @@ CUSTOMER = st.fixed_dictionaries(
         "excluded": st.booleans(),
         "gender": st.sampled_from(["MALE", "FEMALE", "UNSPECIFIED"]),
         "dateOfBirth": st.dates(
-            min_value=__import__("datetime").date(1900, 1, 1),
-            max_value=__import__("datetime").date(2020, 1, 1),
+            min_value=__import__("datetime").date(1900, 1, 1), max_value=__import__("datetime").date(2020, 1, 1)
         ).map(str),
         "dimensions": st.sampled_from([{"PROJ": "P1"}, {"PROJ": "P2", "DEPT": "D1"}]),
         "customerGroup": st.sampled_from(["VIP", "STD"]),
@@ -498,9 +476,7 @@ CUSTOMER = st.fixed_dictionaries(
 
 @given(st.lists(CUSTOMER, min_size=1, max_size=4))
 @settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 def test_export_then_import_preserves_arbitrary_customers(client, bodies):
     src = fresh_company(client)
@@ -532,9 +508,7 @@ def test_a_row_failing_after_its_customer_was_inserted_leaves_nothing(client):
     """The unknown external system fails in the create's after-insert hook: the row's
     savepoint is rolled back and the rows around it are written (valid-rows)."""
     cuid = fresh_company(client)
-    text = (
-        "lastName,externalSystemId,externalSystemIdentifier\r\nBefore,7,a-1\r\nBroken,999,x-1\r\nAfter,,\r\n"
-    )
+    text = "lastName,externalSystemId,externalSystemIdentifier\r\nBefore,7,a-1\r\nBroken,999,x-1\r\nAfter,,\r\n"
     r = import_csv(client, cuid, text, mode="valid-rows")
     assert r.status_code == 200, r.text
     assert (r.json()["created"], r.json()["failed"]) == (2, 1)

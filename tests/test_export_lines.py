@@ -36,10 +36,7 @@ def _lines(app, cuid: str) -> dict[str, str]:
 def _count(app, cuid: str) -> int:
     with app.state.db.engine.connect() as conn:
         return conn.execute(
-            text(
-                "SELECT count(*) FROM customers c JOIN companies co "
-                "ON co.id = c.company_id WHERE co.cuid = :cuid"
-            ),
+            text("SELECT count(*) FROM customers c JOIN companies co ON co.id = c.company_id WHERE co.cuid = :cuid"),
             {"cuid": cuid},
         ).scalar()
 
@@ -154,9 +151,7 @@ def test_writes_by_another_tool_are_exported_as_they_are(app, client, reader):
             for g in guids
         ]
         conn.execute(text("UPDATE customers SET notes = 'by a tool' WHERE id = :i"), {"i": ids[0]})
-        conn.execute(
-            text("UPDATE addresses SET street = 'Tool Street' WHERE customer_id = :i"), {"i": ids[1]}
-        )
+        conn.execute(text("UPDATE addresses SET street = 'Tool Street' WHERE customer_id = :i"), {"i": ids[1]})
         conn.execute(
             text("UPDATE external_ids SET external_system_identifier = 'tool-ext' WHERE customer_id = :i"),
             {"i": ids[2]},
@@ -175,8 +170,7 @@ def test_lines_of_another_format_are_not_used(app, client):
     client.post(url, json={"lastName": "Format"})
     with app.state.db.engine.begin() as conn:
         conn.execute(
-            text("UPDATE customer_csv_lines SET line_format = :f, line = 'stale\r\n'"),
-            {"f": export.LINE_FORMAT + 1},
+            text("UPDATE customer_csv_lines SET line_format = :f, line = 'stale\r\n'"), {"f": export.LINE_FORMAT + 1}
         )
     body = _export(client, cuid)
     assert b"stale" not in body and body == expected_csv(full(client, cuid))
@@ -186,9 +180,7 @@ def test_api_import_stores_lines(app, client, reader):
     cuid = new_company(client)
     _configure(client, cuid)
     r = client.post(
-        f"/v1/companies/{cuid}/customers/import",
-        content=_csv().encode(),
-        headers={"Content-Type": "text/csv"},
+        f"/v1/companies/{cuid}/customers/import", content=_csv().encode(), headers={"Content-Type": "text/csv"}
     )
     assert r.status_code == 200 and r.json()["created"] == 44, r.text
     assert len(_lines(app, cuid)) == 44

@@ -81,16 +81,9 @@ def test_an_expired_key_can_be_used_again(app, client, customers_url):
     from custreg.db.idempotency import IdempotencyKey
 
     key = f"old-{uuid.uuid4()}"
-    assert (
-        client.post(customers_url, json={"lastName": "Old"}, headers={"Idempotency-Key": key}).status_code
-        == 201
-    )
+    assert client.post(customers_url, json={"lastName": "Old"}, headers={"Idempotency-Key": key}).status_code == 201
     with app.state.db.session(write=True) as s:
-        s.execute(
-            update(IdempotencyKey)
-            .where(IdempotencyKey.key == key)
-            .values(expires_at=IdempotencyKey.created_at)
-        )
+        s.execute(update(IdempotencyKey).where(IdempotencyKey.key == key).values(expires_at=IdempotencyKey.created_at))
         s.commit()
     r = client.post(customers_url, json={"lastName": "New"}, headers={"Idempotency-Key": key})
     assert r.status_code == 201 and "idempotent-replayed" not in r.headers

@@ -6,9 +6,7 @@ from conftest import assert_problem, create_customer, new_company
 def test_external_id_pair_lookup_and_uniqueness(client, customers_url):
     c = create_customer(client, customers_url, externalSystemId=6, externalSystemIdentifier="woo-123")
     assert c["externalSystemId"] == 6 and c["externalIds"][0]["externalSystemIdentifier"] == "woo-123"
-    r = client.get(
-        f"{customers_url}/lookup", params={"externalSystemId": 6, "externalSystemIdentifier": "woo-123"}
-    )
+    r = client.get(f"{customers_url}/lookup", params={"externalSystemId": 6, "externalSystemIdentifier": "woo-123"})
     assert r.status_code == 200, r.text
     assert r.json() == {"customerNumber": c["customerNumber"], "customerGuid": c["customerGuid"]}
     dup = client.post(
@@ -17,44 +15,33 @@ def test_external_id_pair_lookup_and_uniqueness(client, customers_url):
     body = assert_problem(dup, 409)
     assert str(c["customerNumber"]) in body["detail"]
     assert_problem(
-        client.post(customers_url, json={"lastName": "B", "externalSystemId": 6}),
-        422,
-        "externalSystemIdentifier",
+        client.post(customers_url, json={"lastName": "B", "externalSystemId": 6}), 422, "externalSystemIdentifier"
     )
     assert_problem(
-        client.post(customers_url, json={"lastName": "B", "externalSystemIdentifier": "x"}),
-        422,
-        "externalSystemId",
+        client.post(customers_url, json={"lastName": "B", "externalSystemIdentifier": "x"}), 422, "externalSystemId"
     )
     assert client.get(f"{customers_url}/count").json() == {"count": 1}
     assert_problem(
         client.get(f"{customers_url}/lookup", params={"externalSystemId": 6}), 422, "externalSystemIdentifier"
     )
     assert_problem(
-        client.get(
-            f"{customers_url}/lookup", params={"externalSystemId": 6, "externalSystemIdentifier": "nope"}
-        ),
-        404,
+        client.get(f"{customers_url}/lookup", params={"externalSystemId": 6, "externalSystemIdentifier": "nope"}), 404
     )
 
 
 def test_tehden_style_string_system_id_and_patch(client, customers_url):
     c = create_customer(client, customers_url, externalSystemId="5", externalSystemIdentifier="mcf-1")
     r = client.patch(
-        f"{customers_url}/{c['customerNumber']}",
-        json={"externalSystemId": 5, "externalSystemIdentifier": "mcf-2"},
+        f"{customers_url}/{c['customerNumber']}", json={"externalSystemId": 5, "externalSystemIdentifier": "mcf-2"}
     )
     assert r.status_code == 200, r.text
     assert [e["externalSystemIdentifier"] for e in r.json()["externalIds"]] == ["mcf-2"]
     r = client.patch(
-        f"{customers_url}/{c['customerNumber']}",
-        json={"externalSystemId": 6, "externalSystemIdentifier": "woo-9"},
+        f"{customers_url}/{c['customerNumber']}", json={"externalSystemId": 6, "externalSystemIdentifier": "woo-9"}
     )
     assert len(r.json()["externalIds"]) == 2
     assert_problem(
-        client.post(
-            customers_url, json={"lastName": "X", "externalSystemId": 99, "externalSystemIdentifier": "a"}
-        ),
+        client.post(customers_url, json={"lastName": "X", "externalSystemId": 99, "externalSystemIdentifier": "a"}),
         422,
         "externalSystemId",
     )
@@ -100,13 +87,9 @@ def test_external_ids_sub_resource_and_nested(client, customers_url):
 
 def test_lookup_by_number_and_id_number(client, customers_url):
     p = create_customer(client, customers_url, lastName="Pekkala", idNumber="131052-308T")
-    co = create_customer(
-        client, customers_url, customerType="COMPANY", companyName="Oy Ab", idNumber="1572860-0"
-    )
+    co = create_customer(client, customers_url, customerType="COMPANY", companyName="Oy Ab", idNumber="1572860-0")
     assert (
-        client.get(f"{customers_url}/lookup", params={"identifier": p["customerNumber"]}).json()[
-            "customerGuid"
-        ]
+        client.get(f"{customers_url}/lookup", params={"identifier": p["customerNumber"]}).json()["customerGuid"]
         == p["customerGuid"]
     )
     assert (
@@ -182,18 +165,14 @@ def test_client_search_rules(client, customers_url):
     assert [x["customerNumber"] for x in r.json()["customers"]] == [c["customerNumber"]]
     found = r.json()["customers"][0]
     assert set(found) == {"customerNumber", "name", "phoneNumbers", "emails", "invoiceEmailAddress"}
-    r = client.post(
-        search, json={"lastName": "MULLER", "streetAddress": "hauptstrasse", "postalPlace": "berlin"}
-    )
+    r = client.post(search, json={"lastName": "MULLER", "streetAddress": "hauptstrasse", "postalPlace": "berlin"})
     assert [x["name"]["lastName"] for x in r.json()["customers"]] == ["Müller"]
     r = client.post(search, json={"phoneNumber": "+358401234567"})
     assert [x["name"]["lastName"] for x in r.json()["customers"]] == ["Mäkelä"]
     assert r.json()["customers"][0]["phoneNumbers"] == [{"type": "MOBILE", "number": "+358401234567"}]
     assert_problem(client.post(search, json={"phoneNumber": "040 123 4567"}), 400, "phoneNumber")
     assert_problem(
-        client.post(search, json={"lastName": "x" * 31, "streetAddress": "a", "postalCode": "1"}),
-        400,
-        "lastName",
+        client.post(search, json={"lastName": "x" * 31, "streetAddress": "a", "postalCode": "1"}), 400, "lastName"
     )
     assert_problem(client.post(search, json={"email": "a@b.fi", "productCode": "x" * 13}), 400, "productCode")
     assert client.post(search, json={"email": "nobody@example.no"}).json() == {"customers": []}
@@ -213,15 +192,7 @@ def test_check_credentials(client, customers_url):
     b = create_customer(client, customers_url, lastName="B")
     r = client.post(
         f"{customers_url}/check",
-        json={
-            "credentials": [
-                str(b["customerNumber"]),
-                "A@example.fi",
-                "+358401234567",
-                "nobody@example.fi",
-                "999",
-            ]
-        },
+        json={"credentials": [str(b["customerNumber"]), "A@example.fi", "+358401234567", "nobody@example.fi", "999"]},
     )
     assert r.status_code == 200, r.text
     assert r.json()["customers"] == [
@@ -266,8 +237,7 @@ def test_basic_details_defaults_and_codes(client, company, customers_url):
 def test_dimensions_and_address_types(client, company, customers_url):
     url = f"/v1/companies/{company}/basic-details"
     r = client.put(
-        f"{url}/dimensions",
-        json=[{"code": "CC", "name": "Cost centre", "values": [{"code": "100", "name": "Sales"}]}],
+        f"{url}/dimensions", json=[{"code": "CC", "name": "Cost centre", "values": [{"code": "100", "name": "Sales"}]}]
     )
     assert r.status_code == 200, r.text
     assert r.json()["dimensions"][0]["values"] == [{"code": "100", "name": "Sales"}]
@@ -275,12 +245,8 @@ def test_dimensions_and_address_types(client, company, customers_url):
     assert_problem(
         client.post(customers_url, json={"lastName": "D", "dimensions": {"CC": "999"}}), 422, "dimensions.CC"
     )
-    assert_problem(
-        client.post(customers_url, json={"lastName": "D", "dimensions": {"XX": "1"}}), 422, "dimensions.XX"
-    )
-    assert_problem(
-        client.put(f"{url}/dimensions", json=[{"code": "CC", "name": "Cost centre", "values": []}]), 409
-    )
+    assert_problem(client.post(customers_url, json={"lastName": "D", "dimensions": {"XX": "1"}}), 422, "dimensions.XX")
+    assert_problem(client.put(f"{url}/dimensions", json=[{"code": "CC", "name": "Cost centre", "values": []}]), 409)
     assert_problem(client.put(f"{url}/nonsense", json=[]), 400)
     c = create_customer(client, customers_url)
     assert_problem(
@@ -297,9 +263,7 @@ def test_dimensions_and_address_types(client, company, customers_url):
         ],
     )
     assert (
-        client.post(
-            f"{customers_url}/{c['customerNumber']}/addresses", json={"addressType": "SUMMER"}
-        ).status_code
+        client.post(f"{customers_url}/{c['customerNumber']}/addresses", json={"addressType": "SUMMER"}).status_code
         == 201
     )
 
@@ -315,26 +279,18 @@ def test_excluded_customer_is_hidden_unless_asked(client, customers_url):
         externalSystemId=7,
         externalSystemIdentifier="h-1",
     )
-    assert [c["customerNumber"] for c in client.get(customers_url).json()["value"]] == [
-        visible["customerNumber"]
-    ]
+    assert [c["customerNumber"] for c in client.get(customers_url).json()["value"]] == [visible["customerNumber"]]
     assert client.get(f"{customers_url}/count").json() == {"count": 1}
     assert client.get(f"{customers_url}/count", params={"includeExcluded": True}).json() == {"count": 2}
     assert client.get(customers_url, params={"includeExcluded": True}).json()["total"] == 2
     assert client.post(f"{customers_url}/search", json={"email": "h@example.fi"}).json() == {"customers": []}
+    assert_problem(client.get(f"{customers_url}/lookup", params={"identifier": hidden["customerNumber"]}), 404)
     assert_problem(
-        client.get(f"{customers_url}/lookup", params={"identifier": hidden["customerNumber"]}), 404
-    )
-    assert_problem(
-        client.get(
-            f"{customers_url}/lookup", params={"externalSystemId": 7, "externalSystemIdentifier": "h-1"}
-        ),
-        404,
+        client.get(f"{customers_url}/lookup", params={"externalSystemId": 7, "externalSystemIdentifier": "h-1"}), 404
     )
     assert (
         client.get(
-            f"{customers_url}/lookup",
-            params={"identifier": hidden["customerNumber"], "includeExcluded": True},
+            f"{customers_url}/lookup", params={"identifier": hidden["customerNumber"], "includeExcluded": True}
         ).status_code
         == 200
     )
@@ -352,9 +308,7 @@ def test_company_isolation_of_lookups(client, customers_url):
         ),
         404,
     )
-    create_customer(
-        client, f"/v1/companies/{other}/customers", externalSystemId=6, externalSystemIdentifier="iso-1"
-    )
+    create_customer(client, f"/v1/companies/{other}/customers", externalSystemId=6, externalSystemIdentifier="iso-1")
 
 
 def test_relation_roles_and_consent_channels_come_from_the_register(client, company, customers_url):
@@ -367,10 +321,7 @@ def test_relation_roles_and_consent_channels_come_from_the_register(client, comp
     )
     roles = client.get(url).json()["relationRoles"] + [{"code": "SPONSOR", "name": "Sponsor"}]
     assert client.put(f"{url}/relationRoles", json=roles).status_code == 200
-    assert (
-        client.post(rel, json={"relatedCustomer": b["customerGuid"], "roleCode": "SPONSOR"}).status_code
-        == 201
-    )
+    assert client.post(rel, json={"relatedCustomer": b["customerGuid"], "roleCode": "SPONSOR"}).status_code == 201
     body = assert_problem(client.put(f"{url}/relationRoles", json=roles[:-1]), 409)
     assert "SPONSOR" in body["detail"]
     consent = f"{customers_url}/{a['customerGuid']}/consents"

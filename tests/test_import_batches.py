@@ -30,9 +30,7 @@ def test_rows_naming_customers_of_an_earlier_batch_update_them(client, database_
     writer.writerow(HEADER)
     writer.writerows(rows)
     r = client.post(
-        f"/v1/companies/{cuid}/customers/import",
-        content=out.getvalue().encode(),
-        headers={"Content-Type": "text/csv"},
+        f"/v1/companies/{cuid}/customers/import", content=out.getvalue().encode(), headers={"Content-Type": "text/csv"}
     )
     assert r.status_code == 200, r.text
     report = r.json()

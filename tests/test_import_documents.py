@@ -293,17 +293,13 @@ def test_api_import_stores_each_customers_document(app, client):
     cuid = new_company(client)
     _configure(client, cuid)
     r = client.post(
-        f"/v1/companies/{cuid}/customers/import",
-        content=_csv().encode(),
-        headers={"Content-Type": "text/csv"},
+        f"/v1/companies/{cuid}/customers/import", content=_csv().encode(), headers={"Content-Type": "text/csv"}
     )
     assert r.status_code == 200, r.text
     assert r.json()["created"] == 44 and r.json()["failed"] == 0, r.json()
     _check_documents(app, client, cuid, 44)
     # The live and the stored rendering also agree after a write renders it anew.
-    guid = client.get(f"/v1/companies/{cuid}/customers", params={"$top": 1}).json()["value"][0][
-        "customerGuid"
-    ]
+    guid = client.get(f"/v1/companies/{cuid}/customers", params={"$top": 1}).json()["value"][0]["customerGuid"]
     before = client.get(f"/v1/companies/{cuid}/customers/{guid}").json()
     r = client.patch(f"/v1/companies/{cuid}/customers/{guid}", json={})
     assert r.status_code == 200, r.text

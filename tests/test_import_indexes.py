@@ -22,9 +22,7 @@ ROWS = bulk.DEFER_INDEXES_FROM + 50
 
 def _indexes(path) -> list[tuple]:
     with sqlite3.connect(path) as db:
-        return db.execute(
-            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
-        ).fetchall()
+        return db.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall()
 
 
 def _write(path, rows) -> None:

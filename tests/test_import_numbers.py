@@ -17,14 +17,7 @@ from sync_util import custreg_cli
 from custreg.sync import bulk
 
 BATCH = bulk.BATCH
-HEADER = [
-    "customerGuid",
-    "lastName",
-    "email",
-    "externalSystemId",
-    "externalSystemIdentifier",
-    "parentCustomer",
-]
+HEADER = ["customerGuid", "lastName", "email", "externalSystemId", "externalSystemIdentifier", "parentCustomer"]
 
 
 def _rows(n: int) -> tuple[list[str], list[list[str]]]:
@@ -201,9 +194,7 @@ def test_the_company_row_is_written_once_per_import_transaction(client, database
         assert _numbers(client, cuid) == list(range(1, 2 * n + 2))
     finally:
         with engine.begin() as conn:
-            conn.execute(
-                text("DROP TRIGGER IF EXISTS test_count_company_update" + (" ON companies" if PG_URL else ""))
-            )
+            conn.execute(text("DROP TRIGGER IF EXISTS test_count_company_update" + (" ON companies" if PG_URL else "")))
             if PG_URL:
                 conn.execute(text("DROP FUNCTION IF EXISTS test_count_company_update()"))
             conn.execute(text("DROP TABLE IF EXISTS test_company_updates"))

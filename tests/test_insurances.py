@@ -43,7 +43,5 @@ def test_credit_insurance_errors(client, customers_url):
     assert_problem(client.post(url, json={"amount": -1}), 422, "amount")
     assert_problem(client.post(url, json={"currencyCode": "XXQ"}), 422, "currencyCode")
     assert_problem(client.post(url, json={"graceDays": 2**40}), 422, "graceDays")
-    assert_problem(
-        client.post(url, json={"insuranceDate": "2026-02-01", "endDate": "2026-01-01"}), 422, "endDate"
-    )
+    assert_problem(client.post(url, json={"insuranceDate": "2026-02-01", "endDate": "2026-01-01"}), 422, "endDate")
     assert_problem(client.get(f"{url}/not-a-guid"), 404)

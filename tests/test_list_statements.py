@@ -23,11 +23,7 @@ def _list_paths(app) -> list[str]:
         if not get:
             continue
         schema = (
-            get.get("responses", {})
-            .get("200", {})
-            .get("content", {})
-            .get("application/json", {})
-            .get("schema", {})
+            get.get("responses", {}).get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
         )
         if "$ref" in schema:
             schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
@@ -45,9 +41,7 @@ def _ok(response, *codes):
 @pytest.fixture
 def seeded(client, company, customers_url):
     """A customer with two records of every kind, its history, two API clients, two companies."""
-    c = create_customer(
-        client, customers_url, firstName="Åsa", lastName="Åström", countryCode="SE", city="Göteborg"
-    )
+    c = create_customer(client, customers_url, firstName="Åsa", lastName="Åström", countryCode="SE", city="Göteborg")
     base = f"{customers_url}/{c['customerGuid']}"
     others = [create_customer(client, customers_url, lastName=f"Related {i}") for i in range(2)]
     ibans = ["SE4550000000058398257466", "SE7280000810340009783242"]
@@ -55,19 +49,14 @@ def seeded(client, company, customers_url):
         _ok(client.post(f"{base}/addresses", json={"addressType": "DELIVERY", "street": f"Storgatan {i}"}))
         _ok(client.post(f"{base}/bank-accounts", json={"iban": ibans[i]}))
         _ok(client.post(f"{base}/contacts", json={"name": f"Kontakt {i}", "email": f"k{i}@example.se"}))
-        _ok(
-            client.post(
-                f"{base}/external-ids", json={"externalSystemId": 6, "externalSystemIdentifier": f"woo-{i}"}
-            )
-        )
+        _ok(client.post(f"{base}/external-ids", json={"externalSystemId": 6, "externalSystemIdentifier": f"woo-{i}"}))
         _ok(client.put(f"{base}/consents/{('EMAIL', 'SMS')[i]}", json={"granted": True}))
         _ok(client.put(f"{base}/consents/EMAIL", json={"granted": bool(i)}))  # history grows
         _ok(client.put(f"{base}/parameters/p{i}", json={"value": str(i)}))
         _ok(client.put(f"{base}/extra-fields/e{i}", json={"value": [str(i)]}))
         _ok(
             client.post(
-                f"{base}/direct-debit-mandates",
-                json={"directDebitMandateType": 3, "receivingBankAccountNo": f"ACC{i}"},
+                f"{base}/direct-debit-mandates", json={"directDebitMandateType": 3, "receivingBankAccountNo": f"ACC{i}"}
             )
         )
         _ok(client.post(f"{base}/credit-insurances", json={"amount": i + 1}))
@@ -75,14 +64,12 @@ def seeded(client, company, customers_url):
         _ok(client.post(f"{base}/actions", json={"responses": ["OK"]}))
         _ok(
             client.post(
-                f"{base}/relations",
-                json={"relatedCustomer": others[i]["customerGuid"], "roleCode": "GUARANTOR"},
+                f"{base}/relations", json={"relatedCustomer": others[i]["customerGuid"], "roleCode": "GUARANTOR"}
             )
         )
         _ok(
             client.post(
-                "/v1/clients",
-                json={"name": f"list test {i}", "companies": [company], "scopes": ["customers:read"]},
+                "/v1/clients", json={"name": f"list test {i}", "companies": [company], "scopes": ["customers:read"]}
             )
         )
     _ok(client.patch(base, json={"notes": "changed twice"}))
@@ -111,7 +98,5 @@ def test_every_list_costs_the_same_statements_at_any_page_size(app, client, seed
             assert many["count"] > few["count"], f"{template}: seed at least two items"
         assert small, f"{template}: no statement counted"
         if len(small) != len(large):
-            failures.append(
-                f"{template}: {len(small)} statements for $top={SMALL}, {len(large)} for $top={LARGE}"
-            )
+            failures.append(f"{template}: {len(small)} statements for $top={SMALL}, {len(large)} for $top={LARGE}")
     assert not failures, "\n".join(failures)

@@ -20,10 +20,7 @@ SEPA = {
 
 def _url(client, customers_url):
     c = create_customer(client, customers_url)
-    return (
-        f"{customers_url}/{c['customerGuid']}",
-        f"{customers_url}/{c['customerGuid']}/direct-debit-mandates",
-    )
+    return (f"{customers_url}/{c['customerGuid']}", f"{customers_url}/{c['customerGuid']}/direct-debit-mandates")
 
 
 def test_mandate_crud_with_normalized_iban(client, customers_url):
@@ -56,9 +53,7 @@ def test_mandate_crud_with_normalized_iban(client, customers_url):
 
 def test_type_9_and_missing_receiving_account_are_422(client, customers_url):
     _, url = _url(client, customers_url)
-    body = assert_problem(
-        client.post(url, json={**SEPA, "directDebitMandateType": 9}), 422, "directDebitMandateType"
-    )
+    body = assert_problem(client.post(url, json={**SEPA, "directDebitMandateType": 9}), 422, "directDebitMandateType")
     message = body["errors"][0]["message"]
     for allowed in (
         "1 (SwedishAutogiro)",
@@ -71,21 +66,15 @@ def test_type_9_and_missing_receiving_account_are_422(client, customers_url):
         assert allowed in message
     missing = {k: v for k, v in SEPA.items() if k != "receivingBankAccountNo"}
     assert_problem(client.post(url, json=missing), 422, "receivingBankAccountNo")
-    assert_problem(
-        client.post(url, json={**SEPA, "receivingBankAccountNo": "  "}), 422, "receivingBankAccountNo"
-    )
+    assert_problem(client.post(url, json={**SEPA, "receivingBankAccountNo": "  "}), 422, "receivingBankAccountNo")
     assert_problem(
         client.post(url, json={k: v for k, v in SEPA.items() if k != "directDebitMandateType"}),
         422,
         "directDebitMandateType",
     )
-    body = assert_problem(
-        client.post(url, json={**SEPA, "sendingBankAccountClass": 6}), 422, "sendingBankAccountClass"
-    )
+    body = assert_problem(client.post(url, json={**SEPA, "sendingBankAccountClass": 6}), 422, "sendingBankAccountClass")
     assert "10 (FinnishBankAccount)" in body["errors"][0]["message"]
-    assert_problem(
-        client.post(url, json={**SEPA, "directDebitMandateType": True}), 422, "directDebitMandateType"
-    )
+    assert_problem(client.post(url, json={**SEPA, "directDebitMandateType": True}), 422, "directDebitMandateType")
 
 
 def test_accounts_are_checked_for_their_class(client, customers_url):
@@ -106,9 +95,7 @@ def test_accounts_are_checked_for_their_class(client, customers_url):
         r = client.post(url, json={**base, "sendingBankAccountClass": cls, "sendingBankAccountNo": number})
         assert r.status_code == 201, (cls, r.text)
     assert (
-        client.get(url, params={"$filter": "sendingBankAccountClass eq 8"}).json()["value"][0][
-            "sendingBankAccountNo"
-        ]
+        client.get(url, params={"$filter": "sendingBankAccountClass eq 8"}).json()["value"][0]["sendingBankAccountNo"]
         == "86011117947"
     )
     bad = {
@@ -131,14 +118,9 @@ def test_accounts_are_checked_for_their_class(client, customers_url):
 def test_valid_until_not_before_valid_from(client, customers_url):
     _, url = _url(client, customers_url)
     assert_problem(
-        client.post(url, json={**SEPA, "validFrom": "2026-03-01", "validUntil": "2026-02-28"}),
-        422,
-        "validUntil",
+        client.post(url, json={**SEPA, "validFrom": "2026-03-01", "validUntil": "2026-02-28"}), 422, "validUntil"
     )
-    assert (
-        client.post(url, json={**SEPA, "validFrom": "2026-03-01", "validUntil": "2026-03-01"}).status_code
-        == 201
-    )
+    assert client.post(url, json={**SEPA, "validFrom": "2026-03-01", "validUntil": "2026-03-01"}).status_code == 201
     # The seed's date-times are taken as their date.
     r = client.post(url, json={**SEPA, "validFrom": "2026-03-01T14:15:22Z", "validUntil": None})
     assert r.status_code == 201 and r.json()["validFrom"] == "2026-03-01"
@@ -153,10 +135,7 @@ def test_closing_keeps_the_mandate(client, customers_url):
     assert r.json()["closedAt"] is not None
     assert client.get(customer_url).json()["version"] > before
     kept = client.get(f"{url}/{m['mandateGuid']}").json()
-    assert (
-        kept["closedAt"] == r.json()["closedAt"]
-        and kept["receivingBankAccountNo"] == SEPA["receivingBankAccountNo"]
-    )
+    assert kept["closedAt"] == r.json()["closedAt"] and kept["receivingBankAccountNo"] == SEPA["receivingBankAccountNo"]
     assert client.get(url, params={"$filter": "closedAt ne null"}).json()["total"] == 1
     assert_problem(client.post(f"{url}/{m['mandateGuid']}/close"), 409, "closedAt")
     assert_problem(client.put(f"{url}/{m['mandateGuid']}", json=SEPA), 409)

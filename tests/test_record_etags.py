@@ -11,11 +11,7 @@ KINDS = [
         {"addressType": "DELIVERY", "street": "Hämeenkatu 1"},
         {"addressType": "DELIVERY", "street": "Uusi 2"},
     ),
-    (
-        "bank-accounts",
-        {"iban": "FI21 1234 5600 0007 85"},
-        {"iban": "FI21 1234 5600 0007 85", "bic": "NDEAFIHH"},
-    ),
+    ("bank-accounts", {"iban": "FI21 1234 5600 0007 85"}, {"iban": "FI21 1234 5600 0007 85", "bic": "NDEAFIHH"}),
     ("contacts", {"name": "Sven", "phone": "+358401234567"}, {"name": "Sven Ek"}),
 ]
 
@@ -50,14 +46,9 @@ def test_if_match_star_and_no_header(client, customers_url):
     url = f"{customers_url}/{c['customerNumber']}/addresses"
     item = client.post(url, json={"addressType": "DELIVERY", "street": "A"}).headers["Location"]
     assert (
-        client.put(
-            item, json={"addressType": "DELIVERY", "street": "B"}, headers={"If-Match": "*"}
-        ).status_code
-        == 200
+        client.put(item, json={"addressType": "DELIVERY", "street": "B"}, headers={"If-Match": "*"}).status_code == 200
     )
-    assert (
-        client.put(item, json={"addressType": "DELIVERY", "street": "C"}).status_code == 200
-    )  # If-Match is optional
+    assert client.put(item, json={"addressType": "DELIVERY", "street": "C"}).status_code == 200  # If-Match is optional
     assert client.delete(item, headers={"If-Match": "*"}).status_code == 204
 
 

@@ -12,16 +12,13 @@ def _add_records(client, customers_url, guid: str, n: int, start: int) -> None:
         assert client.put(f"{base}/extra-fields/e{i}", json={"value": [str(i)]}).status_code == 201
         assert (
             client.post(
-                f"{base}/direct-debit-mandates",
-                json={"directDebitMandateType": 3, "receivingBankAccountNo": f"ACC{i}"},
+                f"{base}/direct-debit-mandates", json={"directDebitMandateType": 3, "receivingBankAccountNo": f"ACC{i}"}
             ).status_code
             == 201
         )
         assert client.post(f"{base}/credit-insurances", json={"amount": i}).status_code == 201
         assert (
-            client.post(
-                f"{base}/pledges", json={"pledgeKind": "GUARANTEE" if i % 2 else "COLLATERAL"}
-            ).status_code
+            client.post(f"{base}/pledges", json={"pledgeKind": "GUARANTEE" if i % 2 else "COLLATERAL"}).status_code
             == 201
         )
         assert client.post(f"{base}/actions", json={"responses": ["OK"]}).status_code == 201

@@ -31,19 +31,15 @@ def test_guarantor_shows_in_both_customers(client, customers_url):
     assert g["idNumber"] == b["idNumber"] and g["links"][0]["href"].endswith(b["customerGuid"])
     assert a_full["guaranteeFor"] == []
     assert [
-        (x["customerGuid"], x["customerRoleCode"], x["relationDirection"])
-        for x in a_full["allRelatedCustomers"]
+        (x["customerGuid"], x["customerRoleCode"], x["relationDirection"]) for x in a_full["allRelatedCustomers"]
     ] == [(b["customerGuid"], "GUARANTOR", "OUTGOING")]
 
     b_full = client.get(f"{customers_url}/{b['customerGuid']}").json()
     assert [x["customerGuid"] for x in b_full["guaranteeFor"]] == [a["customerGuid"]]
-    assert (
-        b_full["guaranteeFor"][0]["fullName"] == "Debtor" and b_full["guaranteeFor"][0]["juridicalType"] == 0
-    )
+    assert b_full["guaranteeFor"][0]["fullName"] == "Debtor" and b_full["guaranteeFor"][0]["juridicalType"] == 0
     assert b_full["myGuarantors"] == []
     assert [
-        (x["customerGuid"], x["customerRoleCode"], x["relationDirection"])
-        for x in b_full["allRelatedCustomers"]
+        (x["customerGuid"], x["customerRoleCode"], x["relationDirection"]) for x in b_full["allRelatedCustomers"]
     ] == [(a["customerGuid"], "GUARANTOR", "INCOMING")]
     # Both customers moved: the relation changes what both GETs show.
     assert a_full["version"] > a["version"] and b_full["version"] > b["version"]
@@ -71,9 +67,7 @@ def test_all_related_customers_carry_the_role(client, customers_url):
         ]
     )
     assert [g["guarantorGuid"] for g in full["myGuarantors"]] == [c["customerGuid"]]
-    page = client.get(
-        url, params={"$filter": f"relatedCustomer eq {b['customerGuid']}", "$orderby": "roleCode"}
-    )
+    page = client.get(url, params={"$filter": f"relatedCustomer eq {b['customerGuid']}", "$orderby": "roleCode"})
     assert [x["roleCode"] for x in page.json()["value"]] == ["CONTACT_PERSON", "CO_DEBTOR"]
 
 
@@ -82,23 +76,17 @@ def test_relation_rules(client, customers_url):
     b = create_customer(client, customers_url, lastName="B")
     url = f"{customers_url}/{a['customerGuid']}/relations"
     assert_problem(
-        client.post(url, json={"relatedCustomer": a["customerGuid"], "roleCode": "GUARANTOR"}),
-        422,
-        "relatedCustomer",
+        client.post(url, json={"relatedCustomer": a["customerGuid"], "roleCode": "GUARANTOR"}), 422, "relatedCustomer"
     )
     other = create_customer(client, f"/v1/companies/{new_company(client)}/customers")
     status = client.post(url, json={"relatedCustomer": other["customerGuid"], "roleCode": "GUARANTOR"})
     assert status.status_code in (404, 422)
     assert_problem(status, status.status_code, "relatedCustomer")
     assert_problem(
-        client.post(url, json={"relatedCustomer": str(uuid.uuid4()), "roleCode": "GUARANTOR"}),
-        422,
-        "relatedCustomer",
+        client.post(url, json={"relatedCustomer": str(uuid.uuid4()), "roleCode": "GUARANTOR"}), 422, "relatedCustomer"
     )
     assert_problem(
-        client.post(url, json={"relatedCustomer": "nonsense", "roleCode": "GUARANTOR"}),
-        422,
-        "relatedCustomer",
+        client.post(url, json={"relatedCustomer": "nonsense", "roleCode": "GUARANTOR"}), 422, "relatedCustomer"
     )
     body = assert_problem(
         client.post(url, json={"relatedCustomer": b["customerGuid"], "roleCode": "FRIEND"}), 422, "roleCode"
@@ -107,22 +95,18 @@ def test_relation_rules(client, customers_url):
     assert_problem(client.post(url, json={"roleCode": "GUARANTOR"}), 422, "relatedCustomer")
     first = client.post(url, json={"relatedCustomer": b["customerGuid"], "roleCode": "GUARANTOR"}).json()
     assert_problem(
-        client.post(url, json={"relatedCustomer": b["customerGuid"], "roleCode": "GUARANTOR"}),
-        409,
-        "relatedCustomer",
+        client.post(url, json={"relatedCustomer": b["customerGuid"], "roleCode": "GUARANTOR"}), 409, "relatedCustomer"
     )
     second = client.post(url, json={"relatedCustomer": b["customerGuid"], "roleCode": "CO_DEBTOR"}).json()
     # Replacing into an existing (customer, related, role) is a conflict too; into a new role is fine.
     assert_problem(
         client.put(
-            f"{url}/{second['relationGuid']}",
-            json={"relatedCustomer": b["customerGuid"], "roleCode": "GUARANTOR"},
+            f"{url}/{second['relationGuid']}", json={"relatedCustomer": b["customerGuid"], "roleCode": "GUARANTOR"}
         ),
         409,
     )
     r = client.put(
-        f"{url}/{first['relationGuid']}",
-        json={"relatedCustomer": b["customerGuid"], "roleCode": "CONTACT_PERSON"},
+        f"{url}/{first['relationGuid']}", json={"relatedCustomer": b["customerGuid"], "roleCode": "CONTACT_PERSON"}
     )
     assert r.status_code == 200 and r.json()["roleCode"] == "CONTACT_PERSON"
     # The reverse direction is another relation, not a duplicate.
@@ -157,9 +141,7 @@ def test_parent_customer_cycles_are_refused(client, customers_url):
     # a → c would close a → c → b → a.
     r = client.patch(f"{customers_url}/{a['customerGuid']}", json={"parentCustomer": c["customerGuid"]})
     assert_problem(r, 409, "parentCustomer")
-    r = client.put(
-        f"{customers_url}/{a['customerGuid']}", json={"lastName": "A", "parentCustomer": b["customerGuid"]}
-    )
+    r = client.put(f"{customers_url}/{a['customerGuid']}", json={"lastName": "A", "parentCustomer": b["customerGuid"]})
     assert_problem(r, 409, "parentCustomer")
     assert_problem(
         client.patch(f"{customers_url}/{a['customerGuid']}", json={"parentCustomer": a["customerGuid"]}), 422

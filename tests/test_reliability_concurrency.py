@@ -101,9 +101,7 @@ def test_optimistic_counters_lose_no_update(client, server):
             while done < per_thread:
                 got = clients[i].get(one)
                 n = int(got.json()["notes"])
-                r = clients[i].patch(
-                    one, json={"notes": str(n + 1)}, headers={"If-Match": got.headers["ETag"]}
-                )
+                r = clients[i].patch(one, json={"notes": str(n + 1)}, headers={"If-Match": got.headers["ETag"]})
                 if r.status_code == 200:
                     done += 1
                 elif r.status_code == 412:
@@ -137,9 +135,7 @@ def test_parallel_creates_get_distinct_gapless_numbers(client, server):
         errors = [r for r in results if isinstance(r, Exception)]
         assert not errors, errors
         responses = [r for batch in results for r in batch]
-        assert all(r.status_code == 201 for r in responses), [
-            r.text for r in responses if r.status_code != 201
-        ]
+        assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201]
         numbers = sorted(r.json()["customerNumber"] for r in responses)
         assert numbers == list(range(1, THREADS * per_thread + 1))
     finally:
@@ -159,9 +155,7 @@ def test_import_while_others_read_and_write(client, database_url, workers):
     rows = 800
     csv = "lastName,firstName,city\n" + "".join(f"Imported{i},Aino,Oulu\n" for i in range(rows))
     writers = 4
-    server = Server(
-        database_url, workers=workers, db_execution="thread", sqlite_busy_timeout_ms=120_000
-    ).start()
+    server = Server(database_url, workers=workers, db_execution="thread", sqlite_busy_timeout_ms=120_000).start()
     clients = [server.http(timeout=180) for _ in range(writers + 2)]
     try:
         seed = clients[0].post(url, json={"lastName": "Seed", "notes": "0"}).json()
@@ -197,9 +191,7 @@ def test_import_while_others_read_and_write(client, database_url, workers):
         numbers = []
         skip = 0
         while skip < listed:
-            page = (
-                clients[0].get(url, params={"$top": 100, "$skip": skip, "$orderby": "customerNumber"}).json()
-            )
+            page = clients[0].get(url, params={"$top": 100, "$skip": skip, "$orderby": "customerNumber"}).json()
             numbers += [c["customerNumber"] for c in page["value"]]
             skip += page["count"]
         assert numbers == list(range(1, listed + 1))

@@ -181,9 +181,7 @@ def test_sigkill_during_an_all_or_nothing_import(client, database_url):
         def send():
             try:
                 with server.http(timeout=300) as http:
-                    answer.append(
-                        http.post(f"{url}/import", content=body, headers={"Content-Type": "text/csv"})
-                    )
+                    answer.append(http.post(f"{url}/import", content=body, headers={"Content-Type": "text/csv"}))
             except httpx.HTTPError as exc:
                 answer.append(exc)
 

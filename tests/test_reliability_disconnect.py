@@ -10,8 +10,7 @@ from conftest import assert_problem, create_customer
 from sqlalchemy import create_engine, text
 
 pytestmark = pytest.mark.skipif(
-    not os.environ.get("CUSTREG_TEST_POSTGRES_URL"),
-    reason="PostgreSQL only: SQLite has no server to drop a connection",
+    not os.environ.get("CUSTREG_TEST_POSTGRES_URL"), reason="PostgreSQL only: SQLite has no server to drop a connection"
 )
 
 

@@ -62,12 +62,7 @@ def fuzz_schema(app, client):
             "zipCode": "00100",
             "city": "Helsinki",
             "addresses": [
-                {
-                    "addressType": "DELIVERY",
-                    "street": "Aleksanterinkatu 2",
-                    "city": "Helsinki",
-                    "zipCode": "00100",
-                }
+                {"addressType": "DELIVERY", "street": "Aleksanterinkatu 2", "city": "Helsinki", "zipCode": "00100"}
             ],
             "contacts": [{"name": "Matti", "email": "matti@example.fi"}],
         },
@@ -160,9 +155,7 @@ CASES = [
 @pytest.mark.parametrize(("method", "path"), CASES)
 def test_api_conforms(fuzz_schema, method, path):
     operation = fuzz_schema[path][method]
-    strategy = st.one_of(
-        operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
-    )
+    strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
 
     @given(case=strategy)
     @settings(

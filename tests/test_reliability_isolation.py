@@ -108,11 +108,7 @@ def world(client, database_url):
         "category": "customerGroups",
         "orgNumber": "1234567-8",
     }
-    for key, field in (
-        ("addresses", "addressGuid"),
-        ("contacts", "contactGuid"),
-        ("externalIds", "externalIdGuid"),
-    ):
+    for key, field in (("addresses", "addressGuid"), ("contacts", "contactGuid"), ("externalIds", "externalIdGuid")):
         items = full.get(key) or []
         if items:
             w.ids[field] = items[0][field]
@@ -214,9 +210,7 @@ def test_matrix_tokens_do_work_where_they_should(world):
     for field in ("addressGuid", "contactGuid"):
         path = {"addressGuid": "addresses", "contactGuid": "contacts"}[field]
         if field in w.ids:
-            r = w.http.get(
-                f"/v1/companies/{w.a}/customers/{w.guid}/{path}/{w.ids[field]}", headers=bearer(w.full_a)
-            )
+            r = w.http.get(f"/v1/companies/{w.a}/customers/{w.guid}/{path}/{w.ids[field]}", headers=bearer(w.full_a))
             assert r.status_code == 200, r.text
     r = w.http.get(f"/v1/companies/{w.b}/customers", headers=bearer(w.tokens["other-company"]))
     assert r.status_code == 200

@@ -96,9 +96,9 @@ def _same(a, b) -> bool:
     return a == b
 
 
-subsets = st.dictionaries(
-    st.sampled_from(sorted(FIELD_VALUES)), st.none(), max_size=len(FIELD_VALUES)
-).flatmap(lambda keys: st.fixed_dictionaries({k: st.one_of(st.none(), FIELD_VALUES[k]) for k in keys}))
+subsets = st.dictionaries(st.sampled_from(sorted(FIELD_VALUES)), st.none(), max_size=len(FIELD_VALUES)).flatmap(
+    lambda keys: st.fixed_dictionaries({k: st.one_of(st.none(), FIELD_VALUES[k]) for k in keys})
+)
 
 
 @pytest.fixture(scope="module")
@@ -305,9 +305,7 @@ LITERALS = {
     "str": STR_VALUE,
     "decimal": st.sampled_from([Decimal(x) for x in ("0", "3.25", "12.5", "50", "100", "-1", "99.5")]),
     "bool": st.booleans(),
-    "date": st.sampled_from(
-        [dt.date(1990, 1, 1), dt.date(1950, 6, 15), dt.date(2000, 1, 1), dt.date(1989, 12, 31)]
-    ),
+    "date": st.sampled_from([dt.date(1990, 1, 1), dt.date(1950, 6, 15), dt.date(2000, 1, 1), dt.date(1989, 12, 31)]),
     "int": st.integers(min_value=0, max_value=9),
 }
 WRONG = {"str": "12", "decimal": "'x'", "bool": "'true'", "date": "'1990-01-01'", "int": "'1'"}
@@ -373,20 +371,14 @@ def _combine(children):
         return st.tuples(children, children).map(
             lambda ab: (
                 f"({ab[0][0]}) {op} ({ab[1][0]})",
-                (
-                    lambda row, a=ab[0][1], b=ab[1][1]: (
-                        (a(row) and b(row)) if op == "and" else (a(row) or b(row))
-                    )
-                )
+                (lambda row, a=ab[0][1], b=ab[1][1]: (a(row) and b(row)) if op == "and" else (a(row) or b(row)))
                 if ab[0][2] and ab[1][2]
                 else None,
                 ab[0][2] and ab[1][2],
             )
         )
 
-    negate = children.map(
-        lambda c: (f"not ({c[0]})", (lambda row, p=c[1]: not p(row)) if c[2] else None, c[2])
-    )
+    negate = children.map(lambda c: (f"not ({c[0]})", (lambda row, p=c[1]: not p(row)) if c[2] else None, c[2]))
     return st.one_of(both("and"), both("or"), negate)
 
 
@@ -533,9 +525,7 @@ def test_validated_id_numbers_validate_to_themselves(country_value, person):
 def test_sole_trader_is_found_by_either_written_form(client):
     cuid = new_company(client, "SE")
     url = f"/v1/companies/{cuid}/customers"
-    r = client.post(
-        url, json={"customerType": "COMPANY", "companyName": "Enskild firma", "idNumber": "000101-0008"}
-    )
+    r = client.post(url, json={"customerType": "COMPANY", "companyName": "Enskild firma", "idNumber": "000101-0008"})
     assert r.status_code == 201, r.text
     for written in ("0001010008", "000101-0008", r.json()["idNumber"]):
         found = client.get(f"{url}/lookup", params={"idNumber": written})

@@ -29,9 +29,7 @@ def _numbers(client, url, word, **params):
 
 def test_prefixes_of_words_match_every_word_required(client, customers_url):
     a = create_customer(client, customers_url, firstName="Matti", lastName="Virtanen", city="Helsinki")
-    b = create_customer(
-        client, customers_url, firstName="Åsa", lastName="Åström", city="Göteborg", countryCode="SE"
-    )
+    b = create_customer(client, customers_url, firstName="Åsa", lastName="Åström", city="Göteborg", countryCode="SE")
     c = create_customer(client, customers_url, firstName="Liisa", lastName="Mäki-Virta", city="Oulu")
     d = create_customer(
         client, customers_url, companyName="Sørensen & Møller ApS", customerType="COMPANY", countryCode="DK"
@@ -133,15 +131,9 @@ def test_paging_order_and_combined_filters(client, customers_url):
         for i in range(7)
     ]
     pages = [
-        client.get(customers_url, params={"searchWord": "makin", "$top": 3, "$skip": s}).json()
-        for s in (0, 3, 6, 9)
+        client.get(customers_url, params={"searchWord": "makin", "$top": 3, "$skip": s}).json() for s in (0, 3, 6, 9)
     ]
-    assert [[c["customerNumber"] for c in p["value"]] for p in pages] == [
-        numbers[:3],
-        numbers[3:6],
-        numbers[6:],
-        [],
-    ]
+    assert [[c["customerNumber"] for c in p["value"]] for p in pages] == [numbers[:3], numbers[3:6], numbers[6:], []]
     assert {p["total"] for p in pages} == {7}
     assert [p["count"] for p in pages] == [3, 3, 1, 0]
     desc = client.get(
@@ -190,9 +182,7 @@ def test_list_item_is_the_customer_as_the_model_renders_it(client, customers_url
 def _fold(s: str) -> str:
     s = unicodedata.normalize("NFKD", s.casefold())
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    return s.translate(
-        str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d"})
-    )
+    return s.translate(str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d"}))
 
 
 def _runs(s: str) -> list[str]:
@@ -235,8 +225,7 @@ SYLLABLES = [
 ]
 _rng = random.Random(8)
 NAMES = [
-    "".join(_rng.choice(SYLLABLES) for _ in range(_rng.randint(1, 4))).strip("-").capitalize() or "X"
-    for _ in range(40)
+    "".join(_rng.choice(SYLLABLES) for _ in range(_rng.randint(1, 4))).strip("-").capitalize() or "X" for _ in range(40)
 ]
 
 
@@ -273,9 +262,7 @@ def test_the_engine_agnostic_condition_answers_like_the_index(client, company, c
     for word in ("asa astr", "virta", "ast", "mäki-virta", "irta", "0401234567", "+358 40 12", "1"):
         listed = _numbers(client, customers_url, word)
         r = client.get(
-            "/compat/billmate/customers/export/csv",
-            params={"searchWord": word},
-            headers={"X-Company": company},
+            "/compat/billmate/customers/export/csv", params={"searchWord": word}, headers={"X-Company": company}
         )
         assert r.status_code == 200, r.text
         exported = sorted(int(row["mexcParamvaluesetsid"]) for row in csv.DictReader(io.StringIO(r.text)))

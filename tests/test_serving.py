@@ -31,9 +31,7 @@ def test_connections_of_a_socket_made_as_uvicorns_workers_share_it_get_tcp_nodel
     # leaves Nagle's algorithm on.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(
-        uvicorn.Config(app, http=_Probe, loop="asyncio", lifespan="off", log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, http=_Probe, loop="asyncio", lifespan="off", log_level="warning"))
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
     thread.start()
     try:
@@ -111,9 +109,7 @@ def test_serve_with_two_workers_answers(database_url, tmp_path):
         while answer is None and proc.poll() is None and time.monotonic() < deadline:
             try:
                 answer = httpx.get(
-                    f"http://127.0.0.1:{port}/v1/companies",
-                    headers={"Authorization": f"Bearer {ADMIN}"},
-                    timeout=2,
+                    f"http://127.0.0.1:{port}/v1/companies", headers={"Authorization": f"Bearer {ADMIN}"}, timeout=2
                 )
             except httpx.HTTPError:
                 time.sleep(0.2)

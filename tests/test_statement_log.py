@@ -42,10 +42,7 @@ def traced(database_url):
 def test_a_create_logs_every_statement_it_runs(traced, caplog):
     client, executed = traced
     cuid = f"co-{uuid.uuid4().hex[:10]}"
-    assert (
-        client.post("/v1/companies", json={"cuid": cuid, "name": "Log Oy", "countryCode": "FI"}).status_code
-        == 201
-    )
+    assert client.post("/v1/companies", json={"cuid": cuid, "name": "Log Oy", "countryCode": "FI"}).status_code == 201
     body = {"firstName": "Aino", "lastName": "Loki", "email": "aino@example.fi", "city": "Oulu"}
     caplog.set_level(logging.INFO, logger="sqlalchemy.engine.Engine")
     executed.clear()

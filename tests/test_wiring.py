@@ -60,9 +60,4 @@ def test_imports_register_nothing_and_app_and_cli_wire_the_same():
     assert "custreg.register.service.check_customer_codes" in wired["APPLY"]
     assert "custreg.relations.service.touch_relations_of_deleted" in wired["TOUCH"]
     assert wired["SUB_RESOURCES"][:3] == ["addresses", "bank-accounts", "contacts"]
-    assert set(wired["USAGE_COUNTERS"]) == {
-        "externalSystems",
-        "addressTypes",
-        "relationRoles",
-        "consentChannels",
-    }
+    assert set(wired["USAGE_COUNTERS"]) == {"externalSystems", "addressTypes", "relationRoles", "consentChannels"}

@@ -26,9 +26,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db
     app.state.company_cache = {}  # cuid → Company (companies/service.cached)
     app.state.auth = Authenticator(db.engine, settings.admin_token, settings)
-    app.state.rate_limiter = RateLimiter(
-        settings.rate_limit_per_second, settings.rate_limit_burst, settings.redis_url
-    )
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst, settings.redis_url)
     install_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 

@@ -11,9 +11,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
 from custreg.fields import clean_text
 
 INT32_MAX = 2**31 - 1
-_NUMBER = PlainSerializer(
-    lambda d: float(d) if d is not None else None, return_type=float | None, when_used="json"
-)
+_NUMBER = PlainSerializer(lambda d: float(d) if d is not None else None, return_type=float | None, when_used="json")
 
 
 def describe_ints(choices: dict[int, str]) -> str:

@@ -44,10 +44,7 @@ def _announce_token(token: str, host: str, port: int, *, rotated: bool = False) 
         markup=False,
         highlight=False,
     )
-    out.print(
-        "Rotate it with `custreg admin-token --rotate`, or set CUSTREG_ADMIN_TOKEN to your own.\n",
-        markup=False,
-    )
+    out.print("Rotate it with `custreg admin-token --rotate`, or set CUSTREG_ADMIN_TOKEN to your own.\n", markup=False)
 
 
 @app.command()
@@ -90,9 +87,7 @@ def serve(
 
 
 @app.command("admin-token")
-def admin_token(
-    rotate: bool = typer.Option(False, "--rotate", help="Replace the stored admin token"),
-) -> None:
+def admin_token(rotate: bool = typer.Option(False, "--rotate", help="Replace the stored admin token")) -> None:
     """Create (or, with --rotate, replace) the stored admin token and print it once."""
     from custreg.access import bootstrap
     from custreg.db.engine import make_engine
@@ -131,9 +126,7 @@ def _engine():
 def client_create(
     company: list[str] = typer.Option(..., "--company", help="cuid the client may touch (repeatable)"),
     scope: list[str] = typer.Option(
-        ...,
-        "--scope",
-        help="customers:read, customers:write, customers:delete, register:admin or admin (repeatable)",
+        ..., "--scope", help="customers:read, customers:write, customers:delete, register:admin or admin (repeatable)"
     ),
     name: str = typer.Option(None, "--name", help="A name for people (default: the companies)"),
 ) -> None:

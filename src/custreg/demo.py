@@ -77,8 +77,7 @@ def load(url: str, cuid: str = "demo", persons: int = 30) -> int:
         company = session.scalar(select(Company).where(Company.cuid == cuid))
         if company is None:
             company = companies.create(
-                session,
-                data=CompanyCreate(cuid=cuid, name="Demo Oy", countryCode="FI", businessId="1572860-0"),
+                session, data=CompanyCreate(cuid=cuid, name="Demo Oy", countryCode="FI", businessId="1572860-0")
             )
         for country, name, business_id in COMPANIES:
             customers.create(

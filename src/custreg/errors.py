@@ -236,9 +236,7 @@ def install_handlers(app: FastAPI) -> None:
                 instance=request.url.path,
                 errors=[{"field": "body", "message": "not valid JSON"}],
             )
-        fields = [
-            {"field": _loc_to_field(tuple(e.get("loc", ()))), "message": _clean_message(e)} for e in errs
-        ]
+        fields = [{"field": _loc_to_field(tuple(e.get("loc", ()))), "message": _clean_message(e)} for e in errs]
         in_query = all(e.get("loc", ("",))[0] in ("query", "path", "header") for e in errs)
         route = request.scope.get("route")
         status = 400 if in_query or getattr(route, "path", None) in BAD_BODY_IS_400 else 422
@@ -248,18 +246,13 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-        return problem(
-            exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None)
-        )
+        return problem(exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(OperationalError)
     async def _database(request: Request, exc: OperationalError):
         if is_busy(exc):  # waited for a lock longer than configured: overload, not a bug
             return problem(
-                503,
-                "The database is busy; retry shortly",
-                instance=request.url.path,
-                headers={"Retry-After": "1"},
+                503, "The database is busy; retry shortly", instance=request.url.path, headers={"Retry-After": "1"}
             )
         return await _lost(request, exc)
 
@@ -267,10 +260,7 @@ def install_handlers(app: FastAPI) -> None:
     async def _lost(request: Request, exc: DBAPIError):
         if exc.connection_invalidated:  # the server dropped the connection (restart, failover)
             return problem(
-                503,
-                "The database connection was lost; retry",
-                instance=request.url.path,
-                headers={"Retry-After": "1"},
+                503, "The database connection was lost; retry", instance=request.url.path, headers={"Retry-After": "1"}
             )
         return await _unexpected(request, exc)
 

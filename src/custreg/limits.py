@@ -88,9 +88,7 @@ def _nul_answer(scope: Scope):
         if "\x00" in name or "\x00" in value
     ] or ["query"]
     fields = [{"field": n.replace("\x00", ""), "message": "must not contain NUL"} for n in names]
-    return problem(
-        400, f"Invalid field(s): {', '.join(f['field'] for f in fields)}", instance=path, errors=fields
-    )
+    return problem(400, f"Invalid field(s): {', '.join(f['field'] for f in fields)}", instance=path, errors=fields)
 
 
 def _content_length(scope: Scope) -> int | None:

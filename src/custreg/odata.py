@@ -104,9 +104,7 @@ class _Visitor:
         left, right, op = node.left, node.right, node.comparator
         if isinstance(left, ast._Literal) and not isinstance(right, ast._Literal):
             left, right = right, left
-            op = {ast.Lt: ast.Gt(), ast.Gt: ast.Lt(), ast.LtE: ast.GtE(), ast.GtE: ast.LtE()}.get(
-                type(op), op
-            )
+            op = {ast.Lt: ast.Gt(), ast.Gt: ast.Lt(), ast.LtE: ast.GtE(), ast.GtE: ast.LtE()}.get(type(op), op)
         col, f = self.operand(left)
         if isinstance(op, ast.In):
             if not isinstance(right, ast.List):

@@ -26,8 +26,7 @@ class ListParams(BaseModel):
 
 async def list_params(
     filter: Annotated[
-        str | None,
-        Query(alias="$filter", max_length=4000, description="OData filter, e.g. `lastName eq 'Virtanen'`"),
+        str | None, Query(alias="$filter", max_length=4000, description="OData filter, e.g. `lastName eq 'Virtanen'`")
     ] = None,
     orderby: Annotated[
         str | None, Query(alias="$orderby", max_length=1000, description="e.g. `lastName desc,firstName`")

@@ -62,9 +62,7 @@ class RecordKind:
 
     def __post_init__(self) -> None:
         if not self.filters:
-            names = [
-                n for n in self.read_schema.model_fields if hasattr(self.model, snake(n)) and n != "links"
-            ]
+            names = [n for n in self.read_schema.model_fields if hasattr(self.model, snake(n)) and n != "links"]
             self.filters = filter_fields(self.model, [n for n in names if _filterable(self.model, n)])
 
     @property
@@ -105,9 +103,7 @@ def _parse_key(kind: RecordKind, key: str) -> Any:
 
 
 def find(session: Session, kind: RecordKind, customer: Customer, key: Any) -> Any:
-    return session.scalar(
-        select(kind.model).where(kind.model.customer_id == customer.id, kind.id_attr == key)
-    )
+    return session.scalar(select(kind.model).where(kind.model.customer_id == customer.id, kind.id_attr == key))
 
 
 def get(session: Session, kind: RecordKind, customer: Customer, key: str) -> Any:
@@ -199,9 +195,7 @@ def replace(
     customer_writer.flush(session)
 
 
-def delete(
-    session: Session, kind: RecordKind, customer: Customer, record: Any, *, actor: str | None = None
-) -> None:
+def delete(session: Session, kind: RecordKind, customer: Customer, record: Any, *, actor: str | None = None) -> None:
     if kind.on_change:
         kind.on_change(session, customer, record, "delete", actor)
     session.delete(record)
@@ -219,9 +213,7 @@ def nested_create(kind: RecordKind, body_field: str, relationship: str) -> Calla
         errors: list[dict[str, str]] = []
         for i, item in enumerate(items):
             try:
-                create(
-                    ctx.session, ctx.company, kind, customer, item.model_dump(), actor=ctx.actor, touch=False
-                )
+                create(ctx.session, ctx.company, kind, customer, item.model_dump(), actor=ctx.actor, touch=False)
             except DomainError as exc:
                 named = [{**e, "field": f"{body_field}[{i}].{e['field']}"} for e in exc.errors] or [
                     {"field": f"{body_field}[{i}]", "message": exc.detail}
@@ -264,9 +256,7 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
     @router.post("", status_code=201, response_model=Read, summary=f"Create a {kind.title}")
     def create_record(customer: str, body: Write, ctx: WriteCtx, response: Response):
         c = _customer(ctx, customer, lock=True)
-        record = create(
-            ctx.session, ctx.company, kind, c, body.model_dump(exclude_unset=False), actor=ctx.actor
-        )
+        record = create(ctx.session, ctx.company, kind, c, body.model_dump(exclude_unset=False), actor=ctx.actor)
         guid = quote(str(getattr(record, snake(kind.id_field))), safe="")
         response.headers["Location"] = f"{ctx.request.url.path.rstrip('/')}/{guid}"
         return tagged(response, record)
@@ -280,9 +270,7 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
     def get_record(customer: str, ctx: ReadCtx, response: Response, **ids):
         return tagged(response, get(ctx.session, kind, _customer(ctx, customer), ids[kind.id_field]))
 
-    def replace_record(
-        customer: str, body: Write, ctx: WriteCtx, response: Response, if_match: IfMatch = None, **ids
-    ):
+    def replace_record(customer: str, body: Write, ctx: WriteCtx, response: Response, if_match: IfMatch = None, **ids):
         c = _customer(ctx, customer, lock=True)
         if kind.key is not None:  # PUT of a named record creates or replaces it
             name = kind.key(ids[kind.id_field])
@@ -298,9 +286,7 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
         else:
             record = get(ctx.session, kind, c, ids[kind.id_field])
         etags.check(etags.of_model(read(kind, record)), if_match)
-        replace(
-            ctx.session, ctx.company, kind, c, record, body.model_dump(exclude_unset=True), actor=ctx.actor
-        )
+        replace(ctx.session, ctx.company, kind, c, record, body.model_dump(exclude_unset=True), actor=ctx.actor)
         return tagged(response, record)
 
     def delete_record(customer: str, ctx: DeleteCtx, if_match: IfMatch = None, **ids):
@@ -320,9 +306,7 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
         else f"Replace a {kind.title}: missing or null fields are cleared"
     )
     created: dict[int | str, dict[str, Any]] | None = (
-        {201: {"model": Read, "description": f"The {kind.title} was created"}}
-        if kind.key is not None
-        else None
+        {201: {"model": Read, "description": f"The {kind.title} was created"}} if kind.key is not None else None
     )
     router.put(item, response_model=Read, summary=put_summary, responses=created)(replace_record)
     router.delete(item, status_code=204, summary=f"Delete a {kind.title}")(delete_record)

@@ -98,9 +98,7 @@ def run_workers(count: int, host: str, port: int, loop: str, log_level: str) -> 
 
 def _worker(host: str, port: int, loop: str, log_level: str) -> None:
     sock = _listen_socket(host, port)
-    config = uvicorn.Config(
-        "custreg.main:app", http=PROTOCOL, loop=loop, log_level=log_level, access_log=False
-    )
+    config = uvicorn.Config("custreg.main:app", http=PROTOCOL, loop=loop, log_level=log_level, access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 

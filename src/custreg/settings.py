@@ -66,9 +66,7 @@ class Settings(BaseSettings):
         description="Sustained requests per second per API client or user "
         "(token bucket refill); 0 turns rate limiting off",
     )
-    rate_limit_burst: int = Field(
-        100, ge=1, description="Token bucket size: requests a client may make at once"
-    )
+    rate_limit_burst: int = Field(100, ge=1, description="Token bucket size: requests a client may make at once")
     idp_issuer: str | None = Field(
         None,
         description="Issuer (`iss`) of the trusted identity provider's user tokens; "
@@ -81,9 +79,7 @@ class Settings(BaseSettings):
         None, description="Shared HS256 secret of the identity provider (or use idp_jwks_file)"
     )
     idp_jwks_file: str | None = Field(
-        None,
-        description="Path of a JWKS file with the identity provider's public keys "
-        "(RS256/ES256/EdDSA user tokens)",
+        None, description="Path of a JWKS file with the identity provider's public keys (RS256/ES256/EdDSA user tokens)"
     )
 
 

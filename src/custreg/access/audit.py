@@ -10,14 +10,7 @@ from custreg.errors import NotFound
 
 
 def history_page(
-    session: Session,
-    company,
-    key: str,
-    *,
-    top: int,
-    skip: int,
-    where: list | None = None,
-    order: list | None = None,
+    session: Session, company, key: str, *, top: int, skip: int, where: list | None = None, order: list | None = None
 ) -> tuple[int, list]:
     """The trail of one customer, newest first; works for a deleted customer too."""
     kind, value = parse_key(key)
@@ -25,9 +18,7 @@ def history_page(
     if kind == "number":
         # Numbers are never reused, but resolve through the live customer when there is one.
         guid = session.scalar(
-            select(Customer.customer_guid).where(
-                Customer.company_id == company.id, Customer.customer_number == value
-            )
+            select(Customer.customer_guid).where(Customer.company_id == company.id, Customer.customer_number == value)
         )
         if guid is not None:
             column, value = AuditEntry.customer_guid, guid
@@ -43,10 +34,6 @@ def history_page(
         if exists is None:
             raise NotFound(f"Customer {key!r} not found")
     rows = session.scalars(
-        select(AuditEntry)
-        .where(*conds)
-        .order_by(*(order or []), AuditEntry.id.desc())
-        .limit(top)
-        .offset(skip)
+        select(AuditEntry).where(*conds).order_by(*(order or []), AuditEntry.id.desc()).limit(top).offset(skip)
     ).all()
     return total, list(rows)

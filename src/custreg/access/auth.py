@@ -11,14 +11,7 @@ from sqlalchemy import Engine, select
 
 from custreg.access import scopes
 from custreg.access.models import AdminCredential
-from custreg.access.tokens import (
-    ISSUER,
-    SELF_SCOPES,
-    IdentityProvider,
-    SigningKeys,
-    TokenError,
-    verify_client_token,
-)
+from custreg.access.tokens import ISSUER, SELF_SCOPES, IdentityProvider, SigningKeys, TokenError, verify_client_token
 from custreg.errors import Unauthorized
 from custreg.settings import Settings
 

@@ -34,8 +34,7 @@ def create(session: Session, *, name: str, companies: list[str], granted: list[s
     if unknown_scopes:
         errors.add(
             "scopes",
-            f"unknown scope(s) {', '.join(unknown_scopes)}; one of "
-            + ", ".join(sorted(scope_names.CLIENT_SCOPES)),
+            f"unknown scope(s) {', '.join(unknown_scopes)}; one of " + ", ".join(sorted(scope_names.CLIENT_SCOPES)),
         )
     cuids = list(dict.fromkeys(companies))
     if cuids:
@@ -94,9 +93,7 @@ def check_active(session: Session, client_id: str) -> None:
     # connection (a fraction of an ORM select's overhead; measured in docs/access.md).
     conn = session.connection()
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    row = conn.exec_driver_sql(
-        f"SELECT revoked_at FROM api_clients WHERE client_id = {mark}", (client_id,)
-    ).first()
+    row = conn.exec_driver_sql(f"SELECT revoked_at FROM api_clients WHERE client_id = {mark}", (client_id,)).first()
     if row is None or row[0] is not None:
         raise _unauthorized("Invalid bearer token: the client is revoked")
 

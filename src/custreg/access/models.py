@@ -46,10 +46,7 @@ class CustomerUser(Base):
     """`attachedUsers`: an end user (the identity provider's `sub`) attached to a customer."""
 
     __tablename__ = "customer_users"
-    __table_args__ = (
-        UniqueConstraint("customer_id", "user_id"),
-        Index("ix_customer_users_user_id", "user_id"),
-    )
+    __table_args__ = (UniqueConstraint("customer_id", "user_id"), Index("ix_customer_users_user_id", "user_id"))
     __audit_name__ = "attachedUsers"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -93,9 +93,7 @@ class RateLimiter:
     def __init__(self, rate: float, burst: int, redis_url: str | None) -> None:
         self.enabled = rate > 0
         self._buckets = (
-            (RedisBuckets(redis_url, rate, burst) if redis_url else LocalBuckets(rate, burst))
-            if self.enabled
-            else None
+            (RedisBuckets(redis_url, rate, burst) if redis_url else LocalBuckets(rate, burst)) if self.enabled else None
         )
 
     def check(self, key: str) -> int | None:

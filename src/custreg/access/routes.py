@@ -75,14 +75,10 @@ MAX_FORM_BYTES = 8192
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def oauth_error(
-    error: str, description: str, status: int = 400, headers: dict[str, str] | None = None
-) -> JSONResponse:
+def oauth_error(error: str, description: str, status: int = 400, headers: dict[str, str] | None = None) -> JSONResponse:
     """RFC 6749 section 5.2: the one error shape that is not problem+json."""
     return JSONResponse(
-        {"error": error, "error_description": description},
-        status_code=status,
-        headers={**_NO_STORE, **(headers or {})},
+        {"error": error, "error_description": description}, status_code=status, headers={**_NO_STORE, **(headers or {})}
     )
 
 
@@ -113,10 +109,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
                             "grant_type": {"type": "string", "enum": ["client_credentials"]},
                             "client_id": {"type": "string"},
                             "client_secret": {"type": "string"},
-                            "scope": {
-                                "type": "string",
-                                "description": "space-separated; all granted when omitted",
-                            },
+                            "scope": {"type": "string", "description": "space-separated; all granted when omitted"},
                         },
                     }
                 }
@@ -156,10 +149,7 @@ async def token(request: Request) -> JSONResponse:
         client_id, secret = f.get("client_id", ""), f.get("client_secret", "")
     if not client_id or not secret:
         return oauth_error(
-            "invalid_client",
-            "Client authentication failed",
-            401,
-            {"WWW-Authenticate": 'Basic realm="custreg"'},
+            "invalid_client", "Client authentication failed", 401, {"WWW-Authenticate": 'Basic realm="custreg"'}
         )
 
     db = request.app.state.db
@@ -168,10 +158,7 @@ async def token(request: Request) -> JSONResponse:
     ok = await anyio.to_thread.run_sync(clients.verify_secret, client, secret)
     if not ok or client is None:  # ok implies a client
         return oauth_error(
-            "invalid_client",
-            "Client authentication failed",
-            401,
-            {"WWW-Authenticate": 'Basic realm="custreg"'},
+            "invalid_client", "Client authentication failed", 401, {"WWW-Authenticate": 'Basic realm="custreg"'}
         )
 
     granted = list(client.scopes)
@@ -206,9 +193,7 @@ async def token(request: Request) -> JSONResponse:
 # --- a customer's audit history -----------------------------------------------------
 
 history_router = APIRouter(
-    prefix="/v1/companies/{cuid}/customers/{customer}/history",
-    tags=["customers"],
-    route_class=TransactionalRoute,
+    prefix="/v1/companies/{cuid}/customers/{customer}/history", tags=["customers"], route_class=TransactionalRoute
 )
 
 HISTORY_FILTERS = filter_fields(AuditEntry, ["at", "actorType", "actorId", "operation", "resource"])
@@ -226,6 +211,4 @@ def customer_history(
     total, rows = audit.history_page(
         ctx.session, ctx.company, customer, top=params.top, skip=params.skip, where=where, order=order
     )
-    return Page[HistoryEntry](
-        count=len(rows), skip=params.skip, total=total, value=[HistoryEntry.of(e) for e in rows]
-    )
+    return Page[HistoryEntry](count=len(rows), skip=params.skip, total=total, value=[HistoryEntry.of(e) for e in rows])

@@ -34,7 +34,5 @@ class CustomerAction(Base):
 
     customer = relationship(
         "Customer",
-        backref=backref(
-            "actions", cascade="all, delete-orphan", passive_deletes=True, order_by="CustomerAction.id"
-        ),
+        backref=backref("actions", cascade="all, delete-orphan", passive_deletes=True, order_by="CustomerAction.id"),
     )

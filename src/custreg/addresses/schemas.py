@@ -12,9 +12,7 @@ class AddressFields(RecordFields):
     addressType: Code = Field(
         None, max_length=40, description="LEGAL, DELIVERY, INVOICE, VISITING or a company-defined code"
     )
-    fullName: Text = Field(
-        None, max_length=255, description="Name to use with this address instead of the customer's"
-    )
+    fullName: Text = Field(None, max_length=255, description="Name to use with this address instead of the customer's")
     careOf: Text = Field(None, max_length=100, description="c/o")
     street: Text = Field(None, max_length=200, description="Street")
     houseNo: Text = Field(None, max_length=20, description="House number")

@@ -14,9 +14,7 @@ from custreg.register import service as register
 
 def unset_other_defaults(session: Session, customer, address_type: str, keep_id: int | None) -> None:
     stmt = update(Address).where(
-        Address.customer_id == customer.id,
-        Address.address_type == address_type,
-        Address.default_address.is_(True),
+        Address.customer_id == customer.id, Address.address_type == address_type, Address.default_address.is_(True)
     )
     if keep_id is not None:
         stmt = stmt.where(Address.id != keep_id)

@@ -38,7 +38,5 @@ class BankAccount(Base):
     # `Customer.bank_accounts` is declared here so the customers domain need not know us.
     customer = relationship(
         "Customer",
-        backref=backref(
-            "bank_accounts", cascade="all, delete-orphan", passive_deletes=True, order_by="BankAccount.id"
-        ),
+        backref=backref("bank_accounts", cascade="all, delete-orphan", passive_deletes=True, order_by="BankAccount.id"),
     )

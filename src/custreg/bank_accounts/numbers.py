@@ -102,9 +102,7 @@ def derive(*, iban: str | None, bban: str | None, country: str | None) -> Accoun
     else:
         raise AccountError("iban", "iban or bban is required")
     if account.bank is None and account.country_code in REGISTRY_COUNTRIES:
-        raise AccountError(
-            field, f"unknown bank: no {account.country_code} bank has the code {account.bank_code}"
-        )
+        raise AccountError(field, f"unknown bank: no {account.country_code} bank has the code {account.bank_code}")
     bic = account.bic  # None for a bank without a BIC of its own (some small Danish ones)
     return Account(
         iban=str(account.compact),

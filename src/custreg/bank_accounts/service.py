@@ -20,9 +20,7 @@ def customer_country(company, customer) -> str:
 
 
 def unset_other_defaults(session: Session, customer, keep_id: int | None) -> None:
-    stmt = update(BankAccount).where(
-        BankAccount.customer_id == customer.id, BankAccount.default_account.is_(True)
-    )
+    stmt = update(BankAccount).where(BankAccount.customer_id == customer.id, BankAccount.default_account.is_(True))
     if keep_id is not None:
         stmt = stmt.where(BankAccount.id != keep_id)
     session.execute(stmt.values(default_account=False), execution_options={"synchronize_session": "fetch"})
@@ -43,9 +41,7 @@ def rule(session: Session, company, customer, values: dict[str, Any], existing) 
     values.update(iban=account.iban, bban=account.bban, bic=bic, countryCode=account.country_code)
 
     keep = existing.id if existing is not None else None
-    same = select(BankAccount.id).where(
-        BankAccount.customer_id == customer.id, BankAccount.iban == account.iban
-    )
+    same = select(BankAccount.id).where(BankAccount.customer_id == customer.id, BankAccount.iban == account.iban)
     if keep is not None:
         same = same.where(BankAccount.id != keep)
     if session.scalar(same.limit(1)) is not None:

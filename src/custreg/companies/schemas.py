@@ -11,9 +11,7 @@ class CompanyCreate(BaseModel):
 
     cuid: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,40}$", description="Company id: 1-40 of a-z 0-9 -")]
     name: Annotated[str, Field(min_length=1, max_length=200, description="Company name")]
-    countryCode: Annotated[
-        str, Field(description="ISO 3166-1 alpha-2 country; the default for its customers")
-    ]
+    countryCode: Annotated[str, Field(description="ISO 3166-1 alpha-2 country; the default for its customers")]
     businessId: str | None = Field(None, max_length=40, description="Business ID of the company")
 
     _clean = field_validator("name", "businessId", mode="before")(clean_text)
@@ -30,11 +28,7 @@ class CompanyRead(BaseModel):
     @classmethod
     def of(cls, c) -> "CompanyRead":
         return cls(
-            cuid=c.cuid,
-            name=c.name,
-            countryCode=c.country_code,
-            businessId=c.business_id,
-            createdAt=c.created_at,
+            cuid=c.cuid, name=c.name, countryCode=c.country_code, businessId=c.business_id, createdAt=c.created_at
         )
 
 

@@ -30,9 +30,7 @@ def cached(state, session: Session, cuid: str) -> Company:
 
 def create(session: Session, *, data: CompanyCreate) -> Company:
     if session.scalar(select(Company.id).where(Company.cuid == data.cuid)) is not None:
-        raise Conflict(
-            f"Company {data.cuid!r} already exists", [{"field": "cuid", "message": "already exists"}]
-        )
+        raise Conflict(f"Company {data.cuid!r} already exists", [{"field": "cuid", "message": "already exists"}])
     company = Company(
         cuid=data.cuid,
         name=data.name,

@@ -177,13 +177,7 @@ FIELD_ORDER = (
     "crediflowPartyId",
 )
 _DESCRIPTIONS = {
-    f: (
-        f"Native {CUSTOMER[f]}"
-        if f in CUSTOMER
-        else f"DELIVERY address: {DELIVERY[f]}"
-        if f in DELIVERY
-        else f
-    )
+    f: (f"Native {CUSTOMER[f]}" if f in CUSTOMER else f"DELIVERY address: {DELIVERY[f]}" if f in DELIVERY else f)
     for f in FIELD_ORDER
 }
 _DESCRIPTIONS |= {
@@ -205,9 +199,7 @@ def _is_org_number(value: Any, country: str | None) -> bool:
     if not isinstance(value, str) or country is None:
         return False
     business, personal = identifiers.BUSINESS.get(country), identifiers.PERSONAL.get(country)
-    return bool(
-        business and business.module.is_valid(value) and not (personal and personal.module.is_valid(value))
-    )
+    return bool(business and business.module.is_valid(value) and not (personal and personal.module.is_valid(value)))
 
 
 def _country_code(data: dict[str, Any], name_field: str, code_field: str) -> None:
@@ -242,9 +234,7 @@ def _split(ctx, data: dict[str, Any], current: Customer | None) -> tuple[dict, d
         kept = (current.company_name or current.full_name) if current is not None else None
         name = data.get("name", kept)
         customer |= (
-            {"companyName": name, "fullName": None}
-            if kind == "COMPANY"
-            else {"fullName": name, "companyName": None}
+            {"companyName": name, "fullName": None} if kind == "COMPANY" else {"fullName": name, "companyName": None}
         )
     return customer, delivery, legal, params
 
@@ -265,9 +255,7 @@ def _address(ctx, c: Customer, kind: str, changes: dict[str, Any], names: dict[s
         else:
             merged = {k: v for k, v in to_dict(ADDRESSES, current).items() if k in AddressFields.model_fields}
             values = validate(AddressFields, merged | changes, names)
-            replace_record(
-                ctx.session, ctx.company, ADDRESSES, c, current, values.model_dump(), actor=ctx.actor
-            )
+            replace_record(ctx.session, ctx.company, ADDRESSES, c, current, values.model_dump(), actor=ctx.actor)
     ctx.session.expire(c, ["addresses"])
 
 
@@ -323,9 +311,7 @@ def shape(
     out |= {
         "mexcParamvaluesetsid": native["customerNumber"],
         "date": reg.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if reg else None,
-        "name": native.get("companyName")
-        if native.get("customerType") == "COMPANY"
-        else native.get("fullName"),
+        "name": native.get("companyName") if native.get("customerType") == "COMPANY" else native.get("fullName"),
         "country": _country_name(native.get("countryCode")),
         "address2": care_of,
         **{seed: (delivery or {}).get(field) for seed, field in DELIVERY.items()},
@@ -350,12 +336,8 @@ def billmate(c: Customer) -> dict[str, Any]:
         "customerNumber": c.customer_number,
         "regDate": c.reg_date,
     }
-    params = {
-        p.name.removeprefix("billmate."): p.value for p in c.parameters if p.name.startswith("billmate.")
-    }
-    return shape(
-        native, to_dict(ADDRESSES, delivery) if delivery else None, main.care_of if main else None, params
-    )
+    params = {p.name.removeprefix("billmate."): p.value for p in c.parameters if p.name.startswith("billmate.")}
+    return shape(native, to_dict(ADDRESSES, delivery) if delivery else None, main.care_of if main else None, params)
 
 
 def _write(ctx, c: Customer | None, body: dict[str, Any]) -> Customer:
@@ -366,9 +348,7 @@ def _write(ctx, c: Customer | None, body: dict[str, Any]) -> Customer:
             created = service.create(ctx.session, ctx.company, native.model_dump(exclude={"customerGuid"}))
             c = service.get(ctx.session, ctx.company, str(created.customer_guid))
         else:
-            changes = validate(CustomerPatch, customer, NAMES).model_dump(
-                exclude_unset=True, exclude={"customerGuid"}
-            )
+            changes = validate(CustomerPatch, customer, NAMES).model_dump(exclude_unset=True, exclude={"customerGuid"})
             service.patch(ctx.session, ctx.company, c, changes)
     _address(ctx, c, "LEGAL", legal, {v: k for k, v in LEGAL.items()})
     _address(ctx, c, "DELIVERY", delivery, {v: k for k, v in DELIVERY.items()})
@@ -422,22 +402,16 @@ def list_customers(
     searchWord: SearchWord = None,
     fromDate: FromDate = None,
 ) -> list[dict[str, Any]]:
-    _total, rows = customer_queries.list_page(
-        ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate)
-    )
+    _total, rows = customer_queries.list_page(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))
     ids = [c.id for c, _a in rows]
     full = {
         c.id: c
-        for c in ctx.session.scalars(
-            select(Customer).where(Customer.id.in_(ids)).options(*service.load_options())
-        )
+        for c in ctx.session.scalars(select(Customer).where(Customer.id.in_(ids)).options(*service.load_options()))
     }
     return [billmate(full[i]) for i in ids]
 
 
-@router.post(
-    "", status_code=201, response_model=BillmateCustomerIn, summary="POST /customers: place a new customer"
-)
+@router.post("", status_code=201, response_model=BillmateCustomerIn, summary="POST /customers: place a new customer")
 def create_customer(body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, Any]:
     c = _write(ctx, None, body.model_dump(exclude_unset=True))
     customer_writer.flush(ctx.session)
@@ -445,9 +419,7 @@ def create_customer(body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, 
 
 
 @router.delete("", summary="DELETE /customers: remove several, all or nothing")
-def delete_customers(
-    ctx: HeaderDeleteCtx, keys: Annotated[list[int | str], Body(max_length=1000)]
-) -> dict[str, Any]:
+def delete_customers(ctx: HeaderDeleteCtx, keys: Annotated[list[int | str], Body(max_length=1000)]) -> dict[str, Any]:
     return {"result": "Removed", "count": service.bulk_delete(ctx.session, ctx.company, keys)}
 
 
@@ -458,11 +430,7 @@ def count_customers(
     searchWord: SearchWord = None,
     fromDate: FromDate = None,
 ) -> dict[str, int]:
-    return {
-        "count": customer_queries.count(
-            ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate)
-        )
-    }
+    return {"count": customer_queries.count(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))}
 
 
 @router.get(
@@ -557,9 +525,7 @@ def _csv(rows: Iterable[dict[str, Any]], size: int = 64 * 1024) -> Iterator[byte
 
 
 def _xml(rows: Iterable[dict[str, Any]], cuid: str) -> Iterator[bytes]:
-    yield (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<customers company="{export.xml_escape(cuid)}">\n'
-    ).encode()
+    yield (f'<?xml version="1.0" encoding="UTF-8"?>\n<customers company="{export.xml_escape(cuid)}">\n').encode()
     for row in rows:
         fields = "".join(
             f"    <{f}>{export.xml_escape(str(row[f]))}</{f}>\n" for f in FIELD_ORDER if row[f] is not None
@@ -603,8 +569,7 @@ def _export_routes(fmt: str) -> None:
             found |= dict(
                 ctx.session.execute(
                     select(Customer.customer_number, Customer.id).where(
-                        Customer.company_id == ctx.company.id,
-                        Customer.customer_number.in_(wanted[i : i + 500]),
+                        Customer.company_id == ctx.company.id, Customer.customer_number.in_(wanted[i : i + 500])
                     )
                 ).all()
             )
@@ -616,17 +581,10 @@ def _export_routes(fmt: str) -> None:
             )
         ids = [found[k] for k in sorted(found)]
         return _stream(
-            ctx,
-            fmt,
-            [Customer.company_id == ctx.company.id],
-            [],
-            [ids[i : i + 500] for i in range(0, len(ids), 500)],
+            ctx, fmt, [Customer.company_id == ctx.company.id], [], [ids[i : i + 500] for i in range(0, len(ids), 500)]
         )
 
-    export_all.__name__, export_selected.__name__ = (
-        f"billmate_export_{fmt}",
-        f"billmate_export_selected_{fmt}",
-    )
+    export_all.__name__, export_selected.__name__ = (f"billmate_export_{fmt}", f"billmate_export_selected_{fmt}")
 
 
 _export_routes("xml")
@@ -653,9 +611,7 @@ def delete_customer(mexcParamvaluesetsid: Key, ctx: HeaderDeleteCtx) -> dict[str
     response_model=BillmateCustomerIn,
     summary="PATCH /customers/{mexcParamvaluesetsid}: the fields sent change; null clears",
 )
-def patch_customer(
-    mexcParamvaluesetsid: Key, body: BillmateCustomerIn, ctx: HeaderWriteCtx
-) -> dict[str, Any]:
+def patch_customer(mexcParamvaluesetsid: Key, body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, Any]:
     c = _write(ctx, _get(ctx, mexcParamvaluesetsid, lock=True), body.model_dump(exclude_unset=True))
     customer_writer.flush(ctx.session)
     return billmate(_get(ctx, c.customer_number))

@@ -311,16 +311,7 @@ def clvr_customer(c: Customer, cuid: str) -> dict[str, Any]:
     out["addresses"] = [clvr_address(a) for a in d["addresses"]]
     out["links"] = _links(
         c,
-        (
-            "",
-            "addresses",
-            "parameters",
-            "extrafields",
-            "directdebitmandates",
-            "creditinsurances",
-            "actions",
-            "details",
-        ),
+        ("", "addresses", "parameters", "extrafields", "directdebitmandates", "creditinsurances", "actions", "details"),
     )
     return out
 
@@ -335,9 +326,7 @@ def clvr_summary(c: Customer) -> dict[str, Any]:
 
 
 # Query names: the seed's lower-case names and every native filter field, any case.
-QUERY_NAMES = {f.lower(): f for f in customer_queries.FILTER_FIELDS} | {
-    k.lower(): v for k, v in CUSTOMER_NAMES.items()
-}
+QUERY_NAMES = {f.lower(): f for f in customer_queries.FILTER_FIELDS} | {k.lower(): v for k, v in CUSTOMER_NAMES.items()}
 _ENUM_TERM = re.compile(r"\b(juridicalType|gender)\s+(eq|ne)\s+(\d+)\b", re.IGNORECASE)
 
 
@@ -359,10 +348,7 @@ def customer_query(text: str | None) -> str | None:
 
 def _params(params: ListParams, names: dict[str, str]) -> ListParams:
     return params.model_copy(
-        update={
-            "filter": translate_query(params.filter, names),
-            "orderby": translate_query(params.orderby, names),
-        }
+        update={"filter": translate_query(params.filter, names), "orderby": translate_query(params.orderby, names)}
     )
 
 
@@ -376,9 +362,7 @@ Guid = Annotated[str, Path(description="The customer's GUID (its number works to
 # ----------------------------------------------------------------- customers
 
 
-@router.get(
-    "", response_model=Page[ClvrCustomerSummary], summary="List customers ({count, skip, total, value})"
-)
+@router.get("", response_model=Page[ClvrCustomerSummary], summary="List customers ({count, skip, total, value})")
 def list_customers(ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)]) -> dict[str, Any]:
     params = params.model_copy(
         update={"filter": customer_query(params.filter), "orderby": customer_query(params.orderby)}
@@ -397,10 +381,7 @@ def create_customer(body: ClvrCustomerIn, ctx: HeaderWriteCtx, response: Respons
     native = validate(CustomerCreate, data, NATIVE_TO_SEED)
     with seed_names(NATIVE_TO_SEED):
         c = service.create(
-            ctx.session,
-            ctx.company,
-            native.model_dump(exclude={"customerGuid"}),
-            customer_guid=native.customerGuid,
+            ctx.session, ctx.company, native.model_dump(exclude={"customerGuid"}), customer_guid=native.customerGuid
         )
     response.headers["Location"] = f"{PREFIX}/{c.customer_guid}"
     return clvr_customer(_customer(ctx, str(c.customer_guid)), ctx.cuid)
@@ -415,17 +396,13 @@ def _update(guid: str, body, ctx) -> dict[str, Any]:
     c = _customer(ctx, guid, lock=True)
     with seed_names({"juridicalType": "juridicalType", "gender": "gender"}):
         data = native_customer(body.model_dump(exclude_unset=True, exclude={"customerGuid"}))
-    changes = validate(CustomerPatch, data, NATIVE_TO_SEED).model_dump(
-        exclude_unset=True, exclude={"customerGuid"}
-    )
+    changes = validate(CustomerPatch, data, NATIVE_TO_SEED).model_dump(exclude_unset=True, exclude={"customerGuid"})
     with seed_names(NATIVE_TO_SEED):
         service.patch(ctx.session, ctx.company, c, changes)
     return clvr_customer(c, ctx.cuid)
 
 
-@router.put(
-    "/{guid}", response_model=ClvrCustomer, summary="Update the customer: the fields sent change; null clears"
-)
+@router.put("/{guid}", response_model=ClvrCustomer, summary="Update the customer: the fields sent change; null clears")
 def update_customer(guid: Guid, body: ClvrCustomerUpdate, ctx: HeaderWriteCtx) -> dict[str, Any]:
     return _update(guid, body, ctx)
 
@@ -470,11 +447,7 @@ def customer_details(guid: Guid, ctx: HeaderReadCtx) -> dict[str, Any]:
         "invoices": [],
         "accounts": [],
         "guarantees": [
-            dict(
-                g,
-                guaranteeDate=as_datetime(g.get("guaranteeDate")),
-                validUntil=as_datetime(g.get("validUntil")),
-            )
+            dict(g, guaranteeDate=as_datetime(g.get("guaranteeDate")), validUntil=as_datetime(g.get("validUntil")))
             for g in d["guarantees"]
         ],
         "collaterals": [
@@ -589,11 +562,7 @@ def _routes(
     else:
         Body_ = loose(
             f"Clvr{m.kind.title.title().replace(' ', '')}",
-            {
-                m.errors.get(f, f): f
-                for f in m.kind.write_schema.model_fields
-                if f not in m.kind.write_schema.read_only
-            },
+            {m.errors.get(f, f): f for f in m.kind.write_schema.model_fields if f not in m.kind.write_schema.read_only},
         )
 
     def list_(guid: Guid, ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)]):
@@ -667,16 +636,12 @@ def _routes(
         )
         return post(guid, ctx, data)
 
-    def put_doc(
-        guid: Guid, ctx: HeaderWriteCtx, key: str, body: Annotated[Body_, Body()], response: Response
-    ):
+    def put_doc(guid: Guid, ctx: HeaderWriteCtx, key: str, body: Annotated[Body_, Body()], response: Response):
         return put_(guid, ctx, key, body.model_dump(exclude_unset=True), response)
 
     router.get(f"/{{guid}}/{m.path}", summary=f"List {m.path}")(named(list_, "list"))
     if create:
-        router.post(f"/{{guid}}/{m.path}", status_code=201, summary=f"Create {m.kind.title}")(
-            named(post_doc, "create")
-        )
+        router.post(f"/{{guid}}/{m.path}", status_code=201, summary=f"Create {m.kind.title}")(named(post_doc, "create"))
     router.get(item, summary=f"One {m.kind.title}")(keyed(one, "get"))
     if put:
         router.put(item, summary=f"Replace a {m.kind.title}: missing or null clears")(keyed(put_doc, "put"))

@@ -80,8 +80,7 @@ def translate_query(text: str | None, names: dict[str, str]) -> str | None:
     if not text:
         return text
     return _TOKEN.sub(
-        lambda m: m.group(0) if m.group(0).startswith("'") else names.get(m.group(0).lower(), m.group(0)),
-        text,
+        lambda m: m.group(0) if m.group(0).startswith("'") else names.get(m.group(0).lower(), m.group(0)), text
     )
 
 

@@ -20,9 +20,7 @@ from custreg.errors import BAD_BODY_IS_400
 from custreg.lookups import service as lookups
 from custreg.lookups.schemas import CheckRequest, CheckResult, SearchRequest, SearchResult
 
-router = APIRouter(
-    prefix="/compat/connect/v1", tags=["compat: Connect (seed 004)"], route_class=TransactionalRoute
-)
+router = APIRouter(prefix="/compat/connect/v1", tags=["compat: Connect (seed 004)"], route_class=TransactionalRoute)
 
 
 @router.get(

@@ -190,9 +190,7 @@ def update_address(
 ):
     c = service.get(ctx.session, ctx.company, id, for_update=True, full=False)
     record = get_record(ctx.session, ADDRESSES, c, address_id)  # the path's id wins
-    replace_record(
-        ctx.session, ctx.company, ADDRESSES, c, record, body.model_dump(exclude_unset=True), actor=ctx.actor
-    )
+    replace_record(ctx.session, ctx.company, ADDRESSES, c, record, body.model_dump(exclude_unset=True), actor=ctx.actor)
     return read_record(ADDRESSES, record)
 
 
@@ -205,8 +203,7 @@ def update_address(
 def create_bank_account(id: CustomerId, body: BankAccountFields, ctx: WriteCtx):
     c = service.get(ctx.session, ctx.company, id, for_update=True, full=False)
     return read_record(
-        BANK_ACCOUNTS,
-        create_record(ctx.session, ctx.company, BANK_ACCOUNTS, c, body.model_dump(), actor=ctx.actor),
+        BANK_ACCOUNTS, create_record(ctx.session, ctx.company, BANK_ACCOUNTS, c, body.model_dump(), actor=ctx.actor)
     )
 
 
@@ -224,12 +221,6 @@ def update_bank_account(
     c = service.get(ctx.session, ctx.company, id, for_update=True, full=False)
     record = get_record(ctx.session, BANK_ACCOUNTS, c, account_id)
     replace_record(
-        ctx.session,
-        ctx.company,
-        BANK_ACCOUNTS,
-        c,
-        record,
-        body.model_dump(exclude_unset=True),
-        actor=ctx.actor,
+        ctx.session, ctx.company, BANK_ACCOUNTS, c, record, body.model_dump(exclude_unset=True), actor=ctx.actor
     )
     return read_record(BANK_ACCOUNTS, record)

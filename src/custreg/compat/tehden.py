@@ -12,14 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
-from custreg.compat.common import (
-    HeaderReadCtx,
-    HeaderWriteCtx,
-    loose,
-    native_descriptions,
-    seed_names,
-    validate,
-)
+from custreg.compat.common import HeaderReadCtx, HeaderWriteCtx, loose, native_descriptions, seed_names, validate
 from custreg.consents.schemas import ConsentFields
 from custreg.consents.service import CONSENTS
 from custreg.contacts.schemas import ContactFields, ContactRead
@@ -39,9 +32,7 @@ from custreg.records import read as read_record
 from custreg.records import replace as replace_record
 
 router = APIRouter(
-    prefix="/compat/tehden/company_customer",
-    tags=["compat: Tehden (seed 001)"],
-    route_class=TransactionalRoute,
+    prefix="/compat/tehden/company_customer", tags=["compat: Tehden (seed 001)"], route_class=TransactionalRoute
 )
 
 NAMES = {"externalSystemId": "externalsystem_id", "externalSystemIdentifier": "externalsystemidentifier"}
@@ -52,10 +43,7 @@ TEHDEN_FIELDS = {
     "externalsystemidentifier": "The customer's identifier in that system; required with externalsystem_id",
     "marketing_authorizations": 'Marketing authorizations per channel, e.g. {"EMAIL": true, "SMS": false}',
 }
-KEY_FIELDS = {
-    "id": "Customer GUID (update: which customer)",
-    "identifier": "Customer number (update: which customer)",
-}
+KEY_FIELDS = {"id": "Customer GUID (update: which customer)", "identifier": "Customer number (update: which customer)"}
 _NATIVE = native_descriptions(CustomerCreate, frozenset({"externalSystemId", "externalSystemIdentifier"}))
 if TYPE_CHECKING:  # built at run time from the field lists; FastAPI reads them from the annotations
     TehdenCustomerIn: TypeAlias = BaseModel
@@ -63,9 +51,7 @@ if TYPE_CHECKING:  # built at run time from the field lists; FastAPI reads them 
     TehdenContactIn: TypeAlias = BaseModel
 else:
     TehdenCustomerIn = loose(
-        "TehdenCustomerIn",
-        _NATIVE | TEHDEN_FIELDS,
-        doc="A Tehden customer: the native customer fields plus Tehden's",
+        "TehdenCustomerIn", _NATIVE | TEHDEN_FIELDS, doc="A Tehden customer: the native customer fields plus Tehden's"
     )
     TehdenCustomerUpdate = loose(
         "TehdenCustomerUpdate",
@@ -116,9 +102,7 @@ def _authorize(ctx, customer: Customer, auths: Any) -> None:
         with seed_names({"channel": name}):
             existing = find_record(ctx.session, CONSENTS, customer, values.channel)
             if existing is None:
-                create_record(
-                    ctx.session, ctx.company, CONSENTS, customer, values.model_dump(), actor=ctx.actor
-                )
+                create_record(ctx.session, ctx.company, CONSENTS, customer, values.model_dump(), actor=ctx.actor)
             elif existing.granted != values.granted:
                 replace_record(
                     ctx.session,
@@ -162,9 +146,7 @@ def create_customer(body: TehdenCustomerIn, ctx: HeaderWriteCtx, response: Respo
 def _which(ctx, data: dict[str, Any], *, lock: bool, by_pair: bool = False) -> Customer:
     key_id, number = data.pop("id", None), data.pop("identifier", None)
     if key_id is not None or number is not None:
-        return service.get(
-            ctx.session, ctx.company, str(key_id if key_id is not None else number), for_update=lock
-        )
+        return service.get(ctx.session, ctx.company, str(key_id if key_id is not None else number), for_update=lock)
     if by_pair and data.get("externalSystemId") is not None:
         system = validate(CustomerPatch, {k: data.get(k) for k in NAMES}, NAMES)
         with seed_names(NAMES):
@@ -256,9 +238,7 @@ def by_external_id(
     summary="getCustomerIdByIdentifier: by the customer number (the identifier on invoices)",
 )
 def by_identifier(
-    ctx: HeaderReadCtx,
-    identifier: Annotated[int, Query(ge=1, le=2**62)],
-    includeExcluded: IncludeExcluded = False,
+    ctx: HeaderReadCtx, identifier: Annotated[int, Query(ge=1, le=2**62)], includeExcluded: IncludeExcluded = False
 ):
     c = lookups.lookup(
         ctx.session,

@@ -23,9 +23,7 @@ class Consent(Base):
     # `Customer.consents` is declared here so the customers domain need not know us.
     customer = relationship(
         "Customer",
-        backref=backref(
-            "consents", cascade="all, delete-orphan", passive_deletes=True, order_by="Consent.channel"
-        ),
+        backref=backref("consents", cascade="all, delete-orphan", passive_deletes=True, order_by="Consent.channel"),
     )
 
 

@@ -19,9 +19,7 @@ router = make_router(CONSENTS)
     response_model=Page[ConsentChangeRead],
     summary="Every change of a channel's consent, oldest first",
 )
-def consent_history(
-    customer: str, channel: str, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]
-):
+def consent_history(customer: str, channel: str, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]):
     c = customers.get(ctx.session, ctx.company, customer, full=False)
     try:
         key = channel_key(channel)

@@ -66,9 +66,7 @@ CONSENTS = RecordKind(
     on_change=record_change,
 )
 
-HISTORY_FIELDS = filter_fields(
-    ConsentChange, ["change", "granted", "source", "grantedAt", "changedAt", "changedBy"]
-)
+HISTORY_FIELDS = filter_fields(ConsentChange, ["change", "granted", "source", "grantedAt", "changedAt", "changedBy"])
 
 
 def history_page(session: Session, customer: Customer, channel: str, params: ListParams):
@@ -79,11 +77,7 @@ def history_page(session: Session, customer: Customer, channel: str, params: Lis
     order = parse_orderby(params.orderby, HISTORY_FIELDS) if params.orderby else []
     total = session.scalar(select(func.count()).select_from(ConsentChange).where(*where)) or 0
     rows = session.scalars(
-        select(ConsentChange)
-        .where(*where)
-        .order_by(*order, ConsentChange.id)
-        .limit(params.top)
-        .offset(params.skip)
+        select(ConsentChange).where(*where).order_by(*order, ConsentChange.id).limit(params.top).offset(params.skip)
     ).all()
     return total, [_change(r) for r in rows]
 

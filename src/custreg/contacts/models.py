@@ -38,7 +38,5 @@ class Contact(Base):
 
     customer = relationship(
         "Customer",
-        backref=backref(
-            "contacts", cascade="all, delete-orphan", passive_deletes=True, order_by="Contact.id"
-        ),
+        backref=backref("contacts", cascade="all, delete-orphan", passive_deletes=True, order_by="Contact.id"),
     )

@@ -13,9 +13,7 @@ class ContactFields(RecordFields):
     title: Text = Field(None, max_length=100, description="Title, e.g. CFO")
     role: Text = Field(None, max_length=100, description="Role, e.g. invoicing")
     phone: Text = Field(
-        None,
-        max_length=30,
-        description="Phone, stored in E.164 (national input read with the customer's country)",
+        None, max_length=30, description="Phone, stored in E.164 (national input read with the customer's country)"
     )
     email: Text = Field(None, max_length=255, description="E-mail address")
     languageCode: Language = None

@@ -29,16 +29,7 @@ from custreg.db.base import table_of, utcnow
 ACTOR = "actor"  # session.info key: (actor type, actor id)
 # Columns that are bookkeeping (moved by every write) or keys, not customer data.
 SKIP = frozenset(
-    {
-        "id",
-        "customer_id",
-        "company_id",
-        "search_text",
-        "version",
-        "last_updated_at",
-        "full_name_given",
-        "reg_date",
-    }
+    {"id", "customer_id", "company_id", "search_text", "version", "last_updated_at", "full_name_given", "reg_date"}
 )
 SECRET = re.compile(r"secret|password|token|hash|api_?key", re.I)
 _ADD = insert(table_of(AuditEntry))
@@ -60,11 +51,7 @@ def _json(value: Any) -> Any:
 @cache
 def _columns(cls: Any) -> dict[str, str]:
     """Audited column keys of a mapped class → their API (camelCase) names."""
-    return {
-        a.key: camel(a.key)
-        for a in inspect(cls).column_attrs
-        if a.key not in SKIP and not SECRET.search(a.key)
-    }
+    return {a.key: camel(a.key) for a in inspect(cls).column_attrs if a.key not in SKIP and not SECRET.search(a.key)}
 
 
 @cache
@@ -83,8 +70,7 @@ def _scales(cls: Any) -> dict[str, Decimal]:
 def _resource_keys(cls: Any) -> tuple[str, str | None]:
     """A record class's resource name and the key of its own GUID."""
     guid = next(
-        (a.key for a in inspect(cls).column_attrs if a.key.endswith("_guid") and a.key != "customer_guid"),
-        None,
+        (a.key for a in inspect(cls).column_attrs if a.key.endswith("_guid") and a.key != "customer_guid"), None
     )
     return getattr(cls, "__audit_name__", None) or cls.__tablename__, guid
 
@@ -109,9 +95,7 @@ def _whole(cls: Any, values: dict[str, Any], op: str) -> list[dict[str, Any]]:
             value = Decimal(value).quantize(steps[key])
         value = _json(value)
         out.append(
-            {"field": name, "old": None, "new": value}
-            if op == "create"
-            else {"field": name, "old": value, "new": None}
+            {"field": name, "old": None, "new": value} if op == "create" else {"field": name, "old": value, "new": None}
         )
     return out
 
@@ -134,14 +118,7 @@ def _updated(obj: Any) -> list[dict[str, Any]]:
 
 def _entry(session: Session, head: dict[str, Any], op: str, resource: str, changes: list) -> dict[str, Any]:
     kind, ident = session.info[ACTOR]
-    return {
-        **head,
-        "actor_type": kind,
-        "actor_id": ident,
-        "operation": op,
-        "resource": resource,
-        "changes": changes,
-    }
+    return {**head, "actor_type": kind, "actor_id": ident, "operation": op, "resource": resource, "changes": changes}
 
 
 def record_new(session: Session, heads: list[dict[str, Any]], rows: list[list[tuple[type, dict]]]) -> None:
@@ -152,9 +129,7 @@ def record_new(session: Session, heads: list[dict[str, Any]], rows: list[list[tu
         return
     now = utcnow()
     entries = [
-        _entry(
-            session, {**head, "at": now}, "create", _resource(cls, values.get), _whole(cls, values, "create")
-        )
+        _entry(session, {**head, "at": now}, "create", _resource(cls, values.get), _whole(cls, values, "create"))
         for head, written in zip(heads, rows)
         for cls, values in written
     ]
@@ -181,8 +156,7 @@ def record_pending(session: Session) -> None:
     for op, objects in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in list(objects):
             if not (
-                isinstance(obj, Customer)
-                or (hasattr(type(obj), "customer_id") and not isinstance(obj, AuditEntry))
+                isinstance(obj, Customer) or (hasattr(type(obj), "customer_id") and not isinstance(obj, AuditEntry))
             ):
                 continue
             customer = _owner(session, obj)

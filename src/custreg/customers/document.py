@@ -87,13 +87,7 @@ class NewDocuments:
         self._all_address_columns = tuple(c.key for c in Address.__table__.columns)
 
     def render(
-        self,
-        guid,
-        values: tuple,
-        excluded: bool,
-        given_full_name: bool,
-        address: tuple | None,
-        external: tuple | None,
+        self, guid, values: tuple, excluded: bool, given_full_name: bool, address: tuple | None, external: tuple | None
     ) -> str | None:
         """`values`: the stored values of the fields; `address`: (address guid, *values of
         the address fields) or None; `external`: (external id guid, system id, identifier).

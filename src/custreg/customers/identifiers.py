@@ -71,13 +71,9 @@ def _birth(country: str, code: str) -> tuple[dt.date | None, str | None]:
     if country == "FI":
         return _fi_birth(code)
     if country == "SE":
-        return personnummer.get_birth_date(code), (
-            personnummer.get_gender(code) == "M" and "MALE"
-        ) or "FEMALE"
+        return personnummer.get_birth_date(code), (personnummer.get_gender(code) == "M" and "MALE") or "FEMALE"
     if country == "NO":
-        return fodselsnummer.get_birth_date(code), (
-            fodselsnummer.get_gender(code) == "M" and "MALE"
-        ) or "FEMALE"
+        return fodselsnummer.get_birth_date(code), (fodselsnummer.get_gender(code) == "M" and "MALE") or "FEMALE"
     if country == "DK":
         return cpr.get_birth_date(code), "MALE" if int(code[-1]) % 2 else "FEMALE"
     return None, None

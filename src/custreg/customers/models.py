@@ -37,13 +37,7 @@ class Customer(Base):
         Index("ix_customers_company_last_updated", "company_id", "last_updated_at"),
         Index("ix_customers_company_last_name", "company_id", "last_name"),
         # `lastName eq` lists: count index-only, page in number order (migration 0010).
-        Index(
-            "ix_customers_company_excluded_last_name",
-            "company_id",
-            "excluded",
-            "last_name",
-            "customer_number",
-        ),
+        Index("ix_customers_company_excluded_last_name", "company_id", "excluded", "last_name", "customer_number"),
         Index("ix_customers_company_company_name", "company_id", "company_name"),
         Index("ix_customers_company_full_name", "company_id", "full_name"),
         Index("ix_customers_company_id_number", "company_id", "id_number"),
@@ -131,11 +125,7 @@ class Customer(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     addresses = relationship(
-        "Address",
-        back_populates="customer",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by="Address.id",
+        "Address", back_populates="customer", cascade="all, delete-orphan", passive_deletes=True, order_by="Address.id"
     )
 
     if TYPE_CHECKING:  # backrefs each record domain declares on its own model

@@ -74,10 +74,7 @@ def _words_total(session: Session, company: Company, terms: list[str], include_e
         numbers = search.word_numbers(terms, company.id, include_excluded).subquery()
         return session.connection().execute(select(func.count()).select_from(numbers)).scalar() or 0
     lo, hi = search.key_range(company.id, include_excluded)
-    return (
-        session.connection().execute(_FTS_COUNT, {"q": search.fts_query(terms), "lo": lo, "hi": hi}).scalar()
-        or 0
-    )
+    return session.connection().execute(_FTS_COUNT, {"q": search.fts_query(terms), "lo": lo, "hi": hi}).scalar() or 0
 
 
 def _words_page(
@@ -118,11 +115,7 @@ def _words_page(
 # searchWord alone on SQLite: the count and the page's keys from the FTS index; statements
 # built once (SQLAlchemy memoizes a statement's cache key on the object).
 _fts = search.fts_table()
-_MATCH = [
-    sql_text(f"{search.FTS_TABLE} MATCH :q"),
-    _fts.c.rowid >= bindparam("lo"),
-    _fts.c.rowid < bindparam("hi"),
-]
+_MATCH = [sql_text(f"{search.FTS_TABLE} MATCH :q"), _fts.c.rowid >= bindparam("lo"), _fts.c.rowid < bindparam("hi")]
 _FTS_COUNT = select(func.count()).select_from(_fts).where(*_MATCH)
 _FTS_NUMBERS = (
     select(_fts.c.rowid - bindparam("lo"))
@@ -136,8 +129,7 @@ _FTS_PAGE = {
         select(*((Customer, Address) if entities else SUMMARY_COLUMNS))
         .outerjoin(Address, MAIN_ADDRESS_JOIN)
         .where(
-            Customer.company_id == bindparam("company"),
-            Customer.customer_number.in_(_FTS_NUMBERS.scalar_subquery()),
+            Customer.company_id == bindparam("company"), Customer.customer_number.in_(_FTS_NUMBERS.scalar_subquery())
         )
         .order_by(Customer.customer_number)
     )
@@ -162,10 +154,7 @@ def _page(session: Session, where: list, params: ListParams, order: list, column
         ids = (
             session.connection()
             .execute(
-                ids_stmt.where(*where)
-                .order_by(*order, Customer.customer_number)
-                .limit(params.top)
-                .offset(params.skip)
+                ids_stmt.where(*where).order_by(*order, Customer.customer_number).limit(params.top).offset(params.skip)
             )
             .scalars()
             .all()
@@ -173,9 +162,7 @@ def _page(session: Session, where: list, params: ListParams, order: list, column
         if not ids:
             return []
         at = {id_: i for i, id_ in enumerate(ids)}
-        return sorted(
-            session.connection().execute(_SUMMARIES_BY_ID, {"ids": ids}).all(), key=lambda r: at[r[-1]]
-        )
+        return sorted(session.connection().execute(_SUMMARIES_BY_ID, {"ids": ids}).all(), key=lambda r: at[r[-1]])
     what = columns if columns is not None else (Customer, Address)
     stmt = (
         select(*what)
@@ -205,11 +192,7 @@ def list_page(
             where = conditions(company, params, dialect="postgresql", **query)
             order = parse_orderby(params.orderby or "", FILTER_FIELDS)
             return total, _page(session, where, params, order, columns)
-        if (
-            not params.orderby
-            and not query["include_excluded"]
-            and (columns is None or columns is SUMMARY_COLUMNS)
-        ):
+        if not params.orderby and not query["include_excluded"] and (columns is None or columns is SUMMARY_COLUMNS):
             # FTS rowids sort like customer numbers: the page's numbers straight from the index.
             if total <= params.skip or params.top == 0:
                 return total, []
@@ -237,21 +220,12 @@ def count(session: Session, company: Company, params: ListParams, **query) -> in
     terms = _words_only(session, params, query)
     if terms:
         return _words_total(session, company, terms, query["include_excluded"])
-    return _total(
-        session, conditions(company, params, dialect=session.get_bind().dialect.name, **query), params
-    )
+    return _total(session, conditions(company, params, dialect=session.get_bind().dialect.name, **query), params)
 
 
 def _total(session: Session, where: list, params: ListParams) -> int:
-    base = (
-        select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN)
-        if _needs_address(params)
-        else select(Customer.id)
-    )
-    return (
-        session.connection().execute(select(func.count()).select_from(base.where(*where).subquery())).scalar()
-        or 0
-    )
+    base = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN) if _needs_address(params) else select(Customer.id)
+    return session.connection().execute(select(func.count()).select_from(base.where(*where).subquery())).scalar() or 0
 
 
 def parse_from_date(value: str | None) -> dt.datetime | None:

@@ -20,23 +20,18 @@ from custreg.errors import FieldErrors, Unprocessable
 from custreg.etags import IfMatch
 from custreg.paging import ListParams, Page, list_params
 
-router = APIRouter(
-    prefix="/v1/companies/{cuid}/customers", tags=["customers"], route_class=TransactionalRoute
-)
+router = APIRouter(prefix="/v1/companies/{cuid}/customers", tags=["customers"], route_class=TransactionalRoute)
 
 SearchWord = Annotated[
     str | None,
     Query(
         max_length=200,
         description=(
-            "Free text over names, number, idNumber, vatNumber, email, phones and city; "
-            "case- and accent-insensitive"
+            "Free text over names, number, idNumber, vatNumber, email, phones and city; case- and accent-insensitive"
         ),
     ),
 ]
-FromDate = Annotated[
-    str | None, Query(description="Only customers changed at or after this date or date-time")
-]
+FromDate = Annotated[str | None, Query(description="Only customers changed at or after this date or date-time")]
 IncludeExcluded = Annotated[bool, Query(description="Include customers marked excluded")]
 
 
@@ -59,11 +54,7 @@ def list_customers(
 ) -> Response:
     """List customers: `$filter`, `$orderby`, `$top`, `$skip`, `searchWord`, `fromDate`."""
     total, rows = queries.list_page(
-        ctx.session,
-        ctx.company,
-        params,
-        columns=SUMMARY_COLUMNS,
-        **_query(searchWord, fromDate, includeExcluded),
+        ctx.session, ctx.company, params, columns=SUMMARY_COLUMNS, **_query(searchWord, fromDate, includeExcluded)
     )
     return Response(read.page_json(rows, cuid, skip=params.skip, total=total), media_type="application/json")
 
@@ -90,10 +81,7 @@ def create_customer(cuid: str, body: CustomerCreate, ctx: WriteCtx) -> Response:
         return Response(created.document, status_code=201, media_type="application/json", headers=headers)
     customer = customer or service.get(ctx.session, ctx.company, str(created.customer_guid))
     return Response(
-        read.detail(customer, cuid).model_dump_json(),
-        status_code=201,
-        media_type="application/json",
-        headers=headers,
+        read.detail(customer, cuid).model_dump_json(), status_code=201, media_type="application/json", headers=headers
     )
 
 
@@ -130,8 +118,7 @@ WITH_RECORDS = ("addresses", "bankAccounts", "contacts", "externalIds", "attache
 
 @router.delete("", response_model=Removed)
 def delete_customers(
-    ctx: DeleteCtx,
-    keys: Annotated[list[int | str], Body(description="Customer numbers or GUIDs", max_length=1000)],
+    ctx: DeleteCtx, keys: Annotated[list[int | str], Body(description="Customer numbers or GUIDs", max_length=1000)]
 ) -> Removed:
     """Delete several customers, all or nothing."""
     return Removed(count=service.bulk_delete(ctx.session, ctx.company, keys))
@@ -151,12 +138,7 @@ def get_customer(cuid: str, customer: str, ctx: ReadCtx) -> Response:
 
 @router.put("/{customer}", response_model=CustomerDetail)
 def replace_customer(
-    cuid: str,
-    customer: str,
-    body: CustomerReplace,
-    ctx: WriteCtx,
-    response: Response,
-    if_match: IfMatch = None,
+    cuid: str, customer: str, body: CustomerReplace, ctx: WriteCtx, response: Response, if_match: IfMatch = None
 ) -> CustomerDetail:
     """Replace every customer field: a missing or null field is cleared (main address too)."""
     c = service.get(ctx.session, ctx.company, customer, for_update=True)

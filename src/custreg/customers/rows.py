@@ -92,9 +92,7 @@ class Binder:
         c, a = Customer.__table__.c, Address.__table__.c
         names = [snake(f) for f in VALUE_FIELDS] + ["excluded", "full_name_given"]
         self.customer = self._converter([c[n].type for n in names], dialect)
-        self.address = self._converter(
-            [a["address_guid"].type] + [a[snake(f)].type for f in ADDRESS_FIELDS], dialect
-        )
+        self.address = self._converter([a["address_guid"].type] + [a[snake(f)].type for f in ADDRESS_FIELDS], dialect)
         self.uuid = self._converter([c["customer_guid"].type], dialect)
 
     def _converter(self, types, dialect):
@@ -230,9 +228,7 @@ def prepare(
     if any(v.get(f) for f in ADDRESS_FIELDS):
         address = (uuid.uuid4(), *(v.get(f) for f in ADDRESS_FIELDS))
     external_guid = uuid.uuid4() if pair is not None else None
-    doc = documents.render(
-        guid, customer, excluded, given, address, None if pair is None else (external_guid, *pair)
-    )
+    doc = documents.render(guid, customer, excluded, given, address, None if pair is None else (external_guid, *pair))
     return New(
         row,
         guid,

@@ -5,15 +5,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
 from custreg.addresses.schemas import AddressFields
 from custreg.bank_accounts.schemas import BankAccountFields
@@ -38,9 +30,7 @@ def _past_date(value: dt.date | None) -> dt.date | None:
     return value
 
 
-Number = PlainSerializer(
-    lambda d: float(d) if d is not None else None, return_type=float | None, when_used="json"
-)
+Number = PlainSerializer(lambda d: float(d) if d is not None else None, return_type=float | None, when_used="json")
 
 
 UpperEnum = BeforeValidator(_upper_enum)  # `Annotated[Gender | None, UpperEnum]`: case-insensitive in
@@ -84,16 +74,12 @@ class CustomerFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
-    customerType: Annotated[CustomerType | None, UpperEnum] = Field(
-        None, description="PERSON (default) or COMPANY"
-    )
+    customerType: Annotated[CustomerType | None, UpperEnum] = Field(None, description="PERSON (default) or COMPANY")
     customerReference: Text = Field(None, max_length=100, description="Customer's own reference")
     clientReference: Text = Field(None, max_length=100, description="Client reference")
     parentCustomer: uuid.UUID | None = Field(None, description="GUID of the parent customer")
 
-    fullName: Text = Field(
-        None, max_length=255, description="Full name; derived from the name parts when not given"
-    )
+    fullName: Text = Field(None, max_length=255, description="Full name; derived from the name parts when not given")
     firstName: Text = Field(None, max_length=100, description="First name")
     middleName: Text = Field(None, max_length=100, description="Middle name")
     lastName: Text = Field(None, max_length=100, description="Last name")
@@ -117,9 +103,7 @@ class CustomerFields(BaseModel):
     domicile: Text = Field(None, max_length=100, description="Domicile")
     municipalCode: Text = Field(None, max_length=20, description="Municipal code")
     propertyDesignation: Text = Field(None, max_length=100, description="Property designation")
-    housingAssociationRegNo: Text = Field(
-        None, max_length=40, description="Housing association registration number"
-    )
+    housingAssociationRegNo: Text = Field(None, max_length=40, description="Housing association registration number")
     idNumber: Text = Field(
         None, max_length=40, description="Personal identity code or business ID, validated by country"
     )
@@ -144,12 +128,8 @@ class CustomerFields(BaseModel):
 
     languageCode: Language = None
     currencyCode: Currency = None
-    preferredChannel: Annotated[Channel | None, UpperEnum] = Field(
-        None, description="LETTER, E-INVOICE, EMAIL or SMS"
-    )
-    invoiceChannel: Annotated[Channel | None, UpperEnum] = Field(
-        None, description="LETTER, E-INVOICE, EMAIL or SMS"
-    )
+    preferredChannel: Annotated[Channel | None, UpperEnum] = Field(None, description="LETTER, E-INVOICE, EMAIL or SMS")
+    invoiceChannel: Annotated[Channel | None, UpperEnum] = Field(None, description="LETTER, E-INVOICE, EMAIL or SMS")
     eInvoiceAddress: Text = Field(None, max_length=100, description="E-invoice address (OVT/EDI)")
     eInvoiceOperator: Text = Field(None, max_length=100, description="E-invoice operator")
 
@@ -188,8 +168,7 @@ class CustomerFields(BaseModel):
 
 AttachedUsers = Annotated[
     Annotated[
-        list[Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=255)]],
-        Field(max_length=100),
+        list[Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=255)]], Field(max_length=100)
     ]
     | None,
     Field(
@@ -221,13 +200,9 @@ class CustomerCreate(_CustomerInput):
 
     # Records created with the customer, in the same transaction (all or nothing).
     nested = frozenset({"addresses", "bankAccounts", "contacts", "externalIds"})
-    externalIds: list[ExternalIdFields] | None = Field(
-        None, max_length=100, description="External ids to create"
-    )
+    externalIds: list[ExternalIdFields] | None = Field(None, max_length=100, description="External ids to create")
     addresses: list[AddressFields] | None = Field(None, max_length=100, description="Addresses to create")
-    bankAccounts: list[BankAccountFields] | None = Field(
-        None, max_length=100, description="Bank accounts to create"
-    )
+    bankAccounts: list[BankAccountFields] | None = Field(None, max_length=100, description="Bank accounts to create")
     contacts: list[ContactFields] | None = Field(None, max_length=100, description="Contacts to create")
 
 

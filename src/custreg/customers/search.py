@@ -338,9 +338,7 @@ def conditions(search_word: str, dialect, company_id: int, include_excluded: boo
         return []
     name = getattr(dialect, "name", dialect)
     if name == "sqlite":
-        numbers = select(_fts.c.rowid.op("&")(NUMBER_MASK)).where(
-            *fts_where(ts, company_id, include_excluded)
-        )
+        numbers = select(_fts.c.rowid.op("&")(NUMBER_MASK)).where(*fts_where(ts, company_id, include_excluded))
         return [Customer.customer_number.in_(numbers)]
     if name == "postgresql":
         return [Customer.customer_number.in_(word_numbers(ts, company_id, include_excluded))]

@@ -33,9 +33,7 @@ def parse_key(key: str) -> tuple[str, Any]:
         raise NotFound(f"Customer {key!r} not found") from None
 
 
-def get(
-    session: Session, company: Company, key: str, *, for_update: bool = False, full: bool = True
-) -> Customer:
+def get(session: Session, company: Company, key: str, *, for_update: bool = False, full: bool = True) -> Customer:
     kind, value = parse_key(key)
     column = Customer.customer_number if kind == "number" else Customer.customer_guid
     stmt = select(Customer).where(Customer.company_id == company.id, column == value)
@@ -54,9 +52,7 @@ def get(
 def stored_document(session: Session, company: Company, key: str) -> tuple[str, int] | None:
     """The customer's stored document and version, or None (then render it live)."""
     kind, value = parse_key(key)
-    return document.stored(
-        session, company.id, "customer_number" if kind == "number" else "customer_guid", value
-    )
+    return document.stored(session, company.id, "customer_number" if kind == "number" else "customer_guid", value)
 
 
 def load_options() -> list:
@@ -101,8 +97,7 @@ def _check_parent(session: Session, company: Company, customer: Customer, parent
         return
     if parent == customer.customer_guid:
         raise Unprocessable(
-            "A customer cannot be its own parent",
-            [{"field": "parentCustomer", "message": "is the customer itself"}],
+            "A customer cannot be its own parent", [{"field": "parentCustomer", "message": "is the customer itself"}]
         )
     found = session.scalar(
         select(Customer.id).where(Customer.company_id == company.id, Customer.customer_guid == parent)
@@ -136,8 +131,7 @@ def create(
         select(Customer.id).where(Customer.company_id == company.id, Customer.customer_guid == customer_guid)
     ):
         raise Conflict(
-            f"customerGuid {customer_guid} is already in use",
-            [{"field": "customerGuid", "message": "already in use"}],
+            f"customerGuid {customer_guid} is already in use", [{"field": "customerGuid", "message": "already in use"}]
         )
     _check_parent(session, company, Customer(customer_guid=new.guid), new.values.get("parentCustomer"))
     return writer.create(session, company, [new], number=number)[0]

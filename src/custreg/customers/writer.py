@@ -70,10 +70,7 @@ def take_numbers(session: Session, company_id: int, count: int = 1) -> int:
     """The first of `count` consecutive numbers of the company's sequence; the row lock
     serializes takers until COMMIT."""
     lock_changes(session, company_id)  # before the company row lock
-    return (
-        session.connection().execute(_TAKE_NUMBER, {"company_id": company_id, "count": count}).scalar_one()
-        - count
-    )
+    return session.connection().execute(_TAKE_NUMBER, {"company_id": company_id, "count": count}).scalar_one() - count
 
 
 class _Table:
@@ -84,15 +81,9 @@ class _Table:
         self.name, self.columns = table.name, columns
         self.postgres = dialect.name == "postgresql"
         mark = "%s" if self.postgres else "?"
-        self.sql = (
-            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-        )
+        self.sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
         time_column = next((c for c in ("last_updated_at", "at") if c in table.c), None)
-        self._time = (
-            None
-            if time_column is None or self.postgres
-            else table.c[time_column].type.bind_processor(dialect)
-        )
+        self._time = None if time_column is None or self.postgres else table.c[time_column].type.bind_processor(dialect)
 
     def bind_time(self, when):
         return when if self._time is None else self._time(when)
@@ -133,13 +124,7 @@ ADDRESS_COLUMNS = (
     "last_updated_at",
     *(snake(f) for f in rows.ADDRESS_FIELDS),
 )
-EXTERNAL_COLUMNS = (
-    "company_id",
-    "customer_id",
-    "external_id_guid",
-    "external_system_id",
-    "external_system_identifier",
-)
+EXTERNAL_COLUMNS = ("company_id", "customer_id", "external_id_guid", "external_system_id", "external_system_identifier")
 CHANGE_COLUMNS = ("company_id", "customer_guid", "customer_number", "op", "at")
 _TABLES: dict[str, dict[str, _Table]] = {}
 
@@ -163,8 +148,7 @@ def _new_ids(session: Session, n: int) -> list[int]:
     if session.get_bind().dialect.name == "postgresql":
         return list(
             session.scalars(
-                text("SELECT nextval(pg_get_serial_sequence('customers', 'id')) FROM generate_series(1, :n)"),
-                {"n": n},
+                text("SELECT nextval(pg_get_serial_sequence('customers', 'id')) FROM generate_series(1, :n)"), {"n": n}
             )
         )
     top = session.connection().exec_driver_sql("SELECT max(id) FROM customers").scalar()

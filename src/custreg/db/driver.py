@@ -23,9 +23,7 @@ class DriverStatement:
             processors = dict(compiled._bind_processors)  # the types' bind conversions
             names = tuple(compiled.positiontup) if compiled.positional else None
             # The statement's own values (literals, bindparam defaults), converted once.
-            defaults = {
-                n: _convert(processors, n, v) for n, v in compiled.construct_params(_check=False).items()
-            }
+            defaults = {n: _convert(processors, n, v) for n, v in compiled.construct_params(_check=False).items()}
             found = self._compiled[dialect.name] = (compiled.string, processors, names, defaults)
         return found
 

@@ -9,9 +9,7 @@ from custreg.db import sqlite_functions
 def make_engine(url: str, *, busy_timeout_ms: int = 10000, pool_size: int = 10) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(
-            parsed, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
-        )
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
         _setup_sqlite(engine, busy_timeout_ms)
         return engine
     if parsed.drivername == "postgresql":

@@ -85,11 +85,7 @@ class _Race(Exception):
 
 def applies(endpoint: Callable, route_kwargs: dict[str, Any]) -> bool:
     methods = {m.upper() for m in (route_kwargs.get("methods") or ())}
-    return (
-        "POST" in methods
-        and route_kwargs.get("status_code") == 201
-        and not inspect.iscoroutinefunction(endpoint)
-    )
+    return "POST" in methods and route_kwargs.get("status_code") == 201 and not inspect.iscoroutinefunction(endpoint)
 
 
 def _units(kwargs: dict[str, Any]) -> list:
@@ -232,9 +228,7 @@ def wrap(endpoint: Callable, route_kwargs: dict[str, Any]) -> tuple[Callable, Ca
     except (NameError, TypeError):
         sig = inspect.signature(endpoint)
     params = list(sig.parameters.values())
-    params.append(
-        inspect.Parameter(PARAM, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=HeaderParam)
-    )
+    params.append(inspect.Parameter(PARAM, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=HeaderParam))
     params.sort(key=lambda p: p.kind)  # stays valid before a **kwargs
     wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
 

@@ -25,7 +25,5 @@ class ExternalId(Base):
 
     customer = relationship(
         "Customer",
-        backref=backref(
-            "external_ids", cascade="all, delete-orphan", passive_deletes=True, order_by="ExternalId.id"
-        ),
+        backref=backref("external_ids", cascade="all, delete-orphan", passive_deletes=True, order_by="ExternalId.id"),
     )

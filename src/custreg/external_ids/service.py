@@ -25,9 +25,7 @@ def _check(
     keep_id: int | None,
     field: str = "externalSystemIdentifier",
 ) -> None:
-    register.check_code(
-        session, company, "externalSystems", str(system_id), field.replace("Identifier", "Id")
-    )
+    register.check_code(session, company, "externalSystems", str(system_id), field.replace("Identifier", "Id"))
     holder = session.execute(
         select(ExternalId.id, Customer.customer_number)
         .join(Customer, Customer.id == ExternalId.customer_id)

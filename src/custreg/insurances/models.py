@@ -35,9 +35,6 @@ class CreditInsurance(Base):
     customer = relationship(
         "Customer",
         backref=backref(
-            "credit_insurances",
-            cascade="all, delete-orphan",
-            passive_deletes=True,
-            order_by="CreditInsurance.id",
+            "credit_insurances", cascade="all, delete-orphan", passive_deletes=True, order_by="CreditInsurance.id"
         ),
     )

@@ -14,9 +14,7 @@ class InsuranceFields(RecordFields):
         None, max_length=40, description="Reference code of the credit insurer, e.g. ATRADIUS, EULERHERMES"
     )
     insuranceCompanyName: Text = Field(None, max_length=200, description="Name of the credit insurer")
-    insuranceCompanyNumber: Text = Field(
-        None, max_length=100, description="Reference number at the credit insurer"
-    )
+    insuranceCompanyNumber: Text = Field(None, max_length=100, description="Reference number at the credit insurer")
     insuranceCompanyCustomerNumber: Text = Field(
         None, max_length=100, description="Customer number at the credit insurer"
     )

@@ -15,9 +15,7 @@ from custreg.lookups.schemas import (
     SearchResult,
 )
 
-router = APIRouter(
-    prefix="/v1/companies/{cuid}/customers", tags=["lookups and search"], route_class=TransactionalRoute
-)
+router = APIRouter(prefix="/v1/companies/{cuid}/customers", tags=["lookups and search"], route_class=TransactionalRoute)
 
 IncludeExcluded = Annotated[bool, Query(description="Also find customers marked excluded")]
 
@@ -25,9 +23,7 @@ IncludeExcluded = Annotated[bool, Query(description="Also find customers marked 
 @router.get("/lookup", response_model=LookupResult)
 def lookup_customer(
     ctx: ReadCtx,
-    externalSystemId: Annotated[
-        int | None, Query(ge=1, le=2**31 - 1, description="External system code")
-    ] = None,
+    externalSystemId: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="External system code")] = None,
     externalSystemIdentifier: Annotated[str | None, Query(max_length=200)] = None,
     identifier: Annotated[int | None, Query(ge=1, le=2**62, description="Customer number")] = None,
     idNumber: Annotated[str | None, Query(max_length=40, description="Personal code or business ID")] = None,

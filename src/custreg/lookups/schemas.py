@@ -35,9 +35,7 @@ class SearchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    productCode: Text = Field(
-        None, max_length=12, description="Product code (accepted; custreg keeps no products)"
-    )
+    productCode: Text = Field(None, max_length=12, description="Product code (accepted; custreg keeps no products)")
     companyName: Text = Field(None, max_length=40, description="Company name")
     departmentName: Text = Field(None, max_length=40, description="Department name")
     firstName: Text = Field(None, max_length=30, description="First name")

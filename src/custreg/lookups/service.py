@@ -178,9 +178,7 @@ def _matches(q: dict[str, Any], c: Customer, a: Address | None) -> bool:
             number = str(q["streetNumber"])
             if (addr("house_no") or "").strip() != number and number not in street.split():
                 return False
-    if q.get("postalCode") and "".join(str(q["postalCode"]).split()) != "".join(
-        (addr("zip_code") or "").split()
-    ):
+    if q.get("postalCode") and "".join(str(q["postalCode"]).split()) != "".join((addr("zip_code") or "").split()):
         return False
     if q.get("countryCode") and (addr("country_code") or "") != q["countryCode"].upper()[:2]:
         return False
@@ -188,10 +186,7 @@ def _matches(q: dict[str, Any], c: Customer, a: Address | None) -> bool:
         getattr(c, f) for f in ("cellular_phone", "home_phone", "work_phone", "telefax")
     }:
         return False
-    if q.get("email") and q["email"].lower() not in {
-        (c.email or "").lower(),
-        (c.invoice_email_address or "").lower(),
-    }:
+    if q.get("email") and q["email"].lower() not in {(c.email or "").lower(), (c.invoice_email_address or "").lower()}:
         return False
     return True
 
@@ -206,18 +201,13 @@ def search(session: Session, company: Company, q: dict[str, Any], *, include_exc
         where.append(_has_phone(q["phoneNumber"]))
     if q.get("email"):
         email = q["email"].lower()
-        where.append(
-            or_(func.lower(Customer.email) == email, func.lower(Customer.invoice_email_address) == email)
-        )
+        where.append(or_(func.lower(Customer.email) == email, func.lower(Customer.invoice_email_address) == email))
     name = q.get("lastName") or q.get("companyName")
     if name and not (q.get("phoneNumber") or q.get("email")):
         escaped = fold(name).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append(Customer.search_text.like(f"%{escaped}%", escape="\\"))
     rows = session.execute(
-        select(Customer, Address)
-        .outerjoin(Address, MAIN_ADDRESS_JOIN)
-        .where(*where)
-        .order_by(Customer.customer_number)
+        select(Customer, Address).outerjoin(Address, MAIN_ADDRESS_JOIN).where(*where).order_by(Customer.customer_number)
     )
     found = []
     for c, a in rows:
@@ -238,9 +228,7 @@ def found_customer(c: Customer) -> dict[str, Any]:
             "companyName": c.company_name,
         },
         "phoneNumbers": [
-            {"type": PHONE_TYPES[f], "number": getattr(c, snake(f))}
-            for f in PHONE_FIELDS
-            if getattr(c, snake(f))
+            {"type": PHONE_TYPES[f], "number": getattr(c, snake(f))} for f in PHONE_FIELDS if getattr(c, snake(f))
         ],
         "emails": [c.email] if c.email else [],
         "invoiceEmailAddress": c.invoice_email_address,
@@ -267,10 +255,7 @@ def check(session: Session, company: Company, credentials: list[str]) -> list[di
                 continue
             where.append(_has_phone(phone))
         for number in session.scalars(
-            select(Customer.customer_number)
-            .where(*where)
-            .order_by(Customer.customer_number)
-            .limit(MAX_RESULTS)
+            select(Customer.customer_number).where(*where).order_by(Customer.customer_number).limit(MAX_RESULTS)
         ):
             out.append({"credential": credential, "customerNumber": number})
     return out

@@ -39,9 +39,7 @@ class MandateFields(RecordFields):
     receivingBankAccountNo: Annotated[
         str,
         BeforeValidator(clean_text),
-        Field(
-            min_length=1, max_length=40, description="Bank account number of the receiving party (required)"
-        ),
+        Field(min_length=1, max_length=40, description="Bank account number of the receiving party (required)"),
     ]
     sendingBankAccountClass: Annotated[int | None, IntChoice(ACCOUNT_CLASSES)] = Field(
         None, description=f"Class of the payer's account: {describe_ints(ACCOUNT_CLASSES)}"

@@ -41,7 +41,5 @@ class ExtraField(Base):
 
     customer = relationship(
         "Customer",
-        backref=backref(
-            "extra_fields", cascade="all, delete-orphan", passive_deletes=True, order_by="ExtraField.name"
-        ),
+        backref=backref("extra_fields", cascade="all, delete-orphan", passive_deletes=True, order_by="ExtraField.name"),
     )

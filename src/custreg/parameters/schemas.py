@@ -14,12 +14,8 @@ def _strip_items(value):
 
 
 class ParameterFields(RecordFields):
-    name: Text = Field(
-        None, max_length=100, description="Name of the party parameter; on PUT the path's name wins"
-    )
-    type: Text = Field(
-        None, max_length=40, description="Type of the party parameter, e.g. STRING, INTEGER, DATE"
-    )
+    name: Text = Field(None, max_length=100, description="Name of the party parameter; on PUT the path's name wins")
+    type: Text = Field(None, max_length=40, description="Type of the party parameter, e.g. STRING, INTEGER, DATE")
     value: Text = Field(None, max_length=4000, description="The value of the party parameter")
 
 
@@ -32,9 +28,7 @@ class ParameterRead(ParameterFields):
 
 
 class ExtraFieldFields(RecordFields):
-    name: Text = Field(
-        None, max_length=100, description="Name of the extra field; on PUT the path's name wins"
-    )
+    name: Text = Field(None, max_length=100, description="Name of the extra field; on PUT the path's name wins")
     value: Annotated[
         Annotated[list[Annotated[str, Field(max_length=1000)]], Field(max_length=100)] | None,
         BeforeValidator(_strip_items),

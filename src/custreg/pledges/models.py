@@ -40,6 +40,5 @@ class Pledge(Base):
     last_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     customer = relationship(
-        "Customer",
-        backref=backref("pledges", cascade="all, delete-orphan", passive_deletes=True, order_by="Pledge.id"),
+        "Customer", backref=backref("pledges", cascade="all, delete-orphan", passive_deletes=True, order_by="Pledge.id")
     )

@@ -8,13 +8,7 @@ from custreg.choices import Amount, CodeChoice, Count, Date
 from custreg.fields import Currency, RecordFields, Text
 
 PLEDGE_KINDS = ("GUARANTEE", "COLLATERAL")
-GUARANTEE_ONLY = (
-    "guaranteeDate",
-    "originalGuaranteeAmount",
-    "guaranteeAmount",
-    "validUntil",
-    "guaranteeType",
-)
+GUARANTEE_ONLY = ("guaranteeDate", "originalGuaranteeAmount", "guaranteeAmount", "validUntil", "guaranteeType")
 COLLATERAL_ONLY = (
     "pledgeDate",
     "pledgeAmount",

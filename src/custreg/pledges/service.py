@@ -15,9 +15,7 @@ from custreg.records import RecordKind, to_dict
 def rule(session, company, customer, values: dict[str, Any], existing) -> dict[str, Any]:
     errors = FieldErrors()
     other, kind = (
-        (COLLATERAL_ONLY, "COLLATERAL")
-        if values["pledgeKind"] == "GUARANTEE"
-        else (GUARANTEE_ONLY, "GUARANTEE")
+        (COLLATERAL_ONLY, "COLLATERAL") if values["pledgeKind"] == "GUARANTEE" else (GUARANTEE_ONLY, "GUARANTEE")
     )
     for name in other:
         if values.get(name) is not None:
@@ -47,9 +45,7 @@ def detail_part(customer: Customer, cuid: str) -> dict[str, Any]:
         if p.pledge_kind == "GUARANTEE":
             guarantees.append({"guaranteeGuid": p.pledge_guid, **{k: d[k] for k in _COMMON + GUARANTEE_ONLY}})
         else:
-            collaterals.append(
-                {"collateralGuid": p.pledge_guid, **{k: d[k] for k in _COMMON + COLLATERAL_ONLY}}
-            )
+            collaterals.append({"collateralGuid": p.pledge_guid, **{k: d[k] for k in _COMMON + COLLATERAL_ONLY}})
     return {"guarantees": guarantees, "collaterals": collaterals}
 
 

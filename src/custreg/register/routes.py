@@ -12,9 +12,7 @@ from custreg.register.defaults import CATEGORIES
 from custreg.register.schemas import BasicDetails, CodeItem, DimensionItem
 
 router = APIRouter(
-    prefix="/v1/companies/{cuid}/basic-details",
-    tags=["register configuration"],
-    route_class=TransactionalRoute,
+    prefix="/v1/companies/{cuid}/basic-details", tags=["register configuration"], route_class=TransactionalRoute
 )
 
 # Built from the defaults' keys at run time (FastAPI validates the path with it and lists it

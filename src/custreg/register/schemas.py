@@ -15,9 +15,7 @@ CodeText = Annotated[
     BeforeValidator(_code),
     Field(min_length=1, max_length=40, pattern=r"^[^\s]+$", description="The code (stored upper-case)"),
 ]
-NameText = Annotated[
-    str, BeforeValidator(clean_text), Field(min_length=1, max_length=200, description="Display name")
-]
+NameText = Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=200, description="Display name")]
 
 
 class CodeItem(BaseModel):
@@ -28,9 +26,7 @@ class CodeItem(BaseModel):
 
 
 class DimensionItem(CodeItem):
-    values: list[CodeItem] = Field(
-        default_factory=list, max_length=1000, description="The dimension's value codes"
-    )
+    values: list[CodeItem] = Field(default_factory=list, max_length=1000, description="The dimension's value codes")
 
 
 class BasicDetails(BaseModel):

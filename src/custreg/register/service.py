@@ -36,9 +36,7 @@ def seed(session: Session, company: Company) -> None:
     for category, items in DEFAULTS.items():
         for i, (code, name) in enumerate(items):
             session.add(
-                RegisterCode(
-                    company_id=company.id, category=category, parent="", code=code, name=name, position=i
-                )
+                RegisterCode(company_id=company.id, category=category, parent="", code=code, name=name, position=i)
             )
 
 
@@ -64,9 +62,7 @@ def codes(session: Session, company: Company, category: str, parent: str = "") -
     return set(
         session.scalars(
             select(RegisterCode.code).where(
-                RegisterCode.company_id == company.id,
-                RegisterCode.category == category,
-                RegisterCode.parent == parent,
+                RegisterCode.company_id == company.id, RegisterCode.category == category, RegisterCode.parent == parent
             )
         )
     )
@@ -100,19 +96,12 @@ def replace_category(session: Session, company: Company, category: str, items: l
     )
     if category == "dimensions":
         session.execute(
-            delete(RegisterCode).where(
-                RegisterCode.company_id == company.id, RegisterCode.category == DIMENSION_VALUES
-            )
+            delete(RegisterCode).where(RegisterCode.company_id == company.id, RegisterCode.category == DIMENSION_VALUES)
         )
     for i, item in enumerate(items):
         session.add(
             RegisterCode(
-                company_id=company.id,
-                category=category,
-                parent="",
-                code=item["code"],
-                name=item["name"],
-                position=i,
+                company_id=company.id, category=category, parent="", code=item["code"], name=item["name"], position=i
             )
         )
         for j, value in enumerate(item.get("values") or []):
@@ -134,9 +123,7 @@ def _usage(session: Session, company: Company, category: str, removed: set[str])
     if field is not None:
         column = getattr(Customer, snake(field))
         rows = session.execute(
-            select(column, func.count())
-            .where(Customer.company_id == company.id, column.in_(removed))
-            .group_by(column)
+            select(column, func.count()).where(Customer.company_id == company.id, column.in_(removed)).group_by(column)
         )
         return dict(rows.all())
     if category == "dimensions":

@@ -48,11 +48,7 @@ def _related(session: Session, company: Company, key: str) -> Customer:
 
 
 def rule(
-    session: Session,
-    company: Company,
-    customer: Customer,
-    values: dict[str, Any],
-    existing: CustomerRelation | None,
+    session: Session, company: Company, customer: Customer, values: dict[str, Any], existing: CustomerRelation | None
 ) -> dict[str, Any]:
     related = _related(session, company, values["relatedCustomer"])
     if related.id == customer.id:
@@ -79,9 +75,7 @@ def rule(
     return values
 
 
-def touch_related(
-    session: Session, customer: Customer, relation: CustomerRelation, op: str, actor: str | None
-) -> None:
+def touch_related(session: Session, customer: Customer, relation: CustomerRelation, op: str, actor: str | None) -> None:
     """The related customer's derived views (guaranteeFor, allRelatedCustomers) change too."""
     related = session.get(Customer, relation.related_customer_id)
     if related is not None and related.id != customer.id:
@@ -100,9 +94,7 @@ RELATIONS = RecordKind(
 )
 
 
-def refuse_parent_cycle(
-    session: Session, company: Company, customer: Customer, values: dict[str, Any]
-) -> None:
+def refuse_parent_cycle(session: Session, company: Company, customer: Customer, values: dict[str, Any]) -> None:
     """APPLY_HOOK: a parentCustomer whose own parents lead back to the customer → 409."""
     parent: uuid.UUID | None = values.get("parentCustomer")
     seen: set[uuid.UUID] = set()
@@ -114,9 +106,7 @@ def refuse_parent_cycle(
             )
         seen.add(parent)
         parent = session.scalar(
-            select(Customer.parent_customer).where(
-                Customer.company_id == company.id, Customer.customer_guid == parent
-            )
+            select(Customer.parent_customer).where(Customer.company_id == company.id, Customer.customer_guid == parent)
         )
 
 
@@ -129,11 +119,7 @@ def touch_relations_of_deleted(session: Session, customer: Customer, op: str) ->
             Customer.id.in_(
                 select(CustomerRelation.customer_id)
                 .where(CustomerRelation.related_customer_id == customer.id)
-                .union(
-                    select(CustomerRelation.related_customer_id).where(
-                        CustomerRelation.customer_id == customer.id
-                    )
-                )
+                .union(select(CustomerRelation.related_customer_id).where(CustomerRelation.customer_id == customer.id))
             )
         )
     ).all()

@@ -136,8 +136,7 @@ def existing(
         cursor: Any = driver.cursor()
         if guids:
             cursor.execute(
-                "SELECT customer_guid FROM customers WHERE company_id = %s "
-                "AND customer_guid = ANY(%s::uuid[])",
+                "SELECT customer_guid FROM customers WHERE company_id = %s AND customer_guid = ANY(%s::uuid[])",
                 [company.id, list(guids)],
                 prepare=False,
             )
@@ -246,9 +245,7 @@ _LOCK_COUNTER = (
 )  # PostgreSQL: FOR NO KEY UPDATE
 _STORE_COUNTER = (
     update(_companies)
-    .where(
-        _companies.c.id == bindparam("company_id"), _companies.c.next_customer_number == bindparam("stored")
-    )
+    .where(_companies.c.id == bindparam("company_id"), _companies.c.next_customer_number == bindparam("stored"))
     .values(next_customer_number=bindparam("next"))
 )
 
@@ -270,9 +267,7 @@ class Creator:
             session.scalar(select(Customer.id).where(Customer.company_id == company.id).limit(1)) is None
         )
 
-    def holds(
-        self, guid: uuid.UUID | None, pair: tuple[int, str] | None, parent: uuid.UUID | None = None
-    ) -> bool:
+    def holds(self, guid: uuid.UUID | None, pair: tuple[int, str] | None, parent: uuid.UUID | None = None) -> bool:
         """Does a pending (not yet written) row carry this GUID, external id or parent?"""
         return (
             (guid is not None and guid in self.guids)

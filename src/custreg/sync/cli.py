@@ -58,9 +58,7 @@ def export_cmd(
         None, "--output", "-o", help="File to write (default: customers-<cuid>.<format>)"
     ),
     filter_: str | None = typer.Option(None, "--filter", help="OData $filter, as on the list"),
-    include_excluded: bool = typer.Option(
-        False, "--include-excluded", help="Include customers marked excluded"
-    ),
+    include_excluded: bool = typer.Option(False, "--include-excluded", help="Include customers marked excluded"),
 ) -> None:
     """Export a company's customers to a CSV or XML file (docs/export.md), with a progress bar."""
     if fmt not in ("csv", "xml"):
@@ -194,11 +192,7 @@ def import_cmd(
                     rebuild = bulk.defer_indexes(session, _lines(file))
                 try:
                     report = importer.run(
-                        session,
-                        c,
-                        stream,
-                        mode,
-                        jobs=jobs or (os.cpu_count() or 1 if size > 8 * 1024 * 1024 else 1),
+                        session, c, stream, mode, jobs=jobs or (os.cpu_count() or 1 if size > 8 * 1024 * 1024 else 1)
                     )
                 except DomainError as exc:
                     session.rollback()
@@ -244,9 +238,7 @@ def _summary(report, company: str) -> None:
         if more > 0:
             console.print(f"... and {more} more")
     if report.failed and not report.written:
-        console.print(
-            "[red]nothing was written (all-or-nothing); fix the rows or use --mode valid-rows[/red]"
-        )
+        console.print("[red]nothing was written (all-or-nothing); fix the rows or use --mode valid-rows[/red]")
     elif report.failed:
         console.print(f"[yellow]{report.failed} row(s) skipped[/yellow]")
     else:
@@ -265,10 +257,7 @@ def prune_cmd(
     try:
         with db.session(write=True) as session:
             removed = feed.prune(session, older_than=utcnow() - dt.timedelta(days=days))
-            keys = (
-                session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= utcnow())).rowcount
-                or 0
-            )
+            keys = session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= utcnow())).rowcount or 0
             session.commit()
     finally:
         db.engine.dispose()
@@ -278,9 +267,7 @@ def prune_cmd(
     )
 
 
-def lines_cmd(
-    company: str | None = typer.Option(None, "--company", help="cuid (default: every company)"),
-) -> None:
+def lines_cmd(company: str | None = typer.Option(None, "--company", help="cuid (default: every company)")) -> None:
     """Store the CSV export lines of customers that have none (docs/export.md, "Stored
     lines"): after upgrading to migration 0013, or after rows an import wrote one by one."""
     db = _database()

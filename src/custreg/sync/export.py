@@ -76,9 +76,7 @@ from custreg.sync.export_reader import RS, US, odd_rows
 BATCH = 500
 
 # Every writable customer field that is a column of the customer or of its main address.
-FIELD_COLUMNS = tuple(
-    f for f in CustomerFields.model_fields if f in MAIN_ADDRESS_FIELDS or hasattr(Customer, snake(f))
-)
+FIELD_COLUMNS = tuple(f for f in CustomerFields.model_fields if f in MAIN_ADDRESS_FIELDS or hasattr(Customer, snake(f)))
 # The customer's first external id (as the full GET shows it); an import upserts by it.
 EXTERNAL_COLUMNS = ("externalSystemId", "externalSystemIdentifier")
 WRITABLE_COLUMNS = (*FIELD_COLUMNS, *EXTERNAL_COLUMNS)
@@ -112,10 +110,7 @@ def is_formula(cell: str) -> bool:
     """A cell our export would have neutralized but that arrives raw: a spreadsheet would
     run it, so the import refuses it. Numbers and phones (`-12.5`, `+358 40 123`) pass."""
     return (
-        bool(cell)
-        and cell.startswith(FORMULA_START)
-        and not PLAIN_NEGATIVE.match(cell)
-        and not PHONE_LIKE.match(cell)
+        bool(cell) and cell.startswith(FORMULA_START) and not PLAIN_NEGATIVE.match(cell) and not PHONE_LIKE.match(cell)
     )
 
 
@@ -219,9 +214,7 @@ class _Plan:
 
     def __init__(self, dialect, coltypes: tuple) -> None:
         self.columns = _columns()
-        self.processors = [
-            c.type._cached_result_processor(dialect, t) for c, t in zip(self.columns, coltypes)
-        ]
+        self.processors = [c.type._cached_result_processor(dialect, t) for c, t in zip(self.columns, coltypes)]
         self.kinds = [_kind(c, dialect, t) for c, t in zip(self.columns, coltypes)]
         self.convert: list[Callable[[Any], str | None]] = [
             _converter(c, k, dialect, p) for c, k, p in zip(self.columns, self.kinds, self.processors)
@@ -271,9 +264,7 @@ def _generic(processor) -> Callable[[Any], str | None]:
 _JSON_MEMO: dict[Any, str | None] = {}
 _SQLITE_DATETIME = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}")
 # Values of the form above, none with a zero fraction, each followed by US.
-_SQLITE_DATETIMES = re.compile(
-    "(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.(?!000000)[0-9]{6}\x1f)*"
-)
+_SQLITE_DATETIMES = re.compile("(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.(?!000000)[0-9]{6}\x1f)*")
 
 
 def _each(convert: Callable[[Any], str | None], values: list) -> list[str]:
@@ -601,10 +592,7 @@ def _pg_cell(plan: _Plan, i: int):
         utc = column.op("AT TIME ZONE")(literal("UTC", String))
         return case(
             (column.is_(None), literal("", String)),
-            (
-                func.to_char(utc, "US") == "000000",
-                func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"', type_=String),
-            ),
+            (func.to_char(utc, "US") == "000000", func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"', type_=String)),
             else_=func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"', type_=String),
         )
     return None
@@ -687,8 +675,7 @@ def _cells_by_id(conn, customer_id: int) -> list:
     holds a separator: rare)."""
     result = conn.execute(_select(_columns(), [Customer.id == customer_id], []))
     plan = _plan(
-        conn.dialect,
-        tuple(d[1] for d in result.cursor.description) if conn.dialect.name != "sqlite" else None,
+        conn.dialect, tuple(d[1] for d in result.cursor.description) if conn.dialect.name != "sqlite" else None
     )
     return [f(v) for f, v in zip(plan.convert, result._fetchmany_impl(1)[0])]
 
@@ -800,9 +787,7 @@ def _stored_or_live(convert: list, rows: list, odd: dict, width: int) -> str:
             out.append("".join([r[1] for _i, r in group]))
             continue
         sub = [r for _i, r in group]
-        lines, cells = _live_lines(
-            convert, sub, {j: odd[i] for j, (i, _r) in enumerate(group) if i in odd}, 2
-        )
+        lines, cells = _live_lines(convert, sub, {j: odd[i] for j, (i, _r) in enumerate(group) if i in odd}, 2)
         out.append(_csv_text(lines, width, cells))
     return "".join(out)
 
@@ -942,15 +927,7 @@ def csv_export(
 
 # ---------------------------------------------------------------- XML
 
-_XML_ESCAPES = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    '"': "&quot;",
-    "'": "&apos;",
-    "\r": "&#13;",
-    "\t": "&#9;",
-}
+_XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#13;", "\t": "&#9;"}
 _XML_ESCAPE_RE = re.compile(r"[&<>\"'\r\t]")
 # Characters XML 1.0 cannot carry at all (the API refuses C0 controls; these remain).
 _XML_INVALID = re.compile("[\ufffe\uffff\ud800-\udfff]")
@@ -971,9 +948,7 @@ def _xml_dimensions(value: Any, raw: bool) -> tuple[str, int, int]:
     lt, gt, qt, e = ("<", ">", '"', xml_escape) if raw else (LT, GT, QT, str)
     parts = [f"    {lt}dimensions{gt}\n"]
     for code in sorted(value):
-        parts.append(
-            f"      {lt}dimension code={qt}{e(str(code))}{qt}{gt}{e(str(value[code]))}{lt}/dimension{gt}\n"
-        )
+        parts.append(f"      {lt}dimension code={qt}{e(str(code))}{qt}{gt}{e(str(value[code]))}{lt}/dimension{gt}\n")
     parts.append(f"    {lt}/dimensions{gt}\n")
     return "".join(parts), 2 + 2 * len(value), 2 * len(value)
 
@@ -1005,8 +980,7 @@ def xml_export(
 ) -> Iterator[bytes]:
     now = text_of(dt.datetime.now(dt.UTC))
     yield (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<customers company="{xml_escape(cuid)}" exportedAt="{now}">\n'
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<customers company="{xml_escape(cuid)}" exportedAt="{now}">\n'
     ).encode()
     dims = COLUMNS.index("dimensions")
     plan, cols = None, []

@@ -38,8 +38,7 @@ def parse_cursor(cursor: str | None) -> int:
     value = cursor.strip()
     if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) >= 2**63:
         raise BadRequest(
-            "cursor is not a cursor of this feed",
-            [{"field": "cursor", "message": "not a cursor of this feed"}],
+            "cursor is not a cursor of this feed", [{"field": "cursor", "message": "not a cursor of this feed"}]
         )
     return int(value)
 
@@ -48,9 +47,7 @@ def read(session: Session, company_id: int, cursor: str | None, limit: int) -> t
     """Changes after `cursor` (oldest first) and the cursor to continue from."""
     position = parse_cursor(cursor)
     if position > 0:
-        horizon = session.scalar(
-            select(ChangeHorizon.pruned_through).where(ChangeHorizon.company_id == company_id)
-        )
+        horizon = session.scalar(select(ChangeHorizon.pruned_through).where(ChangeHorizon.company_id == company_id))
         if horizon is not None and position < horizon:
             raise Gone(
                 "The cursor is older than the change feed's retention; resynchronize "

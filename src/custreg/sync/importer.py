@@ -39,14 +39,7 @@ from custreg.customers.shape import main_address, values_of
 from custreg.errors import BadRequest, DomainError
 from custreg.external_ids.models import ExternalId
 from custreg.sync import bulk
-from custreg.sync.export import (
-    COLUMNS,
-    FIELD_COLUMNS,
-    READ_ONLY_COLUMNS,
-    WRITABLE_COLUMNS,
-    is_formula,
-    unneutralize,
-)
+from custreg.sync.export import COLUMNS, FIELD_COLUMNS, READ_ONLY_COLUMNS, WRITABLE_COLUMNS, is_formula, unneutralize
 
 Mode = Literal["all-or-nothing", "valid-rows"]
 MODES = ("all-or-nothing", "valid-rows")
@@ -110,8 +103,7 @@ def read_header(reader) -> list[str]:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise BadRequest(
-            f"Duplicate column(s): {', '.join(dupes)}",
-            [{"field": d, "message": "appears twice"} for d in dupes],
+            f"Duplicate column(s): {', '.join(dupes)}", [{"field": d, "message": "appears twice"} for d in dupes]
         )
     return names
 
@@ -173,9 +165,7 @@ def _apply_row(
     existing = None
     if body.customerGuid is not None:
         existing = session.scalar(
-            select(Customer).where(
-                Customer.company_id == company.id, Customer.customer_guid == body.customerGuid
-            )
+            select(Customer).where(Customer.company_id == company.id, Customer.customer_guid == body.customerGuid)
         )
     if existing is None and body.externalSystemId is not None and body.externalSystemIdentifier:
         existing = session.scalar(
@@ -191,8 +181,7 @@ def _apply_row(
             report.add(
                 row,
                 "customerGuid",
-                f"the external id belongs to customer "
-                f"{existing.customer_number}, whose customerGuid is another",
+                f"the external id belongs to customer {existing.customer_number}, whose customerGuid is another",
             )
             return
     parent = present.get("parentCustomer")
@@ -228,9 +217,7 @@ def _apply_row(
                 if full.get("fullName") and full["fullName"] == validation.derive_full_name(full):
                     full["fullName"] = None  # derived from the name parts: stays derived
                 number = numbers.take(1) if numbers is not None else None
-                made = customers.create(
-                    session, company, full, customer_guid=body.customerGuid, number=number
-                )
+                made = customers.create(session, company, full, customer_guid=body.customerGuid, number=number)
                 if deferred and deferred[-1][0] == row and deferred[-1][1] is None:
                     deferred[-1] = (row, made.customer_guid, parent)
                 outcome = "created"
@@ -311,9 +298,7 @@ class _Schema:
     UNCACHED = frozenset({"dateOfBirth", "dimensions"})
 
     def __init__(self) -> None:
-        self.cache: dict[str, dict[str, Any]] = {
-            f: {} for f in CustomerCreate.model_fields if f not in self.UNCACHED
-        }
+        self.cache: dict[str, dict[str, Any]] = {f: {} for f in CustomerCreate.model_fields if f not in self.UNCACHED}
 
     def __call__(self, cells: dict[str, Any]) -> dict[str, Any]:
         """The validated value of each cell (raises pydantic's ValidationError)."""
@@ -356,9 +341,7 @@ _NONE_FIELDS = dict.fromkeys(FIELD_COLUMNS)
 _WRITABLE = frozenset(WRITABLE_COLUMNS)
 
 
-def _prepare_row(
-    header, country, codes, row: int, cells: list[str], schema=None, documents=None, binder=None
-) -> tuple:
+def _prepare_row(header, country, codes, row: int, cells: list[str], schema=None, documents=None, binder=None) -> tuple:
     """(row, readable, keys, pair, create) where create is a bulk.New or the errors a create
     of the row would raise; readable False: the row failed already (errors in create)."""
     scratch = Report(mode="scratch")
@@ -401,9 +384,7 @@ def _prepare_rows(rows: list[tuple[int, list[str]]]) -> list[tuple]:
         s["documents"],
         s["binder"],
     )
-    return [
-        _prepare_row(header, country, codes, row, cells, schema, documents, binder) for row, cells in rows
-    ]
+    return [_prepare_row(header, country, codes, row, cells, schema, documents, binder) for row, cells in rows]
 
 
 PREPARE_CHUNK = 250  # rows per task of a worker process
@@ -454,24 +435,14 @@ def _apply_chunk(session, company, header, group, report, deferred, creator, flu
             continue
         guid, _, parent = keys
         slow = (
-            parent is not None
-            or guid in found_guids
-            or pair in found_pairs
-            or guid in slow_keys
-            or pair in slow_keys
+            parent is not None or guid in found_guids or pair in found_pairs or guid in slow_keys or pair in slow_keys
         )
         if creator.holds(guid, pair, parent):
             flush()  # the row names a customer still pending: write that first
             slow = True
         if slow:  # an update, a parent, or a key seen before: the ORM path, row by row
             _apply_row(
-                session,
-                company,
-                _row_values(header, cells, row, report),
-                row,
-                report,
-                deferred,
-                creator.numbers,
+                session, company, _row_values(header, cells, row, report), row, report, deferred, creator.numbers
             )
             slow_keys.update(k for k in (guid, pair) if k is not None)  # also written now
             continue
@@ -513,8 +484,7 @@ def run(
     processes validate the rows (the CLI, for large files); the database work stays here."""
     if mode not in MODES:
         raise BadRequest(
-            f"mode must be one of {', '.join(MODES)}",
-            [{"field": "mode", "message": "all-or-nothing or valid-rows"}],
+            f"mode must be one of {', '.join(MODES)}", [{"field": "mode", "message": "all-or-nothing or valid-rows"}]
         )
     report = Report(mode=mode)
     reader = csv.reader(stream, strict=True)
@@ -537,13 +507,7 @@ def run(
         report.created += creator.written
         creator.written = 0
 
-    initargs = (
-        header,
-        company.country_code,
-        dict(creator.codes.known),
-        company.cuid,
-        session.get_bind().dialect.name,
-    )
+    initargs = (header, company.country_code, dict(creator.codes.known), company.cuid, session.get_bind().dialect.name)
     pool = None
     if jobs > 1:
         pool = _pool(jobs, initargs)

@@ -16,12 +16,9 @@ _t = table_of(CustomerCsvLine)
 
 def _upsert(dialect_name: str):
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite_dialect.insert
-    stmt = insert(_t).values(
-        customer_id=bindparam("cid"), line_format=bindparam("fmt"), line=bindparam("line")
-    )
+    stmt = insert(_t).values(customer_id=bindparam("cid"), line_format=bindparam("fmt"), line=bindparam("line"))
     return stmt.on_conflict_do_update(
-        index_elements=[_t.c.customer_id],
-        set_={"line_format": stmt.excluded.line_format, "line": stmt.excluded.line},
+        index_elements=[_t.c.customer_id], set_={"line_format": stmt.excluded.line_format, "line": stmt.excluded.line}
     )
 
 

@@ -47,10 +47,7 @@ def list_changes(
     ctx: ReadCtx,
     cursor: Annotated[
         str | None,
-        Query(
-            max_length=40,
-            description=("nextCursor of the previous page; empty: from the oldest retained change"),
-        ),
+        Query(max_length=40, description=("nextCursor of the previous page; empty: from the oldest retained change")),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=feed.MAX_LIMIT, description="At most this many changes")] = 100,
 ) -> ChangesPage:
@@ -60,13 +57,7 @@ def list_changes(
     rows, next_cursor = feed.read(ctx.session, ctx.company.id, cursor, limit)
     return ChangesPage(
         changes=[
-            Change(
-                cursor=str(r.id),
-                customerGuid=r.customer_guid,
-                customerNumber=r.customer_number,
-                op=r.op,
-                at=r.at,
-            )
+            Change(cursor=str(r.id), customerGuid=r.customer_guid, customerNumber=r.customer_number, op=r.op, at=r.at)
             for r in rows
         ],
         nextCursor=next_cursor,
@@ -78,9 +69,7 @@ def list_changes(
 SearchWord = Annotated[str | None, Query(max_length=200, description="As on the list")]
 FromDate = Annotated[str | None, Query(description="Only customers changed at or after this")]
 IncludeExcluded = Annotated[bool, Query(description="Include customers marked excluded")]
-Filter = Annotated[
-    str | None, Query(alias="$filter", max_length=4000, description="OData filter, as on the list")
-]
+Filter = Annotated[str | None, Query(alias="$filter", max_length=4000, description="OData filter, as on the list")]
 OrderBy = Annotated[str | None, Query(alias="$orderby", max_length=1000, description="As on the list")]
 Keys = Annotated[list[int | str], Body(max_length=100_000, description="Customer numbers or GUIDs to export")]
 
@@ -235,9 +224,7 @@ def _run_import(ctx, spool, mode: str) -> importer.Report:
     "/import",
     response_model=ImportReport,
     status_code=200,
-    openapi_extra={
-        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
-    },
+    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
     responses={422: {"description": "all-or-nothing: a row failed, nothing written"}},
 )
 async def import_customers(
