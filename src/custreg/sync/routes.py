@@ -21,7 +21,7 @@ from custreg.db.routing import TransactionalRoute
 from custreg.errors import BadRequest, DomainError, NotFound, PayloadTooLarge, problem
 from custreg.odata import parse_orderby
 from custreg.paging import ListParams
-from custreg.sync import bulk, export, feed, importer
+from custreg.sync import bulk, export, feed, import_rows, importer
 
 router = APIRouter(prefix="/v1/companies/{cuid}", tags=["sync"], route_class=TransactionalRoute)
 transfer = APIRouter(
@@ -203,7 +203,7 @@ class ImportReport(BaseModel):
 CSV_TYPES = ("text/csv", "application/csv", "application/vnd.ms-excel")
 
 
-def _run_import(ctx, spool, mode: str) -> importer.Report:
+def _run_import(ctx, spool, mode: str) -> import_rows.Report:
     """The synchronous unit of work of an import (in a worker thread)."""
     try:
         ctx.begin()
