@@ -136,7 +136,7 @@ class Sampler:
     def stop(self) -> tuple[float, float]:
         self.done.set()
         self.thread.join()
-        return self.before, max(self.samples + [rss_mb(self.pid)])
+        return self.before, max([*self.samples, rss_mb(self.pid)])
 
 
 def measure_import(base: str, pid: int, src: str, rows: int) -> dict:
@@ -221,19 +221,21 @@ def measure(base: str, pid: int, path: str, cuid: str, client: str = "httpx") ->
         ).stdout.split()
         first_byte, size, lines = float(out[0]), int(out[1]), None
     else:
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=600) as h:
-            with h.stream("GET", f"/v1/companies/{cuid}/customers/{path}") as r:
-                r.raise_for_status()
-                for chunk in r.iter_bytes():
-                    if first_byte is None:
-                        first_byte = time.monotonic() - started
-                    size += len(chunk)
-                    lines += chunk.count(b"\n")
+        with (
+            httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=600) as h,
+            h.stream("GET", f"/v1/companies/{cuid}/customers/{path}") as r,
+        ):
+            r.raise_for_status()
+            for chunk in r.iter_bytes():
+                if first_byte is None:
+                    first_byte = time.monotonic() - started
+                size += len(chunk)
+                lines += chunk.count(b"\n")
     elapsed = time.monotonic() - started
     cpu = cpu_seconds(pid) - cpu_before
     done.set()
     t.join()
-    peak = max(samples + [rss_mb(pid)])
+    peak = max([*samples, rss_mb(pid)])
     return {
         "path": path,
         "before": before,

@@ -34,7 +34,7 @@ def body(n: int, tag: int) -> dict:
         "lastName": LASTS[n % 6],
         "customerReference": f"cpu-{tag}-{n}",
         "email": f"cpu{tag}.{n}@example.fi",
-        "cellularPhone": "+35840%07d" % ((1000003 + n) % 10000000),
+        "cellularPhone": f"+35840{(1000003 + n) % 10000000:07d}",
         "street": "Hämeenkatu",
         "houseNo": str(n % 120 + 1),
         "zipCode": "33100",

@@ -145,24 +145,26 @@ class Server:
 
     def __init__(self, name: str, argv: list[str], env: dict, port: int, log_dir: Path) -> None:
         self.name, self.port = name, port
-        self.log = open(log_dir / f"{name}.log", "w")
-        self.proc = subprocess.Popen(
-            argv, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        self.log = log_dir / f"{name}.log"
+        # The child gets its own copy of the descriptor: ours can be closed once it has started.
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen(
+                argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self.url = f"http://127.0.0.1:{port}"
 
     def wait_ready(self, path: str = "/health", timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log.name}")
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log}")
             try:
                 if httpx.get(self.url + path, timeout=2).status_code < 500:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"{self.name} not ready after {timeout}s; see {self.log.name}")
+        raise RuntimeError(f"{self.name} not ready after {timeout}s; see {self.log}")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -175,7 +177,6 @@ class Server:
                 except ProcessLookupError:
                     pass
                 self.proc.wait(10)
-        self.log.close()
 
 
 # ---------------------------------------------------------------- wrk
@@ -200,7 +201,7 @@ def wrk(url: str, script: str, env_extra: dict, duration: int, headers: dict) ->
     for k, v in headers.items():
         argv += ["-H", f"{k}: {v}"]
     out = subprocess.run(
-        argv + [url], env={**os.environ, **env_extra}, capture_output=True, text=True, timeout=duration + 60
+        [*argv, url], env={**os.environ, **env_extra}, capture_output=True, text=True, timeout=duration + 60
     ).stdout
     res: dict = {"rps": None, "p50": None, "p99": None, "errors": 0, "requests": 0}
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
@@ -630,9 +631,7 @@ def main(argv: list[str] | None = None) -> int:
         with eng.connect() as conn:
             guids = [uuid.UUID(r["customerGuid"]) for r in sample]
             t = Customer.__table__
-            numbers = [
-                n for n in conn.execute(select(t.c.customer_number).where(t.c.customer_guid.in_(guids))).scalars()
-            ]
+            numbers = list(conn.execute(select(t.c.customer_number).where(t.c.customer_guid.in_(guids))).scalars())
             lo, hi = conn.execute(select(func.min(t.c.id), func.max(t.c.id))).one()
             top = conn.execute(select(func.max(t.c.customer_number))).scalar_one()
         eng.dispose()

@@ -31,7 +31,9 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
         # The server's log goes to a file: a pipe nobody reads would block it once full.
-        self.log = tempfile.NamedTemporaryFile(prefix="custreg-server-", suffix=".log", delete=False)
+        # Each start appends to it; the child keeps its own descriptor, ours is closed at once.
+        with tempfile.NamedTemporaryFile(prefix="custreg-server-", suffix=".log", delete=False) as log:
+            self.log_path = log.name
 
     def start(self, timeout: float = 60) -> "Server":
         env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
@@ -41,26 +43,27 @@ class Server:
             CUSTREG_RATE_LIMIT_PER_SECOND="0",
             **self.settings,
         )
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "custreg.main:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(self.workers),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=self.log,
-            start_new_session=True,
-        )
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "custreg.main:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(self.workers),
+                    "--log-level",
+                    "warning",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -99,7 +102,7 @@ class Server:
             self.proc = None
 
     def log_tail(self, chars: int = 3000) -> str:
-        with open(self.log.name, errors="replace") as f:
+        with open(self.log_path, errors="replace") as f:
             return f.read()[-chars:]
 
     def http(self, timeout: float = 60) -> httpx.Client:

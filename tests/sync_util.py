@@ -33,51 +33,50 @@ def live_server(database_url: str, *, workers: int = 1):
         CUSTREG_RATE_LIMIT_PER_SECOND="0",
     )
     # The server's log goes to a file: a pipe nobody reads would fill up and block it.
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "custreg.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180  # a busy machine imports slowly
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"server did not start: {log.read().decode()[-2000:]}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "custreg.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        base = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.seek(0)
-        errors = log.read().decode(errors="replace")
-        log.close()
-        if "Traceback" in errors:
-            print(f"server log:\n{errors[-5000:]}", file=sys.stderr)
+            deadline = time.monotonic() + 180  # a busy machine imports slowly
+            while True:
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"server did not start: {log.read().decode()[-2000:]}")
+                time.sleep(0.1)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.seek(0)
+            errors = log.read().decode(errors="replace")
+            if "Traceback" in errors:
+                print(f"server log:\n{errors[-5000:]}", file=sys.stderr)
 
 
 def http(base: str) -> httpx.Client:

@@ -67,7 +67,7 @@ def test_token_bucket_refills():
 def test_limit_holds_across_two_workers_with_redis(client, database_url, company):
     a = new_client(client, [company], ["customers:read"], name="two-workers")
     path = f"/v1/companies/{company}/customers"
-    settings = dict(rate_limit_per_second=0.2, rate_limit_burst=6, redis_url=REDIS_URL)
+    settings = {"rate_limit_per_second": 0.2, "rate_limit_burst": 6, "redis_url": REDIS_URL}
     with own_app(database_url, **settings) as w1, own_app(database_url, **settings) as w2:
         token = token_for(w1, a)
         statuses = []

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 def _seed(client, url):
     rows = [
-        dict(lastName="Virtanen", firstName="Aino", dateOfBirth="1985-03-01", email="aino@example.fi"),
-        dict(lastName="Virtanen", firstName="Eino", dateOfBirth="1995-06-01", email="eino@posti.fi"),
-        dict(lastName="Virtala", firstName="Siiri", dateOfBirth="1970-01-01", email="siiri@example.fi"),
-        dict(lastName="Korhonen", firstName="Onni", email="onni@example.com"),
-        dict(customerType="COMPANY", companyName="Koivu Oy", email="info@koivu.fi"),
+        {"lastName": "Virtanen", "firstName": "Aino", "dateOfBirth": "1985-03-01", "email": "aino@example.fi"},
+        {"lastName": "Virtanen", "firstName": "Eino", "dateOfBirth": "1995-06-01", "email": "eino@posti.fi"},
+        {"lastName": "Virtala", "firstName": "Siiri", "dateOfBirth": "1970-01-01", "email": "siiri@example.fi"},
+        {"lastName": "Korhonen", "firstName": "Onni", "email": "onni@example.com"},
+        {"customerType": "COMPANY", "companyName": "Koivu Oy", "email": "info@koivu.fi"},
     ]
     return [create_customer(client, url, **r) for r in rows]
 

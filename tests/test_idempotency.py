@@ -103,18 +103,18 @@ def test_concurrent_repeats_create_one_customer(database_url, client):
     cuid = new_company(client)
     url = f"/v1/companies/{cuid}/customers"
     with live_server(database_url, workers=2) as base:
+
+        def send(barrier, results, body, key):
+            with http(base) as h:
+                barrier.wait()
+                results.append(h.post(url, json=body, headers=key))
+
         for round_ in range(5):
             key = {"Idempotency-Key": f"race-{round_}-{uuid.uuid4()}"}
             body = {"lastName": f"Race {round_}", "cellularPhone": "+358401234567"}
             barrier = threading.Barrier(6)
             results = []
-
-            def send():
-                with http(base) as h:
-                    barrier.wait()
-                    results.append(h.post(url, json=body, headers=key))
-
-            threads = [threading.Thread(target=send) for _ in range(6)]
+            threads = [threading.Thread(target=send, args=(barrier, results, body, key)) for _ in range(6)]
             for t in threads:
                 t.start()
             for t in threads:

@@ -174,18 +174,18 @@ def test_sigkill_during_an_all_or_nothing_import(client, database_url):
     marker = f"Imp{uuid.uuid4().hex[:6]}"
     body = _csv(rows, marker)
     outcomes = []
+
+    def send(server, answer):
+        try:
+            with server.http(timeout=300) as http:
+                answer.append(http.post(f"{url}/import", content=body, headers={"Content-Type": "text/csv"}))
+        except httpx.HTTPError as exc:
+            answer.append(exc)
+
     for delay in (1.0, 2.5):
         server = Server(database_url, db_execution="thread").start()
         answer: list = []
-
-        def send():
-            try:
-                with server.http(timeout=300) as http:
-                    answer.append(http.post(f"{url}/import", content=body, headers={"Content-Type": "text/csv"}))
-            except httpx.HTTPError as exc:
-                answer.append(exc)
-
-        t = threading.Thread(target=send)
+        t = threading.Thread(target=send, args=(server, answer))
         t.start()
         time.sleep(delay)
         server.kill()

@@ -12,6 +12,7 @@ shrinking time wasted on passing runs, deadline off. Figures: docs/RELIABILITY.m
 
 import os
 import uuid
+from dataclasses import dataclass, field
 
 import pytest
 import schemathesis
@@ -35,11 +36,12 @@ KNOWN: set[tuple[str, str]] = set()
 OAUTH = "/oauth/token"
 
 
+@dataclass
 class Seed:
     cuid: str = ""
     customer_number: int = 0
     customer_guid: str = ""
-    spare: list[str] = []
+    spare: list[str] = field(default_factory=list)
 
 
 SEED = Seed()

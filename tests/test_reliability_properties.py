@@ -324,7 +324,10 @@ def leaf(draw):
     """(filter text, predicate over a row, well-typed?)"""
     name = draw(st.sampled_from(sorted(FIELDS)))
     kind, index = FIELDS[name]
-    get = lambda row, i=index: row[i]
+
+    def get(row, i=index):
+        return row[i]
+
     shape = draw(st.sampled_from(["cmp", "cmp", "null", "in", "func", "bare", "wrong", "swap"]))
     if shape == "wrong":
         return f"{name} eq {WRONG[kind]}", None, False

@@ -99,13 +99,13 @@ def test_excluded_and_other_companies_stay_out_of_count_and_page(client, custome
     for _ in range(2):
         create_customer(client, other, lastName="Johansson")
     assert _numbers(client, customers_url, "johans") == kept
-    assert _numbers(client, customers_url, "johans", includeExcluded="true") == sorted(kept + [hidden])
+    assert _numbers(client, customers_url, "johans", includeExcluded="true") == sorted([*kept, hidden])
     assert _numbers(client, other, "johans") == [1, 2]
     # Excluding and including again moves the customer in the index.
     client.patch(f"{customers_url}/{kept[0]}", json={"excluded": True})
     assert _numbers(client, customers_url, "johans") == kept[1:]
     client.patch(f"{customers_url}/{hidden}", json={"excluded": False})
-    assert _numbers(client, customers_url, "johans") == sorted(kept[1:] + [hidden])
+    assert _numbers(client, customers_url, "johans") == sorted([*kept[1:], hidden])
 
 
 def test_writes_keep_the_index_in_step(client, customers_url):

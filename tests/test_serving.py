@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import uvicorn
@@ -18,7 +19,7 @@ from custreg import serving
 
 
 class _Probe(serving.NoDelayHTTPProtocol):
-    nodelay: list[int] = []
+    nodelay: ClassVar[list[int]] = []
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)

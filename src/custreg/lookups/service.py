@@ -186,9 +186,8 @@ def _matches(q: dict[str, Any], c: Customer, a: Address | None) -> bool:
         getattr(c, f) for f in ("cellular_phone", "home_phone", "work_phone", "telefax")
     }:
         return False
-    if q.get("email") and q["email"].lower() not in {(c.email or "").lower(), (c.invoice_email_address or "").lower()}:
-        return False
-    return True
+    email = q.get("email")
+    return not email or email.lower() in {(c.email or "").lower(), (c.invoice_email_address or "").lower()}
 
 
 def search(session: Session, company: Company, q: dict[str, Any], *, include_excluded: bool = False):
