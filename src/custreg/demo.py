@@ -10,7 +10,7 @@ from custreg.companies.models import Company
 from custreg.companies.schemas import CompanyCreate
 from custreg.customers import queries as customer_queries
 from custreg.customers import service as customers
-from custreg.customers import validation
+from custreg.customers import validation, writer
 from custreg.db.engine import make_engine
 from custreg.paging import ListParams
 from custreg.text import fold
@@ -115,6 +115,7 @@ def load(url: str, cuid: str = "demo", persons: int = 30) -> int:
             except ValueError:
                 pass
             customers.create(session, company, values)
+        writer.finish(session)
         return customer_queries.count(
             session, company, ListParams(), search_word=None, from_date=None, include_excluded=True
         )

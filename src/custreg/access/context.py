@@ -62,8 +62,7 @@ class Ctx(UnitOfWork):
 
     def commit(self) -> None:
         try:
-            if self._company is not None:  # the write path's last step (customers/writer.py)
-                customer_writer.finish(self.session, self._company.cuid)
+            customer_writer.finish(self.session)  # the write path's last step (customers/writer.py)
             self.session.commit()
         finally:
             self.session.close()

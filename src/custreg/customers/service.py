@@ -68,7 +68,7 @@ def _apply(
     session: Session, company: Company, customer: Customer, values: dict[str, Any], *, given_full_name: bool
 ) -> None:
     v = validation.normalize(values, default_country=company.country_code)
-    _check_parent(session, company, customer, v.get("parentCustomer"))
+    _check_parent(session, company, customer.customer_guid, v.get("parentCustomer"))
     for hook in hooks.APPLY:
         hook(session, company, customer, v)
     customer.full_name_given = given_full_name
@@ -92,10 +92,10 @@ def _apply_main_address(customer: Customer, fields: dict[str, Any]) -> None:
     address.last_updated_at = utcnow()
 
 
-def _check_parent(session: Session, company: Company, customer: Customer, parent: uuid.UUID | None):
+def _check_parent(session: Session, company: Company, guid: uuid.UUID, parent: uuid.UUID | None) -> None:
     if parent is None:
         return
-    if parent == customer.customer_guid:
+    if parent == guid:
         raise Unprocessable(
             "A customer cannot be its own parent", [{"field": "parentCustomer", "message": "is the customer itself"}]
         )
@@ -133,7 +133,7 @@ def create(
         raise Conflict(
             f"customerGuid {customer_guid} is already in use", [{"field": "customerGuid", "message": "already in use"}]
         )
-    _check_parent(session, company, Customer(customer_guid=new.guid), new.values.get("parentCustomer"))
+    _check_parent(session, company, new.guid, new.values.get("parentCustomer"))
     return writer.create(session, company, [new], number=number)[0]
 
 

@@ -302,7 +302,7 @@ def flush(session: Session) -> None:
     session.flush()
 
 
-def finish(session: Session, cuid: str) -> None:
+def finish(session: Session) -> None:
     """Before COMMIT: the last flush, then the stored copies of the customers changed."""
     flush(session)
     pending = session.info.pop(PENDING, {})
@@ -311,7 +311,8 @@ def finish(session: Session, cuid: str) -> None:
         return
     for c in live:  # collections loaded before this transaction's deletes still hold them
         session.expire(c)
-    document.store(session, [{"cid": c.id, "doc": document.render(c, cuid)} for c in live])
+    cuid = {c.company_id: session.get_one(Company, c.company_id).cuid for c in live}
+    document.store(session, [{"cid": c.id, "doc": document.render(c, cuid[c.company_id])} for c in live])
     ids = [c.id for c in live]
     for refresh in hooks.REFRESH:
         refresh(session, ids)

@@ -123,7 +123,7 @@ def _apply_row(
                 if deferred and deferred[-1][0] == row and deferred[-1][1] is None:
                     deferred[-1] = (row, made.customer_guid, parent)
                 outcome = "created"
-            writer.finish(session, company.cuid)  # inside the savepoint: its copies go with it
+            writer.finish(session)  # inside the savepoint: its copies go with it
         if outcome == "created":
             report.created += 1
         else:
@@ -149,7 +149,7 @@ def _resolve_parents(session: Session, company: Company, deferred: list, report:
             with session.begin_nested():
                 c = customers.get(session, company, str(guid), for_update=True)
                 customers.patch(session, company, c, {"parentCustomer": parent})
-                writer.finish(session, company.cuid)
+                writer.finish(session)
         except DomainError as exc:
             for e in exc.errors or [{"field": "parentCustomer", "message": exc.detail}]:
                 report.add(row, e.get("field") or "parentCustomer", e.get("message") or exc.detail)
@@ -256,7 +256,7 @@ def run(
             _apply_chunk(session, company, header, group, report, deferred, creator, flush)
             if mode == "valid-rows" and not deferred:
                 creator.numbers.store()
-                writer.finish(session, company.cuid)
+                writer.finish(session)
                 session.commit()
         creator.numbers.store()  # the caller commits (or rolls back, undoing it)
     finally:
@@ -264,5 +264,5 @@ def run(
             workers.terminate()
     if deferred:
         _resolve_parents(session, company, deferred, report)
-    writer.finish(session, company.cuid)
+    writer.finish(session)
     return report
