@@ -2,11 +2,9 @@
 
 For statements on a hot path where SQLAlchemy's work per execution (cache key, parameter
 set-up, result object) costs more than the statement: the POST's audit INSERT and its
-number's UPDATE … RETURNING, the stored CSV line's SELECT (80 columns, a hundred literals:
-0.8 → 0.17 ms a write), and the export's statement handed to its reading process. The
-same SQL text and the column types' own bind conversions, without that work. Measured on
-a plain POST under cProfile (bench/post_cpu.py, so slower than real): the audit entries
-0.94 → 0.52 ms, taking the number (BEGIN included) 1.2 → 0.9 ms."""
+number's UPDATE … RETURNING. The same SQL text and the column types' own bind conversions,
+without that work. Measured on a plain POST under cProfile (bench/post_cpu.py, so slower
+than real): the audit entries 0.94 → 0.52 ms, taking the number (BEGIN included) 1.2 → 0.9 ms."""
 
 from typing import Any
 
@@ -34,10 +32,6 @@ class DriverStatement:
         sql, processors, names, defaults = self._for(dialect)
         values = {**defaults, **{n: _convert(processors, n, v) for n, v in (params or {}).items()}}
         return sql, (values if names is None else tuple(values[n] for n in names))
-
-    def position(self, dialect, name: str) -> int:
-        """Where parameter `name` is in a positional dialect's parameters."""
-        return self._for(dialect)[2].index(name)
 
     def execute(self, conn, params: dict[str, Any] | list[dict[str, Any]], cursor=None):
         """Run on `conn` (a SQLAlchemy Connection inside its transaction), on `cursor` or a
