@@ -20,7 +20,12 @@ _XML_ESCAPE_RE = re.compile(r"[&<>\"'\r\t]")
 _XML_INVALID = re.compile("[\ufffe\uffff\ud800-\udfff]")
 
 
+_XML_ANY = re.compile("[&<>\"'\r\t\ufffe\uffff\ud800-\udfff]")  # either of the above
+
+
 def xml_escape(value: str) -> str:
+    if not _XML_ANY.search(value):  # most values: one scan
+        return value
     value = _XML_INVALID.sub("\ufffd", value)
     return _XML_ESCAPE_RE.sub(lambda m: _XML_ESCAPES[m.group()], value)
 
@@ -48,6 +53,6 @@ def xml_customer(values: Sequence[Any]) -> str:
         if name == "dimensions":
             parts.append(_dimensions(value))
             continue
-        parts += (open_, xml_escape(text_of(value) or ""), close)
+        parts += (open_, xml_escape(value if type(value) is str else text_of(value) or ""), close)
     parts.append("  </customer>\n")
     return "".join(parts)
