@@ -88,10 +88,9 @@ def _reading(engine: Engine) -> Iterator[Connection]:
 def _batches(conn: Connection, statement, where: list, id_chunks) -> Iterator[Sequence]:
     """The rows of `statement` restricted by `where` (and, with `id_chunks`, to each chunk of
     customer ids in turn), `BATCH` rows at a time from a streaming cursor."""
-    streaming = conn.execution_options(yield_per=BATCH)
     for chunk in [None] if id_chunks is None else id_chunks:
         clauses = where if chunk is None else [*where, Customer.id.in_(chunk)]
-        result = streaming.execute(statement.where(*clauses))
+        result = conn.execute(statement.where(*clauses), execution_options={"yield_per": BATCH})
         try:
             yield from result.partitions()
         finally:
