@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sync_util import csv_rows, custreg_cli
 
-from custreg.sync.export import COLUMNS, neutralize, unneutralize
+from custreg.sync.csv_format import COLUMNS, neutralize, unneutralize
 
 # Assigned by the register, not carried over by an import.
 REGISTER_COLUMNS = {"customerNumber", "regDate", "lastUpdatedAt", "version"}

@@ -14,7 +14,7 @@ from test_export_format import expected_csv, full, make_tricky
 from test_export_import import fresh_company
 from test_import_documents import _configure, _csv
 
-from custreg.sync import export
+from custreg.sync import csv_format
 
 
 def _lines(app, cuid: str) -> dict[str, str]:
@@ -58,15 +58,7 @@ def _export(client, cuid: str) -> bytes:
     return r.content
 
 
-@pytest.fixture(params=["thread", "process"])
-def reader(request, monkeypatch):
-    """Both ways of reading the rows (SQLite: a child process from PROCESS_FROM customers)."""
-    if request.param == "process":
-        monkeypatch.setattr(export, "PROCESS_FROM", 1)
-    return request.param
-
-
-def test_api_writes_store_lines_and_the_export_does_not_depend_on_them(app, client, reader):
+def test_api_writes_store_lines_and_the_export_does_not_depend_on_them(app, client):
     cuid = fresh_company(client)
     make_tricky(client, cuid)
     n = _count(app, cuid)
@@ -83,7 +75,7 @@ def test_api_writes_store_lines_and_the_export_does_not_depend_on_them(app, clie
     assert _export(client, cuid) == expected_csv(full(client, cuid))
 
 
-def test_changes_through_any_endpoint_show_in_the_export(app, client, reader):
+def test_changes_through_any_endpoint_show_in_the_export(app, client):
     cuid = fresh_company(client)
     url = f"/v1/companies/{cuid}/customers"
     c = client.post(
@@ -122,7 +114,7 @@ def test_changes_through_any_endpoint_show_in_the_export(app, client, reader):
     assert b"Uusikatu" not in body and b"ext-1" not in body
 
 
-def test_writes_by_another_tool_are_exported_as_they_are(app, client, reader):
+def test_writes_by_another_tool_are_exported_as_they_are(app, client):
     """Triggers, not the API, delete the line: a row changed with plain SQL exports as it
     is now, its customer row, main address or external id alike."""
     cuid = fresh_company(client)
@@ -170,13 +162,14 @@ def test_lines_of_another_format_are_not_used(app, client):
     client.post(url, json={"lastName": "Format"})
     with app.state.db.engine.begin() as conn:
         conn.execute(
-            text("UPDATE customer_csv_lines SET line_format = :f, line = 'stale\r\n'"), {"f": export.LINE_FORMAT + 1}
+            text("UPDATE customer_csv_lines SET line_format = :f, line = 'stale\r\n'"),
+            {"f": csv_format.LINE_FORMAT + 1},
         )
     body = _export(client, cuid)
     assert b"stale" not in body and body == expected_csv(full(client, cuid))
 
 
-def test_api_import_stores_lines(app, client, reader):
+def test_api_import_stores_lines(app, client):
     cuid = new_company(client)
     _configure(client, cuid)
     r = client.post(

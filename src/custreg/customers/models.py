@@ -175,7 +175,7 @@ class CustomerCsvLine(Base):
         primary_key=True,
         autoincrement=False,
     )
-    line_format: Mapped[int] = mapped_column(SmallInteger)  # export.LINE_FORMAT when written
+    line_format: Mapped[int] = mapped_column(SmallInteger)  # csv_format.LINE_FORMAT when written
     line: Mapped[str] = mapped_column(Text)
 
 

@@ -32,7 +32,7 @@ from custreg.db.session import Database
 from custreg.errors import DomainError, NotFound
 from custreg.paging import ListParams
 from custreg.settings import get_settings
-from custreg.sync import bulk, export, feed, importer
+from custreg.sync import bulk, export, feed, importer, lines
 
 console = Console(stderr=True)
 
@@ -288,7 +288,7 @@ def lines_cmd(company: str | None = typer.Option(None, "--company", help="cuid (
             console=console,
         ) as progress:
             task = progress.add_task("lines", total=total)
-            done = export.fill_lines(db, company_id, progress=lambda n: progress.advance(task, n))
+            done = lines.fill(db, company_id, progress=lambda n: progress.advance(task, n))
             progress.update(task, completed=total)
     finally:
         db.engine.dispose()

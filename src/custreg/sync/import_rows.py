@@ -16,7 +16,14 @@ from pydantic import ValidationError
 from custreg.customers import document, rows, validation
 from custreg.customers.schemas import CustomerCreate
 from custreg.errors import BadRequest, DomainError
-from custreg.sync.export import COLUMNS, FIELD_COLUMNS, READ_ONLY_COLUMNS, WRITABLE_COLUMNS, is_formula, unneutralize
+from custreg.sync.csv_format import (
+    COLUMNS,
+    FIELD_COLUMNS,
+    READ_ONLY_COLUMNS,
+    WRITABLE_COLUMNS,
+    is_formula,
+    unneutralize,
+)
 
 MAX_REPORTED = 1000  # errors listed in a report; more are counted
 CELL_LIMIT = 1024 * 1024  # the largest cell the csv module reads (its default is 128 KiB)

@@ -34,7 +34,7 @@ from custreg.customers.shape import main_address, values_of
 from custreg.errors import BadRequest, DomainError
 from custreg.external_ids.models import ExternalId
 from custreg.sync import bulk, import_rows
-from custreg.sync.export import FIELD_COLUMNS, WRITABLE_COLUMNS
+from custreg.sync.csv_format import FIELD_COLUMNS, WRITABLE_COLUMNS
 
 Mode = Literal["all-or-nothing", "valid-rows"]
 MODES = ("all-or-nothing", "valid-rows")

@@ -14,7 +14,7 @@ from custreg.addresses.models import Address
 from custreg.compat.billmate.mapping import FIELD_ORDER, shape
 from custreg.customers.models import Customer
 from custreg.parameters.models import PartyParameter
-from custreg.sync import export
+from custreg.sync import csv_format, export, xml_format
 
 
 def _enriched(engine, company_id: int, batch: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -65,7 +65,7 @@ def _rows(engine, company_id: int, records: Iterable[dict[str, Any]]) -> Iterato
     batch: list[dict[str, Any]] = []
     for rec in records:
         batch.append(rec)
-        if len(batch) >= export.BATCH:
+        if len(batch) >= csv_format.BATCH:
             yield from _enriched(engine, company_id, batch)
             batch = []
     if batch:
@@ -76,7 +76,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    return export.neutralize(text) if text and text[0] in (*export.FORMULA_START, "'") else text
+    return csv_format.neutralize(text) if text and text[0] in (*csv_format.FORMULA_START, "'") else text
 
 
 def _csv(rows: Iterable[dict[str, Any]], size: int = 64 * 1024) -> Iterator[bytes]:
@@ -93,10 +93,10 @@ def _csv(rows: Iterable[dict[str, Any]], size: int = 64 * 1024) -> Iterator[byte
 
 
 def _xml(rows: Iterable[dict[str, Any]], cuid: str) -> Iterator[bytes]:
-    yield (f'<?xml version="1.0" encoding="UTF-8"?>\n<customers company="{export.xml_escape(cuid)}">\n').encode()
+    yield (f'<?xml version="1.0" encoding="UTF-8"?>\n<customers company="{xml_format.xml_escape(cuid)}">\n').encode()
     for row in rows:
         fields = "".join(
-            f"    <{f}>{export.xml_escape(str(row[f]))}</{f}>\n" for f in FIELD_ORDER if row[f] is not None
+            f"    <{f}>{xml_format.xml_escape(str(row[f]))}</{f}>\n" for f in FIELD_ORDER if row[f] is not None
         )
         yield f"  <customer>\n{fields}  </customer>\n".encode()
     yield b"</customers>\n"
