@@ -470,7 +470,7 @@ _FRAMEWORK = (
     "fastapi/_body_limit",
     "fastapi/routing",
     "telemetry/",
-    "custreg/cli.py",
+    "custreg/cli/",
     "custreg/limits.py",
 )
 

@@ -1,14 +1,11 @@
 """`custreg` command line: serve, migrate, demo, admin-token, client, user-token."""
 
-import os
-import sys
-
 import typer
 from rich.console import Console
 
 from custreg import bootstrap
+from custreg.cli.transfer import register as register_transfer
 from custreg.settings import get_settings
-from custreg.sync.cli import register as register_sync
 
 app = typer.Typer(help="custreg: a self-hostable customer register", no_args_is_help=True)
 console = Console(stderr=True)
@@ -207,13 +204,4 @@ def user_token(
     typer.echo(token)
 
 
-register_sync(app)  # export, import, prune, lines
-
-
-def main() -> None:  # pragma: no cover
-    sys.exit(app())
-
-
-if __name__ == "__main__":  # pragma: no cover
-    os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    main()
+register_transfer(app)  # export, import, prune, lines

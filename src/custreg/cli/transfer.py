@@ -1,4 +1,4 @@
-"""`custreg export`, `custreg import` and `custreg prune` (registered by custreg.cli)."""
+"""`custreg export`, `custreg import`, `custreg prune` and `custreg lines` (registered by custreg.cli)."""
 
 import datetime as dt
 import getpass
