@@ -10,6 +10,7 @@ Pure: no database, so it runs in worker processes too.
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from psycopg.types.json import Json
@@ -32,6 +33,7 @@ from custreg.register.models import RegisterCode
 _NONE_FIELDS = dict.fromkeys((*CUSTOMER_FIELDS, *ADDRESS_FIELDS))
 
 
+@dataclass(slots=True)
 class New:
     """A validated new customer: `values` (normalized, camelCase, None left out), the rows'
     values in the driver's form (`customer`: VALUE_FIELDS + excluded + full name given;
@@ -39,42 +41,17 @@ class New:
     the search text without the number, and the stored document with its number and times
     left as marks (document.finish)."""
 
-    __slots__ = (
-        "address",
-        "customer",
-        "document",
-        "external_guid",
-        "guid",
-        "guid_db",
-        "pair",
-        "raw",
-        "row",
-        "search_tail",
-        "values",
-    )
-
-    def __init__(self, row, guid, guid_db, values, pair, customer, address, search_tail, doc, external_guid):
-        self.row, self.guid, self.guid_db, self.values, self.pair = row, guid, guid_db, values, pair
-        self.customer, self.address = customer, address
-        self.search_tail, self.document, self.external_guid = search_tail, doc, external_guid
-        self.raw: Any = None  # the importer's: the row as read, to retry it alone
-
-    def __reduce__(self):
-        return (
-            New,
-            (
-                self.row,
-                self.guid,
-                self.guid_db,
-                self.values,
-                self.pair,
-                self.customer,
-                self.address,
-                self.search_tail,
-                self.document,
-                self.external_guid,
-            ),
-        )
+    row: int
+    guid: uuid.UUID
+    guid_db: Any
+    values: dict[str, Any]
+    pair: tuple[int, str] | None
+    customer: tuple
+    address: tuple | None
+    search_tail: str
+    document: str | None
+    external_guid: Any
+    raw: Any = None  # the importer's: the row as read, to retry it alone
 
     def hook_values(self) -> dict[str, Any]:
         """What the APPLY and CREATED hooks get: every field, None where not given."""

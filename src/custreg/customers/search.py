@@ -1,34 +1,8 @@
-"""`searchWord`: every term of the query must be the start of a word of the customer.
-
-`customers.search_text` (written by `document_text()`, through `rows.search_text`)
-holds the customer number and the folded (lower-case, accent-free) names, idNumber,
-vatNumber, e-mail, phones and city as they are (lookups match names in it with LIKE),
-then, after two spaces, the customer's *words*: every run of letters and every run of
-digits of those values (`mäki-virtanen` → `maki`, `virtanen`; `matti.virtanen7@x.fi` →
-`matti`, `virtanen`, `7`, `x`, `fi`) and the forms a user types that are not in them (a
-phone's E.164 digits `358401234567` and national form `0401234567`, an identifier
-without its punctuation `8501011234`). The number is a word too.
-
-A query is folded and cut the same way into *terms*; a word that looks like a number
-(digits and `+ - ( ) . /`) is one term of its digits, and a phone typed in groups
-(`040 123 4567`, `+358 40 123`: a group starting with `0` or `+` and the groups of
-digits after it) is one term. A customer matches when every term is the start of one of
-its words. Both engines do exactly that, from an index:
-
-- SQLite: a contentless FTS5 table `customers_fts` (ascii tokenizer, `detail=none`,
-  prefix indexes of 2 and 3 characters) of the words, kept by triggers in the
-  transaction that writes the customer. Its rowid is not the customer id but
-  `company_id·2^41 + excluded·2^40 + customer_number`: the company and `excluded` are a
-  rowid range and the page order (customer number) is the rowid order, so the count and
-  the page never leave the FTS index.
-- PostgreSQL: a table of (company_id, excluded, word, customer_number) rows, its primary
-  key in "C" order, kept by a trigger in the transaction that writes the customer: a term
-  is one range of that key, so the count and the page's numbers are index-only scans
-  (several terms: the INTERSECT of their ranges' numbers).
-
-Runs of letters and of digits are cut apart so that no near-unique word (`virtanen7` of
-an e-mail) starts with a common one: a prefix query then scans a handful of index terms.
-"""
+"""`searchWord`: every term of the query must be the start of a word of the customer
+(docs/customers.md, "searchWord"). `document_text` writes `customers.search_text`: the
+number and the folded values, two spaces, then the words; `terms` cuts a query the same
+way; SQLite answers from the FTS5 table `customers_fts`, PostgreSQL from the words table
+`customer_words`, both kept by triggers in the writing transaction."""
 
 import re
 from collections.abc import Sequence

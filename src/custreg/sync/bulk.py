@@ -36,13 +36,8 @@ LARGE_IMPORT = 10_000  # created customers from which an import tidies up (after
 
 def after_large_import(engine, created: int) -> None:
     """After a committed import that created `created` customers (large imports only):
-    SQLite truncates its write-ahead log; PostgreSQL VACUUM (ANALYZE)s what it wrote.
-    Until autovacuum comes round (minutes), the planner sees a freshly loaded table as the
-    empty one it analyzed before (the bench saw a scan of every customer per write right
-    after a 200k-row import), every read of a new row checks its transaction and sets its
-    hint bits, and index-only scans (the lists' counts) visit the heap. The VACUUM costs
-    ≈ 3 s per 200k rows; reads right after a 200k import, sequential: GET 5.6 → 3.8 ms,
-    lastName list 14.8 → 12.2 ms, searchWord 34.5 → 26.1 ms."""
+    SQLite truncates its write-ahead log; PostgreSQL VACUUM (ANALYZE)s what it wrote, so the
+    planner and index-only scans see the loaded tables at once (docs/sync.md, "Batches")."""
     if created < LARGE_IMPORT:
         return
     if engine.dialect.name == "sqlite":
@@ -70,19 +65,11 @@ DEFER_INDEXES_FROM = LARGE_IMPORT  # expected rows from which a SQLite import re
 
 
 def defer_indexes(session: Session, expected_rows: int) -> Callable[[], None] | None:
-    """SQLite, a large import in one transaction: drop the customers' plain (non-unique)
-    indexes inside the transaction and return the function that builds them again before
-    COMMIT, or None (nothing done).
-
-    Their keys (names, e-mail, idNumber) come in random order, so each new row dirtied a
-    random page of each; once they outgrew the import's page cache every row spilled pages
-    into the WAL again and again (a 1M import: 5.6 GB of WAL, every page read looking it
-    up; 939 rows/s against ≈ 3,500 at 10k). Built at the end, each index is one sort. The
-    DROP is part of the transaction: a failed import's rollback brings the indexes back,
-    and other connections see the old schema until COMMIT. The unique indexes stay, so
-    the constraints and the import's lookups work as before. Only when the import is at
-    least as large as the table (the rebuild covers every row) and not for valid-rows
-    imports, which commit along the way."""
+    """SQLite, a large all-or-nothing import at least as large as the table: drop the
+    customers' plain (non-unique) indexes inside the transaction and return the function
+    that builds them again before COMMIT, or None. Rows in random key order spilled every
+    index page to the WAL; built at the end, each index is one sort. A rollback brings the
+    indexes back (docs/sync.md, "Batches")."""
     if session.get_bind().dialect.name != "sqlite" or expected_rows < DEFER_INDEXES_FROM:
         return None
     conn = session.connection()
@@ -106,25 +93,10 @@ def existing(
     session: Session, company: Company, guids: set, pairs: set, started_empty: bool = False
 ) -> tuple[set, set]:
     """Which of `guids` and external id `pairs` name customers of the company already.
-
-    This lookup only routes rows: a new customer whose GUID or external id is taken after
-    all makes its batch's INSERT fail on the unique constraints, and the batch is retried
-    row by row (Creator.flush), where the row becomes an update. So it may be skipped
-    where it cannot pay:
-
-    PostgreSQL, into a company that had no customers when the import began
-    (`started_empty`): only rows of this import can match, and the lookup inside the one
-    long transaction is what made large imports slow. The table grows inside a
-    transaction that autovacuum cannot see, so the statistics stay those of the empty
-    table; psycopg prepares a statement from its 5th execution on, and PostgreSQL then
-    keeps a generic plan made while the table was small: `customer_guid IN ($2…$1001)` as a
-    filter over every row of the company through another index, 1000 comparisons a row —
-    2-8 s per batch at 50,000-200,000 rows (EXPLAIN ANALYZE: "Index Scan using
-    ix_customers_company_last_updated … Rows Removed by Filter: 200000"). Unprepared,
-    `= ANY(array)` or a join from unnest(array) still scan the company's rows (a hashed
-    filter: ≈ 40-90 ms per batch at 100,000 rows, growing with the table; an ANALYZE inside
-    the transaction does not change that plan). Otherwise (a company with customers): one
-    unprepared `= ANY(array)`, planned with the sizes of the moment."""
+    It only routes rows (a key taken after all fails its batch's INSERT, retried row by
+    row), so PostgreSQL skips it into a company that started empty, and runs it unprepared
+    otherwise: a plan prepared while the table was small scanned every row of a growing
+    import (docs/sync.md, "Batches")."""
     found_guids: set = set()
     found_pairs: set = set()
     if session.get_bind().dialect.name == "postgresql":
@@ -175,30 +147,13 @@ def existing(
 
 
 class Numbers:
-    """The company's customer numbers inside one import transaction: the counter row is read
-    and locked once, at the top level of the transaction (FOR NO KEY UPDATE, the lock the
-    counter's UPDATE takes), the numbers are counted here — for the batches and for the
-    row-by-row creates of the same import (sync/importer.py passes them) — and the counter is written back with one
-    UPDATE before COMMIT (`store`).
-
-    Why: an UPDATE of the counter per batch (and per row-by-row create), each inside its
-    SAVEPOINT, left a version of the company row per batch that could not be pruned before
-    COMMIT, and the foreign-key check of every later row (customers → companies) walked
-    them all (PostgreSQL; perf: GetMultiXactIdMembers ≈ 48 % of the backend, a 1M-row
-    import at 490-630 rows/s and falling). Now a transaction of an import makes one
-    version of the company row.
-
-    What keeps the numbers unique and without gaps:
-    - The lock is taken outside any savepoint (`take` refuses otherwise; the row-by-row
-      path calls `take(0)` before its savepoint), so it is the transaction's until COMMIT
-      or ROLLBACK: a savepoint's rollback would release a lock taken inside it, and
-      another writer could then take the numbers counted here. PostgreSQL: the change-feed
-      lock first, as every other taker (customers.service.create) takes it. SQLite: the
-      transaction's write lock (BEGIN IMMEDIATE) already excludes every other taker.
-    - `give_back`: a batch or a row rolled back to its savepoint returns its numbers.
-    - `store` before COMMIT (the importer calls it); the next `take` reads the counter
-      again, in the next transaction. A ROLLBACK undoes the one UPDATE: a failed import
-      takes no number."""
+    """The company's customer numbers inside one import transaction: the counter row is
+    read and locked once, outside any savepoint (FOR NO KEY UPDATE; PostgreSQL: after the
+    change-feed lock), the numbers are counted here for the batches and the row-by-row
+    creates, and written back with one UPDATE before COMMIT (`store`). A batch or row rolled
+    back to its savepoint gives its numbers back; a ROLLBACK undoes the one UPDATE. One
+    version of the company row per transaction instead of one per batch, whose chain every
+    foreign-key check walked (docs/sync.md, "Batches")."""
 
     def __init__(self, session: Session, company_id: int) -> None:
         self.session, self.company_id = session, company_id

@@ -1,20 +1,10 @@
-"""CSV import (docs/export.md): the export's columns in, every row validated with the
-API's rules (CustomerCreate, then customers.service.create / patch), a per-row report.
-
-Reads a file row by row (csv module over a text stream), COMMIT_EVERY rows at a time:
-memory does not grow with the file. New customers are validated with exactly the rules of
-customers.service.create and written in batches with multi-row INSERTs (COPY on
-PostgreSQL) by sync/bulk.py; rows that update a customer (or name a parent) go one by one
-through customers.service, each in a SAVEPOINT, so a bad row leaves nothing behind and
-the rows after it are still validated. With `jobs` > 1 (the CLI, for large files), worker
-processes run the per-row validation that needs no database. `all-or-nothing` (default):
-the whole import is one transaction, rolled back when any row fails. `valid-rows`: good
-rows are kept, committed in batches so other writers are not blocked for the whole file.
-
-Upsert: a row whose `customerGuid` names a customer of the company updates it (columns
-absent from the file are left as they are; an empty cell clears); otherwise a customer is
-created (with that GUID when one is given), numbered by the company's sequence.
-"""
+"""CSV import (docs/export.md): the export's columns in, every row validated with the API's
+rules, a per-row report. New customers go through the one write path in batches
+(sync/bulk.Creator → customers.writer.create); a row that updates a customer (its
+`customerGuid` or external id names one) or names a parent goes through customers.service
+in a SAVEPOINT, so a bad row leaves nothing behind. `all-or-nothing` (default) is one
+transaction; `valid-rows` commits every COMMIT_EVERY rows. Rows are read and prepared by
+sync/import_rows.py, in worker processes for a large file."""
 
 import csv
 from collections.abc import Callable
