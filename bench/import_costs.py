@@ -2,24 +2,23 @@
 
     .venv/bin/python bench/import_costs.py [--rows 20000] [--csv customers.csv]
 
-Runs the import's own code (sync/importer.py, sync/bulk.py) stage by stage on generated
+Runs the import's own code (sync/import_rows.py, customers/rows.py, customers/writer.py) stage by stage on generated
 customers (bench/generate.py, or --csv) and a fresh SQLite database built by the
 migrations, each stage timed with time.process_time over all rows:
 
 worker side (what `--jobs N` spreads over N processes), per row:
  1. CSV parse and cells → values (csv module, formula check, unneutralize)
- 2. the API's schema, as the import runs it (importer._Schema: CustomerCreate.model_validate
+ 2. the API's schema, as the import runs it (import_rows.Schema: CustomerCreate.model_validate
     with cells that validated before taken from a cache), and without the cache
  3. the API's rules: customers.validation.normalize (phones, e-mail, identifiers), and
     within it phonenumbers, email-validator and python-stdnum alone
- 4. search text (customers.service._search_text)
- 5. the stored document: the template (customers.document.NewDocuments.render), and the
-    live rendering (read.detail) it reproduces
- 6. all of it: importer._prepare_row (1-5 plus codes and the external id rules)
+ 4. search text (customers.rows.search_text)
+ 5. the stored document (customers.document.NewDocuments.render: read.detail of a stand-in)
+ 6. all of it: import_rows.prepare_row (1-5 plus codes and the external id rules)
  7. pickling a prepared row to the writing process and back
 writing process, per row:
- 8. bulk.Creator._write of batches of 1000 (customers with their document, main address,
-    external id, change log; one transaction) with the search index's triggers, and the
+ 8. customers.writer.create of batches of 1000 (customers with their document, main address,
+    external id, change log, audit, CSV line; one transaction) with the search index's triggers, and the
     same with its triggers dropped (the share of searchWord's index)
 """
 
@@ -84,10 +83,13 @@ def main() -> None:
             )
             assert r.status_code == 201, r.text
 
-    from custreg.customers import identifiers, service, validation
+    from custreg import bootstrap
+    from custreg.customers import document, identifiers, rows, validation, writer
     from custreg.customers.schemas import CustomerCreate
     from custreg.db.session import Database
-    from custreg.sync import bulk, importer
+    from custreg.sync import import_rows
+
+    bootstrap.wire()
 
     db = Database.from_url(url)
 
@@ -101,19 +103,19 @@ def main() -> None:
         return result
 
     def parse():
-        report = importer.Report(mode="x")
+        report = import_rows.Report(mode="x")
         rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
-        return [importer._row_values(header, r, i, report) for i, r in enumerate(rows)]
+        return [import_rows.row_values(header, r, i, report) for i, r in enumerate(rows)]
 
     values = timed("1. CSV parse + cells → values", parse)
     present = [{k: v for k, v in d.items() if v is not None} for d in values]
-    schema = importer._Schema()
+    schema = import_rows.Schema()
     given = timed("2. schema (cached per column and cell)", lambda: [schema(d) for d in present])
     timed("2'. schema without the cache (model_validate)", lambda: [CustomerCreate.model_validate(d) for d in present])
     full = []
     for g, d in zip(given, values):
-        f = dict(importer._NONE_FIELDS)
-        f.update({k: g.get(k) for k in d if k in importer._WRITABLE})
+        f = dict(import_rows.NONE_FIELDS)
+        f.update({k: g.get(k) for k in d if k in import_rows.WRITABLE})
         full.append(f)
     normalized = timed("3. validation.normalize", lambda: [validation.normalize(f, default_country="FI") for f in full])
     phones = [(f.get("cellularPhone") or f.get("workPhone"), f.get("countryCode")) for f in full]
@@ -135,35 +137,33 @@ def main() -> None:
         ],
     )
     timed(
-        "4. search text (service._search_text)", lambda: [service._search_text(bulk._shape(v, 1)) for v in normalized]
+        "4. search text (rows.search_text)", lambda: [rows.search_text(1, v) for v in normalized]
     )
-    codes = bulk.Codes.of(db.session(write=False), _company(db))
-    docs = bulk.new_documents("c")
+    codes = rows.Codes.of(db.session(write=False), _company(db))
+    docs = document.NewDocuments("c", rows.VALUE_FIELDS, rows.ADDRESS_FIELDS)
     args = []
     for v in normalized:  # what prepare hands the renderer: the stored values
         if not v.get("fullName"):
             v["fullName"] = validation.derive_full_name(v)
-        address = (uuid.uuid4(), *(v.get(f) for f in bulk._ADDRESS_FIELDS))
+        address = (uuid.uuid4(), *(v.get(f) for f in rows.ADDRESS_FIELDS))
         args.append(
-            (uuid.uuid4(), tuple(v.get(f) for f in bulk._VALUE_FIELDS), bool(v.get("excluded")), False, address, None)
+            (uuid.uuid4(), tuple(v.get(f) for f in rows.VALUE_FIELDS), bool(v.get("excluded")), False, address, None)
         )
-    timed("5. document: template (NewDocuments.render)", lambda: [docs.render(*r) for r in args])
-    timed("5'. document: live (read.detail + dump)", lambda: [docs.render_live(*r) for r in args[:2000]])
-    out["5'. document: live (read.detail + dump)"] *= n / min(n, 2000)
-    importer._init_worker(header, "FI", dict(codes.known), "c")
+    timed("5. document (NewDocuments.render: read.detail + dump)", lambda: [docs.render(*r) for r in args])
+    import_rows.init_worker(header, "FI", dict(codes.known), "c")
     prepared = timed(
-        "6. whole row in the worker (_prepare_row)", lambda: importer._prepare_rows(list(enumerate(cells, start=2)))
+        "6. whole row in the worker (prepare_row)", lambda: import_rows.prepare_rows(list(enumerate(cells, start=2)))
     )
     blob = timed("7. pickle out", lambda: [pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL) for x in prepared])
     timed("7'. unpickle in the writer", lambda: [pickle.loads(b) for b in blob])
 
     for label, drop, cuid in (
-        ("8. write (Creator._write), search triggers on", False, "c"),
+        ("8. write (writer.create), search triggers on", False, "c"),
         ("8'. write, search triggers dropped", True, "c2"),
     ):
         session = db.session(write=True)
         company = _company(db, session, cuid)
-        prepared = importer._prepare_rows(list(enumerate(cells, start=2)))  # new record GUIDs
+        prepared = import_rows.prepare_rows(list(enumerate(cells, start=2)))  # new record GUIDs
         if drop:
             for (name,) in (
                 session.connection()
@@ -171,11 +171,10 @@ def main() -> None:
                 .all()
             ):
                 session.connection().exec_driver_sql(f"DROP TRIGGER {name}")
-        creator = bulk.Creator(session, company)
-        batch = [p[4] for p in prepared if isinstance(p[4], bulk.New)]
+        batch = [p[4] for p in prepared if isinstance(p[4], rows.New)]
         t = time.process_time()
-        for i in range(0, len(batch), bulk.BATCH):
-            creator._write(batch[i : i + bulk.BATCH])
+        for i in range(0, len(batch), 1000):
+            writer.create(session, company, batch[i : i + 1000])
         session.commit()
         out[label] = time.process_time() - t
         session.close()

@@ -32,13 +32,7 @@ def wire() -> None:
     # The records' backrefs (Customer.bank_accounts, ...) exist once the mappers are configured.
     configure_mappers()
     # Checks in this order: the first that fails names the field of the 4xx.
-    _add(
-        hooks.APPLY,
-        selfservice._apply_hook,
-        external_ids.on_apply,
-        register.check_customer_codes,
-        relations.refuse_parent_cycle,
-    )
+    _add(hooks.APPLY, selfservice._apply_hook, external_ids.on_apply, relations.refuse_parent_cycle)
     _add(hooks.CREATED, external_ids.on_created, selfservice.on_created)
     _add(hooks.TOUCH, relations.touch_relations_of_deleted)
     # The export's stored CSV lines, refreshed with the stored documents.

@@ -83,12 +83,13 @@ def _resource(cls: Any, value_of: Any) -> str:
     return f"{name}/{guid}" if guid is not None else name
 
 
-def _whole(cls: Any, values: dict[str, Any], op: str) -> list[dict[str, Any]]:
-    """The changes of a created or deleted row: every audited column that holds a value."""
+def _whole(cls: Any, values: dict[str, Any], op: str, *, by_name: bool = False) -> list[dict[str, Any]]:
+    """The changes of a created or deleted row: every audited column that holds a value
+    (`values` by attribute key, or by API name)."""
     out = []
     steps = _scales(cls)
     for key, name in _columns(cls).items():
-        value = values.get(key)
+        value = values.get(name if by_name else key)
         if value is None:
             continue
         if key in steps:
@@ -124,12 +125,18 @@ def _entry(session: Session, head: dict[str, Any], op: str, resource: str, chang
 def record_new(session: Session, heads: list[dict[str, Any]], rows: list[list[tuple[type, dict]]]) -> None:
     """Create entries of customers written from values: `heads[i]` holds company_id,
     customer_guid and customer_number of the i-th customer, `rows[i]` its rows as (mapped
-    class, values by attribute key), the customer's own first."""
+    class, values by API name), the customer's own first."""
     if session.info.get(ACTOR) is None:
         return
     now = utcnow()
     entries = [
-        _entry(session, {**head, "at": now}, "create", _resource(cls, values.get), _whole(cls, values, "create"))
+        _entry(
+            session,
+            {**head, "at": now},
+            "create",
+            _resource(cls, lambda key, v=values: v.get(camel(key))),
+            _whole(cls, values, "create", by_name=True),
+        )
         for head, written in zip(heads, rows)
         for cls, values in written
     ]

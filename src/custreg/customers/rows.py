@@ -109,8 +109,8 @@ def binder_for(dialect_name: str) -> Binder:
 
 
 class Codes:
-    """The company's register codes: the rules and messages of
-    register.service.check_customer_codes, read once (an import) or on first use (a POST)."""
+    """The company's register codes and the rule that a coded field names a configured
+    code (create and update alike): read once (an import) or on first use (LazyCodes)."""
 
     def __init__(self, known: dict[tuple[str, str], set[str]]) -> None:
         self.known = defaultdict(set, known)

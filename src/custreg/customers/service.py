@@ -15,7 +15,7 @@ from custreg.customers.models import Customer
 from custreg.customers.shape import ADDRESS_FIELDS, CUSTOMER_FIELDS, main_address, values_of
 from custreg.db.base import utcnow
 from custreg.db.columns import snake
-from custreg.errors import Conflict, NotFound, Unprocessable
+from custreg.errors import Conflict, FieldErrors, NotFound, Unprocessable
 
 MAX_NUMBER = 2**63 - 1  # a BIGINT
 
@@ -68,6 +68,9 @@ def _apply(
     session: Session, company: Company, customer: Customer, values: dict[str, Any], *, given_full_name: bool
 ) -> None:
     v = validation.normalize(values, default_country=company.country_code)
+    errors = FieldErrors()
+    rows.LazyCodes(session, company).check_customer(v, errors)
+    errors.raise_if_any()
     _check_parent(session, company, customer.customer_guid, v.get("parentCustomer"))
     for hook in hooks.APPLY:
         hook(session, company, customer, v)

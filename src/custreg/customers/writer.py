@@ -21,7 +21,7 @@ The transaction belongs to the caller: nothing here commits.
 import weakref
 from typing import Any
 
-from sqlalchemy import bindparam, insert, inspect, text, update
+from sqlalchemy import bindparam, insert, inspect, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from custreg.addresses.models import Address
@@ -30,6 +30,7 @@ from custreg.customers import audit, document, hooks, rows
 from custreg.customers.models import ChangeLog, Customer
 from custreg.db.base import table_of, utcnow
 from custreg.db.columns import snake
+from custreg.errors import Conflict
 from custreg.external_ids.models import ExternalId
 
 PENDING = "custreg.changed"  # session.info: ids of the customers whose copies `finish` refreshes
@@ -181,6 +182,7 @@ def create(
         stub, values = _Stub(company.id, new.guid), new.hook_values()
         for rule in hooks.APPLY:
             rule(session, company, stub, values)
+    _check_pairs(session, company, [new.pair for new in news if new.pair is not None])
     lock_changes(session, company.id)
     if number is None:
         number = take_numbers(session, company.id, len(news))
@@ -229,31 +231,34 @@ def create(
     return created
 
 
+def _check_pairs(session: Session, company: Company, pairs: list[tuple[int, str]]) -> None:
+    """No other customer holds an external id of these new customers (409 naming it)."""
+    if not pairs:
+        return
+    e = ExternalId
+    holder = session.execute(
+        select(e.external_system_id, e.external_system_identifier, Customer.customer_number)
+        .join(Customer, Customer.id == e.customer_id)
+        .where(e.company_id == company.id, tuple_(e.external_system_id, e.external_system_identifier).in_(pairs))
+        .limit(1)
+    ).first()
+    if holder is not None:
+        system, ident, number = holder
+        raise Conflict(
+            f"External id {system}/{ident} belongs to customer {number}",
+            [{"field": "externalSystemIdentifier", "message": f"already used by customer {number}"}],
+        )
+
+
 def _audited_rows(new: rows.New, customer_id: int) -> list[tuple[type, dict]]:
+    """The rows a create wrote, by API name, for their audit entries."""
     v = new.values
-    out: list[tuple[type, dict]] = [
-        (Customer, {snake(f): v.get(f) for f in rows.CUSTOMER_FIELDS} | {"excluded": bool(v.get("excluded"))})
-    ]
+    out: list[tuple[type, dict]] = [(Customer, {**v, "excluded": bool(v.get("excluded"))})]
     if new.address is not None:
-        guid = new.address[0]
-        out.append(
-            (
-                Address,
-                {snake(f): v.get(f) for f in rows.ADDRESS_FIELDS}
-                | {"address_type": "LEGAL", "default_address": True, "address_guid": guid},
-            )
-        )
+        out.append((Address, {**v, "addressType": "LEGAL", "defaultAddress": True, "addressGuid": new.address[0]}))
     if new.pair is not None:
-        out.append(
-            (
-                ExternalId,
-                {
-                    "external_system_id": new.pair[0],
-                    "external_system_identifier": new.pair[1],
-                    "external_id_guid": new.external_guid,
-                },
-            )
-        )
+        pair = {"externalSystemId": new.pair[0], "externalSystemIdentifier": new.pair[1]}
+        out.append((ExternalId, {**pair, "externalIdGuid": new.external_guid}))
     return out
 
 

@@ -17,11 +17,7 @@ def _pair(v: dict[str, Any]) -> tuple[int, str] | None:
 
 def on_apply(session, company, customer: Customer, v: dict[str, Any]) -> None:
     pair = _pair(v)
-    if pair is None:
-        return
-    if customer.id is None:  # a create: the write path inserts the pair, when no one holds it
-        service.check_free(session, company, *pair)
-    else:
+    if pair is not None and customer.id is not None:  # a create's pair: customers.writer.create
         service.set_for_system(session, company, customer, *pair)
 
 

@@ -18,7 +18,7 @@ from custreg.register import service as register
 def _check(
     session: Session,
     company: Company,
-    customer: Customer | None,
+    customer: Customer,
     system_id: int,
     identifier: str,
     *,
@@ -53,11 +53,6 @@ def rule(session: Session, company: Company, customer: Customer, values: dict[st
         keep_id=existing.id if existing is not None else None,
     )
     return values
-
-
-def check_free(session: Session, company: Company, system_id: int, identifier: str) -> None:
-    """A new customer's inline pair: a configured system, and no customer holds it."""
-    _check(session, company, None, system_id, identifier, keep_id=None)
 
 
 def set_for_system(

@@ -168,32 +168,6 @@ def _all_dimension_values(session: Session, company: Company) -> dict[str, set[s
     return out
 
 
-def check_customer_codes(session: Session, company: Company, customer, v: dict[str, Any]) -> None:
-    """APPLY_HOOK: every coded customer field names a configured code (422 otherwise)."""
-    wanted = {f: v[f] for f in CODED_FIELDS if v.get(f)}
-    dims = v.get("dimensions") or {}
-    if not wanted and not dims:
-        return
-    categories = {CODED_FIELDS[f] for f in wanted} | ({"dimensions", DIMENSION_VALUES} if dims else set())
-    known: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for category, parent, code in session.execute(
-        select(RegisterCode.category, RegisterCode.parent, RegisterCode.code).where(
-            RegisterCode.company_id == company.id, RegisterCode.category.in_(categories)
-        )
-    ):
-        known[(category, parent)].add(code)
-    errors = FieldErrors()
-    for f, code in wanted.items():
-        if code not in known[(CODED_FIELDS[f], "")]:
-            errors.add(f, f"{code!r} is not a configured code of {CODED_FIELDS[f]}")
-    for dim, value in dims.items():
-        if dim not in known[("dimensions", "")]:
-            errors.add(f"dimensions.{dim}", f"{dim!r} is not a configured dimension")
-        elif value not in known[(DIMENSION_VALUES, dim)]:
-            errors.add(f"dimensions.{dim}", f"{value!r} is not a value of dimension {dim}")
-    errors.raise_if_any()
-
-
 def check_code(session: Session, company: Company, category: str, code: str, field: str) -> None:
     """One code of `category` must be configured (422 naming `field` otherwise)."""
     found = session.scalar(
