@@ -18,8 +18,8 @@ from custreg.settings import Settings
 def _head(sql: str) -> str:
     """A statement without its values: SQLite's trace shows them bound, the log as `?`."""
     text = " ".join(sql.split())
-    for word in (" WHERE ", " VALUES ", " SET "):
-        text = text.split(word)[0]
+    for cut in (" WHERE ", " VALUES ", " SET ", " ON ", "?", "'"):
+        text = text.split(cut)[0]
     return text
 
 
