@@ -136,9 +136,7 @@ def main() -> None:
             if f.get("idNumber")
         ],
     )
-    timed(
-        "4. search text (rows.search_text)", lambda: [rows.search_text(1, v) for v in normalized]
-    )
+    timed("4. search text (rows.search_text)", lambda: [rows.search_text(1, v) for v in normalized])
     codes = rows.Codes.of(db.session(write=False), _company(db))
     docs = document.NewDocuments("c", rows.VALUE_FIELDS, rows.ADDRESS_FIELDS)
     args = []

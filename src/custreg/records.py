@@ -204,7 +204,7 @@ def delete(session: Session, kind: RecordKind, customer: Customer, record: Any, 
 
 
 def nested_create(kind: RecordKind, body_field: str, relationship: str) -> Callable:
-    """A `customers.routes.CREATE_HOOKS` entry: create the records listed in `body_field` of
+    """A `customers.hooks.NESTED` entry: create the records listed in `body_field` of
     a customer create, in its transaction. Every bad record is named by its place
     (`bankAccounts[1].iban`); one bad record fails the whole create."""
 

@@ -1,6 +1,6 @@
 """The parts of the full customer (CustomerDetail) that the financial and relationship
 records add. Each domain's service fills its part (customers.read.DETAIL_PARTS) from
-relationships loaded with selectinload (customers.service.EXTRA_LOADERS), so the customer
+relationships loaded with selectinload (customers.hooks.LOADERS), so the customer
 GET costs a fixed number of queries however many records there are."""
 
 from pydantic import BaseModel

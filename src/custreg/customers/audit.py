@@ -14,7 +14,6 @@ Bookkeeping columns and anything that looks like a secret are left out.
 
 import datetime as dt
 import re
-import uuid
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -188,7 +187,3 @@ def record_pending(session: Session) -> None:
             )
     if entries:
         session.connection().execute(_ADD, entries)
-
-
-def uuid_of(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

@@ -18,7 +18,9 @@ customer row, and every side effect of a write is called from here:
 The transaction belongs to the caller: nothing here commits.
 """
 
+import uuid
 import weakref
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, insert, inspect, select, text, tuple_, update
@@ -28,12 +30,13 @@ from custreg.addresses.models import Address
 from custreg.companies.models import Company
 from custreg.customers import audit, document, hooks, rows
 from custreg.customers.models import ChangeLog, Customer
+from custreg.customers.shape import main_address
 from custreg.db.base import table_of, utcnow
 from custreg.db.columns import snake
 from custreg.errors import Conflict
 from custreg.external_ids.models import ExternalId
 
-PENDING = "custreg.changed"  # session.info: ids of the customers whose copies `finish` refreshes
+PENDING = "custreg.changed"  # session.info: {id: customer} whose stored copies `finish` refreshes
 CHANGE_LOCK_CLASS = 0x6366  # "cf": the first key of pg_advisory_xact_lock(int, int)
 _locked: "weakref.WeakKeyDictionary[Any, set[int]]" = weakref.WeakKeyDictionary()  # transaction → companies
 
@@ -156,21 +159,24 @@ def _new_ids(session: Session, n: int) -> list[int]:
     return list(range((top or 0) + 1, (top or 0) + 1 + n))
 
 
+@dataclass(slots=True)
 class Created:
     """What a create wrote of one customer (CREATED hooks and callers read it)."""
 
-    __slots__ = ("company_id", "customer_guid", "customer_number", "document", "id")
+    id: int
+    company_id: int
+    customer_guid: uuid.UUID
+    customer_number: int
+    document: str | None  # the stored document, GET's body
 
-    def __init__(self, id_: int, company_id: int, guid, number: int, doc: str | None) -> None:
-        self.id, self.company_id, self.customer_guid, self.customer_number = id_, company_id, guid, number
-        self.document = doc
 
-
+@dataclass(slots=True)
 class _Stub:
     """A customer not written yet, as the APPLY rules see it."""
 
-    def __init__(self, company_id: int, guid) -> None:
-        self.id, self.company_id, self.customer_guid, self.parent_customer = None, company_id, guid, None
+    company_id: int
+    customer_guid: uuid.UUID
+    id: None = None
 
 
 def create(
@@ -215,7 +221,7 @@ def create(
         changes.append((cid, new.guid_db, number, "upsert", now_db))
         created.append(Created(id_, cid, new.guid, number, doc))
         heads.append({"company_id": cid, "customer_guid": new.guid, "customer_number": number})
-        audited.append(_audited_rows(new, id_))
+        audited.append(_audited_rows(new))
         number += 1
     for name, batch in (("customers", customers), ("addresses", addresses), ("external_ids", external)):
         t[name].write(session, batch)
@@ -250,7 +256,7 @@ def _check_pairs(session: Session, company: Company, pairs: list[tuple[int, str]
         )
 
 
-def _audited_rows(new: rows.New, customer_id: int) -> list[tuple[type, dict]]:
+def _audited_rows(new: rows.New) -> list[tuple[type, dict]]:
     """The rows a create wrote, by API name, for their audit entries."""
     v = new.values
     out: list[tuple[type, dict]] = [(Customer, {**v, "excluded": bool(v.get("excluded"))})]
@@ -295,8 +301,9 @@ def mark(session: Session, customer: Customer) -> None:
 
 
 def _values_of(customer: Customer) -> dict[str, Any]:
+    """What the search text reads: the stored fields (a derived fullName too) and the city."""
     v = {f: getattr(customer, snake(f)) for f in rows.CUSTOMER_FIELDS}
-    main = next((a for a in customer.addresses if a.address_type == "LEGAL" and a.default_address), None)
+    main = main_address(customer)
     v["city"] = main.city if main is not None else None
     return v
 

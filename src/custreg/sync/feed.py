@@ -1,19 +1,7 @@
-"""The change feed (contract section 8): positions, ordering, reading and compaction.
-
-Ordering guarantee: within a company, change-log ids grow in commit order, so a reader
-that has seen position N has seen every change committed before it, and a cursor never
-passes a transaction that commits later with a smaller position (docs/sync.md).
-
-- SQLite: every writer holds the database write lock from BEGIN IMMEDIATE to COMMIT, so
-  the ids (rowids) are drawn in commit order already.
-- PostgreSQL: ids come from a sequence, drawn at INSERT time, and transactions may commit
-  in another order. `customers.writer.lock_changes` takes a transaction-level advisory lock on
-  (CHANGE_LOCK_CLASS, company id) before the transaction locks or changes any customer of
-  the company and before its change row is inserted; the lock is held until COMMIT, so
-  writers of one company draw their ids one transaction after the other. PostgreSQL makes
-  a commit visible before it releases the transaction's locks, hence the next writer's
-  ids are always larger than every id visible to a reader.
-"""
+"""The change feed (contract section 8): positions, reading and compaction. Within a
+company, positions are drawn in commit order (SQLite's BEGIN IMMEDIATE; on PostgreSQL the
+write path's `customers.writer.lock_changes`), so a cursor never passes a change that
+commits later (docs/sync.md, "Why a cursor never passes a change that commits later")."""
 
 import datetime as dt
 

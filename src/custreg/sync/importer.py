@@ -8,7 +8,7 @@ sync/import_rows.py, in worker processes for a large file."""
 
 import csv
 from collections.abc import Callable
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -26,7 +26,6 @@ from custreg.external_ids.models import ExternalId
 from custreg.sync import bulk, import_rows
 from custreg.sync.csv_format import FIELD_COLUMNS, WRITABLE_COLUMNS
 
-Mode = Literal["all-or-nothing", "valid-rows"]
 MODES = ("all-or-nothing", "valid-rows")
 COMMIT_EVERY = 1000  # valid-rows: rows per transaction
 
