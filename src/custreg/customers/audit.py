@@ -1,8 +1,9 @@
 """Writing the audit trail: who changed what of a customer or of one of its records, when,
 old → new. Called by the write path (customers/writer.py), never by a listener:
 
-- `record_new`: the entries of customers created from values (writer.create), one for the
-  customer and one for each row written with it (main address, external id);
+- `created`: the entries of a customer created from values (rows.prepare builds them,
+  writer.create writes them), one for the customer and one for each row written with it
+  (main address, external id);
 - `record_pending`: before each flush, the entries of the session's new, changed and deleted
   objects that are a `Customer` or have a `customer_id` (every record domain), read from
   SQLAlchemy's attribute history.
@@ -121,26 +122,13 @@ def _entry(session: Session, head: dict[str, Any], op: str, resource: str, chang
     return {**head, "actor_type": kind, "actor_id": ident, "operation": op, "resource": resource, "changes": changes}
 
 
-def record_new(session: Session, heads: list[dict[str, Any]], rows: list[list[tuple[type, dict]]]) -> None:
-    """Create entries of customers written from values: `heads[i]` holds company_id,
-    customer_guid and customer_number of the i-th customer, `rows[i]` its rows as (mapped
-    class, values by API name), the customer's own first."""
-    if session.info.get(ACTOR) is None:
-        return
-    now = utcnow()
-    entries = [
-        _entry(
-            session,
-            {**head, "at": now},
-            "create",
-            _resource(cls, lambda key, v=values: v.get(camel(key))),
-            _whole(cls, values, "create", by_name=True),
-        )
-        for head, written in zip(heads, rows)
+def created(written: list[tuple[type, dict[str, Any]]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(resource, changes) of the create entries of rows written from values: (mapped class,
+    values by API name), the customer's own first. Pure: the import's workers build them."""
+    return [
+        (_resource(cls, lambda key, v=values: v.get(camel(key))), _whole(cls, values, "create", by_name=True))
         for cls, values in written
     ]
-    if entries:
-        session.connection().execute(_ADD, entries)
 
 
 def _owner(session: Session, obj: Any) -> Customer | None:

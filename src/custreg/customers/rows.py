@@ -21,11 +21,13 @@ from sqlalchemy.orm import Session
 
 from custreg.addresses.models import Address
 from custreg.companies.models import Company
-from custreg.customers import document, search, validation
-from custreg.customers.models import Customer
+from custreg.customers import audit, document, search, validation
+from custreg.customers.models import AuditEntry, Customer
 from custreg.customers.shape import ADDRESS_FIELDS, CUSTOMER_FIELDS, SEARCH_FIELDS, VALUE_FIELDS
+from custreg.db.base import table_of
 from custreg.db.columns import snake
 from custreg.errors import DomainError, FieldErrors
+from custreg.external_ids.models import ExternalId
 from custreg.external_ids.schemas import pair as external_pair
 from custreg.register import service as register
 from custreg.register.models import RegisterCode
@@ -51,6 +53,7 @@ class New:
     search_tail: str
     document: str | None
     external_guid: Any
+    audit: list[tuple[str, Any]]  # (resource, changes in the driver's form) of its create entries
     raw: Any = None  # the importer's: the row as read, to retry it alone
 
     def hook_values(self) -> dict[str, Any]:
@@ -71,6 +74,7 @@ class Binder:
         self.customer = self._converter([c[n].type for n in names], dialect)
         self.address = self._converter([a["address_guid"].type] + [a[snake(f)].type for f in ADDRESS_FIELDS], dialect)
         self.uuid = self._converter([c["customer_guid"].type], dialect)
+        self.json = self._converter([table_of(AuditEntry).c.changes.type], dialect)
 
     def _converter(self, types, dialect):
         convert = []
@@ -96,6 +100,9 @@ class Binder:
 
     def guid(self, value):
         return self.uuid((value,))[0]
+
+    def changes(self, value):
+        return self.json((value,))[0]
 
 
 _BINDERS: dict[str, Binder] = {}
@@ -206,15 +213,27 @@ def prepare(
         address = (uuid.uuid4(), *(v.get(f) for f in ADDRESS_FIELDS))
     external_guid = uuid.uuid4() if pair is not None else None
     doc = documents.render(guid, customer, excluded, given, address, None if pair is None else (external_guid, *pair))
+    kept = {k: x for k, x in v.items() if x is not None}
+    written: list[tuple[type, dict[str, Any]]] = [(Customer, {**kept, "excluded": excluded})]
+    if address is not None:
+        written.append((Address, {**kept, "addressType": "LEGAL", "defaultAddress": True, "addressGuid": address[0]}))
+    if pair is not None:
+        written.append(
+            (
+                ExternalId,
+                {"externalSystemId": pair[0], "externalSystemIdentifier": pair[1], "externalIdGuid": external_guid},
+            )
+        )
     return New(
         row,
         guid,
         binder.guid(guid),
-        {k: x for k, x in v.items() if x is not None},
+        kept,
         pair,
         binder.customer((*customer, excluded, given)),
         None if address is None else binder.address(address),
         search_text(0, v)[1:],  # "0 ..." → " ...": the number is added when it is known
         doc,
         None if external_guid is None else binder.guid(external_guid),
+        [(resource, binder.changes(changes)) for resource, changes in audit.created(written)],
     )

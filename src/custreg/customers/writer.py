@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from custreg.addresses.models import Address
 from custreg.companies.models import Company
 from custreg.customers import audit, document, hooks, rows
-from custreg.customers.models import ChangeLog, Customer
+from custreg.customers.models import AuditEntry, ChangeLog, Customer
 from custreg.customers.shape import main_address
 from custreg.db.base import table_of, utcnow
 from custreg.db.columns import snake
@@ -130,6 +130,17 @@ ADDRESS_COLUMNS = (
 )
 EXTERNAL_COLUMNS = ("company_id", "customer_id", "external_id_guid", "external_system_id", "external_system_identifier")
 CHANGE_COLUMNS = ("company_id", "customer_guid", "customer_number", "op", "at")
+AUDIT_COLUMNS = (
+    "company_id",
+    "customer_guid",
+    "customer_number",
+    "at",
+    "actor_type",
+    "actor_id",
+    "operation",
+    "resource",
+    "changes",
+)
 _TABLES: dict[str, dict[str, _Table]] = {}
 
 
@@ -142,6 +153,7 @@ def _tables(session: Session) -> dict[str, _Table]:
             "addresses": _Table(Address.__table__, ADDRESS_COLUMNS, dialect),
             "external_ids": _Table(ExternalId.__table__, EXTERNAL_COLUMNS, dialect),
             "change_log": _Table(ChangeLog.__table__, CHANGE_COLUMNS, dialect),
+            "audit_log": _Table(AuditEntry.__table__, AUDIT_COLUMNS, dialect),
         }
     return found
 
@@ -204,8 +216,8 @@ def create(
     changes: list[tuple] = []
     documents: list[dict[str, Any]] = []
     created: list[Created] = []
-    heads: list[dict[str, Any]] = []
-    audited: list[list[tuple[type, dict]]] = []
+    entries: list[tuple] = []
+    actor = session.info.get(audit.ACTOR)  # the audit trail's: without one nothing is recorded
     for new, id_ in zip(news, ids, strict=True):
         doc = None if new.document is None else document.finish(new.document, number, stamp)
         if doc is not None:
@@ -220,13 +232,14 @@ def create(
             external.append((cid, id_, new.external_guid, new.pair[0], new.pair[1]))
         changes.append((cid, new.guid_db, number, "upsert", now_db))
         created.append(Created(id_, cid, new.guid, number, doc))
-        heads.append({"company_id": cid, "customer_guid": new.guid, "customer_number": number})
-        audited.append(_audited_rows(new))
+        if actor is not None:
+            head = (cid, new.guid_db, number, now_db, *actor, "create")
+            entries += [(*head, resource, changes) for resource, changes in new.audit]
         number += 1
     for name, batch in (("customers", customers), ("addresses", addresses), ("external_ids", external)):
         t[name].write(session, batch)
     t["change_log"].write(session, changes)
-    audit.record_new(session, heads, audited)
+    t["audit_log"].write(session, entries)
     document.store(session, documents)
     for refresh in hooks.REFRESH:
         refresh(session, ids)
@@ -254,18 +267,6 @@ def _check_pairs(session: Session, company: Company, pairs: list[tuple[int, str]
             f"External id {system}/{ident} belongs to customer {number}",
             [{"field": "externalSystemIdentifier", "message": f"already used by customer {number}"}],
         )
-
-
-def _audited_rows(new: rows.New) -> list[tuple[type, dict]]:
-    """The rows a create wrote, by API name, for their audit entries."""
-    v = new.values
-    out: list[tuple[type, dict]] = [(Customer, {**v, "excluded": bool(v.get("excluded"))})]
-    if new.address is not None:
-        out.append((Address, {**v, "addressType": "LEGAL", "defaultAddress": True, "addressGuid": new.address[0]}))
-    if new.pair is not None:
-        pair = {"externalSystemId": new.pair[0], "externalSystemIdentifier": new.pair[1]}
-        out.append((ExternalId, {**pair, "externalIdGuid": new.external_guid}))
-    return out
 
 
 _ADD_CHANGE = insert(table_of(ChangeLog))

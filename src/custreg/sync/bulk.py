@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from custreg.companies.models import Company
 from custreg.customers import rows, writer
-from custreg.customers.models import Customer
+from custreg.customers.models import AuditEntry, Customer
 from custreg.db.base import table_of
 from custreg.errors import DomainError
 from custreg.external_ids.models import ExternalId
@@ -65,19 +65,24 @@ DEFER_INDEXES_FROM = LARGE_IMPORT  # expected rows from which a SQLite import re
 
 
 def defer_indexes(session: Session, expected_rows: int) -> Callable[[], None] | None:
-    """SQLite, a large all-or-nothing import at least as large as the table: drop the
-    customers' plain (non-unique) indexes inside the transaction and return the function
-    that builds them again before COMMIT, or None. Rows in random key order spilled every
-    index page to the WAL; built at the end, each index is one sort. A rollback brings the
-    indexes back (docs/sync.md, "Batches")."""
+    """SQLite, a large all-or-nothing import at least as large as what is there: drop the
+    plain (non-unique) indexes of the tables it fills with random keys (customers, the
+    audit trail) inside the transaction and return the function that builds them again
+    before COMMIT, or None. Rows in random key order spilled every index page to the WAL;
+    built at the end, each index is one sort. A rollback brings the indexes back
+    (docs/sync.md, "Batches")."""
     if session.get_bind().dialect.name != "sqlite" or expected_rows < DEFER_INDEXES_FROM:
         return None
     conn = session.connection()
     if (conn.scalar(select(func.count()).select_from(Customer)) or 0) > expected_rows:
         return None
+    tables = ["customers"]
+    if (conn.scalar(select(func.count()).select_from(AuditEntry)) or 0) <= 2 * expected_rows:
+        tables.append("audit_log")  # a create writes one or two entries a customer
     plain = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' "
-        "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN (?, ?) "
+        "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+        (tables[0], tables[-1]),
     ).all()
     for name, _sql in plain:
         conn.exec_driver_sql(f'DROP INDEX "{name}"')  # a name read from the schema
