@@ -107,40 +107,15 @@ class _Table:
         conn.exec_driver_sql(self.sql, values if len(values) > 1 else values[0])
 
 
-CUSTOMER_COLUMNS = (
-    "id",
-    "company_id",
-    "customer_guid",
-    "customer_number",
-    *(snake(f) for f in rows.VALUE_FIELDS),
-    "excluded",
-    "full_name_given",
-    "search_text",
-    "reg_date",
-    "last_updated_at",
-    "version",
-)
-ADDRESS_COLUMNS = (
-    "customer_id",
-    "address_guid",
-    "address_type",
-    "default_address",
-    "last_updated_at",
-    *(snake(f) for f in rows.ADDRESS_FIELDS),
-)
+_KEYS = ("id", "company_id", "customer_guid", "customer_number")
+_BOOKKEEPING = ("excluded", "full_name_given", "search_text", "reg_date", "last_updated_at", "version")
+CUSTOMER_COLUMNS = (*_KEYS, *(snake(f) for f in rows.VALUE_FIELDS), *_BOOKKEEPING)
+_ADDRESS_HEAD = ("customer_id", "address_guid", "address_type", "default_address", "last_updated_at")
+ADDRESS_COLUMNS = (*_ADDRESS_HEAD, *(snake(f) for f in rows.ADDRESS_FIELDS))
 EXTERNAL_COLUMNS = ("company_id", "customer_id", "external_id_guid", "external_system_id", "external_system_identifier")
 CHANGE_COLUMNS = ("company_id", "customer_guid", "customer_number", "op", "at")
-AUDIT_COLUMNS = (
-    "company_id",
-    "customer_guid",
-    "customer_number",
-    "at",
-    "actor_type",
-    "actor_id",
-    "operation",
-    "resource",
-    "changes",
-)
+_ACTOR = ("actor_type", "actor_id", "operation", "resource", "changes")
+AUDIT_COLUMNS = ("company_id", "customer_guid", "customer_number", "at", *_ACTOR)
 _TABLES: dict[str, dict[str, _Table]] = {}
 
 
