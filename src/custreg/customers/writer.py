@@ -171,10 +171,11 @@ def create(
 ) -> list[Created]:
     """Write `news` numbered from `number` (the caller's, holding the number's locks) or
     from numbers taken here."""
-    for new in news:
-        stub, values = _Stub(company.id, new.guid), new.hook_values()
+    values = [new.hook_values() for new in news]  # what the hooks get: every field, None clears
+    for new, v in zip(news, values, strict=True):
+        stub = _Stub(company.id, new.guid)
         for rule in hooks.APPLY:
-            rule(session, company, stub, values)
+            rule(session, company, stub, v)
     _check_pairs(session, company, [new.pair for new in news if new.pair is not None])
     lock_changes(session, company.id)
     if number is None:
@@ -218,10 +219,9 @@ def create(
     document.store(session, documents)
     for refresh in hooks.REFRESH:
         refresh(session, ids)
-    for new, c in zip(news, created, strict=True):
-        values = new.hook_values()
+    for c, v in zip(created, values, strict=True):
         for hook in hooks.CREATED:
-            hook(session, company, c, values)
+            hook(session, company, c, v)
     return created
 
 
