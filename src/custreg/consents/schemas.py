@@ -6,9 +6,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from custreg.choices import DateTime
 from custreg.fields import Code, RecordFields, Text
 
-# The contract's channels (section 4): every new company's `consentChannels` (basic details).
-CHANNELS = ("EMAIL", "SMS", "PHONE", "POST", "PROFILING")
-
 
 class ConsentFields(RecordFields):
     channel: Code = Field(

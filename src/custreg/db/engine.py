@@ -38,7 +38,3 @@ def _setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # upgrading a read snapshot.
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
