@@ -36,7 +36,7 @@ def wire() -> None:
     _add(hooks.CREATED, external_ids.on_created, selfservice.on_created)
     _add(hooks.TOUCH, relations.touch_relations_of_deleted)
     # The export's stored CSV lines, refreshed with the stored documents.
-    _add(hooks.REFRESH, lines.store)
+    _add(hooks.COPIES, lines.StoredLines)
     _add(hooks.NESTED, addresses.create_nested, bank_accounts.create_nested, contacts.create_nested)
     _add(
         hooks.LOADERS,

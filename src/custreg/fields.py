@@ -1,9 +1,12 @@
 """Field cleaning shared by every schema: trimming, empty = null, ISO codes."""
 
+import re
 from typing import Annotated, Any, ClassVar
 
 import pycountry
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # below 32, except \t \n \r
 
 
 def clean_text(value: Any) -> Any:
@@ -12,7 +15,7 @@ def clean_text(value: Any) -> Any:
         value = value.strip()
         if not value:
             return None
-        if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        if _CONTROL.search(value) is not None:
             raise ValueError("must not contain control characters")
     return value
 

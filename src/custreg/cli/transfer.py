@@ -187,21 +187,25 @@ def import_cmd(
                 counting = io.BufferedReader(_CountingReader(raw, on_read), 64 * 1024)
                 stream = io.TextIOWrapper(counting, encoding="utf-8-sig", newline="")
                 c = _company(session, company)
-                rebuild = None
-                if mode == "all-or-nothing" and db.dialect == "sqlite":
-                    rebuild = bulk.defer_indexes(session, _lines(file))
+                large = bulk.LargeLoad.start(session, _lines(file)) if mode == "all-or-nothing" else None
                 try:
                     report = importer.run(
-                        session, c, stream, mode, jobs=jobs or (os.cpu_count() or 1 if size > 8 * 1024 * 1024 else 1)
+                        session,
+                        c,
+                        stream,
+                        mode,
+                        jobs=jobs or (os.cpu_count() or 1 if size > 8 * 1024 * 1024 else 1),
+                        large=large,
                     )
                 except DomainError as exc:
                     session.rollback()
                     console.print(f"[red]{exc.detail}[/red]")
                     raise typer.Exit(2) from None
             if report.written:
-                if rebuild is not None:
-                    console.print("building the customers' indexes")
-                    rebuild()
+                if large is not None:
+                    if large.rebuilds_indexes:
+                        console.print("building the customers' indexes")
+                    large.finish()
                 session.commit()
                 bulk.after_large_import(db.engine, report.created)
             else:

@@ -13,8 +13,10 @@ CREATED: list[Callable[..., None]] = []
 TOUCH: list[Callable[..., None]] = []
 # Loader options a full read of a customer needs (its records): fn() -> loader option.
 LOADERS: list[Callable[[], Any]] = []
-# Stored copies kept beside the stored document (the export's CSV lines): fn(session, customer ids),
-# called by the write path after it wrote or changed those customers.
-REFRESH: list[Callable[..., None]] = []
+# Stored copies kept beside the stored document (the export's CSV lines): classes with
+# render(guid, values, excluded, address, external) -> text with marks or None (a new customer,
+# by rows.prepare), store_new(session, [(customer id, number, text)], when) (writer.create) and
+# refresh(session, customer ids) (writer.finish, for the customers changed).
+COPIES: list[Any] = []
 # Nested records of a create body (addresses, bank accounts, ...): fn(ctx, customer, body).
 NESTED: list[Callable[..., None]] = []

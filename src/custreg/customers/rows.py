@@ -10,6 +10,7 @@ Pure: no database, so it runs in worker processes too.
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,7 @@ class New:
     document: str | None
     external_guid: Any
     audit: list[tuple[str, Any]]  # (resource, changes in the driver's form) of its create entries
+    copies: tuple[str | None, ...]  # hooks.COPIES' texts of it, rendered with marks
     raw: Any = None  # the importer's: the row as read, to retry it alone
 
     def hook_values(self) -> dict[str, Any]:
@@ -187,6 +189,7 @@ def prepare(
     codes: Codes,
     documents: document.NewDocuments,
     binder: Binder,
+    copies: Sequence[Any] = (),
 ) -> New:
     """Validate `values` (every field of a create; None clears) as a create does and build
     its rows. Raises a DomainError naming every bad field."""
@@ -212,7 +215,8 @@ def prepare(
     if any(v.get(f) for f in ADDRESS_FIELDS):
         address = (uuid.uuid4(), *(v.get(f) for f in ADDRESS_FIELDS))
     external_guid = uuid.uuid4() if pair is not None else None
-    doc = documents.render(guid, customer, excluded, given, address, None if pair is None else (external_guid, *pair))
+    external = None if pair is None else (external_guid, *pair)
+    doc = documents.render(guid, customer, excluded, given, address, external)
     kept = {k: x for k, x in v.items() if x is not None}
     written: list[tuple[type, dict[str, Any]]] = [(Customer, {**kept, "excluded": excluded})]
     if address is not None:
@@ -236,4 +240,5 @@ def prepare(
         doc,
         None if external_guid is None else binder.guid(external_guid),
         [(resource, binder.changes(changes)) for resource, changes in audit.created(written)],
+        tuple(copy.render(guid, customer, excluded, address, external) for copy in copies),
     )

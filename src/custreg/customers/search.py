@@ -98,6 +98,18 @@ WORDS_FILL = [
     f"SELECT {_KEY.format(r='customers')}, {_WORDS.format(r='customers')} FROM customers",
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')",
 ]  # one b-tree per index
+_ADD_WORDS = (
+    f"INSERT INTO {FTS_TABLE}(rowid, search_text) "
+    f"SELECT {_KEY.format(r='customers')}, {_WORDS.format(r='customers')} FROM customers WHERE id >= ?"
+)
+
+
+def add_words(conn, first_id: int) -> None:
+    """SQLite: index the words of the customers from `first_id` on, written while the insert
+    trigger was dropped (sync/bulk.py `LargeLoad`)."""
+    conn.exec_driver_sql(_ADD_WORDS, (first_id,))
+
+
 # 0010's GIN index of the words as a tsvector (replaced by WORDS_TABLE in 0012).
 PG_WORDS = (
     "array_to_tsvector(string_to_array(btrim(customers.customer_number::text || ' ' || "

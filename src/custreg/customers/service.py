@@ -129,6 +129,7 @@ def create(
         rows.LazyCodes(session, company),
         _documents(company),
         rows.binder_for(session.get_bind().dialect.name),
+        hooks.COPIES,
     )
     if customer_guid is not None and session.scalar(
         select(Customer.id).where(Customer.company_id == company.id, Customer.customer_guid == customer_guid)

@@ -5,14 +5,15 @@ customer row, and every side effect of a write is called from here:
   `POST /customers` passes one, the CSV import a batch, the compatibility APIs theirs. It
   runs the domains' APPLY rules, numbers them, writes customer, main address and external id
   rows, their change-log entries, audit entries (from the values), stored documents and
-  REFRESH copies (the export's lines), then the domains' CREATED hooks (nested records).
+  COPIES (the export's lines; both rendered by rows.prepare), then the domains' CREATED
+  hooks (nested records).
 - `changed(session, customer, op)`: an update, replace or delete of a customer or of one of
   its records (service.replace/patch/delete, records.py): version, time, search text,
   change-log entry, TOUCH hooks; the customer's stored copies are refreshed by `finish`.
 - `flush(session)`: audit entries of the session's pending ORM changes, then the flush.
   Services call it instead of `session.flush()`.
 - `finish(session)`: the unit of work calls it before COMMIT (access.context.Ctx, the
-  CLI's units, the import per batch): the last flush, then the documents and REFRESH copies
+  CLI's units, the import per batch): the last flush, then the documents and COPIES
   of every customer `changed` marked.
 
 The transaction belongs to the caller: nothing here commits.
@@ -217,8 +218,9 @@ def create(
     t["change_log"].write(session, changes)
     t["audit_log"].write(session, entries)
     document.store(session, documents)
-    for refresh in hooks.REFRESH:
-        refresh(session, ids)
+    for i, copy in enumerate(hooks.COPIES):
+        rendered = [(c.id, c.customer_number, new.copies[i]) for c, new in zip(created, news, strict=True)]
+        copy.store_new(session, [r for r in rendered if r[2] is not None], now)
     for c, v in zip(created, values, strict=True):
         for hook in hooks.CREATED:
             hook(session, company, c, v)
@@ -302,8 +304,8 @@ def finish(session: Session) -> None:
     cuid = {c.company_id: session.get_one(Company, c.company_id).cuid for c in live}
     document.store(session, [{"cid": c.id, "doc": document.render(c, cuid[c.company_id])} for c in live])
     ids = [c.id for c in live]
-    for refresh in hooks.REFRESH:
-        refresh(session, ids)
+    for copy in hooks.COPIES:
+        copy.refresh(session, ids)
 
 
 def _gone(customer: Customer) -> bool:

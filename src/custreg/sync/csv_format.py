@@ -69,7 +69,7 @@ def is_formula(cell: str) -> bool:
     )
 
 
-def _datetime_text(value: dt.datetime) -> str:
+def datetime_text(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
@@ -80,7 +80,7 @@ def _json_text(value: dict) -> str:
 # `text_of` by exact type: the common values in one lookup (the export calls it per cell).
 _TEXT_BY_TYPE: dict[type, Callable[[Any], str]] = {
     bool: lambda value: "true" if value else "false",
-    dt.datetime: _datetime_text,
+    dt.datetime: datetime_text,
     dt.date: str,
     uuid.UUID: str,
     Decimal: str,
@@ -100,7 +100,7 @@ def text_of(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
-        return _datetime_text(value)
+        return datetime_text(value)
     if isinstance(value, (dt.date, uuid.UUID, Decimal, int)):
         return str(value)
     if isinstance(value, float):

@@ -191,8 +191,11 @@ class Schema:
         return out
 
 
-def init_worker(header: list[str], country: str, known: dict, cuid: str | None = None, dialect: str = "sqlite") -> None:
+def init_worker(
+    header: list[str], country: str, known: dict, cuid: str | None = None, dialect: str = "sqlite", copies: tuple = ()
+) -> None:
     _STATE.update(
+        copies=copies,
         header=header,
         country=country,
         codes=rows.Codes(known),
@@ -206,7 +209,9 @@ NONE_FIELDS = dict.fromkeys(FIELD_COLUMNS)
 WRITABLE = frozenset(WRITABLE_COLUMNS)
 
 
-def prepare_row(header, country, codes, row: int, cells: list[str], schema=None, documents=None, binder=None) -> tuple:
+def prepare_row(
+    header, country, codes, row: int, cells: list[str], schema=None, documents=None, binder=None, copies=()
+) -> tuple:
     """(row, readable, keys, pair, create) where create is a bulk.New or the errors a create
     of the row would raise; readable False: the row failed already (errors in create)."""
     scratch = Report(mode="scratch")
@@ -229,7 +234,7 @@ def prepare_row(header, country, codes, row: int, cells: list[str], schema=None,
         full["fullName"] = None  # derived from the name parts: stays derived
     create: rows.New | list[tuple[str, str]]
     try:
-        create = rows.prepare(full, guid, row, country, codes, documents, binder)
+        create = rows.prepare(full, guid, row, country, codes, documents, binder, copies)
     except DomainError as exc:
         create = [
             (e.get("field") or "row", e.get("message") or exc.detail)
@@ -241,15 +246,18 @@ def prepare_row(header, country, codes, row: int, cells: list[str], schema=None,
 
 def prepare_rows(numbered: list[tuple[int, list[str]]]) -> list[tuple]:
     s = _STATE
-    header, country, codes, schema, documents, binder = (
+    header, country, codes, schema, documents, binder, copies = (
         s["header"],
         s["country"],
         s["codes"],
         s["schema"],
         s["documents"],
         s["binder"],
+        s["copies"],
     )
-    return [prepare_row(header, country, codes, row, cells, schema, documents, binder) for row, cells in numbered]
+    return [
+        prepare_row(header, country, codes, row, cells, schema, documents, binder, copies) for row, cells in numbered
+    ]
 
 
 PREPARE_CHUNK = 250  # rows per task of a worker process

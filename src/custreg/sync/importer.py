@@ -16,8 +16,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from custreg.companies.models import Company
+from custreg.customers import hooks, validation, writer
 from custreg.customers import service as customers
-from custreg.customers import validation, writer
 from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate
 from custreg.customers.shape import main_address, values_of
@@ -37,11 +37,13 @@ def _apply_row(
     row: int,
     report: import_rows.Report,
     deferred: list,
-    numbers: "bulk.Numbers | None" = None,
+    creator: bulk.Creator,
 ) -> None:
     """One row through customers.service, in a SAVEPOINT: a bad row leaves nothing behind."""
     if values is None:  # unreadable: reported by import_rows.row_values
         return
+    creator.catch_up()  # the row may update a customer of this import: its words first
+    numbers = creator.numbers
     try:  # an empty cell is "no value": validated as absent, applied as null (clears)
         body = CustomerCreate.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
@@ -88,7 +90,7 @@ def _apply_row(
         present["parentCustomer"] = None
         deferred.append((row, body.customerGuid, parent))
     first = None
-    if existing is None and numbers is not None:
+    if existing is None:
         # A create takes its number from the import's count: the counter is locked here,
         # outside the row's savepoint (bulk.Numbers).
         first = numbers.take(0)
@@ -107,7 +109,7 @@ def _apply_row(
                 full.update(present)
                 if full.get("fullName") and full["fullName"] == validation.derive_full_name(full):
                     full["fullName"] = None  # derived from the name parts: stays derived
-                number = numbers.take(1) if numbers is not None else None
+                number = numbers.take(1)
                 made = customers.create(session, company, full, customer_guid=body.customerGuid, number=number)
                 if deferred and deferred[-1][0] == row and deferred[-1][1] is None:
                     deferred[-1] = (row, made.customer_guid, parent)
@@ -118,21 +120,22 @@ def _apply_row(
         else:
             report.updated += 1
     except DomainError as exc:
-        if numbers is not None and first is not None:
+        if first is not None:
             numbers.give_back(first)  # the row's savepoint is rolled back: so is its number
         if deferred and deferred[-1][0] == row:
             deferred.pop()
         for e in exc.errors or [{"field": "row", "message": exc.detail}]:
             report.add(row, e.get("field") or "row", e.get("message") or exc.detail)
     except (IntegrityError, DataError) as exc:  # the savepoint is rolled back already
-        if numbers is not None and first is not None:
+        if first is not None:
             numbers.give_back(first)
         if deferred and deferred[-1][0] == row:
             deferred.pop()
         report.add(row, "row", f"conflicts with stored data ({type(exc.orig).__name__})")
 
 
-def _resolve_parents(session: Session, company: Company, deferred: list, report: import_rows.Report) -> None:
+def _resolve_parents(session: Session, company: Company, deferred: list, report: import_rows.Report, creator) -> None:
+    creator.catch_up()
     for row, guid, parent in deferred:
         try:
             with session.begin_nested():
@@ -170,13 +173,7 @@ def _apply_chunk(session, company, header, group, report, deferred, creator, flu
             slow = True
         if slow:  # an update, a parent, or a key seen before: the ORM path, row by row
             _apply_row(
-                session,
-                company,
-                import_rows.row_values(header, cells, row, report),
-                row,
-                report,
-                deferred,
-                creator.numbers,
+                session, company, import_rows.row_values(header, cells, row, report), row, report, deferred, creator
             )
             slow_keys.update(k for k in (guid, pair) if k is not None)  # also written now
             continue
@@ -196,11 +193,13 @@ def run(
     mode: str = "all-or-nothing",
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
+    large: bulk.LargeLoad | None = None,
 ) -> import_rows.Report:
     """Import `stream` (text, opened with newline="") into `company`. Leaves the outcome in
     the session's transaction: the caller commits, or rolls back when `not report.written`.
     In valid-rows mode, batches are committed along the way. `jobs` > 1: that many worker
-    processes validate the rows (the CLI, for large files); the database work stays here."""
+    processes validate the rows (the CLI, for large files); the database work stays here.
+    `large`: the per-row work the caller deferred (bulk.LargeLoad); the caller finishes it."""
     if mode not in MODES:
         raise BadRequest(
             f"mode must be one of {', '.join(MODES)}", [{"field": "mode", "message": "all-or-nothing or valid-rows"}]
@@ -210,7 +209,7 @@ def run(
     reader = csv.reader(stream, strict=True)
     header = import_rows.read_header(reader)
     deferred: list = []
-    creator = bulk.Creator(session, company)
+    creator = bulk.Creator(session, company, large)
     lines = import_rows.numbered_rows(reader, report, progress)
 
     def flush() -> None:
@@ -222,12 +221,19 @@ def run(
                 new.row,
                 report,
                 deferred,
-                creator.numbers,
+                creator,
             )
         report.created += creator.written
         creator.written = 0
 
-    initargs = (header, company.country_code, dict(creator.codes.known), company.cuid, session.get_bind().dialect.name)
+    initargs = (
+        header,
+        company.country_code,
+        dict(creator.codes.known),
+        company.cuid,
+        session.get_bind().dialect.name,
+        tuple(hooks.COPIES),  # the stored copies' renderers (customers.rows.prepare)
+    )
     workers = None
     if jobs > 1:
         workers = import_rows.pool(jobs, initargs)
@@ -252,6 +258,6 @@ def run(
         if workers is not None:
             workers.terminate()
     if deferred:
-        _resolve_parents(session, company, deferred, report)
+        _resolve_parents(session, company, deferred, report, creator)
     writer.finish(session)
     return report

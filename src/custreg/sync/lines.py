@@ -1,9 +1,12 @@
 """The export's stored CSV lines (`customer_csv_lines`, docs/export.md): written by the
-customer write path beside the stored documents (`store`, a `customers.hooks.REFRESH`
+customer write path beside the stored documents (`StoredLines`, a `customers.hooks.COPIES`
 entry), deleted by triggers whenever a customer's row, address or external id changes
 (migration 0013), stored for the customers that have none by `custreg lines` (`fill`)."""
 
+import datetime as dt
 from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select
 from sqlalchemy.dialects import postgresql
@@ -11,9 +14,19 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.orm import Session
 
 from custreg.customers.models import Customer, CustomerCsvLine
+from custreg.customers.shape import ADDRESS_FIELDS, VALUE_FIELDS
 from custreg.db.base import table_of
+from custreg.db.columns import snake
 from custreg.db.session import Database
-from custreg.sync.csv_format import BATCH, COLUMN_EXPRESSIONS, LINE_FORMAT, csv_lines, rows
+from custreg.sync.csv_format import (
+    BATCH,
+    COLUMN_EXPRESSIONS,
+    FIELD_COLUMNS,
+    LINE_FORMAT,
+    csv_lines,
+    datetime_text,
+    rows,
+)
 
 _Line = CustomerCsvLine
 STORED = and_(_Line.customer_id == Customer.id, _Line.line_format == LINE_FORMAT)
@@ -49,6 +62,69 @@ def store(session: Session, ids: list[int]) -> None:
         values = [{"cid": cid, "fmt": LINE_FORMAT, "line": line} for cid, line in formatted(conn, ids[i : i + BATCH])]
         if values:
             conn.execute(_UPSERT[conn.dialect.name], values)
+
+
+NUMBER_MARK, TIME_MARK = "\x01", "\x02"  # no cell holds a control character (fields.clean_text)
+# Decimal columns: the scale the database gives them back with (Numeric(…, 2) → "10.00").
+_SCALES = {snake(f): getattr(Customer.__table__.c[snake(f)].type, "scale", None) for f in VALUE_FIELDS}
+_QUANTUM = {
+    i: Decimal(1).scaleb(-scale) for i, f in enumerate(VALUE_FIELDS) if isinstance(scale := _SCALES[snake(f)], int)
+}
+_AT = {f: i for i, f in enumerate(VALUE_FIELDS)}
+_AT_ADDRESS = {f: i + 1 for i, f in enumerate(ADDRESS_FIELDS)}
+
+
+class StoredLines:
+    """The stored lines as a copy the customer write path keeps (customers.hooks.COPIES)."""
+
+    @staticmethod
+    def refresh(session: Session, ids: list[int]) -> None:
+        """Changed customers: their lines from their columns."""
+        store(session, ids)
+
+    @staticmethod
+    def render(guid, values: tuple, excluded: bool, address: tuple | None, external: tuple | None) -> str | None:
+        """A new customer's line from the values the write path stores (customers.rows.prepare,
+        in the import's worker processes too): VALUE_FIELDS' values, its main address (GUID
+        first) and external id (GUID, system, identifier), each as the database gives it back;
+        the number and the times are left as marks for `store_new`. None when a value would
+        not come back the same (then the export formats the customer from its columns)."""
+        cells: list[Any] = [guid, NUMBER_MARK]
+        for f in FIELD_COLUMNS:
+            if f in _AT:
+                i = _AT[f]
+                value = values[i]
+                if i in _QUANTUM and value is not None:
+                    value = value.quantize(_QUANTUM[i])
+                    if Decimal(str(float(value))).quantize(_QUANTUM[i]) != value:
+                        return None  # a REAL (SQLite) would give back another number
+                cells.append(value)
+            elif f == "excluded":
+                cells.append(excluded)
+            else:
+                cells.append(None if address is None else address[_AT_ADDRESS[f]])
+        cells += [None, None] if external is None else [external[1], external[2]]
+        cells += [TIME_MARK, TIME_MARK, 1]
+        line = csv_lines([cells])[0]
+        return line if line.count(NUMBER_MARK) == 1 and line.count(TIME_MARK) == 2 else None
+
+    @staticmethod
+    def store_new(session: Session, rendered: list[tuple[int, int, str]], when: dt.datetime) -> None:
+        """Store the lines `render` made: (customer id, customer number, rendered line)."""
+        if rendered:
+            at = datetime_text(when)
+            conn = session.connection()
+            conn.execute(
+                _UPSERT[conn.dialect.name],
+                [
+                    {
+                        "cid": cid,
+                        "fmt": LINE_FORMAT,
+                        "line": line.replace(NUMBER_MARK, str(number)).replace(TIME_MARK, at),
+                    }
+                    for cid, number, line in rendered
+                ],
+            )
 
 
 def fill(
