@@ -84,7 +84,7 @@ def main() -> None:
             assert r.status_code == 201, r.text
 
     from custreg import bootstrap
-    from custreg.customers import document, identifiers, rows, validation, writer
+    from custreg.customers import document, hooks, identifiers, rows, validation, writer
     from custreg.customers.schemas import CustomerCreate
     from custreg.db.session import Database
     from custreg.sync import import_rows
@@ -148,7 +148,7 @@ def main() -> None:
             (uuid.uuid4(), tuple(v.get(f) for f in rows.VALUE_FIELDS), bool(v.get("excluded")), False, address, None)
         )
     timed("5. document (NewDocuments.render: read.detail + dump)", lambda: [docs.render(*r) for r in args])
-    import_rows.init_worker(header, "FI", dict(codes.known), "c")
+    import_rows.init_worker(header, "FI", dict(codes.known), "c", "sqlite", tuple(hooks.COPIES))
     prepared = timed(
         "6. whole row in the worker (prepare_row)", lambda: import_rows.prepare_rows(list(enumerate(cells, start=2)))
     )

@@ -2,6 +2,8 @@
 
 from conftest import create_customer
 
+from custreg.customers.schemas import CustomerDetail
+
 
 def _get(client, url):
     r = client.get(url)
@@ -51,3 +53,49 @@ def test_related_customers_see_each_others_changes(client, customers_url):
     assert [g["fullName"] for g in _get(client, b_url).json()["guaranteeFor"]] == ["Debtor2"]
     client.delete(b_url)
     assert _get(client, a_url).json()["myGuarantors"] == []
+
+
+def test_the_document_is_what_validating_it_gives(client, customers_url):
+    """read.detail builds the body from stored values without validating them again
+    (customers/read.py `built`): the JSON it gives, stored or live, is exactly what the full
+    schema makes of it, for a customer with records of many kinds."""
+    other = create_customer(client, customers_url, lastName="Takaaja")
+    c = create_customer(
+        client,
+        customers_url,
+        firstName="Aino",
+        city="Oulu",
+        email="a@example.fi",
+        rebate="12.5",
+        creditLimit="15000",
+        latitude=65.01,
+        dateOfBirth="1980-02-03",
+    )
+    url = f"{customers_url}/{c['customerGuid']}"
+    for sub, body in (
+        ("addresses", {"addressType": "DELIVERY", "city": "Turku", "street": "Katu 1"}),
+        ("bank-accounts", {"iban": "FI21 1234 5600 0007 85"}),
+        ("contacts", {"name": "Sven", "phone": "070-123 45 67"}),
+        ("external-ids", {"externalSystemId": 6, "externalSystemIdentifier": "w-1"}),
+        ("consents", {"channel": "SMS", "granted": True, "source": "shop"}),
+        ("parameters", {"name": "Risk class", "type": "STRING", "value": "B"}),
+        ("relations", {"relatedCustomer": other["customerGuid"], "roleCode": "GUARANTOR"}),
+        (
+            "actions",
+            {
+                "actionItemCode": "CONFIRM_ADDRESS",
+                "message": "Is your address still valid?",
+                "processAt": "2026-12-01T08:00:00Z",
+                "allowPostpone": False,
+                "responses": ["ACCEPT", "REJECT"],
+            },
+        ),
+    ):
+        r = client.post(f"{url}/{sub}", json=body)
+        assert r.status_code == 201, (sub, r.text)
+    for customer in (url, f"{customers_url}/{other['customerGuid']}"):
+        body = _get(client, customer).text
+        assert CustomerDetail.model_validate_json(body).model_dump_json() == body
+    got = _get(client, url).json()
+    assert len(got["bankAccounts"]) == 1 and len(got["contacts"]) == 1 and len(got["actions"]) == 1
+    assert got["rebate"] == 12.5 and got["creditLimit"] == 15000.0 and len(got["addresses"]) == 2

@@ -83,21 +83,30 @@ def _resource(cls: Any, value_of: Any) -> str:
     return f"{name}/{guid}" if guid is not None else name
 
 
+@cache
+def _plan(cls: Any, by_name: bool) -> tuple[tuple[str, str, Decimal | None], ...]:
+    """(key of `values`, API name, Decimal step or None) of each audited column of `cls`."""
+    steps = _scales(cls)
+    return tuple((name if by_name else key, name, steps.get(key)) for key, name in _columns(cls).items())
+
+
+_PLAIN = frozenset({str, int, float, bool, list, dict})  # values `_json` leaves as they are
+
+
 def _whole(cls: Any, values: dict[str, Any], op: str, *, by_name: bool = False) -> list[dict[str, Any]]:
     """The changes of a created or deleted row: every audited column that holds a value
     (`values` by attribute key, or by API name)."""
     out = []
-    steps = _scales(cls)
-    for key, name in _columns(cls).items():
-        value = values.get(name if by_name else key)
+    create = op == "create"
+    for at, name, step in _plan(cls, by_name):
+        value = values.get(at)
         if value is None:
             continue
-        if key in steps:
-            value = Decimal(value).quantize(steps[key])
-        value = _json(value)
-        out.append(
-            {"field": name, "old": None, "new": value} if op == "create" else {"field": name, "old": value, "new": None}
-        )
+        if step is not None:
+            value = Decimal(value).quantize(step)
+        if value.__class__ not in _PLAIN:
+            value = _json(value)
+        out.append({"field": name, "old": None, "new": value} if create else {"field": name, "old": value, "new": None})
     return out
 
 

@@ -256,7 +256,7 @@ def run(
         creator.numbers.store()  # the caller commits (or rolls back, undoing it)
     finally:
         if workers is not None:
-            workers.terminate()
+            import_rows.close(workers)
     if deferred:
         _resolve_parents(session, company, deferred, report, creator)
     writer.finish(session)

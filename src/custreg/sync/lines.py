@@ -6,7 +6,7 @@ entry), deleted by triggers whenever a customer's row, address or external id ch
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from operator import itemgetter
 
 from sqlalchemy import Connection, and_, bindparam, select
 from sqlalchemy.dialects import postgresql
@@ -70,8 +70,18 @@ _SCALES = {snake(f): getattr(Customer.__table__.c[snake(f)].type, "scale", None)
 _QUANTUM = {
     i: Decimal(1).scaleb(-scale) for i, f in enumerate(VALUE_FIELDS) if isinstance(scale := _SCALES[snake(f)], int)
 }
-_AT = {f: i for i, f in enumerate(VALUE_FIELDS)}
-_AT_ADDRESS = {f: i + 1 for i, f in enumerate(ADDRESS_FIELDS)}
+# FIELD_COLUMNS' places in (*VALUE_FIELDS' values, excluded, *ADDRESS_FIELDS' values).
+_PICK = itemgetter(
+    *(
+        VALUE_FIELDS.index(f)
+        if f in VALUE_FIELDS
+        else len(VALUE_FIELDS)
+        if f == "excluded"
+        else len(VALUE_FIELDS) + 1 + ADDRESS_FIELDS.index(f)
+        for f in FIELD_COLUMNS
+    )
+)
+_NO_ADDRESS = (None,) * len(ADDRESS_FIELDS)
 
 
 class StoredLines:
@@ -89,22 +99,16 @@ class StoredLines:
         first) and external id (GUID, system, identifier), each as the database gives it back;
         the number and the times are left as marks for `store_new`. None when a value would
         not come back the same (then the export formats the customer from its columns)."""
-        cells: list[Any] = [guid, NUMBER_MARK]
-        for f in FIELD_COLUMNS:
-            if f in _AT:
-                i = _AT[f]
-                value = values[i]
-                if i in _QUANTUM and value is not None:
-                    value = value.quantize(_QUANTUM[i])
-                    if Decimal(str(float(value))).quantize(_QUANTUM[i]) != value:
-                        return None  # a REAL (SQLite) would give back another number
-                cells.append(value)
-            elif f == "excluded":
-                cells.append(excluded)
-            else:
-                cells.append(None if address is None else address[_AT_ADDRESS[f]])
-        cells += [None, None] if external is None else [external[1], external[2]]
-        cells += [TIME_MARK, TIME_MARK, 1]
+        for i, quantum in _QUANTUM.items():
+            value = values[i]
+            if value is not None:
+                value = value.quantize(quantum)
+                if Decimal(str(float(value))).quantize(quantum) != value:
+                    return None  # a REAL (SQLite) would give back another number
+                values = (*values[:i], value, *values[i + 1 :])
+        fields = _PICK((*values, excluded, *(_NO_ADDRESS if address is None else address[1:])))
+        ext = (None, None) if external is None else external[1:]
+        cells = (guid, NUMBER_MARK, *fields, *ext, TIME_MARK, TIME_MARK, 1)
         line = csv_lines([cells])[0]
         return line if line.count(NUMBER_MARK) == 1 and line.count(TIME_MARK) == 2 else None
 
