@@ -56,9 +56,9 @@ def test_related_customers_see_each_others_changes(client, customers_url):
 
 
 def test_the_document_is_what_validating_it_gives(client, customers_url):
-    """read.detail builds the body from stored values without validating them again
-    (customers/read.py `built`): the JSON it gives, stored or live, is exactly what the full
-    schema makes of it, for a customer with records of many kinds."""
+    """The body GET gives, stored or live, is exactly what the full schema makes of it (a
+    fixed point: nothing is normalized only on the way out), for a customer with records of
+    many kinds."""
     other = create_customer(client, customers_url, lastName="Takaaja")
     c = create_customer(
         client,
