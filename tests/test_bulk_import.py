@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from custreg.companies import service as companies
-from custreg.customers import writer
+from custreg.db.inserts import Rows
 from custreg.sync import importer
 
 HEADER = [
@@ -173,7 +173,7 @@ def test_worker_processes_give_the_same_import(app, client):
 
 def test_a_refused_batch_is_retried_row_by_row(app, client, monkeypatch):
     calls = {"n": 0}
-    real = writer._Table.write
+    real = Rows.write
 
     def refuse_once(self, session, rows):
         real(self, session, rows)
@@ -181,11 +181,11 @@ def test_a_refused_batch_is_retried_row_by_row(app, client, monkeypatch):
             calls["n"] += 1
             raise IntegrityError("INSERT", {}, Exception("refused for the test"))
 
-    monkeypatch.setattr(writer._Table, "write", refuse_once)
+    monkeypatch.setattr(Rows, "write", refuse_once)
     data = _csv()
     batched, fallback = new_company(client), new_company(client)
     report = _import(app, fallback, data)
-    monkeypatch.setattr(writer._Table, "write", real)
+    monkeypatch.setattr(Rows, "write", real)
     expected = _import(app, batched, data)
     assert calls["n"] == 1
     assert (report.created, report.updated, report.failed) == (expected.created, expected.updated, expected.failed)

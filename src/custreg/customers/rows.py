@@ -8,13 +8,13 @@ text and the stored document, so that customers/writer.py only adds ids, numbers
 Pure: no database, so it runs in worker processes too.
 """
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from psycopg.types.json import Json
 from sqlalchemy import JSON, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -70,7 +70,8 @@ class New:
 class Binder:
     """The column types' own bind conversions (their public `bind_processor`) for the
     columns `prepare` fills: on SQLite the worker hands over driver-ready values; COPY on
-    PostgreSQL takes Python values (JSON wrapped for psycopg)."""
+    PostgreSQL takes Python values, JSON as its text (json.dumps, SQLAlchemy's serializer),
+    made where the row is prepared (in the import's workers) rather than by the writer."""
 
     def __init__(self, dialect_name: str) -> None:
         self.postgres = dialect_name == "postgresql"
@@ -87,7 +88,7 @@ class Binder:
         for i, t in enumerate(types):
             if self.postgres:
                 if isinstance(t, JSON):
-                    convert.append((i, Json))
+                    convert.append((i, json.dumps))
             else:
                 p = t.bind_processor(dialect)
                 if p is not None:

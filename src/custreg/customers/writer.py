@@ -30,10 +30,11 @@ from sqlalchemy.orm import Session
 from custreg.addresses.models import Address
 from custreg.companies.models import Company
 from custreg.customers import audit, document, hooks, rows
-from custreg.customers.models import AuditEntry, ChangeLog, Customer
+from custreg.customers.models import AuditEntry, ChangeLog, Customer, CustomerDocument
 from custreg.customers.shape import main_address
 from custreg.db.base import table_of, utcnow
 from custreg.db.columns import snake
+from custreg.db.inserts import Rows
 from custreg.errors import Conflict
 from custreg.external_ids.models import ExternalId
 
@@ -78,36 +79,6 @@ def take_numbers(session: Session, company_id: int, count: int = 1) -> int:
     return session.connection().execute(_TAKE_NUMBER, {"company_id": company_id, "count": count}).scalar_one() - count
 
 
-class _Table:
-    """One table's multi-row INSERT: executemany of driver-ready tuples (SQLite; through
-    SQLAlchemy, so the statement log shows it), COPY for a batch on PostgreSQL."""
-
-    def __init__(self, table, columns: tuple[str, ...], dialect) -> None:
-        self.name, self.columns = table.name, columns
-        self.postgres = dialect.name == "postgresql"
-        mark = "%s" if self.postgres else "?"
-        self.sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-        time_column = next((c for c in ("last_updated_at", "at") if c in table.c), None)
-        self._time = None if time_column is None or self.postgres else table.c[time_column].type.bind_processor(dialect)
-
-    def bind_time(self, when):
-        return when if self._time is None else self._time(when)
-
-    def write(self, session: Session, values: list[tuple]) -> None:
-        if not values:
-            return
-        conn = session.connection()
-        if self.postgres and len(values) > 1:  # COPY: the one driver-level write
-            driver = conn.connection.dbapi_connection
-            assert driver is not None
-            cursor = driver.cursor()
-            with cursor.copy(f"COPY {self.name} ({', '.join(self.columns)}) FROM STDIN") as copy:
-                for v in values:
-                    copy.write_row(v)
-            return
-        conn.exec_driver_sql(self.sql, values if len(values) > 1 else values[0])
-
-
 _KEYS = ("id", "company_id", "customer_guid", "customer_number")
 _BOOKKEEPING = ("excluded", "full_name_given", "search_text", "reg_date", "last_updated_at", "version")
 CUSTOMER_COLUMNS = (*_KEYS, *(snake(f) for f in rows.VALUE_FIELDS), *_BOOKKEEPING)
@@ -117,21 +88,18 @@ EXTERNAL_COLUMNS = ("company_id", "customer_id", "external_id_guid", "external_s
 CHANGE_COLUMNS = ("company_id", "customer_guid", "customer_number", "op", "at")
 _ACTOR = ("actor_type", "actor_id", "operation", "resource", "changes")
 AUDIT_COLUMNS = ("company_id", "customer_guid", "customer_number", "at", *_ACTOR)
-_TABLES: dict[str, dict[str, _Table]] = {}
+_TABLES = {
+    "customers": (table_of(Customer), CUSTOMER_COLUMNS),
+    "addresses": (table_of(Address), ADDRESS_COLUMNS),
+    "external_ids": (table_of(ExternalId), EXTERNAL_COLUMNS),
+    "change_log": (table_of(ChangeLog), CHANGE_COLUMNS),
+    "audit_log": (table_of(AuditEntry), AUDIT_COLUMNS),
+    "customer_documents": (table_of(CustomerDocument), ("customer_id", "body")),
+}
 
 
-def _tables(session: Session) -> dict[str, _Table]:
-    dialect = session.get_bind().dialect
-    found = _TABLES.get(dialect.name)
-    if found is None:
-        found = _TABLES[dialect.name] = {
-            "customers": _Table(Customer.__table__, CUSTOMER_COLUMNS, dialect),
-            "addresses": _Table(Address.__table__, ADDRESS_COLUMNS, dialect),
-            "external_ids": _Table(ExternalId.__table__, EXTERNAL_COLUMNS, dialect),
-            "change_log": _Table(ChangeLog.__table__, CHANGE_COLUMNS, dialect),
-            "audit_log": _Table(AuditEntry.__table__, AUDIT_COLUMNS, dialect),
-        }
-    return found
+def _tables(session: Session) -> dict[str, Rows]:
+    return {name: Rows.of(session, table, columns) for name, (table, columns) in _TABLES.items()}
 
 
 def _new_ids(session: Session, n: int) -> list[int]:
@@ -191,14 +159,14 @@ def create(
     addresses: list[tuple] = []
     external: list[tuple] = []
     changes: list[tuple] = []
-    documents: list[dict[str, Any]] = []
+    documents: list[tuple] = []
     created: list[Created] = []
     entries: list[tuple] = []
     actor = session.info.get(audit.ACTOR)  # the audit trail's: without one nothing is recorded
     for new, id_ in zip(news, ids, strict=True):
         doc = None if new.document is None else document.finish(new.document, number, stamp)
         if doc is not None:
-            documents.append({"cid": id_, "doc": doc})
+            documents.append((id_, doc))
         customers.append(
             (id_, cid, new.guid_db, number, *new.customer, f"{number}{new.search_tail}", now_db, now_db, 1)
         )
@@ -217,7 +185,7 @@ def create(
         t[name].write(session, batch)
     t["change_log"].write(session, changes)
     t["audit_log"].write(session, entries)
-    document.store(session, documents)
+    t["customer_documents"].write(session, documents)
     for i, copy in enumerate(hooks.COPIES):
         rendered = [(c.id, c.customer_number, new.copies[i]) for c, new in zip(created, news, strict=True)]
         copy.store_new(session, [r for r in rendered if r[2] is not None], now)

@@ -17,6 +17,7 @@ from custreg.customers.models import Customer, CustomerCsvLine
 from custreg.customers.shape import ADDRESS_FIELDS, VALUE_FIELDS
 from custreg.db.base import table_of
 from custreg.db.columns import snake
+from custreg.db.inserts import Rows
 from custreg.db.session import Database
 from custreg.sync.csv_format import (
     BATCH,
@@ -115,20 +116,14 @@ class StoredLines:
     @staticmethod
     def store_new(session: Session, rendered: list[tuple[int, int, str]], when: dt.datetime) -> None:
         """Store the lines `render` made: (customer id, customer number, rendered line)."""
-        if rendered:
-            at = datetime_text(when)
-            conn = session.connection()
-            conn.execute(
-                _UPSERT[conn.dialect.name],
-                [
-                    {
-                        "cid": cid,
-                        "fmt": LINE_FORMAT,
-                        "line": line.replace(NUMBER_MARK, str(number)).replace(TIME_MARK, at),
-                    }
-                    for cid, number, line in rendered
-                ],
-            )
+        at = datetime_text(when)
+        Rows.of(session, table_of(CustomerCsvLine), ("customer_id", "line_format", "line")).write(
+            session,
+            [
+                (cid, LINE_FORMAT, line.replace(NUMBER_MARK, str(number)).replace(TIME_MARK, at))
+                for cid, number, line in rendered
+            ],
+        )
 
 
 def fill(
