@@ -8,7 +8,6 @@ text and the stored document, so that customers/writer.py only adds ids, numbers
 Pure: no database, so it runs in worker processes too.
 """
 
-import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from custreg.customers.models import AuditEntry, Customer
 from custreg.customers.shape import ADDRESS_FIELDS, CUSTOMER_FIELDS, SEARCH_FIELDS, VALUE_FIELDS
 from custreg.db.base import table_of
 from custreg.db.columns import snake
+from custreg.db.engine import json_text
 from custreg.errors import DomainError, FieldErrors
 from custreg.external_ids.models import ExternalId
 from custreg.external_ids.schemas import pair as external_pair
@@ -70,12 +70,12 @@ class New:
 class Binder:
     """The column types' own bind conversions (their public `bind_processor`) for the
     columns `prepare` fills: on SQLite the worker hands over driver-ready values; COPY on
-    PostgreSQL takes Python values, JSON as its text (json.dumps, SQLAlchemy's serializer),
+    PostgreSQL takes Python values, JSON as its text (db.engine.json_text, the engines' own),
     made where the row is prepared (in the import's workers) rather than by the writer."""
 
     def __init__(self, dialect_name: str) -> None:
         self.postgres = dialect_name == "postgresql"
-        dialect = postgresql.dialect() if self.postgres else sqlite_dialect.dialect()
+        dialect = postgresql.dialect() if self.postgres else sqlite_dialect.dialect(json_serializer=json_text)
         c, a = Customer.__table__.c, Address.__table__.c
         names = [snake(f) for f in VALUE_FIELDS] + ["excluded", "full_name_given"]
         self.customer = self._converter([c[n].type for n in names], dialect)
@@ -88,7 +88,7 @@ class Binder:
         for i, t in enumerate(types):
             if self.postgres:
                 if isinstance(t, JSON):
-                    convert.append((i, json.dumps))
+                    convert.append((i, json_text))
             else:
                 p = t.bind_processor(dialect)
                 if p is not None:

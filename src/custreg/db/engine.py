@@ -1,15 +1,28 @@
 """Engine creation: SQLite in WAL mode with IMMEDIATE write transactions, or PostgreSQL."""
 
+from typing import Any
+
+import orjson
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
 from custreg.db import sqlite_functions
 
 
+def json_text(value: Any) -> str:
+    """JSON columns' text (the engines' `json_serializer`, and customers.rows.Binder's): orjson,
+    compact UTF-8, ≈ 5x faster than json.dumps for an audit entry's changes."""
+    return orjson.dumps(value).decode()
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = 10000, pool_size: int = 10) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
+        engine = create_engine(
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            json_serializer=json_text,
+        )
         _setup_sqlite(engine, busy_timeout_ms)
         return engine
     if parsed.drivername == "postgresql":
@@ -17,7 +30,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10000, pool_size: int = 10) 
     # No pre-ping (a round trip before every request): a connection the server dropped
     # fails its request with 503 + Retry-After (errors.py) and SQLAlchemy then replaces
     # every pooled connection older than the failure.
-    return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size)
+    return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, json_serializer=json_text)
 
 
 def _setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
