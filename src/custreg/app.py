@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from custreg import __version__, bootstrap
+from custreg import __version__, apidocs, bootstrap
 from custreg.access.auth import Authenticator
 from custreg.access.ratelimit import RateLimiter
 from custreg.db.session import Database
@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     bootstrap.wire()
     settings = settings or get_settings()
     db = db or Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    app = FastAPI(title="custreg", version=__version__, description=DESCRIPTION)
+    app = FastAPI(title="custreg", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.db = db
     app.state.company_cache = {}  # cuid → Company (companies/service.cached)
@@ -41,5 +41,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     for router in ROUTERS:
         app.include_router(router)
+    apidocs.install(app)  # /docs and /redoc with their assets served here: no CDN
 
     return app
