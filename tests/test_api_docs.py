@@ -3,18 +3,12 @@ served by custreg from an installed package; a headless Chromium whose every req
 host other than 127.0.0.1 is refused renders the operations of both pages."""
 
 import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from conftest import ADMIN
+from serve_util import custreg_serve
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's (`apt-get install chromium`): Playwright's own download is not used
 
@@ -33,60 +27,18 @@ def test_the_pages_load_their_assets_from_custreg(anon):
     assert anon.get("/docs/oauth2-redirect").status_code == 200
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
 def _served(tmp_path: Path):
-    """`custreg serve` (the installed command, as `make run` starts it) on a fresh SQLite file."""
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
-    env.update(
-        CUSTREG_DATABASE_URL=f"sqlite:///{tmp_path / 'docs.db'}",
-        CUSTREG_ADMIN_TOKEN=ADMIN,
-        CUSTREG_HOST="127.0.0.1",
-        CUSTREG_PORT=str(port),
-        CUSTREG_LOG_LEVEL="warning",
-    )
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "custreg"), "serve"],
-            env=env,
-            cwd=tmp_path,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 180  # a busy machine imports slowly
-            while True:
-                try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"server did not start: {log.read().decode()[-2000:]}")
-                time.sleep(0.2)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    env.update(CUSTREG_DATABASE_URL=f"sqlite:///{tmp_path / 'docs.db'}", CUSTREG_ADMIN_TOKEN=ADMIN)
+    return custreg_serve(env, tmp_path)
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no {CHROMIUM}: `apt-get install chromium` (.ci/run does)")
 def test_docs_and_redoc_render_in_chromium_with_no_network(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    with _served(tmp_path) as base, sync_playwright() as pw:
+    with _served(tmp_path) as served, sync_playwright() as pw:
+        base = served.base
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
         try:
             context = browser.new_context()

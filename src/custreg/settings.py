@@ -1,17 +1,32 @@
 """Settings from the environment (`CUSTREG_*`)."""
 
+import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATABASE_FILE = "custreg.db"  # the default database's file in the data directory
+
+
+def default_data_dir() -> Path:
+    """`$XDG_DATA_HOME/custreg`, else `~/.local/share/custreg`: the same folder wherever a
+    command runs from (a register never depends on the current directory)."""
+    base = os.environ.get("XDG_DATA_HOME") or ""
+    return (Path(base) if os.path.isabs(base) else Path.home() / ".local" / "share") / "custreg"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CUSTREG_", extra="ignore")
 
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Folder of the default SQLite database (custreg.db); made when first used",
+    )
     database_url: str = Field(
-        "sqlite:///./custreg.db", description="SQLAlchemy URL; sqlite:///file or postgresql+psycopg://..."
+        "", description="SQLAlchemy URL; sqlite:///file or postgresql+psycopg://...; default: custreg.db in data_dir"
     )
     admin_token: str | None = Field(None, description="Bootstrap admin bearer token")
     host: str = "127.0.0.1"
@@ -81,6 +96,13 @@ class Settings(BaseSettings):
     idp_jwks_file: str | None = Field(
         None, description="Path of a JWKS file with the identity provider's public keys (RS256/ES256/EdDSA user tokens)"
     )
+
+    @model_validator(mode="after")
+    def _default_database(self) -> "Settings":
+        self.data_dir = self.data_dir.expanduser().absolute()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / DATABASE_FILE}"
+        return self
 
 
 @lru_cache

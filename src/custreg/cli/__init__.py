@@ -1,14 +1,15 @@
-"""`custreg` command line: serve, migrate, demo, admin-token, client, user-token."""
+"""`custreg` command line: serve, migrate, demo, admin-token, company, client, user-token.
+Every command that uses the database names it on stderr first (cli/common.py)."""
 
 import typer
 from rich.console import Console
 
 from custreg import bootstrap
+from custreg.cli.common import console, database_url
 from custreg.cli.transfer import register as register_transfer
 from custreg.settings import get_settings
 
 app = typer.Typer(help="custreg: a self-hostable customer register", no_args_is_help=True)
-console = Console(stderr=True)
 
 
 @app.callback()
@@ -20,7 +21,7 @@ def _start() -> None:
 def _migrate() -> None:
     from custreg.db.migrate import upgrade
 
-    upgrade(get_settings().database_url)
+    upgrade(database_url())
 
 
 @app.command()
@@ -62,7 +63,7 @@ def serve(
         from custreg.access import bootstrap
         from custreg.db.engine import make_engine
 
-        engine = make_engine(s.database_url)
+        engine = make_engine(database_url())
         if not bootstrap.has_stored_token(engine):
             _announce_token(bootstrap.rotate(engine), host, port)
         engine.dispose()
@@ -91,7 +92,7 @@ def admin_token(rotate: bool = typer.Option(False, "--rotate", help="Replace the
 
     s = get_settings()
     _migrate()
-    engine = make_engine(s.database_url)
+    engine = make_engine(database_url())
     if bootstrap.has_stored_token(engine) and not rotate:
         console.print("An admin token exists already; use --rotate to replace it.")
         raise typer.Exit(1)
@@ -100,12 +101,16 @@ def admin_token(rotate: bool = typer.Option(False, "--rotate", help="Replace the
 
 @app.command()
 def demo(company: str = typer.Option("demo", help="cuid of the demo company")) -> None:
-    """Load a demo company with a few dozen realistic Nordic customers."""
+    """Load a demo company with a few dozen realistic Nordic customers. Idempotent: a company
+    that has customers already is left as it is."""
     from custreg.demo import load
 
     _migrate()
-    n = load(get_settings().database_url, company)
-    console.print(f"[green]company {company!r} has {n} demo customers[/green]")
+    n, loaded = load(database_url(), company)
+    if loaded:
+        console.print(f"[green]company {company!r} has {n} demo customers[/green]")
+    else:
+        console.print(f"company {company!r} has {n} customers already: nothing loaded", markup=False)
 
 
 client_app = typer.Typer(help="API clients (OAuth2 client credentials)", no_args_is_help=True)
@@ -116,7 +121,7 @@ def _engine():
     from custreg.db.engine import make_engine
 
     _migrate()
-    return make_engine(get_settings().database_url)
+    return make_engine(database_url())
 
 
 @client_app.command("create")
@@ -202,6 +207,51 @@ def user_token(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     typer.echo(token)
+
+
+company_app = typer.Typer(help="Companies (tenants)", no_args_is_help=True)
+app.add_typer(company_app, name="company")
+# The CLI's names of CompanyCreate's fields, for its error messages.
+COMPANY_OPTIONS = {"cuid": "CUID", "name": "--name", "countryCode": "--country", "businessId": "--business-id"}
+
+
+@company_app.command("create")
+def company_create(
+    cuid: str = typer.Argument(..., help="Company id: 1-40 of a-z 0-9 -"),
+    name: str = typer.Option(..., "--name", help="Company name"),
+    country: str = typer.Option("FI", "--country", help="ISO 3166-1 alpha-2 country; the default for its customers"),
+    business_id: str | None = typer.Option(None, "--business-id", help="Business ID of the company"),
+) -> None:
+    """Create a company as POST /v1/companies does (same validation); prints its JSON.
+    Exit code 1: the company exists already; 2: an invalid value."""
+    from pydantic import ValidationError
+
+    from custreg.companies import service as companies
+    from custreg.companies.schemas import CompanyCreate, CompanyRead
+    from custreg.db.session import Database
+    from custreg.errors import DomainError
+
+    try:
+        data = CompanyCreate(cuid=cuid, name=name, countryCode=country, businessId=business_id)
+    except ValidationError as exc:
+        console.print("[red]invalid company[/red]")
+        for e in exc.errors():
+            field = COMPANY_OPTIONS.get(str(e["loc"][0]), str(e["loc"][0])) if e["loc"] else "company"
+            console.print(f"  {field}: {e['msg'].removeprefix('Value error, ')}", markup=False)
+        raise typer.Exit(2) from None
+    _migrate()
+    db = Database.from_url(database_url(), busy_timeout_ms=get_settings().sqlite_busy_timeout_ms)
+    try:
+        with db.session(write=True) as session:
+            created = CompanyRead.of(companies.create(session, data=data))
+            session.commit()
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/red]", highlight=False)
+        raise typer.Exit(1 if exc.status == 409 else 2) from None
+    finally:
+        db.engine.dispose()
+    console.print(f"[green]company {created.cuid!r} created[/green]")
+    typer.echo(created.model_dump_json())
 
 
 register_transfer(app)  # export, import, prune, lines

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -22,6 +21,7 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import delete, func, select
 
+from custreg.cli.common import console, database_url
 from custreg.companies import service as companies
 from custreg.customers import queries as customer_queries
 from custreg.customers.models import Customer
@@ -34,13 +34,11 @@ from custreg.paging import ListParams
 from custreg.settings import get_settings
 from custreg.sync import bulk, export, feed, importer, lines
 
-console = Console(stderr=True)
-
 
 def _database():
-    upgrade(get_settings().database_url)
-    s = get_settings()
-    return Database.from_url(s.database_url, busy_timeout_ms=s.sqlite_busy_timeout_ms)
+    url = database_url()
+    upgrade(url)
+    return Database.from_url(url, busy_timeout_ms=get_settings().sqlite_busy_timeout_ms)
 
 
 def _company(session, cuid: str):

@@ -1,5 +1,6 @@
 """Engine creation: SQLite in WAL mode with IMMEDIATE write transactions, or PostgreSQL."""
 
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -18,6 +19,9 @@ def json_text(value: Any) -> str:
 def make_engine(url: str, *, busy_timeout_ms: int = 10000, pool_size: int = 10) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            # The data directory (settings.data_dir) on first use; personal data: owner only.
+            Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         engine = create_engine(
             parsed,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
