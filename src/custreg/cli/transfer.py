@@ -6,6 +6,7 @@ import io
 import os
 import time
 from pathlib import Path
+from typing import cast
 
 import typer
 from rich.progress import (
@@ -32,7 +33,7 @@ from custreg.db.session import Database
 from custreg.errors import DomainError, NotFound
 from custreg.paging import ListParams
 from custreg.settings import get_settings
-from custreg.sync import bulk, export, feed, importer, lines
+from custreg.sync import bulk, dialects, export, feed, importer, lines
 
 
 def _database():
@@ -57,10 +58,16 @@ def export_cmd(
     ),
     filter_: str | None = typer.Option(None, "--filter", help="OData $filter, as on the list"),
     include_excluded: bool = typer.Option(False, "--include-excluded", help="Include customers marked excluded"),
+    dialect: str = typer.Option(
+        "rfc4180", "--dialect", help="CSV: rfc4180 (`,`) or excel (`;` and a UTF-8 BOM, for Nordic spreadsheets)"
+    ),
 ) -> None:
     """Export a company's customers to a CSV or XML file (docs/export.md), with a progress bar."""
     if fmt not in ("csv", "xml"):
         console.print("[red]--format must be csv or xml[/red]")
+        raise typer.Exit(2)
+    if dialect not in dialects.DIALECTS or (dialect != "rfc4180" and fmt != "csv"):
+        console.print("[red]--dialect must be rfc4180 or excel, and excel is for --format csv[/red]")
         raise typer.Exit(2)
     db = _database()
     output = output or Path(f"customers-{company}.{fmt}")
@@ -105,7 +112,7 @@ def export_cmd(
                 progress.update(task, completed=written)
 
             chunks = (
-                export.csv_export(db.engine, where, [], progress=counted)
+                export.csv_export(db.engine, where, [], progress=counted, dialect=cast(dialects.Dialect, dialect))
                 if fmt == "csv"
                 else export.xml_export(db.engine, where, [], company, progress=counted)
             )

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from custreg.customers.models import Customer, CustomerCsvLine
-from custreg.sync import lines
-from custreg.sync.csv_format import BATCH, COLUMN_EXPRESSIONS, COLUMNS, rows, text_of
+from custreg.sync import dialects, lines
+from custreg.sync.csv_format import BATCH, COLUMN_EXPRESSIONS, rows, text_of
 from custreg.sync.xml_format import xml_customer, xml_escape
 
 _Line = CustomerCsvLine
@@ -59,16 +59,20 @@ def csv_export(
     order: list,
     id_chunks: Iterable[list[int]] | None = None,
     progress: Callable[[int], None] | None = None,
+    dialect: dialects.Dialect = "rfc4180",
 ) -> Iterator[bytes]:
     """The CSV of the matching customers (header first), one chunk of UTF-8 per batch: the
-    stored lines where there are, the others formatted from their columns."""
-    yield (",".join(COLUMNS) + "\r\n").encode("utf-8")
+    stored lines where there are, the others formatted from their columns; in the `excel`
+    dialect re-written with `;` (sync/dialects.py)."""
+    excel = dialect == "excel"
+    yield dialects.header(dialect).encode("utf-8")
     statement = rows([Customer.id, _Line.line], [], order).outerjoin(_Line, lines.STORED)
     with _reading(engine) as conn:
         for batch in _batches(conn, statement, where, id_chunks):
             missing = [cid for cid, line in batch if line is None]
             formatted = dict(lines.formatted(conn, missing)) if missing else {}
-            text = "".join([formatted[cid] if line is None else line for cid, line in batch])
+            texts = [formatted[cid] if line is None else line for cid, line in batch]
+            text = dialects.excel_text(texts) if excel else "".join(texts)
             if progress is not None:
                 progress(len(batch))
             yield text.encode("utf-8")

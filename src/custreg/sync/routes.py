@@ -5,10 +5,10 @@ import functools
 import io
 import tempfile
 import uuid
-from typing import Annotated, Any, Literal
+from typing import IO, Annotated, Any, Literal, cast
 
 import anyio.to_thread
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from custreg.db.routing import TransactionalRoute
 from custreg.errors import BadRequest, DomainError, NotFound, PayloadTooLarge, problem
 from custreg.odata import parse_orderby
 from custreg.paging import ListParams
-from custreg.sync import bulk, export, feed, import_rows, importer
+from custreg.sync import bulk, dialects, export, feed, import_rows, importer
 
 router = APIRouter(prefix="/v1/companies/{cuid}", tags=["sync"], route_class=TransactionalRoute)
 transfer = APIRouter(
@@ -76,10 +76,29 @@ Keys = Annotated[list[int | str], Body(max_length=100_000, description="Customer
 MEDIA = {"csv": "text/csv; charset=utf-8", "xml": "application/xml; charset=utf-8"}
 
 
-def _stream(ctx, fmt: str, where: list, order: list, id_chunks=None) -> StreamingResponse:
+def csv_dialect(
+    dialect: Annotated[
+        dialects.Dialect,
+        Query(
+            description="`rfc4180` (default): `,` between cells, no BOM. `excel`: `;` between cells and "
+            "a UTF-8 BOM, which a spreadsheet with a Nordic locale opens without an import step; "
+            "the same cells, formula neutralization included (docs/export.md)"
+        ),
+    ] = "rfc4180",
+) -> dialects.Dialect:
+    return dialect
+
+
+def no_dialect() -> dialects.Dialect:
+    return "rfc4180"
+
+
+def _stream(
+    ctx, fmt: str, where: list, order: list, id_chunks=None, dialect: dialects.Dialect = "rfc4180"
+) -> StreamingResponse:
     engine = ctx.request.app.state.db.engine
     body = (
-        export.csv_export(engine, where, order, id_chunks)
+        export.csv_export(engine, where, order, id_chunks, dialect=dialect)
         if fmt == "csv"
         else export.xml_export(engine, where, order, ctx.cuid, id_chunks)
     )
@@ -90,7 +109,7 @@ def _stream(ctx, fmt: str, where: list, order: list, id_chunks=None) -> Streamin
     )
 
 
-def _query_export(ctx, fmt, filter_, orderby, search_word, from_date, include_excluded):
+def _query_export(ctx, fmt, filter_, orderby, search_word, from_date, include_excluded, dialect):
     params = ListParams(filter=filter_, orderby=orderby)
     where = customer_queries.conditions(
         ctx.company,
@@ -101,10 +120,10 @@ def _query_export(ctx, fmt, filter_, orderby, search_word, from_date, include_ex
         include_excluded=include_excluded,
     )
     order = parse_orderby(orderby, customer_queries.FILTER_FIELDS) if orderby else []
-    return _stream(ctx, fmt, where, order)
+    return _stream(ctx, fmt, where, order, dialect=dialect)
 
 
-def _selected_export(ctx, fmt, keys: list[int | str]) -> StreamingResponse:
+def _selected_export(ctx, fmt, keys: list[int | str], dialect: dialects.Dialect) -> StreamingResponse:
     numbers: dict[int, str] = {}
     guids: dict[uuid.UUID, str] = {}
     missing: list[str] = []
@@ -139,11 +158,12 @@ def _selected_export(ctx, fmt, keys: list[int | str]) -> StreamingResponse:
         )
     ids = [cid for cid, _n in sorted(found.items(), key=lambda item: item[1])]
     chunks = [ids[i : i + 500] for i in range(0, len(ids), 500)]
-    return _stream(ctx, fmt, [Customer.company_id == ctx.company.id], [], chunks)
+    return _stream(ctx, fmt, [Customer.company_id == ctx.company.id], [], chunks, dialect)
 
 
 def _export_routes(fmt: str) -> None:
     path = f"/export.{fmt}"
+    chosen = csv_dialect if fmt == "csv" else no_dialect  # `dialect` is a parameter of the CSV only
 
     @transfer.get(
         path,
@@ -158,10 +178,11 @@ def _export_routes(fmt: str) -> None:
         searchWord: SearchWord = None,
         fromDate: FromDate = None,
         includeExcluded: IncludeExcluded = False,
+        dialect: dialects.Dialect = Depends(chosen),
     ):
         """Every customer the list's query parameters match, no page limit, streamed
         (docs/export.md gives the columns and the XML layout)."""
-        return _query_export(ctx, fmt, filter_, orderby, searchWord, fromDate, includeExcluded)
+        return _query_export(ctx, fmt, filter_, orderby, searchWord, fromDate, includeExcluded, dialect)
 
     @transfer.post(
         path,
@@ -169,9 +190,9 @@ def _export_routes(fmt: str) -> None:
         responses={200: {"content": {MEDIA[fmt].split(";")[0]: {}}}},
         summary=f"Export selected customers as {fmt.upper()}",
     )
-    def export_selected(ctx: ReadCtx, keys: Keys):
+    def export_selected(ctx: ReadCtx, keys: Keys, dialect: dialects.Dialect = Depends(chosen)):
         """The customers named by number or GUID (unknown ones → 404 naming them)."""
-        return _selected_export(ctx, fmt, keys)
+        return _selected_export(ctx, fmt, keys, dialect)
 
     export_query.__name__ = f"export_{fmt}"
     export_selected.__name__ = f"export_selected_{fmt}"
@@ -207,8 +228,10 @@ def _run_import(ctx, spool, mode: str) -> import_rows.Report:
     """The synchronous unit of work of an import (in a worker thread)."""
     try:
         ctx.begin()
+        delimiter = dialects.delimiter_of(spool)  # `;` files (the excel dialect) too
         stream = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
-        report = importer.run(ctx.session, ctx.company, stream, mode)
+        records = cast(IO[str], dialects.comma_records(stream, delimiter))
+        report = importer.run(ctx.session, ctx.company, records, mode)
         if report.written:
             ctx.commit()
             bulk.after_large_import(ctx.request.app.state.db.engine, report.created)
@@ -238,7 +261,8 @@ async def import_customers(
         ),
     ] = "all-or-nothing",
 ) -> Any:
-    """Import a CSV with the export's columns (any subset, any order; a UTF-8 BOM is fine).
+    """Import a CSV with the export's columns (any subset, any order; a UTF-8 BOM is fine;
+    `;` between cells, as the excel dialect of the export writes them, is read too).
     Rows with `customerGuid` of an existing customer update it; others create customers.
     Answers a per-row report `{row, field, message}`."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
