@@ -120,6 +120,11 @@ def test_cli_export_in_the_excel_dialect(database_url, client, tmp_path):
     assert r.status_code == 200 and r.json()["created"] == 1, r.text
     (before,), (after,) = all_customers(client, src).values(), all_customers(client, dst).values()
     assert comparable(after) == comparable(before)
+    by_cli = fresh_company(client)  # `custreg import` reads the `;` file too
+    r = custreg_cli(database_url, "import", str(out), "--company", by_cli)
+    assert r.returncode == 0 and "all rows written" in r.stdout + r.stderr, r.stdout + r.stderr
+    (again,) = all_customers(client, by_cli).values()
+    assert comparable(again) == comparable(before)
 
     for args in (["--dialect", "tsv"], ["--dialect", "excel", "--format", "xml"]):
         r = custreg_cli(database_url, "export", "--company", src, *args, "-o", str(tmp_path / "x"))

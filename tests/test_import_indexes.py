@@ -93,6 +93,8 @@ def test_large_import_indexes_the_words_once_and_keeps_them_true(tmp_path):
         w.writerow([guid, "Newname", "Aino", "first@example.fi"])  # updates the first row
     r = custreg_cli(url, "import", str(path), "--company", "demo")
     assert r.returncode == 0, r.stdout + r.stderr
+    out = r.stdout + r.stderr  # the summary: rows, time and rate
+    assert f"{ROWS + 2}" in out and "rows/s" in out and " s" in out, out
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall() == (
             triggers

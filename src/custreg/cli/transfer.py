@@ -11,15 +11,16 @@ from typing import cast
 import typer
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
-    TransferSpeedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import delete, func, select
 
 from custreg.cli.common import console, database_url
@@ -127,22 +128,6 @@ def export_cmd(
         db.engine.dispose()
 
 
-class _CountingReader(io.RawIOBase):
-    """A binary file that tells the progress bar how far the CSV has been read."""
-
-    def __init__(self, f, on_read) -> None:
-        self.f, self.on_read, self.pos = f, on_read, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:
-        n = self.f.readinto(b)
-        self.pos += n or 0
-        self.on_read(self.pos)
-        return n
-
-
 def import_cmd(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV with the export's columns"),
     company: str = typer.Option(..., "--company", help="cuid of the company"),
@@ -165,47 +150,56 @@ def import_cmd(
         # temporary b-trees in memory. Durability stays (WAL, synchronous=NORMAL).
         session.connection().exec_driver_sql("PRAGMA cache_size=-16384")
         session.connection().exec_driver_sql("PRAGMA temp_store=MEMORY")
+    lines = _lines(file)
+    started = time.monotonic()
     try:
         # No refresh thread (auto_refresh=False): the validating workers are forked from
-        # this process, which must not run other threads then. Refreshed on reads instead.
+        # this process, which must not run other threads then. Refreshed as rows are read.
         with Progress(
             TextColumn("[bold]import[/bold]"),
             BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
+            MofNCompleteColumn(),
+            TextColumn("rows"),
+            _RowRate(),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=console,
             auto_refresh=False,
         ) as progress:
-            task = progress.add_task("import", total=size)
+            task = progress.add_task("import", total=max(lines - 1, 1))  # about: a cell may hold a line break
             shown = [0.0]
 
-            def on_read(pos: int) -> None:
-                progress.update(task, completed=pos)
+            def on_row(row: int) -> None:
+                if row % 256:
+                    return
+                progress.update(task, completed=row - 1)
                 now = time.monotonic()
                 if now - shown[0] >= 0.25:
                     shown[0] = now
                     progress.refresh()
 
-            with open(file, "rb", buffering=0) as raw:
-                counting = io.BufferedReader(_CountingReader(raw, on_read), 64 * 1024)
-                stream = io.TextIOWrapper(counting, encoding="utf-8-sig", newline="")
+            with open(file, "rb") as raw:
+                delimiter = dialects.delimiter_of(raw)  # `;` files (the excel dialect) too
+                stream = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
                 c = _company(session, company)
-                large = bulk.LargeLoad.start(session, _lines(file)) if mode == "all-or-nothing" else None
+                large = bulk.LargeLoad.start(session, lines) if mode == "all-or-nothing" else None
                 try:
                     report = importer.run(
                         session,
                         c,
                         stream,
                         mode,
+                        progress=on_row,
                         jobs=jobs or (os.cpu_count() or 1 if size > 8 * 1024 * 1024 else 1),
                         large=large,
+                        delimiter=delimiter,
                     )
                 except DomainError as exc:
                     session.rollback()
                     console.print(f"[red]{exc.detail}[/red]")
                     raise typer.Exit(2) from None
+            progress.update(task, total=report.rows, completed=report.rows)
+            progress.refresh()
             if report.written:
                 if large is not None:
                     if large.rebuilds_indexes:
@@ -215,14 +209,20 @@ def import_cmd(
                 bulk.after_large_import(db.engine, report.created)
             else:
                 session.rollback()
-            progress.update(task, completed=size)
-            progress.refresh()
     finally:
         session.close()
         db.engine.dispose()
-    _summary(report, company)
+    _summary(report, company, time.monotonic() - started)
     if report.failed:
         raise typer.Exit(1)
+
+
+class _RowRate(ProgressColumn):
+    """Rows a second, as the bar has seen them."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f}/s" if speed else "…/s")
 
 
 def _lines(file: Path) -> int:
@@ -231,12 +231,14 @@ def _lines(file: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
 
 
-def _summary(report, company: str) -> None:
+def _summary(report, company: str, seconds: float) -> None:
     table = Table(title=f"import into {company!r} ({report.mode})", show_header=False)
     table.add_row("rows read", str(report.rows))
     table.add_row("created", str(report.created if report.written else 0))
     table.add_row("updated", str(report.updated if report.written else 0))
     table.add_row("failed rows", str(report.failed))
+    table.add_row("time", f"{seconds:,.1f} s")
+    table.add_row("rate", f"{report.rows / seconds:,.0f} rows/s" if seconds > 0 else "-")
     console.print(table)
     if report.errors:
         errors = Table("row", "field", "message", title="errors")

@@ -9,8 +9,7 @@ only the separator changes, and a cell holding `;` is quoted too.
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
-from types import SimpleNamespace
+from collections.abc import Iterable
 from typing import IO, Literal
 
 from custreg.sync.csv_format import COLUMNS
@@ -67,29 +66,3 @@ def delimiter_of(raw: IO[bytes]) -> str:
     first = raw.read(64 * 1024).split(b"\n", 1)[0]
     raw.seek(at)
     return ";" if b";" in first and b"," not in first else ","
-
-
-class _CommaRecords:
-    """The records of a `;` CSV, each handed on as one comma CSV record (with CRLF). An
-    unreadable record raises its csv.Error from `__next__` and the next call goes on with the
-    next record, as csv.reader itself does, so the importer reports that row and reads on."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.reader = csv.reader(stream, delimiter=";", strict=True)
-        self.out: list[str] = []
-        self.writer = csv.writer(SimpleNamespace(write=self.out.append), lineterminator="\r\n")
-
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        self.writer.writerow(next(self.reader))
-        return self.out.pop()
-
-
-def comma_records(stream: IO[str], delimiter: str) -> Iterable[str]:
-    """What the importer's csv.reader reads: `stream` itself for a comma file, else its records
-    re-written with commas (the row numbers stay: one record in, one record out)."""
-    if delimiter == ",":
-        return stream
-    return _CommaRecords(stream)

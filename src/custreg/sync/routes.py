@@ -5,7 +5,7 @@ import functools
 import io
 import tempfile
 import uuid
-from typing import IO, Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 from fastapi import APIRouter, Body, Depends, Query, Request
@@ -230,8 +230,7 @@ def _run_import(ctx, spool, mode: str) -> import_rows.Report:
         ctx.begin()
         delimiter = dialects.delimiter_of(spool)  # `;` files (the excel dialect) too
         stream = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
-        records = cast(IO[str], dialects.comma_records(stream, delimiter))
-        report = importer.run(ctx.session, ctx.company, records, mode)
+        report = importer.run(ctx.session, ctx.company, stream, mode, delimiter=delimiter)
         if report.written:
             ctx.commit()
             bulk.after_large_import(ctx.request.app.state.db.engine, report.created)
