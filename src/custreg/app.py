@@ -9,6 +9,9 @@ from custreg.access.ratelimit import RateLimiter
 from custreg.db.session import Database
 from custreg.errors import install_handlers
 from custreg.limits import BodySizeLimit
+from custreg.metrics import Metrics
+from custreg.observe import Observe
+from custreg.ops.routes import problem_pages
 from custreg.routers import ROUTERS
 from custreg.settings import Settings, get_settings
 
@@ -27,8 +30,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.company_cache = {}  # cuid → Company (companies/service.cached)
     app.state.auth = Authenticator(db.engine, settings.admin_token, settings)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst, settings.redis_url)
+    app.state.metrics = Metrics(db.engine)  # this app's own registry (GET /metrics)
     install_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Added last, so the outermost: request id, answer headers, access log and metrics of
+    # every answer, the 413s of BodySizeLimit included.
+    app.add_middleware(Observe, requests=app.state.metrics.requests, access_log=settings.access_log)
 
     # Before the routers: routes are matched in order, and behind ~30 routers the probe
     # spent ~0.4 ms finding its own path (measured in-process).
@@ -39,6 +46,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "database": db.dialect}
 
+    app.include_router(problem_pages)  # GET /problems/{code}: open, like /health
     for router in ROUTERS:
         app.include_router(router)
     apidocs.install(app)  # /docs and /redoc with their assets served here: no CDN

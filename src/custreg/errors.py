@@ -1,4 +1,5 @@
-"""Domain errors and their RFC 9457 problem+json rendering."""
+"""Domain errors and their RFC 9457 problem+json rendering: every answer names its `code`
+and a `type` URI that describes it (`problem_types.py`, docs/errors.md)."""
 
 import logging
 from http import HTTPStatus
@@ -11,6 +12,9 @@ from pydantic_core import ErrorDetails
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from custreg import observe
+from custreg.problem_types import code_for, type_uri
+
 PROBLEM = "application/problem+json"
 # Routes whose contract answers a malformed body with 400 rather than 422 (seed 004's search).
 BAD_BODY_IS_400: set[str] = set()
@@ -19,6 +23,7 @@ BAD_BODY_IS_400: set[str] = set()
 class DomainError(Exception):
     status = 400
     title: str | None = None
+    code: str | None = None  # problem_types.TYPES; None: the status's own (problem_types.BY_STATUS)
 
     def __init__(self, detail: str, errors: list[dict[str, str]] | None = None, **extra: Any):
         super().__init__(detail)
@@ -91,14 +96,17 @@ def problem(
     errors: list[dict[str, str]] | None = None,
     title: str | None = None,
     headers: dict[str, str] | None = None,
+    code: str | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    code = code or code_for(status)
     body: dict[str, Any] = {
-        "type": "about:blank",
+        "type": type_uri(code),
         "title": title or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
         "instance": instance,
+        "code": code,
     }
     if errors:
         body["errors"] = errors
@@ -126,9 +134,10 @@ PROBLEM_SCHEMA = {
     "title": "Problem",
     "description": "RFC 9457 problem details",
     "type": "object",
-    "required": ["type", "title", "status", "detail"],
+    "required": ["type", "title", "status", "detail", "code"],
     "properties": {
-        "type": {"type": "string"},
+        "type": {"type": "string", "description": "`/problems/{code}`: a page describing the problem"},
+        "code": {"type": "string", "description": "Stable machine-readable kind (docs/errors.md)"},
         "title": {"type": "string"},
         "status": {"type": "integer", "minimum": 400, "maximum": 599},
         "detail": {"type": "string"},
@@ -223,6 +232,7 @@ def install_handlers(app: FastAPI) -> None:
             errors=exc.errors,
             title=exc.title,
             headers=exc.headers or None,
+            code=exc.code,
             **exc.extra,
         )
 
@@ -235,6 +245,7 @@ def install_handlers(app: FastAPI) -> None:
                 "Malformed JSON body",
                 instance=request.url.path,
                 errors=[{"field": "body", "message": "not valid JSON"}],
+                code="malformed_json",
             )
         fields = [{"field": _loc_to_field(tuple(e.get("loc", ()))), "message": _clean_message(e)} for e in errs]
         in_query = all(e.get("loc", ("",))[0] in ("query", "path", "header") for e in errs)
@@ -252,7 +263,11 @@ def install_handlers(app: FastAPI) -> None:
     async def _database(request: Request, exc: OperationalError):
         if is_busy(exc):  # waited for a lock longer than configured: overload, not a bug
             return problem(
-                503, "The database is busy; retry shortly", instance=request.url.path, headers={"Retry-After": "1"}
+                503,
+                "The database is busy; retry shortly",
+                instance=request.url.path,
+                headers={"Retry-After": "1"},
+                code="database_busy",
             )
         return await _lost(request, exc)
 
@@ -262,9 +277,21 @@ def install_handlers(app: FastAPI) -> None:
             return problem(
                 503, "The database connection was lost; retry", instance=request.url.path, headers={"Retry-After": "1"}
             )
-        return await _unexpected(request, exc)
+        return _internal_error(request)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception):  # a bug: say so, leak nothing
-        logging.getLogger("custreg").exception("unhandled error on %s", request.url.path)
-        return problem(500, "Internal error", instance=request.url.path)
+    async def _unexpected(request: Request, exc: Exception):
+        # Answered by Starlette's outermost middleware, outside observe.Observe: the headers
+        # of this request's answers (X-Request-Id, RateLimit-*) are added here.
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in observe.answer_headers(request.scope)}
+        return _internal_error(request, headers)
+
+
+def _internal_error(request: Request, headers: dict[str, str] | None = None) -> JSONResponse:
+    """A bug: say so, leak nothing. The log names the route template and the request id,
+    never the path (it holds customer numbers)."""
+    scope = request.scope
+    logging.getLogger("custreg").exception(
+        "unhandled error: %s %s request_id=%s", scope["method"], observe.route_of(scope), observe.request_id(scope)
+    )
+    return problem(500, "Internal error", instance=request.url.path, headers=headers)

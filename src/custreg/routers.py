@@ -18,6 +18,7 @@ from custreg.external_ids.routes import router as external_ids
 from custreg.insurances.routes import router as credit_insurances
 from custreg.lookups.routes import router as lookups
 from custreg.mandates.routes import router as mandates
+from custreg.ops.routes import router as operations
 from custreg.parameters.routes import extra_fields, parameters
 from custreg.pledges.routes import router as pledges
 from custreg.register.routes import router as register
@@ -56,4 +57,6 @@ ROUTERS = [
     billmate.router,
     clvr.router,
     connect.router,
+    # GET /metrics (scope admin).
+    operations,
 ]

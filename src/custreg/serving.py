@@ -9,6 +9,7 @@ for the client's delayed ACK (≈ 40 ms): on PostgreSQL, 1M customers, 2 workers
 GETs at 700 req/s, 44 ms each, with the CPU 80 % idle, where 1 worker answered 1,050 req/s
 (bench/RESULTS.md, session 5). One worker's own socket was never affected."""
 
+import copy
 import signal
 import socket
 import subprocess
@@ -16,9 +17,31 @@ import sys
 import time
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 PROTOCOL = "custreg.serving:NoDelayHTTPProtocol"  # what `custreg serve` gives uvicorn
+
+
+def log_config(level: str) -> dict:
+    """uvicorn's logging, and custreg's: the access log (`custreg.access`, one line per
+    request: observe.py) on stdout, other custreg messages on stderr, at CUSTREG_LOG_LEVEL."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["custreg"] = {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    config["handlers"]["custreg"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "custreg",
+        "stream": "ext://sys.stderr",
+    }
+    config["handlers"]["custreg.access"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "custreg",
+        "stream": "ext://sys.stdout",
+    }
+    level = level.upper()
+    config["loggers"]["custreg"] = {"handlers": ["custreg"], "level": level, "propagate": False}
+    config["loggers"]["custreg.access"] = {"handlers": ["custreg.access"], "level": level, "propagate": False}
+    return config
 
 
 # uvicorn picks AutoHTTPProtocol at import time (httptools or h11) and types it as a variable.
@@ -98,7 +121,14 @@ def run_workers(count: int, host: str, port: int, loop: str, log_level: str) -> 
 
 def _worker(host: str, port: int, loop: str, log_level: str) -> None:
     sock = _listen_socket(host, port)
-    config = uvicorn.Config("custreg.main:app", http=PROTOCOL, loop=loop, log_level=log_level, access_log=False)
+    config = uvicorn.Config(
+        "custreg.main:app",
+        http=PROTOCOL,
+        loop=loop,
+        log_level=log_level,
+        log_config=log_config(log_level),
+        access_log=False,  # custreg's own (observe.py) names the route template, not the path
+    )
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 10000
     max_body_bytes: int = 5 * 1024 * 1024
     log_level: str = "info"
+    access_log: bool = Field(
+        True,
+        description="One line per request on the `custreg.access` logger (method, route template, "
+        "status, duration, request id, client); docs/operations.md",
+    )
 
     # Sync, export and import (docs/sync.md, docs/export.md)
     change_retention_days: int = Field(

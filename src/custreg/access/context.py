@@ -6,8 +6,10 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from custreg import observe
 from custreg.access import clients, scopes
 from custreg.access.auth import Principal
+from custreg.access.ratelimit import retry_after
 from custreg.companies import service as companies
 from custreg.companies.models import Company
 from custreg.customers import writer as customer_writer
@@ -23,11 +25,16 @@ async def current_principal(
     principal = request.app.state.auth.authenticate(creds.credentials if creds else None)
     request.state.principal = principal
     if principal.rate_limited:
-        retry_after = request.app.state.rate_limiter.check(f"{principal.kind}:{principal.subject}")
-        if retry_after is not None:
-            err = TooManyRequests(f"Rate limit exceeded; retry after {retry_after} s")
-            err.headers["Retry-After"] = str(retry_after)
-            raise err
+        limiter = request.app.state.rate_limiter
+        quota = limiter.draw(f"{principal.kind}:{principal.subject}")
+        if quota is not None:
+            # On every answer of this request, whatever it turns out to be (observe.Observe).
+            observe.answer_headers(request.scope).extend(quota.headers(limiter.limit))
+            wait = retry_after(quota)
+            if wait is not None:
+                err = TooManyRequests(f"Rate limit exceeded; retry after {wait} s")
+                err.headers["Retry-After"] = str(wait)
+                raise err
     return principal
 
 

@@ -1,18 +1,21 @@
 """Per-client rate limits: a token bucket (rate per second, burst), in this process by
 default, or in Redis (one atomic Lua script per request) when CUSTREG_REDIS_URL is set,
-so every worker draws from the same bucket."""
+so every worker draws from the same bucket. Each draw also tells what is left, for the
+RateLimit-* headers of the answer (IETF draft-ietf-httpapi-ratelimit-headers)."""
 
 import logging
 import math
 import threading
 import time
+from typing import NamedTuple
 
 import redis
 
 log = logging.getLogger("custreg.ratelimit")
 
 # KEYS[1] bucket; ARGV rate/s, burst. Uses the server clock so workers agree.
-# Returns {allowed (1|0), milliseconds until one token is available}.
+# Returns {allowed (1|0), milliseconds until one token is available, whole tokens left,
+# milliseconds until the bucket is full}.
 _LUA = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -33,8 +36,24 @@ else
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
-return {allowed, wait}
+return {allowed, wait, math.floor(tokens), math.ceil((burst - tokens) * 1000 / rate)}
 """
+
+
+class Quota(NamedTuple):
+    """One draw from a bucket."""
+
+    wait: float  # 0 when this request is allowed, else seconds until one would be
+    remaining: int  # whole requests left now
+    reset: float  # seconds until the bucket is full again
+
+    def headers(self, limit: int) -> list[tuple[bytes, bytes]]:
+        """RateLimit-Limit (the burst), -Remaining, -Reset (whole seconds until full)."""
+        return [
+            (b"ratelimit-limit", b"%d" % limit),
+            (b"ratelimit-remaining", b"%d" % self.remaining),
+            (b"ratelimit-reset", b"%d" % math.ceil(self.reset)),
+        ]
 
 
 class LocalBuckets:
@@ -47,17 +66,23 @@ class LocalBuckets:
 
     def take(self, key: str) -> float:
         """0 when allowed, else seconds until a request would be."""
+        return self.draw(key).wait
+
+    def draw(self, key: str) -> Quota:
         now = time.monotonic()
         with self._lock:
             tokens, ts = self._buckets.get(key, (float(self.burst), now))
             tokens = min(self.burst, tokens + (now - ts) * self.rate)
             if tokens >= 1:
-                self._buckets[key] = (tokens - 1, now)
+                tokens -= 1
+                self._buckets[key] = (tokens, now)
                 if len(self._buckets) > 100_000:  # forget idle buckets (full ones)
                     self._prune(now)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            return (1 - tokens) / self.rate
+                wait = 0.0
+            else:
+                self._buckets[key] = (tokens, now)
+                wait = (1 - tokens) / self.rate
+        return Quota(wait, int(tokens), (self.burst - tokens) / self.rate)
 
     def _prune(self, now: float) -> None:
         full_after = self.burst / self.rate
@@ -76,14 +101,17 @@ class RedisBuckets:
         self._warned_at = 0.0
 
     def take(self, key: str) -> float:
+        return self.draw(key).wait
+
+    def draw(self, key: str) -> Quota:
         try:
-            allowed, wait_ms = self._script(keys=[self.prefix + key], args=[self.rate, self.burst])
+            allowed, wait_ms, left, full_ms = self._script(keys=[self.prefix + key], args=[self.rate, self.burst])
         except Exception as exc:  # redis down: keep serving, limited per process
             if time.monotonic() - self._warned_at > 60:
                 self._warned_at = time.monotonic()
                 log.warning("rate limit store unavailable (%s); limiting per process", type(exc).__name__)
-            return self._fallback.take(key)
-        return 0.0 if int(allowed) else int(wait_ms) / 1000
+            return self._fallback.draw(key)
+        return Quota(0.0 if int(allowed) else int(wait_ms) / 1000, int(left), int(full_ms) / 1000)
 
     def close(self) -> None:
         self._redis.close()
@@ -92,13 +120,21 @@ class RedisBuckets:
 class RateLimiter:
     def __init__(self, rate: float, burst: int, redis_url: str | None) -> None:
         self.enabled = rate > 0
+        self.limit = burst
         self._buckets = (
             (RedisBuckets(redis_url, rate, burst) if redis_url else LocalBuckets(rate, burst)) if self.enabled else None
         )
 
     def check(self, key: str) -> int | None:
         """None when allowed, else the Retry-After in whole seconds (at least 1)."""
-        if self._buckets is None:
-            return None
-        wait = self._buckets.take(key)
-        return None if wait <= 0 else max(1, math.ceil(wait))
+        quota = self.draw(key)
+        return None if quota is None else retry_after(quota)
+
+    def draw(self, key: str) -> Quota | None:
+        """This request's draw from `key`'s bucket; None when limits are off."""
+        return None if self._buckets is None else self._buckets.draw(key)
+
+
+def retry_after(quota: Quota) -> int | None:
+    """None when the draw was allowed, else the Retry-After in whole seconds (at least 1)."""
+    return None if quota.wait <= 0 else max(1, math.ceil(quota.wait))

@@ -80,7 +80,8 @@ def serve(
         http=serving.PROTOCOL,
         loop=s.loop,
         log_level=s.log_level,
-        access_log=False,
+        log_config=serving.log_config(s.log_level),
+        access_log=False,  # custreg's own (observe.py) names the route template, not the path
     )
 
 

@@ -18,6 +18,7 @@ MAX_LIMIT = 1000
 
 class Gone(DomainError):
     status = 410
+    code = "cursor_expired"
 
 
 def parse_cursor(cursor: str | None) -> int:

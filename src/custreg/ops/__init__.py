@@ -1,0 +1,1 @@
+"""Operations: /metrics (scope `admin`) and the problem type pages (/problems/{code})."""
