@@ -30,6 +30,7 @@ PUBLIC = {
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"),
     ("GET", "/health"),
+    ("GET", "/problems/{code}"),  # what a problem answer's type means (docs/errors.md)
     ("POST", "/oauth/token"),
 }
 METHODS = ("get", "put", "post", "patch", "delete")

@@ -108,12 +108,16 @@ class Observe:
 
     @staticmethod
     def _log(scope: Scope, route: str, status: int, seconds: float) -> None:
+        method, ms, rid, client = scope["method"], round(seconds * 1000, 3), scope["state"][_ID], client_of(scope)
+        message = f"method={method} route={route} status={status} duration_ms={ms} request_id={rid} client={client}"
         fields = {
-            "method": scope["method"],
+            "method": method,
             "route": route,
             "status": status,
-            "duration_ms": round(seconds * 1000, 3),
-            "request_id": scope["state"][_ID],
-            "client": client_of(scope),
+            "duration_ms": ms,
+            "request_id": rid,
+            "client": client,
         }
-        log.info(" ".join(f"{k}={v}" for k, v in fields.items()), extra=fields)
+        # makeRecord + handle is log.info without the walk up the stack for the caller's
+        # file and line (always this line): ~10 % of the line's cost.
+        log.handle(log.makeRecord(log.name, logging.INFO, __file__, 0, message, (), None, extra=fields))
