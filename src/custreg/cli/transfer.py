@@ -1,5 +1,6 @@
 """`custreg export`, `custreg import`, `custreg prune` and `custreg lines` (registered by custreg.cli)."""
 
+import csv
 import datetime as dt
 import getpass
 import io
@@ -34,7 +35,7 @@ from custreg.db.session import Database
 from custreg.errors import DomainError, NotFound
 from custreg.paging import ListParams
 from custreg.settings import get_settings
-from custreg.sync import bulk, dialects, export, feed, importer, lines
+from custreg.sync import bulk, csv_format, dialects, export, feed, import_rows, importer, lines
 
 
 def _database():
@@ -135,6 +136,9 @@ def import_cmd(
     jobs: int = typer.Option(
         0, "--jobs", help="Processes validating rows (0: one per core for a file over 8 MB, else 1)"
     ),
+    errors: Path | None = typer.Option(
+        None, "--errors", dir_okay=False, help="Write every refused row's errors here (CSV: row, field, value, message)"
+    ),
 ) -> None:
     """Import customers from a CSV (the export's columns), with a progress bar and a summary.
     Exit code 0: written; 1: rows failed (all-or-nothing: nothing written); 2: unusable input."""
@@ -152,6 +156,7 @@ def import_cmd(
         session.connection().exec_driver_sql("PRAGMA temp_store=MEMORY")
     lines = _lines(file)
     started = time.monotonic()
+    refused: list[tuple[int, str, str]] = []
     try:
         # No refresh thread (auto_refresh=False): the validating workers are forked from
         # this process, which must not run other threads then. Refreshed as rows are read.
@@ -193,6 +198,7 @@ def import_cmd(
                         jobs=jobs or (os.cpu_count() or 1 if size > 8 * 1024 * 1024 else 1),
                         large=large,
                         delimiter=delimiter,
+                        on_error=None if errors is None else lambda *e: refused.append(e),
                     )
                 except DomainError as exc:
                     session.rollback()
@@ -213,8 +219,45 @@ def import_cmd(
         session.close()
         db.engine.dispose()
     _summary(report, company, time.monotonic() - started)
+    if errors is not None:
+        _write_errors(file, errors, refused)
+        console.print(f"{len(refused)} error(s) of {report.failed} refused row(s) written to {errors}")
     if report.failed:
         raise typer.Exit(1)
+
+
+def _write_errors(file: Path, out: Path, refused: list[tuple[int, str, str]]) -> None:
+    """The errors as CSV (row, field, value, message), each with the cell its field names,
+    read from the file again (rows numbered as the import numbers them: the header is 1)."""
+    wanted: dict[int, list[tuple[str, str]]] = {}
+    for row, field, message in refused:
+        wanted.setdefault(row, []).append((field, message))
+    csv.field_size_limit(import_rows.CELL_LIMIT)
+    with open(file, "rb") as raw, open(out, "w", newline="", encoding="utf-8") as f:
+        delimiter = dialects.delimiter_of(raw)
+        reader = csv.reader(
+            io.TextIOWrapper(raw, encoding="utf-8-sig", newline="", errors="replace"), delimiter=delimiter
+        )
+        writer = csv.writer(f, lineterminator="\r\n")
+        writer.writerow(["row", "field", "value", "message"])
+        header: list[str] = []
+        row = 0
+        while wanted:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                cells = []
+            row += 1
+            if row == 1:
+                header = [h.strip() for h in cells]
+            for field, message in wanted.pop(row, ()):
+                column = field.split(".", 1)[0]
+                value = cells[header.index(column)] if column in header and len(cells) == len(header) else ""
+                writer.writerow([row, field, csv_format.neutralize(value), message])
+        for row, found in sorted(wanted.items()):  # past the end of what could be read
+            writer.writerows([row, field, "", message] for field, message in found)
 
 
 class _RowRate(ProgressColumn):

@@ -8,6 +8,7 @@ import gc
 import json
 import multiprocessing
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,8 +40,11 @@ class Report:
     errors: list[dict[str, Any]] = field(default_factory=list)
     errors_truncated: int = 0
     failed_rows: set[int] = field(default_factory=set, repr=False)
+    sink: Callable[[int, str, str], None] | None = field(default=None, repr=False)  # every error, unlisted too
 
     def add(self, row: int, field_name: str, message: str) -> None:
+        if self.sink is not None:
+            self.sink(row, field_name, message)
         if row not in self.failed_rows:
             self.failed_rows.add(row)
             self.failed += 1

@@ -195,18 +195,20 @@ def run(
     jobs: int = 1,
     large: bulk.LargeLoad | None = None,
     delimiter: str = ",",
+    on_error: Callable[[int, str, str], None] | None = None,
 ) -> import_rows.Report:
     """Import `stream` (text, opened with newline="") into `company`. Leaves the outcome in
     the session's transaction: the caller commits, or rolls back when `not report.written`.
     In valid-rows mode, batches are committed along the way. `jobs` > 1: that many worker
     processes validate the rows (the CLI, for large files); the database work stays here.
     `large`: the per-row work the caller deferred (bulk.LargeLoad); the caller finishes it.
-    `delimiter`: `;` for the excel dialect's files (sync/dialects.delimiter_of)."""
+    `delimiter`: `;` for the excel dialect's files (sync/dialects.delimiter_of). `on_error`
+    gets every error (row, field, message), also those the report does not list."""
     if mode not in MODES:
         raise BadRequest(
             f"mode must be one of {', '.join(MODES)}", [{"field": "mode", "message": "all-or-nothing or valid-rows"}]
         )
-    report = import_rows.Report(mode=mode)
+    report = import_rows.Report(mode=mode, sink=on_error)
     csv.field_size_limit(import_rows.CELL_LIMIT)
     reader = csv.reader(stream, strict=True, delimiter=delimiter)
     header = import_rows.read_header(reader)
