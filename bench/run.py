@@ -1,13 +1,16 @@
 """`make bench`: every benchmark of issue 8 in one run, one table at the end.
 
-    .venv/bin/python bench/run.py [--postgres] [--customers N] [--duration S] [--json FILE]
+    .venv/bin/python bench/run.py [--postgres] [--customers N] [--duration S] [--json FILE] [--only import]
 
 1. Generates N seeded Nordic customers (bench/generate.py; cached in --data-dir).
 2. Starts the product exactly as `make run` does (`.venv/bin/custreg serve`, CUSTREG_*
    from the environment) on a fresh SQLite file, or with --postgres on a fresh PostgreSQL
    database created (and dropped at the end) next to --pg-url's.
 3. Creates the company `bench` and imports the CSV through the CLI
-   (`custreg import FILE --company bench`): rows/s and the peak RSS of the import process.
+   (`custreg import FILE --company bench`): rows/s, CPU a row and the peak RSS of the import
+   process; then the import's floor (bench/import_floor.py) on the same CSV into a fresh
+   database of the same engine, timed the same way, and the ratio of the two rows/s
+   (`--only import`: the run stops here).
 4. Adds the sub-records of a sample of customers (a bank account and a contact at least)
    through the records API, so that `GET /customers/{number}` reads full customers.
 5. Starts the baselines (bench/baseline_app.py, uvicorn, 1 worker) on the same database,
@@ -52,6 +55,7 @@ THREADS, CONNECTIONS = 2, 32
 
 sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402
+import import_floor  # noqa: E402
 
 
 def log(msg: str) -> None:
@@ -247,17 +251,17 @@ def http_scenario(
 # ---------------------------------------------------------------- database
 
 
-def make_database(args, work: Path) -> tuple[str, callable]:
+def make_database(args, work: Path, suffix: str = "") -> tuple[str, callable]:
     if args.sqlite_file:
         return f"sqlite:///{args.sqlite_file.resolve()}", lambda: None
     if not args.postgres:
-        url = f"sqlite:///{work / 'bench.db'}"
+        url = f"sqlite:///{work / f'bench{suffix}.db'}"
         return url, lambda: None
     import psycopg
     from sqlalchemy.engine import make_url
 
     base = make_url(args.pg_url)
-    name = f"custreg_bench_{os.getpid()}"
+    name = f"custreg_bench_{os.getpid()}{suffix}"
     admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -285,17 +289,19 @@ def data_files(args) -> Path:
 
 def run_import(env: dict, csv_file: Path, mode: str, rows: int) -> dict:
     argv = [str(VENV / "custreg"), "import", str(csv_file), "--company", COMPANY, "--mode", mode]
-    t = time.monotonic()
+    cpu, t = import_floor.children_cpu(), time.monotonic()
     proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     sampler = Sampler(proc.pid)
     sampler.start()
     out = proc.communicate(timeout=4 * 3600)[0]
     seconds = time.monotonic() - t
     peak = sampler.stop()
+    cpu = import_floor.children_cpu() - cpu  # user + sys of the import and its workers
     if proc.returncode != 0:
         log("import failed:\n" + out[-4000:])
         raise SystemExit(1)
     note = (
+        f"{1e6 * cpu / rows:.0f} µs CPU a row; "
         f"{sampler.processes} processes: peak PSS summed {sampler.peak_pss / 1024:.0f} MB, "
         f"RSS summed {peak / 1024:.0f} MB, main process RSS {sampler.peak_main / 1024:.0f} MB"
     )
@@ -307,6 +313,7 @@ def run_import(env: dict, csv_file: Path, mode: str, rows: int) -> dict:
         "rows_s": rows / seconds,
         "seconds": seconds,
         "peak_rss_mb": sampler.peak_pss / 1024,
+        "cpu_us_row": 1e6 * cpu / rows,
         "note": note,
     }
 
@@ -520,6 +527,7 @@ def table(results: list[dict], a: dict | None, b: dict | None) -> str:
         "÷B req/s",
         "p99 ×B",
         "rows/s",
+        "÷floor rows/s",
         "s",
         "peak memory MB",
         "RSS growth MB",
@@ -537,6 +545,7 @@ def table(results: list[dict], a: dict | None, b: dict | None) -> str:
             fmt(rps / b["rps"], ".2f") if rps and b and b.get("rps") else "",
             fmt(r["p99"] / b["p99"], ".2f") if rps and b and b.get("p99") and r.get("p99") else "",
             fmt(r.get("rows_s"), ",.0f"),
+            fmt(r.get("floor_ratio"), ".2f"),
             fmt(r.get("seconds"), ".1f"),
             fmt(r.get("peak_rss_mb"), ".0f"),
             fmt(r.get("rss_growth_mb"), ".0f"),
@@ -544,6 +553,176 @@ def table(results: list[dict], a: dict | None, b: dict | None) -> str:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def http_steps(args, env: dict, url: str, data: Path, work: Path, servers: list, results: list, base_port: int):
+    """Steps 4-7: sub-records, the baselines, the HTTP scenarios, the export (servers[0]: the
+    product, started; servers started here are added to `servers`, which the caller stops)."""
+    product = servers[0]
+    port = int(env["CUSTREG_PORT"])
+    sample = pick_sample(data, args.sample)
+    first = httpx.get(
+        f"{product.url}/v1/companies/{COMPANY}/customers/{sample[0]['customerGuid']}", headers=AUTH, timeout=30
+    ).json()
+    if not first.get("bankAccounts"):
+        t = time.monotonic()
+        n_records = load_records(product.url, sample)
+        log(f"{n_records} sub-records of {len(sample)} customers through the API in {time.monotonic() - t:.0f}s")
+
+    from sqlalchemy import create_engine, func, select
+
+    from custreg.customers.models import Customer
+
+    eng = create_engine(url)
+    with eng.connect() as conn:
+        guids = [uuid.UUID(r["customerGuid"]) for r in sample]
+        t = Customer.__table__
+        numbers = list(conn.execute(select(t.c.customer_number).where(t.c.customer_guid.in_(guids))).scalars())
+        lo, hi = conn.execute(select(func.min(t.c.id), func.max(t.c.id))).one()
+        top = conn.execute(select(func.max(t.c.customer_number))).scalar_one()
+    eng.dispose()
+    rng = random.Random(args.seed)
+    row_ids = [rng.randint(lo, hi) for _ in range(2000)]
+    taken = set(numbers)
+    plain = [n for n in (rng.randint(1, top) for _ in range(2000)) if n not in taken]
+
+    base_env = {**env, "BENCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    from custreg.settings import Settings
+
+    # Same server settings as the product's: uvicorn, one worker, the same event loop.
+    baseline = Server(
+        "baseline",
+        [
+            str(VENV / "uvicorn"),
+            "bench.baseline_app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(base_port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--loop",
+            Settings().loop,
+        ],
+        base_env,
+        base_port,
+        work,
+    )
+    servers.append(baseline)
+    baseline.wait_ready("/bare")
+
+    d = args.duration
+    cpath = f"/v1/companies/{COMPANY}/customers"
+    a = http_scenario("baseline A: fixed JSON", baseline.url, ["/bare"], d, work)
+    b = http_scenario("baseline B: one row by id (Core)", baseline.url, [f"/row/{i}" for i in row_ids], d, work)
+    results += [a, b]
+    results.append(
+        http_scenario(
+            "GET /customers/{number} (address+bank+contact)", product.url, [f"{cpath}/{n}" for n in numbers], d, work
+        )
+    )
+    results.append(
+        http_scenario(
+            "GET /customers/{number} (as imported, no sub-records)",
+            product.url,
+            [f"{cpath}/{n}" for n in plain],
+            d,
+            work,
+        )
+    )
+    last_names = sorted({n for names in generate.LAST.values() for n in names})
+    results.append(
+        http_scenario(
+            "GET /customers?$filter=lastName eq '…'&$top=25",
+            product.url,
+            [f"{cpath}?$filter=" + quote(f"lastName eq '{n}'") + "&$top=25" for n in last_names],
+            d,
+            work,
+        )
+    )
+    prefixes = [
+        "virta",
+        "korho",
+        "mäkin",
+        "johans",
+        "anders",
+        "hanse",
+        "sørens",
+        "pöllä",
+        "lindst",
+        "kristia",
+        "nyströ",
+        "møll",
+    ]
+    folded = [
+        "jaaskelainen",
+        "ostergaard",
+        "bjorklund",
+        "lofgren",
+        "odegard",
+        "sondergaard",
+        "hamalainen",
+        "astrom",
+        "boedker",
+        "aberg",
+        "kaariainen",
+        "saether",
+    ]
+    for label, words in (("prefix", prefixes), ("accent-folded", folded)):
+        results.append(
+            http_scenario(
+                f"GET /customers?searchWord= ({label})&$top=25",
+                product.url,
+                [f"{cpath}?searchWord={quote(w)}&$top=25" for w in words],
+                d,
+                work,
+            )
+        )
+    if args.profile:
+        profile(
+            product,
+            work,
+            args.profile,
+            {
+                "get-customer": [f"{cpath}/{n}" for n in numbers],
+                "get-imported-customer": [f"{cpath}/{n}" for n in plain],
+                "list-lastname": [f"{cpath}?$filter=" + quote(f"lastName eq '{n}'") + "&$top=25" for n in last_names],
+                "search-prefix": [f"{cpath}?searchWord={quote(w)}&$top=25" for w in prefixes],
+                "search-folded": [f"{cpath}?searchWord={quote(w)}&$top=25" for w in folded],
+            },
+        )
+    results.append(export(product, args.customers))
+    results.append(export(product, args.customers, "export CSV (again: file pages cached)"))
+    results.append(
+        http_scenario(
+            "POST /customers (unique bodies)",
+            product.url,
+            None,
+            d,
+            work,
+            script="post.lua",
+            extra_env={"BENCH_POST_PATH": cpath},
+        )
+    )
+    if args.postgres:
+        # 1 worker measured again right before 2 workers: the ratio compares neighbours,
+        # not a run right after the import with one after the POSTs and autovacuum.
+        one = http_scenario(
+            "GET /customers/{number}, 1 worker (again)", product.url, [f"{cpath}/{n}" for n in numbers], d, work
+        )
+        results.append(one)
+        product.stop()
+        servers.remove(product)
+        product2 = Server("custreg-2w", [str(VENV / "custreg"), "serve", "--workers", "2"], env, port, work)
+        servers.append(product2)
+        product2.wait_ready()
+        time.sleep(2)  # both workers up
+        two = http_scenario(
+            "GET /customers/{number}, 2 workers", product2.url, [f"{cpath}/{n}" for n in numbers], d, work
+        )
+        two["note"] = f"{two['rps'] / one['rps']:.2f}× 1 worker" if two["rps"] and one["rps"] else ""
+        results.append(two)
 
 
 # ---------------------------------------------------------------- main
@@ -580,8 +759,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also sample the server with py-spy during the read "
         "scenarios (an extra pass) and write the profiles into this directory",
     )
+    p.add_argument(
+        "--only", choices=["import"], help="import: only generate, the CLI import and the import floor beside it"
+    )
+    p.add_argument("--floor-jobs", type=int, default=2, help="worker processes of bench/import_floor.py")
     args = p.parse_args(argv)
-    if shutil.which("wrk") is None:
+    if shutil.which("wrk") is None and args.only != "import":
         log("wrk is not installed (apt-get install wrk)")
         return 2
 
@@ -600,12 +783,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     servers: list[Server] = []
     results: list[dict] = []
+    floor = None
     engine_label = "PostgreSQL" if args.postgres else "SQLite"
     try:
         product = Server("custreg", [str(VENV / "custreg"), "serve"], env, port, work)
         servers.append(product)
         product.wait_ready()
-        sample = pick_sample(data, args.sample)
         if not args.sqlite_file:
             r = httpx.post(
                 product.url + "/v1/companies",
@@ -615,174 +798,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             r.raise_for_status()
             results.append(run_import(env, data / "customers.csv", args.import_mode, args.customers))
-        first = httpx.get(
-            f"{product.url}/v1/companies/{COMPANY}/customers/{sample[0]['customerGuid']}", headers=AUTH, timeout=30
-        ).json()
-        if not first.get("bankAccounts"):
-            t = time.monotonic()
-            n_records = load_records(product.url, sample)
-            log(f"{n_records} sub-records of {len(sample)} customers through the API in {time.monotonic() - t:.0f}s")
-
-        from sqlalchemy import create_engine, func, select
-
-        from custreg.customers.models import Customer
-
-        eng = create_engine(url)
-        with eng.connect() as conn:
-            guids = [uuid.UUID(r["customerGuid"]) for r in sample]
-            t = Customer.__table__
-            numbers = list(conn.execute(select(t.c.customer_number).where(t.c.customer_guid.in_(guids))).scalars())
-            lo, hi = conn.execute(select(func.min(t.c.id), func.max(t.c.id))).one()
-            top = conn.execute(select(func.max(t.c.customer_number))).scalar_one()
-        eng.dispose()
-        rng = random.Random(args.seed)
-        row_ids = [rng.randint(lo, hi) for _ in range(2000)]
-        taken = set(numbers)
-        plain = [n for n in (rng.randint(1, top) for _ in range(2000)) if n not in taken]
-
-        base_env = {**env, "BENCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-        from custreg.settings import Settings
-
-        # Same server settings as the product's: uvicorn, one worker, the same event loop.
-        baseline = Server(
-            "baseline",
-            [
-                str(VENV / "uvicorn"),
-                "bench.baseline_app:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(base_port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-                "--loop",
-                Settings().loop,
-            ],
-            base_env,
-            base_port,
-            work,
-        )
-        servers.append(baseline)
-        baseline.wait_ready("/bare")
-
-        d = args.duration
-        cpath = f"/v1/companies/{COMPANY}/customers"
-        a = http_scenario("baseline A: fixed JSON", baseline.url, ["/bare"], d, work)
-        b = http_scenario("baseline B: one row by id (Core)", baseline.url, [f"/row/{i}" for i in row_ids], d, work)
-        results += [a, b]
-        results.append(
-            http_scenario(
-                "GET /customers/{number} (address+bank+contact)",
-                product.url,
-                [f"{cpath}/{n}" for n in numbers],
-                d,
-                work,
-            )
-        )
-        results.append(
-            http_scenario(
-                "GET /customers/{number} (as imported, no sub-records)",
-                product.url,
-                [f"{cpath}/{n}" for n in plain],
-                d,
-                work,
-            )
-        )
-        last_names = sorted({n for names in generate.LAST.values() for n in names})
-        results.append(
-            http_scenario(
-                "GET /customers?$filter=lastName eq '…'&$top=25",
-                product.url,
-                [f"{cpath}?$filter=" + quote(f"lastName eq '{n}'") + "&$top=25" for n in last_names],
-                d,
-                work,
-            )
-        )
-        prefixes = [
-            "virta",
-            "korho",
-            "mäkin",
-            "johans",
-            "anders",
-            "hanse",
-            "sørens",
-            "pöllä",
-            "lindst",
-            "kristia",
-            "nyströ",
-            "møll",
-        ]
-        folded = [
-            "jaaskelainen",
-            "ostergaard",
-            "bjorklund",
-            "lofgren",
-            "odegard",
-            "sondergaard",
-            "hamalainen",
-            "astrom",
-            "boedker",
-            "aberg",
-            "kaariainen",
-            "saether",
-        ]
-        for label, words in (("prefix", prefixes), ("accent-folded", folded)):
-            results.append(
-                http_scenario(
-                    f"GET /customers?searchWord= ({label})&$top=25",
-                    product.url,
-                    [f"{cpath}?searchWord={quote(w)}&$top=25" for w in words],
-                    d,
-                    work,
-                )
-            )
-        if args.profile:
-            profile(
-                product,
-                work,
-                args.profile,
-                {
-                    "get-customer": [f"{cpath}/{n}" for n in numbers],
-                    "get-imported-customer": [f"{cpath}/{n}" for n in plain],
-                    "list-lastname": [
-                        f"{cpath}?$filter=" + quote(f"lastName eq '{n}'") + "&$top=25" for n in last_names
-                    ],
-                    "search-prefix": [f"{cpath}?searchWord={quote(w)}&$top=25" for w in prefixes],
-                    "search-folded": [f"{cpath}?searchWord={quote(w)}&$top=25" for w in folded],
-                },
-            )
-        results.append(export(product, args.customers))
-        results.append(export(product, args.customers, "export CSV (again: file pages cached)"))
-        results.append(
-            http_scenario(
-                "POST /customers (unique bodies)",
-                product.url,
-                None,
-                d,
-                work,
-                script="post.lua",
-                extra_env={"BENCH_POST_PATH": cpath},
-            )
-        )
-        if args.postgres:
-            # 1 worker measured again right before 2 workers: the ratio compares neighbours,
-            # not a run right after the import with one after the POSTs and autovacuum.
-            one = http_scenario(
-                "GET /customers/{number}, 1 worker (again)", product.url, [f"{cpath}/{n}" for n in numbers], d, work
-            )
-            results.append(one)
-            product.stop()
-            servers.remove(product)
-            product2 = Server("custreg-2w", [str(VENV / "custreg"), "serve", "--workers", "2"], env, port, work)
-            servers.append(product2)
-            product2.wait_ready()
-            time.sleep(2)  # both workers up
-            two = http_scenario(
-                "GET /customers/{number}, 2 workers", product2.url, [f"{cpath}/{n}" for n in numbers], d, work
-            )
-            two["note"] = f"{two['rps'] / one['rps']:.2f}× 1 worker" if two["rps"] and one["rps"] else ""
-            results.append(two)
+            floor = import_floor.beside(args, data / "customers.csv", work, results[-1], make_database, Sampler, log)
+            results.append(floor)
+        if args.only != "import":
+            http_steps(args, env, url, data, work, servers, results, base_port)
     finally:
         for s in reversed(servers):
             s.stop()
@@ -794,10 +813,8 @@ def main(argv: list[str] | None = None) -> int:
 
     a = next((r for r in results if r["scenario"].startswith("baseline A")), None)
     b = next((r for r in results if r["scenario"].startswith("baseline B")), None)
-    title = (
-        f"custreg bench: {engine_label}, {args.customers:,} customers, wrk -t{THREADS} "
-        f"-c{CONNECTIONS} -d{args.duration}s, {os.cpu_count()} cores"
-    )
+    load = "import only" if args.only == "import" else f"wrk -t{THREADS} -c{CONNECTIONS} -d{args.duration}s"
+    title = f"custreg bench: {engine_label}, {args.customers:,} customers, {load}, {os.cpu_count()} cores"
     print(f"\n{title}\n")
     print(table(results, a, b))
     for r in results:
@@ -811,6 +828,8 @@ def main(argv: list[str] | None = None) -> int:
                     "engine": engine_label,
                     "customers": args.customers,
                     "duration": args.duration,
+                    "import_floor_rows_s": floor["rows_s"] if floor else None,
+                    "import_floor_ratio": results[0].get("floor_ratio") if floor else None,
                     "results": results,
                 },
                 indent=2,
