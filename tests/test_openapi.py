@@ -1,0 +1,48 @@
+"""Issue 22: /openapi.json is usable by clients and generators: every operation declares
+its path parameters (Swagger's "Try it out", openapi-python-client, schemathesis)."""
+
+import collections
+import re
+
+import pytest
+from conftest import ADMIN
+
+from custreg.app import create_app
+from custreg.settings import Settings
+
+METHODS = ("get", "put", "post", "patch", "delete")
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict:
+    return create_app(Settings(database_url="sqlite://", admin_token=ADMIN)).openapi()
+
+
+def operations(spec: dict) -> list[tuple[str, str, dict]]:
+    return [(m.upper(), p, op) for p, item in spec["paths"].items() for m, op in item.items() if m in METHODS]
+
+
+def test_every_path_parameter_is_declared(spec):
+    missing, extra, duplicated = [], [], []
+    for method, path, op in operations(spec):
+        in_path = re.findall(r"\{([^}]+)\}", path)
+        declared = [p["name"] for p in op.get("parameters", []) if p["in"] == "path"]
+        missing += [f"{method} {path}: {name}" for name in in_path if name not in declared]
+        extra += [f"{method} {path}: {name}" for name in declared if name not in in_path]
+        counts = collections.Counter((p["name"], p["in"]) for p in op.get("parameters", []))
+        duplicated += [f"{method} {path}: {key}" for key, n in counts.items() if n > 1]
+    assert not missing, f"{len(missing)} undeclared path parameters: {missing[:20]}"
+    assert not extra and not duplicated, (extra, duplicated)
+
+
+def test_path_parameters_are_required(spec):
+    for method, path, op in operations(spec):
+        for p in op.get("parameters", []):
+            if p["in"] == "path":
+                assert p["required"] is True, (method, path, p)
+
+
+def test_company_parameter_is_described(spec):
+    op = spec["paths"]["/v1/companies/{cuid}/customers/{customer}/addresses"]["get"]
+    (cuid,) = [p for p in op["parameters"] if p["name"] == "cuid"]
+    assert cuid["in"] == "path" and cuid["description"]
