@@ -46,3 +46,39 @@ def test_company_parameter_is_described(spec):
     op = spec["paths"]["/v1/companies/{cuid}/customers/{customer}/addresses"]["get"]
     (cuid,) = [p for p in op["parameters"] if p["name"] == "cuid"]
     assert cuid["in"] == "path" and cuid["description"]
+
+
+OPERATION_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+COMPAT_PREFIXES = {"fivaldi", "tehden", "billmate", "clvr", "connect"}
+
+
+def test_operation_ids_are_readable_and_unique(spec):
+    ids = [op.get("operationId", "") for _, _, op in operations(spec)]
+    assert all(OPERATION_ID.match(i) for i in ids), [i for i in ids if not OPERATION_ID.match(i)]
+    assert not [i for i in ids if "v1_companies" in i or "__" in i]
+    assert len(ids) == len(set(ids)), [i for i, n in collections.Counter(ids).items() if n > 1]
+
+
+def test_compat_operation_ids_carry_their_api(spec):
+    for _, path, op in operations(spec):
+        if path.startswith("/compat/"):
+            api = path.split("/")[2]
+            assert api in COMPAT_PREFIXES and op["operationId"].startswith(f"{api}_"), (path, op["operationId"])
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("post", "/v1/companies/{cuid}/customers", "customers_create"),
+        ("get", "/v1/companies/{cuid}/customers", "customers_list"),
+        ("get", "/v1/companies/{cuid}/customers/{customer}", "customers_get"),
+        ("delete", "/v1/companies/{cuid}/customers", "customers_delete_many"),
+        ("get", "/v1/companies/{cuid}/customers/{customer}/addresses", "addresses_list"),
+        ("post", "/v1/companies/{cuid}/customers/{customer}/bank-accounts", "bank_accounts_create"),
+        ("get", "/v1/companies/{cuid}/changes", "changes_list"),
+        ("get", "/v1/companies/{cuid}/customers/export.csv", "transfer_export_csv"),
+        ("post", "/compat/fivaldi/companies/{cuid}/customers/createCustomer", "fivaldi_create_customer"),
+    ],
+)
+def test_operation_ids_name_domain_and_action(spec, method, path, expected):
+    assert spec["paths"][path][method]["operationId"] == expected

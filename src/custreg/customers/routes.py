@@ -116,7 +116,7 @@ def create_detail(cuid: str, body: CustomerCreate, ctx: Ctx) -> CustomerDetail:
 WITH_RECORDS = ("addresses", "bankAccounts", "contacts", "externalIds", "attachedUsers")
 
 
-@router.delete("", response_model=Removed)
+@router.delete("", response_model=Removed, name="delete_many_customers")  # operationId customers_delete_many
 def delete_customers(
     ctx: DeleteCtx, keys: Annotated[list[int | str], Body(description="Customer numbers or GUIDs", max_length=1000)]
 ) -> Removed:

@@ -170,6 +170,7 @@ def _export_routes(fmt: str) -> None:
         response_class=StreamingResponse,
         responses={200: {"content": {MEDIA[fmt].split(";")[0]: {}}}},
         summary=f"Export customers as {fmt.upper()}",
+        name=f"export_{fmt}",
     )
     def export_query(
         ctx: ReadCtx,
@@ -189,6 +190,7 @@ def _export_routes(fmt: str) -> None:
         response_class=StreamingResponse,
         responses={200: {"content": {MEDIA[fmt].split(";")[0]: {}}}},
         summary=f"Export selected customers as {fmt.upper()}",
+        name=f"export_selected_{fmt}",
     )
     def export_selected(ctx: ReadCtx, keys: Keys, dialect: dialects.Dialect = Depends(chosen)):
         """The customers named by number or GUID (unknown ones → 404 naming them)."""
