@@ -82,3 +82,31 @@ def test_compat_operation_ids_carry_their_api(spec):
 )
 def test_operation_ids_name_domain_and_action(spec, method, path, expected):
     assert spec["paths"][path][method]["operationId"] == expected
+
+
+def _refs(node) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return own + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
+def test_every_reference_resolves(spec):
+    components = spec["components"]["schemas"]
+    refs = set(_refs(spec))
+    assert refs and all(r.startswith("#/components/schemas/") for r in refs)
+    assert not [r for r in refs if r.rsplit("/", 1)[1] not in components]
+
+
+def test_component_names_and_titles_are_unique(spec):
+    """Two models of one class name made module-qualified names (custreg__sync__routes__Change),
+    and two components of one title (CodeItem-Input, CodeItem-Output) made generators drop
+    every model using them: ChangesPage, BasicDetails, CustomerInfo."""
+    components = spec["components"]["schemas"]
+    assert not [name for name in components if "__" in name or name.endswith(("-Input", "-Output"))]
+    titles = collections.Counter(schema.get("title", name) for name, schema in components.items())
+    assert not [t for t, n in titles.items() if n > 1]
+    for name in ("ChangesPage", "BasicDetails", "CustomerInfo", "FoundCustomer", "HistoryEntry", "InfoWrite"):
+        assert name in components
