@@ -110,3 +110,26 @@ def test_component_names_and_titles_are_unique(spec):
     assert not [t for t, n in titles.items() if n > 1]
     for name in ("ChangesPage", "BasicDetails", "CustomerInfo", "FoundCustomer", "HistoryEntry", "InfoWrite"):
         assert name in components
+
+
+def test_one_declared_tag_and_a_summary_per_operation(spec):
+    declared = [t["name"] for t in spec["tags"]]
+    assert len(declared) == len(set(declared)) and all(t.get("description") for t in spec["tags"])
+    used = set()
+    for method, path, op in operations(spec):
+        assert len(op.get("tags", [])) == 1, (method, path, op.get("tags"))
+        assert op["tags"][0] in declared, (method, path, op["tags"])
+        used.add(op["tags"][0])
+        summary = op.get("summary", "")
+        assert summary.strip() and "\n" not in summary, (method, path, summary)
+        assert not re.search(r"\ba [aeiou]", summary), (method, path, summary)
+    assert used == set(declared), set(declared) ^ used
+
+
+def test_each_compat_api_has_its_own_tag(spec):
+    tags = collections.defaultdict(set)
+    for _, path, op in operations(spec):
+        if path.startswith("/compat/"):
+            tags[path.split("/")[2]].update(op["tags"])
+    assert set(tags) == COMPAT_PREFIXES
+    assert all(len(t) == 1 for t in tags.values()) and len({next(iter(t)) for t in tags.values()}) == len(tags)

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from custreg import __version__, apidocs, bootstrap, operation_ids
+from custreg import __version__, apidocs, bootstrap, openapi_doc
 from custreg.access.auth import Authenticator
 from custreg.access.ratelimit import RateLimiter
 from custreg.db.session import Database
@@ -30,7 +30,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         description=DESCRIPTION,
         docs_url=None,
         redoc_url=None,
-        generate_unique_id_function=operation_ids.operation_id,  # customers_create, addresses_list, ...
+        openapi_tags=openapi_doc.TAGS,
+        generate_unique_id_function=openapi_doc.operation_id,  # customers_create, addresses_list, ...
     )
     app.state.settings = settings
     app.state.db = db

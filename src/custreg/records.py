@@ -69,6 +69,11 @@ class RecordKind:
     def id_attr(self):
         return getattr(self.model, snake(self.id_field))
 
+    @property
+    def a_title(self) -> str:
+        """The title with its article: "an address", "a bank account"."""
+        return ("an " if self.title[:1] in "aeiou" else "a ") + self.title
+
 
 def _filterable(model, name: str) -> bool:
     try:
@@ -247,13 +252,13 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
     def _customer(ctx, customer: str, *, lock: bool = False) -> Customer:
         return customers.get(ctx.session, ctx.company, customer, for_update=lock, full=False)
 
-    @router.get("", response_model=Page[Read], summary=f"List {kind.path}")
+    @router.get("", response_model=Page[Read], summary=f"List {kind.path.replace('-', ' ')}")
     def list_records(customer: str, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]):
         total, rows = list_page(ctx.session, kind, _customer(ctx, customer), params)
         value = [read(kind, r) for r in rows]
         return Page[Read](count=len(value), skip=params.skip, total=total, value=value)
 
-    @router.post("", status_code=201, response_model=Read, summary=f"Create a {kind.title}")
+    @router.post("", status_code=201, response_model=Read, summary=f"Create {kind.a_title}")
     def create_record(customer: str, body: Write, ctx: WriteCtx, response: Response):
         c = _customer(ctx, customer, lock=True)
         record = create(ctx.session, ctx.company, kind, c, body.model_dump(exclude_unset=False), actor=ctx.actor)
@@ -299,17 +304,17 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
     _with_id_param(get_record, kind.id_field)
     _with_id_param(replace_record, kind.id_field)
     _with_id_param(delete_record, kind.id_field)
-    router.get(item, response_model=Read, summary=f"Get a {kind.title}")(get_record)
+    router.get(item, response_model=Read, summary=f"Get {kind.a_title}")(get_record)
     put_summary = (
         f"Create or replace the {kind.title} of this {kind.id_field} (201 when created)"
         if kind.key is not None
-        else f"Replace a {kind.title}: missing or null fields are cleared"
+        else f"Replace {kind.a_title}: missing or null fields are cleared"
     )
     created: dict[int | str, dict[str, Any]] | None = (
         {201: {"model": Read, "description": f"The {kind.title} was created"}} if kind.key is not None else None
     )
     router.put(item, response_model=Read, summary=put_summary, responses=created)(replace_record)
-    router.delete(item, status_code=204, summary=f"Delete a {kind.title}")(delete_record)
+    router.delete(item, status_code=204, summary=f"Delete {kind.a_title}")(delete_record)
     return router
 
 
