@@ -42,10 +42,13 @@ def test_path_parameters_are_required(spec):
                 assert p["required"] is True, (method, path, p)
 
 
-def test_company_parameter_is_described(spec):
-    op = spec["paths"]["/v1/companies/{cuid}/customers/{customer}/addresses"]["get"]
-    (cuid,) = [p for p in op["parameters"] if p["name"] == "cuid"]
-    assert cuid["in"] == "path" and cuid["description"]
+def test_company_and_customer_parameters_are_described(spec):
+    for method, path, op in operations(spec):
+        for p in op.get("parameters", []):
+            if p["in"] == "path" and p["name"] in ("cuid", "customer"):
+                assert p.get("description"), (method, path, p["name"])
+    op = spec["paths"]["/v1/companies/{cuid}/customers/{customer}/addresses/{addressGuid}"]["put"]
+    assert [p["description"] for p in op["parameters"] if p["name"] == "addressGuid"] == ["The address's GUID"]
 
 
 OPERATION_ID = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -18,6 +18,7 @@ from custreg.errors import BadRequest, Forbidden, TooManyRequests
 
 # Declared, so that /openapi.json names it on every operation under /v1/companies/{cuid}.
 CompanyPath = Annotated[str, Path(description="The company's cuid (1-40 of a-z 0-9 -)")]
+CustomerPath = Annotated[str, Path(description="The customer's number or GUID")]
 
 bearer = HTTPBearer(auto_error=False, description="Admin token, client access token or user token")
 

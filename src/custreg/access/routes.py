@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from custreg.access import audit, clients
-from custreg.access.context import AdminCtx, ReadCtx
+from custreg.access.context import AdminCtx, CustomerPath, ReadCtx
 from custreg.access.schemas import ClientCreate, ClientCreated, ClientRead, HistoryEntry
 from custreg.access.tokens import issue_client_token
 from custreg.customers.models import AuditEntry
@@ -201,7 +201,7 @@ HISTORY_FILTERS = filter_fields(AuditEntry, ["at", "actorType", "actorId", "oper
 
 @history_router.get("", response_model=Page[HistoryEntry])
 def customer_history(
-    customer: str, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]
+    customer: CustomerPath, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]
 ) -> Page[HistoryEntry]:
     """Who changed what of the customer and its records, when, old → new; newest first.
     `$filter`/`$orderby` over `at`, `actorType`, `actorId`, `operation`, `resource`.
