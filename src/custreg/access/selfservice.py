@@ -191,7 +191,7 @@ def _info(customer: Customer, company: Company) -> CustomerInfo:
     )
 
 
-@router.get("/info", response_model=CustomerInfo)
+@router.get("/info", response_model=CustomerInfo, summary="Get the signed-in user's customer info")
 def get_info(ctx: SelfCtx, company: CompanyQ = None, customerNumber: NumberQ = None) -> CustomerInfo:
     """The signed-in user's customer (an identity-provider token whose `sub` is in the
     customer's `attachedUsers`)."""
@@ -251,7 +251,7 @@ def _changes(body: InfoWrite | None) -> dict[str, Any]:
     return changes
 
 
-@router.post("/info", response_model=Success)
+@router.post("/info", response_model=Success, summary="Replace the signed-in user's customer info")
 def post_info(
     ctx: SelfCtx,
     body: Annotated[InfoWrite | None, Body()] = None,
