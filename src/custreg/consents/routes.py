@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Path
 
 from custreg.access.context import CustomerPath, ReadCtx
 from custreg.consents.schemas import ConsentChangeRead
@@ -20,7 +20,10 @@ router = make_router(CONSENTS)
     summary="Every change of a channel's consent, oldest first",
 )
 def consent_history(
-    customer: CustomerPath, channel: str, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]
+    customer: CustomerPath,
+    channel: Annotated[str, Path(description="The consent's channel")],
+    ctx: ReadCtx,
+    params: Annotated[ListParams, Depends(list_params)],
 ):
     c = customers.get(ctx.session, ctx.company, customer, full=False)
     try:

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import Body
+from fastapi import Body, Path
 
 from custreg.access.context import CustomerPath, WriteCtx
 from custreg.customers import service as customers
@@ -17,7 +17,10 @@ router = make_router(service.MANDATES)
     summary="Close a mandate: sets closedAt (now unless given); the mandate is kept",
 )
 def close_mandate(
-    customer: CustomerPath, mandateGuid: str, ctx: WriteCtx, body: Annotated[MandateClose | None, Body()] = None
+    customer: CustomerPath,
+    mandateGuid: Annotated[str, Path(description="The direct debit mandate's GUID")],
+    ctx: WriteCtx,
+    body: Annotated[MandateClose | None, Body()] = None,
 ):
     c = customers.get(ctx.session, ctx.company, customer, for_update=True, full=False)
     mandate = get(ctx.session, service.MANDATES, c, mandateGuid)
