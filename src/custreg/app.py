@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from custreg import __version__, apidocs, bootstrap
+from custreg import __version__, apidocs, bootstrap, openapi_doc
 from custreg.access.auth import Authenticator
 from custreg.access.ratelimit import RateLimiter
 from custreg.db.session import Database
@@ -24,7 +24,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     bootstrap.wire()
     settings = settings or get_settings()
     db = db or Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    app = FastAPI(title="custreg", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="custreg",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=openapi_doc.TAGS,
+        generate_unique_id_function=openapi_doc.operation_id,  # customers_create, addresses_list, ...
+    )
     app.state.settings = settings
     app.state.db = db
     app.state.company_cache = {}  # cuid → Company (companies/service.cached)

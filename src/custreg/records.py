@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias, cast
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from custreg import etags
-from custreg.access.context import DeleteCtx, ReadCtx, WriteCtx
+from custreg.access.context import CustomerPath, DeleteCtx, ReadCtx, WriteCtx
 from custreg.companies.models import Company
 from custreg.customers import service as customers
 from custreg.customers import writer as customer_writer
@@ -68,6 +68,11 @@ class RecordKind:
     @property
     def id_attr(self):
         return getattr(self.model, snake(self.id_field))
+
+    @property
+    def a_title(self) -> str:
+        """The title with its article: "an address", "a bank account"."""
+        return ("an " if self.title[:1] in "aeiou" else "a ") + self.title
 
 
 def _filterable(model, name: str) -> bool:
@@ -247,14 +252,14 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
     def _customer(ctx, customer: str, *, lock: bool = False) -> Customer:
         return customers.get(ctx.session, ctx.company, customer, for_update=lock, full=False)
 
-    @router.get("", response_model=Page[Read], summary=f"List {kind.path}")
-    def list_records(customer: str, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]):
+    @router.get("", response_model=Page[Read], summary=f"List {kind.path.replace('-', ' ')}")
+    def list_records(customer: CustomerPath, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]):
         total, rows = list_page(ctx.session, kind, _customer(ctx, customer), params)
         value = [read(kind, r) for r in rows]
         return Page[Read](count=len(value), skip=params.skip, total=total, value=value)
 
-    @router.post("", status_code=201, response_model=Read, summary=f"Create a {kind.title}")
-    def create_record(customer: str, body: Write, ctx: WriteCtx, response: Response):
+    @router.post("", status_code=201, response_model=Read, summary=f"Create {kind.a_title}")
+    def create_record(customer: CustomerPath, body: Write, ctx: WriteCtx, response: Response):
         c = _customer(ctx, customer, lock=True)
         record = create(ctx.session, ctx.company, kind, c, body.model_dump(exclude_unset=False), actor=ctx.actor)
         guid = quote(str(getattr(record, snake(kind.id_field))), safe="")
@@ -267,10 +272,12 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
         response.headers["ETag"] = etags.of_model(model)
         return model
 
-    def get_record(customer: str, ctx: ReadCtx, response: Response, **ids):
+    def get_record(customer: CustomerPath, ctx: ReadCtx, response: Response, **ids):
         return tagged(response, get(ctx.session, kind, _customer(ctx, customer), ids[kind.id_field]))
 
-    def replace_record(customer: str, body: Write, ctx: WriteCtx, response: Response, if_match: IfMatch = None, **ids):
+    def replace_record(
+        customer: CustomerPath, body: Write, ctx: WriteCtx, response: Response, if_match: IfMatch = None, **ids
+    ):
         c = _customer(ctx, customer, lock=True)
         if kind.key is not None:  # PUT of a named record creates or replaces it
             name = kind.key(ids[kind.id_field])
@@ -289,27 +296,28 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
         replace(ctx.session, ctx.company, kind, c, record, body.model_dump(exclude_unset=True), actor=ctx.actor)
         return tagged(response, record)
 
-    def delete_record(customer: str, ctx: DeleteCtx, if_match: IfMatch = None, **ids):
+    def delete_record(customer: CustomerPath, ctx: DeleteCtx, if_match: IfMatch = None, **ids):
         c = _customer(ctx, customer, lock=True)
         record = get(ctx.session, kind, c, ids[kind.id_field])
         etags.check(etags.of_model(read(kind, record)), if_match)
         delete(ctx.session, kind, c, record, actor=ctx.actor)
         return Response(status_code=204)
 
-    _with_id_param(get_record, kind.id_field)
-    _with_id_param(replace_record, kind.id_field)
-    _with_id_param(delete_record, kind.id_field)
-    router.get(item, response_model=Read, summary=f"Get a {kind.title}")(get_record)
+    id_doc = f"The {kind.title}'s {'name' if kind.key is not None else 'GUID'}"
+    _with_id_param(get_record, kind.id_field, id_doc)
+    _with_id_param(replace_record, kind.id_field, id_doc)
+    _with_id_param(delete_record, kind.id_field, id_doc)
+    router.get(item, response_model=Read, summary=f"Get {kind.a_title}")(get_record)
     put_summary = (
         f"Create or replace the {kind.title} of this {kind.id_field} (201 when created)"
         if kind.key is not None
-        else f"Replace a {kind.title}: missing or null fields are cleared"
+        else f"Replace {kind.a_title}: missing or null fields are cleared"
     )
     created: dict[int | str, dict[str, Any]] | None = (
         {201: {"model": Read, "description": f"The {kind.title} was created"}} if kind.key is not None else None
     )
     router.put(item, response_model=Read, summary=put_summary, responses=created)(replace_record)
-    router.delete(item, status_code=204, summary=f"Delete a {kind.title}")(delete_record)
+    router.delete(item, status_code=204, summary=f"Delete {kind.a_title}")(delete_record)
     return router
 
 
@@ -322,10 +330,11 @@ def set_signature(fn: Callable[..., Any], signature: Any) -> None:
     cast(_Signed, fn).__signature__ = signature
 
 
-def _with_id_param(fn: Callable, name: str) -> None:
+def _with_id_param(fn: Callable, name: str, description: str) -> None:
     """Give fn a real path parameter called `name` (FastAPI reads the signature)."""
     sig = inspect.signature(fn)
     params = [p for p in sig.parameters.values() if p.kind != inspect.Parameter.VAR_KEYWORD]
-    params.insert(1, inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str))
+    annotation = Annotated[str, Path(description=description)]
+    params.insert(1, inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation))
     params.sort(key=lambda p: p.kind)
     set_signature(fn, sig.replace(parameters=params))

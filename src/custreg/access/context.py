@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,10 @@ from custreg.companies.models import Company
 from custreg.customers import writer as customer_writer
 from custreg.db.execution import UnitOfWork
 from custreg.errors import BadRequest, Forbidden, TooManyRequests
+
+# Declared, so that /openapi.json names it on every operation under /v1/companies/{cuid}.
+CompanyPath = Annotated[str, Path(description="The company's cuid (1-40 of a-z 0-9 -)")]
+CustomerPath = Annotated[str, Path(description="The customer's number or GUID")]
 
 bearer = HTTPBearer(auto_error=False, description="Admin token, client access token or user token")
 
@@ -51,7 +55,7 @@ class Ctx(UnitOfWork):
     ) -> None:
         self.request = request
         self.principal = principal
-        self._cuid: str | None = cuid or request.path_params.get("cuid")
+        self._cuid: str | None = cuid
         self.session: Session = request.app.state.db.session(write=write)
         # Who writes: the audit trail (customers/audit.py) reads it.
         self.session.info["actor"] = (principal.kind, principal.subject)
@@ -98,10 +102,11 @@ class Ctx(UnitOfWork):
         return f"{self.principal.kind}:{self.principal.subject}"
 
 
-def requires(scope: str, *, company_header: bool = False) -> Any:
-    """Dependency: the caller holds `scope` on the company in the path. With
-    `company_header` (paths that carry no company: the compatibility APIs), the company is
-    the one the credentials are granted, else the `X-Company` header (400 naming it)."""
+def requires(scope: str, *, company_header: bool = False, company_path: bool = True) -> Any:
+    """Dependency: the caller holds `scope` on the company in the path (the declared path
+    parameter `cuid`). With `company_header` (paths that carry no company: the compatibility
+    APIs), the company is the one the credentials are granted, else the `X-Company` header
+    (400 naming it). Without `company_path` (and no header) the endpoint has no company."""
 
     async def by_header(
         request: Request,
@@ -117,10 +122,15 @@ def requires(scope: str, *, company_header: bool = False) -> Any:
     ) -> Ctx:
         return _context(request, principal, scope, _header_company(principal, x_company))
 
-    async def by_path(request: Request, principal: Annotated[Principal, Depends(current_principal)]) -> Ctx:
-        return _context(request, principal, scope, request.path_params.get("cuid"))
+    async def by_path(
+        request: Request, principal: Annotated[Principal, Depends(current_principal)], cuid: CompanyPath
+    ) -> Ctx:
+        return _context(request, principal, scope, cuid)
 
-    dependency: Any = by_header if company_header else by_path
+    async def no_company(request: Request, principal: Annotated[Principal, Depends(current_principal)]) -> Ctx:
+        return _context(request, principal, scope, None)
+
+    dependency: Any = by_header if company_header else by_path if company_path else no_company
     dependency.required_scope = scope  # read by tests and docs: every endpoint declares one
     return Depends(dependency)
 
@@ -163,8 +173,9 @@ def _check_client_active(request: Request, principal: Principal) -> None:
 
 
 ReadCtx = Annotated[Ctx, requires(scopes.READ)]
+CompaniesReadCtx = Annotated[Ctx, requires(scopes.READ, company_path=False)]  # GET /v1/companies
 WriteCtx = Annotated[Ctx, requires(scopes.WRITE)]
 DeleteCtx = Annotated[Ctx, requires(scopes.DELETE)]
 RegisterAdminCtx = Annotated[Ctx, requires(scopes.REGISTER_ADMIN)]
-AdminCtx = Annotated[Ctx, requires(scopes.ADMIN)]
-SelfCtx = Annotated[Ctx, requires(scopes.SELF)]  # an end user's token (self-service)
+AdminCtx = Annotated[Ctx, requires(scopes.ADMIN, company_path=False)]
+SelfCtx = Annotated[Ctx, requires(scopes.SELF, company_path=False)]  # an end user's token (self-service)

@@ -6,11 +6,11 @@ from typing import Annotated
 from urllib.parse import parse_qs, unquote_plus
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from custreg.access import audit, clients
-from custreg.access.context import AdminCtx, ReadCtx
+from custreg.access.context import AdminCtx, CustomerPath, ReadCtx
 from custreg.access.schemas import ClientCreate, ClientCreated, ClientRead, HistoryEntry
 from custreg.access.tokens import issue_client_token
 from custreg.customers.models import AuditEntry
@@ -21,6 +21,8 @@ from custreg.odata import parse_filter, parse_orderby
 from custreg.paging import MAX_SKIP, MAX_TOP, ListParams, Page, list_params
 
 # --- API clients --------------------------------------------------------------------
+
+ClientId = Annotated[str, Path(description="The API client's id")]
 
 clients_router = APIRouter(prefix="/v1/clients", tags=["access"], route_class=TransactionalRoute)
 
@@ -55,13 +57,13 @@ def list_clients(
 
 
 @clients_router.get("/{clientId}", response_model=ClientRead)
-def get_client(clientId: str, ctx: AdminCtx) -> ClientRead:
+def get_client(clientId: ClientId, ctx: AdminCtx) -> ClientRead:
     """One API client. Scope `admin`."""
     return ClientRead.of(clients.get(ctx.session, clientId))
 
 
 @clients_router.delete("/{clientId}", status_code=204)
-def revoke_client(clientId: str, ctx: AdminCtx) -> Response:
+def revoke_client(clientId: ClientId, ctx: AdminCtx) -> Response:
     """Revoke a client: its secret and every token it holds stop working at once. Scope `admin`."""
     _within_grants(ctx, clients.get(ctx.session, clientId).companies)
     clients.revoke(ctx.session, clientId)
@@ -201,7 +203,7 @@ HISTORY_FILTERS = filter_fields(AuditEntry, ["at", "actorType", "actorId", "oper
 
 @history_router.get("", response_model=Page[HistoryEntry])
 def customer_history(
-    customer: str, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]
+    customer: CustomerPath, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]
 ) -> Page[HistoryEntry]:
     """Who changed what of the customer and its records, when, old → new; newest first.
     `$filter`/`$orderby` over `at`, `actorType`, `actorId`, `operation`, `resource`.

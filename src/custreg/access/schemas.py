@@ -55,7 +55,7 @@ class ClientCreated(ClientRead):
     clientSecret: str = Field(description="Shown once: only its hash is stored")
 
 
-class Change(BaseModel):
+class HistoryChange(BaseModel):
     field: str
     old: Any = None
     new: Any = None
@@ -68,7 +68,7 @@ class HistoryEntry(BaseModel):
     actorId: str = Field(description="The client id, the user id (sub), or admin")
     operation: str = Field(description="create, update or delete")
     resource: str = Field(description="customer, or the record: addresses/<guid>, attachedUsers, ...")
-    changes: list[Change]
+    changes: list[HistoryChange]
 
     @classmethod
     def of(cls, e) -> "HistoryEntry":
@@ -79,5 +79,5 @@ class HistoryEntry(BaseModel):
             actorId=e.actor_id,
             operation=e.operation,
             resource=e.resource,
-            changes=[Change(**c) for c in e.changes or []],
+            changes=[HistoryChange(**c) for c in e.changes or []],
         )

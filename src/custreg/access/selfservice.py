@@ -60,7 +60,7 @@ PhoneType = Literal["MOBILE", "HOME", "WORK"]
 PHONE_FIELD = {"MOBILE": "cellularPhone", "HOME": "homePhone", "WORK": "workPhone"}
 
 
-class Name(BaseModel):
+class InfoName(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     firstName: Text = Field(None, max_length=100, description="First name")
@@ -71,7 +71,7 @@ class Name(BaseModel):
     companyName: Text = Field(None, max_length=200, description="Organisation name")
 
 
-class PhoneNumber(BaseModel):
+class InfoPhoneNumber(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: PhoneType | None = Field(
@@ -85,8 +85,8 @@ class InfoWrite(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
-    phoneNumbers: list[PhoneNumber] | None = Field(None, max_length=3)
+    name: InfoName | None = None
+    phoneNumbers: list[InfoPhoneNumber] | None = Field(None, max_length=3)
     emails: list[Annotated[str, Field(max_length=255)]] | None = Field(
         None, max_length=1, description="E-mail addresses (this register keeps one)"
     )
@@ -110,8 +110,8 @@ class AttachedUser(BaseModel):
 class CustomerInfo(BaseModel):
     customerNumber: int
     company: str = Field(description="cuid of the customer's company")
-    name: Name
-    phoneNumbers: list[PhoneNumber]
+    name: InfoName
+    phoneNumbers: list[InfoPhoneNumber]
     emails: list[str]
     invoiceEmailAddress: str | None = None
     attachedUsers: list[AttachedUser]
@@ -171,14 +171,14 @@ def _mine(ctx, cuid: str | None, number: int | None, *, lock: bool = False) -> t
 
 def _info(customer: Customer, company: Company) -> CustomerInfo:
     phones = [
-        PhoneNumber(type=t, number=getattr(customer, snake(f)))
+        InfoPhoneNumber(type=t, number=getattr(customer, snake(f)))
         for t, f in PHONE_FIELD.items()
         if getattr(customer, snake(f))
     ]
     return CustomerInfo(
         customerNumber=customer.customer_number,
         company=company.cuid,
-        name=Name(
+        name=InfoName(
             firstName=customer.first_name,
             middleName=customer.middle_name,
             lastName=customer.last_name,
@@ -191,7 +191,7 @@ def _info(customer: Customer, company: Company) -> CustomerInfo:
     )
 
 
-@router.get("/info", response_model=CustomerInfo)
+@router.get("/info", response_model=CustomerInfo, summary="Get the signed-in user's customer info")
 def get_info(ctx: SelfCtx, company: CompanyQ = None, customerNumber: NumberQ = None) -> CustomerInfo:
     """The signed-in user's customer (an identity-provider token whose `sub` is in the
     customer's `attachedUsers`)."""
@@ -213,7 +213,7 @@ _FIELD_NAMES = {
 
 def _changes(body: InfoWrite | None) -> dict[str, Any]:
     body = body or InfoWrite()
-    name = body.name or Name()
+    name = body.name or InfoName()
     errors = FieldErrors()
     has_names = any(v is not None for v in name.model_dump().values())
     if has_names and not (name.lastName or name.companyName):
@@ -251,7 +251,7 @@ def _changes(body: InfoWrite | None) -> dict[str, Any]:
     return changes
 
 
-@router.post("/info", response_model=Success)
+@router.post("/info", response_model=Success, summary="Replace the signed-in user's customer info")
 def post_info(
     ctx: SelfCtx,
     body: Annotated[InfoWrite | None, Body()] = None,

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from custreg import etags
-from custreg.access.context import AdminCtx, ReadCtx
+from custreg.access.context import AdminCtx, CompaniesReadCtx, ReadCtx
 from custreg.companies import service
 from custreg.companies.schemas import CompanyCreate, CompanyList, CompanyRead
 from custreg.db.routing import TransactionalRoute
@@ -22,7 +22,7 @@ def create_company(body: CompanyCreate, ctx: AdminCtx, response: Response) -> Co
 
 @router.get("", response_model=CompanyList)
 def list_companies(
-    ctx: ReadCtx,
+    ctx: CompaniesReadCtx,
     top: Annotated[int, Query(alias="$top", ge=0, le=MAX_TOP)] = 25,
     skip: Annotated[int, Query(alias="$skip", ge=0, le=MAX_SKIP)] = 0,
 ) -> CompanyList:

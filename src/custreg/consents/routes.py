@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Path
 
-from custreg.access.context import ReadCtx
+from custreg.access.context import CustomerPath, ReadCtx
 from custreg.consents.schemas import ConsentChangeRead
 from custreg.consents.service import CONSENTS, channel_key, history_page
 from custreg.customers import service as customers
@@ -19,7 +19,12 @@ router = make_router(CONSENTS)
     response_model=Page[ConsentChangeRead],
     summary="Every change of a channel's consent, oldest first",
 )
-def consent_history(customer: str, channel: str, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]):
+def consent_history(
+    customer: CustomerPath,
+    channel: Annotated[str, Path(description="The consent's channel")],
+    ctx: ReadCtx,
+    params: Annotated[ListParams, Depends(list_params)],
+):
     c = customers.get(ctx.session, ctx.company, customer, full=False)
     try:
         key = channel_key(channel)

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Response
 
-from custreg.access.context import Ctx, DeleteCtx, ReadCtx, WriteCtx
+from custreg.access.context import Ctx, CustomerPath, DeleteCtx, ReadCtx, WriteCtx
 from custreg.customers import hooks, queries, read, service, writer
 from custreg.customers.models import Customer
 from custreg.customers.schemas import (
@@ -116,7 +116,7 @@ def create_detail(cuid: str, body: CustomerCreate, ctx: Ctx) -> CustomerDetail:
 WITH_RECORDS = ("addresses", "bankAccounts", "contacts", "externalIds", "attachedUsers")
 
 
-@router.delete("", response_model=Removed)
+@router.delete("", response_model=Removed, name="delete_many_customers")  # operationId customers_delete_many
 def delete_customers(
     ctx: DeleteCtx, keys: Annotated[list[int | str], Body(description="Customer numbers or GUIDs", max_length=1000)]
 ) -> Removed:
@@ -125,7 +125,7 @@ def delete_customers(
 
 
 @router.get("/{customer}", response_model=CustomerDetail)
-def get_customer(cuid: str, customer: str, ctx: ReadCtx) -> Response:
+def get_customer(cuid: str, customer: CustomerPath, ctx: ReadCtx) -> Response:
     """The whole customer by number or GUID, its records included. Sends an `ETag`."""
     stored = service.stored_document(ctx.session, ctx.company, customer)
     if stored is not None:  # the common case: one indexed read, no rendering
@@ -138,7 +138,12 @@ def get_customer(cuid: str, customer: str, ctx: ReadCtx) -> Response:
 
 @router.put("/{customer}", response_model=CustomerDetail)
 def replace_customer(
-    cuid: str, customer: str, body: CustomerReplace, ctx: WriteCtx, response: Response, if_match: IfMatch = None
+    cuid: str,
+    customer: CustomerPath,
+    body: CustomerReplace,
+    ctx: WriteCtx,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> CustomerDetail:
     """Replace every customer field: a missing or null field is cleared (main address too)."""
     c = service.get(ctx.session, ctx.company, customer, for_update=True)
@@ -150,7 +155,7 @@ def replace_customer(
 
 @router.patch("/{customer}", response_model=CustomerDetail)
 def patch_customer(
-    cuid: str, customer: str, body: CustomerPatch, ctx: WriteCtx, response: Response, if_match: IfMatch = None
+    cuid: str, customer: CustomerPath, body: CustomerPatch, ctx: WriteCtx, response: Response, if_match: IfMatch = None
 ) -> CustomerDetail:
     """JSON merge patch: only the fields sent change; `null` clears a field."""
     c = service.get(ctx.session, ctx.company, customer, for_update=True)
@@ -161,7 +166,7 @@ def patch_customer(
 
 
 @router.delete("/{customer}", status_code=204)
-def delete_customer(customer: str, ctx: DeleteCtx, if_match: IfMatch = None) -> Response:
+def delete_customer(customer: CustomerPath, ctx: DeleteCtx, if_match: IfMatch = None) -> Response:
     """Delete a customer; a tombstone stays in the change feed."""
     c = service.get(ctx.session, ctx.company, customer, for_update=True)
     service.check_if_match(c, if_match)

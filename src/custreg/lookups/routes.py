@@ -43,7 +43,9 @@ def lookup_customer(
 
 
 @router.get("/search-by-org-number/{orgNumber}", response_model=OrgNumberResult)
-def search_by_org_number(ctx: ReadCtx, orgNumber: Annotated[str, Path(max_length=40)]) -> OrgNumberResult:
+def search_by_org_number(
+    ctx: ReadCtx, orgNumber: Annotated[str, Path(max_length=40, description="The organisation number (business id)")]
+) -> OrgNumberResult:
     """The person/company details registered under an organisation number (seed 003)."""
     c, a = service.by_org_number(ctx.session, ctx.company, orgNumber)
     return OrgNumberResult(**service.org_number_result(c, a))

@@ -55,22 +55,22 @@ class SearchRequest(BaseModel):
     email: Text = Field(None, max_length=255, description="E-mail address")
 
 
-class Name(BaseModel):
+class FoundName(BaseModel):
     firstName: str | None = None
     middleName: str | None = None
     lastName: str | None = None
     companyName: str | None = None
 
 
-class PhoneNumber(BaseModel):
+class FoundPhoneNumber(BaseModel):
     type: str
     number: str
 
 
 class FoundCustomer(BaseModel):
     customerNumber: int
-    name: Name
-    phoneNumbers: list[PhoneNumber]
+    name: FoundName
+    phoneNumbers: list[FoundPhoneNumber]
     emails: list[str]
     invoiceEmailAddress: str | None = None
 

@@ -3,8 +3,9 @@
 
 import html
 import re
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from fastapi.responses import HTMLResponse
 
 from custreg.access.context import AdminCtx
@@ -27,7 +28,7 @@ def metrics(ctx: AdminCtx) -> Response:
 
 
 @problem_pages.get(PATH + "{code}", response_class=HTMLResponse)
-async def problem_page(code: str) -> HTMLResponse:
+async def problem_page(code: Annotated[str, Path(description="A problem answer's `code`")]) -> HTMLResponse:
     """What a problem answer's `code` means: the page its `type` URI names. No token needed."""
     kind = TYPES.get(code)
     if kind is None:

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from custreg.fields import clean_text
 
@@ -14,6 +14,9 @@ CodeText = Annotated[
     str,
     BeforeValidator(_code),
     Field(min_length=1, max_length=40, pattern=r"^[^\s]+$", description="The code (stored upper-case)"),
+    # All three constraints hold both ways; pydantic showed the lengths only on input and the
+    # pattern only on output, which made two components both titled CodeItem (issue 22).
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 40, "pattern": r"^[^\s]+$"}),
 ]
 NameText = Annotated[str, BeforeValidator(clean_text), Field(min_length=1, max_length=200, description="Display name")]
 

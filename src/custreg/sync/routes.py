@@ -29,7 +29,7 @@ transfer = APIRouter(
 )
 
 
-class Change(BaseModel):
+class FeedChange(BaseModel):
     cursor: str = Field(description="Position of this change; pass it as `cursor` to continue after it")
     customerGuid: uuid.UUID
     customerNumber: int
@@ -38,7 +38,7 @@ class Change(BaseModel):
 
 
 class ChangesPage(BaseModel):
-    changes: list[Change]
+    changes: list[FeedChange]
     nextCursor: str = Field(description="Where to continue; the given cursor when nothing is new")
 
 
@@ -57,7 +57,9 @@ def list_changes(
     rows, next_cursor = feed.read(ctx.session, ctx.company.id, cursor, limit)
     return ChangesPage(
         changes=[
-            Change(cursor=str(r.id), customerGuid=r.customer_guid, customerNumber=r.customer_number, op=r.op, at=r.at)
+            FeedChange(
+                cursor=str(r.id), customerGuid=r.customer_guid, customerNumber=r.customer_number, op=r.op, at=r.at
+            )
             for r in rows
         ],
         nextCursor=next_cursor,
@@ -170,6 +172,7 @@ def _export_routes(fmt: str) -> None:
         response_class=StreamingResponse,
         responses={200: {"content": {MEDIA[fmt].split(";")[0]: {}}}},
         summary=f"Export customers as {fmt.upper()}",
+        name=f"export_{fmt}",
     )
     def export_query(
         ctx: ReadCtx,
@@ -189,6 +192,7 @@ def _export_routes(fmt: str) -> None:
         response_class=StreamingResponse,
         responses={200: {"content": {MEDIA[fmt].split(";")[0]: {}}}},
         summary=f"Export selected customers as {fmt.upper()}",
+        name=f"export_selected_{fmt}",
     )
     def export_selected(ctx: ReadCtx, keys: Keys, dialect: dialects.Dialect = Depends(chosen)):
         """The customers named by number or GUID (unknown ones → 404 naming them)."""

@@ -111,6 +111,7 @@ def _export_routes(fmt: str) -> None:
         f"/export/{fmt}",
         response_class=StreamingResponse,
         summary=f"GET /customers/export/{fmt}: every customer, the seed's fields (streamed)",
+        name=f"export_{fmt}",
     )
     def export_all(ctx: HeaderReadCtx, searchWord: SearchWord = None, fromDate: FromDate = None):
         where = customer_queries.conditions(ctx.company, ListParams(), **_query(searchWord, fromDate))
@@ -120,6 +121,7 @@ def _export_routes(fmt: str) -> None:
         f"/export/{fmt}",
         response_class=StreamingResponse,
         summary=f"POST /customers/export/{fmt}: the customers named (mexcParamvaluesetsid); unknown → 404",
+        name=f"export_selected_{fmt}",
     )
     def export_selected(ctx: HeaderReadCtx, keys: Annotated[list[Number], Body(max_length=100_000)]):
         wanted, found = list(dict.fromkeys(keys)), dict[int, int]()

@@ -276,9 +276,9 @@ def _routes(
         router.post(f"/{{guid}}/{m.path}", status_code=201, summary=f"Create {m.kind.title}")(named(post_doc, "create"))
     router.get(item, summary=f"One {m.kind.title}")(keyed(one, "get"))
     if put:
-        router.put(item, summary=f"Replace a {m.kind.title}: missing or null clears")(keyed(put_doc, "put"))
+        router.put(item, summary=f"Replace {m.kind.a_title}: missing or null clears")(keyed(put_doc, "put"))
     if delete:
-        router.delete(item, status_code=204, summary=f"Delete a {m.kind.title}")(keyed(del_, "delete"))
+        router.delete(item, status_code=204, summary=f"Delete {m.kind.a_title}")(keyed(del_, "delete"))
 
 
 _routes(ADDRESS)
