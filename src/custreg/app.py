@@ -1,9 +1,10 @@
 """The ASGI application."""
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import text
+from starlette.middleware.gzip import GZipMiddleware
 
-from custreg import __version__, apidocs, bootstrap, openapi_doc
+from custreg import __version__, apidocs, bootstrap, openapi_doc, options
 from custreg.access.auth import Authenticator
 from custreg.access.ratelimit import RateLimiter
 from custreg.db.session import Database
@@ -40,6 +41,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst, settings.redis_url)
     app.state.metrics = Metrics(db.engine)  # this app's own registry (GET /metrics)
     install_handlers(app)
+    # Answers of 1 KB or more, gzip-coded for clients that accept it (docs/customers.md,
+    # "Lists"); streamed answers (export.csv) stay streamed, compressed chunk by chunk.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Added last, so the outermost: request id, answer headers, access log and metrics of
     # every answer, the 413s of BodySizeLimit included.
@@ -56,7 +60,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     app.include_router(problem_pages)  # GET /problems/{code}: open, like /health
     for router in ROUTERS:
-        app.include_router(router)
+        # An unsupported `$` option is a 400 on custreg's own API; the compatibility APIs
+        # keep their originals' manners.
+        own = not router.prefix.startswith("/compat/")
+        app.include_router(router, dependencies=[Depends(options.reject_unknown)] if own else None)
     apidocs.install(app)  # /docs and /redoc with their assets served here: no CDN
 
     return app

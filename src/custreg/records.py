@@ -256,7 +256,8 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
     def list_records(customer: CustomerPath, ctx: ReadCtx, params: Annotated[ListParams, Depends(list_params)]):
         total, rows = list_page(ctx.session, kind, _customer(ctx, customer), params)
         value = [read(kind, r) for r in rows]
-        return Page[Read](count=len(value), skip=params.skip, total=total, value=value)
+        link = params.next_link(len(value), total)
+        return Page[Read](count=len(value), skip=params.skip, total=total, value=value, nextLink=link)
 
     @router.post("", status_code=201, response_model=Read, summary=f"Create {kind.a_title}")
     def create_record(customer: CustomerPath, body: Write, ctx: WriteCtx, response: Response):

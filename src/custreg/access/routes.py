@@ -18,7 +18,7 @@ from custreg.db.columns import filter_fields
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import Forbidden
 from custreg.odata import parse_filter, parse_orderby
-from custreg.paging import MAX_SKIP, MAX_TOP, ListParams, Page, list_params
+from custreg.paging import MAX_SKIP, MAX_TOP, ListParams, Page, list_params, path_of
 
 # --- API clients --------------------------------------------------------------------
 
@@ -53,7 +53,10 @@ def list_clients(
 ) -> Page[ClientRead]:
     """API clients, revoked ones included (with `revokedAt`). Never their secrets. Scope `admin`."""
     total, rows = clients.list_page(ctx.session, top=top, skip=skip)
-    return Page[ClientRead](count=len(rows), skip=skip, total=total, value=[ClientRead.of(c) for c in rows])
+    link = ListParams(top=top, skip=skip, path=path_of(ctx.request)).next_link(len(rows), total)
+    return Page[ClientRead](
+        count=len(rows), skip=skip, total=total, value=[ClientRead.of(c) for c in rows], nextLink=link
+    )
 
 
 @clients_router.get("/{clientId}", response_model=ClientRead)
@@ -213,4 +216,7 @@ def customer_history(
     total, rows = audit.history_page(
         ctx.session, ctx.company, customer, top=params.top, skip=params.skip, where=where, order=order
     )
-    return Page[HistoryEntry](count=len(rows), skip=params.skip, total=total, value=[HistoryEntry.of(e) for e in rows])
+    value = [HistoryEntry.of(e) for e in rows]
+    return Page[HistoryEntry](
+        count=len(value), skip=params.skip, total=total, value=value, nextLink=params.next_link(len(value), total)
+    )

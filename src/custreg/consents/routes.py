@@ -34,4 +34,6 @@ def consent_history(
         raise NotFound(f"No consent channel {channel!r} in this company's register")
     total, rows = history_page(ctx.session, c, key, params)
     value = [ConsentChangeRead.model_validate(r) for r in rows]
-    return Page[ConsentChangeRead](count=len(value), skip=params.skip, total=total, value=value)
+    return Page[ConsentChangeRead](
+        count=len(value), skip=params.skip, total=total, value=value, nextLink=params.next_link(len(value), total)
+    )

@@ -1,6 +1,6 @@
 """Turning stored customers into API shapes (inside the transaction)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import cache
 from operator import itemgetter
@@ -14,6 +14,7 @@ from custreg.customers.models import Customer
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerDetail, CustomerRead
 from custreg.customers.shape import CUSTOMER_FIELDS, SUMMARY_COLUMNS, main_address
 from custreg.db.columns import snake
+from custreg.errors import BadRequest
 
 ADDRESS_FIELDS = tuple(AddressRead.model_fields)
 
@@ -74,23 +75,51 @@ def _summary_getter():
     return itemgetter(*(at[f] for f in _SUMMARY_FIELDS))
 
 
-def page_json(rows, cuid: str, *, skip: int, total: int) -> bytes:
-    """The `{count, skip, total, value}` page of rows of `service.SUMMARY_COLUMNS` as JSON,
-    exactly as `Page[CustomerRead]` renders it (tests/test_search_words.py compares), but
+def page_json(
+    rows, cuid: str, *, skip: int, total: int, next_link: str | None = None, select: tuple[str, ...] | None = None
+) -> bytes:
+    """The `{count, skip, total, value, nextLink}` page of rows of `service.SUMMARY_COLUMNS` as
+    JSON, exactly as `Page[CustomerRead]` renders it (tests/test_search_words.py compares), but
     without building and re-validating 25 models (≈ 1.3 ms of a request's CPU).
-    Safe because only validated values are ever stored."""
+    Safe because only validated values are ever stored. `select`: the fields kept (`$select`)."""
     base = f"/v1/companies/{cuid}/customers/"
     value = []
     pick = _summary_getter()
     for r in rows:
         item = dict(zip(_SUMMARY_FIELDS, pick(r)))
+        if select is not None:
+            item = {f: item[f] for f in select if f in item}
         item["links"] = links(f"{base}{item['customerGuid']}")
         value.append(item)
-    return orjson.dumps(
-        {"count": len(value), "skip": skip, "total": total, "value": value},
-        default=_json_default,
-        option=orjson.OPT_UTC_Z,
-    )
+    page: dict[str, Any] = {"count": len(value), "skip": skip, "total": total, "value": value}
+    if next_link is not None:  # absent on the last page, as paging.Page renders it
+        page["nextLink"] = next_link
+    return orjson.dumps(page, default=_json_default, option=orjson.OPT_UTC_Z)
+
+
+# `$select` always keeps what identifies a customer and addresses it.
+IDENTIFIERS = ("customerGuid", "customerNumber", "version", "links")
+
+
+def selection(text: str | None, fields: Iterable[str]) -> tuple[str, ...] | None:
+    """The fields `$select=a,b` keeps, in the model's order (`fields`), identifiers included;
+    None without `$select`. An unknown name is a 400 naming `$select`."""
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",")]
+    order = tuple(fields)
+    unknown = [n for n in names if n not in order]
+    if unknown:
+        msg = f"unknown field {', '.join(repr(n) for n in unknown)}"
+        raise BadRequest(f"$select: {msg}", [{"field": "$select", "message": msg}])
+    keep = set(names) | set(IDENTIFIERS)
+    return tuple(f for f in order if f in keep)
+
+
+def selected(document: bytes | str, select: tuple[str, ...]) -> str:
+    """A rendered customer (the stored document or a live one) cut to `select`."""
+    data = orjson.loads(document)
+    return orjson.dumps({f: data[f] for f in select if f in data}).decode()
 
 
 def detail(customer: Customer, cuid: str) -> CustomerDetail:

@@ -33,6 +33,16 @@ SearchWord = Annotated[
 ]
 FromDate = Annotated[str | None, Query(description="Only customers changed at or after this date or date-time")]
 IncludeExcluded = Annotated[bool, Query(description="Include customers marked excluded")]
+Select = Annotated[
+    str | None,
+    Query(
+        alias="$select",
+        max_length=2000,
+        description="Fields to show, e.g. `lastName,email`; customerGuid, customerNumber, version and links always",
+    ),
+]
+SUMMARY_FIELDS = tuple(CustomerRead.model_fields)
+DETAIL_FIELDS = tuple(CustomerDetail.model_fields)
 
 
 def _query(search_word, from_date, include_excluded) -> dict:
@@ -51,12 +61,17 @@ def list_customers(
     searchWord: SearchWord = None,
     fromDate: FromDate = None,
     includeExcluded: IncludeExcluded = False,
+    select: Select = None,
 ) -> Response:
-    """List customers: `$filter`, `$orderby`, `$top`, `$skip`, `searchWord`, `fromDate`."""
+    """List customers: `$filter`, `$orderby`, `$top`, `$skip`, `$select`, `searchWord`, `fromDate`."""
+    fields = read.selection(select, SUMMARY_FIELDS)
     total, rows = queries.list_page(
         ctx.session, ctx.company, params, columns=SUMMARY_COLUMNS, **_query(searchWord, fromDate, includeExcluded)
     )
-    return Response(read.page_json(rows, cuid, skip=params.skip, total=total), media_type="application/json")
+    body = read.page_json(
+        rows, cuid, skip=params.skip, total=total, next_link=params.next_link(len(rows), total), select=fields
+    )
+    return Response(body, media_type="application/json")
 
 
 @router.get("/count", response_model=CustomerNumberList)
@@ -125,14 +140,17 @@ def delete_customers(
 
 
 @router.get("/{customer}", response_model=CustomerDetail)
-def get_customer(cuid: str, customer: CustomerPath, ctx: ReadCtx) -> Response:
-    """The whole customer by number or GUID, its records included. Sends an `ETag`."""
+def get_customer(cuid: str, customer: CustomerPath, ctx: ReadCtx, select: Select = None) -> Response:
+    """The whole customer by number or GUID, its records included (`$select`: some fields). Sends an `ETag`."""
+    fields = read.selection(select, DETAIL_FIELDS)
     stored = service.stored_document(ctx.session, ctx.company, customer)
     if stored is not None:  # the common case: one indexed read, no rendering
         body, version = stored
     else:  # no stored document (a related customer changed, another tool wrote): rendered live
         c = service.get(ctx.session, ctx.company, customer)
         body, version = read.detail(c, cuid).model_dump_json(), c.version
+    if fields is not None:
+        body = read.selected(body, fields)
     return Response(body, media_type="application/json", headers={"ETag": f'"{version}"'})
 
 
