@@ -155,3 +155,20 @@ def test_gzip_keeps_the_etag_and_the_export_streams(client, customers_url):
         assert s.headers["content-encoding"] == "gzip"
         raw = b"".join(s.iter_raw())
     assert gzip.decompress(raw) == plain.content and b"Etag" in plain.content
+
+
+def test_history_and_clients_lists_carry_next_link(client, customers_url):
+    c = create_customer(client, customers_url)
+    url = f"{customers_url}/{c['customerNumber']}"
+    for name in ("A", "B"):
+        assert client.patch(url, json={"firstName": name}).status_code == 200
+    page = client.get(f"{url}/history", params={"$top": 1}).json()
+    assert page["total"] >= 3 and page["nextLink"].endswith("$skip=1")
+    assert client.get(page["nextLink"]).json()["skip"] == 1
+    assert "nextLink" not in client.get(f"{url}/history", params={"$top": 100}).json()
+
+    for i in range(2):
+        r = client.post("/v1/clients", json={"name": f"odata-{i}", "companies": [], "scopes": ["customers:read"]})
+        assert r.status_code == 201, r.text
+    page = client.get("/v1/clients", params={"$top": 1}).json()
+    assert page["nextLink"].endswith("$skip=1") and client.get(page["nextLink"]).json()["skip"] == 1
