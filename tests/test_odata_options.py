@@ -172,3 +172,7 @@ def test_history_and_clients_lists_carry_next_link(client, customers_url):
         assert r.status_code == 201, r.text
     page = client.get("/v1/clients", params={"$top": 1}).json()
     assert page["nextLink"].endswith("$skip=1") and client.get(page["nextLink"]).json()["skip"] == 1
+
+
+def test_authentication_comes_first(anon, customers_url):
+    assert_problem(anon.get(customers_url, params={"$search": "x"}), 401)

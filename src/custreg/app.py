@@ -1,10 +1,10 @@
 """The ASGI application."""
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from sqlalchemy import text
 from starlette.middleware.gzip import GZipMiddleware
 
-from custreg import __version__, apidocs, bootstrap, openapi_doc, options
+from custreg import __version__, apidocs, bootstrap, openapi_doc
 from custreg.access.auth import Authenticator
 from custreg.access.ratelimit import RateLimiter
 from custreg.db.session import Database
@@ -61,10 +61,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     app.include_router(problem_pages)  # GET /problems/{code}: open, like /health
     for router in ROUTERS:
-        # An unsupported `$` option is a 400 on custreg's own API; the compatibility APIs
-        # keep their originals' manners.
-        own = not router.prefix.startswith("/compat/")
-        app.include_router(router, dependencies=[Depends(options.reject_unknown)] if own else None)
+        app.include_router(router)
     apidocs.install(app)  # /docs and /redoc with their assets served here: no CDN
 
     return app

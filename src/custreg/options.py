@@ -15,11 +15,15 @@ def declared(dependant: Dependant) -> set[str]:
     return names
 
 
-async def reject_unknown(request: Request) -> None:
-    """A router dependency (`app.create_app`): 400 for each `$` option the route does not take."""
+def reject_unknown(request: Request) -> None:
+    """400 for each `$` option the matched route does not take. Called by every request
+    context (`access.context`), after authentication; the compatibility APIs (`/compat/`)
+    keep their originals' manners."""
+    if not any(k.startswith("$") for k in request.query_params):
+        return
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
-    if dependant is None or not any(k.startswith("$") for k in request.query_params):
+    if dependant is None or getattr(route, "path", "").startswith("/compat/"):
         return
     known = declared(dependant)
     unknown = sorted({k for k in request.query_params if k.startswith("$") and k not in known})

@@ -6,7 +6,7 @@ from fastapi import Depends, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from custreg import observe
+from custreg import observe, options
 from custreg.access import clients, scopes
 from custreg.access.auth import Principal
 from custreg.access.ratelimit import retry_after
@@ -161,6 +161,7 @@ def _context(request: Request, principal: Principal, scope: str, cuid: str | Non
             # client gets 401, not 403.
             _check_client_active(request, principal)
         raise denied
+    options.reject_unknown(request)  # `$search` and the like: 400, not ignored
     return Ctx(request, principal, write=request.method not in ("GET", "HEAD"), denied=denied, cuid=cuid)
 
 
