@@ -172,6 +172,13 @@ def test_history_and_clients_lists_carry_next_link(client, customers_url):
         assert r.status_code == 201, r.text
     page = client.get("/v1/clients", params={"$top": 1}).json()
     assert page["nextLink"].endswith("$skip=1") and client.get(page["nextLink"]).json()["skip"] == 1
+    page = client.get("/v1/companies", params={"$top": 1}).json()
+    assert page["total"] >= 2 and client.get(page["nextLink"]).json()["skip"] == 1
+
+
+def test_compatibility_apis_keep_ignoring_dollar_options(client, company):
+    r = client.get(f"/compat/fivaldi/companies/{company}/customers", params={"$foo": "x"})
+    assert r.status_code == 200, r.text
 
 
 def test_authentication_comes_first(anon, customers_url):

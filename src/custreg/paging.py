@@ -11,17 +11,22 @@ MAX_SKIP = 2**63 - 1  # an OFFSET past BIGINT cannot even be bound: 400, not a 5
 T = TypeVar("T")
 
 
+# Absent, not null, on the last page: envelopes read before nextLink stay as they were.
+NextLink = Annotated[
+    str | SkipJsonSchema[None],
+    Field(
+        exclude_if=lambda link: link is None,
+        description="The next page: this request's path and options with `$skip` advanced; absent on the last",
+    ),
+]
+
+
 class Page(BaseModel, Generic[T]):
     count: int = Field(description="Items in this page")
     skip: int = Field(description="Items skipped before this page")
     total: int = Field(description="Items matching the query")
     value: list[T]
-    # Absent, not null, on the last page: envelopes read before nextLink stay as they were.
-    nextLink: str | SkipJsonSchema[None] = Field(
-        None,
-        exclude_if=lambda link: link is None,
-        description="The next page: this request's path and options with `$skip` advanced; absent on the last",
-    )
+    nextLink: NextLink = None
 
 
 class ListParams(BaseModel):

@@ -7,7 +7,7 @@ from custreg.access.context import AdminCtx, CompaniesReadCtx, ReadCtx
 from custreg.companies import service
 from custreg.companies.schemas import CompanyCreate, CompanyList, CompanyRead
 from custreg.db.routing import TransactionalRoute
-from custreg.paging import MAX_SKIP, MAX_TOP
+from custreg.paging import MAX_SKIP, MAX_TOP, ListParams, path_of
 
 router = APIRouter(prefix="/v1/companies", tags=["companies"], route_class=TransactionalRoute)
 
@@ -29,7 +29,8 @@ def list_companies(
     """List companies: every one for the admin, the granted ones for a client. Scope
     `customers:read`."""
     total, rows = service.list_page(ctx.session, top=top, skip=skip, only=ctx.principal.companies)
-    return CompanyList(count=len(rows), skip=skip, total=total, value=[CompanyRead.of(c) for c in rows])
+    link = ListParams(top=top, skip=skip, path=path_of(ctx.request)).next_link(len(rows), total)
+    return CompanyList(count=len(rows), skip=skip, total=total, value=[CompanyRead.of(c) for c in rows], nextLink=link)
 
 
 @router.get("/{cuid}", response_model=CompanyRead)

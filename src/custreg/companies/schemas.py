@@ -4,6 +4,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from custreg.fields import check_country, clean_text
+from custreg.paging import NextLink
 
 
 class CompanyCreate(BaseModel):
@@ -37,3 +38,4 @@ class CompanyList(BaseModel):
     skip: int
     total: int
     value: list[CompanyRead]
+    nextLink: NextLink = None
