@@ -34,7 +34,7 @@ def test_quick_start_runs_against_a_live_server(tmp_path):
     script.write_text(quick_start_code(), encoding="utf-8")
     with live_server(url) as base:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
-        env.update(CUSTREG_URL=base, CUSTREG_ADMIN_TOKEN=ADMIN)
+        env.update(BASE=base, CUSTREG_ADMIN_TOKEN=ADMIN)
         done = subprocess.run(
             [sys.executable, str(script)], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
         )
