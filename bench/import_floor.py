@@ -402,6 +402,7 @@ def run(csv_file: Path, url: str, jobs: int, cuid: str) -> dict[str, Any]:
         "rows_s": rows / seconds if seconds else None,
         "cpu_s": cpu,
         "cpu_us_row": 1e6 * cpu / rows if rows else None,
+        "cpu_workers_us_row": 1e6 * cpu_seconds(resource.RUSAGE_CHILDREN) / rows if rows else None,
         "peak_rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "peak_rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "jobs": jobs,
@@ -476,8 +477,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"import floor ({r['engine']}, {r['jobs']} jobs): {r['rows']:,} rows ({r['refused']:,} refused) in "
         f"{r['seconds']:.1f} s = {r['rows_s']:,.0f} rows/s; CPU {r['cpu_us_row']:.0f} µs a row "
-        f"(user+sys, this process and its workers); peak RSS {r['peak_rss_main_mb']:.0f} MB, "
-        f"largest worker {r['peak_rss_worker_mb']:.0f} MB"
+        f"(user+sys of this process and its workers, the workers {r['cpu_workers_us_row']:.0f}); "
+        f"peak RSS {r['peak_rss_main_mb']:.0f} MB, largest worker {r['peak_rss_worker_mb']:.0f} MB"
     )
     for e in r["refused_examples"]:
         print(f"  refused: {e}")
