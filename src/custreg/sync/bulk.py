@@ -82,16 +82,20 @@ class LargeLoad:
 
     def __init__(self, session: Session, expected_rows: int) -> None:
         self.conn = conn = session.connection()
-        tables = ["customers"]
-        if (conn.scalar(select(func.count()).select_from(AuditEntry)) or 0) <= 2 * expected_rows:
-            tables.append("audit_log")  # a create writes one or two entries a customer
-        if (conn.scalar(select(func.count()).select_from(Customer)) or 0) > expected_rows:
-            tables = []
-        self.indexes = conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN (?, ?) "
-            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
-            (tables[0], tables[-1]) if tables else ("", ""),
-        ).all()
+        tables = []
+        if (conn.scalar(select(func.count()).select_from(Customer)) or 0) <= expected_rows:
+            tables.append("customers")
+            if (conn.scalar(select(func.count()).select_from(AuditEntry)) or 0) <= 2 * expected_rows:
+                tables.append("audit_log")  # a create writes one or two entries a customer
+        self.indexes = [
+            index
+            for table in tables
+            for index in conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+                (table,),
+            ).all()
+        ]
         self.triggers = conn.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (?, ?, ?) "
             "AND sql LIKE '% AFTER INSERT ON %' ORDER BY name",
