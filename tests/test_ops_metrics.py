@@ -20,11 +20,14 @@ def _sample(text: str, name: str, **labels: str) -> float | None:
     return None
 
 
-def test_metrics_need_the_admin_scope(client, anon, company):
+def test_metrics_need_the_platform_admin_scope(client, anon, company):
     assert_problem(anon.get("/metrics"), 401)
     reader = new_client(client, [company], ["customers:read", "customers:write", "register:admin"])
     assert_problem(anon.get("/metrics", headers=bearer(token_for(anon, reader))), 403)
-    operator = new_client(client, [company], ["admin"])
+    # A company's administrator sees its own companies only; the metrics are every company's.
+    company_admin = new_client(client, [company], ["admin"])
+    assert_problem(anon.get("/metrics", headers=bearer(token_for(anon, company_admin))), 403)
+    operator = new_client(client, [], ["platform:admin"])
     r = anon.get("/metrics", headers=bearer(token_for(anon, operator)))
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
     assert client.get("/metrics").status_code == 200

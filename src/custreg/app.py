@@ -6,7 +6,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from custreg import __version__, apidocs, bootstrap, openapi_doc
 from custreg.access.auth import Authenticator
-from custreg.access.ratelimit import RateLimiter
+from custreg.access.ratelimit import RateLimiter, TokenEndpointLimits
 from custreg.db.session import Database
 from custreg.errors import install_handlers
 from custreg.limits import BodySizeLimit
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.company_cache = {}  # cuid → Company (companies/service.cached)
     app.state.auth = Authenticator(db.engine, settings.admin_token, settings)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst, settings.redis_url)
+    app.state.token_limits = TokenEndpointLimits(settings)  # POST /oauth/token (docs/access.md)
     app.state.metrics = Metrics(db.engine)  # this app's own registry (GET /metrics)
     install_handlers(app)
     # Answers of 1 KB or more, gzip-coded for clients that accept it (docs/customers.md, "List

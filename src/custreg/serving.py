@@ -10,24 +10,61 @@ GETs at 700 req/s, 44 ms each, with the CPU 80 % idle, where 1 worker answered 1
 (bench/RESULTS.md, session 5). One worker's own socket was never affected."""
 
 import copy
+import logging
 import signal
 import socket
 import subprocess
 import sys
 import time
+import traceback
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
+from uvicorn.logging import DefaultFormatter
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 PROTOCOL = "custreg.serving:NoDelayHTTPProtocol"  # what `custreg serve` gives uvicorn
 
 
+def scrubbed_trace(exc: BaseException | None) -> str:
+    """A traceback with the frames and exception types of the chain but not the messages:
+    a database error's message carries the statement's values (a customer's data)."""
+    chain: list[BaseException] = []
+    while exc is not None and all(exc is not seen for seen in chain):
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    lines: list[str] = []
+    for e in reversed(chain):
+        lines.append("Traceback (most recent call last):\n")
+        lines.extend(traceback.format_tb(e.__traceback__))
+        lines.append(f"{type(e).__module__}.{type(e).__qualname__} (message withheld)\n")
+    return "".join(lines).rstrip("\n")
+
+
+class ScrubbedFormatter(logging.Formatter):
+    """custreg's log lines; exceptions without their messages (`scrubbed_trace`)."""
+
+    def formatException(self, ei) -> str:
+        return scrubbed_trace(ei[1])
+
+
+class ScrubbedUvicornFormatter(DefaultFormatter):
+    """uvicorn's own lines ("Exception in ASGI application"), exceptions scrubbed too."""
+
+    def formatException(self, ei) -> str:
+        return scrubbed_trace(ei[1])
+
+
 def log_config(level: str) -> dict:
     """uvicorn's logging, and custreg's: the access log (`custreg.access`, one line per
-    request: observe.py) on stdout, other custreg messages on stderr, at CUSTREG_LOG_LEVEL."""
+    request: observe.py) on stdout, other custreg messages on stderr, at CUSTREG_LOG_LEVEL.
+    No exception's message is logged, only its type and frames (`scrubbed_trace`)."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["formatters"]["custreg"] = {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    config["formatters"]["default"]["()"] = "custreg.serving.ScrubbedUvicornFormatter"
+    config["formatters"]["custreg"] = {
+        "()": "custreg.serving.ScrubbedFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+    }
     config["handlers"]["custreg"] = {
         "class": "logging.StreamHandler",
         "formatter": "custreg",

@@ -87,6 +87,16 @@ class Settings(BaseSettings):
         "(token bucket refill); 0 turns rate limiting off",
     )
     rate_limit_burst: int = Field(100, ge=1, description="Token bucket size: requests a client may make at once")
+    token_rate_limit_per_second: float = Field(
+        1.0, ge=0, description="POST /oauth/token: sustained requests per second per client id; 0 = off"
+    )
+    token_rate_limit_burst: int = Field(20, ge=1, description="POST /oauth/token: bucket size per client id")
+    token_address_rate_limit_per_second: float = Field(
+        10.0, ge=0, description="POST /oauth/token: sustained requests per second per source address; 0 = off"
+    )
+    token_address_rate_limit_burst: int = Field(
+        100, ge=1, description="POST /oauth/token: bucket size per source address"
+    )
     idp_issuer: str | None = Field(
         None,
         description="Issuer (`iss`) of the trusted identity provider's user tokens; "
@@ -97,6 +107,13 @@ class Settings(BaseSettings):
     )
     idp_hs256_secret: str | None = Field(
         None, description="Shared HS256 secret of the identity provider (or use idp_jwks_file)"
+    )
+    idp_company_claim: str = Field(
+        "cuid",
+        min_length=1,
+        max_length=100,
+        description="Claim of a user token naming the company (cuid) whose customer the user is; "
+        "without it, the company that attached the user id first (docs/access.md)",
     )
     idp_jwks_file: str | None = Field(
         None, description="Path of a JWKS file with the identity provider's public keys (RS256/ES256/EdDSA user tokens)"

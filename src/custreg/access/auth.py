@@ -103,7 +103,9 @@ class Authenticator:
                 ), float(claims["exp"])
             if self.idp.enabled and issuer == self.idp.issuer:
                 claims = self.idp.verify(token)
-                return Principal("user", claims["sub"], SELF_SCOPES, frozenset()), float(claims["exp"])
+                # A user's companies: the one its token names, or none (selfservice.py decides).
+                companies = self.idp.company_of(claims)
+                return Principal("user", claims["sub"], SELF_SCOPES, companies), float(claims["exp"])
         except TokenError as exc:
             raise _unauthorized(f"Invalid bearer token: {exc}") from None
         except (jwt.PyJWTError, AttributeError, TypeError, ValueError):

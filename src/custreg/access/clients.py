@@ -1,7 +1,10 @@
 """API clients: create (secret shown once, argon2-hashed), list, revoke, authenticate."""
 
+import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -57,10 +60,20 @@ def create(session: Session, *, name: str, companies: list[str], granted: list[s
     return NewClient(client, secret)
 
 
-def list_page(session: Session, *, top: int, skip: int) -> tuple[int, list[ApiClient]]:
-    total = session.scalar(select(func.count()).select_from(ApiClient)) or 0
-    rows = session.scalars(select(ApiClient).order_by(ApiClient.id).limit(top).offset(skip)).all()
-    return total, list(rows)
+def list_page(
+    session: Session, *, top: int, skip: int, visible: Callable[[list[str]], bool] | None = None
+) -> tuple[int, list[ApiClient]]:
+    """A page of clients; with `visible`, of those whose companies it accepts (checked
+    here, on the id and companies of every client: clients are few)."""
+    if visible is None:
+        total = session.scalar(select(func.count()).select_from(ApiClient)) or 0
+        rows = session.scalars(select(ApiClient).order_by(ApiClient.id).limit(top).offset(skip)).all()
+        return total, list(rows)
+    ids = [i for i, cuids in session.execute(select(ApiClient.id, ApiClient.companies)) if visible(cuids)]
+    ids.sort()
+    page = ids[skip : skip + top]
+    rows = session.scalars(select(ApiClient).where(ApiClient.id.in_(page)).order_by(ApiClient.id)).all() if page else []
+    return len(ids), list(rows)
 
 
 def _plausible(client_id: str) -> bool:
@@ -87,15 +100,25 @@ def revoke(session: Session, client_id: str) -> ApiClient:
     return client
 
 
-def check_active(session: Session, client_id: str) -> None:
-    """401 unless the client exists and is not revoked (run on every client request)."""
+def current_grants(session: Session, client_id: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The client's scopes and companies now; 401 unless it exists and is not revoked (run
+    on every client request, so shrunk grants and revocation take effect at once)."""
     # On the hot path of every client request: plain driver SQL on the unit of work's
     # connection (a fraction of an ORM select's overhead; measured in docs/access.md).
     conn = session.connection()
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    row = conn.exec_driver_sql(f"SELECT revoked_at FROM api_clients WHERE client_id = {mark}", (client_id,)).first()
+    row = conn.exec_driver_sql(
+        f"SELECT revoked_at, scopes, companies FROM api_clients WHERE client_id = {mark}", (client_id,)
+    ).first()
     if row is None or row[0] is not None:
         raise _unauthorized("Invalid bearer token: the client is revoked")
+    return frozenset(_json_list(row[1])), frozenset(_json_list(row[2]))
+
+
+def _json_list(value: Any) -> list[str]:
+    # SQLite's driver gives the JSON column's text, psycopg the decoded list.
+    items = json.loads(value) if isinstance(value, str | bytes) else value
+    return [i for i in items or () if isinstance(i, str)]
 
 
 def lookup_for_login(session: Session, client_id: str) -> ApiClient | None:

@@ -1,5 +1,6 @@
 """The per-request context every company endpoint receives: who, which company, a session."""
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Request
@@ -46,12 +47,7 @@ class Ctx(UnitOfWork):
     """One request's unit of work. The company is loaded inside the transaction."""
 
     def __init__(
-        self,
-        request: Request,
-        principal: Principal,
-        write: bool,
-        denied: Forbidden | None = None,
-        cuid: str | None = None,
+        self, request: Request, principal: Principal, write: bool, cuid: str | None = None, scope: str | None = None
     ) -> None:
         self.request = request
         self.principal = principal
@@ -60,14 +56,17 @@ class Ctx(UnitOfWork):
         # Who writes: the audit trail (customers/audit.py) reads it.
         self.session.info["actor"] = (principal.kind, principal.subject)
         self._company: Company | None = None
-        self._denied = denied
+        self._scope = scope
 
     def begin(self) -> None:
         if self.principal.kind == "client":
-            # Revocation takes effect at once: one indexed lookup in this transaction.
-            clients.check_active(self.session, self.principal.subject)
-        if self._denied is not None:
-            raise self._denied
+            # Revocation and shrunk grants take effect at once: one indexed lookup in this
+            # transaction; the token holds at most what the client holds now.
+            self.principal = narrowed(self.principal, *clients.current_grants(self.session, self.principal.subject))
+            self.request.state.principal = self.principal
+            denied = _denial(self.principal, self._scope, self._cuid)
+            if denied is not None:
+                raise denied
         if self._cuid is not None:
             self._company = companies.cached(self.request.app.state, self.session, self._cuid)
 
@@ -148,12 +147,22 @@ def _header_company(principal: Principal, header: str | None) -> str:
     return cuid
 
 
+def narrowed(principal: Principal, granted: frozenset[str], companies: frozenset[str]) -> Principal:
+    """The client's token cut down to the grants the client holds now."""
+    token_companies = principal.companies if principal.companies is not None else companies
+    return replace(principal, scopes=principal.scopes & granted, companies=token_companies & companies)
+
+
+def _denial(principal: Principal, scope: str | None, cuid: str | None) -> Forbidden | None:
+    if scope is not None and not scopes.holds(principal.scopes, scope):
+        return Forbidden(f"This credential lacks the scope {scope}")
+    if cuid is not None and not principal.allows_company(cuid):
+        return Forbidden(f"This credential is not granted company {cuid}")
+    return None
+
+
 def _context(request: Request, principal: Principal, scope: str, cuid: str | None) -> Ctx:
-    denied = None
-    if scope not in principal.scopes:
-        denied = Forbidden(f"This credential lacks the scope {scope}")
-    elif cuid is not None and not principal.allows_company(cuid):
-        denied = Forbidden(f"This credential is not granted company {cuid}")
+    denied = _denial(principal, scope, cuid)
     if denied is not None:
         if principal.kind == "client":
             # Denied before the body is validated (else a bad body got a 422 from an
@@ -162,13 +171,13 @@ def _context(request: Request, principal: Principal, scope: str, cuid: str | Non
             _check_client_active(request, principal)
         raise denied
     options.reject_unknown(request)  # `$search` and the like: 400, not ignored
-    return Ctx(request, principal, write=request.method not in ("GET", "HEAD"), denied=denied, cuid=cuid)
+    return Ctx(request, principal, write=request.method not in ("GET", "HEAD"), cuid=cuid, scope=scope)
 
 
 def _check_client_active(request: Request, principal: Principal) -> None:
     session = request.app.state.db.session(write=False)
     try:
-        clients.check_active(session, principal.subject)
+        clients.current_grants(session, principal.subject)
     finally:
         session.close()
 
@@ -178,5 +187,6 @@ CompaniesReadCtx = Annotated[Ctx, requires(scopes.READ, company_path=False)]  # 
 WriteCtx = Annotated[Ctx, requires(scopes.WRITE)]
 DeleteCtx = Annotated[Ctx, requires(scopes.DELETE)]
 RegisterAdminCtx = Annotated[Ctx, requires(scopes.REGISTER_ADMIN)]
-AdminCtx = Annotated[Ctx, requires(scopes.ADMIN, company_path=False)]
+AdminCtx = Annotated[Ctx, requires(scopes.ADMIN, company_path=False)]  # company (or platform) administration
+PlatformCtx = Annotated[Ctx, requires(scopes.PLATFORM, company_path=False)]  # companies, /metrics
 SelfCtx = Annotated[Ctx, requires(scopes.SELF, company_path=False)]  # an end user's token (self-service)

@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import redis
 
+from custreg.settings import Settings
+
 log = logging.getLogger("custreg.ratelimit")
 
 # KEYS[1] bucket; ARGV rate/s, burst. Uses the server clock so workers agree.
@@ -134,7 +136,35 @@ class RateLimiter:
         """This request's draw from `key`'s bucket; None when limits are off."""
         return None if self._buckets is None else self._buckets.draw(key)
 
+    def close(self) -> None:
+        if isinstance(self._buckets, RedisBuckets):
+            self._buckets.close()
+
 
 def retry_after(quota: Quota) -> int | None:
     """None when the draw was allowed, else the Retry-After in whole seconds (at least 1)."""
     return None if quota.wait <= 0 else max(1, math.ceil(quota.wait))
+
+
+class TokenEndpointLimits:
+    """POST /oauth/token's own buckets (each attempt costs an argon2 verification): one per
+    source address, drawn first, and one per client id asked for, known or not."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.by_address = RateLimiter(
+            settings.token_address_rate_limit_per_second, settings.token_address_rate_limit_burst, settings.redis_url
+        )
+        self.by_client = RateLimiter(
+            settings.token_rate_limit_per_second, settings.token_rate_limit_burst, settings.redis_url
+        )
+
+    def check_address(self, address: str) -> int | None:
+        """None when allowed, else the Retry-After in whole seconds."""
+        return self.by_address.check("oauth-address:" + address)
+
+    def check_client(self, client_id: str) -> int | None:
+        return self.by_client.check("oauth-client:" + client_id[:64])
+
+    def close(self) -> None:
+        for limiter in (self.by_address, self.by_client):
+            limiter.close()

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import functools
 from typing import Annotated
 from urllib.parse import parse_qs, unquote_plus
 
@@ -9,14 +10,14 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from custreg.access import audit, clients
+from custreg.access import audit, clients, privileges
 from custreg.access.context import AdminCtx, CustomerPath, ReadCtx
 from custreg.access.schemas import ClientCreate, ClientCreated, ClientRead, HistoryEntry
 from custreg.access.tokens import issue_client_token
 from custreg.customers.models import AuditEntry
 from custreg.db.columns import filter_fields
 from custreg.db.routing import TransactionalRoute
-from custreg.errors import Forbidden
+from custreg.errors import NotFound, TooManyRequests
 from custreg.odata import parse_filter, parse_orderby
 from custreg.paging import MAX_SKIP, MAX_TOP, ListParams, Page, list_params, path_of
 
@@ -27,18 +28,21 @@ ClientId = Annotated[str, Path(description="The API client's id")]
 clients_router = APIRouter(prefix="/v1/clients", tags=["access"], route_class=TransactionalRoute)
 
 
-def _within_grants(ctx, cuids) -> None:
-    """An API client with `admin` cannot reach beyond its own companies (no escalation)."""
-    outside = [c for c in cuids if not ctx.principal.allows_company(c)]
-    if outside:
-        raise Forbidden(f"This credential is not granted company {', '.join(outside)}")
+def _administered(ctx, client_id: str):
+    """The client, if the caller administers it; 404 otherwise (nothing is learnt of
+    other companies' clients)."""
+    client = clients.get(ctx.session, client_id)
+    if not privileges.administers(ctx.principal, client.companies):
+        raise NotFound(f"No API client {client_id!r}")
+    return client
 
 
 @clients_router.post("", status_code=201, response_model=ClientCreated)
 def create_client(body: ClientCreate, ctx: AdminCtx, response: Response) -> ClientCreated:
-    """Create an API client. The secret is in this response only; store it now. Scope `admin`
-    (a client holding `admin` grants only companies it holds itself)."""
-    _within_grants(ctx, body.companies)
+    """Create an API client. The secret is in this response only; store it now (a replay
+    of an `Idempotency-Key` answers without it). Scope `admin`: a company administrator
+    grants only companies and scopes it holds itself; `platform:admin` any."""
+    privileges.check_grant(ctx.principal, body.companies, body.scopes)
     new = clients.create(ctx.session, name=body.name, companies=body.companies, granted=body.scopes)
     response.headers["Location"] = f"/v1/clients/{new.client.client_id}"
     response.headers["Cache-Control"] = "no-store"
@@ -51,8 +55,12 @@ def list_clients(
     top: Annotated[int, Query(alias="$top", ge=0, le=MAX_TOP)] = 25,
     skip: Annotated[int, Query(alias="$skip", ge=0, le=MAX_SKIP)] = 0,
 ) -> Page[ClientRead]:
-    """API clients, revoked ones included (with `revokedAt`). Never their secrets. Scope `admin`."""
-    total, rows = clients.list_page(ctx.session, top=top, skip=skip)
+    """API clients, revoked ones included (with `revokedAt`). Never their secrets. Scope
+    `admin`: a company administrator sees the clients of its own companies only."""
+    visible = (
+        None if privileges.is_platform(ctx.principal) else functools.partial(privileges.administers, ctx.principal)
+    )
+    total, rows = clients.list_page(ctx.session, top=top, skip=skip, visible=visible)
     link = ListParams(top=top, skip=skip, path=path_of(ctx.request)).next_link(len(rows), total)
     return Page[ClientRead](
         count=len(rows), skip=skip, total=total, value=[ClientRead.of(c) for c in rows], nextLink=link
@@ -61,14 +69,15 @@ def list_clients(
 
 @clients_router.get("/{clientId}", response_model=ClientRead)
 def get_client(clientId: ClientId, ctx: AdminCtx) -> ClientRead:
-    """One API client. Scope `admin`."""
-    return ClientRead.of(clients.get(ctx.session, clientId))
+    """One API client. Scope `admin` (a company administrator: of its own companies)."""
+    return ClientRead.of(_administered(ctx, clientId))
 
 
 @clients_router.delete("/{clientId}", status_code=204)
 def revoke_client(clientId: ClientId, ctx: AdminCtx) -> Response:
-    """Revoke a client: its secret and every token it holds stop working at once. Scope `admin`."""
-    _within_grants(ctx, clients.get(ctx.session, clientId).companies)
+    """Revoke a client: its secret and every token it holds stop working at once. Scope
+    `admin` (a company administrator: of its own companies)."""
+    _administered(ctx, clientId)
     clients.revoke(ctx.session, clientId)
     return Response(status_code=204)
 
@@ -99,6 +108,13 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return unquote_plus(user), unquote_plus(password)
 
 
+def _limited(wait: int | None) -> None:
+    if wait is not None:
+        err = TooManyRequests(f"Too many token requests; retry after {wait} s")
+        err.headers.update({"Retry-After": str(wait), **_NO_STORE})
+        raise err
+
+
 @oauth_router.post(
     "/oauth/token",
     summary="Client credentials grant (RFC 6749 4.4)",
@@ -126,6 +142,8 @@ async def token(request: Request) -> JSONResponse:
     """Form `grant_type=client_credentials`, `client_id`, `client_secret` (or HTTP Basic),
     optional `scope` → `{access_token, token_type: "Bearer", expires_in}`. Errors are RFC 6749
     JSON (`invalid_request`, `invalid_client`, `unsupported_grant_type`, `invalid_scope`)."""
+    limits = request.app.state.token_limits
+    _limited(limits.check_address(request.client.host if request.client else ""))
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/x-www-form-urlencoded":
         return oauth_error("invalid_request", "Send application/x-www-form-urlencoded")
@@ -157,6 +175,7 @@ async def token(request: Request) -> JSONResponse:
             "invalid_client", "Client authentication failed", 401, {"WWW-Authenticate": 'Basic realm="custreg"'}
         )
 
+    _limited(limits.check_client(client_id))
     db = request.app.state.db
     with db.session(write=False) as s:  # a short read, no await inside
         client = clients.lookup_for_login(s, client_id)

@@ -1,7 +1,7 @@
 """API shapes of access control: API clients, tokens, the audit trail."""
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -26,7 +26,10 @@ class ClientCreate(BaseModel):
         Field(
             min_length=1,
             max_length=10,
-            description=("customers:read, customers:write, customers:delete, register:admin, admin"),
+            description=(
+                "customers:read, customers:write, customers:delete, register:admin, admin, platform:admin "
+                "(a company administrator grants only its own scopes and companies)"
+            ),
         ),
     ]
 
@@ -52,7 +55,12 @@ class ClientRead(BaseModel):
 
 
 class ClientCreated(ClientRead):
-    clientSecret: str = Field(description="Shown once: only its hash is stored")
+    # Never in the Idempotency-Key store (db/idempotency.py): a replay answers without it.
+    __not_stored__: ClassVar[tuple[str, ...]] = ("clientSecret",)
+
+    clientSecret: str | None = Field(
+        None, description="Shown once: only its hash is stored; absent from the replay of an Idempotency-Key"
+    )
 
 
 class HistoryChange(BaseModel):

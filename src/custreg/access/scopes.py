@@ -1,12 +1,14 @@
-"""The scopes of section 9 of the contract."""
+"""The scopes of section 9 of the contract, and the platform's own (docs/access.md,
+"Privilege model")."""
 
 READ = "customers:read"  # Fivaldi "käyttö"
 WRITE = "customers:write"  # Fivaldi "lisäys"
 DELETE = "customers:delete"
 REGISTER_ADMIN = "register:admin"
-ADMIN = "admin"
+ADMIN = "admin"  # company administration: the API clients of its own companies
+PLATFORM = "platform:admin"  # platform administration: companies, every client, /metrics
 
-ALL = frozenset({READ, WRITE, DELETE, REGISTER_ADMIN, ADMIN})
+ALL = frozenset({READ, WRITE, DELETE, REGISTER_ADMIN, ADMIN, PLATFORM})
 
 # Scopes an API client may be granted (POST /v1/clients).
 CLIENT_SCOPES = ALL
@@ -14,3 +16,8 @@ CLIENT_SCOPES = ALL
 # Held only by an end user's token from the trusted identity provider: the self-service
 # endpoints (/v1/customer/info). Not part of ALL: the admin token has no user identity.
 SELF = "customer:self"
+
+
+def holds(granted: frozenset[str], scope: str) -> bool:
+    """`granted` allows `scope`: it is granted, or it is `admin` and the platform's is."""
+    return scope in granted or (scope == ADMIN and PLATFORM in granted)

@@ -128,7 +128,10 @@ CompanyQ = Annotated[
     Query(
         alias="company",
         max_length=40,
-        description=("cuid; needed only when the user is attached to customers of several companies"),
+        description=(
+            "cuid; optional: a user reaches the customers of one company only (its token's company "
+            "claim, else the company that attached it first); another company → 404"
+        ),
     ),
 ]
 NumberQ = Annotated[
@@ -143,15 +146,31 @@ NumberQ = Annotated[
 
 
 def _mine(ctx, cuid: str | None, number: int | None, *, lock: bool = False) -> tuple[Customer, Company]:
-    """The one customer this user is attached to (narrowed by the query parameters)."""
+    """The one customer this user is attached to, within the user's one company: the one its
+    token names, else the company that attached the user id first (so another company's
+    attachments of the same id change nothing for this user); narrowed by the query."""
+    user = ctx.principal.subject
     stmt = (
         select(Customer, Company)
         .join(CustomerUser, CustomerUser.customer_id == Customer.id)
         .join(Company, Company.id == Customer.company_id)
-        .where(CustomerUser.user_id == ctx.principal.subject)
-        .order_by(Company.cuid, Customer.customer_number)
+        .where(CustomerUser.user_id == user)
+        .order_by(Customer.customer_number)
         .limit(2)
     )
+    claimed = ctx.principal.companies
+    if claimed:
+        stmt = stmt.where(Company.cuid.in_(claimed))
+    else:
+        first = (
+            select(Customer.company_id)
+            .join(CustomerUser, CustomerUser.customer_id == Customer.id)
+            .where(CustomerUser.user_id == user)
+            .order_by(CustomerUser.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        stmt = stmt.where(Customer.company_id == first)
     if cuid is not None:
         stmt = stmt.where(Company.cuid == cuid)
     if number is not None:
@@ -163,7 +182,7 @@ def _mine(ctx, cuid: str | None, number: int | None, *, lock: bool = False) -> t
         raise NotFound("No customer is attached to this user")
     if len(rows) > 1:
         raise Conflict(
-            "This user is attached to several customers: name one with customerNumber (and company)",
+            "This user is attached to several customers: name one with customerNumber",
             [{"field": "customerNumber", "message": "required: several customers"}],
         )
     return rows[0][0], rows[0][1]

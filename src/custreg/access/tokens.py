@@ -2,6 +2,7 @@
 trusted identity provider's). Verifying either is pure CPU: no database round trip."""
 
 import json
+import re
 import secrets
 import threading
 import time
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from jwt.algorithms import AllowedPublicKeys
     from jwt.types import Options
 
+CUID = re.compile(r"[a-z0-9-]{1,40}")
 ISSUER = "custreg"
 AUDIENCE = "custreg-api"
 ALGORITHM = "HS256"
@@ -91,11 +93,31 @@ def verify_client_token(key: str, token: str) -> dict:
             leeway=LEEWAY,
             options={"require": ["exp", "sub", "iss", "aud"]},
         )
-    except jwt.PyJWTError as exc:
+    except (jwt.PyJWTError, OverflowError) as exc:  # OverflowError: PyJWT's int() of an infinite date
         raise TokenError(_reason(exc)) from None
     if claims.get("typ") != "client" or not isinstance(claims.get("cuids"), list):
         raise TokenError("not a client access token")
+    strict_claims(claims)
+    if not isinstance(claims.get("scope"), str) or not all(isinstance(c, str) for c in claims["cuids"]):
+        raise TokenError("invalid token")
     return claims
+
+
+NUMERIC_DATES = ("exp", "iat", "nbf")
+MAX_DATE = 2**53  # seconds; beyond it a NumericDate is not a time (and not a float)
+
+
+def strict_claims(claims: dict) -> None:
+    """The registered claims in the types RFC 7519 gives them: a NumericDate is a JSON
+    number (PyJWT also takes a numeric string), `sub` a string."""
+    for name in NUMERIC_DATES:
+        value = claims.get(name)
+        if name in claims and (
+            isinstance(value, bool) or not isinstance(value, int | float) or not -MAX_DATE <= value <= MAX_DATE
+        ):
+            raise TokenError(f"invalid token: {name} is not a number")
+    if not isinstance(claims.get("sub"), str):
+        raise TokenError("invalid token: sub is not a string")
 
 
 def _reason(exc: Exception) -> str:
@@ -111,6 +133,7 @@ class IdentityProvider:
         self.issuer = settings.idp_issuer
         self.audience = settings.idp_audience
         self.secret = settings.idp_hs256_secret
+        self.company_claim = settings.idp_company_claim
         self._jwks: jwt.PyJWKSet | None = None
         if settings.idp_jwks_file:
             data = json.loads(Path(settings.idp_jwks_file).read_text())
@@ -150,12 +173,21 @@ class IdentityProvider:
                 leeway=LEEWAY,
                 options=options,
             )
-        except jwt.PyJWTError as exc:
+        except (jwt.PyJWTError, OverflowError) as exc:
             raise TokenError(_reason(exc)) from None
+        strict_claims(claims)
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.strip() or len(sub) > 255 or not sub.isprintable():
             raise TokenError("invalid token")
+        company = claims.get(self.company_claim)
+        if company is not None and not (isinstance(company, str) and CUID.fullmatch(company)):
+            raise TokenError(f"invalid token: {self.company_claim} is not a company id")
         return claims
+
+    def company_of(self, claims: dict) -> frozenset[str]:
+        """The company the token names (its `company_claim`), or none."""
+        company = claims.get(self.company_claim)
+        return frozenset({company}) if company is not None else frozenset()
 
     def issue_dev_token(self, sub: str, lifetime: int = 3600) -> str:
         """A development user token (`custreg user-token`): needs the HS256 secret."""

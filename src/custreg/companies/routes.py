@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from custreg import etags
-from custreg.access.context import AdminCtx, CompaniesReadCtx, ReadCtx
+from custreg.access.context import CompaniesReadCtx, PlatformCtx, ReadCtx
 from custreg.companies import service
 from custreg.companies.schemas import CompanyCreate, CompanyList, CompanyRead
 from custreg.db.routing import TransactionalRoute
@@ -13,8 +13,8 @@ router = APIRouter(prefix="/v1/companies", tags=["companies"], route_class=Trans
 
 
 @router.post("", status_code=201, response_model=CompanyRead)
-def create_company(body: CompanyCreate, ctx: AdminCtx, response: Response) -> CompanyRead:
-    """Create a company (a tenant). Scope `admin`."""
+def create_company(body: CompanyCreate, ctx: PlatformCtx, response: Response) -> CompanyRead:
+    """Create a company (a tenant). Scope `platform:admin` (docs/access.md)."""
     company = service.create(ctx.session, data=body)
     response.headers["Location"] = f"/v1/companies/{company.cuid}"
     return CompanyRead.of(company)

@@ -16,6 +16,10 @@ event loop). With the header, it becomes:
 4. A twin whose claim hits the unique constraint rolls back (it created nothing) and
    starts over: it now finds the committed first response and replays it.
 
+A response model may name fields that are never stored (`NOT_STORED`, a class attribute:
+`access.schemas.ClientCreated` names `clientSecret`): the stored body, and so a replay,
+leaves them out.
+
 An endpoint that fails (4xx) stores nothing: a retry runs again. Keys live
 `idempotency_ttl_hours` (24 h); `custreg prune` deletes expired ones, and an expired key
 found on use is replaced. Endpoints without a session-owning context, or `async def`
@@ -45,6 +49,7 @@ from custreg.errors import Conflict
 from custreg.settings import get_settings
 
 PARAM = "idempotency_key__"
+NOT_STORED = "__not_stored__"  # a response model's tuple of field names kept out of the store
 KEPT_HEADERS = ("location", "etag", "content-type")
 HeaderParam = Annotated[
     str | None,
@@ -153,6 +158,18 @@ def _serialize(route, result: Any, kwargs: dict[str, Any]) -> Response:
     return response
 
 
+def _storable(route, body: bytes) -> bytes:
+    """The body to keep: without the response model's `NOT_STORED` fields (secrets)."""
+    hidden = getattr(route.response_model, NOT_STORED, ())
+    if not hidden:
+        return body
+    value = json.loads(body)
+    if isinstance(value, dict):
+        for name in hidden:
+            value.pop(name, None)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def _guarded(holder: dict, endpoint: Callable, key: str, fp: str, **kwargs: Any) -> Any:
     """Runs inside the unit of work (after begin, before commit)."""
     units = [u for u in _units(kwargs) if hasattr(u, "session")]
@@ -196,7 +213,7 @@ def _guarded(holder: dict, endpoint: Callable, key: str, fp: str, **kwargs: Any)
     claim.headers = {
         k.decode().lower(): v.decode() for k, v in response.headers.raw if k.decode().lower() in KEPT_HEADERS
     }
-    claim.body = bytes(response.body)
+    claim.body = _storable(holder["route"], bytes(response.body))
     session.flush()
     return response
 

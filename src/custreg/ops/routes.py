@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import HTMLResponse
 
-from custreg.access.context import AdminCtx
+from custreg.access.context import PlatformCtx
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import NotFound
 from custreg.problem_types import PATH, TYPES, ProblemType
@@ -20,9 +20,9 @@ problem_pages = APIRouter(tags=["operations"])
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
-def metrics(ctx: AdminCtx) -> Response:
+def metrics(ctx: PlatformCtx) -> Response:
     """Prometheus metrics of the worker process that answers: requests and their durations
-    by method, route template and status, the database pool, the process. Scope `admin`."""
+    by method, route template and status, the database pool, the process. Scope `platform:admin`."""
     body, content_type = ctx.request.app.state.metrics.exposition(ctx.request.headers.get("accept"))
     return Response(body, media_type=content_type)
 

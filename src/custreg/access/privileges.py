@@ -1,0 +1,42 @@
+"""Who administers what (docs/access.md, "Privilege model"): the platform (companies,
+every API client) and the administrators of a company (the clients of their own
+companies, with no more than they hold themselves)."""
+
+from collections.abc import Iterable
+
+from custreg.access import scopes
+from custreg.access.auth import Principal
+from custreg.errors import Forbidden
+
+
+def is_platform(principal: Principal) -> bool:
+    """The bootstrap admin token, or a client granted `platform:admin`."""
+    return scopes.PLATFORM in principal.scopes
+
+
+def administers(principal: Principal, companies: Iterable[str]) -> bool:
+    """`principal` may see and manage an API client granted `companies`: the platform any,
+    a company administrator those granted only companies of its own (and at least one)."""
+    if is_platform(principal):
+        return True
+    cuids = set(companies)
+    return bool(cuids) and principal.companies is not None and cuids <= principal.companies
+
+
+def check_grant(principal: Principal, companies: list[str], granted: list[str]) -> None:
+    """403 naming the field unless `principal` may grant `companies` and `granted` scopes:
+    a company administrator grants only companies and scopes it holds itself."""
+    if is_platform(principal):
+        return
+    errors = []
+    if not companies:
+        errors.append({"field": "companies", "message": "a company administrator grants at least one of its companies"})
+    outside = [c for c in companies if not principal.allows_company(c)]
+    if outside:
+        errors.append({"field": "companies", "message": f"not granted to this credential: {', '.join(outside)}"})
+    # Unknown scope names are the service's 422; here only known ones wider than ours.
+    wider = [s for s in granted if s in scopes.CLIENT_SCOPES and s not in principal.scopes]
+    if wider:
+        errors.append({"field": "scopes", "message": f"wider than this credential's own: {', '.join(wider)}"})
+    if errors:
+        raise Forbidden("A company administrator grants only its own companies and scopes", errors)
