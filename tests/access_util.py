@@ -50,4 +50,5 @@ def own_app(database_url: str, **settings):
         limiter = app.state.rate_limiter._buckets
         if hasattr(limiter, "close"):
             limiter.close()
+        app.state.token_limits.close()
         app.state.db.engine.dispose()

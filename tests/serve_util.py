@@ -36,10 +36,10 @@ class Served:
 
 
 @contextmanager
-def custreg_serve(env: dict[str, str], cwd: Path) -> Iterator[Served]:
+def custreg_serve(env: dict[str, str], cwd: Path, log_level: str = "warning") -> Iterator[Served]:
     """`custreg serve` with `env` (its CUSTREG_PORT chosen here), until /health answers."""
     port = free_port()
-    env = {**env, "CUSTREG_HOST": "127.0.0.1", "CUSTREG_PORT": str(port), "CUSTREG_LOG_LEVEL": "warning"}
+    env = {**env, "CUSTREG_HOST": "127.0.0.1", "CUSTREG_PORT": str(port), "CUSTREG_LOG_LEVEL": log_level}
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen([CUSTREG, "serve"], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
         served = Served(f"http://127.0.0.1:{port}", log)

@@ -31,7 +31,8 @@ class NewClient:
     secret: str
 
 
-def create(session: Session, *, name: str, companies: list[str], granted: list[str]) -> NewClient:
+def _checked(session: Session, companies: list[str], granted: list[str]) -> list[str]:
+    """422 naming the field for unknown scopes or companies; the companies, once each."""
     errors = FieldErrors()
     unknown_scopes = [s for s in granted if s not in scope_names.CLIENT_SCOPES]
     if unknown_scopes:
@@ -46,6 +47,11 @@ def create(session: Session, *, name: str, companies: list[str], granted: list[s
         if missing:
             errors.add("companies", f"unknown company {', '.join(missing)}")
     errors.raise_if_any()
+    return cuids
+
+
+def create(session: Session, *, name: str, companies: list[str], granted: list[str]) -> NewClient:
+    cuids = _checked(session, companies, granted)
     secret = secrets.token_urlsafe(32)
     client = ApiClient(
         client_id="cl_" + secrets.token_hex(10),
@@ -61,15 +67,16 @@ def create(session: Session, *, name: str, companies: list[str], granted: list[s
 
 
 def list_page(
-    session: Session, *, top: int, skip: int, visible: Callable[[list[str]], bool] | None = None
+    session: Session, *, top: int, skip: int, visible: Callable[[Any], bool] | None = None
 ) -> tuple[int, list[ApiClient]]:
-    """A page of clients; with `visible`, of those whose companies it accepts (checked
-    here, on the id and companies of every client: clients are few)."""
+    """A page of clients; with `visible`, of those it accepts (given each client's
+    `companies` and `scopes`; checked here over every client's grants: clients are few)."""
     if visible is None:
         total = session.scalar(select(func.count()).select_from(ApiClient)) or 0
         rows = session.scalars(select(ApiClient).order_by(ApiClient.id).limit(top).offset(skip)).all()
         return total, list(rows)
-    ids = [i for i, cuids in session.execute(select(ApiClient.id, ApiClient.companies)) if visible(cuids)]
+    grants = session.execute(select(ApiClient.id, ApiClient.companies, ApiClient.scopes))
+    ids = [row.id for row in grants if visible(row)]
     ids.sort()
     page = ids[skip : skip + top]
     rows = session.scalars(select(ApiClient).where(ApiClient.id.in_(page)).order_by(ApiClient.id)).all() if page else []
@@ -88,6 +95,22 @@ def get(session: Session, client_id: str) -> ApiClient:
     client = session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
     if client is None:
         raise NotFound(f"No API client {client_id!r}")
+    return client
+
+
+def change(
+    session: Session, client: ApiClient, *, name: str | None, companies: list[str] | None, granted: list[str] | None
+) -> ApiClient:
+    """New name, companies or scopes (those given). Tokens already issued lose at once what
+    the client no longer holds (`current_grants`); they never gain what it gains."""
+    cuids = _checked(session, companies if companies is not None else [], granted or [])
+    if name is not None:
+        client.name = name
+    if companies is not None:
+        client.companies = cuids
+    if granted is not None:
+        client.scopes = sorted(set(granted))
+    session.flush()
     return client
 
 

@@ -2,10 +2,9 @@
 every API client) and the administrators of a company (the clients of their own
 companies, with no more than they hold themselves)."""
 
-from collections.abc import Iterable
-
 from custreg.access import scopes
 from custreg.access.auth import Principal
+from custreg.access.models import ApiClient
 from custreg.errors import Forbidden
 
 
@@ -14,13 +13,18 @@ def is_platform(principal: Principal) -> bool:
     return scopes.PLATFORM in principal.scopes
 
 
-def administers(principal: Principal, companies: Iterable[str]) -> bool:
-    """`principal` may see and manage an API client granted `companies`: the platform any,
-    a company administrator those granted only companies of its own (and at least one)."""
+def administers(principal: Principal, client: ApiClient) -> bool:
+    """`principal` may see and manage `client`: the platform any, a company administrator
+    those granted only companies of its own (at least one) and only scopes it holds."""
     if is_platform(principal):
         return True
-    cuids = set(companies)
-    return bool(cuids) and principal.companies is not None and cuids <= principal.companies
+    cuids = set(client.companies)
+    return (
+        bool(cuids)
+        and principal.companies is not None
+        and cuids <= principal.companies
+        and set(client.scopes) <= principal.scopes
+    )
 
 
 def check_grant(principal: Principal, companies: list[str], granted: list[str]) -> None:

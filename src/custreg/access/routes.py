@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from custreg.access import audit, clients, privileges
 from custreg.access.context import AdminCtx, CustomerPath, ReadCtx
-from custreg.access.schemas import ClientCreate, ClientCreated, ClientRead, HistoryEntry
+from custreg.access.schemas import ClientCreate, ClientCreated, ClientPatch, ClientRead, HistoryEntry
 from custreg.access.tokens import issue_client_token
 from custreg.customers.models import AuditEntry
 from custreg.db.columns import filter_fields
@@ -32,7 +32,7 @@ def _administered(ctx, client_id: str):
     """The client, if the caller administers it; 404 otherwise (nothing is learnt of
     other companies' clients)."""
     client = clients.get(ctx.session, client_id)
-    if not privileges.administers(ctx.principal, client.companies):
+    if not privileges.administers(ctx.principal, client):
         raise NotFound(f"No API client {client_id!r}")
     return client
 
@@ -71,6 +71,18 @@ def list_clients(
 def get_client(clientId: ClientId, ctx: AdminCtx) -> ClientRead:
     """One API client. Scope `admin` (a company administrator: of its own companies)."""
     return ClientRead.of(_administered(ctx, clientId))
+
+
+@clients_router.patch("/{clientId}", response_model=ClientRead)
+def change_client(clientId: ClientId, body: ClientPatch, ctx: AdminCtx) -> ClientRead:
+    """Rename a client or change its companies or scopes (those sent; `null` keeps them).
+    Tokens it holds lose at once what it loses. Scope `admin` (a company administrator: of
+    its own companies, within its own grants)."""
+    client = _administered(ctx, clientId)
+    companies = body.companies if body.companies is not None else list(client.companies)
+    privileges.check_grant(ctx.principal, companies, body.scopes if body.scopes is not None else list(client.scopes))
+    clients.change(ctx.session, client, name=body.name, companies=body.companies, granted=body.scopes)
+    return ClientRead.of(client)
 
 
 @clients_router.delete("/{clientId}", status_code=204)

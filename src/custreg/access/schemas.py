@@ -34,6 +34,16 @@ class ClientCreate(BaseModel):
     ]
 
 
+class ClientPatch(BaseModel):
+    """What is sent changes; tokens already issued lose at once what the client loses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, BeforeValidator(clean_text), StringConstraints(min_length=1, max_length=100)] | None = None
+    companies: Annotated[list[Cuid] | None, Field(max_length=1000, description="cuids the client may touch")] = None
+    scopes: Annotated[list[ScopeName] | None, Field(min_length=1, max_length=10, description="its scopes")] = None
+
+
 class ClientRead(BaseModel):
     clientId: str
     name: str
