@@ -6,8 +6,11 @@ the next ones are served on new connections. There is no pre-ping round trip per
 import os
 
 import pytest
-from conftest import assert_problem, create_customer
+from access_util import own_app
+from conftest import ADMIN, assert_problem, create_customer
+from serve_util import free_port
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("CUSTREG_TEST_POSTGRES_URL"), reason="PostgreSQL only: SQLite has no server to drop a connection"
@@ -52,3 +55,13 @@ def test_dropped_connections_answer_503_then_recover(client, customers_url, data
     # Nothing half-written: the customers list holds the ones that answered 201, no more.
     listed = client.get(customers_url, params={"$top": 100}).json()["total"]
     assert listed == (4 if method == "POST" else 1)
+
+
+def test_unreachable_server_answers_503(database_url):
+    """PostgreSQL down (a restart's seconds, bench/soak.py): a new connection fails, and the
+    request gets 503 + Retry-After, not a 500."""
+    down = make_url(database_url).set(port=free_port()).render_as_string(hide_password=False)
+    with own_app(down) as http:
+        r = http.get("/v1/companies", headers={"Authorization": f"Bearer {ADMIN}"})
+        assert_problem(r, 503)
+        assert r.headers["Retry-After"] == "1"

@@ -220,6 +220,19 @@ def is_busy(exc: OperationalError) -> bool:
     return "database is locked" in message or "database is busy" in message
 
 
+# PostgreSQL unreachable or going away: connection exceptions, admin/crash shutdown, starting up.
+DOWN_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+
+
+def is_unreachable(exc: DBAPIError) -> bool:
+    """The server could not be reached (a restart, a failover): psycopg's errors carry a
+    `sqlstate`, None when the connection itself failed. Not a bug: 503, retry."""
+    if not hasattr(exc.orig, "sqlstate"):
+        return False  # sqlite3: its errors are the statement's
+    state: str | None = getattr(exc.orig, "sqlstate", None)
+    return state is None or state.startswith("08") or state in DOWN_SQLSTATES
+
+
 def install_handlers(app: FastAPI) -> None:
     document_problems(app)
 
@@ -273,7 +286,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _lost(request: Request, exc: DBAPIError):
-        if exc.connection_invalidated:  # the server dropped the connection (restart, failover)
+        if exc.connection_invalidated or is_unreachable(exc):  # a restart, a failover
             return problem(
                 503, "The database connection was lost; retry", instance=request.url.path, headers={"Retry-After": "1"}
             )
