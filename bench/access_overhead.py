@@ -1,8 +1,8 @@
 """Per-request cost of authentication on the hot path (docs/access.md).
 
 GET of one customer through the ASGI app in one event loop (no TestClient thread hops),
-with the admin token, a client token, and a client token with the per-request revocation
-read stubbed out. Reports CPU time per request (robust on a shared, busy machine).
+with the admin token, a client token, and a client token with the per-request read of the
+client's current grants (revocation, scopes, companies: `clients.current_grants`) stubbed out. Reports CPU time per request (robust on a shared, busy machine).
 
     .venv/bin/python bench/access_overhead.py          # SQLite in a temp dir
     BENCH_URL=postgresql+psycopg://... .venv/bin/python bench/access_overhead.py
@@ -28,7 +28,7 @@ N, ROUNDS = int(os.environ.get("N", "300")), int(os.environ.get("ROUNDS", "5"))
 async def main() -> None:
     upgrade(URL)
     app = create_app(Settings(database_url=URL, admin_token="bench-admin", rate_limit_per_second=0))
-    real_check = clients_mod.check_active
+    real_check = clients_mod.current_grants
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
         transport=transport, base_url="http://bench", headers={"Authorization": "Bearer bench-admin"}
@@ -50,11 +50,12 @@ async def main() -> None:
                 },
             )
         ).json()["access_token"]
-        kinds = {"admin": ("bench-admin", True), "client": (token, True), "client, no revocation read": (token, False)}
+        kinds = {"admin": ("bench-admin", True), "client": (token, True), "client, no grants read": (token, False)}
+        held = (frozenset({"customers:read"}), frozenset({cuid}))
         results: dict[str, list[float]] = {k: [] for k in kinds}
         for _ in range(ROUNDS):  # interleaved, so load changes hit every kind alike
             for kind, (tok, check) in kinds.items():
-                clients_mod.check_active = real_check if check else (lambda s, cid: None)
+                clients_mod.current_grants = real_check if check else (lambda s, cid: held)
                 headers = {"Authorization": f"Bearer {tok}"}
                 for _ in range(30):
                     await c.get(path, headers=headers)
@@ -62,7 +63,7 @@ async def main() -> None:
                 for _ in range(N):
                     assert (await c.get(path, headers=headers)).status_code == 200
                 results[kind].append((time.process_time() - t0) / N * 1e6)
-        clients_mod.check_active = real_check
+        clients_mod.current_grants = real_check
     for kind, values in results.items():
         print(f"{kind:28s} median {statistics.median(values):6.0f} us CPU  min {min(values):6.0f} us")
 

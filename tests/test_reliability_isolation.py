@@ -117,7 +117,8 @@ def world(client, database_url):
     w.secrets = {w.marker, w.marker.lower(), "131052-308T"}
     with own_app(database_url, rate_limit_per_second=0) as http:
         w.http = http
-        other = new_client(client, [w.b], sorted(scope_names.ALL - {scope_names.ADMIN}), "attacker")
+        company_scopes = scope_names.ALL - {scope_names.ADMIN, scope_names.PLATFORM}
+        other = new_client(client, [w.b], sorted(company_scopes), "attacker")
         w.client_id = other["clientId"]
         w.ids["clientId"] = other["clientId"]
         w.tokens = {"other-company": token_for(http, other)}
@@ -131,7 +132,9 @@ def world(client, database_url):
         w.tokens["forged"] = jwt.encode({**claims, "scope": "admin"}, "k" * 40, algorithm="HS256")
         w.lacking = {}
         for needed in {next(iter(s)) for s in SCOPES.values() if len(s) == 1}:
-            granted = sorted(scope_names.CLIENT_SCOPES - {needed})
+            # `platform:admin` implies `admin` (docs/access.md): lacking `admin` lacks both.
+            implied = {scope_names.PLATFORM} if needed == scope_names.ADMIN else set()
+            granted = sorted(scope_names.CLIENT_SCOPES - {needed} - implied)
             w.lacking[needed] = token_for(http, new_client(client, [w.a], granted, f"no {needed}"))
         w.full_a = token
         yield w
