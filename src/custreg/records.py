@@ -191,19 +191,20 @@ def replace(
     full.update(values)
     full.pop(kind.id_field, None)
     assign(kind, record, full)
+    modified = customer_writer.modified(record)  # an identical replace is no change (no history)
     customer_writer.flush(session)
     if kind.after_write:
         kind.after_write(session, customer, record)
-    if kind.on_change:
+    if kind.on_change and modified:
         kind.on_change(session, customer, record, "replace", actor)
     customer_writer.changed(session, customer)
     customer_writer.flush(session)
 
 
 def delete(session: Session, kind: RecordKind, customer: Customer, record: Any, *, actor: str | None = None) -> None:
+    session.delete(record)  # first: the on_change hooks' changes derive from it
     if kind.on_change:
         kind.on_change(session, customer, record, "delete", actor)
-    session.delete(record)
     customer_writer.changed(session, customer)
     customer_writer.flush(session)
 
