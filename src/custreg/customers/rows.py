@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from custreg.addresses.models import Address
 from custreg.companies.models import Company
-from custreg.customers import audit, document, search, validation
+from custreg.customers import audit, document, identifiers, search, validation
 from custreg.customers.models import AuditEntry, Customer
 from custreg.customers.shape import ADDRESS_FIELDS, CUSTOMER_FIELDS, SEARCH_FIELDS, VALUE_FIELDS
 from custreg.db.base import table_of
@@ -182,7 +182,7 @@ def search_text(number: int, v: dict[str, Any]) -> str:
     return search.document_text(
         parts,
         phones=[v.get("homePhone"), v.get("workPhone"), v.get("cellularPhone")],
-        codes=[v.get("idNumber"), v.get("vatNumber")],
+        codes=[v.get("idNumber"), v.get("vatNumber"), *identifiers.search_forms(v.get("idNumber"))],
     )
 
 

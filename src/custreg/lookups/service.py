@@ -20,7 +20,6 @@ from custreg.external_ids.schemas import pair
 from custreg.text import fold
 
 MAX_RESULTS = 5
-NORDIC = ("FI", "SE", "NO", "DK")
 PHONE_TYPES = {"cellularPhone": "MOBILE", "homePhone": "HOME", "workPhone": "WORK", "telefax": "FAX"}
 
 
@@ -66,34 +65,25 @@ def lookup(
 
 
 def id_number_forms(value: str, country: str) -> set[str]:
-    """Every stored form the value may have: normalized by each Nordic scheme it fits."""
-    forms = {"".join(value.split()).upper()}
-    for c in dict.fromkeys((country, *NORDIC)):
-        forms.add(identifiers.normalize_id_number(value, c))
-        # A code that fits both kinds (a Swedish sole trader's organisationsnummer is a
-        # personnummer) is stored in the form of the customer's kind: look up both.
-        for table in (identifiers.PERSONAL, identifiers.BUSINESS):
-            scheme = table.get(c)
-            if scheme and scheme.module.is_valid(value):
-                forms.add(scheme.module.compact(value))
-    return forms
+    """Every stored form the value may have (customers/identifiers.forms): any written form
+    of a code (10 or 12 digits, with or without its hyphen) finds it."""
+    return identifiers.forms(value)
 
 
 def by_org_number(session: Session, company: Company, org_number: str) -> tuple[Customer, Address | None]:
-    forms = set()
-    for c in dict.fromkeys((company.country_code, *NORDIC)):
-        scheme = identifiers.BUSINESS.get(c)
-        if scheme and scheme.module.is_valid(org_number):
-            forms.add(scheme.module.compact(org_number))
-    if not forms:
+    """The customer with this organisation number — or personal number: a person (a sole
+    trader, a consumer) is found by theirs."""
+    if not any(
+        s.module.is_valid(org_number) for table in (identifiers.BUSINESS, identifiers.PERSONAL) for s in table.values()
+    ):
         raise Unprocessable(
             f"{org_number!r} is not a valid organisation number",
-            [{"field": "orgNumber", "message": "not a valid Nordic organisation number"}],
+            [{"field": "orgNumber", "message": "not a valid Nordic organisation or personal number"}],
         )
     row = session.execute(
         select(Customer, Address)
         .outerjoin(Address, MAIN_ADDRESS_JOIN)
-        .where(*_visible(company, False), Customer.id_number.in_(forms))
+        .where(*_visible(company, False), Customer.id_number.in_(identifiers.forms(org_number)))
         .order_by(Customer.customer_number)
         .limit(1)
     ).first()
@@ -107,7 +97,7 @@ def org_number_result(customer: Customer, address: Address | None) -> dict[str, 
     return {
         "firstname": customer.first_name,
         "lastname": customer.last_name,
-        "company": customer.company_name,
+        "company": customer.company_name or (customer.full_name if customer.customer_type == "COMPANY" else None),
         "street": address.street if address else None,
         "zip": address.zip_code if address else None,
         "city": address.city if address else None,
