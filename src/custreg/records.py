@@ -16,6 +16,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel
 from sqlalchemy import func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from custreg import etags
@@ -134,7 +135,8 @@ def assign(kind: RecordKind, record: Any, values: dict[str, Any]) -> None:
     for name, value in values.items():
         if name != kind.id_field and hasattr(record, snake(name)):
             setattr(record, snake(name), value)
-    if hasattr(record, "last_updated_at"):
+    # The record's time moves only when something of it changed (docs/customers.md).
+    if hasattr(record, "last_updated_at") and (sa_inspect(record).transient or customer_writer.modified(record)):
         record.last_updated_at = utcnow()
 
 

@@ -24,6 +24,7 @@ SEARCH_FIELDS = (
     "workPhone",
     "cellularPhone",
 )
+SEARCH_ADDRESS_FIELDS = ("city", "street", "zipCode")  # of the main address: what the lists show
 
 # The main address: the customer's default LEGAL address.
 MAIN_ADDRESS_JOIN = and_(

@@ -34,7 +34,7 @@ from custreg.addresses.models import Address
 from custreg.companies.models import Company
 from custreg.customers import audit, document, hooks, rows
 from custreg.customers.models import AuditEntry, ChangeLog, Customer, CustomerDocument
-from custreg.customers.shape import main_address
+from custreg.customers.shape import SEARCH_ADDRESS_FIELDS, main_address
 from custreg.db.base import table_of, utcnow
 from custreg.db.columns import snake
 from custreg.db.inserts import Rows
@@ -305,10 +305,12 @@ def mark(session: Session, customer: Customer) -> None:
 
 
 def _values_of(customer: Customer) -> dict[str, Any]:
-    """What the search text reads: the stored fields (a derived fullName too) and the city."""
+    """What the search text reads: the stored fields (a derived fullName too) and the main
+    address's city, street and postal code."""
     v = {f: getattr(customer, snake(f)) for f in rows.CUSTOMER_FIELDS}
     main = main_address(customer)
-    v["city"] = main.city if main is not None else None
+    for f in SEARCH_ADDRESS_FIELDS:
+        v[f] = getattr(main, snake(f)) if main is not None else None
     return v
 
 

@@ -1,11 +1,12 @@
 """Identifiers in one stored form: python-stdnum's standard format, a Swedish personnummer
-with its century (docs/customers.md, "Identifiers")
+with its century (docs/customers.md, "Identifiers"); searchWord also finds street and postal code
 
 Rewrites the stored `id_number` of every customer whose code is valid for its country
-(main address, else company) and kind, and its search text (a 12-digit personnummer is
-also found by its 10 digits). Codes that no scheme validates stay as they are. Batches of
-1,000 by id; the triggers of 0013 and 0014 drop the stored CSV lines and documents of the
-rows it changes. No downgrade of the data: the old forms are what `forms` also matches.
+(main address, else company) and kind, and every search text (now with the main address's
+street and postal code; a 12-digit personnummer is also found by its 10 digits). Codes no
+scheme validates stay as they are. Batches of 1,000 by id; only rows that change are
+written, and the triggers of 0013 and 0014 drop their stored CSV lines and documents.
+No downgrade of the data: the old forms are what `identifiers.forms` also matches.
 
 Revision ID: 0017
 Revises: 0014
@@ -51,13 +52,16 @@ def upgrade() -> None:
             customers.c.id,
             customers.c.customer_number,
             customers.c.customer_type,
+            customers.c.search_text,
             addresses.c.country_code,
             addresses.c.city,
+            addresses.c.street,
+            addresses.c.zip_code,
             companies.c.country_code.label("company_country"),
             *columns,
         )
         .select_from(customers.join(companies, companies.c.id == customers.c.company_id).outerjoin(addresses, main))
-        .where(customers.c.id_number.is_not(None), customers.c.id > sa.bindparam("after"))
+        .where(customers.c.id > sa.bindparam("after"))
         .order_by(customers.c.id)
         .limit(BATCH)
     )
@@ -74,10 +78,13 @@ def upgrade() -> None:
         changes = []
         for row in batch:
             country = row["country_code"] or row["company_country"]
-            new = _stored(row["id_number"], country, (row["customer_type"] or "PERSON") == "PERSON")
-            if new != row["id_number"]:
-                values = {f: row[snake(f)] for f in _FIELDS} | {"idNumber": new, "city": row["city"]}
-                changes.append({"cid": row["id"], "new_id": new, "new_text": rows.search_text(row["customer_number"], values)})
+            code = row["id_number"]
+            new = code and _stored(code, country, (row["customer_type"] or "PERSON") == "PERSON")
+            values = {f: row[snake(f)] for f in _FIELDS} | {"idNumber": new}
+            values |= {"city": row["city"], "street": row["street"], "zipCode": row["zip_code"]}
+            words = rows.search_text(row["customer_number"], values)
+            if new != code or words != row["search_text"]:
+                changes.append({"cid": row["id"], "new_id": new, "new_text": words})
         if changes:
             bind.execute(write, changes)
         after = batch[-1]["id"]
