@@ -196,8 +196,8 @@ def _routes(
         Body_ = loose(
             f"Clvr{m.kind.title.title().replace(' ', '')}",
             {m.errors.get(f, f): f for f in m.kind.write_schema.model_fields if f not in m.kind.write_schema.read_only}
-            # What a GET gave may be sent back (the seed's `href`): accepted, ignored.
-            | dict.fromkeys(("href", "links") if m.href or m.links else (), "Read-only; ignored"),
+            # What a GET gave may be sent back (the seed's `href`, the times): accepted, ignored.
+            | dict.fromkeys(sorted(m.kind.write_schema.read_only), "Read-only; ignored"),
         )
 
     def list_(guid: Guid, ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)]):
