@@ -16,6 +16,7 @@ from custreg.companies.models import Company
 from custreg.contacts.service import CONTACTS
 from custreg.customers import service as customers
 from custreg.customers.models import Customer
+from custreg.customers.shape import organisation_name
 from custreg.customers.validation import normalize_email
 from custreg.db.columns import snake
 from custreg.db.routing import TransactionalRoute
@@ -193,7 +194,7 @@ def _info(customer: Customer, company: Company) -> CustomerInfo:
             firstName=customer.first_name,
             middleName=customer.middle_name,
             lastName=customer.last_name,
-            companyName=customer.company_name,
+            companyName=organisation_name(customer),
         ),
         phoneNumbers=phones,
         emails=([customer.email] if customer.email else []) + extra_emails(customer),

@@ -11,7 +11,7 @@ from custreg.addresses.models import Address
 from custreg.companies.models import Company
 from custreg.customers import identifiers
 from custreg.customers.models import Customer
-from custreg.customers.shape import MAIN_ADDRESS_JOIN
+from custreg.customers.shape import MAIN_ADDRESS_JOIN, organisation_name
 from custreg.customers.validation import PHONE_FIELDS, normalize_phone
 from custreg.db.columns import snake
 from custreg.errors import BadRequest, Forbidden, NotFound, Unprocessable
@@ -97,7 +97,7 @@ def org_number_result(customer: Customer, address: Address | None) -> dict[str, 
     return {
         "firstname": customer.first_name,
         "lastname": customer.last_name,
-        "company": customer.company_name or (customer.full_name if customer.customer_type == "COMPANY" else None),
+        "company": organisation_name(customer),
         "street": address.street if address else None,
         "zip": address.zip_code if address else None,
         "city": address.city if address else None,
@@ -160,7 +160,7 @@ def _matches(q: dict[str, Any], c: Customer, a: Address | None) -> bool:
 
     if q.get("companyName") or q.get("lastName"):
         names = [n for n in (q.get("companyName"), q.get("lastName")) if n]
-        if not any(_same(n, c.company_name) or _same(n, c.last_name) for n in names):
+        if not any(_same(n, organisation_name(c)) or _same(n, c.last_name) for n in names):
             return False
     for field, value in (
         ("firstName", c.first_name),
@@ -224,7 +224,7 @@ def found_customer(c: Customer) -> dict[str, Any]:
             "firstName": c.first_name,
             "middleName": c.middle_name,
             "lastName": c.last_name,
-            "companyName": c.company_name,
+            "companyName": organisation_name(c),
         },
         "phoneNumbers": [
             {"type": PHONE_TYPES[f], "number": getattr(c, snake(f))} for f in PHONE_FIELDS if getattr(c, snake(f))
