@@ -47,7 +47,7 @@ from custreg.records import find as find_record
 from custreg.records import get as get_record
 from custreg.records import list_page as list_records
 from custreg.records import replace as replace_record
-from custreg.records import set_signature
+from custreg.records import set_signature, to_dict
 
 router = APIRouter(prefix=PREFIX, tags=["compat: Aptic CLVR (seed 002)"], route_class=TransactionalRoute)
 
@@ -230,6 +230,9 @@ def _routes(
         else:
             record = get_record(ctx.session, m.kind, c, key)
         values = m.validate(body | ({m.kind.id_field: key} if put_creates else {}))
+        if m.update_lacks:  # what the seed's update cannot send stays as it is
+            current = to_dict(m.kind, record)
+            values |= {f: current[f] for f in m.update_lacks if f not in body}
         with seed_names(m.errors):
             replace_record(ctx.session, ctx.company, m.kind, c, record, values, actor=ctx.actor)
         return m.out(record, c)
