@@ -269,7 +269,7 @@ def _changes(body: InfoWrite | None) -> dict[str, Any]:
         "lastName": name.lastName if has_names else "-",
         "companyName": name.companyName,
         "fullName": None,  # derived from the parts
-        "email": (_emails(body) or [None])[0],
+        "email": next(iter(_emails(body)), None),
         "invoiceEmailAddress": body.invoiceEmailAddress,
     }
     phones = dict.fromkeys(PHONE_FIELD.values())
