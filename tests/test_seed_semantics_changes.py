@@ -109,3 +109,20 @@ def test_clvr_identical_update_changes_nothing(client, company):
     r = client.put(f"{CLVR}/{guid}", json={"lastname": "Svensson", "email": None}, headers=hdr)
     assert r.status_code == 200, r.text
     assert _state(client, company, url) == before
+
+
+def test_reimport_of_the_export_changes_nothing(client, company, customers_url):
+    """The register's own export imported again (a re-sync): every row matches a customer,
+    none changes, the feed and the versions stay."""
+    for i in range(3):
+        create_customer(
+            client, customers_url, lastName=f"Importti{i}", street=f"Katu {i}", city="Oulu", email=f"i{i}@example.fi"
+        )
+    text = client.get(f"{customers_url}/export.csv").text
+    before = client.get(customers_url).json()["value"]
+    feed = len(_feed(client, company))
+    r = client.post(f"{customers_url}/import", content=text.encode(), headers={"Content-Type": "text/csv"})
+    assert r.status_code == 200, r.text
+    assert r.json()["failed"] == 0 and r.json()["created"] == 0
+    assert client.get(customers_url).json()["value"] == before
+    assert len(_feed(client, company)) == feed
