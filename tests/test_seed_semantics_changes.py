@@ -3,6 +3,8 @@ lastUpdatedAt, no change-feed entry, no audit entry (docs/customers.md, "What co
 change"). Through the native API and the compatibility APIs."""
 
 from conftest import create_customer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 T = "/compat/tehden/company_customer"
 CLVR = "/compat/clvr/customers"
@@ -126,3 +128,32 @@ def test_reimport_of_the_export_changes_nothing(client, company, customers_url):
     assert r.json()["failed"] == 0 and r.json()["created"] == 0
     assert client.get(customers_url).json()["value"] == before
     assert len(_feed(client, company)) == feed
+
+
+_TEXT = st.text(alphabet="abcdefghijklmnopqrstuvwxyzåäö -", min_size=1, max_size=20).map(str.strip).filter(bool)
+_PATCHES = st.fixed_dictionaries(
+    {},
+    optional={
+        "firstName": _TEXT | st.none(),
+        "notes": _TEXT | st.none(),
+        "city": _TEXT | st.none(),
+        "street": _TEXT | st.none(),
+        "creditLimit": st.integers(0, 10_000) | st.none(),
+        "reverseTax": st.booleans() | st.none(),
+        "latitude": st.floats(-90, 90, allow_nan=False) | st.none(),
+    },
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(patch=_PATCHES)
+def test_any_patch_sent_twice_changes_once(client, company, customers_url, patch):
+    """General rule: the second of two identical writes is no change."""
+    c = create_customer(client, customers_url, lastName="Toisto", firstName="Eka", notes="n", city="Oulu")
+    url = f"{customers_url}/{c['customerGuid']}"
+    first = client.patch(url, json=patch)
+    assert first.status_code == 200, first.text
+    state = _state(client, company, url)
+    second = client.patch(url, json=patch)
+    assert second.status_code == 200 and second.json()["version"] == first.json()["version"]
+    assert _state(client, company, url) == state
