@@ -47,7 +47,8 @@ def test_records_put_and_delete_are_audited_and_history_pages(client, customers_
     guid = r.json()["addressGuid"]
     client.put(f"{url}/addresses/{guid}", json={"addressType": "DELIVERY", "city": "Oulu"})
     client.patch(url, json={"attachedUsers": ["u-1"]})
-    client.put(url, json={"lastName": "Records", "firstName": "Rea"})  # clears attachedUsers
+    client.put(url, json={"lastName": "Records", "firstName": "Rea"})  # keeps attachedUsers (not named)
+    client.put(url, json={"lastName": "Records", "firstName": "Rea", "attachedUsers": []})  # clears them
 
     page = _history(client, url)
     entries = page["value"]

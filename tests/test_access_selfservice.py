@@ -168,10 +168,11 @@ def test_user_on_several_customers_names_one(client, idp_http, customers_url):
     assert_problem(idp_http.get("/v1/customer/info", headers=h), 409, "customerNumber")
     r = idp_http.get(f"/v1/customer/info?customerNumber={b['customerNumber']}", headers=h)
     assert r.status_code == 200 and r.json()["name"]["lastName"] == "Toka"
-    # PUT without attachedUsers clears them (replace); PATCH keeps them.
+    # PUT and PATCH without attachedUsers keep them (a replace does not own them); [] clears.
     url = f"{customers_url}/{a['customerNumber']}"
     assert client.patch(url, json={"firstName": "X"}).json()["attachedUsers"] == [user]
-    assert client.put(url, json={"lastName": "Eka"}).json()["attachedUsers"] == []
+    assert client.put(url, json={"lastName": "Eka"}).json()["attachedUsers"] == [user]
+    assert client.put(url, json={"lastName": "Eka", "attachedUsers": []}).json()["attachedUsers"] == []
     r = idp_http.get("/v1/customer/info", headers=h)
     assert r.status_code == 200 and r.json()["customerNumber"] == b["customerNumber"]
 

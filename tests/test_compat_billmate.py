@@ -176,13 +176,13 @@ def test_sample_is_stored_and_comes_back_from_billmate_and_native(client, compan
         telephone="+46812345678",
         fax="+46812345679",
         mobile="+46701234567",
-        companyno="5560125790",
+        companyno="556012-5790",
         postcode="111 22",
     )
     assert got == expected
     native = client.get(f"/v1/companies/{company}/customers/{number}").json()
     assert native["customerType"] == "COMPANY" and native["companyName"] == "Test AB"
-    assert native["idNumber"] == "5560125790" and native["vatNumber"] == "SE556012579001"
+    assert native["idNumber"] == "556012-5790" and native["vatNumber"] == "SE556012579001"
     assert native["customerReference"] == "CUST-0042" and native["clientReference"] == "Kalle Svensson"
     assert native["street"] == "Storgatan 1" and native["city"] == "Stockholm" and native["countryCode"] == "SE"
     assert native["workPhone"] == "+46812345678" and native["cellularPhone"] == "+46701234567"
@@ -268,7 +268,7 @@ def test_patch_count_search_delete_and_export(client, company):
     rows = list(csv.DictReader(io.StringIO(out.text)))
     assert list(rows[0]) == seed_fields() and [r["mexcParamvaluesetsid"] for r in rows] == [str(a), str(b)]
     assert rows[0]["deliveryaddress"] == "Lagervägen 5" and rows[0]["address2"] == "c/o Ekonomi"
-    assert rows[0]["crediflowPartyId"] == "cf-123" and rows[0]["companyno"] == "5560125790"
+    assert rows[0]["crediflowPartyId"] == "cf-123" and rows[0]["companyno"] == "556012-5790"
     assert rows[0]["telephone"] == "'+46812345678"  # neutralized as the native export does (OWASP)
     assert rows[1]["name"] == "Per Persson" and rows[1]["deliveryaddress"] == ""
     assert_problem(client.post(f"{B}/export/csv", json=[b, 99999], headers=hdr(company)), 404)

@@ -38,26 +38,26 @@ def test_swedish_company_number_on_a_swedish_company(client, customers_url):
     c = create_customer(
         client, customers_url, customerType="COMPANY", companyName="Volvo AB", countryCode="SE", idNumber="556016-0680"
     )
-    assert c["idNumber"] == "5560160680" and c["dateOfBirth"] is None
+    assert c["idNumber"] == "556016-0680" and c["dateOfBirth"] is None
 
 
 def test_norwegian_birth_number_on_a_norwegian_person(client, customers_url):
     c = create_customer(client, customers_url, countryCode="NO", idNumber="151086 95088")
-    assert c["idNumber"] == "15108695088"
+    assert c["idNumber"] == "151086 95088"  # stdnum's standard format
     assert c["dateOfBirth"] == "1986-10-15" and c["gender"] == "FEMALE"
 
 
 def test_danish_cpr_and_company_country_default(client):
     url = f"/v1/companies/{new_company(client, 'DK')}/customers"
     c = create_customer(client, url, idNumber="211062-5629")  # no countryCode: the company's
-    assert c["idNumber"] == "2110625629" and c["gender"] == "MALE"
+    assert c["idNumber"] == "211062-5629" and c["gender"] == "MALE"
     assert_problem(post(client, url, idNumber="321062-5629"), 422, "idNumber")  # no 32nd
 
 
 def test_finnish_business_id_given_to_a_person_is_refused(client, customers_url):
     assert_problem(post(client, customers_url, idNumber="2077474-0"), 422, "idNumber")
     c = create_customer(client, customers_url, customerType="COMPANY", companyName="Oy Ab", idNumber="2077474-0")
-    assert c["idNumber"] == "20774740"
+    assert c["idNumber"] == "2077474-0"
 
 
 def test_a_personal_code_for_a_company_is_refused(client, customers_url):

@@ -8,7 +8,7 @@ the field's kind and bound as a parameter, never pasted into SQL.
 import copy
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -32,6 +32,9 @@ MAX_NOT_DEPTH = 20
 class FilterField:
     column: ColumnElement
     kind: str  # str | int | decimal | float | bool | date | datetime | uuid
+    # A code stored in one form and written in many (idNumber): eq/ne/in match any of the
+    # literal's stored forms.
+    forms: Callable[[str], set[str]] | None = None
 
 
 Fields = dict[str, FilterField]
@@ -110,6 +113,8 @@ class _Visitor:
             if not isinstance(right, ast.List):
                 raise _bad("$filter", "in needs a list")
             values = [self.value(v, f) for v in right.val]
+            if f.forms is not None:
+                values = sorted({form for v in values for form in f.forms(v)})
             return col.in_(values) if values else false()
         if isinstance(right, ast.Null):
             if isinstance(op, ast.Eq):
@@ -118,6 +123,9 @@ class _Visitor:
                 return col.is_not(None)
             raise _bad("$filter", "null can only be compared with eq or ne")
         value = self.value(right, f)
+        if f.forms is not None and isinstance(op, ast.Eq | ast.NotEq) and col is f.column:
+            forms = sorted(f.forms(value))
+            return col.in_(forms) if isinstance(op, ast.Eq) else or_(col.not_in(forms), col.is_(None))
         match op:
             case ast.Eq():
                 return col == value

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel
 from sqlalchemy import func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from custreg import etags
@@ -134,7 +135,8 @@ def assign(kind: RecordKind, record: Any, values: dict[str, Any]) -> None:
     for name, value in values.items():
         if name != kind.id_field and hasattr(record, snake(name)):
             setattr(record, snake(name), value)
-    if hasattr(record, "last_updated_at"):
+    # The record's time moves only when something of it changed (docs/customers.md).
+    if hasattr(record, "last_updated_at") and (sa_inspect(record).transient or customer_writer.modified(record)):
         record.last_updated_at = utcnow()
 
 
@@ -191,19 +193,20 @@ def replace(
     full.update(values)
     full.pop(kind.id_field, None)
     assign(kind, record, full)
+    modified = customer_writer.modified(record)  # an identical replace is no change (no history)
     customer_writer.flush(session)
     if kind.after_write:
         kind.after_write(session, customer, record)
-    if kind.on_change:
+    if kind.on_change and modified:
         kind.on_change(session, customer, record, "replace", actor)
     customer_writer.changed(session, customer)
     customer_writer.flush(session)
 
 
 def delete(session: Session, kind: RecordKind, customer: Customer, record: Any, *, actor: str | None = None) -> None:
+    session.delete(record)  # first: the on_change hooks' changes derive from it
     if kind.on_change:
         kind.on_change(session, customer, record, "delete", actor)
-    session.delete(record)
     customer_writer.changed(session, customer)
     customer_writer.flush(session)
 

@@ -9,11 +9,15 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from custreg import records
 from custreg.access.context import SelfCtx
 from custreg.access.models import CustomerUser
 from custreg.companies.models import Company
+from custreg.contacts.service import CONTACTS
 from custreg.customers import service as customers
 from custreg.customers.models import Customer
+from custreg.customers.shape import organisation_name
+from custreg.customers.validation import normalize_email
 from custreg.db.columns import snake
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import BadRequest, Conflict, FieldErrors, NotFound, Unprocessable
@@ -56,8 +60,13 @@ def detail_part(c: Customer, cuid: str) -> dict[str, Any]:
 
 # --- GET/POST /v1/customer/info -----------------------------------------------------
 
-PhoneType = Literal["MOBILE", "HOME", "WORK"]
-PHONE_FIELD = {"MOBILE": "cellularPhone", "HOME": "homePhone", "WORK": "workPhone"}
+PhoneType = Literal["MOBILE", "HOME", "WORK", "FAX"]
+PHONE_FIELD = {"MOBILE": "cellularPhone", "HOME": "homePhone", "WORK": "workPhone", "FAX": "telefax"}
+UNTYPED = ("cellularPhone", "homePhone", "workPhone")  # where a number without a type goes
+# Several e-mails (seed 004): the first is the customer's `email`; each further one is kept
+# as a contact of the customer with this role (docs/compat.md, Connect).
+EMAIL_ROLE = "EMAIL"
+MAX_EMAILS = 10
 
 
 class InfoName(BaseModel):
@@ -75,7 +84,7 @@ class InfoPhoneNumber(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: PhoneType | None = Field(
-        None, description=("MOBILE, HOME or WORK; when omitted the first free of them, in that order")
+        None, description=("MOBILE, HOME, WORK or FAX; when omitted the first free of MOBILE, HOME, WORK")
     )
     number: Text = Field(None, max_length=30, description="The number; stored in E.164")
 
@@ -86,9 +95,12 @@ class InfoWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: InfoName | None = None
-    phoneNumbers: list[InfoPhoneNumber] | None = Field(None, max_length=3)
+    phoneNumbers: list[InfoPhoneNumber] | None = Field(None, max_length=4)
     emails: list[Annotated[str, Field(max_length=255)]] | None = Field(
-        None, max_length=1, description="E-mail addresses (this register keeps one)"
+        None,
+        max_length=MAX_EMAILS,
+        description="E-mail addresses: the first is the customer's `email`, each further one a contact "
+        f"with role {EMAIL_ROLE}",
     )
     invoiceEmailAddress: Text = Field(
         None, max_length=60, description="E-mail address for e-mail invoices, at most 60 characters"
@@ -201,10 +213,10 @@ def _info(customer: Customer, company: Company) -> CustomerInfo:
             firstName=customer.first_name,
             middleName=customer.middle_name,
             lastName=customer.last_name,
-            companyName=customer.company_name,
+            companyName=organisation_name(customer),
         ),
         phoneNumbers=phones,
-        emails=[customer.email] if customer.email else [],
+        emails=([customer.email] if customer.email else []) + extra_emails(customer),
         invoiceEmailAddress=customer.invoice_email_address,
         attachedUsers=[AttachedUser(userId=link.user_id) for link in customer.user_links],
     )
@@ -230,6 +242,37 @@ _FIELD_NAMES = {
 }
 
 
+def extra_emails(customer: Customer) -> list[str]:
+    return [c.email for c in customer.contacts if c.role == EMAIL_ROLE and c.email]
+
+
+def _set_extra_emails(ctx, company: Company, customer: Customer, emails: list[str]) -> None:
+    """The customer's further e-mails become exactly `emails` (contacts with EMAIL_ROLE);
+    unchanged ones stay as they are."""
+    kept = {c.email: c for c in customer.contacts if c.role == EMAIL_ROLE}
+    for email, contact in kept.items():
+        if email not in emails:
+            records.delete(ctx.session, CONTACTS, customer, contact, actor=ctx.actor)
+    for email in emails:
+        if email not in kept:
+            records.create(
+                ctx.session, company, CONTACTS, customer, {"email": email, "role": EMAIL_ROLE}, actor=ctx.actor
+            )
+
+
+def _emails(body: InfoWrite | None) -> list[str]:
+    """The body's e-mails, normalized, each once; a bad one → 422 naming `emails[i]`."""
+    out: list[str] = []
+    errors = FieldErrors()
+    for i, email in enumerate((body.emails if body else None) or []):
+        try:
+            out.append(normalize_email(email))
+        except ValueError as exc:
+            errors.add(f"emails[{i}]", str(exc))
+    errors.raise_if_any()
+    return list(dict.fromkeys(out))
+
+
 def _changes(body: InfoWrite | None) -> dict[str, Any]:
     body = body or InfoWrite()
     name = body.name or InfoName()
@@ -245,7 +288,7 @@ def _changes(body: InfoWrite | None) -> dict[str, Any]:
         "lastName": name.lastName if has_names else "-",
         "companyName": name.companyName,
         "fullName": None,  # derived from the parts
-        "email": body.emails[0] if body.emails else None,
+        "email": next(iter(_emails(body)), None),
         "invoiceEmailAddress": body.invoiceEmailAddress,
     }
     phones = dict.fromkeys(PHONE_FIELD.values())
@@ -260,9 +303,9 @@ def _changes(body: InfoWrite | None) -> dict[str, Any]:
         else:
             phones[PHONE_FIELD[p.type]] = p.number
     for i, p in untyped:
-        free = next((f for f in PHONE_FIELD.values() if phones[f] is None), None)
+        free = next((f for f in UNTYPED if phones[f] is None), None)
         if free is None:
-            errors.add(f"phoneNumbers[{i}]", "at most one MOBILE, HOME and WORK number")
+            errors.add(f"phoneNumbers[{i}]", "at most one MOBILE, HOME and WORK number (and one FAX)")
         else:
             phones[free] = p.number
     errors.raise_if_any()
@@ -285,6 +328,7 @@ def post_info(
     phone_names = dict.fromkeys(PHONE_FIELD.values(), "phoneNumbers")
     try:
         customers.patch(ctx.session, comp, customer, changes)
+        _set_extra_emails(ctx, comp, customer, _emails(body)[1:])
     except Unprocessable as exc:
         for e in exc.errors:
             e["field"] = _FIELD_NAMES.get(e["field"], phone_names.get(e["field"], e["field"]))

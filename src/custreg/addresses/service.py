@@ -22,7 +22,13 @@ def unset_other_defaults(session: Session, customer, address_type: str, keep_id:
 
 
 def rule(session: Session, company, customer, values: dict[str, Any], existing) -> dict[str, Any]:
+    # A replace without addressType keeps the address's type, and its default flag while the
+    # type stays (a new one is LEGAL; the first of a type is its default).
+    if existing is not None and not values.get("addressType"):
+        values["addressType"] = existing.address_type
     values["addressType"] = values.get("addressType") or "LEGAL"
+    if existing is not None and values.get("defaultAddress") is None and values["addressType"] == existing.address_type:
+        values["defaultAddress"] = existing.default_address
     register.check_code(session, company, "addressTypes", values["addressType"], "addressType")
     if values.get("validFrom") and values.get("validTo") and values["validTo"] < values["validFrom"]:
         raise field_error("validTo", "must not be before validFrom")

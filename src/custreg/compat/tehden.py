@@ -23,7 +23,7 @@ from custreg.customers import routes as customer_routes
 from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate, CustomerPatch
 from custreg.db.routing import TransactionalRoute
-from custreg.errors import BadRequest
+from custreg.errors import BadRequest, Conflict, NotFound
 from custreg.lookups import service as lookups
 from custreg.paging import ListParams, list_params
 from custreg.records import create as create_record
@@ -134,6 +134,7 @@ def tehden_customer(c: Customer, cuid: str) -> dict[str, Any]:
 def create_customer(body: TehdenCustomerIn, ctx: HeaderWriteCtx, response: Response) -> dict[str, Any]:
     data, auths = _native(body.model_dump(exclude_unset=True))
     native = validate(CustomerCreate, data, NAMES)
+    _refuse_existing_pair(ctx, native)
     with seed_names(NAMES):
         model = customer_routes.create_detail(ctx.cuid, native, ctx)
         response.headers["ETag"] = f'"{model.version}"'
@@ -143,10 +144,52 @@ def create_customer(body: TehdenCustomerIn, ctx: HeaderWriteCtx, response: Respo
     return tehden_customer(c, ctx.cuid)
 
 
+def _refuse_existing_pair(ctx, native: CustomerCreate) -> None:
+    """A create with the external pair of a customer already there → 409 saying which one
+    and whether Tehden may still write it (an excluded one it may not)."""
+    if native.externalSystemId is None or native.externalSystemIdentifier is None:
+        return
+    try:
+        found = lookups.lookup(
+            ctx.session,
+            ctx.company,
+            system_id=native.externalSystemId,
+            system_identifier=native.externalSystemIdentifier,
+            identifier=None,
+            id_number=None,
+            include_excluded=True,
+        )
+    except NotFound:
+        return
+    pair = f"externalsystem_id {native.externalSystemId}, externalsystemidentifier {native.externalSystemIdentifier}"
+    if found.excluded:
+        detail = (
+            f"Customer {found.customer_number} already has {pair} and is excluded from Tehden: "
+            "it is not created again, and Tehden cannot update it"
+        )
+    else:
+        detail = f"Customer {found.customer_number} already has {pair}: update it with updateTehdenCustomer"
+    raise Conflict(
+        detail, [{"field": "externalsystemidentifier", "message": f"already used by customer {found.customer_number}"}]
+    )
+
+
+def _writable(customer: Customer, field: str) -> Customer:
+    """Tehden does not write a customer excluded from it (docs/compat.md)."""
+    if customer.excluded:
+        raise Conflict(
+            f"Customer {customer.customer_number} is excluded from Tehden: it cannot be updated or given "
+            "contacts through Tehden (the register includes it again with excluded=false)",
+            [{"field": field, "message": "names a customer excluded from Tehden"}],
+        )
+    return customer
+
+
 def _which(ctx, data: dict[str, Any], *, lock: bool, by_pair: bool = False) -> Customer:
     key_id, number = data.pop("id", None), data.pop("identifier", None)
     if key_id is not None or number is not None:
-        return service.get(ctx.session, ctx.company, str(key_id if key_id is not None else number), for_update=lock)
+        found = service.get(ctx.session, ctx.company, str(key_id if key_id is not None else number), for_update=lock)
+        return _writable(found, "id" if key_id is not None else "identifier")
     if by_pair and data.get("externalSystemId") is not None:
         system = validate(CustomerPatch, {k: data.get(k) for k in NAMES}, NAMES)
         with seed_names(NAMES):
@@ -159,7 +202,9 @@ def _which(ctx, data: dict[str, Any], *, lock: bool, by_pair: bool = False) -> C
                 id_number=None,
                 include_excluded=True,
             )
-        return service.get(ctx.session, ctx.company, str(found.customer_guid), for_update=lock)
+        return _writable(
+            service.get(ctx.session, ctx.company, str(found.customer_guid), for_update=lock), "externalsystemidentifier"
+        )
     raise BadRequest(
         "Name the customer: id or identifier" + (" (or the externalsystem pair)" if by_pair else ""),
         [{"field": "identifier", "message": "required"}],

@@ -14,7 +14,10 @@ class ConsentFields(RecordFields):
         description="Marketing channel, a code of the company's consentChannels "
         "(EMAIL, SMS, PHONE, POST, PROFILING to begin with); on PUT the path's wins",
     )
-    granted: Annotated[bool, Field(description="true: permission given; false: withdrawn or refused")]
+    # A JSON boolean only: "yes", "no", 1, "true" are refused, not read as a consent (docs/customers.md).
+    granted: Annotated[
+        bool, Field(strict=True, description="true: permission given; false: withdrawn or refused (a JSON boolean)")
+    ]
     source: Text = Field(
         None, max_length=200, description="Where the permission was given or withdrawn, e.g. 'webshop signup'"
     )

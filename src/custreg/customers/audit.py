@@ -121,7 +121,8 @@ def _updated(obj: Any) -> list[dict[str, Any]]:
             continue
         before = None if old is NO_VALUE else _json(old)
         after = _json(state.dict.get(key))
-        if before != after:
+        # Equal values written in another form (5 for 5.00) are no change (writer.modified).
+        if before != after and state.attrs[key].history.has_changes():
             out.append({"field": name, "old": before, "new": after})
     return out
 

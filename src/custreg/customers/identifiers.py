@@ -1,7 +1,11 @@
 """Nordic identifiers through python-stdnum: one table, one normalizer.
 
-`validate_id_number` returns the compact code plus the birth date and gender that a
-personal code encodes, or raises ValueError with a message for the field.
+`validate_id_number` returns the code in its one stored form — the standard format of
+python-stdnum's `format` (`2077474-0`, `556036-0793`, `131052-308T`), a Swedish personnummer
+always in its 12-digit form (`19811218-9876`) — plus the birth date and gender that a
+personal code encodes, or raises ValueError with a message for the field. `forms` gives
+every stored form a written code may have, so lookups and `$filter` match any written form
+(docs/customers.md, "Identifiers").
 """
 
 import datetime as dt
@@ -79,13 +83,47 @@ def _birth(country: str, code: str) -> tuple[dt.date | None, str | None]:
     return None, None
 
 
+def standard(module: ModuleType, code: str) -> str:
+    """A valid code's stored form: the library's standard format; a Swedish personnummer
+    with its century (12 digits), whichever form was written."""
+    if module is personnummer:
+        digits = "".join(ch for ch in personnummer.compact(code) if ch.isdigit())[-10:]
+        century = personnummer.get_birth_date(code).year // 100
+        return f"{century}{digits[:6]}-{digits[6:]}"
+    fmt = getattr(module, "format", None)
+    return fmt(code) if fmt is not None else module.compact(code)
+
+
+def _plain(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
 def normalize_id_number(value: str, country: str | None) -> str:
-    """A compact form for matching, whatever the kind; unknown kinds unchanged."""
+    """The stored form of a code of `country` (a personal code first); unknown kinds compacted."""
     for table in (PERSONAL, BUSINESS):
         scheme = table.get(country or "")
         if scheme and scheme.module.is_valid(value):
-            return scheme.module.compact(value)
-    return "".join(value.split()).upper()
+            return standard(scheme.module, value)
+    return _plain(value)
+
+
+def forms(value: str) -> set[str]:
+    """Every stored form a written code may have: as given (compacted) and in the stored
+    form of each Nordic scheme it is valid in (a Swedish sole trader's organisationsnummer
+    is also a personnummer; the customer's kind decides which one it is stored as)."""
+    out = {_plain(value)}
+    for table in (PERSONAL, BUSINESS):
+        for scheme in table.values():
+            if scheme.module.is_valid(value):
+                out.add(standard(scheme.module, value))
+    return out
+
+
+def search_forms(value: str | None) -> list[str]:
+    """Extra words a stored code is found by: a 12-digit personnummer by its 10 digits too."""
+    if value and len(value) == 13 and value[8] == "-" and personnummer.is_valid(value):
+        return [value[2:]]
+    return []
 
 
 def _reason(exc: ValidationError) -> str:
@@ -103,12 +141,12 @@ def validate_id_number(value: str, *, country: str | None, person: bool) -> IdNu
     except ValidationError as exc:
         raise ValueError(f"not a valid {scheme.name}: {_reason(exc)}") from None
     if not person:
-        return IdNumber(code)
+        return IdNumber(standard(scheme.module, code))
     try:
         born, gender = _birth(country, code)
     except (ValidationError, ValueError, KeyError):
         born, gender = None, None
-    return IdNumber(code, born, gender)
+    return IdNumber(standard(scheme.module, code), born, gender)
 
 
 # stdnum lists the member states in lower case; Greece's VAT prefix is EL.

@@ -1,5 +1,6 @@
 """Reading customers: lists with OData options, `searchWord`, `fromDate`, counts."""
 
+import dataclasses
 import datetime as dt
 
 from sqlalchemy import bindparam, func, select
@@ -8,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from custreg.addresses.models import Address
 from custreg.companies.models import Company
-from custreg.customers import search
+from custreg.customers import identifiers, search
 from custreg.customers.models import Customer
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS
 from custreg.customers.shape import CUSTOMER_FIELDS, MAIN_ADDRESS_JOIN, SUMMARY_COLUMNS
@@ -27,6 +28,8 @@ FILTER_FIELDS: dict[str, FilterField] = {
     ),
     **filter_fields(Address, MAIN_ADDRESS_FIELDS),
 }
+# idNumber is stored in one form and matched in any written one (docs/customers.md, "Identifiers").
+FILTER_FIELDS["idNumber"] = dataclasses.replace(FILTER_FIELDS["idNumber"], forms=identifiers.forms)
 
 
 def conditions(

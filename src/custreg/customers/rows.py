@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from custreg.addresses.models import Address
 from custreg.companies.models import Company
-from custreg.customers import audit, document, search, validation
+from custreg.customers import audit, document, identifiers, search, validation
 from custreg.customers.models import AuditEntry, Customer
-from custreg.customers.shape import ADDRESS_FIELDS, CUSTOMER_FIELDS, SEARCH_FIELDS, VALUE_FIELDS
+from custreg.customers.shape import ADDRESS_FIELDS, CUSTOMER_FIELDS, SEARCH_ADDRESS_FIELDS, SEARCH_FIELDS, VALUE_FIELDS
 from custreg.db.base import table_of
 from custreg.db.columns import snake
 from custreg.db.engine import json_text
@@ -177,12 +177,11 @@ class LazyCodes(Codes):
 def search_text(number: int, v: dict[str, Any]) -> str:
     """The customer's search text (customers.search) from its API values."""
     parts = [str(number), *(v.get(f) or "" for f in SEARCH_FIELDS)]
-    if v.get("city"):
-        parts.append(v["city"])
+    parts += [v.get(f) or "" for f in SEARCH_ADDRESS_FIELDS]
     return search.document_text(
         parts,
         phones=[v.get("homePhone"), v.get("workPhone"), v.get("cellularPhone")],
-        codes=[v.get("idNumber"), v.get("vatNumber")],
+        codes=[v.get("idNumber"), v.get("vatNumber"), *identifiers.search_forms(v.get("idNumber"))],
     )
 
 

@@ -74,12 +74,16 @@ def _apply(
     _check_parent(session, company, customer.customer_guid, v.get("parentCustomer"))
     for hook in hooks.APPLY:
         hook(session, company, customer, v)
+    if given_full_name and not customer.full_name_given and v.get("fullName") == validation.derive_full_name(v):
+        given_full_name = False  # the derived name sent back (a GET's body) stays derived
     customer.full_name_given = given_full_name
     if not given_full_name:
         v["fullName"] = validation.derive_full_name(v)
     for f in CUSTOMER_FIELDS:
-        setattr(customer, snake(f), v.get(f))
-    customer.excluded = bool(v.get("excluded"))
+        if f != "excluded":
+            setattr(customer, snake(f), v.get(f))
+    if v.get("excluded") is not None:  # a replace keeps it unless named (REGISTER_OWNED)
+        customer.excluded = bool(v["excluded"])
     _apply_main_address(customer, {f: v.get(f) for f in ADDRESS_FIELDS})
 
 
@@ -92,7 +96,8 @@ def _apply_main_address(customer: Customer, fields: dict[str, Any]) -> None:
         customer.addresses.append(address)
     for f, value in fields.items():
         setattr(address, snake(f), value)
-    address.last_updated_at = utcnow()
+    if writer.modified(address):
+        address.last_updated_at = utcnow()
 
 
 def _check_parent(session: Session, company: Company, guid: uuid.UUID, parent: uuid.UUID | None) -> None:
@@ -145,8 +150,15 @@ def _documents(company: Company) -> document.NewDocuments:
     return document.NewDocuments(company.cuid, rows.VALUE_FIELDS, rows.ADDRESS_FIELDS)
 
 
+# What a replace does not own: the register's and other integrations' data about the
+# customer. Missing or null in a replace, they keep their stored value (docs/customers.md).
+REGISTER_OWNED = ("attachedUsers", "excluded", "externalSystemId", "externalSystemIdentifier")
+
+
 def replace(session: Session, company: Company, customer: Customer, values: dict[str, Any]) -> None:
-    """PUT: every field from `values`; missing ones are cleared."""
+    """PUT: every field the customer owns from `values`, missing ones cleared; the
+    REGISTER_OWNED ones change only when given."""
+    values = {k: v for k, v in values.items() if k not in REGISTER_OWNED or v is not None}
     _apply(session, company, customer, values, given_full_name=bool(values.get("fullName")))
     writer.changed(session, customer)
     writer.flush(session)

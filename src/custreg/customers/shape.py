@@ -24,6 +24,7 @@ SEARCH_FIELDS = (
     "workPhone",
     "cellularPhone",
 )
+SEARCH_ADDRESS_FIELDS = ("city", "street", "zipCode")  # of the main address: what the lists show
 
 # The main address: the customer's default LEGAL address.
 MAIN_ADDRESS_JOIN = and_(
@@ -57,3 +58,11 @@ SUMMARY_COLUMNS = (
     ]
     + [_A[snake(f)].label(f) for f in ADDRESS_FIELDS]
 )
+
+
+def organisation_name(customer: Any) -> str | None:
+    """An organisation's name: its companyName, else its fullName (an organisation named only
+    by fullName is not nameless anywhere); None for a person (docs/customers.md)."""
+    if customer.company_name:
+        return customer.company_name
+    return customer.full_name if customer.customer_type == "COMPANY" else None

@@ -10,6 +10,9 @@ customer row, and every side effect of a write is called from here:
 - `changed(session, customer, op)`: an update, replace or delete of a customer or of one of
   its records (service.replace/patch/delete, records.py): version, time, search text,
   change-log entry, TOUCH hooks; the customer's stored copies are refreshed by `finish`.
+  A write that changes nothing is no change: `changed` does nothing unless the session
+  holds (pending or flushed) a real change of the customer or one of its records, or of
+  the `cause` whose change this one derives from (docs/customers.md, "What counts as a change").
 - `flush(session)`: audit entries of the session's pending ORM changes, then the flush.
   Services call it instead of `session.flush()`.
 - `finish(session)`: the unit of work calls it before COMMIT (access.context.Ctx, the
@@ -31,7 +34,7 @@ from custreg.addresses.models import Address
 from custreg.companies.models import Company
 from custreg.customers import audit, document, hooks, rows
 from custreg.customers.models import AuditEntry, ChangeLog, Customer, CustomerDocument
-from custreg.customers.shape import main_address
+from custreg.customers.shape import SEARCH_ADDRESS_FIELDS, main_address
 from custreg.db.base import table_of, utcnow
 from custreg.db.columns import snake
 from custreg.db.inserts import Rows
@@ -39,6 +42,9 @@ from custreg.errors import Conflict
 from custreg.external_ids.models import ExternalId
 
 PENDING = "custreg.changed"  # session.info: {id: customer} whose stored copies `finish` refreshes
+REAL = "custreg.real"  # session.info: ids of customers with a real change in this transaction
+# Columns every write moves: not a change by themselves.
+_NOT_CHANGES = frozenset({"search_text", "version", "last_updated_at"})
 CHANGE_LOCK_CLASS = 0x6366  # "cf": the first key of pg_advisory_xact_lock(int, int)
 _locked: "weakref.WeakKeyDictionary[Any, set[int]]" = weakref.WeakKeyDictionary()  # transaction → companies
 
@@ -217,8 +223,60 @@ def _check_pairs(session: Session, company: Company, pairs: list[tuple[int, str]
 _ADD_CHANGE = insert(table_of(ChangeLog))
 
 
-def changed(session: Session, customer: Customer, *, op: str = "upsert") -> None:
-    """Record a change of the customer or of any of its records (op "upsert" or "delete")."""
+def modified(obj: Any) -> bool:
+    """Whether a dirty object's columns or collections differ from what was loaded."""
+    state = inspect(obj)
+    for key in state.committed_state:
+        if key not in _NOT_CHANGES and key in state.attrs and state.attrs[key].history.has_changes():
+            return True
+    return False
+
+
+def _owners(obj: Any) -> list[int]:
+    """Ids of the customers whose data `obj` is: a customer itself, the owner of a record
+    (`customer_id`) and a related customer (`related_customer_id`, old and new)."""
+    if isinstance(obj, Customer):
+        return [obj.id] if obj.id is not None else []
+    if isinstance(obj, AuditEntry | ChangeLog | CustomerDocument):
+        return []
+    state = inspect(obj)
+    out = []
+    owner = state.dict.get("customer")
+    if isinstance(owner, Customer) and owner.id is not None:
+        out.append(owner.id)
+    for key in ("customer_id", "related_customer_id"):
+        if key in state.attrs:
+            hist = state.attrs[key].history
+            out += [v for v in (*hist.added, *hist.unchanged, *hist.deleted) if isinstance(v, int)]
+    return out
+
+
+def note_changes(session: Session) -> set[int]:
+    """Add the customers with real pending changes (new, deleted or modified objects) to
+    the transaction's set of changed customers, and return that set."""
+    real: set[int] = session.info.setdefault(REAL, set())
+    for obj in (*session.new, *session.deleted):
+        real.update(_owners(obj))
+    for obj in session.dirty:
+        if modified(obj):
+            real.update(_owners(obj))
+    return real
+
+
+def changed(
+    session: Session, customer: Customer, *, op: str = "upsert", cause: Customer | None = None, derived: bool = False
+) -> None:
+    """Record a change of the customer or of any of its records (op "upsert" or "delete").
+    An upsert with no real change of the customer (nor of `cause`, the customer whose
+    change this one derives from) in this transaction is no change: nothing happens.
+    `derived`: the caller knows a real change of another customer is about to be written
+    that changes this one's views (it is not in the session yet)."""
+    real = note_changes(session)
+    if op == "delete" or derived:
+        real.add(customer.id)
+    elif customer.id not in real and (cause is None or cause.id not in real):
+        return
+    real.add(customer.id)
     lock_changes(session, customer.company_id)
     now = utcnow()
     if op == "upsert":
@@ -247,15 +305,18 @@ def mark(session: Session, customer: Customer) -> None:
 
 
 def _values_of(customer: Customer) -> dict[str, Any]:
-    """What the search text reads: the stored fields (a derived fullName too) and the city."""
+    """What the search text reads: the stored fields (a derived fullName too) and the main
+    address's city, street and postal code."""
     v = {f: getattr(customer, snake(f)) for f in rows.CUSTOMER_FIELDS}
     main = main_address(customer)
-    v["city"] = main.city if main is not None else None
+    for f in SEARCH_ADDRESS_FIELDS:
+        v[f] = getattr(main, snake(f)) if main is not None else None
     return v
 
 
 def flush(session: Session) -> None:
-    """Audit the session's pending changes, then flush them."""
+    """Note and audit the session's pending changes, then flush them."""
+    note_changes(session)
     audit.record_pending(session)
     session.flush()
 
@@ -263,6 +324,7 @@ def flush(session: Session) -> None:
 def finish(session: Session) -> None:
     """Before COMMIT: the last flush, then the stored copies of the customers changed."""
     flush(session)
+    session.info.pop(REAL, None)
     pending = session.info.pop(PENDING, {})
     live = [c for c in pending.values() if c in session and not _gone(c)]
     if not live:
@@ -284,3 +346,4 @@ def _gone(customer: Customer) -> bool:
 def discard(session: Session) -> None:
     """After a rollback: nothing of the rolled-back work is refreshed."""
     session.info.pop(PENDING, None)
+    session.info.pop(REAL, None)

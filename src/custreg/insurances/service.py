@@ -6,15 +6,35 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from custreg.customers.models import Customer
+from custreg.db.base import utcnow
 from custreg.errors import FieldErrors
 from custreg.insurances.models import CreditInsurance
 from custreg.insurances.schemas import InsuranceFields, InsuranceRead
 from custreg.records import RecordKind, to_dict
 
+# Names of the credit insurers whose reference codes the seed names (and the other large
+# ones in the Nordics); another code's name is the code itself until a client gives one.
+INSURERS = {
+    "ATRADIUS": "Atradius",
+    "EULERHERMES": "Euler Hermes",
+    "ALLIANZTRADE": "Allianz Trade",
+    "COFACE": "Coface",
+    "EKN": "EKN",
+    "FINNVERA": "Finnvera",
+}
+
 
 def rule(session, company, customer, values: dict[str, Any], existing) -> dict[str, Any]:
-    errors = FieldErrors()
+    """insuranceDate not given: the date it was first recorded (a replace keeps it; the
+    end dates are checked against a given one only); insuranceCompanyName not given: the
+    insurer's name by its reference code."""
     start = values.get("insuranceDate")
+    if start is None:
+        values["insuranceDate"] = existing.insurance_date if existing is not None else utcnow().date()
+    code = values.get("insuranceCompanyReferenceCode")
+    if values.get("insuranceCompanyName") is None and code:
+        values["insuranceCompanyName"] = INSURERS.get(code.upper(), code)
+    errors = FieldErrors()
     for name in ("endDate", "extraLimitEndDate"):
         if start and values.get(name) and values[name] < start:
             errors.add(name, "must not be before insuranceDate")

@@ -64,7 +64,7 @@ def rule(
         if existing.related_customer_id != related.id:  # the old one's derived view changes too
             old = session.get(Customer, existing.related_customer_id)
             if old is not None:
-                customer_writer.changed(session, old)
+                customer_writer.changed(session, old, derived=True)
     if session.scalar(same) is not None:
         raise Conflict(
             f"The customer already has {related.customer_guid} as {values['roleCode']}",
@@ -79,7 +79,7 @@ def touch_related(session: Session, customer: Customer, relation: CustomerRelati
     """The related customer's derived views (guaranteeFor, allRelatedCustomers) change too."""
     related = session.get(Customer, relation.related_customer_id)
     if related is not None and related.id != customer.id:
-        customer_writer.changed(session, related)
+        customer_writer.changed(session, related, cause=customer)
 
 
 RELATIONS = RecordKind(
@@ -125,7 +125,7 @@ def touch_relations_of_deleted(session: Session, customer: Customer, op: str) ->
     ).all()
     for other in others:
         if other.id != customer.id:
-            customer_writer.changed(session, other)
+            customer_writer.changed(session, other, cause=customer)
 
 
 # The seed's (002) shape of a related customer.

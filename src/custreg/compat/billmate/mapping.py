@@ -225,7 +225,10 @@ def shape(
     out |= {
         "mexcParamvaluesetsid": native["customerNumber"],
         "date": reg.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if reg else None,
-        "name": native.get("companyName") if native.get("customerType") == "COMPANY" else native.get("fullName"),
+        # An organisation named only by fullName is not nameless (docs/customers.md).
+        "name": (native.get("companyName") or native.get("fullName"))
+        if native.get("customerType") == "COMPANY"
+        else native.get("fullName"),
         "country": _country_name(native.get("countryCode")),
         "address2": care_of,
         **{seed: (delivery or {}).get(field) for seed, field in DELIVERY.items()},

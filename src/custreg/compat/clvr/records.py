@@ -30,12 +30,15 @@ class Mapping:
         out_names: dict[str, str] | None = None,
         links: bool = True,
         href: bool = False,
+        update_lacks: tuple[str, ...] = (),
     ) -> None:
         self.kind, self.path, self.id_param = kind, path, id_param
         self.names = names or {}  # seed → native (input)
         self.out_names = out_names if out_names is not None else {v: k for k, v in self.names.items()}
         self.errors = {v: k for k, v in self.names.items()}  # native → seed (errors)
         self.dates, self.datetimes, self.links, self.href = dates, datetimes, links, href
+        # Native fields the seed's update schema does not have: its replace keeps them.
+        self.update_lacks = update_lacks
         self.query = {f.lower(): f for f in kind.filters} | {k.lower(): v for k, v in self.names.items()}
 
     def native(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -84,6 +87,10 @@ MANDATE = Mapping(
 )
 MANDATE.out_names["receivingBankAccountNo"] = "bankAccountNo"
 INSURANCE = Mapping(
-    INSURANCES, "creditinsurances", "insuranceGuid", dates=("insuranceDate", "endDate", "extraLimitEndDate")
+    INSURANCES,
+    "creditinsurances",
+    "insuranceGuid",
+    dates=("insuranceDate", "endDate", "extraLimitEndDate"),
+    update_lacks=("insuranceCompanyReferenceCode", "insuranceDate", "insuranceCompanyName"),
 )
 ACTION = Mapping(ACTIONS, "actions", "actionGuid")

@@ -39,6 +39,7 @@ from custreg.customers import read, service
 from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate, CustomerPatch
 from custreg.db.routing import TransactionalRoute
+from custreg.errors import Unprocessable
 from custreg.paging import ListParams, Page, list_params
 from custreg.records import create as create_record
 from custreg.records import delete as delete_record
@@ -46,7 +47,7 @@ from custreg.records import find as find_record
 from custreg.records import get as get_record
 from custreg.records import list_page as list_records
 from custreg.records import replace as replace_record
-from custreg.records import set_signature
+from custreg.records import set_signature, to_dict
 
 router = APIRouter(prefix=PREFIX, tags=["compat: Aptic CLVR (seed 002)"], route_class=TransactionalRoute)
 
@@ -194,7 +195,9 @@ def _routes(
     else:
         Body_ = loose(
             f"Clvr{m.kind.title.title().replace(' ', '')}",
-            {m.errors.get(f, f): f for f in m.kind.write_schema.model_fields if f not in m.kind.write_schema.read_only},
+            {m.errors.get(f, f): f for f in m.kind.write_schema.model_fields if f not in m.kind.write_schema.read_only}
+            # What a GET gave may be sent back (the seed's `href`, the times): accepted, ignored.
+            | dict.fromkeys(sorted(m.kind.write_schema.read_only), "Read-only; ignored"),
         )
 
     def list_(guid: Guid, ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)]):
@@ -227,6 +230,9 @@ def _routes(
         else:
             record = get_record(ctx.session, m.kind, c, key)
         values = m.validate(body | ({m.kind.id_field: key} if put_creates else {}))
+        if m.update_lacks:  # what the seed's update cannot send stays as it is
+            current = to_dict(m.kind, record)
+            values |= {f: current[f] for f in m.update_lacks if f not in body}
         with seed_names(m.errors):
             replace_record(ctx.session, ctx.company, m.kind, c, record, values, actor=ctx.actor)
         return m.out(record, c)
@@ -268,7 +274,13 @@ def _routes(
         )
         return post(guid, ctx, data)
 
-    def put_doc(guid: Guid, ctx: HeaderWriteCtx, key: str, body: Annotated[Body_, Body()], response: Response):
+    def put_doc(guid: Guid, ctx: HeaderWriteCtx, key: str, body: Annotated[body_type, Body()], response: Response):
+        if isinstance(body, list):  # the seed's update of a parameter sends the list shape: one item
+            if len(body) != 1:
+                raise Unprocessable(
+                    f"Send one {m.kind.title} to replace", [{"field": "body", "message": "a list of exactly one item"}]
+                )
+            body = body[0]
         return put_(guid, ctx, key, body.model_dump(exclude_unset=True), response)
 
     router.get(f"/{{guid}}/{m.path}", summary=f"List {m.path}")(named(list_, "list"))
