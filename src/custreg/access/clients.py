@@ -1,4 +1,4 @@
-"""API clients: create (secret shown once, argon2-hashed), list, revoke, authenticate."""
+"""API clients: create (secret shown once, argon2-hashed and sealed), list, revoke, authenticate."""
 
 import secrets
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from custreg.access import scopes as scope_names
 from custreg.access.auth import _unauthorized
 from custreg.access.models import ApiClient
+from custreg.access.secret_box import SecretBox
 from custreg.companies.models import Company
 from custreg.db.base import utcnow
 from custreg.errors import FieldErrors, NotFound
@@ -28,7 +29,7 @@ class NewClient:
     secret: str
 
 
-def create(session: Session, *, name: str, companies: list[str], granted: list[str]) -> NewClient:
+def create(session: Session, box: SecretBox, *, name: str, companies: list[str], granted: list[str]) -> NewClient:
     errors = FieldErrors()
     unknown_scopes = [s for s in granted if s not in scope_names.CLIENT_SCOPES]
     if unknown_scopes:
@@ -48,6 +49,7 @@ def create(session: Session, *, name: str, companies: list[str], granted: list[s
         client_id="cl_" + secrets.token_hex(10),
         name=name,
         secret_hash=_hasher.hash(secret),
+        secret_sealed=box.seal(secret),
         scopes=sorted(set(granted)),
         companies=cuids,
         created_at=utcnow(),

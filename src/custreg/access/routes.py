@@ -9,7 +9,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from custreg.access import audit, clients
+from custreg.access import audit, clients, secret_box
 from custreg.access.context import AdminCtx, CustomerPath, ReadCtx
 from custreg.access.schemas import ClientCreate, ClientCreated, ClientRead, HistoryEntry
 from custreg.access.tokens import issue_client_token
@@ -39,7 +39,13 @@ def create_client(body: ClientCreate, ctx: AdminCtx, response: Response) -> Clie
     """Create an API client. The secret is in this response only; store it now. Scope `admin`
     (a client holding `admin` grants only companies it holds itself)."""
     _within_grants(ctx, body.companies)
-    new = clients.create(ctx.session, name=body.name, companies=body.companies, granted=body.scopes)
+    new = clients.create(
+        ctx.session,
+        secret_box.for_settings(ctx.request.app.state.settings),
+        name=body.name,
+        companies=body.companies,
+        granted=body.scopes,
+    )
     response.headers["Location"] = f"/v1/clients/{new.client.client_id}"
     response.headers["Cache-Control"] = "no-store"
     return ClientCreated(**ClientRead.of(new.client).model_dump(), clientSecret=new.secret)

@@ -136,13 +136,15 @@ def client_create(
     """Create an API client; prints its clientId and secret (shown once)."""
     from sqlalchemy.orm import Session
 
-    from custreg.access import clients
+    from custreg.access import clients, secret_box
     from custreg.errors import DomainError
+    from custreg.settings import get_settings
 
+    box = secret_box.for_settings(get_settings())
     engine = _engine()
     try:
         with Session(engine) as s, s.begin():
-            new = clients.create(s, name=name or ", ".join(company), companies=company, granted=scope)
+            new = clients.create(s, box, name=name or ", ".join(company), companies=company, granted=scope)
             client_id, secret = new.client.client_id, new.secret
     except DomainError as exc:
         console.print(f"[red]{exc.detail}[/red]")
@@ -151,7 +153,7 @@ def client_create(
         raise typer.Exit(2) from None
     finally:
         engine.dispose()
-    console.print("API client created; the secret is shown once, only its hash is stored:")
+    console.print("API client created; the secret is shown once (stored hashed and encrypted):")
     typer.echo(f"clientId: {client_id}")
     typer.echo(f"clientSecret: {secret}")
 
