@@ -2,11 +2,13 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from custreg.addresses.models import Address
+from custreg.compat.billmate import filters as bm_filters
 from custreg.compat.billmate.export import stream
 from custreg.compat.billmate.mapping import QUERY_NAMES, BillmateCustomerIn, billmate
 from custreg.compat.billmate.write import write
@@ -15,10 +17,12 @@ from custreg.customers import queries as customer_queries
 from custreg.customers import service
 from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
+from custreg.customers.shape import MAIN_ADDRESS_JOIN
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import NotFound
 from custreg.lookups import service as lookups
 from custreg.lookups.schemas import OrgNumberResult
+from custreg.odata import parse_orderby
 from custreg.paging import ListParams, list_params
 
 router = APIRouter(
@@ -53,19 +57,45 @@ def _params(params: ListParams) -> ListParams:
     )
 
 
+Filters = Annotated[bm_filters.Filters, Depends(bm_filters.filters)]
+
+
+def _where(ctx, params: ListParams, f: bm_filters.Filters, search_word, from_date) -> list:
+    dialect = ctx.session.get_bind().dialect.name
+    query = _query(search_word, from_date)
+    where = customer_queries.conditions(ctx.company, _params(params), dialect=dialect, **query)
+    return where + bm_filters.conditions(f, dialect, ctx.company)
+
+
 @router.get(
     "",
     response_model=list[BillmateCustomerIn],
-    summary="GET /customers: the customers (a page: $top, $skip; searchWord, fromDate)",
+    summary="GET /customers: a page of customers (limit, start, filter, from, to, search, is*)",
 )
 def list_customers(
+    request: Request,
     ctx: HeaderReadCtx,
     params: Annotated[ListParams, Depends(list_params)],
+    f: Filters,
+    limit: Annotated[int | None, Query(ge=0, description="Page size (default 100, at most 1000)")] = None,
+    start: Annotated[int | None, Query(ge=0, le=2**62, description="Offset")] = None,
     searchWord: SearchWord = None,
     fromDate: FromDate = None,
 ) -> list[dict[str, Any]]:
-    _total, rows = customer_queries.list_page(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))
-    ids = [c.id for c, _a in rows]
+    """A bare array in customer-number order (or `$orderby`); `$top`/`$skip` work too."""
+    top = params.top if "$top" in request.query_params else 100 if limit is None else limit
+    skip = params.skip if start is None else start
+    where = _where(ctx, params, f, searchWord, fromDate)
+    orderby = _params(params).orderby
+    order = parse_orderby(orderby, customer_queries.FILTER_FIELDS) if orderby else []
+    ids = ctx.session.scalars(
+        select(Customer.id)
+        .outerjoin(Address, MAIN_ADDRESS_JOIN)
+        .where(*where)
+        .order_by(*order, Customer.customer_number)
+        .limit(min(top, bm_filters.LIMIT_MAX))
+        .offset(skip)
+    ).all()
     full = {
         c.id: c
         for c in ctx.session.scalars(select(Customer).where(Customer.id.in_(ids)).options(*service.load_options()))
@@ -89,10 +119,13 @@ def delete_customers(ctx: HeaderDeleteCtx, keys: Annotated[list[int | str], Body
 def count_customers(
     ctx: HeaderReadCtx,
     params: Annotated[ListParams, Depends(list_params)],
+    f: Filters,
     searchWord: SearchWord = None,
     fromDate: FromDate = None,
 ) -> dict[str, int]:
-    return {"count": customer_queries.count(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))}
+    where = _where(ctx, params, f, searchWord, fromDate)
+    inner = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN).where(*where).subquery()
+    return {"count": ctx.session.scalar(select(func.count()).select_from(inner)) or 0}
 
 
 @router.get(
@@ -113,9 +146,9 @@ def _export_routes(fmt: str) -> None:
         summary=f"GET /customers/export/{fmt}: every customer, the seed's fields (streamed)",
         name=f"export_{fmt}",
     )
-    def export_all(ctx: HeaderReadCtx, searchWord: SearchWord = None, fromDate: FromDate = None):
-        where = customer_queries.conditions(ctx.company, ListParams(), **_query(searchWord, fromDate))
-        return stream(ctx, fmt, where, [])
+    def export_all(ctx: HeaderReadCtx, f: Filters, searchWord: SearchWord = None, fromDate: FromDate = None):
+        """The customers the list's filters select (all without one)."""
+        return stream(ctx, fmt, _where(ctx, ListParams(), f, searchWord, fromDate), [])
 
     @router.post(
         f"/export/{fmt}",

@@ -1,0 +1,55 @@
+"""Billmate's list parameters as its published OpenAPI names them: limit/start paging,
+filter (comma-separated, `!` inverts) with search (repeated: every value), rangeByDate,
+isCustomerType, isTitle and the stand-alone is* flags; count and the export honour them."""
+
+import datetime as dt
+
+B = "/compat/billmate/customers"
+
+
+def hdr(company):
+    return {"X-Company": company}
+
+
+def numbers(r):
+    assert r.status_code == 200, r.text
+    return [c["mexcParamvaluesetsid"] for c in r.json()]
+
+
+def test_paging_and_filters(client, company):
+    made = []
+    for i in range(31):
+        body = {"name": f"Person {i} Svensson", "countrycode": "se"}
+        if i == 30:
+            body = {"name": "Bolaget AB", "companyno": "556036-0793", "countrycode": "se", "reversetax": 1}
+        r = client.post(B, json=body, headers=hdr(company))
+        assert r.status_code in (200, 201), r.text
+        made.append(int(r.json()["mexcParamvaluesetsid"]))
+    everyone = numbers(client.get(B, headers=hdr(company)))
+    assert everyone == sorted(made)  # the default limit (100) answers all 31
+    assert numbers(client.get(B, params={"limit": 10, "start": 25}, headers=hdr(company))) == sorted(made)[25:]
+    assert numbers(client.get(B, params={"limit": 0}, headers=hdr(company))) == []
+
+    def listed(**params):
+        return numbers(client.get(B, params=params, headers=hdr(company)))
+
+    company_no = made[-1]
+    assert listed(filter="search", search="Bolaget") == [company_no]
+    assert listed(filter="search", search=["Bolaget", "AB"]) == [company_no]  # repeated: every value
+    assert listed(filter="search", search=["Bolaget", "Svensson"]) == []
+    assert len(listed(filter="!search", search="Bolaget")) == 30
+    assert listed(filter="isCustomerType", isCompany=1) == [company_no]
+    assert len(listed(filter="isCustomerType", isPrivate=1, isCompany=1)) == 31
+    assert listed(filter="isCompany") == [company_no]
+    assert len(listed(filter="isCompany", isCompany=0)) == 30
+    assert listed(filter="isTitle", isReverseTax=1) == [company_no]
+    today = dt.date.today().isoformat()
+    assert len(listed(filter="rangeByDate", **{"from": today, "to": today})) == 31
+    assert listed(filter="rangeByDate", **{"from": "2000-01-01", "to": "2000-12-31"}) == []
+    assert listed(filter="search,isCustomerType", search="Svensson", isCompany=1) == []
+    r = client.get(f"{B}/count", params={"filter": "isCustomerType", "isPrivate": 1}, headers=hdr(company))
+    assert r.json() == {"count": 30}
+    r = client.get(f"{B}/export/csv", params={"filter": "isCompany"}, headers=hdr(company))
+    assert r.status_code == 200 and len([line for line in r.text.splitlines() if line.strip()]) == 2
+    r = client.get(B, params={"filter": "nosuch"}, headers=hdr(company))
+    assert r.status_code == 400
