@@ -243,7 +243,7 @@ def test_patch_count_search_delete_and_export(client, company):
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["deliverypostoffice"] == "Solna" and body["deliveryaddress"] == "Lagervägen 5"
-    assert body["notes"] is None and body["statuslog"] is None and body["email"] == "test@billmate.se"
+    assert body["notes"] == "" and body["statuslog"] == "" and body["email"] == "test@billmate.se"
     assert client.get(f"{B}/count", headers=hdr(company)).json() == {"count": 3}
     assert client.get(f"{B}/count", params={"searchWord": "persson"}, headers=hdr(company)).json() == {"count": 1}
     r = client.get(
