@@ -62,7 +62,11 @@ async def filters(
     from_: Annotated[str | None, Query(alias="from", description="rangeByDate: created on or after")] = None,
     to: Annotated[str | None, Query(description="rangeByDate: created on or before")] = None,
 ) -> Filters:
-    names = [n.strip() for v in filter or [] for n in v.split(",") if n.strip()]
+    # PHP's http_build_query sends arrays as `filter[0]=a&filter[1]=b` (or `filter[]=`).
+    filter = (filter or []) + _bracketed(request, "filter")
+    search_ = (search_ or []) + _bracketed(request, "search")
+    searchInInvoiceForm = (searchInInvoiceForm or []) + _bracketed(request, "searchInInvoiceForm")
+    names = [n.strip() for v in filter for n in v.split(",") if n.strip()]
     unknown = [n for n in names if n.lstrip("!") not in FILTERS]
     if unknown:
         raise BadRequest(
@@ -75,12 +79,16 @@ async def filters(
     }
     return Filters(
         names=names,
-        search=[s for s in search_ or [] if s.strip()],
-        in_invoice_form=[s for s in searchInInvoiceForm or [] if s.strip()],
+        search=[s for s in search_ if s.strip()],
+        in_invoice_form=[s for s in searchInInvoiceForm if s.strip()],
         date_from=_date("from", from_),
         date_to=_date("to", to),
         flags=flags,
     )
+
+
+def _bracketed(request: Request, name: str) -> list[str]:
+    return [v for k, v in request.query_params.multi_items() if k.startswith(name + "[") and k.endswith("]")]
 
 
 def _words(values: list[str], dialect: Any, company: Company) -> ColumnElement[bool]:

@@ -67,9 +67,11 @@ def _where(ctx, params: ListParams, f: bm_filters.Filters, search_word, from_dat
     return where + bm_filters.conditions(f, dialect, ctx.company)
 
 
+@router.get("/", include_in_schema=False)  # the docs write `/customers/?filter=...`: served, not redirected
 @router.get(
     "",
     response_model=list[BillmateCustomerIn],
+    response_model_exclude_unset=True,
     summary="GET /customers: a page of customers (limit, start, filter, from, to, search, is*)",
 )
 def list_customers(
@@ -103,13 +105,20 @@ def list_customers(
     return [billmate(full[i]) for i in ids]
 
 
-@router.post("", status_code=201, response_model=BillmateCustomerIn, summary="POST /customers: place a new customer")
+@router.post("/", response_model=BillmateCustomerIn, response_model_exclude_unset=True, include_in_schema=False)
+@router.post(
+    "",
+    response_model=BillmateCustomerIn,
+    response_model_exclude_unset=True,
+    summary="POST /customers: place a new customer (200, as published)",
+)
 def create_customer(body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, Any]:
     c = write(ctx, None, body.model_dump(exclude_unset=True))
     customer_writer.flush(ctx.session)
     return billmate(_get(ctx, c.customer_number))
 
 
+@router.delete("/", include_in_schema=False)
 @router.delete("", summary="DELETE /customers: remove several, all or nothing")
 def delete_customers(ctx: HeaderDeleteCtx, keys: Annotated[list[int | str], Body(max_length=1000)]) -> dict[str, Any]:
     return {"result": "Removed", "count": service.bulk_delete(ctx.session, ctx.company, keys)}
@@ -187,6 +196,7 @@ _export_routes("csv")
 @router.get(
     "/{mexcParamvaluesetsid}",
     response_model=BillmateCustomerIn,
+    response_model_exclude_unset=True,
     summary="GET /customers/{mexcParamvaluesetsid}: one customer",
 )
 def get_customer(mexcParamvaluesetsid: Key, ctx: HeaderReadCtx) -> dict[str, Any]:
@@ -202,6 +212,7 @@ def delete_customer(mexcParamvaluesetsid: Key, ctx: HeaderDeleteCtx) -> dict[str
 @router.patch(
     "/{mexcParamvaluesetsid}",
     response_model=BillmateCustomerIn,
+    response_model_exclude_unset=True,
     summary="PATCH /customers/{mexcParamvaluesetsid}: the fields sent change; null clears",
 )
 def patch_customer(mexcParamvaluesetsid: Key, body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, Any]:
