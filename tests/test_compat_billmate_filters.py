@@ -83,3 +83,48 @@ def test_what_the_php_client_sends(client, anon, company):
     r = anon.request("DELETE", B, content=f"[{ids[0]},{ids[1]}]".encode(), headers=h)
     assert r.status_code == 200 and r.json() == {"result": "Removed", "count": 2}
     assert anon.get(f"{B}/count", headers=h).json() == {"count": 0}
+
+
+def test_import_of_its_own_csv_export(client, company):
+    """The export read back into another company gives the same export; into its own
+    company, rows naming its customers update them."""
+    import csv
+    import io
+
+    from conftest import new_company
+
+    nisse = {
+        "name": "Nisse Hult",
+        "countrycode": "se",
+        "address2": "c/o Berg",
+        "deliveryaddress": "Lager 5",
+        "deliverypostcode": "12345",
+        "deliverypostoffice": "Solna",
+        "email": "nisse@example.se",
+        "notes": 'A, "B"',
+    }
+    bolaget = {"name": "Bolaget AB", "companyno": "556036-0793", "countrycode": "se", "reversetax": "1", "export": "x"}
+    for body in (nisse, bolaget):
+        assert client.post(B, json=body, headers=hdr(company)).status_code == 200
+    exported = client.get(f"{B}/export/csv", headers=hdr(company)).text
+    csv_h = {"Content-Type": "text/csv"}
+    other = new_company(client)
+    r = client.post(f"{B}/import", content=exported.encode(), headers=hdr(other) | csv_h)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"created": 2, "updated": 0}
+
+    def rows(cuid):
+        got = list(csv.DictReader(io.StringIO(client.get(f"{B}/export/csv", headers=hdr(cuid)).text)))
+        return [{k: v for k, v in row.items() if k != "date"} for row in got]
+
+    assert rows(other) == rows(company)
+    assert rows(other)[0]["notes"] == 'A, "B"' and rows(other)[0]["deliverypostoffice"] == "Solna"
+    again = exported.replace("Nisse Hult", "Nisse Hultén")
+    r = client.post(f"{B}/import", content=again.encode(), headers=hdr(company) | csv_h)
+    assert r.json() == {"created": 0, "updated": 2}
+    assert client.get(f"{B}/1", headers=hdr(company)).json()["name"] == "Nisse Hultén"
+    r = client.post(f"{B}/import", content=b"nosuch,name\r\n1,2\r\n", headers=hdr(company) | csv_h)
+    assert r.status_code == 400 and "nosuch" in r.text
+    r = client.post(f"{B}/import", content=b"name,email\r\nA,a@example.se\r\nB,bad\r\n", headers=hdr(other) | csv_h)
+    assert r.status_code == 422 and "row 3" in r.text
+    assert len(rows(other)) == 2  # all or nothing

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from custreg.addresses.models import Address
 from custreg.compat.billmate import filters as bm_filters
+from custreg.compat.billmate import importing
 from custreg.compat.billmate.export import stream
 from custreg.compat.billmate.mapping import QUERY_NAMES, BillmateCustomerIn, billmate
 from custreg.compat.billmate.write import write
@@ -18,6 +19,7 @@ from custreg.customers import service
 from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
 from custreg.customers.shape import MAIN_ADDRESS_JOIN
+from custreg.db.execution import run_unit
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import NotFound
 from custreg.lookups import service as lookups
@@ -122,6 +124,18 @@ def create_customer(body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, 
 @router.delete("", summary="DELETE /customers: remove several, all or nothing")
 def delete_customers(ctx: HeaderDeleteCtx, keys: Annotated[list[int | str], Body(max_length=1000)]) -> dict[str, Any]:
     return {"result": "Removed", "count": service.bulk_delete(ctx.session, ctx.company, keys)}
+
+
+@router.post(
+    "/import",
+    summary="POST /customers/import: Billmate's own CSV export read back (not in the vendor's API)",
+    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+async def import_csv(request: Request, ctx: HeaderWriteCtx) -> dict[str, int]:
+    """Rows naming a customer of the company update it; other rows create customers; all or
+    nothing. Answers `{created, updated}`."""
+    data = await request.body()  # before the unit of work opens (bounded by the body limit)
+    return await run_unit(importing.run, {"ctx": ctx, "data": data}, write=True)
 
 
 @router.get("/count", summary="GET /customers/count: how many match")
