@@ -262,6 +262,9 @@ def test_signature_rules(fivaldi, anon, company):
     create(fivaldi, company, {"customerName": "Allekirjoitettu Oy"})
     one = f"{base(company)}/1"
     assert fivaldi.get(one).status_code == 200
+    # The vendor's Python example's smoke test, and TS v0.5's getPing().
+    assert fivaldi.get(f"{API}/ping").status_code == 200
+    assert Signer(anon, fivaldi.partner, "wrong").get(f"{API}/ping").status_code == 401
     # Signed over the full path (base URL https://host/compat/fivaldi/customer/api, path signed whole).
     assert Signer(anon, fivaldi.partner, fivaldi.secret, mounted=False).get(one).status_code == 200
     # PyPI fivaldi_api_client: Content-Type on a GET, an empty content-type slot signed.

@@ -54,6 +54,7 @@ ROUTERS = [
     external_ids,
     # Compatibility endpoints (issue 10): the five documented APIs under /compat/<api>/...
     fivaldi.router,
+    fivaldi.ping_router,
     tehden.router,
     billmate.router,
     clvr.router,

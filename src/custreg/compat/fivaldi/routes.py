@@ -8,14 +8,15 @@ import json
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from custreg.access import scopes
 from custreg.compat.fivaldi import basic, service
 from custreg.compat.fivaldi import mapping as m
-from custreg.compat.fivaldi.auth import FivaldiCtx, requires
+from custreg.access.auth import Principal
+from custreg.compat.fivaldi.auth import FivaldiCtx, requires, signed_principal
 from custreg.customers import queries as customer_queries
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import BadRequest, DomainError
@@ -57,6 +58,18 @@ def _error(exc: DomainError) -> JSONResponse:
 
 
 router = APIRouter(prefix=PREFIX, tags=["compat: Fivaldi (seed 000)"], route_class=FivaldiRoute)
+
+# `GET /customer/api/ping`: the smoke test of the vendor's examples (not in the OpenAPI).
+ping_router = APIRouter(
+    prefix="/compat/fivaldi/customer/api", tags=["compat: Fivaldi (seed 000)"], route_class=FivaldiRoute
+)
+
+
+@ping_router.get("/ping", summary="ping: a signed request's smoke test")
+async def ping(principal: Annotated[Principal, Depends(signed_principal)]) -> JSONResponse:
+    """200 when the signature verifies (any scope)."""
+    return JSONResponse({"status": "OK"})
+
 
 ReadCtx = Annotated[FivaldiCtx, requires(scopes.READ)]
 WriteCtx = Annotated[FivaldiCtx, requires(scopes.WRITE)]
