@@ -13,9 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from custreg.access import scopes
+from custreg.access.auth import Principal
 from custreg.compat.fivaldi import basic, service
 from custreg.compat.fivaldi import mapping as m
-from custreg.access.auth import Principal
 from custreg.compat.fivaldi.auth import FivaldiCtx, requires, signed_principal
 from custreg.customers import queries as customer_queries
 from custreg.db.routing import TransactionalRoute
