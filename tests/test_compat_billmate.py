@@ -258,6 +258,7 @@ def test_patch_count_search_delete_and_export(client, company):
     assert [x["mexcParamvaluesetsid"] for x in r.json()] == [c, b]
     r = client.get(f"{B}/searchByOrgNumber/556012-5790", headers=hdr(company))
     assert r.status_code == 200 and r.json()["company"] == "Test AB" and r.json()["city"] == "Stockholm"
+    assert isinstance(r.json()["zip"], int) and None not in r.json().values()  # as the published schema types it
     assert_problem(client.get(f"{B}/searchByOrgNumber/123", headers=hdr(company)), 422, "orgNum")
     xml = client.get(f"{B}/export/xml", headers=hdr(company))
     assert xml.status_code == 200 and xml.headers["content-type"].startswith("application/xml")

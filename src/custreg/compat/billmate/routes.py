@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from custreg.addresses.models import Address
@@ -151,15 +151,35 @@ def count_customers(
     return {"count": ctx.session.scalar(select(func.count()).select_from(inner)) or 0}
 
 
+class AddressResponse(BaseModel):
+    """The published addressResponse: strings ("" when unset), `zip` an integer (left out
+    when the postal code is not digits)."""
+
+    firstname: str = ""
+    lastname: str = ""
+    company: str = ""
+    street: str = ""
+    zip: int | None = None
+    city: str = ""
+    country: str = ""
+    phone: str = ""
+    email: str = ""
+
+
 @router.get(
     "/searchByOrgNumber/{orgNum}",
-    response_model=OrgNumberResult,
+    response_model=AddressResponse,
+    response_model_exclude_none=True,
     summary="GET /customers/searchByOrgNumber/{orgNum}: the person/company details",
 )
-def search_by_org_number(ctx: HeaderReadCtx, orgNum: Annotated[str, Path(max_length=40)]):
+def search_by_org_number(ctx: HeaderReadCtx, orgNum: Annotated[str, Path(max_length=40)]) -> AddressResponse:
     with seed_names({"orgNumber": "orgNum"}):
         c, a = lookups.by_org_number(ctx.session, ctx.company, orgNum)
-    return OrgNumberResult(**lookups.org_number_result(c, a))
+    found = OrgNumberResult(**lookups.org_number_result(c, a)).model_dump()
+    digits = (found.pop("zip") or "").replace(" ", "")
+    return AddressResponse(
+        **{k: v or "" for k, v in found.items()}, zip=int(digits) if digits.isdigit() and len(digits) < 16 else None
+    )
 
 
 def _export_routes(fmt: str) -> None:
