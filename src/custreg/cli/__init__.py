@@ -175,6 +175,36 @@ def client_list() -> None:
     engine.dispose()
 
 
+@client_app.command("reseal")
+def client_reseal() -> None:
+    """Re-encrypt every client's sealed secret with the first key of CUSTREG_SECRET_KEY (key
+    rotation: put the new key first, reseal, then drop the old key; docs/compat.md)."""
+    from cryptography.fernet import InvalidToken
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from custreg.access import secret_box
+    from custreg.access.models import ApiClient
+    from custreg.settings import get_settings
+
+    box = secret_box.for_settings(get_settings())
+    engine = _engine()
+    done = unreadable = 0
+    try:
+        with Session(engine) as s, s.begin():
+            for c in s.scalars(select(ApiClient).where(ApiClient.secret_sealed.is_not(None))):
+                try:
+                    c.secret_sealed = box.rotate(c.secret_sealed or "")
+                    done += 1
+                except InvalidToken:
+                    unreadable += 1
+    finally:
+        engine.dispose()
+    typer.echo(f"resealed {done} client secret(s); {unreadable} no key opens")
+    if unreadable:
+        raise typer.Exit(1)
+
+
 @client_app.command("revoke")
 def client_revoke(client_id: str = typer.Argument(..., help="The clientId")) -> None:
     """Revoke an API client: its secret and every token it holds stop working at once."""
