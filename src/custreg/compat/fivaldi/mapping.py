@@ -37,6 +37,8 @@ CUSTOMER_MAPPED = frozenset(CUSTOMER_FIELDS) | frozenset(CUSTOMER_RULED)
 CUSTOMER_NAMES = {v: k for k, v in CUSTOMER_FIELDS.items()} | {
     "companyName": "customerName",
     "fullName": "customerName",
+    "lastName": "customerName",
+    "firstName": "customerName",
     "languageCode": "languageCode",
     "customerType": "isConsumer",
 }

@@ -51,9 +51,8 @@ def _error(exc: DomainError) -> JSONResponse:
     status = 400 if exc.status == 422 else exc.status
     body: dict[str, Any] = {"status": status, "message": exc.detail}
     if status == 400:
-        body["errors"] = [f"{e['field']}: {e['message']}" if e.get("field") else e["message"] for e in exc.errors] or [
-            exc.detail
-        ]
+        lines = [f"{e['field']}: {e['message']}" if e.get("field") else e["message"] for e in exc.errors]
+        body["errors"] = list(dict.fromkeys(lines)) or [exc.detail]
     return JSONResponse(body, status, headers=exc.headers)
 
 
