@@ -183,3 +183,16 @@ def requires(scope: str) -> Any:
     dependency: Any = signed
     dependency.required_scope = scope
     return Depends(dependency)
+
+
+def signed_with(scope: str) -> Any:
+    """Dependency of a path without a company: a signed request of a client holding `scope`."""
+
+    async def signed(principal: Annotated[Principal, Depends(signed_principal)]) -> Principal:
+        if scope not in principal.scopes:
+            raise Forbidden(f"This client lacks the scope {scope}")
+        return principal
+
+    dependency: Any = signed
+    dependency.required_scope = scope
+    return Depends(dependency)
