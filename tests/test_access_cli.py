@@ -6,6 +6,7 @@ import sys
 
 import pytest
 from access_util import IDP, bearer, own_app, token_for
+from conftest import ADMIN as ADMIN_TOKEN
 from conftest import assert_problem, create_customer, new_company
 from typer.testing import CliRunner
 
@@ -121,3 +122,36 @@ def test_user_token_works_for_self_service(client, database_url, customers_url, 
 def test_user_token_needs_the_idp_settings(run):
     r = run("user-token", "--sub", "x")
     assert r.exit_code == 2 and "CUSTREG_IDP_HS256_SECRET" in r.output
+
+
+def test_secret_key_rotation_keeps_fivaldi_signatures_working(client, database_url, company, run):
+    """A client secret sealed under one key still verifies a Fivaldi signature with the new
+    key first (`new,old`), and after `custreg client reseal` with the new key alone."""
+    from cryptography.fernet import Fernet
+    from fivaldi_util import Signer
+
+    from custreg.settings import Settings
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    # Clients of other tests were sealed with the data directory's key file: readable too.
+    path = Settings().data_dir / "secret.key"
+    file_key = path.read_text().strip() if path.exists() else ""
+    path_of = f"/customer/api/companies/{company}/customers"
+    with own_app(database_url, secret_key=old) as http:
+        made = http.post(
+            "/v1/clients",
+            json={"name": "rotated", "companies": [company], "scopes": ["customers:read"]},
+            headers=bearer(ADMIN_TOKEN),
+        ).json()
+        signer = Signer(http, made["clientId"], made["clientSecret"])
+        assert signer.get(path_of).status_code == 200
+    with own_app(database_url, secret_key=f"{new},{old}") as http:
+        assert Signer(http, signer.partner, signer.secret).get(path_of).status_code == 200
+    keys = ",".join(k for k in (new, old, file_key) if k)
+    done = run("client", "reseal", CUSTREG_SECRET_KEY=keys)
+    assert done.exit_code == 0, done.output
+    assert "resealed" in done.output and "0 no key opens" in done.output
+    with own_app(database_url, secret_key=new) as http:
+        assert Signer(http, signer.partner, signer.secret).get(path_of).status_code == 200
+    with own_app(database_url, secret_key=old) as http:  # the old key alone no longer opens it
+        assert Signer(http, signer.partner, signer.secret).get(path_of).status_code == 401

@@ -189,9 +189,8 @@ def _seen(client, cuid: str, customer: dict) -> dict:
 
 @pytest.mark.parametrize("body", BODIES, ids=["person", "minimal", "company", "coded"])
 def test_every_create_path_gives_the_same_customer(client, database_url, tmp_path, body):
-    """POST, HTTP import, CLI import and Fivaldi's createCustomer, each in a company of its
-    own configured alike."""
-    companies = {path: new_company(client) for path in ("post", "http", "cli", "compat")}
+    """POST, HTTP import and CLI import, each in a company of its own configured alike."""
+    companies = {path: new_company(client) for path in ("post", "http", "cli")}
     for cuid in companies.values():
         _configure(client, cuid)
     posted = client.post(f"/v1/companies/{companies['post']}/customers", json=body)
@@ -213,10 +212,8 @@ def test_every_create_path_gives_the_same_customer(client, database_url, tmp_pat
     path.write_text(out.getvalue(), encoding="utf-8", newline="")
     done = custreg_cli(database_url, "import", str(path), "--company", companies["cli"])
     assert done.returncode == 0, done.stdout + done.stderr
-    r = client.post(f"/compat/fivaldi/companies/{companies['compat']}/customers/createCustomer", json=body)
-    assert r.status_code == 201, r.text
     seen = {path: _seen(client, cuid, _only(client, cuid)) for path, cuid in companies.items()}
     assert seen["post"]["etag"] == '"1"' and len(seen["post"]["feed"]) == 1
     assert [e["operation"] for e in seen["post"]["trail"]].count("create") >= 1
-    for path in ("http", "cli", "compat"):
+    for path in ("http", "cli"):
         assert seen[path] == seen["post"], path

@@ -81,7 +81,7 @@ def test_compat_operation_ids_carry_their_api(spec):
         ("post", "/v1/companies/{cuid}/customers/{customer}/bank-accounts", "bank_accounts_create"),
         ("get", "/v1/companies/{cuid}/changes", "changes_list"),
         ("get", "/v1/companies/{cuid}/customers/export.csv", "transfer_export_csv"),
-        ("post", "/compat/fivaldi/companies/{cuid}/customers/createCustomer", "fivaldi_create_customer"),
+        ("post", "/compat/fivaldi/customer/api/companies/{cuid}/customers/createCustomer", "fivaldi_create_customer"),
     ],
 )
 def test_operation_ids_name_domain_and_action(spec, method, path, expected):

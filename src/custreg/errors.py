@@ -162,6 +162,17 @@ OAUTH_ERROR_SCHEMA = {
 }
 # Paths whose errors are not problem+json by contract (section 9).
 OAUTH_ERROR_PATHS = {"/oauth/token"}
+# A vendor's API whose errors keep the vendor's shape: Fivaldi's ApiError / ApiErrorList.
+FIVALDI_ERROR_PREFIX = "/compat/fivaldi/"
+FIVALDI_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["status", "message"],
+    "properties": {
+        "status": {"type": "integer"},
+        "message": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "string"}},
+    },
+}
 
 
 def document_problems(app: FastAPI) -> None:
@@ -177,13 +188,23 @@ def document_problems(app: FastAPI) -> None:
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
         schemas["Problem"] = PROBLEM_SCHEMA
         schemas["OAuthError"] = OAUTH_ERROR_SCHEMA
+        schemas["FivaldiApiError"] = FIVALDI_ERROR_SCHEMA
         problem_ref = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        # A request refused before routing (NUL bytes, an over-size body: limits.py) is
+        # problem+json on every path.
+        fivaldi_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/FivaldiApiError"}}} | problem_ref
         oauth_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}
         for path, item in spec.get("paths", {}).items():
             for op in item.values():
                 if not isinstance(op, dict) or "responses" not in op:
                     continue
-                content = oauth_ref if path in OAUTH_ERROR_PATHS else problem_ref
+                content = (
+                    oauth_ref
+                    if path in OAUTH_ERROR_PATHS
+                    else fivaldi_ref
+                    if path.startswith(FIVALDI_ERROR_PREFIX)
+                    else problem_ref
+                )
                 for code, response in op["responses"].items():
                     if code[:1] in ("4", "5"):
                         response["content"] = content
@@ -194,6 +215,8 @@ def document_problems(app: FastAPI) -> None:
                     {
                         "description": "Client error (RFC 6749 JSON)"
                         if path in OAUTH_ERROR_PATHS
+                        else "Client error: {status, message, errors} (Fivaldi's ApiError)"
+                        if path.startswith(FIVALDI_ERROR_PREFIX)
                         else "Client error: RFC 9457 problem details",
                         "content": content,
                     },

@@ -8,9 +8,10 @@ from custreg.actions.routes import router as actions
 from custreg.addresses.routes import router as addresses
 from custreg.bank_accounts.routes import router as bank_accounts
 from custreg.companies.routes import router as companies
-from custreg.compat import connect, fivaldi, tehden
+from custreg.compat import connect, tehden
 from custreg.compat.billmate import routes as billmate
 from custreg.compat.clvr import routes as clvr
+from custreg.compat.fivaldi import routes as fivaldi
 from custreg.consents.routes import router as consents
 from custreg.contacts.routes import router as contacts
 from custreg.customers.routes import router as customers
@@ -53,6 +54,7 @@ ROUTERS = [
     external_ids,
     # Compatibility endpoints (issue 10): the five documented APIs under /compat/<api>/...
     fivaldi.router,
+    fivaldi.ping_router,
     tehden.router,
     billmate.router,
     clvr.router,

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     token_lifetime_seconds: int = Field(
         900, ge=30, le=86400, description="Lifetime of access tokens from POST /oauth/token"
     )
+    secret_key: str | None = Field(
+        None,
+        description="Fernet key(s), comma-separated, encrypting API client secrets at rest (the first "
+        "encrypts, each decrypts); when unset, the key file secret.key in data_dir, made on first use",
+    )
     token_signing_key: str | None = Field(
         None,
         description="HS256 key signing client access tokens; when unset, a random key is "

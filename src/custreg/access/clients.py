@@ -1,4 +1,4 @@
-"""API clients: create (secret shown once, argon2-hashed), list, revoke, authenticate."""
+"""API clients: create (secret shown once, argon2-hashed and sealed), list, revoke, authenticate."""
 
 import json
 import secrets
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from custreg.access import scopes as scope_names
 from custreg.access.auth import _unauthorized
 from custreg.access.models import ApiClient
+from custreg.access.secret_box import SecretBox
 from custreg.companies.models import Company
 from custreg.db.base import utcnow
 from custreg.errors import FieldErrors, NotFound
@@ -50,13 +51,14 @@ def _checked(session: Session, companies: list[str], granted: list[str]) -> list
     return cuids
 
 
-def create(session: Session, *, name: str, companies: list[str], granted: list[str]) -> NewClient:
+def create(session: Session, box: SecretBox, *, name: str, companies: list[str], granted: list[str]) -> NewClient:
     cuids = _checked(session, companies, granted)
     secret = secrets.token_urlsafe(32)
     client = ApiClient(
         client_id="cl_" + secrets.token_hex(10),
         name=name,
         secret_hash=_hasher.hash(secret),
+        secret_sealed=box.seal(secret),
         scopes=sorted(set(granted)),
         companies=cuids,
         created_at=utcnow(),

@@ -17,7 +17,8 @@ class AdminCredential(Base):
 
 
 class ApiClient(Base):
-    """An API client (OAuth2 client credentials). The secret is stored only as an argon2 hash."""
+    """An API client (OAuth2 client credentials). The secret is stored as an argon2 hash (bearer
+    tokens) and encrypted (`secret_sealed`, access/secret_box.py: the Fivaldi HMAC key)."""
 
     __tablename__ = "api_clients"
 
@@ -25,6 +26,7 @@ class ApiClient(Base):
     client_id: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     secret_hash: Mapped[str] = mapped_column(String(200))
+    secret_sealed: Mapped[str | None] = mapped_column(String(400))
     scopes: Mapped[list] = mapped_column(JSON)
     companies: Mapped[list] = mapped_column(JSON)  # cuids
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,7 +10,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from custreg.access import audit, clients, privileges
+from custreg.access import audit, clients, privileges, secret_box
 from custreg.access.context import AdminCtx, CustomerPath, ReadCtx
 from custreg.access.schemas import ClientCreate, ClientCreated, ClientPatch, ClientRead, HistoryEntry
 from custreg.access.tokens import issue_client_token
@@ -43,7 +43,13 @@ def create_client(body: ClientCreate, ctx: AdminCtx, response: Response) -> Clie
     of an `Idempotency-Key` answers without it). Scope `admin`: a company administrator
     grants only companies and scopes it holds itself; `platform:admin` any."""
     privileges.check_grant(ctx.principal, body.companies, body.scopes)
-    new = clients.create(ctx.session, name=body.name, companies=body.companies, granted=body.scopes)
+    new = clients.create(
+        ctx.session,
+        secret_box.for_settings(ctx.request.app.state.settings),
+        name=body.name,
+        companies=body.companies,
+        granted=body.scopes,
+    )
     response.headers["Location"] = f"/v1/clients/{new.client.client_id}"
     response.headers["Cache-Control"] = "no-store"
     return ClientCreated(**ClientRead.of(new.client).model_dump(), clientSecret=new.secret)

@@ -136,13 +136,15 @@ def client_create(
     """Create an API client; prints its clientId and secret (shown once)."""
     from sqlalchemy.orm import Session
 
-    from custreg.access import clients
+    from custreg.access import clients, secret_box
     from custreg.errors import DomainError
+    from custreg.settings import get_settings
 
+    box = secret_box.for_settings(get_settings())
     engine = _engine()
     try:
         with Session(engine) as s, s.begin():
-            new = clients.create(s, name=name or ", ".join(company), companies=company, granted=scope)
+            new = clients.create(s, box, name=name or ", ".join(company), companies=company, granted=scope)
             client_id, secret = new.client.client_id, new.secret
     except DomainError as exc:
         console.print(f"[red]{exc.detail}[/red]")
@@ -151,7 +153,7 @@ def client_create(
         raise typer.Exit(2) from None
     finally:
         engine.dispose()
-    console.print("API client created; the secret is shown once, only its hash is stored:")
+    console.print("API client created; the secret is shown once (stored hashed and encrypted):")
     typer.echo(f"clientId: {client_id}")
     typer.echo(f"clientSecret: {secret}")
 
@@ -171,6 +173,36 @@ def client_list() -> None:
             state = f"revoked {c.revoked_at:%Y-%m-%dT%H:%M:%SZ}" if c.revoked_at else "active"
             typer.echo(f"{c.client_id}\t{state}\t{','.join(c.companies)}\t{' '.join(c.scopes)}\t{c.name}")
     engine.dispose()
+
+
+@client_app.command("reseal")
+def client_reseal() -> None:
+    """Re-encrypt every client's sealed secret with the first key of CUSTREG_SECRET_KEY (key
+    rotation: put the new key first, reseal, then drop the old key; docs/compat.md)."""
+    from cryptography.fernet import InvalidToken
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from custreg.access import secret_box
+    from custreg.access.models import ApiClient
+    from custreg.settings import get_settings
+
+    box = secret_box.for_settings(get_settings())
+    engine = _engine()
+    done = unreadable = 0
+    try:
+        with Session(engine) as s, s.begin():
+            for c in s.scalars(select(ApiClient).where(ApiClient.secret_sealed.is_not(None))):
+                try:
+                    c.secret_sealed = box.rotate(c.secret_sealed or "")
+                    done += 1
+                except InvalidToken:
+                    unreadable += 1
+    finally:
+        engine.dispose()
+    typer.echo(f"resealed {done} client secret(s); {unreadable} no key opens")
+    if unreadable:
+        raise typer.Exit(1)
 
 
 @client_app.command("revoke")

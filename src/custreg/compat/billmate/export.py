@@ -84,7 +84,7 @@ def _csv(rows: Iterable[dict[str, Any]], size: int = 64 * 1024) -> Iterator[byte
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(FIELD_ORDER)
     for row in rows:
-        writer.writerow([_cell(row[f]) for f in FIELD_ORDER])
+        writer.writerow([_cell(row.get(f)) for f in FIELD_ORDER])
         if buf.tell() >= size:
             yield buf.getvalue().encode("utf-8")
             buf.seek(0)
@@ -96,7 +96,9 @@ def _xml(rows: Iterable[dict[str, Any]], cuid: str) -> Iterator[bytes]:
     yield (f'<?xml version="1.0" encoding="UTF-8"?>\n<customers company="{xml_format.xml_escape(cuid)}">\n').encode()
     for row in rows:
         fields = "".join(
-            f"    <{f}>{xml_format.xml_escape(str(row[f]))}</{f}>\n" for f in FIELD_ORDER if row[f] is not None
+            f"    <{f}>{xml_format.xml_escape(str(row[f]))}</{f}>\n"
+            for f in FIELD_ORDER
+            if row.get(f) not in (None, "")
         )
         yield f"  <customer>\n{fields}  </customer>\n".encode()
     yield b"</customers>\n"

@@ -237,10 +237,21 @@ def shape(
     }
     for f in ("countrycode", "deliverycountrycode"):
         out[f] = out[f].lower() if out[f] else None
-    for f in ("mexcModulesid", "mm3servicesid"):
-        if isinstance(out[f], str) and out[f].isdigit():
-            out[f] = int(out[f])
-    return {f: out.get(f) for f in FIELD_ORDER}
+    return {f: v for f in FIELD_ORDER if (v := _typed(f, out.get(f))) is not None}
+
+
+# The published schema's integers; every other Customer field is a string.
+INTEGER_FIELDS = frozenset({"mexcParamvaluesetsid", "mexcModulesid", "mm3servicesid"})
+
+
+def _typed(field: str, value: Any) -> Any:
+    """A value as the published schema types it: the ids integers (left out when unset),
+    every other field a string, an unset one "" (as the live answers), never null."""
+    if field in INTEGER_FIELDS:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        return int(value) if isinstance(value, str) and value.isdigit() else None
+    return _text(value) or ""
 
 
 def billmate(c: Customer) -> dict[str, Any]:

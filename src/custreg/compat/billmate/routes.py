@@ -2,11 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import Field
-from sqlalchemy import select
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
 
+from custreg.addresses.models import Address
+from custreg.compat.billmate import filters as bm_filters
+from custreg.compat.billmate import importing
 from custreg.compat.billmate.export import stream
 from custreg.compat.billmate.mapping import QUERY_NAMES, BillmateCustomerIn, billmate
 from custreg.compat.billmate.write import write
@@ -15,10 +18,13 @@ from custreg.customers import queries as customer_queries
 from custreg.customers import service
 from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
+from custreg.customers.shape import MAIN_ADDRESS_JOIN
+from custreg.db.execution import run_unit
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import NotFound
 from custreg.lookups import service as lookups
 from custreg.lookups.schemas import OrgNumberResult
+from custreg.odata import parse_orderby
 from custreg.paging import ListParams, list_params
 
 router = APIRouter(
@@ -53,19 +59,47 @@ def _params(params: ListParams) -> ListParams:
     )
 
 
+Filters = Annotated[bm_filters.Filters, Depends(bm_filters.filters)]
+
+
+def _where(ctx, params: ListParams, f: bm_filters.Filters, search_word, from_date) -> list:
+    dialect = ctx.session.get_bind().dialect.name
+    query = _query(search_word, from_date)
+    where = customer_queries.conditions(ctx.company, _params(params), dialect=dialect, **query)
+    return where + bm_filters.conditions(f, dialect, ctx.company)
+
+
+@router.get("/", include_in_schema=False)  # the docs write `/customers/?filter=...`: served, not redirected
 @router.get(
     "",
     response_model=list[BillmateCustomerIn],
-    summary="GET /customers: the customers (a page: $top, $skip; searchWord, fromDate)",
+    response_model_exclude_unset=True,
+    summary="GET /customers: a page of customers (limit, start, filter, from, to, search, is*)",
 )
 def list_customers(
+    request: Request,
     ctx: HeaderReadCtx,
     params: Annotated[ListParams, Depends(list_params)],
+    f: Filters,
+    limit: Annotated[int | None, Query(ge=0, description="Page size (default 100, at most 1000)")] = None,
+    start: Annotated[int | None, Query(ge=0, le=2**62, description="Offset")] = None,
     searchWord: SearchWord = None,
     fromDate: FromDate = None,
 ) -> list[dict[str, Any]]:
-    _total, rows = customer_queries.list_page(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))
-    ids = [c.id for c, _a in rows]
+    """A bare array in customer-number order (or `$orderby`); `$top`/`$skip` work too."""
+    top = params.top if "$top" in request.query_params else 100 if limit is None else limit
+    skip = params.skip if start is None else start
+    where = _where(ctx, params, f, searchWord, fromDate)
+    orderby = _params(params).orderby
+    order = parse_orderby(orderby, customer_queries.FILTER_FIELDS) if orderby else []
+    ids = ctx.session.scalars(
+        select(Customer.id)
+        .outerjoin(Address, MAIN_ADDRESS_JOIN)
+        .where(*where)
+        .order_by(*order, Customer.customer_number)
+        .limit(min(top, bm_filters.LIMIT_MAX))
+        .offset(skip)
+    ).all()
     full = {
         c.id: c
         for c in ctx.session.scalars(select(Customer).where(Customer.id.in_(ids)).options(*service.load_options()))
@@ -73,37 +107,79 @@ def list_customers(
     return [billmate(full[i]) for i in ids]
 
 
-@router.post("", status_code=201, response_model=BillmateCustomerIn, summary="POST /customers: place a new customer")
+@router.post("/", response_model=BillmateCustomerIn, response_model_exclude_unset=True, include_in_schema=False)
+@router.post(
+    "",
+    response_model=BillmateCustomerIn,
+    response_model_exclude_unset=True,
+    summary="POST /customers: place a new customer (200, as published)",
+)
 def create_customer(body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, Any]:
     c = write(ctx, None, body.model_dump(exclude_unset=True))
     customer_writer.flush(ctx.session)
     return billmate(_get(ctx, c.customer_number))
 
 
+@router.delete("/", include_in_schema=False)
 @router.delete("", summary="DELETE /customers: remove several, all or nothing")
 def delete_customers(ctx: HeaderDeleteCtx, keys: Annotated[list[int | str], Body(max_length=1000)]) -> dict[str, Any]:
     return {"result": "Removed", "count": service.bulk_delete(ctx.session, ctx.company, keys)}
+
+
+@router.post(
+    "/import",
+    summary="POST /customers/import: Billmate's own CSV export read back (not in the vendor's API)",
+    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+async def import_csv(request: Request, ctx: HeaderWriteCtx) -> dict[str, int]:
+    """Rows naming a customer of the company update it; other rows create customers; all or
+    nothing. Answers `{created, updated}`."""
+    data = await request.body()  # before the unit of work opens (bounded by the body limit)
+    return await run_unit(importing.run, {"ctx": ctx, "data": data}, write=True)
 
 
 @router.get("/count", summary="GET /customers/count: how many match")
 def count_customers(
     ctx: HeaderReadCtx,
     params: Annotated[ListParams, Depends(list_params)],
+    f: Filters,
     searchWord: SearchWord = None,
     fromDate: FromDate = None,
 ) -> dict[str, int]:
-    return {"count": customer_queries.count(ctx.session, ctx.company, _params(params), **_query(searchWord, fromDate))}
+    where = _where(ctx, params, f, searchWord, fromDate)
+    inner = select(Customer.id).outerjoin(Address, MAIN_ADDRESS_JOIN).where(*where).subquery()
+    return {"count": ctx.session.scalar(select(func.count()).select_from(inner)) or 0}
+
+
+class AddressResponse(BaseModel):
+    """The published addressResponse: strings ("" when unset), `zip` an integer (left out
+    when the postal code is not digits)."""
+
+    firstname: str = ""
+    lastname: str = ""
+    company: str = ""
+    street: str = ""
+    zip: int | None = None
+    city: str = ""
+    country: str = ""
+    phone: str = ""
+    email: str = ""
 
 
 @router.get(
     "/searchByOrgNumber/{orgNum}",
-    response_model=OrgNumberResult,
+    response_model=AddressResponse,
+    response_model_exclude_none=True,
     summary="GET /customers/searchByOrgNumber/{orgNum}: the person/company details",
 )
-def search_by_org_number(ctx: HeaderReadCtx, orgNum: Annotated[str, Path(max_length=40)]):
+def search_by_org_number(ctx: HeaderReadCtx, orgNum: Annotated[str, Path(max_length=40)]) -> AddressResponse:
     with seed_names({"orgNumber": "orgNum"}):
         c, a = lookups.by_org_number(ctx.session, ctx.company, orgNum)
-    return OrgNumberResult(**lookups.org_number_result(c, a))
+    found = OrgNumberResult(**lookups.org_number_result(c, a)).model_dump()
+    digits = (found.pop("zip") or "").replace(" ", "")
+    return AddressResponse(
+        **{k: v or "" for k, v in found.items()}, zip=int(digits) if digits.isdigit() and len(digits) < 16 else None
+    )
 
 
 def _export_routes(fmt: str) -> None:
@@ -113,9 +189,9 @@ def _export_routes(fmt: str) -> None:
         summary=f"GET /customers/export/{fmt}: every customer, the seed's fields (streamed)",
         name=f"export_{fmt}",
     )
-    def export_all(ctx: HeaderReadCtx, searchWord: SearchWord = None, fromDate: FromDate = None):
-        where = customer_queries.conditions(ctx.company, ListParams(), **_query(searchWord, fromDate))
-        return stream(ctx, fmt, where, [])
+    def export_all(ctx: HeaderReadCtx, f: Filters, searchWord: SearchWord = None, fromDate: FromDate = None):
+        """The customers the list's filters select (all without one)."""
+        return stream(ctx, fmt, _where(ctx, ListParams(), f, searchWord, fromDate), [])
 
     @router.post(
         f"/export/{fmt}",
@@ -154,6 +230,7 @@ _export_routes("csv")
 @router.get(
     "/{mexcParamvaluesetsid}",
     response_model=BillmateCustomerIn,
+    response_model_exclude_unset=True,
     summary="GET /customers/{mexcParamvaluesetsid}: one customer",
 )
 def get_customer(mexcParamvaluesetsid: Key, ctx: HeaderReadCtx) -> dict[str, Any]:
@@ -169,6 +246,7 @@ def delete_customer(mexcParamvaluesetsid: Key, ctx: HeaderDeleteCtx) -> dict[str
 @router.patch(
     "/{mexcParamvaluesetsid}",
     response_model=BillmateCustomerIn,
+    response_model_exclude_unset=True,
     summary="PATCH /customers/{mexcParamvaluesetsid}: the fields sent change; null clears",
 )
 def patch_customer(mexcParamvaluesetsid: Key, body: BillmateCustomerIn, ctx: HeaderWriteCtx) -> dict[str, Any]:
