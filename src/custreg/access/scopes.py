@@ -5,8 +5,10 @@ WRITE = "customers:write"  # Fivaldi "lisäys"
 DELETE = "customers:delete"
 REGISTER_ADMIN = "register:admin"
 ADMIN = "admin"
+WEBHOOKS_READ = "webhooks:read"  # a company's webhook endpoints and their deliveries (docs/events.md)
+WEBHOOKS_WRITE = "webhooks:write"  # create, change, delete endpoints; rotate secrets; retry, replay
 
-ALL = frozenset({READ, WRITE, DELETE, REGISTER_ADMIN, ADMIN})
+ALL = frozenset({READ, WRITE, DELETE, REGISTER_ADMIN, ADMIN, WEBHOOKS_READ, WEBHOOKS_WRITE})
 
 # Scopes an API client may be granted (POST /v1/clients).
 CLIENT_SCOPES = ALL

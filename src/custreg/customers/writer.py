@@ -7,9 +7,10 @@ customer row, and every side effect of a write is called from here:
   rows, their change-log entries, audit entries (from the values), stored documents and
   COPIES (the export's lines; both rendered by rows.prepare), then the domains' CREATED
   hooks (nested records).
-- `changed(session, customer, op)`: an update, replace or delete of a customer or of one of
-  its records (service.replace/patch/delete, records.py): version, time, search text,
-  change-log entry, TOUCH hooks; the customer's stored copies are refreshed by `finish`.
+- `changed(session, customer, op, event=...)`: an update, replace or delete of a customer or
+  of one of its records (service.replace/patch/delete, records.py): version, time, search
+  text, change-log entry, TOUCH hooks, the event (EVENTS hooks: the outbox of
+  docs/events.md); the customer's stored copies are refreshed by `finish`.
 - `flush(session)`: audit entries of the session's pending ORM changes, then the flush.
   Services call it instead of `session.flush()`.
 - `finish(session)`: the unit of work calls it before COMMIT (access.context.Ctx, the
@@ -192,6 +193,10 @@ def create(
     for c, v in zip(created, values, strict=True):
         for hook in hooks.CREATED:
             hook(session, company, c, v)
+    if hooks.EVENTS:
+        events = [hooks.Event(cid, c.customer_guid, c.customer_number, 1, "customer.created") for c in created]
+        for emit in hooks.EVENTS:
+            emit(session, events)
     return created
 
 
@@ -217,8 +222,10 @@ def _check_pairs(session: Session, company: Company, pairs: list[tuple[int, str]
 _ADD_CHANGE = insert(table_of(ChangeLog))
 
 
-def changed(session: Session, customer: Customer, *, op: str = "upsert") -> None:
-    """Record a change of the customer or of any of its records (op "upsert" or "delete")."""
+def changed(session: Session, customer: Customer, *, op: str = "upsert", event: str | None = None) -> None:
+    """Record a change of the customer or of any of its records (op "upsert" or "delete").
+    `event`: its type when a record changed ("address.created"); else the customer's own
+    ("customer.updated", "customer.deleted")."""
     lock_changes(session, customer.company_id)
     now = utcnow()
     if op == "upsert":
@@ -238,6 +245,13 @@ def changed(session: Session, customer: Customer, *, op: str = "upsert") -> None
     )
     for hook in hooks.TOUCH:
         hook(session, customer, op)
+    if hooks.EVENTS:
+        kind = event or ("customer.deleted" if op == "delete" else "customer.updated")
+        happened = [
+            hooks.Event(customer.company_id, customer.customer_guid, customer.customer_number, customer.version, kind)
+        ]
+        for emit in hooks.EVENTS:
+            emit(session, happened)
 
 
 def mark(session: Session, customer: Customer) -> None:
