@@ -92,7 +92,7 @@ def test_a_receiver_failing_three_times_gets_the_same_event_on_the_fourth_try(ev
 
 
 def test_a_rolled_back_request_sends_nothing(events_client, hooks):  # noqa: F811
-    cuid, path, _hook_ = _hook(events_client, hooks)
+    cuid, path, _ = _hook(events_client, hooks)
     url = f"/v1/companies/{cuid}/customers"
     lost = str(uuid.uuid4())
     # The customer is written, then its nested bank account fails: the request rolls back.
@@ -106,7 +106,7 @@ def test_a_rolled_back_request_sends_nothing(events_client, hooks):  # noqa: F81
 
 
 def test_each_write_is_one_event(events_client, hooks):  # noqa: F811
-    cuid, path, _hook_ = _hook(events_client, hooks)
+    cuid, path, _ = _hook(events_client, hooks)
     url = f"/v1/companies/{cuid}/customers"
     made = events_client.post(url, json={"lastName": "Salo"}).json()
     assert events_client.patch(f"{url}/{made['customerNumber']}", json={"firstName": "Eeva"}).status_code == 200
