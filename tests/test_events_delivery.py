@@ -2,13 +2,17 @@
 signed events in per-customer order, retries with the same event id, a killed worker,
 a rolled-back request, the delivery log, retry and replay, disabling a failing endpoint."""
 
+import os
 import signal
 import uuid
 from datetime import UTC, datetime
 
+import httpx
 import pytest
-from conftest import new_company
-from events_util import add_webhook, events_client, receiver, worker  # noqa: F401 - a fixture
+from access_util import bearer
+from conftest import ADMIN, new_company
+from events_util import WORKER_ENV, add_webhook, events_client, receiver, worker  # noqa: F401 - a fixture
+from serve_util import custreg_serve
 
 from custreg.events.verify import HEADER, verify
 
@@ -184,3 +188,15 @@ def test_a_worker_killed_mid_burst_loses_no_event(events_client, database_url): 
     assert len(ids) == 1000 and all(g.event["type"] == "customer.created" for g in got)
     assert len({g.event["data"]["customerGuid"] for g in got}) == 1000
     assert all(verify(hook["secret"], g.headers[HEADER], g.body) for g in got[:50])
+
+
+def test_custreg_serve_runs_a_worker_beside_the_api(database_url, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
+    env.update(WORKER_ENV, CUSTREG_DATABASE_URL=database_url, CUSTREG_ADMIN_TOKEN=ADMIN, CUSTREG_DATA_DIR=str(tmp_path))
+    with receiver() as rec, custreg_serve(env, tmp_path) as served, httpx.Client(base_url=served.base) as http:
+        http.headers.update(bearer(ADMIN))
+        cuid = new_company(http)
+        add_webhook(http, cuid, rec.url + "/served")
+        made = http.post(f"/v1/companies/{cuid}/customers", json={"lastName": "Rantanen"}).json()
+        (got,) = rec.wait("/served", lambda seen: len(seen) >= 1)
+    assert got.event["data"]["customerGuid"] == made["customerGuid"]

@@ -92,7 +92,9 @@ def serve(
 
 
 @app.command()
-def worker() -> None:
+def worker(
+    parent: int = typer.Option(None, "--parent", hidden=True, help="End when this process is gone (serve's)"),
+) -> None:
     """Deliver events (docs/events.md): fan new ones out to the webhook endpoints, publish them
     to CUSTREG_EVENTS_AMQP_URL when set, send due deliveries with retries. Runs until SIGTERM
     or SIGINT. `custreg serve` starts one; on PostgreSQL run more to scale out."""
@@ -104,7 +106,7 @@ def worker() -> None:
     s = get_settings()
     logging.basicConfig(level=s.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     _migrate()  # a worker started alone before the API finds its tables
-    events = Worker(s)
+    events = Worker(s, parent=parent)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda _signum, _frame: events.stopping.set())
     events.run()

@@ -5,6 +5,7 @@ answer read up to a small limit — retrying failures with exponential backoff a
 lease); on SQLite run one."""
 
 import logging
+import os
 import random
 import threading
 import time
@@ -63,8 +64,9 @@ def backoff(settings: Settings, tries: int) -> float:
 
 
 class Worker:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, parent: int | None = None) -> None:
         self.settings = settings
+        self.parent = parent  # the process that started this one (serve): stop when it is gone
         self.db = Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
         self.box = signing.Secrets(settings)
         self.http = httpx.Client(
@@ -82,6 +84,9 @@ class Worker:
         """Until `stopping` is set: a round, and a short sleep whenever a round found nothing."""
         log.info("worker started (%s, %d at once)", self.db.dialect, self.settings.worker_concurrency)
         while not self.stopping.is_set():
+            if self.parent is not None and os.getppid() != self.parent:
+                log.info("worker stops: the process that started it is gone")
+                break
             try:
                 busy = self.round()
             except Exception:  # a database or broker hiccup: log it, wait, go on
