@@ -119,7 +119,10 @@ def run(server: str, workers: int, backlog: int, stream: int) -> dict:
         settings = Settings(database_url=url, admin_token=ADMIN, webhook_allow_private=True, webhook_secret_key=key)
         app = create_app(settings)
         with TestClient(app, headers={"Authorization": f"Bearer {ADMIN}"}) as http:
-            assert http.post("/v1/companies", json={"cuid": "bench", "name": "Bench"}).status_code == 201
+            assert (
+                http.post("/v1/companies", json={"cuid": "bench", "name": "Bench", "countryCode": "FI"}).status_code
+                == 201
+            )
             r = http.post("/v1/companies/bench/webhooks", json={"url": rec.url})
             assert r.status_code == 201, r.text
             lines = ["lastName;firstName", *(f"Backlog{i};Bench" for i in range(backlog))]
