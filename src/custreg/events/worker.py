@@ -28,6 +28,7 @@ from custreg.settings import Settings
 log = logging.getLogger("custreg.events")
 RESPONSE_LIMIT = 1000  # bytes of an answer read and kept
 USER_AGENT = "custreg-webhooks/1"
+CLAIM_PER_SENDER = 8  # deliveries claimed a round per sending thread
 
 
 @dataclass(slots=True)
@@ -113,7 +114,7 @@ class Worker:
             with self.db.session(write=True) as session:
                 published = amqp.publish(session, self.publisher)
                 session.commit()
-        claimed = self.claim(self.settings.worker_concurrency * 4)
+        claimed = self.claim(self.settings.worker_concurrency * CLAIM_PER_SENDER)
         if claimed:
             outcomes = list(self.pool.map(self.send, claimed))
             self.record(outcomes)
@@ -217,13 +218,20 @@ class Worker:
                     for o in outcomes
                 ],
             )
+            delivered = [o.claimed.id for o in outcomes if o.ok]
+            if delivered:  # the usual case: one statement for them all
+                session.execute(
+                    update(Delivery)
+                    .where(Delivery.id.in_(delivered))
+                    .values(status="delivered", delivered_at=now, tries=Delivery.tries + 1, leased_until=None)
+                )
             for o in outcomes:
+                if o.ok:
+                    continue
                 c = o.claimed
                 tries = c.tries + 1
                 values: dict = {"tries": tries, "leased_until": None}
-                if o.ok:
-                    values.update(status="delivered", delivered_at=now)
-                elif now - c.created_at > window:
+                if now - c.created_at > window:
                     values.update(status="failed")
                 else:
                     values.update(next_at=now + timedelta(seconds=backoff(self.settings, tries)))
