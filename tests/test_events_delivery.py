@@ -13,6 +13,7 @@ from access_util import bearer
 from conftest import ADMIN, new_company
 from events_util import WORKER_ENV, add_webhook, events_client, receiver, worker  # noqa: F401 - a fixture
 from serve_util import custreg_serve
+from sync_util import custreg_cli
 
 from custreg.events.verify import HEADER, verify
 
@@ -200,3 +201,19 @@ def test_custreg_serve_runs_a_worker_beside_the_api(database_url, tmp_path):
         made = http.post(f"/v1/companies/{cuid}/customers", json={"lastName": "Rantanen"}).json()
         (got,) = rec.wait("/served", lambda seen: len(seen) >= 1)
     assert got.event["data"]["customerGuid"] == made["customerGuid"]
+
+
+def test_prune_removes_old_events_with_their_finished_deliveries(events_client, hooks, database_url):  # noqa: F811
+    cuid, path, hook = _hook(events_client, hooks)
+    events_client.post(f"/v1/companies/{cuid}/customers", json={"lastName": "Karjalainen"})
+    hooks.wait(path, lambda seen: len(seen) >= 1)
+    log = f"/v1/companies/{cuid}/webhooks/{hook['id']}/deliveries"
+    for _ in range(600):  # the worker records the try just after the receiver answered
+        if events_client.get(log, params={"status": "delivered"}).json()["value"]:
+            break
+        hooks.wait(path, lambda seen: True, timeout=0.1)
+    done = custreg_cli(database_url, "prune", "--event-days", "0")
+    assert done.returncode == 0, done.stderr
+    assert events_client.get(log).json()["value"] == []
+    r = events_client.post(f"/v1/companies/{cuid}/webhooks/{hook['id']}/replay", json={"since": "2000-01-01T00:00:00Z"})
+    assert r.json()["queued"] == 0

@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     webhook_disable_after: int = Field(
         200, ge=1, description="Consecutive failed tries that disable an endpoint (the reason is recorded)"
     )
+    event_retention_days: int = Field(
+        30, ge=0, description="`custreg prune` removes events and finished deliveries older than this (replay's reach)"
+    )
     worker_concurrency: int = Field(8, ge=1, le=64, description="Deliveries one `custreg worker` sends at once")
     worker_poll_seconds: float = Field(0.5, gt=0, description="How often an idle worker looks for work")
     worker_lease_seconds: float = Field(

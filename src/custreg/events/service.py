@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from custreg.companies.models import Company
@@ -197,3 +197,20 @@ def replay(session: Session, company: Company, endpoint: WebhookEndpoint, since:
     events = events[:REPLAY_LIMIT]
     queued = dispatch.queue(session, {company.id: company.cuid}, [endpoint], events)
     return queued, (more.at if more is not None else None)
+
+
+def prune(session: Session, *, older_than: datetime) -> tuple[int, int]:
+    """`custreg prune`: finished deliveries (delivered, failed) of events older than
+    `older_than` with their tries, then those events that nothing waits for any more.
+    Returns (events, deliveries) removed."""
+    old = select(OutboxEvent.id).where(OutboxEvent.at < older_than)
+    finished = select(Delivery.id).where(Delivery.event_seq.in_(old), Delivery.status != "pending")
+    session.execute(sql_delete(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(finished)))
+    deliveries = session.execute(sql_delete(Delivery).where(Delivery.event_seq.in_(old), Delivery.status != "pending"))
+    waiting = exists().where(Delivery.event_seq == OutboxEvent.id)
+    events = session.execute(
+        sql_delete(OutboxEvent).where(
+            OutboxEvent.at < older_than, OutboxEvent.dispatched.is_(True), OutboxEvent.published.is_(True), ~waiting
+        )
+    )
+    return getattr(events, "rowcount", 0) or 0, getattr(deliveries, "rowcount", 0) or 0
