@@ -90,8 +90,11 @@ class Worker:
                 break
             try:
                 busy = self.round()
-            except Exception:  # a database or broker hiccup: log it, wait, go on
-                log.exception("worker round failed")
+            except Exception as exc:  # a database or broker hiccup: say what, wait, go on
+                # Only the kind: a database error's text carries its statement's parameters
+                # (bodies with customer data), which never go to the logs.
+                cause = getattr(exc, "orig", None) or exc
+                log.error("worker round failed: %s.%s", type(cause).__module__, type(cause).__name__)
                 busy = False
             if not busy:
                 self.stopping.wait(self.settings.worker_poll_seconds)
