@@ -14,7 +14,7 @@ def snapshot():
     from custreg.customers import hooks, read
     from custreg.register import service as register
     name = lambda f: f if isinstance(f, str) else f"{f.__module__}.{f.__qualname__}"
-    lists = {k: getattr(hooks, k) for k in ("APPLY", "CREATED", "TOUCH", "LOADERS", "NESTED", "COPIES")}
+    lists = {k: getattr(hooks, k) for k in ("APPLY", "CREATED", "TOUCH", "LOADERS", "NESTED", "COPIES", "EVENTS")}
     lists |= {"DETAIL_PARTS": read.DETAIL_PARTS, "SUB_RESOURCES": read.SUB_RESOURCES}
     out = {k: [name(f) for f in v] for k, v in lists.items()}
     out["USAGE_COUNTERS"] = sorted(register.USAGE_COUNTERS)
@@ -47,7 +47,10 @@ def _registries(how: str) -> dict:
 def test_imports_register_nothing_and_app_and_cli_wire_the_same():
     app, cli = _registries("app"), _registries("cli")
     imported = app["imported"]
-    assert all(not imported[k] for k in ("APPLY", "CREATED", "TOUCH", "LOADERS", "NESTED", "COPIES", "USAGE_COUNTERS"))
+    assert all(
+        not imported[k]
+        for k in ("APPLY", "CREATED", "TOUCH", "LOADERS", "NESTED", "COPIES", "EVENTS", "USAGE_COUNTERS")
+    )
     assert imported["SUB_RESOURCES"] == ["addresses"] and len(imported["DETAIL_PARTS"]) == 1
     assert cli["imported"] == imported
     wired = app["wired"]

@@ -15,6 +15,7 @@ from custreg.consents import service as consents
 from custreg.consents.models import Consent
 from custreg.contacts import routes as contacts
 from custreg.customers import hooks, read
+from custreg.events import outbox
 from custreg.external_ids import hooks as external_ids
 from custreg.external_ids import service as external_id_service
 from custreg.insurances import service as insurances
@@ -37,6 +38,8 @@ def wire() -> None:
     _add(hooks.TOUCH, relations.touch_relations_of_deleted)
     # The export's stored CSV lines, refreshed with the stored documents.
     _add(hooks.COPIES, lines.StoredLines)
+    # The outbox of events (docs/events.md): written in the change's transaction.
+    _add(hooks.EVENTS, outbox.emit)
     _add(hooks.NESTED, addresses.create_nested, bank_accounts.create_nested, contacts.create_nested)
     _add(
         hooks.LOADERS,

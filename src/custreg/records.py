@@ -70,6 +70,10 @@ class RecordKind:
     def id_attr(self):
         return getattr(self.model, snake(self.id_field))
 
+    def event(self, action: str) -> str:
+        """The type of an event of this kind of record: "bank_account.created"."""
+        return f"{self.title.replace(' ', '_').replace('-', '_')}.{action}"
+
     @property
     def a_title(self) -> str:
         """The title with its article: "an address", "a bank account"."""
@@ -172,7 +176,7 @@ def create(
     if kind.on_change:
         kind.on_change(session, customer, record, "create", actor)
     if touch:  # False inside a customer create, which has touched the customer already
-        customer_writer.changed(session, customer)
+        customer_writer.changed(session, customer, event=kind.event("created"))
     customer_writer.flush(session)
     return record
 
@@ -199,7 +203,7 @@ def replace(
         kind.after_write(session, customer, record)
     if kind.on_change and modified:
         kind.on_change(session, customer, record, "replace", actor)
-    customer_writer.changed(session, customer)
+    customer_writer.changed(session, customer, event=kind.event("updated"))
     customer_writer.flush(session)
 
 
@@ -207,7 +211,7 @@ def delete(session: Session, kind: RecordKind, customer: Customer, record: Any, 
     session.delete(record)  # first: the on_change hooks' changes derive from it
     if kind.on_change:
         kind.on_change(session, customer, record, "delete", actor)
-    customer_writer.changed(session, customer)
+    customer_writer.changed(session, customer, event=kind.event("deleted"))
     customer_writer.flush(session)
 
 

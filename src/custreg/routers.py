@@ -15,6 +15,7 @@ from custreg.compat.fivaldi import routes as fivaldi
 from custreg.consents.routes import router as consents
 from custreg.contacts.routes import router as contacts
 from custreg.customers.routes import router as customers
+from custreg.events.routes import router as webhooks
 from custreg.external_ids.routes import router as external_ids
 from custreg.insurances.routes import router as credit_insurances
 from custreg.lookups.routes import router as lookups
@@ -59,6 +60,8 @@ ROUTERS = [
     billmate.router,
     clvr.router,
     connect.router,
+    # Events (issue 25): webhook endpoints and their deliveries.
+    webhooks,
     # GET /metrics (scope admin).
     operations,
 ]

@@ -11,10 +11,12 @@ GETs at 700 req/s, 44 ms each, with the CPU 80 % idle, where 1 worker answered 1
 
 import copy
 import logging
+import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 
@@ -154,6 +156,42 @@ def run_workers(count: int, host: str, port: int, loop: str, log_level: str) -> 
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return code
+
+
+class Companion:
+    """`custreg worker` (events: docs/events.md) beside the API, started again when it dies,
+    as the API's workers are. `stop` ends it (SIGTERM, then SIGKILL after 30 s); it also ends
+    by itself when this process is gone (uvicorn ends it by re-raising SIGTERM, past any
+    `finally`)."""
+
+    def __init__(self) -> None:
+        self.argv = (sys.executable, "-m", "custreg.cli", "worker", "--parent", str(os.getpid()))
+
+        self._stopping = threading.Event()
+        self._proc: subprocess.Popen | None = None
+        self._thread = threading.Thread(target=self._supervise, name="custreg-worker", daemon=True)
+
+    def start(self) -> "Companion":
+        self._thread.start()
+        return self
+
+    def _supervise(self) -> None:
+        while not self._stopping.is_set():
+            if self._proc is None or self._proc.poll() is not None:
+                self._proc = subprocess.Popen(self.argv)
+            self._stopping.wait(1.0)  # at most one start a second, should it keep failing
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def _worker(host: str, port: int, loop: str, log_level: str) -> None:

@@ -124,6 +124,43 @@ class Settings(BaseSettings):
         None, description="Path of a JWKS file with the identity provider's public keys (RS256/ES256/EdDSA user tokens)"
     )
 
+    # Events and webhooks (docs/events.md)
+    webhook_allow_private: bool = Field(
+        False,
+        description="Allow webhook URLs on loopback, private, link-local or metadata addresses, "
+        "and plain http (tests, a receiver on the same host)",
+    )
+    webhook_secret_key: str | None = Field(
+        None,
+        description="Key (urlsafe base64 of 32 bytes, `Fernet.generate_key()`) that encrypts the "
+        "webhook signing secrets at rest; when unset, a key made on first use is kept in "
+        "`data_dir/webhook-secrets.key`",
+    )
+    webhook_timeout_seconds: float = Field(10.0, gt=0, le=60, description="Time a delivery POST may take")
+    webhook_retry_base_seconds: float = Field(
+        10.0, gt=0, description="First retry delay; each further retry doubles it (with jitter)"
+    )
+    webhook_retry_max_seconds: float = Field(4 * 3600.0, gt=0, description="Longest delay between two tries")
+    webhook_retry_window_hours: float = Field(
+        72.0, gt=0, description="A delivery is given up this long after its event"
+    )
+    webhook_disable_after: int = Field(
+        200, ge=1, description="Consecutive failed tries that disable an endpoint (the reason is recorded)"
+    )
+    event_retention_days: int = Field(
+        30, ge=0, description="`custreg prune` removes events and finished deliveries older than this (replay's reach)"
+    )
+    worker_concurrency: int = Field(8, ge=1, le=64, description="Deliveries one `custreg worker` sends at once")
+    worker_poll_seconds: float = Field(0.5, gt=0, description="How often an idle worker looks for work")
+    worker_lease_seconds: float = Field(
+        60.0, gt=0, description="A claimed delivery is another worker's after this long (a worker that died)"
+    )
+    serve_worker: bool = Field(True, description="`custreg serve` starts one `custreg worker` beside the API")
+    events_amqp_url: str | None = Field(
+        None, description="RabbitMQ URL (amqp://user:pass@host:5672/vhost): events are published there too"
+    )
+    events_amqp_exchange: str = Field("custreg.events", description="The topic exchange events are published to")
+
     @model_validator(mode="after")
     def _default_database(self) -> "Settings":
         self.data_dir = self.data_dir.expanduser().absolute()

@@ -70,19 +70,46 @@ def serve(
     console.print(f"custreg on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     from custreg import serving
 
-    if workers > 1 and serving.reuse_port_supported():
-        raise typer.Exit(serving.run_workers(workers, host, port, s.loop, s.log_level))
-    uvicorn.run(
-        "custreg.main:app",
-        host=host,
-        port=port,
-        workers=workers,
-        http=serving.PROTOCOL,
-        loop=s.loop,
-        log_level=s.log_level,
-        log_config=serving.log_config(s.log_level),
-        access_log=False,  # custreg's own (observe.py) names the route template, not the path
-    )
+    # The events' worker beside the API (CUSTREG_SERVE_WORKER=false: run `custreg worker` apart).
+    companion = serving.Companion().start() if s.serve_worker else None
+    try:
+        if workers > 1 and serving.reuse_port_supported():
+            raise typer.Exit(serving.run_workers(workers, host, port, s.loop, s.log_level))
+        uvicorn.run(
+            "custreg.main:app",
+            host=host,
+            port=port,
+            workers=workers,
+            http=serving.PROTOCOL,
+            loop=s.loop,
+            log_level=s.log_level,
+            log_config=serving.log_config(s.log_level),
+            access_log=False,  # custreg's own (observe.py) names the route template, not the path
+        )
+    finally:
+        if companion is not None:
+            companion.stop()
+
+
+@app.command()
+def worker(
+    parent: int = typer.Option(None, "--parent", hidden=True, help="End when this process is gone (serve's)"),
+) -> None:
+    """Deliver events (docs/events.md): fan new ones out to the webhook endpoints, publish them
+    to CUSTREG_EVENTS_AMQP_URL when set, send due deliveries with retries. Runs until SIGTERM
+    or SIGINT. `custreg serve` starts one; on PostgreSQL run more to scale out."""
+    import logging
+    import signal
+
+    from custreg.events.worker import Worker
+
+    s = get_settings()
+    logging.basicConfig(level=s.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _migrate()  # a worker started alone before the API finds its tables
+    events = Worker(s, parent=parent)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda _signum, _frame: events.stopping.set())
+    events.run()
 
 
 @app.command("admin-token")

@@ -303,21 +303,30 @@ def prune_cmd(
     days: int | None = typer.Option(
         None, "--days", help="Change-feed retention in days (default: CUSTREG_CHANGE_RETENTION_DAYS)"
     ),
+    event_days: int | None = typer.Option(
+        None, "--event-days", min=0, help="Events' retention in days (default: CUSTREG_EVENT_RETENTION_DAYS)"
+    ),
 ) -> None:
-    """Compact the change feed (superseded entries and tombstones older than the retention)
-    and delete expired Idempotency-Keys."""
+    """Compact the change feed (superseded entries and tombstones older than the retention),
+    delete expired Idempotency-Keys, and events with their finished deliveries older than
+    CUSTREG_EVENT_RETENTION_DAYS (docs/events.md)."""
+    from custreg.events import service as events
+
     days = days if days is not None else get_settings().change_retention_days
+    event_days = event_days if event_days is not None else get_settings().event_retention_days
     db = _database()
     try:
         with db.session(write=True) as session:
             removed = feed.prune(session, older_than=utcnow() - dt.timedelta(days=days))
             keys = session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= utcnow())).rowcount or 0
+            gone, deliveries = events.prune(session, older_than=utcnow() - dt.timedelta(days=event_days))
             session.commit()
     finally:
         db.engine.dispose()
     console.print(
         f"[green]change feed: {removed} entries removed (older than {days} days); "
-        f"{keys} expired idempotency keys deleted[/green]"
+        f"{keys} expired idempotency keys deleted; {gone} events and {deliveries} deliveries "
+        f"removed (older than {event_days} days)[/green]"
     )
 
 

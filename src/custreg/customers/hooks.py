@@ -2,6 +2,7 @@
 `custreg.bootstrap.wire()` fills them, once, at application or CLI start."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 # Rules that need the database, run on every create and update before anything is written:
@@ -20,3 +21,17 @@ LOADERS: list[Callable[[], Any]] = []
 COPIES: list[Any] = []
 # Nested records of a create body (addresses, bank accounts, ...): fn(ctx, customer, body).
 NESTED: list[Callable[..., None]] = []
+# Events of the write path (docs/events.md), in its transaction: fn(session, [Event]) once per
+# create (a batch for the import) and once per change.
+EVENTS: list[Callable[..., None]] = []
+
+
+@dataclass(slots=True)
+class Event:
+    """A change the write path reports: `type` "customer.created", "address.updated", ..."""
+
+    company_id: int
+    customer_guid: Any  # uuid.UUID
+    customer_number: int
+    version: int
+    type: str

@@ -7,9 +7,10 @@ customer row, and every side effect of a write is called from here:
   rows, their change-log entries, audit entries (from the values), stored documents and
   COPIES (the export's lines; both rendered by rows.prepare), then the domains' CREATED
   hooks (nested records).
-- `changed(session, customer, op)`: an update, replace or delete of a customer or of one of
-  its records (service.replace/patch/delete, records.py): version, time, search text,
-  change-log entry, TOUCH hooks; the customer's stored copies are refreshed by `finish`.
+- `changed(session, customer, op, event=...)`: an update, replace or delete of a customer or
+  of one of its records (service.replace/patch/delete, records.py): version, time, search
+  text, change-log entry, TOUCH hooks, the event (EVENTS hooks: the outbox of
+  docs/events.md); the customer's stored copies are refreshed by `finish`.
   A write that changes nothing is no change: `changed` does nothing unless the session
   holds (pending or flushed) a real change of the customer or one of its records, or of
   the `cause` whose change this one derives from (docs/customers.md, "What counts as a change").
@@ -198,6 +199,10 @@ def create(
     for c, v in zip(created, values, strict=True):
         for hook in hooks.CREATED:
             hook(session, company, c, v)
+    if hooks.EVENTS:
+        events = [hooks.Event(cid, c.customer_guid, c.customer_number, 1, "customer.created") for c in created]
+        for emit in hooks.EVENTS:
+            emit(session, events)
     return created
 
 
@@ -264,9 +269,17 @@ def note_changes(session: Session) -> set[int]:
 
 
 def changed(
-    session: Session, customer: Customer, *, op: str = "upsert", cause: Customer | None = None, derived: bool = False
+    session: Session,
+    customer: Customer,
+    *,
+    op: str = "upsert",
+    event: str | None = None,
+    cause: Customer | None = None,
+    derived: bool = False,
 ) -> None:
     """Record a change of the customer or of any of its records (op "upsert" or "delete").
+    `event`: its type when a record changed ("address.created"); else the customer's own
+    ("customer.updated", "customer.deleted").
     An upsert with no real change of the customer (nor of `cause`, the customer whose
     change this one derives from) in this transaction is no change: nothing happens.
     `derived`: the caller knows a real change of another customer is about to be written
@@ -296,6 +309,13 @@ def changed(
     )
     for hook in hooks.TOUCH:
         hook(session, customer, op)
+    if hooks.EVENTS:
+        kind = event or ("customer.deleted" if op == "delete" else "customer.updated")
+        happened = [
+            hooks.Event(customer.company_id, customer.customer_guid, customer.customer_number, customer.version, kind)
+        ]
+        for emit in hooks.EVENTS:
+            emit(session, happened)
 
 
 def mark(session: Session, customer: Customer) -> None:
