@@ -42,7 +42,9 @@ class ChangesPage(BaseModel):
     nextCursor: str = Field(description="Where to continue; the given cursor when nothing is new")
 
 
-@router.get("/changes", response_model=ChangesPage)
+@router.get(
+    "/changes", response_model=ChangesPage, responses={410: {"description": "The cursor is older than the feed keeps"}}
+)
 def list_changes(
     ctx: ReadCtx,
     cursor: Annotated[
