@@ -182,10 +182,30 @@ DETAIL = {
     "bankAccounts": [],
     "contacts": [],
 }
-SUMMARY = {
-    key: DETAIL[key]
-    for key in ("customerGuid", "customerNumber", "customerType", "firstName", "lastName", "fullName", "email")
-} | {"regDate": "2026-03-02", "lastUpdatedAt": AT, "version": 1, "links": LINKS[:1]}
+SUMMARY = {  # a list item: the customer's summary (docs/api.md)
+    "customerType": "PERSON",
+    "fullName": "Aino Virtanen",
+    "firstName": "Aino",
+    "middleName": None,
+    "lastName": "Virtanen",
+    "companyName": None,
+    "vatNumber": None,
+    "idNumber": None,
+    "city": "Helsinki",
+    "zipCode": "00100",
+    "countryCode": "FI",
+    "homePhone": None,
+    "workPhone": None,
+    "cellularPhone": "+358401234567",
+    "email": "aino.virtanen@example.fi",
+    "status": None,
+    "excluded": False,
+    "customerGuid": GUID,
+    "customerNumber": 1,
+    "lastUpdatedAt": AT,
+    "version": 1,
+    "links": LINKS,
+}
 RESPONSES: dict[tuple[str, str], Any] = {
     ("companies_create", "201"): {**REQUESTS["companies_create"], "createdAt": AT},
     ("customers_create", "201"): DETAIL,

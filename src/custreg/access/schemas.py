@@ -1,7 +1,7 @@
 """API shapes of access control: API clients, tokens, the audit trail."""
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -53,6 +53,15 @@ class ClientRead(BaseModel):
 
 class ClientCreated(ClientRead):
     clientSecret: str = Field(description="Shown once: only its hash is stored")
+
+
+class AccessToken(BaseModel):
+    """RFC 6749 section 5.1: the answer of POST /oauth/token."""
+
+    access_token: str = Field(description="The bearer token")
+    token_type: Literal["Bearer"]
+    expires_in: int = Field(description="Seconds the token is valid")
+    scope: str = Field(description="The granted scopes, space-separated")
 
 
 class HistoryChange(BaseModel):

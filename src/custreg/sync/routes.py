@@ -252,7 +252,9 @@ def _run_import(ctx, spool, mode: str) -> import_rows.Report:
     "/import",
     response_model=ImportReport,
     status_code=200,
-    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}}}
+    },
     responses={422: {"description": "all-or-nothing: a row failed, nothing written"}},
 )
 async def import_customers(
