@@ -114,10 +114,10 @@ RETRY_AFTER = {"description": "Seconds to wait before retrying", "schema": {"typ
 
 def error_statuses(method: str, path: str, op: dict[str, Any]) -> set[int]:
     """The error statuses an operation can answer, from what it takes: a token (401, 403,
-    429 and `$` options: 400), parameters (400), path parameters or the `X-Company` header
-    (404), a write (409),
-    `If-Match` (412), a body (400 malformed, 413, 422; 415 for a body other than JSON),
-    the database (503). A route adds its own (410 of the change feed) in `responses=`."""
+    429, and 400 for a `$` option it does not take), parameters (400), path parameters or
+    the `X-Company` header (404), a write (409), `If-Match` (412), a body (400 malformed,
+    413, 422; 415 for a body other than JSON), the database (503). A route declares its
+    own in `responses=` (the change feed's 410, the import's 422)."""
     params = op.get("parameters", [])
     body = op.get("requestBody", {}).get("content", {})
     secured = bool(op.get("security"))
@@ -170,7 +170,6 @@ def document_errors(spec: dict[str, Any]) -> None:
                 own = _error_description(status, responses.get(str(status), {}).get("description"))
                 content = oauth if path in errors.OAUTH_ERROR_PATHS and status < 500 else problem
                 responses[str(status)] = {"description": own, "content": content}
-            responses.pop("4XX", None)
             for status, response in responses.items():
                 headers = response.setdefault("headers", {})
                 headers["X-Request-Id"] = REQUEST_ID
