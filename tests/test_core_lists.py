@@ -155,7 +155,8 @@ def test_a_list_item_is_the_summary_unless_select_names_others(client, customers
     detail = client.get(f"{customers_url}/{c['customerNumber']}").json()
     assert {"street", "creditLimit", "notes", "bankAccounts", "regDate"} <= set(detail)
     item = client.get(customers_url).json()["value"][0]
-    assert set(item) == SUMMARY and item == {k: detail[k] for k in item}
+    assert set(item) == SUMMARY and item == {k: detail[k] for k in item} | {"links": detail["links"][:1]}
+    assert item["links"] == [{"rel": "self", "href": f"{customers_url}/{c['customerGuid']}"}] != detail["links"]
     item = client.get(customers_url, params={"$select": "street,creditLimit"}).json()["value"][0]
     assert set(item) == {"street", "creditLimit", "customerGuid", "customerNumber", "version", "links"}
     assert item["street"] == "Mannerheimintie 1" and item["creditLimit"] == 1500

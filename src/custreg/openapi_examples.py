@@ -204,7 +204,7 @@ SUMMARY = {  # a list item: the customer's summary (docs/api.md)
     "customerNumber": 1,
     "lastUpdatedAt": AT,
     "version": 1,
-    "links": LINKS,
+    "links": LINKS[:1],
 }
 RESPONSES: dict[tuple[str, str], Any] = {
     ("companies_create", "201"): {**REQUESTS["companies_create"], "createdAt": AT},

@@ -90,7 +90,7 @@ def page_json(
         item = dict(zip(_SUMMARY_FIELDS, pick(r)))
         if select is not None:
             item = {f: item[f] for f in select if f in item}
-        item["links"] = links(f"{base}{item['customerGuid']}")
+        item["links"] = [{"rel": "self", "href": f"{base}{item['customerGuid']}"}]  # its GET: the others
         value.append(item)
     page: dict[str, Any] = {"count": len(value), "skip": skip, "total": total, "value": value}
     if next_link is not None:  # absent on the last page, as paging.Page renders it

@@ -264,7 +264,7 @@ class CustomerSummary(BaseModel):
     customerNumber: int
     lastUpdatedAt: dt.datetime | None = None
     version: int
-    links: list[Link] | None = None
+    links: list[Link] | None = Field(None, description="The customer's own (`self`); its GET lists the records'")
 
 
 class CustomerNumberList(BaseModel):
