@@ -127,3 +127,42 @@ def test_any_filter_string_is_200_or_400(client, customers_url, text):
     assert r.status_code in (200, 400), r.text
     if r.status_code == 400:
         assert r.headers["content-type"].startswith("application/problem+json")
+
+
+SUMMARY = {
+    "customerGuid", "customerNumber", "customerType", "fullName", "firstName", "middleName", "lastName",
+    "companyName", "idNumber", "vatNumber", "email", "homePhone", "workPhone", "cellularPhone", "city",
+    "zipCode", "countryCode", "status", "excluded", "lastUpdatedAt", "version", "links",
+}  # fmt: skip
+
+
+def test_a_list_item_is_the_summary_unless_select_names_others(client, customers_url):
+    """Issue 22: light lists; the single GET stays whole; /openapi.json says so."""
+    c = create_customer(
+        client,
+        customers_url,
+        firstName="Aino",
+        lastName="Virtanen",
+        idNumber="131052-308T",
+        email="aino@example.fi",
+        street="Mannerheimintie 1",
+        zipCode="00100",
+        city="Helsinki",
+        creditLimit="1500",
+        notes="VIP",
+        bankAccounts=[{"iban": "FI21 1234 5600 0007 85"}],
+    )
+    detail = client.get(f"{customers_url}/{c['customerNumber']}").json()
+    assert {"street", "creditLimit", "notes", "bankAccounts", "regDate"} <= set(detail)
+    item = client.get(customers_url).json()["value"][0]
+    assert set(item) == SUMMARY and item == {k: detail[k] for k in item} | {"links": detail["links"][:1]}
+    assert item["links"] == [{"rel": "self", "href": f"{customers_url}/{c['customerGuid']}"}] != detail["links"]
+    item = client.get(customers_url, params={"$select": "street,creditLimit"}).json()["value"][0]
+    assert set(item) == {"street", "creditLimit", "customerGuid", "customerNumber", "version", "links"}
+    assert item["street"] == "Mannerheimintie 1" and item["creditLimit"] == 1500
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    listed = client.get("/openapi.json").json()["paths"]["/v1/companies/{cuid}/customers"]["get"]
+    page = listed["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert schemas[page]["properties"]["value"]["items"] == {"$ref": "#/components/schemas/CustomerSummary"}
+    assert set(schemas["CustomerSummary"]["properties"]) == SUMMARY
+    assert set(schemas["CustomerSummary"]["required"]) == {"customerGuid", "customerNumber", "version"}

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sync_util import csv_rows, custreg_cli
 
+from custreg.customers.schemas import CustomerRead
 from custreg.sync.csv_format import COLUMNS, neutralize, unneutralize
 
 # Assigned by the register, not carried over by an import.
@@ -124,12 +125,15 @@ def import_csv(client, cuid: str, text: str | bytes, mode: str | None = None):
     )
 
 
+# Every field of a list item, not the summary alone.
+EVERY_FIELD = ",".join(CustomerRead.model_fields)
+
+
 def all_customers(client, cuid: str) -> dict[str, dict]:
     out, skip = {}, 0
     while True:
-        page = client.get(
-            f"/v1/companies/{cuid}/customers", params={"$top": 100, "$skip": skip, "includeExcluded": "true"}
-        ).json()
+        params = {"$top": 100, "$skip": skip, "includeExcluded": "true", "$select": EVERY_FIELD}
+        page = client.get(f"/v1/companies/{cuid}/customers", params=params).json()
         for c in page["value"]:
             out[c["customerGuid"]] = c
         skip += 100

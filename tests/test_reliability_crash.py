@@ -74,7 +74,8 @@ def integrity_problems(database_url: str) -> list[str]:
 def _all_customers(http: httpx.Client, url: str) -> list[dict]:
     out, skip = [], 0
     while True:
-        page = http.get(url, params={"$top": 100, "$skip": skip, "$orderby": "customerNumber"}).json()
+        params = {"$top": 100, "$skip": skip, "$orderby": "customerNumber", "$select": "lastName,notes"}
+        page = http.get(url, params=params).json()
         out += page["value"]
         skip += page["count"]
         if page["count"] == 0 or skip >= page["total"]:

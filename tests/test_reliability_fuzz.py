@@ -1,9 +1,9 @@
-"""Issue 9: Schemathesis against the app's own OpenAPI (in-process ASGI, admin token).
+"""Issues 9 and 22: Schemathesis against the app's own OpenAPI (in-process ASGI, admin token).
 
 Every operation of /openapi.json gets generated requests, valid and invalid ones, with
 `cuid` pinned to a seeded company and `{customer}` mostly to a seeded customer (so the
-requests reach real data). For every response: no 5xx, a documented status conforms to
-its documented schema and content type, and every error (4xx) is problem+json
+requests reach real data). For every response: no 5xx, its status is documented and it
+conforms to its documented schema, content type and headers, and every error (4xx) is problem+json
 (except /oauth/token, whose errors are RFC 6749 JSON by contract).
 
 Bounded: FUZZ_EXAMPLES per operation (env CUSTREG_FUZZ_EXAMPLES, default below), no
@@ -20,8 +20,13 @@ from conftest import ADMIN, PG_URL
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from schemathesis.checks import CheckContext
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.checks import CheckContext, not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from custreg.app import create_app
 from custreg.settings import Settings
@@ -177,5 +182,14 @@ def test_api_conforms(fuzz_schema, method, path):
     run()
 
 
-CHECKS = [no_server_error, problem_json_for_errors, response_schema_conformance, content_type_conformance]
+# Issue 22's acceptance: these five checks of schemathesis over every operation, 0 failures.
+CHECKS = [
+    no_server_error,
+    not_a_server_error,
+    problem_json_for_errors,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 STATS = {"examples": 0}

@@ -172,8 +172,13 @@ def test_list_item_is_the_customer_as_the_model_renders_it(client, customers_url
         assert r.headers["content-type"].startswith("application/json")
         item = next(i for i in r.json()["value"] if i["customerNumber"] == c["customerNumber"])
         assert list(item) == [k for k in detail if k in item]
-        assert item == {k: detail[k] for k in item}
-        assert item["creditLimit"] == 1500.5 and item["regDate"].endswith("Z")
+        assert item == {k: detail[k] for k in item} | {"links": detail["links"][:1]}
+        assert item["lastUpdatedAt"].endswith("Z") and "creditLimit" not in item  # the summary
+    # Other fields, as `$select` names them, are rendered as GET renders them.
+    r = client.get(customers_url, params={"$select": "creditLimit,rebate,regDate,notes,latitude,email"})
+    item = next(i for i in r.json()["value"] if i["customerNumber"] == c["customerNumber"])
+    assert item == {k: detail[k] for k in item} | {"links": detail["links"][:1]} and len(item) == 10
+    assert item["creditLimit"] == 1500.5 and item["regDate"].endswith("Z")
 
 
 # ------------------------------------------------------------------ property: engine = model

@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.token_limits = TokenEndpointLimits(settings)  # POST /oauth/token (docs/access.md)
     app.state.metrics = Metrics(db.engine)  # this app's own registry (GET /metrics)
     install_handlers(app)
+    openapi_doc.install(app)  # errors and examples documented in /openapi.json
     # Answers of 1 KB or more, gzip-coded for clients that accept it (docs/customers.md, "List
     # options and transport"); streamed answers (export.csv) stay streamed, compressed chunk by
     # chunk. Level 1, as nginx: a 100-item page costs 0.43 ms (level 9: 2.3 ms), 0.9 % larger.

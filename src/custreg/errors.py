@@ -175,61 +175,6 @@ FIVALDI_ERROR_SCHEMA = {
 }
 
 
-def document_problems(app: FastAPI) -> None:
-    """Make /openapi.json say what errors really look like: every 4xx of every operation
-    is problem+json (`Problem`), FastAPI's default 422 shape included; /oauth/token's
-    errors are RFC 6749 JSON."""
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        spec = generate()
-        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-        schemas["Problem"] = PROBLEM_SCHEMA
-        schemas["OAuthError"] = OAUTH_ERROR_SCHEMA
-        schemas["FivaldiApiError"] = FIVALDI_ERROR_SCHEMA
-        problem_ref = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-        # A request refused before routing (NUL bytes, an over-size body: limits.py) is
-        # problem+json on every path.
-        fivaldi_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/FivaldiApiError"}}} | problem_ref
-        oauth_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}
-        for path, item in spec.get("paths", {}).items():
-            for op in item.values():
-                if not isinstance(op, dict) or "responses" not in op:
-                    continue
-                content = (
-                    oauth_ref
-                    if path in OAUTH_ERROR_PATHS
-                    else fivaldi_ref
-                    if path.startswith(FIVALDI_ERROR_PREFIX)
-                    else problem_ref
-                )
-                for code, response in op["responses"].items():
-                    if code[:1] in ("4", "5"):
-                        response["content"] = content
-                        if response.get("description") == "Validation Error":
-                            response["description"] = "A field fails validation"
-                op["responses"].setdefault(
-                    "4XX",
-                    {
-                        "description": "Client error (RFC 6749 JSON)"
-                        if path in OAUTH_ERROR_PATHS
-                        else "Client error: {status, message, errors} (Fivaldi's ApiError)"
-                        if path.startswith(FIVALDI_ERROR_PREFIX)
-                        else "Client error: RFC 9457 problem details",
-                        "content": content,
-                    },
-                )
-        for unused in ("HTTPValidationError", "ValidationError"):
-            if unused in schemas and f'"#/components/schemas/{unused}"' not in str(spec["paths"]):
-                schemas.pop(unused)
-        app.openapi_schema = spec
-        return spec
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
 # SQLSTATEs of a lock wait that ended (PostgreSQL): lock_not_available, deadlock_detected,
 # serialization_failure. SQLite says "database is locked" once its busy timeout is over.
 BUSY_SQLSTATES = {"55P03", "40P01", "40001"}
@@ -257,8 +202,6 @@ def is_unreachable(exc: DBAPIError) -> bool:
 
 
 def install_handlers(app: FastAPI) -> None:
-    document_problems(app)
-
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError):
         return problem(

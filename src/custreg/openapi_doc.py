@@ -5,8 +5,13 @@ stable, readable operationIds `<domain>_<action>` (`customers_create`, `addresse
 (`operation_id`, the app's `generate_unique_id_function`)."""
 
 import re
+from http import HTTPStatus
+from typing import Any
 
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
+
+from custreg import errors, openapi_examples, problem_types
 
 _RECORD = "A record of the customer, under /customers/{customer}/"
 TAGS: list[dict[str, str]] = [
@@ -88,3 +93,118 @@ def _forms(domain: str) -> set[str]:
 def _snake(name: str) -> str:
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+# ------------------------------------------------------------------ error responses
+
+REQUEST_ID = {
+    "description": "The client's X-Request-Id, or one made for this request (it is in the log line)",
+    "required": True,
+    "schema": {"type": "string"},
+}
+RATE_LIMIT = {
+    name: {"description": description, "schema": {"type": "integer", "minimum": 0}}
+    for name, description in (
+        ("RateLimit-Limit", "Requests a credential may make in a burst"),
+        ("RateLimit-Remaining", "Requests left before 429"),
+        ("RateLimit-Reset", "Seconds until the budget is full again"),
+    )
+}
+RETRY_AFTER = {"description": "Seconds to wait before retrying", "schema": {"type": "integer", "minimum": 0}}
+
+
+def error_statuses(method: str, path: str, op: dict[str, Any]) -> set[int]:
+    """The error statuses an operation can answer, from what it takes: a token (401, 403,
+    429, and 400 for a `$` option it does not take), parameters (400), path parameters or
+    the `X-Company` header (404), a write (409), `If-Match` (412), a body (400 malformed,
+    413, 422; 415 for a body other than JSON), the database (503). A route declares its
+    own in `responses=` (the change feed's 410, the import's 422)."""
+    params = op.get("parameters", [])
+    body = op.get("requestBody", {}).get("content", {})
+    secured = bool(op.get("security"))
+    statuses = {int(s) for s in op.get("responses", {}) if s.isdigit() and int(s) >= 400}
+    if params or body or secured:
+        statuses.add(400)
+    if secured:
+        statuses |= {401, 403, 429}
+    if any(p["in"] == "path" or p["name"].lower() == "x-company" for p in params):
+        statuses.add(404)  # no such resource, or no such company
+    if path in errors.OAUTH_ERROR_PATHS:
+        statuses |= {401, 429}  # invalid_client; the endpoint's own rate limits (problem+json)
+    if secured and method != "get":
+        statuses.add(409)
+    if any(p["name"].lower() == "if-match" for p in params):
+        statuses.add(412)
+    if body:
+        statuses |= {413, 422}
+        if "application/json" not in body:
+            statuses.add(415)
+    if path not in ("/problems/{code}",):
+        statuses.add(503)
+    return statuses
+
+
+def _error_description(status: int, own: str | None) -> str:
+    """The route's own words (or the status's phrase) and the problem codes of the status."""
+    codes = [t.code for t in problem_types.TYPES.values() if t.status == status] or [problem_types.code_for(status)]
+    if own in (None, "Validation Error"):
+        own = HTTPStatus(status).phrase
+    return f"{own}; code {' or '.join(f'`{c}`' for c in codes)} (described at `/problems/{{code}}`)"
+
+
+def document_errors(spec: dict[str, Any]) -> None:
+    """Every operation lists each error status it can answer (`error_statuses`) as
+    problem+json (the one `Problem` component; /oauth/token's errors are RFC 6749 JSON,
+    `OAuthError`; Fivaldi's are its `FivaldiApiError`), and every answer's headers: X-Request-Id always, the RateLimit-* of a
+    token's answers, Retry-After of a 429 and a 503."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = errors.PROBLEM_SCHEMA
+    schemas["OAuthError"] = errors.OAUTH_ERROR_SCHEMA
+    schemas["FivaldiApiError"] = errors.FIVALDI_ERROR_SCHEMA
+    problem = {errors.PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    oauth = {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}}
+    # Fivaldi's own answers are its ApiError; a request refused before routing (limits.py)
+    # is problem+json on every path.
+    fivaldi = {"application/json": {"schema": {"$ref": "#/components/schemas/FivaldiApiError"}}} | problem
+    for path, item in spec.get("paths", {}).items():
+        for method, op in item.items():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            responses = op["responses"]
+            for status in error_statuses(method, path, op):
+                own = _error_description(status, responses.get(str(status), {}).get("description"))
+                content = (
+                    oauth
+                    if path in errors.OAUTH_ERROR_PATHS and status not in (429, 503)
+                    else fivaldi
+                    if path.startswith(errors.FIVALDI_ERROR_PREFIX)
+                    else problem
+                )
+                responses[str(status)] = {"description": own, "content": content}
+            for status, response in responses.items():
+                headers = response.setdefault("headers", {})
+                headers["X-Request-Id"] = REQUEST_ID
+                if op.get("security") and status != "401":
+                    headers.update(RATE_LIMIT)
+                if status in ("429", "503"):
+                    headers["Retry-After"] = RETRY_AFTER
+            op["responses"] = dict(sorted(responses.items()))
+    for unused in ("HTTPValidationError", "ValidationError"):
+        if unused in schemas and f'"#/components/schemas/{unused}"' not in str(spec["paths"]):
+            schemas.pop(unused)
+
+
+def install(app: FastAPI) -> None:
+    """The app's /openapi.json: FastAPI's, with `document_errors` and the examples
+    (`openapi_examples.document`) added once."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if not app.openapi_schema:
+            spec = generate()
+            document_errors(spec)
+            openapi_examples.document(spec)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

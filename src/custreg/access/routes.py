@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from custreg.access import audit, clients, privileges, secret_box
 from custreg.access.context import AdminCtx, CustomerPath, ReadCtx
-from custreg.access.schemas import ClientCreate, ClientCreated, ClientPatch, ClientRead, HistoryEntry
+from custreg.access.schemas import AccessToken, ClientCreate, ClientCreated, ClientPatch, ClientRead, HistoryEntry
 from custreg.access.tokens import issue_client_token
 from custreg.customers.models import AuditEntry
 from custreg.db.columns import filter_fields
@@ -136,6 +136,7 @@ def _limited(wait: int | None) -> None:
 @oauth_router.post(
     "/oauth/token",
     summary="Client credentials grant (RFC 6749 4.4)",
+    responses={200: {"model": AccessToken}},
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -1,7 +1,7 @@
 """API shapes of access control: API clients, tokens, the audit trail."""
 
 import datetime as dt
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -71,6 +71,15 @@ class ClientCreated(ClientRead):
     clientSecret: str | None = Field(
         None, description="Shown once: only its hash is stored; absent from the replay of an Idempotency-Key"
     )
+
+
+class AccessToken(BaseModel):
+    """RFC 6749 section 5.1: the answer of POST /oauth/token."""
+
+    access_token: str = Field(description="The bearer token")
+    token_type: Literal["Bearer"]
+    expires_in: int = Field(description="Seconds the token is valid")
+    scope: str = Field(description="The granted scopes, space-separated")
 
 
 class HistoryChange(BaseModel):

@@ -12,6 +12,7 @@ from custreg.customers.schemas import (
     CustomerPatch,
     CustomerRead,
     CustomerReplace,
+    CustomerSummary,
     Removed,
 )
 from custreg.customers.shape import SUMMARY_COLUMNS
@@ -41,7 +42,8 @@ Select = Annotated[
         description="Fields to show, e.g. `lastName,email`; customerGuid, customerNumber, version and links always",
     ),
 ]
-SUMMARY_FIELDS = tuple(CustomerRead.model_fields)
+SUMMARY_FIELDS = tuple(CustomerRead.model_fields)  # what `$select` may name on a list
+LIST_FIELDS = tuple(CustomerSummary.model_fields)  # a list item without `$select`
 DETAIL_FIELDS = tuple(CustomerDetail.model_fields)
 
 
@@ -53,7 +55,7 @@ def _query(search_word, from_date, include_excluded) -> dict:
     }
 
 
-@router.get("", response_model=Page[CustomerRead])
+@router.get("", response_model=Page[CustomerSummary])
 def list_customers(
     cuid: str,
     ctx: ReadCtx,
@@ -63,8 +65,9 @@ def list_customers(
     includeExcluded: IncludeExcluded = False,
     select: Select = None,
 ) -> Response:
-    """List customers: `$filter`, `$orderby`, `$top`, `$skip`, `$select`, `searchWord`, `fromDate`."""
-    fields = read.selection(select, SUMMARY_FIELDS)
+    """List customers: `$filter`, `$orderby`, `$top`, `$skip`, `$select`, `searchWord`, `fromDate`.
+    An item is the customer's summary; `$select` names other fields (GET of one: the whole)."""
+    fields = read.selection(select, SUMMARY_FIELDS) or LIST_FIELDS
     total, rows = queries.list_page(
         ctx.session, ctx.company, params, columns=SUMMARY_COLUMNS, **_query(searchWord, fromDate, includeExcluded)
     )

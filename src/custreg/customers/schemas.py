@@ -236,6 +236,37 @@ class CustomerRead(CustomerFields):
     links: list[Link] = []
 
 
+class CustomerSummary(BaseModel):
+    """A customer in a list: its summary (the fields of the seeds' own list items); with
+    `$select`, the identifiers and the fields named (any field of the customer, as additional
+    properties). GET of one customer gives the whole customer."""
+
+    model_config = ConfigDict(extra="allow")
+
+    customerType: CustomerType | None = None
+    fullName: str | None = None
+    firstName: str | None = None
+    middleName: str | None = None
+    lastName: str | None = None
+    companyName: str | None = None
+    vatNumber: str | None = None
+    idNumber: str | None = None
+    city: str | None = Field(None, description="The main address's")
+    zipCode: str | None = Field(None, description="The main address's")
+    countryCode: str | None = Field(None, description="The main address's")
+    homePhone: str | None = None
+    workPhone: str | None = None
+    cellularPhone: str | None = None
+    email: str | None = None
+    status: str | None = None
+    excluded: bool | None = None
+    customerGuid: uuid.UUID
+    customerNumber: int
+    lastUpdatedAt: dt.datetime | None = None
+    version: int
+    links: list[Link] | None = Field(None, description="The customer's own (`self`); its GET lists the records'")
+
+
 class CustomerNumberList(BaseModel):
     count: int
 

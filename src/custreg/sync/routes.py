@@ -42,7 +42,9 @@ class ChangesPage(BaseModel):
     nextCursor: str = Field(description="Where to continue; the given cursor when nothing is new")
 
 
-@router.get("/changes", response_model=ChangesPage)
+@router.get(
+    "/changes", response_model=ChangesPage, responses={410: {"description": "The cursor is older than the feed keeps"}}
+)
 def list_changes(
     ctx: ReadCtx,
     cursor: Annotated[
@@ -250,7 +252,9 @@ def _run_import(ctx, spool, mode: str) -> import_rows.Report:
     "/import",
     response_model=ImportReport,
     status_code=200,
-    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}}}
+    },
     responses={422: {"description": "all-or-nothing: a row failed, nothing written"}},
 )
 async def import_customers(
