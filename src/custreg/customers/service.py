@@ -74,6 +74,8 @@ def _apply(
     _check_parent(session, company, customer.customer_guid, v.get("parentCustomer"))
     for hook in hooks.APPLY:
         hook(session, company, customer, v)
+    for many in hooks.APPLY_MANY:
+        many(session, company, [(customer, v)])
     customer.full_name_given = given_full_name
     if not given_full_name:
         v["fullName"] = validation.derive_full_name(v)
