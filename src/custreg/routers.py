@@ -18,6 +18,7 @@ from custreg.external_ids.routes import router as external_ids
 from custreg.insurances.routes import router as credit_insurances
 from custreg.lookups.routes import router as lookups
 from custreg.mandates.routes import router as mandates
+from custreg.merge.routes import router as merge
 from custreg.ops.routes import router as operations
 from custreg.parameters.routes import extra_fields, parameters
 from custreg.pledges.routes import router as pledges
@@ -37,6 +38,7 @@ ROUTERS = [
     sync,
     transfer,
     customers,
+    merge,
     addresses,
     bank_accounts,
     contacts,

@@ -184,3 +184,16 @@ def record_pending(session: Session) -> None:
             )
     if entries:
         session.connection().execute(_ADD, entries)
+
+
+def note(session: Session, customer: Customer, operation: str, resource: str, changes: list[dict[str, Any]]) -> None:
+    """One entry the attribute history cannot show (a merge, an erasure), by the session's actor."""
+    if session.info.get(ACTOR) is None:
+        return
+    head = {
+        "company_id": customer.company_id,
+        "customer_guid": customer.customer_guid,
+        "customer_number": customer.customer_number,
+        "at": utcnow(),
+    }
+    session.connection().execute(_ADD, [_entry(session, head, operation, resource, changes)])

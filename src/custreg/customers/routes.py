@@ -149,6 +149,8 @@ def get_customer(cuid: str, customer: CustomerPath, ctx: ReadCtx, select: Select
     else:  # no stored document (a related customer changed, another tool wrote): rendered live
         c = service.get(ctx.session, ctx.company, customer)
         body, version = read.detail(c, cuid).model_dump_json(), c.version
+        if service.was_merged(c, customer):  # the survivor answers, saying so
+            body = read.merged_from(body, customer)
     if fields is not None:
         body = read.selected(body, fields)
     return Response(body, media_type="application/json", headers={"ETag": f'"{version}"'})

@@ -24,7 +24,25 @@ def upgrade() -> None:
         sa.Column("unique_identity_numbers", sa.Boolean(), nullable=False, server_default=sa.true()),
         sa.Column("financial_retention_years", sa.Integer(), nullable=False, server_default="0"),
     )
+    op.create_table(
+        "customer_aliases",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+        sa.Column("company_id", sa.Integer(), sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("customer_number", sa.BigInteger(), nullable=False),
+        sa.Column("customer_guid", sa.Uuid(), nullable=False),
+        sa.Column(
+            "survivor_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            sa.ForeignKey("customers.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("merged_at", custreg.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("company_id", "customer_number"),
+        sa.UniqueConstraint("company_id", "customer_guid"),
+    )
+    op.create_index("ix_customer_aliases_survivor_id", "customer_aliases", ["survivor_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("customer_aliases")
     op.drop_table("register_settings")
