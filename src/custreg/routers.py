@@ -22,6 +22,7 @@ from custreg.merge.routes import router as merge
 from custreg.ops.routes import router as operations
 from custreg.parameters.routes import extra_fields, parameters
 from custreg.pledges.routes import router as pledges
+from custreg.privacy.routes import router as privacy
 from custreg.register.routes import router as register
 from custreg.relations.routes import router as relations
 from custreg.sync.routes import router as sync
@@ -39,6 +40,7 @@ ROUTERS = [
     transfer,
     customers,
     merge,
+    privacy,
     addresses,
     bank_accounts,
     contacts,

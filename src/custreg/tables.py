@@ -13,6 +13,7 @@ from custreg.insurances.models import CreditInsurance  # noqa: F401
 from custreg.mandates.models import DirectDebitMandate  # noqa: F401
 from custreg.parameters.models import ExtraField, PartyParameter  # noqa: F401
 from custreg.pledges.models import Pledge  # noqa: F401
+from custreg.privacy.models import Erasure  # noqa: F401
 from custreg.register.models import RegisterCode, RegisterSettings  # noqa: F401
 from custreg.relations.models import CustomerRelation  # noqa: F401
 from custreg.sync.models import ChangeHorizon  # noqa: F401

@@ -178,5 +178,6 @@ CompaniesReadCtx = Annotated[Ctx, requires(scopes.READ, company_path=False)]  # 
 WriteCtx = Annotated[Ctx, requires(scopes.WRITE)]
 DeleteCtx = Annotated[Ctx, requires(scopes.DELETE)]
 RegisterAdminCtx = Annotated[Ctx, requires(scopes.REGISTER_ADMIN)]
+EraseCtx = Annotated[Ctx, requires(scopes.ERASE)]
 AdminCtx = Annotated[Ctx, requires(scopes.ADMIN, company_path=False)]
 SelfCtx = Annotated[Ctx, requires(scopes.SELF, company_path=False)]  # an end user's token (self-service)

@@ -5,8 +5,9 @@ WRITE = "customers:write"  # Fivaldi "lisäys"
 DELETE = "customers:delete"
 REGISTER_ADMIN = "register:admin"
 ADMIN = "admin"
+ERASE = "privacy:erase"  # erase a person's data (issue 26, docs/privacy.md)
 
-ALL = frozenset({READ, WRITE, DELETE, REGISTER_ADMIN, ADMIN})
+ALL = frozenset({READ, WRITE, DELETE, REGISTER_ADMIN, ADMIN, ERASE})
 
 # Scopes an API client may be granted (POST /v1/clients).
 CLIENT_SCOPES = ALL

@@ -41,8 +41,20 @@ def upgrade() -> None:
         sa.UniqueConstraint("company_id", "customer_guid"),
     )
     op.create_index("ix_customer_aliases_survivor_id", "customer_aliases", ["survivor_id"])
+    op.create_table(
+        "erasures",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+        sa.Column("company_id", sa.Integer(), sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("customer_guid", sa.Uuid(), nullable=False),
+        sa.Column("customer_number", sa.BigInteger(), nullable=False),
+        sa.Column("at", custreg.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(255), nullable=False),
+        sa.Column("reason", sa.String(500), nullable=False),
+    )
+    op.create_index("ix_erasures_company_id_customer_guid", "erasures", ["company_id", "customer_guid"])
 
 
 def downgrade() -> None:
+    op.drop_table("erasures")
     op.drop_table("customer_aliases")
     op.drop_table("register_settings")
