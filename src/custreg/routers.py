@@ -14,6 +14,7 @@ from custreg.compat.clvr import routes as clvr
 from custreg.consents.routes import router as consents
 from custreg.contacts.routes import router as contacts
 from custreg.customers.routes import router as customers
+from custreg.duplicates.routes import router as duplicates
 from custreg.external_ids.routes import router as external_ids
 from custreg.insurances.routes import router as credit_insurances
 from custreg.lookups.routes import router as lookups
@@ -38,6 +39,7 @@ ROUTERS = [
     lookups,
     sync,
     transfer,
+    duplicates,  # /customers/duplicates: before customers
     customers,
     merge,
     privacy,

@@ -8,6 +8,7 @@ from custreg.companies.models import Company  # noqa: F401
 from custreg.consents.models import Consent, ConsentChange  # noqa: F401
 from custreg.contacts.models import Contact  # noqa: F401
 from custreg.customers.models import AuditEntry, ChangeLog, Customer, CustomerAlias, CustomerDocument  # noqa: F401
+from custreg.duplicates.models import DuplicateCandidate  # noqa: F401
 from custreg.external_ids.models import ExternalId  # noqa: F401
 from custreg.insurances.models import CreditInsurance  # noqa: F401
 from custreg.mandates.models import DirectDebitMandate  # noqa: F401

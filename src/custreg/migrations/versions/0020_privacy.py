@@ -1,5 +1,5 @@
 """Duplicates and privacy (issue 26): a company's register settings (identity numbers
-unique, retention), merge aliases (a merged customer's number and GUID lead to the survivor)
+unique, retention), stored duplicate candidates, merge aliases (a merged customer's number and GUID lead to the survivor)
 and the record of erasures.
 
 Revision ID: 0020
@@ -52,9 +52,24 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(500), nullable=False),
     )
     op.create_index("ix_erasures_company_id_customer_guid", "erasures", ["company_id", "customer_guid"])
+    big = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    op.create_table(
+        "duplicate_candidates",
+        sa.Column("id", big, primary_key=True),
+        sa.Column("company_id", sa.Integer(), sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("first_id", big, sa.ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("second_id", big, sa.ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("computed_at", custreg.db.base.UTCDateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_duplicate_candidates_company_score", "duplicate_candidates", ["company_id", "score"])
+    op.create_index("ix_duplicate_candidates_first_id", "duplicate_candidates", ["first_id"])
+    op.create_index("ix_duplicate_candidates_second_id", "duplicate_candidates", ["second_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("duplicate_candidates")
     op.drop_table("erasures")
     op.drop_table("customer_aliases")
     op.drop_table("register_settings")
