@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Numeric, insert, inspect
+from sqlalchemy import Numeric, delete, insert, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import NO_VALUE
 
@@ -197,3 +197,9 @@ def note(session: Session, customer: Customer, operation: str, resource: str, ch
         "at": utcnow(),
     }
     session.connection().execute(_ADD, [_entry(session, head, operation, resource, changes)])
+
+
+def prune(session: Session, *, older_than: dt.datetime) -> int:
+    """Delete the audit entries written before `older_than` (`custreg prune`); how many."""
+    result = session.execute(delete(AuditEntry).where(AuditEntry.at < older_than))
+    return getattr(result, "rowcount", 0) or 0
