@@ -33,12 +33,63 @@ from custreg.db.migrate import upgrade
 from custreg.db.session import Database
 from custreg.duplicates.models import DuplicateCandidate
 
-FIRST = "Matti Maija Åsa Björn Søren Pekka Liisa Jörg Anna Erik Sofia Lars Ingrid Mikko Päivi Jonas Emma Oskar".split()
-LAST = (
-    "Virtanen Korhonen Mäkinen Nieminen Lindström Andersson Johansson Nielsen Hansen Ødegård Hämäläinen "
-    "Laine Heikkinen Koskinen Järvinen Lehtonen Berg Dahl Sørensen Åberg Öberg Strand Lund Holm"
-).split()
-STREETS = "Storgatan Kirkkokatu Hämeenkatu Østergade Kungsgatan Aleksanterinkatu Bygdøy allé Rantatie".split()
+FIRST = [
+    "Matti",
+    "Maija",
+    "Åsa",
+    "Björn",
+    "Søren",
+    "Pekka",
+    "Liisa",
+    "Jörg",
+    "Anna",
+    "Erik",
+    "Sofia",
+    "Lars",
+    "Ingrid",
+    "Mikko",
+    "Päivi",
+    "Jonas",
+    "Emma",
+    "Oskar",
+]
+LAST = [
+    "Virtanen",
+    "Korhonen",
+    "Mäkinen",
+    "Nieminen",
+    "Lindström",
+    "Andersson",
+    "Johansson",
+    "Nielsen",
+    "Hansen",
+    "Ødegård",
+    "Hämäläinen",
+    "Laine",
+    "Heikkinen",
+    "Koskinen",
+    "Järvinen",
+    "Lehtonen",
+    "Berg",
+    "Dahl",
+    "Sørensen",
+    "Åberg",
+    "Öberg",
+    "Strand",
+    "Lund",
+    "Holm",
+]
+STREETS = [
+    "Storgatan",
+    "Kirkkokatu",
+    "Hämeenkatu",
+    "Østergade",
+    "Kungsgatan",
+    "Aleksanterinkatu",
+    "Bygdøy",
+    "allé",
+    "Rantatie",
+]
 CHUNK = 20_000
 
 
