@@ -73,6 +73,8 @@ def test_merge_of_three_leaves_one_customer_with_everything(client, company, cus
         old = client.get(f"{url}/{key}")
         assert old.status_code == 200 and old.json()["customerNumber"] == a["customerNumber"]
         assert old.json()["mergedFrom"] == key
+    assert_problem(client.delete(f"{url}/{b['customerNumber']}"), 404)  # never the survivor
+    assert_problem(client.request("DELETE", url, json=[b["customerGuid"]]), 404)
     found = client.get(f"{url}/lookup", params={"identifier": b["customerNumber"]}).json()
     assert found == {
         "customerNumber": a["customerNumber"],

@@ -187,8 +187,9 @@ def patch_customer(
 
 @router.delete("/{customer}", status_code=204)
 def delete_customer(customer: CustomerPath, ctx: DeleteCtx, if_match: IfMatch = None) -> Response:
-    """Delete a customer; a tombstone stays in the change feed."""
-    c = service.get(ctx.session, ctx.company, customer, for_update=True)
+    """Delete a customer; a tombstone stays in the change feed. A merged customer's old
+    number or GUID is a 404 here (it would delete the survivor)."""
+    c = service.get(ctx.session, ctx.company, customer, for_update=True, follow_merged=False)
     service.check_if_match(c, if_match)
     service.delete(ctx.session, c)
     return Response(status_code=204)

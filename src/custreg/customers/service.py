@@ -33,12 +33,21 @@ def parse_key(key: str) -> tuple[str, Any]:
         raise NotFound(f"Customer {key!r} not found") from None
 
 
-def get(session: Session, company: Company, key: str, *, for_update: bool = False, full: bool = True) -> Customer:
-    """The customer by number or GUID; a merged customer's number or GUID gives the survivor."""
+def get(
+    session: Session,
+    company: Company,
+    key: str,
+    *,
+    for_update: bool = False,
+    full: bool = True,
+    follow_merged: bool = True,
+) -> Customer:
+    """The customer by number or GUID; a merged customer's number or GUID gives the survivor
+    (unless `follow_merged` is False: a delete names the customer itself)."""
     kind, value = parse_key(key)
     column = Customer.customer_number if kind == "number" else Customer.customer_guid
     customer = _get(session, company, column == value, for_update=for_update, full=full)
-    if customer is None:
+    if customer is None and follow_merged:
         survivor = merged_into(session, company, kind, value)
         if survivor is not None:
             customer = _get(session, company, Customer.id == survivor, for_update=for_update, full=full)
@@ -204,7 +213,7 @@ def bulk_delete(session: Session, company: Company, keys: list[int | str]) -> in
     missing = []
     for key in keys:
         try:
-            found[str(key)] = get(session, company, str(key), for_update=True)
+            found[str(key)] = get(session, company, str(key), for_update=True, follow_merged=False)
         except NotFound:
             missing.append(str(key))
     if missing:
