@@ -85,6 +85,8 @@ def coded(client, company):
         ).status_code
         == 200
     )
+    # The paths write the same body more than once: identity numbers may repeat here.
+    assert client.patch(f"{base}/settings", json={"uniqueIdentityNumbers": False}).status_code == 200
     return company
 
 

@@ -15,6 +15,7 @@ from custreg.consents import service as consents
 from custreg.consents.models import Consent
 from custreg.contacts import routes as contacts
 from custreg.customers import hooks, read
+from custreg.duplicates import prevention
 from custreg.events import outbox
 from custreg.external_ids import hooks as external_ids
 from custreg.external_ids import service as external_id_service
@@ -34,6 +35,7 @@ def wire() -> None:
     configure_mappers()
     # Checks in this order: the first that fails names the field of the 4xx.
     _add(hooks.APPLY, selfservice._apply_hook, external_ids.on_apply, relations.refuse_parent_cycle)
+    _add(hooks.APPLY_MANY, prevention.refuse_duplicate_identity)
     _add(hooks.CREATED, external_ids.on_created, selfservice.on_created)
     _add(hooks.TOUCH, relations.touch_relations_of_deleted)
     # The export's stored CSV lines, refreshed with the stored documents.

@@ -29,6 +29,8 @@ TAGS: list[dict[str, str]] = [
     {"name": "pledges", "description": f"{_RECORD}pledges."},
     {"name": "actions", "description": f"{_RECORD}actions: questions to the customer and their answers."},
     {"name": "external-ids", "description": f"{_RECORD}external-ids: the customer's ids in other systems."},
+    {"name": "duplicates", "description": "Find duplicate customers and merge them (docs/duplicates.md)."},
+    {"name": "privacy", "description": "Erasure and the subject access export of a person (docs/privacy.md)."},
     {"name": "lookups and search", "description": "Find customers by id, organisation number or credentials."},
     {"name": "sync", "description": "The change feed: every create, update and delete in commit order."},
     {"name": "export and import", "description": "CSV and XML export, CSV import (docs/export.md)."},

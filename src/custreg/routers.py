@@ -15,14 +15,17 @@ from custreg.compat.fivaldi import routes as fivaldi
 from custreg.consents.routes import router as consents
 from custreg.contacts.routes import router as contacts
 from custreg.customers.routes import router as customers
+from custreg.duplicates.routes import router as duplicates
 from custreg.events.routes import router as webhooks
 from custreg.external_ids.routes import router as external_ids
 from custreg.insurances.routes import router as credit_insurances
 from custreg.lookups.routes import router as lookups
 from custreg.mandates.routes import router as mandates
+from custreg.merge.routes import router as merge
 from custreg.ops.routes import router as operations
 from custreg.parameters.routes import extra_fields, parameters
 from custreg.pledges.routes import router as pledges
+from custreg.privacy.routes import router as privacy
 from custreg.register.routes import router as register
 from custreg.relations.routes import router as relations
 from custreg.sync.routes import router as sync
@@ -38,7 +41,10 @@ ROUTERS = [
     lookups,
     sync,
     transfer,
+    duplicates,  # /customers/duplicates: before customers
     customers,
+    merge,
+    privacy,
     addresses,
     bank_accounts,
     contacts,

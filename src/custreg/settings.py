@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     )
 
     # Sync, export and import (docs/sync.md, docs/export.md)
+    audit_retention_days: int | None = Field(
+        None, ge=1, description="`custreg prune` deletes audit entries older than this many days; unset: kept for ever"
+    )
     change_retention_days: int = Field(
         30,
         ge=1,

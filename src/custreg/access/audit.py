@@ -13,8 +13,8 @@ def history_page(
     session: Session, company, key: str, *, top: int, skip: int, where: list | None = None, order: list | None = None
 ) -> tuple[int, list]:
     """The trail of one customer, newest first; works for a deleted customer too."""
-    kind, value = parse_key(key)
-    column = AuditEntry.customer_number if kind == "number" else AuditEntry.customer_guid
+    kind, asked = parse_key(key)
+    column, value = (AuditEntry.customer_number if kind == "number" else AuditEntry.customer_guid), asked
     if kind == "number":
         # Numbers are never reused, but resolve through the live customer when there is one.
         guid = session.scalar(
@@ -28,7 +28,7 @@ def history_page(
         exists = session.scalar(
             select(Customer.id).where(
                 Customer.company_id == company.id,
-                (Customer.customer_number if kind == "number" else Customer.customer_guid) == value,
+                (Customer.customer_number if kind == "number" else Customer.customer_guid) == asked,
             )
         )
         if exists is None:

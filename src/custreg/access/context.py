@@ -187,6 +187,7 @@ CompaniesReadCtx = Annotated[Ctx, requires(scopes.READ, company_path=False)]  # 
 WriteCtx = Annotated[Ctx, requires(scopes.WRITE)]
 DeleteCtx = Annotated[Ctx, requires(scopes.DELETE)]
 RegisterAdminCtx = Annotated[Ctx, requires(scopes.REGISTER_ADMIN)]
+EraseCtx = Annotated[Ctx, requires(scopes.ERASE)]
 AdminCtx = Annotated[Ctx, requires(scopes.ADMIN, company_path=False)]  # company (or platform) administration
 PlatformCtx = Annotated[Ctx, requires(scopes.PLATFORM, company_path=False)]  # companies, /metrics
 SelfCtx = Annotated[Ctx, requires(scopes.SELF, company_path=False)]  # an end user's token (self-service)

@@ -9,8 +9,9 @@ ADMIN = "admin"  # company administration: the API clients of its own companies
 PLATFORM = "platform:admin"  # platform administration: companies, every client, /metrics
 WEBHOOKS_READ = "webhooks:read"  # a company's webhook endpoints and their deliveries (docs/events.md)
 WEBHOOKS_WRITE = "webhooks:write"  # create, change, delete endpoints; rotate secrets; retry, replay
+ERASE = "privacy:erase"  # erase a person's data (issue 26, docs/privacy.md)
 
-ALL = frozenset({READ, WRITE, DELETE, REGISTER_ADMIN, ADMIN, PLATFORM, WEBHOOKS_READ, WEBHOOKS_WRITE})
+ALL = frozenset({READ, WRITE, DELETE, REGISTER_ADMIN, ADMIN, PLATFORM, WEBHOOKS_READ, WEBHOOKS_WRITE, ERASE})
 
 # Scopes an API client may be granted (POST /v1/clients).
 CLIENT_SCOPES = ALL

@@ -6,6 +6,7 @@ from rich.console import Console
 
 from custreg import bootstrap
 from custreg.cli.common import console, database_url
+from custreg.cli.privacy import register as register_privacy
 from custreg.cli.transfer import register as register_transfer
 from custreg.settings import get_settings
 
@@ -315,3 +316,4 @@ def company_create(
 
 
 register_transfer(app)  # export, import, prune, lines
+register_privacy(app)  # compact, duplicates

@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, select
 
 from custreg.cli.common import console, database_url
 from custreg.companies import service as companies
+from custreg.customers import audit
 from custreg.customers import queries as customer_queries
 from custreg.customers.models import Customer
 from custreg.db.base import utcnow
@@ -306,27 +307,39 @@ def prune_cmd(
     event_days: int | None = typer.Option(
         None, "--event-days", min=0, help="Events' retention in days (default: CUSTREG_EVENT_RETENTION_DAYS)"
     ),
+    audit_days: int | None = typer.Option(
+        None,
+        "--audit-days",
+        min=1,
+        help="Audit entries older than this many days are deleted (default: CUSTREG_AUDIT_RETENTION_DAYS; unset: kept)",
+    ),
 ) -> None:
     """Compact the change feed (superseded entries and tombstones older than the retention),
-    delete expired Idempotency-Keys, and events with their finished deliveries older than
-    CUSTREG_EVENT_RETENTION_DAYS (docs/events.md)."""
+    delete expired Idempotency-Keys, events with their finished deliveries older than
+    CUSTREG_EVENT_RETENTION_DAYS (docs/events.md) and audit entries older than the audit
+    retention."""
     from custreg.events import service as events
 
     days = days if days is not None else get_settings().change_retention_days
     event_days = event_days if event_days is not None else get_settings().event_retention_days
+    audit_days = audit_days if audit_days is not None else get_settings().audit_retention_days
     db = _database()
     try:
         with db.session(write=True) as session:
             removed = feed.prune(session, older_than=utcnow() - dt.timedelta(days=days))
             keys = session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= utcnow())).rowcount or 0
             gone, deliveries = events.prune(session, older_than=utcnow() - dt.timedelta(days=event_days))
+            entries = 0
+            if audit_days is not None:
+                entries = audit.prune(session, older_than=utcnow() - dt.timedelta(days=audit_days))
             session.commit()
     finally:
         db.engine.dispose()
+    kept = f"{entries} audit entries older than {audit_days} days deleted" if audit_days else "audit entries kept"
     console.print(
         f"[green]change feed: {removed} entries removed (older than {days} days); "
         f"{keys} expired idempotency keys deleted; {gone} events and {deliveries} deliveries "
-        f"removed (older than {event_days} days)[/green]"
+        f"removed (older than {event_days} days); {kept}[/green]"
     )
 
 

@@ -103,3 +103,11 @@ def load_consents() -> LoaderOption:
 
 def detail_part(c: Customer, cuid: str) -> dict[str, Any]:
     return {"consents": [to_dict(CONSENTS, x) for x in c.consents]}
+
+
+def all_changes(session: Session, customer: Customer) -> list[dict[str, Any]]:
+    """Every consent change of the customer, oldest first (the subject access export)."""
+    rows = session.scalars(
+        select(ConsentChange).where(ConsentChange.customer_id == customer.id).order_by(ConsentChange.id)
+    ).all()
+    return [_change(r) for r in rows]

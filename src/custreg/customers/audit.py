@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Numeric, insert, inspect
+from sqlalchemy import Numeric, delete, insert, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import NO_VALUE
 
@@ -185,3 +185,22 @@ def record_pending(session: Session) -> None:
             )
     if entries:
         session.connection().execute(_ADD, entries)
+
+
+def note(session: Session, customer: Customer, operation: str, resource: str, changes: list[dict[str, Any]]) -> None:
+    """One entry the attribute history cannot show (a merge, an erasure), by the session's actor."""
+    if session.info.get(ACTOR) is None:
+        return
+    head = {
+        "company_id": customer.company_id,
+        "customer_guid": customer.customer_guid,
+        "customer_number": customer.customer_number,
+        "at": utcnow(),
+    }
+    session.connection().execute(_ADD, [_entry(session, head, operation, resource, changes)])
+
+
+def prune(session: Session, *, older_than: dt.datetime) -> int:
+    """Delete the audit entries written before `older_than` (`custreg prune`); how many."""
+    result = session.execute(delete(AuditEntry).where(AuditEntry.at < older_than))
+    return getattr(result, "rowcount", 0) or 0

@@ -8,6 +8,9 @@ from typing import Any
 # Rules that need the database, run on every create and update before anything is written:
 # fn(session, company, customer, values); raise a DomainError naming the field.
 APPLY: list[Callable[..., None]] = []
+# Rules that check many customers at once (a create batch in one query), after APPLY:
+# fn(session, company, [(customer, values), ...]); an update passes a one-element list.
+APPLY_MANY: list[Callable[..., None]] = []
 # After a create has written the customer (it has an id): fn(session, company, customer, values).
 CREATED: list[Callable[..., None]] = []
 # After every change of a customer: fn(session, customer, op) with op "upsert" or "delete".

@@ -216,3 +216,24 @@ class AuditEntry(Base):
     operation: Mapped[str] = mapped_column(String(10))  # create | update | delete
     resource: Mapped[str] = mapped_column(String(200))  # "customer", "addresses/<guid>", ...
     changes: Mapped[list] = mapped_column(JSON)  # [{"field", "old", "new"}]
+
+
+class CustomerAlias(Base):
+    """A customer merged into another (issue 26): its old number and GUID lead to the
+    survivor (`customers.service.get`, lookups). Gone with the survivor."""
+
+    __tablename__ = "customer_aliases"
+    __table_args__ = (
+        UniqueConstraint("company_id", "customer_number"),
+        UniqueConstraint("company_id", "customer_guid"),
+        Index("ix_customer_aliases_survivor_id", "survivor_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    customer_number: Mapped[int] = mapped_column(BigInteger)
+    customer_guid: Mapped[uuid.UUID] = mapped_column(Uuid)
+    survivor_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("customers.id", ondelete="CASCADE")
+    )
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

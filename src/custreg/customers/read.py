@@ -129,3 +129,10 @@ def detail(customer: Customer, cuid: str) -> CustomerDetail:
     for part in DETAIL_PARTS:
         data.update(part(customer, cuid))
     return CustomerDetail.model_validate(data)
+
+
+def merged_from(body: str, key: str) -> str:
+    """The survivor's body answering for a merged customer: `mergedFrom` names the one asked for."""
+    data = orjson.loads(body)
+    data["mergedFrom"] = key
+    return orjson.dumps(data).decode()

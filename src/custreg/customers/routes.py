@@ -152,6 +152,8 @@ def get_customer(cuid: str, customer: CustomerPath, ctx: ReadCtx, select: Select
     else:  # no stored document (a related customer changed, another tool wrote): rendered live
         c = service.get(ctx.session, ctx.company, customer)
         body, version = read.detail(c, cuid).model_dump_json(), c.version
+        if service.was_merged(c, customer):  # the survivor answers, saying so
+            body = read.merged_from(body, customer)
     if fields is not None:
         body = read.selected(body, fields)
     return Response(body, media_type="application/json", headers={"ETag": f'"{version}"'})
@@ -188,8 +190,9 @@ def patch_customer(
 
 @router.delete("/{customer}", status_code=204)
 def delete_customer(customer: CustomerPath, ctx: DeleteCtx, if_match: IfMatch = None) -> Response:
-    """Delete a customer; a tombstone stays in the change feed."""
-    c = service.get(ctx.session, ctx.company, customer, for_update=True)
+    """Delete a customer; a tombstone stays in the change feed. A merged customer's old
+    number or GUID is a 404 here (it would delete the survivor)."""
+    c = service.get(ctx.session, ctx.company, customer, for_update=True, follow_merged=False)
     service.check_if_match(c, if_match)
     service.delete(ctx.session, c)
     return Response(status_code=204)

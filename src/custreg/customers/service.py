@@ -11,7 +11,7 @@ from custreg import etags
 from custreg.addresses.models import Address
 from custreg.companies.models import Company
 from custreg.customers import document, hooks, rows, validation, writer
-from custreg.customers.models import Customer
+from custreg.customers.models import Customer, CustomerAlias
 from custreg.customers.shape import ADDRESS_FIELDS, CUSTOMER_FIELDS, main_address, values_of
 from custreg.db.base import utcnow
 from custreg.db.columns import snake
@@ -33,20 +33,51 @@ def parse_key(key: str) -> tuple[str, Any]:
         raise NotFound(f"Customer {key!r} not found") from None
 
 
-def get(session: Session, company: Company, key: str, *, for_update: bool = False, full: bool = True) -> Customer:
+def get(
+    session: Session,
+    company: Company,
+    key: str,
+    *,
+    for_update: bool = False,
+    full: bool = True,
+    follow_merged: bool = True,
+) -> Customer:
+    """The customer by number or GUID; a merged customer's number or GUID gives the survivor
+    (unless `follow_merged` is False: a delete names the customer itself)."""
     kind, value = parse_key(key)
     column = Customer.customer_number if kind == "number" else Customer.customer_guid
-    stmt = select(Customer).where(Customer.company_id == company.id, column == value)
+    customer = _get(session, company, column == value, for_update=for_update, full=full)
+    if customer is None and follow_merged:
+        survivor = merged_into(session, company, kind, value)
+        if survivor is not None:
+            customer = _get(session, company, Customer.id == survivor, for_update=for_update, full=full)
+    if customer is None:
+        raise NotFound(f"Customer {key!r} not found")
+    return customer
+
+
+def _get(session: Session, company: Company, where: Any, *, for_update: bool, full: bool) -> Customer | None:
+    stmt = select(Customer).where(Customer.company_id == company.id, where)
     if full:
         stmt = stmt.options(*load_options())
     if for_update:
         # The change-feed lock comes before any customer row lock (no lock-order deadlock).
         writer.lock_changes(session, company.id)
         stmt = stmt.with_for_update(of=Customer)
-    customer = session.scalar(stmt)
-    if customer is None:
-        raise NotFound(f"Customer {key!r} not found")
-    return customer
+    return session.scalar(stmt)
+
+
+def merged_into(session: Session, company: Company, kind: str, value: Any) -> int | None:
+    """The id of the customer that a merged customer's number or GUID now leads to, or None."""
+    a = CustomerAlias
+    column = a.customer_number if kind == "number" else a.customer_guid
+    return session.scalar(select(a.survivor_id).where(a.company_id == company.id, column == value))
+
+
+def was_merged(customer: Customer, key: str) -> bool:
+    """Did `key` name a customer merged into `customer` (not the customer itself)?"""
+    kind, value = parse_key(key)
+    return value != (customer.customer_number if kind == "number" else customer.customer_guid)
 
 
 def stored_document(session: Session, company: Company, key: str) -> tuple[str, int] | None:
@@ -74,6 +105,8 @@ def _apply(
     _check_parent(session, company, customer.customer_guid, v.get("parentCustomer"))
     for hook in hooks.APPLY:
         hook(session, company, customer, v)
+    for many in hooks.APPLY_MANY:
+        many(session, company, [(customer, v)])
     if given_full_name and not customer.full_name_given and v.get("fullName") == validation.derive_full_name(v):
         given_full_name = False  # the derived name sent back (a GET's body) stays derived
     customer.full_name_given = given_full_name
@@ -192,7 +225,7 @@ def bulk_delete(session: Session, company: Company, keys: list[int | str]) -> in
     missing = []
     for key in keys:
         try:
-            found[str(key)] = get(session, company, str(key), for_update=True)
+            found[str(key)] = get(session, company, str(key), for_update=True, follow_merged=False)
         except NotFound:
             missing.append(str(key))
     if missing:

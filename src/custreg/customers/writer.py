@@ -148,10 +148,12 @@ def create(
     """Write `news` numbered from `number` (the caller's, holding the number's locks) or
     from numbers taken here."""
     values = [new.hook_values() for new in news]  # what the hooks get: every field, None clears
-    for new, v in zip(news, values, strict=True):
-        stub = _Stub(company.id, new.guid)
+    stubs = [_Stub(company.id, new.guid) for new in news]
+    for stub, v in zip(stubs, values, strict=True):
         for rule in hooks.APPLY:
             rule(session, company, stub, v)
+    for many in hooks.APPLY_MANY:
+        many(session, company, list(zip(stubs, values, strict=True)))
     _check_pairs(session, company, [new.pair for new in news if new.pair is not None])
     lock_changes(session, company.id)
     if number is None:

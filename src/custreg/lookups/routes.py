@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/companies/{cuid}/customers", tags=["lookups and s
 IncludeExcluded = Annotated[bool, Query(description="Also find customers marked excluded")]
 
 
-@router.get("/lookup", response_model=LookupResult)
+@router.get("/lookup", response_model=LookupResult, response_model_exclude_none=True)
 def lookup_customer(
     ctx: ReadCtx,
     externalSystemId: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="External system code")] = None,
@@ -39,7 +39,8 @@ def lookup_customer(
         id_number=idNumber,
         include_excluded=includeExcluded,
     )
-    return LookupResult(customerNumber=c.customer_number, customerGuid=c.customer_guid)
+    merged = identifier if identifier is not None and identifier != c.customer_number else None
+    return LookupResult(customerNumber=c.customer_number, customerGuid=c.customer_guid, mergedFrom=merged)
 
 
 @router.get("/search-by-org-number/{orgNumber}", response_model=OrgNumberResult)

@@ -13,6 +13,9 @@ Clean = BeforeValidator(clean_text)
 class LookupResult(BaseModel):
     customerNumber: int
     customerGuid: uuid.UUID
+    mergedFrom: int | None = Field(
+        None, description="The number asked for, when that customer was merged into this one"
+    )
 
 
 class OrgNumberResult(BaseModel):

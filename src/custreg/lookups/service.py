@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from custreg.addresses.models import Address
 from custreg.companies.models import Company
 from custreg.customers import identifiers
+from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.customers.shape import MAIN_ADDRESS_JOIN, organisation_name
 from custreg.customers.validation import PHONE_FIELDS, normalize_phone
@@ -59,6 +60,9 @@ def lookup(
             [{"field": "identifier", "message": "one lookup key is required"}],
         )
     customer = session.scalar(stmt.where(*where).order_by(Customer.customer_number).limit(1))
+    if customer is None and identifier is not None:  # a merged customer's number: its survivor
+        survivor = customers.merged_into(session, company, "number", identifier)
+        customer = None if survivor is None else session.get(Customer, survivor)
     if customer is None:
         raise NotFound("No customer matches")
     return customer

@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from custreg.db.base import Base
@@ -21,3 +21,15 @@ class RegisterCode(Base):
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
+
+
+class RegisterSettings(Base):
+    """A company's register rules (issue 26); no row means the defaults."""
+
+    __tablename__ = "register_settings"
+
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
+    # Personal and business identity numbers unique within the company (create, update, import).
+    unique_identity_numbers: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Years an erasure waits after the customer's last financial record (bookkeeping law).
+    financial_retention_years: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -9,7 +9,7 @@ from custreg.companies.models import Company
 from custreg.db.routing import TransactionalRoute
 from custreg.register import service
 from custreg.register.defaults import CATEGORIES
-from custreg.register.schemas import BasicDetails, CodeItem, DimensionItem
+from custreg.register.schemas import BasicDetails, CodeItem, DimensionItem, RegisterSettingsPatch, RegisterSettingsRead
 
 router = APIRouter(
     prefix="/v1/companies/{cuid}/basic-details", tags=["register configuration"], route_class=TransactionalRoute
@@ -34,6 +34,20 @@ def _tagged(ctx, response: Response) -> BasicDetails:
     details = _details(ctx)
     response.headers["ETag"] = etags.of_model(details)
     return details
+
+
+@router.get("/settings", response_model=RegisterSettingsRead)
+def get_register_settings(ctx: ReadCtx) -> RegisterSettingsRead:
+    """The company's register rules: identity numbers unique, the financial retention period."""
+    return RegisterSettingsRead.of(service.settings(ctx.session, ctx.company.id))
+
+
+@router.patch("/settings", response_model=RegisterSettingsRead)
+def patch_register_settings(ctx: RegisterAdminCtx, body: RegisterSettingsPatch) -> RegisterSettingsRead:
+    """Change the register rules (scope `register:admin`); only the fields sent change."""
+    names = {"uniqueIdentityNumbers": "unique_identity_numbers", "financialRetentionYears": "financial_retention_years"}
+    changes = {names[k]: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    return RegisterSettingsRead.of(service.update_settings(ctx.session, ctx.company, changes))
 
 
 @router.put("/{category}", response_model=BasicDetails)

@@ -47,3 +47,23 @@ class BasicDetails(BaseModel):
     relationRoles: list[CodeItem]
     externalSystems: list[CodeItem]
     consentChannels: list[CodeItem]
+
+
+class RegisterSettingsPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    uniqueIdentityNumbers: bool | None = Field(
+        None, description="Personal and business identity numbers unique within the company (default true)"
+    )
+    financialRetentionYears: int | None = Field(
+        None, ge=0, le=100, description="Years after the last financial record during which erasure is refused"
+    )
+
+
+class RegisterSettingsRead(BaseModel):
+    uniqueIdentityNumbers: bool = Field(description="Identity numbers unique within the company")
+    financialRetentionYears: int = Field(description="Years after the last financial record erasure waits")
+
+    @classmethod
+    def of(cls, s) -> "RegisterSettingsRead":
+        return cls(uniqueIdentityNumbers=s.unique_identity_numbers, financialRetentionYears=s.financial_retention_years)

@@ -11,7 +11,7 @@ from custreg.customers.models import Customer
 from custreg.db.columns import snake
 from custreg.errors import Conflict, FieldErrors, NotFound
 from custreg.register.defaults import CATEGORIES, DEFAULTS
-from custreg.register.models import RegisterCode
+from custreg.register.models import RegisterCode, RegisterSettings
 
 # Customer field → category whose codes it must name.
 CODED_FIELDS = {
@@ -200,3 +200,21 @@ def count_records(model, column_name: str):
         return dict(rows.all())
 
     return count
+
+
+def settings(session: Session, company_id: int) -> RegisterSettings:
+    """The company's register settings (the defaults when it never changed them; not added)."""
+    found = session.get(RegisterSettings, company_id)
+    return found or RegisterSettings(company_id=company_id, unique_identity_numbers=True, financial_retention_years=0)
+
+
+def update_settings(session: Session, company: Company, changes: dict[str, Any]) -> RegisterSettings:
+    """Change the settings named in `changes` (snake_case columns)."""
+    found = session.get(RegisterSettings, company.id, with_for_update=True)
+    if found is None:
+        found = settings(session, company.id)
+        session.add(found)
+    for name, value in changes.items():
+        setattr(found, name, value)
+    session.flush()
+    return found

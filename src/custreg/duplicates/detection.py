@@ -1,0 +1,154 @@
+"""Detection (issue 26): candidate pairs of customers that may be one, with a score and reasons.
+
+Blocking keys keep the work in step with the number of candidate pairs, not with n²: every
+customer is put in the blocks of its keys — the same identity number, VAT number, e-mail or
+phone (stored normalized: E.164, compact codes), and for names the same postal code or street
+together with the folded name's first letter — and only customers sharing a block are
+compared. Names are compared accent- and case-insensitively (`text.fold`) with rapidfuzz's
+token-sort ratio. A block larger than MAX_BLOCK (a shared switchboard number, a postal code's
+commonest initial) is skipped for names and capped for exact keys: it would add pairs by the
+square without telling customers apart."""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from rapidfuzz import fuzz
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from custreg.addresses.models import Address
+from custreg.customers.models import Customer
+from custreg.customers.shape import MAIN_ADDRESS_JOIN
+from custreg.text import fold
+
+NAME_THRESHOLD = 88  # token-sort ratio, 0-100
+MAX_BLOCK = 50
+WEIGHTS = {"idNumber": 0.95, "vatNumber": 0.9, "email": 0.8, "phone": 0.7, "name+zipCode": 0.6, "name+street": 0.6}
+EXACT = ("idNumber", "vatNumber", "email", "phone")
+
+COLUMNS = (
+    Customer.id,
+    Customer.customer_number,
+    Customer.id_number,
+    Customer.vat_number,
+    Customer.email,
+    Customer.home_phone,
+    Customer.work_phone,
+    Customer.cellular_phone,
+    Customer.full_name,
+    Customer.company_name,
+    Address.zip_code,
+    Address.street,
+)
+
+
+@dataclass(slots=True)
+class Person:
+    id: int
+    number: int
+    name: str  # folded
+    keys: list[tuple[str, str]]
+
+
+def person(row: Any) -> Person:
+    """The blocking keys of one row of COLUMNS."""
+    id_, number, id_number, vat, email, home, work, cell, full, company, postal, street = row
+    keys: list[tuple[str, str]] = []
+    if id_number:
+        keys.append(("idNumber", id_number))
+    if vat:
+        keys.append(("vatNumber", vat))
+    if email:
+        keys.append(("email", email.casefold()))
+    for phone in {p for p in (home, work, cell) if p}:
+        keys.append(("phone", phone))
+    name = fold(full or company or "")
+    if name:
+        initial = min(name.split())[:1]  # token order does not matter: the smallest word's first letter
+        if postal:
+            keys.append(("name+zipCode", f"{''.join(postal.split()).upper()}|{initial}"))
+        if street:
+            keys.append(("name+street", f"{fold(street)}|{initial}"))
+    return Person(id_, number, name, keys)
+
+
+def rows_of(session: Session, company_id: int, *, after: int = 0, limit: int | None = None):
+    """COLUMNS of the company's customers (main address joined), in id order."""
+    stmt = (
+        select(*COLUMNS)
+        .outerjoin(Address, MAIN_ADDRESS_JOIN)
+        .where(Customer.company_id == company_id, Customer.id > after)
+        .order_by(Customer.id)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return session.execute(stmt)
+
+
+@dataclass(slots=True)
+class Pair:
+    first: Person
+    second: Person
+    reasons: list[str]
+    similarity: float | None  # the names' ratio when a name rule matched
+
+    @property
+    def score(self) -> float:
+        miss = 1.0
+        for r in self.reasons:
+            weight = WEIGHTS[r] * ((self.similarity or 100) / 100 if r.startswith("name") else 1)
+            miss *= 1 - weight
+        return round(1 - miss, 3)
+
+
+def pairs(people: Iterable[Person], progress: Callable[[int], None] | None = None) -> Iterator[Pair]:
+    """Every candidate pair among `people`, each once, with all its reasons."""
+    blocks: dict[tuple[str, str], list[Person]] = defaultdict(list)
+    n = 0
+    for p in people:
+        for key in p.keys:
+            blocks[key].append(p)
+        n += 1
+        if progress is not None and n % 10_000 == 0:
+            progress(10_000)
+    if progress is not None:
+        progress(n % 10_000)
+    found: dict[tuple[int, int], Pair] = {}
+    for (rule, _value), members in blocks.items():
+        if len(members) < 2:
+            continue
+        if len(members) > MAX_BLOCK:
+            if rule not in EXACT:
+                continue
+            members = members[:MAX_BLOCK]
+        for a, b in combinations(members, 2):
+            if a.id == b.id:
+                continue
+            similarity = None
+            if rule not in EXACT:
+                similarity = fuzz.token_sort_ratio(a.name, b.name)
+                if similarity < NAME_THRESHOLD:
+                    continue
+            ids = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+            pair = found.get(ids)
+            if pair is None:
+                first, second = (a, b) if a.id < b.id else (b, a)
+                found[ids] = Pair(first, second, [rule], similarity)
+            elif rule not in pair.reasons:
+                pair.reasons.append(rule)
+                if similarity is not None:
+                    pair.similarity = max(pair.similarity or 0, similarity)
+    yield from found.values()
+
+
+def reasons_json(pair: Pair) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for r in sorted(pair.reasons, key=list(WEIGHTS).index):
+        item: dict[str, Any] = {"rule": r}
+        if r.startswith("name"):
+            item["nameSimilarity"] = pair.similarity
+        out.append(item)
+    return out

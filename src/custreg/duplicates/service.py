@@ -1,0 +1,126 @@
+"""Detection's storage and reads: `compute` (the CLI: every customer of a company, stored),
+`stored_page` (GET /customers/duplicates), `live_for` (GET /customers/{c}/duplicates: the
+customer against the few that share an indexed key with it, plus its stored pairs)."""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from custreg.addresses.models import Address
+from custreg.companies.models import Company
+from custreg.customers import search
+from custreg.customers.models import Customer
+from custreg.customers.shape import MAIN_ADDRESS_JOIN
+from custreg.db.base import table_of, utcnow
+from custreg.duplicates import detection
+from custreg.duplicates.models import DuplicateCandidate
+
+CHUNK = 5_000
+LIVE_LIMIT = 200  # customers compared live with one customer
+
+
+def compute(session: Session, company: Company, progress: Callable[[int], None] | None = None) -> int:
+    """Find every candidate pair of the company and store them in place of the last run's."""
+    people = (detection.person(row) for row in detection.rows_of(session, company.id).yield_per(CHUNK))
+    found = list(detection.pairs(people, progress))
+    session.execute(delete(DuplicateCandidate).where(DuplicateCandidate.company_id == company.id))
+    now = utcnow()
+    rows = [
+        {
+            "company_id": company.id,
+            "first_id": p.first.id,
+            "second_id": p.second.id,
+            "score": p.score,
+            "reasons": detection.reasons_json(p),
+            "computed_at": now,
+        }
+        for p in found
+    ]
+    table = table_of(DuplicateCandidate)
+    for i in range(0, len(rows), CHUNK):
+        session.execute(insert(table), rows[i : i + CHUNK])
+    return len(rows)
+
+
+def _customer(c: Any) -> dict[str, Any]:
+    return {"customerNumber": c.customer_number, "customerGuid": c.customer_guid, "name": c.full_name or c.company_name}
+
+
+def stored_page(session: Session, company: Company, *, top: int, skip: int) -> tuple[int, list[dict[str, Any]]]:
+    """The stored pairs, best first."""
+    d = DuplicateCandidate
+    first, second = aliased(Customer), aliased(Customer)
+    total = session.scalar(select(func.count()).select_from(d).where(d.company_id == company.id)) or 0
+    rows = session.execute(
+        select(d, first, second)
+        .join(first, first.id == d.first_id)
+        .join(second, second.id == d.second_id)
+        .where(d.company_id == company.id)
+        .order_by(d.score.desc(), d.id)
+        .limit(top)
+        .offset(skip)
+    ).all()
+    return total, [
+        {
+            "customers": [_customer(a), _customer(b)],
+            "score": cand.score,
+            "reasons": cand.reasons,
+            "computedAt": cand.computed_at,
+        }
+        for cand, a, b in rows
+    ]
+
+
+def live_for(session: Session, company: Company, customer: Customer) -> list[dict[str, Any]]:
+    """The customer's candidates computed now against customers sharing its identity number,
+    e-mail or a name word (indexed), and the partners of its stored pairs; best first."""
+    conditions = []
+    if customer.id_number:
+        conditions.append(Customer.id_number == customer.id_number)
+    if customer.email:
+        conditions.append(Customer.email == customer.email)
+    surname = customer.last_name or customer.company_name
+    if surname:  # the same word in the name, accent- and case-insensitively (the search index)
+        words = search.conditions(surname, session.get_bind().dialect, company.id, True)
+        if words:
+            conditions.append(and_(*words))
+    d = DuplicateCandidate
+    stored = (
+        select(d.second_id).where(d.first_id == customer.id).union(select(d.first_id).where(d.second_id == customer.id))
+    )
+    conditions.append(Customer.id.in_(stored))
+    ids = list(
+        session.scalars(
+            select(Customer.id)
+            .where(Customer.company_id == company.id, or_(*conditions), Customer.id != customer.id)
+            .limit(LIVE_LIMIT)
+        )
+    )
+    people = [detection.person(r) for r in _rows(session, company, [customer.id, *ids])]
+    out = []
+    for pair in detection.pairs(people):
+        if customer.id not in (pair.first.id, pair.second.id):
+            continue
+        other = pair.second if pair.first.id == customer.id else pair.first
+        out.append((pair, other))
+    by_id = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_([o.id for _, o in out])))}
+    result = [
+        {
+            "customers": [_customer(customer), _customer(by_id[other.id])],
+            "score": pair.score,
+            "reasons": detection.reasons_json(pair),
+            "computedAt": utcnow(),
+        }
+        for pair, other in out
+    ]
+    return sorted(result, key=lambda r: (-r["score"], r["customers"][1]["customerNumber"]))
+
+
+def _rows(session: Session, company: Company, ids: list[int]) -> Sequence[Any]:
+    return session.execute(
+        select(*detection.COLUMNS)
+        .outerjoin(Address, MAIN_ADDRESS_JOIN)
+        .where(Customer.company_id == company.id, Customer.id.in_(ids))
+    ).all()
