@@ -15,7 +15,10 @@ from custreg.customers import service as customers
 from custreg.db.base import utcnow
 from custreg.errors import NotFound
 from custreg.events.models import Delivery, OutboxEvent, WebhookEndpoint
+from custreg.privacy.models import Erasure
 
+# Events whose customer is gone or erased: their body never carries the object.
+NO_OBJECT = frozenset({"customer.deleted", "customer.merged", "customer.erased"})
 FAN_OUT_LOCK = (0x6576, 1)  # "ev": pg_try_advisory_xact_lock: one fan-out at a time keeps event order
 BATCH = 500
 
@@ -46,8 +49,10 @@ def body(event: OutboxEvent, cuid: str, obj: Any = None) -> bytes:
 
 
 def _object(session: Session, event: OutboxEvent, cuid: str) -> Any:
-    """The customer's body as GET shows it now; None once the customer is gone."""
-    if event.type == "customer.deleted":
+    """The customer's body as GET shows it now; None once the customer is gone or erased."""
+    if event.type in NO_OBJECT or session.scalar(
+        select(Erasure.id).where(Erasure.company_id == event.company_id, Erasure.customer_guid == event.customer_guid)
+    ):
         return None
     stored = document.stored(session, event.company_id, "customer_guid", event.customer_guid)
     if stored is not None:

@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
@@ -214,3 +215,20 @@ def prune(session: Session, *, older_than: datetime) -> tuple[int, int]:
         )
     )
     return getattr(events, "rowcount", 0) or 0, getattr(deliveries, "rowcount", 0) or 0
+
+
+def forget(session: Session, company: Company, guids: list[uuid.UUID]) -> None:
+    """Erasure (docs/privacy.md): the customers' deliveries keep their events (id, type,
+    GUID, number, version) but lose the object they carried and the receivers' answers."""
+    rows = session.execute(
+        select(Delivery.id, Delivery.body)
+        .join(OutboxEvent, OutboxEvent.id == Delivery.event_seq)
+        .where(OutboxEvent.company_id == company.id, Delivery.customer_guid.in_(guids))
+    ).all()
+    for id_, text in rows:
+        sent = orjson.loads(text)
+        if sent.get("data", {}).pop("object", None) is not None:
+            session.execute(update(Delivery).where(Delivery.id == id_).values(body=orjson.dumps(sent).decode()))
+    ids = [id_ for id_, _ in rows]
+    if ids:
+        session.execute(update(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(ids)).values(response=None))

@@ -54,15 +54,16 @@ def merge(
         audit.note(
             session, m, "merge", "customer", [{"field": "mergedInto", "old": None, "new": survivor.customer_number}]
         )
-        writer.changed(session, m, op="delete")
+        writer.changed(session, m, op="delete", event="customer.merged")
         session.delete(m)
     writer.flush(session)
     session.expire(survivor)  # its collections still hold what the flush deleted (its own relations' other ends)
     audit.note(session, survivor, "merge", "customer", [{"field": "mergedFrom", "old": None, "new": names}])
+    version = survivor.version
     if taken:
         customers.patch(session, company, survivor, taken)
-    else:
-        writer.changed(session, survivor)
+    if survivor.version == version:  # a merge changes the survivor even when no value or record moved
+        writer.changed(session, survivor, derived=True)
         writer.flush(session)
     return survivor
 

@@ -18,6 +18,7 @@ from custreg.db.base import utcnow
 from custreg.db.columns import snake
 from custreg.db.idempotency import IdempotencyKey
 from custreg.errors import Conflict
+from custreg.events import service as events
 from custreg.insurances.models import CreditInsurance
 from custreg.mandates.models import DirectDebitMandate
 from custreg.pledges.models import Pledge
@@ -110,9 +111,10 @@ def erase(session: Session, company: Company, customer: Customer, *, actor: str,
             setattr(customer, snake(f), None)
     customer.full_name_given = False
     customer.excluded = True  # out of lists and searches
-    writer.changed(session, customer)
+    writer.changed(session, customer, event="customer.erased")
     writer.flush(session)
     _anonymise_audit(session, company, guids)
+    events.forget(session, company, guids)
     _forget_answers(session, company, customer)
     audit.note(session, customer, "erase", "customer", [{"field": "reason", "old": None, "new": reason}])
     done = Erasure(
