@@ -16,7 +16,7 @@ from custreg.customers import service
 from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
 from custreg.db.routing import TransactionalRoute
-from custreg.errors import NotFound
+from custreg.errors import NotFound, listed
 from custreg.lookups import service as lookups
 from custreg.lookups.schemas import OrgNumberResult
 from custreg.paging import ListParams, list_params
@@ -136,7 +136,7 @@ def _export_routes(fmt: str) -> None:
         missing = [str(k) for k in wanted if k not in found]
         if missing:
             raise NotFound(
-                f"Unknown customers: {', '.join(missing)}",
+                f"Unknown customers: {listed(missing)}",
                 [{"field": "body", "message": f"unknown customer {k}"} for k in missing],
             )
         ids = [found[k] for k in sorted(found)]
