@@ -68,6 +68,8 @@ def test_clvr_parameters_array_is_bounded(client, company):
 def test_bulk_keys_are_bounded(client, customers_url):
     r = client.request("DELETE", customers_url, json=list(range(1, 1002)))
     _limit(r, 413, "too_many_items", "body")
+    r = client.post(f"{customers_url}/export.csv", json=list(range(1, limits.MAX_BULK_KEYS + 2)))
+    _limit(r, 413, "too_many_items", "body")
 
 
 @pytest.mark.parametrize(

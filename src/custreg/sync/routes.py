@@ -20,7 +20,7 @@ from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import BadRequest, DomainError, NotFound, PayloadTooLarge, listed, problem
-from custreg.limits import too_many
+from custreg.limits import MAX_BULK_KEYS, too_many
 from custreg.odata import parse_orderby
 from custreg.paging import ListParams
 from custreg.sync import bulk, dialects, export, feed, import_rows, importer
@@ -75,7 +75,7 @@ FromDate = Annotated[str | None, Query(description="Only customers changed at or
 IncludeExcluded = Annotated[bool, Query(description="Include customers marked excluded")]
 Filter = Annotated[str | None, Query(alias="$filter", max_length=4000, description="OData filter, as on the list")]
 OrderBy = Annotated[str | None, Query(alias="$orderby", max_length=1000, description="As on the list")]
-Keys = Annotated[list[int | str], Body(max_length=100_000, description="Customer numbers or GUIDs to export")]
+Keys = Annotated[list[int | str], Body(max_length=MAX_BULK_KEYS, description="Customer numbers or GUIDs to export")]
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "xml": "application/xml; charset=utf-8"}
 

@@ -17,6 +17,7 @@ from custreg.customers import writer as customer_writer
 from custreg.customers.models import Customer
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import NotFound, listed
+from custreg.limits import MAX_BULK_KEYS
 from custreg.lookups import service as lookups
 from custreg.lookups.schemas import OrgNumberResult
 from custreg.paging import ListParams, list_params
@@ -123,7 +124,7 @@ def _export_routes(fmt: str) -> None:
         summary=f"POST /customers/export/{fmt}: the customers named (mexcParamvaluesetsid); unknown → 404",
         name=f"export_selected_{fmt}",
     )
-    def export_selected(ctx: HeaderReadCtx, keys: Annotated[list[Number], Body(max_length=100_000)]):
+    def export_selected(ctx: HeaderReadCtx, keys: Annotated[list[Number], Body(max_length=MAX_BULK_KEYS)]):
         wanted, found = list(dict.fromkeys(keys)), dict[int, int]()
         for i in range(0, len(wanted), 500):
             found |= dict(
