@@ -133,10 +133,12 @@ def problem(
         "instance": instance,
         "code": code,
     }
+    not_listed = extra.pop("errorsNotListed", 0)  # counted already by the caller (the import's report)
     if errors:
         body["errors"] = errors[:MAX_LISTED_ERRORS]
-        if len(errors) > MAX_LISTED_ERRORS:
-            body["errorsNotListed"] = len(errors) - MAX_LISTED_ERRORS
+        not_listed += max(len(errors) - MAX_LISTED_ERRORS, 0)
+    if not_listed:
+        body["errorsNotListed"] = not_listed
     body.update(extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 

@@ -105,3 +105,12 @@ def test_validation_errors_are_listed_up_to_the_cap(client, customers_url):
     body = assert_problem(r, 422)
     assert len(body["errors"]) <= MAX_LISTED_ERRORS
     assert body.get("errorsNotListed", 0) + len(body["errors"]) >= 100
+
+
+@pytest.mark.parametrize("mode", ["all-or-nothing", "valid-rows"])
+def test_import_report_lists_the_first_100_errors(client, customers_url, mode):
+    rows = "".join(f"Name{i},not an e-mail\n" for i in range(150))
+    r = client.post(f"{customers_url}/import", params={"mode": mode}, content=f"lastName,email\n{rows}", headers=CSV)
+    body = r.json()
+    assert r.status_code == (422 if mode == "all-or-nothing" else 200), r.text
+    assert len(body["errors"]) == MAX_LISTED_ERRORS and body["errorsNotListed"] == 150 - MAX_LISTED_ERRORS

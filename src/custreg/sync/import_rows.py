@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from custreg.customers import document, rows, validation
 from custreg.customers.schemas import CustomerCreate
-from custreg.errors import BadRequest, DomainError, listed
+from custreg.errors import MAX_LISTED_ERRORS, BadRequest, DomainError, listed
 from custreg.limits import MAX_HEADER_COLUMNS, too_many
 from custreg.sync.csv_format import (
     COLUMNS,
@@ -27,7 +27,7 @@ from custreg.sync.csv_format import (
     unneutralize,
 )
 
-MAX_REPORTED = 1000  # errors listed in a report; more are counted
+MAX_REPORTED = MAX_LISTED_ERRORS  # errors listed in a report; more are counted (docs/limits.md)
 CELL_LIMIT = 1024 * 1024  # the largest cell the csv module reads (its default is 128 KiB)
 
 

@@ -224,7 +224,7 @@ class ImportReport(BaseModel):
     updated: int
     failed: int = Field(description="Rows with at least one error (not written)")
     errors: list[ImportError_]
-    errorsNotListed: int = Field(description="Errors beyond the first 1000, only counted")
+    errorsNotListed: int = Field(description="Errors beyond the first 100, only counted")
 
 
 CSV_TYPES = ("text/csv", "application/csv", "application/vnd.ms-excel")
