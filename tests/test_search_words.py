@@ -11,6 +11,8 @@ from conftest import create_customer, new_company
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from custreg.customers.search import terms
+
 
 def _search(client, url, word, **params):
     r = client.get(url, params={"searchWord": word, "$top": 100, **params})
@@ -46,7 +48,9 @@ def test_prefixes_of_words_match_every_word_required(client, customers_url):
     assert _numbers(client, customers_url, "sørens møll") == [nd]
     assert _numbers(client, customers_url, "sorensen moller") == [nd]
     assert _numbers(client, customers_url, "gote") == [nb]
-    assert _numbers(client, customers_url, "-- &") == [na, nb, nc, nd]  # no letters: no filter
+    # No letter or digit: nothing to find a word by (issue 23; was: everyone).
+    r = client.get(customers_url, params={"searchWord": "-- &"})
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "searchWord", r.text
 
 
 def test_numbers_codes_emails_and_phones_as_typed(client, customers_url):
@@ -252,6 +256,9 @@ def test_search_matches_the_model(client, population, data):
     pieces = st.sampled_from(NAMES + SYLLABLES + ["1", "x", "Å", "ae"])
     words = st.builds(lambda w, cut: w[: max(1, len(w) - cut)], pieces, st.integers(0, 3))
     query = data.draw(st.lists(words, min_size=1, max_size=3).map(" ".join))
+    if not terms(query):  # no letter or digit (`-`): a 400, not everyone (issue 23)
+        assert client.get(url, params={"searchWord": query}).status_code == 400
+        return
     got, total = _search(client, url, query)
     assert got == _model(customers, query), query
     assert total == len(got)

@@ -9,15 +9,24 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic_core import ErrorDetails
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from custreg import observe
 from custreg.problem_types import code_for, type_uri
 
 PROBLEM = "application/problem+json"
+# An answer lists this many `errors` at most; `errorsNotListed` counts the rest.
+MAX_LISTED_ERRORS = 100
 # Routes whose contract answers a malformed body with 400 rather than 422 (seed 004's search).
 BAD_BODY_IS_400: set[str] = set()
+
+
+def listed(items, limit: int = MAX_LISTED_ERRORS) -> str:
+    """`a, b, c`: the first `limit` of `items`, then how many more (a detail stays short)."""
+    items = list(items)
+    head = ", ".join(str(i) for i in items[:limit])
+    return head + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 class DomainError(Exception):
@@ -61,6 +70,22 @@ class PayloadTooLarge(DomainError):
     status = 413
 
 
+class TooManyItems(PayloadTooLarge):
+    """More items than one request takes (limits.py, docs/limits.md)."""
+
+    code = "too_many_items"
+
+
+class QueryTooComplex(BadRequest):
+    """A query option over its limit (limits.py, docs/limits.md)."""
+
+    code = "query_too_complex"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+
+
 class Unprocessable(DomainError):
     status = 422
 
@@ -84,7 +109,7 @@ class FieldErrors:
 
     def raise_if_any(self, cls: type[DomainError] = Unprocessable) -> None:
         if self.items:
-            names = ", ".join(dict.fromkeys(e["field"] for e in self.items))
+            names = listed(dict.fromkeys(e["field"] for e in self.items))
             raise cls(f"Invalid field(s): {names}", self.items)
 
 
@@ -108,21 +133,26 @@ def problem(
         "instance": instance,
         "code": code,
     }
+    not_listed = extra.pop("errorsNotListed", 0)  # counted already by the caller (the import's report)
     if errors:
-        body["errors"] = errors
+        body["errors"] = errors[:MAX_LISTED_ERRORS]
+        not_listed += max(len(errors) - MAX_LISTED_ERRORS, 0)
+    if not_listed:
+        body["errorsNotListed"] = not_listed
     body.update(extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def _loc_to_field(loc: tuple) -> str:
-    parts = [p for p in loc if p not in ("body", "query", "path", "header")]
+    # A string with brackets is a union member's label (`list[ClvrParameter]`), not a field.
+    parts = [p for p in loc if p not in ("body", "query", "path", "header") and not (isinstance(p, str) and "[" in p)]
     out = ""
     for p in parts:
         if isinstance(p, int):
             out += f"[{p}]"
         else:
             out += ("." if out else "") + str(p)
-    return out or (str(loc[-1]) if loc else "body")
+    return out or (str(loc[0]) if loc else "body")
 
 
 def _clean_message(err: ErrorDetails) -> str:
@@ -227,10 +257,23 @@ def install_handlers(app: FastAPI) -> None:
                 code="malformed_json",
             )
         fields = [{"field": _loc_to_field(tuple(e.get("loc", ()))), "message": _clean_message(e)} for e in errs]
+        too_long = [(f, e) for f, e in zip(fields, errs) if e.get("type") == "too_long"]
+        if too_long:  # an array over its limit: the limit's own answer (docs/limits.md)
+            field, err = too_long[0]
+            maximum = (err.get("ctx") or {}).get("max_length")
+            return problem(
+                413,
+                f"{field['field']}: more than {maximum} items",
+                instance=request.url.path,
+                errors=[field],
+                code="too_many_items",
+                limit=field["field"],
+                max=maximum,
+            )
         in_query = all(e.get("loc", ("",))[0] in ("query", "path", "header") for e in errs)
         route = request.scope.get("route")
         status = 400 if in_query or getattr(route, "path", None) in BAD_BODY_IS_400 else 422
-        names = ", ".join(dict.fromkeys(f["field"] for f in fields))
+        names = listed(dict.fromkeys(f["field"] for f in fields))
         return problem(status, f"Invalid field(s): {names}", instance=request.url.path, errors=fields)
 
     @app.exception_handler(StarletteHTTPException)
@@ -250,27 +293,87 @@ def install_handlers(app: FastAPI) -> None:
             )
         return await _lost(request, exc)
 
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError):
+        # A backstop for races the services' checks cannot see (two creates with the same
+        # customerGuid at once): a unique key taken meanwhile is a conflict, not a bug.
+        if getattr(exc.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(exc.orig):
+            field = _constraint_field(exc)
+            return problem(
+                409,
+                f"{field}: already in use",
+                instance=request.url.path,
+                errors=[{"field": field, "message": "already in use"}],
+            )
+        return _internal_error(request, exc=exc)
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError):
+        # A backstop: a value the database cannot hold (a number or date out of its range, a
+        # string over a column's length) that no schema rule caught is the client's, not a bug.
+        diag = getattr(exc.orig, "diag", None)
+        field = _camel(getattr(diag, "column_name", None) or "") or "body"
+        return problem(
+            400,
+            f"{field}: a value is out of the range the database holds",
+            instance=request.url.path,
+            errors=[{"field": field, "message": "out of range"}],
+        )
+
     @app.exception_handler(DBAPIError)
     async def _lost(request: Request, exc: DBAPIError):
         if exc.connection_invalidated or is_unreachable(exc):  # a restart, a failover
             return problem(
                 503, "The database connection was lost; retry", instance=request.url.path, headers={"Retry-After": "1"}
             )
-        return _internal_error(request)
+        return _internal_error(request, exc=exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         # Answered by Starlette's outermost middleware, outside observe.Observe: the headers
         # of this request's answers (X-Request-Id, RateLimit-*) are added here.
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in observe.answer_headers(request.scope)}
-        return _internal_error(request, headers)
+        return _internal_error(request, headers, exc if isinstance(exc, StatementError) else None)
 
 
-def _internal_error(request: Request, headers: dict[str, str] | None = None) -> JSONResponse:
+def _internal_error(
+    request: Request, headers: dict[str, str] | None = None, exc: StatementError | None = None
+) -> JSONResponse:
     """A bug: say so, leak nothing. The log names the route template and the request id,
-    never the path (it holds customer numbers)."""
+    never the path (it holds customer numbers). A database error is logged by its kind,
+    SQLSTATE and constraint only: its message and traceback quote the statement's
+    parameters and the row's values (PostgreSQL's DETAIL: `Key (col)=(value)`)."""
     scope = request.scope
-    logging.getLogger("custreg").exception(
-        "unhandled error: %s %s request_id=%s", scope["method"], observe.route_of(scope), observe.request_id(scope)
-    )
+    where = (scope["method"], observe.route_of(scope), observe.request_id(scope))
+    log = logging.getLogger("custreg")
+    if exc is not None:
+        orig = exc.orig
+        diag = getattr(orig, "diag", None)  # psycopg's
+        log.error(
+            "database error: %s %s request_id=%s %s sqlstate=%s constraint=%s",
+            *where,
+            type(orig).__name__,
+            getattr(orig, "sqlstate", None),
+            getattr(diag, "constraint_name", None),
+        )
+    else:
+        log.exception("unhandled error: %s %s request_id=%s", *where)
     return problem(500, "Internal error", instance=request.url.path, headers=headers)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+def _constraint_field(exc: IntegrityError) -> str:
+    """The API field of a unique constraint (`uq_customers_company_id_customer_guid` →
+    `customerGuid`; db/base.NAMING); SQLite names the columns instead (`customers.customer_guid`)."""
+    diag = getattr(exc.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        table = getattr(diag, "table_name", None) or ""
+        column = name.removeprefix("uq_").removeprefix("ix_").removeprefix(f"{table}_").removeprefix("company_id_")
+        return _camel(column)
+    last = str(exc.orig).rsplit(",", 1)[-1].rsplit(".", 1)[-1].strip()
+    return _camel(last) if last.replace("_", "").isalnum() else "body"

@@ -1,4 +1,7 @@
-"""Request body size limit (CUSTREG_MAX_BODY_BYTES), enforced before any endpoint runs.
+"""The limits of one request, in one place (docs/limits.md), and the middleware that
+enforces the body's before any endpoint runs.
+
+Body size (CUSTREG_MAX_BODY_BYTES), enforced before any endpoint runs.
 
 A pure ASGI middleware: a declared `Content-Length` over the limit is refused at once;
 otherwise the body is read as it streams in (chunked bodies without a length included),
@@ -10,7 +13,9 @@ are passed through untouched.
 The same middleware answers a NUL byte in the URL before any endpoint runs: in a query
 parameter → 400 naming the parameter, in the path → 404 (nothing is named with a NUL).
 No value of this API can hold one, and PostgreSQL cannot even compare text with it
-(the query would fail: a 500).
+(the query would fail: a 500). And it answers a JSON body that is not UTF-8 (a `charset`
+other than utf-8, a UTF-16/32 byte order mark, a NUL byte: UTF-16/32 JSON has them) with
+415: the JSON decoder would otherwise guess the encoding (RFC 8259: UTF-8 only).
 """
 
 import re
@@ -18,7 +23,40 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from custreg.errors import problem
+from custreg.errors import QueryTooComplex, TooManyItems, problem
+
+# ---------------------------------------------------------------- the limits (docs/limits.md)
+MAX_FILTER_LENGTH = 2000  # characters of a `$filter`
+MAX_FILTER_TERMS = 200  # nodes of a `$filter` (comparisons, and/or/not, functions)
+# Nested `not`s: SQL compilation recurses several frames per `not` (its two-valued
+# coalesce) and ~80 of them exhaust Python's stack (a 500); no real filter needs more.
+MAX_NOT_DEPTH = 20
+MAX_IN_VALUES = 100  # values of one `in (...)` of a `$filter`
+MAX_SELECT_FIELDS = 100  # names in a `$select`
+MAX_BODY_ITEMS = 100  # items of a body array of records (CLVR's parameters array form)
+# Keys of an export of selected customers: each is looked up (in chunks of 500) before the
+# stream starts, in the writer thread (a POST); 100,000 unknown GUIDs took 6 s there.
+MAX_BULK_KEYS = 10_000
+MAX_HEADER_COLUMNS = 200  # columns of a CSV import's header (the export has fewer than 100)
+MAX_IMPORT_ROWS = 1_000_000  # data rows of one CSV import request (CUSTREG_IMPORT_MAX_ROWS)
+MAX_NUMBER_DIGITS = 40  # digits of a numeric `$filter` literal
+
+
+def too_many(field: str, maximum: int, what: str = "items") -> TooManyItems:
+    """413 naming the limit that `field` passes."""
+    err = TooManyItems(f"{field}: more than {maximum} {what}", [{"field": field, "message": f"at most {maximum}"}])
+    err.extra.update(limit=field, max=maximum)
+    return err
+
+
+def too_complex(field: str, maximum: int, what: str) -> QueryTooComplex:
+    """400 naming the query limit that `field` passes."""
+    err = QueryTooComplex(
+        f"{field}: more than {maximum} {what}", [{"field": field, "message": f"at most {maximum} {what}"}]
+    )
+    err.extra.update(limit=field, max=maximum)
+    return err
+
 
 # Paths with a streamed body and a limit of their own.
 OWN_LIMIT = [re.compile(r"^/v1/companies/[^/]+/customers/import/?$")]
@@ -62,6 +100,15 @@ class BodySizeLimit:
             chunks.append(body)
             if not message.get("more_body", False):
                 break
+        if not _utf8_json(scope, chunks):
+            response = problem(
+                415,
+                "A JSON body must be UTF-8",
+                instance=scope["path"],
+                errors=[{"field": "Content-Type", "message": "JSON is taken in UTF-8 only"}],
+            )
+            await response(scope, receive, send)
+            return
         await self.app(scope, _replay(chunks, None, receive), send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -89,6 +136,28 @@ def _nul_answer(scope: Scope):
     ] or ["query"]
     fields = [{"field": n.replace("\x00", ""), "message": "must not contain NUL"} for n in names]
     return problem(400, f"Invalid field(s): {', '.join(f['field'] for f in fields)}", instance=path, errors=fields)
+
+
+_UTF_16_32_BOMS = (b"\xfe\xff", b"\xff\xfe")  # UTF-32LE's starts as UTF-16LE's
+
+
+def _utf8_json(scope: Scope, chunks: list[bytes]) -> bool:
+    """False for a JSON body (or one without a Content-Type, which FastAPI reads as JSON)
+    that declares another charset or is UTF-16/32 (a BOM or a NUL byte, which UTF-8 JSON
+    never holds: control characters are escaped inside strings)."""
+    ctype = ""
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            ctype = value.decode("latin-1").lower()
+    media, _, params = ctype.partition(";")
+    media = media.strip()
+    if media and media != "application/json" and not media.endswith("+json"):
+        return True
+    charset = next((p.split("=", 1)[1].strip().strip('"') for p in params.split(";") if "charset=" in p), "utf-8")
+    if charset.replace("_", "-") not in ("utf-8", "utf8"):
+        return False
+    body = b"".join(chunks)
+    return not body.startswith(_UTF_16_32_BOMS) and b"\x00" not in body
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -20,12 +20,18 @@ from sqlalchemy import Boolean, and_, false, func, literal, not_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from custreg.errors import BadRequest
+from custreg.limits import (
+    MAX_FILTER_LENGTH,
+    MAX_FILTER_TERMS,
+    MAX_IN_VALUES,
+    MAX_NOT_DEPTH,
+    MAX_NUMBER_DIGITS,
+    too_complex,
+)
 
-MAX_FILTER_LENGTH = 2000
-MAX_TERMS = 200
-# Nested `not`s: SQL compilation recurses several frames per `not` (its two-valued
-# coalesce) and ~80 of them exhaust Python's stack (a 500); no real filter needs more.
-MAX_NOT_DEPTH = 20
+# A number's digits past what any numeric column holds (NUMERIC(18, 2), BIGINT) are refused
+# (PostgreSQL fails to bind a literal wider than the column: a 500 before).
+MAX_DECIMAL = Decimal(10) ** 20
 
 
 @dataclass(frozen=True)
@@ -64,15 +70,15 @@ class _Visitor:
 
     def expr(self, node: ast._Node) -> ColumnElement:
         self.terms += 1
-        if self.terms > MAX_TERMS:
-            raise _bad("$filter", f"more than {MAX_TERMS} terms")
+        if self.terms > MAX_FILTER_TERMS:
+            raise too_complex("$filter", MAX_FILTER_TERMS, "terms")
         if isinstance(node, ast.BoolOp):
             left, right = self.expr(node.left), self.expr(node.right)
             return and_(left, right) if isinstance(node.op, ast.And) else or_(left, right)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             self.nots += 1
             if self.nots > MAX_NOT_DEPTH:
-                raise _bad("$filter", f"more than {MAX_NOT_DEPTH} nested 'not'")
+                raise too_complex("$filter", MAX_NOT_DEPTH, "nested 'not'")
             # Two-valued logic: a comparison with NULL is false, so its negation is true.
             operand = self.expr(node.operand)
             self.nots -= 1
@@ -112,6 +118,8 @@ class _Visitor:
         if isinstance(op, ast.In):
             if not isinstance(right, ast.List):
                 raise _bad("$filter", "in needs a list")
+            if len(right.val) > MAX_IN_VALUES:
+                raise too_complex("$filter", MAX_IN_VALUES, "values in one 'in'")
             values = [self.value(v, f) for v in right.val]
             if f.forms is not None:
                 values = sorted({form for v in values for form in f.forms(v)})
@@ -165,23 +173,45 @@ class _Visitor:
                     raise _bad("$filter", f"{node.val} is out of range")
                 return number
             if kind in ("decimal", "float") and isinstance(node, ast.Integer | ast.Float):
-                return Decimal(node.val) if kind == "decimal" else float(node.val)
+                return _number(node.val, kind)
             if kind == "bool" and isinstance(node, ast.Boolean):
                 return node.val == "true"
             if kind == "date" and isinstance(node, ast.Date):
                 return dt.date.fromisoformat(node.val)
             if kind == "date" and isinstance(node, ast.DateTime):
-                return dt.datetime.fromisoformat(node.val.replace("Z", "+00:00")).date()
+                return utc(dt.datetime.fromisoformat(node.val.replace("Z", "+00:00"))).date()
             if kind == "datetime" and isinstance(node, ast.DateTime):
-                value = dt.datetime.fromisoformat(node.val.replace("Z", "+00:00"))
-                return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+                return utc(dt.datetime.fromisoformat(node.val.replace("Z", "+00:00")))
             if kind == "datetime" and isinstance(node, ast.Date):
-                return dt.datetime.fromisoformat(node.val).replace(tzinfo=dt.UTC)
+                return utc(dt.datetime.fromisoformat(node.val))
             if kind == "uuid" and isinstance(node, ast.GUID | ast.String):
                 return uuid.UUID(node.val)
+        except OutOfRange:
+            raise _bad("$filter", f"{getattr(node, 'val', '')} is out of range") from None
         except (ValueError, InvalidOperation, OverflowError):
             pass
         raise _bad("$filter", f"a {kind} value is needed here")
+
+
+class OutOfRange(ValueError):
+    """A value no column can hold."""
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """`value` in UTC (a naive one is UTC). A date-time whose UTC falls outside the years
+    1-9999 (`0001-01-01T00:00+01:00`) cannot be compared with any column: OutOfRange."""
+    try:
+        return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    except OverflowError:
+        raise OutOfRange("date-time out of range") from None
+
+
+def _number(text: str, kind: str) -> Decimal | float:
+    digits = sum(c.isdigit() for c in text.partition("e")[0].partition("E")[0])
+    number = Decimal(text)
+    if digits > MAX_NUMBER_DIGITS or not number.is_finite() or abs(number) >= MAX_DECIMAL:
+        raise OutOfRange(text)
+    return number if kind == "decimal" else float(number)
 
 
 def _one_element_lists(tokens: Iterable[Any]) -> Iterator[Any]:
@@ -208,7 +238,7 @@ def _one_element_lists(tokens: Iterable[Any]) -> Iterator[Any]:
 
 def parse_filter(text: str, fields: Fields) -> ColumnElement:
     if len(text) > MAX_FILTER_LENGTH:
-        raise _bad("$filter", f"longer than {MAX_FILTER_LENGTH} characters")
+        raise too_complex("$filter", MAX_FILTER_LENGTH, "characters")
     try:
         tree = ODataParser().parse(_one_element_lists(ODataLexer().tokenize(text)))
     except (ODataException, RecursionError, ValueError, TypeError, AttributeError, IndexError):

@@ -88,10 +88,28 @@ _TYPES = [
         "`CUSTREG_IMPORT_MAX_BYTES`).",
     ),
     ProblemType(
+        "too_many_items",
+        413,
+        "Too many items",
+        "The request asks for more work than the server does in one request: more items in a "
+        "body array, ids in a bulk request, columns in a CSV header or rows in one import than "
+        "the limit. `limit` names the limit and `max` its value (docs/limits.md); `errors` names "
+        "the field. Split the work over several requests.",
+    ),
+    ProblemType(
+        "query_too_complex",
+        400,
+        "Query too complex",
+        "A query option is over its limit: `$filter` longer or with more terms or nested `not`s "
+        "than allowed, more `$select` fields, more `searchWord` terms. `limit` names the limit and "
+        "`max` its value (docs/limits.md). Ask a simpler question.",
+    ),
+    ProblemType(
         "unsupported_media_type",
         415,
         "Unsupported media type",
-        "The body's `Content-Type` is not one the endpoint takes (the CSV import takes `text/csv`).",
+        "The body's `Content-Type` is not one the endpoint takes (the CSV import takes `text/csv`), "
+        "or a JSON body is not UTF-8 (a `charset` other than utf-8, or UTF-16/32 bytes).",
     ),
     ProblemType(
         "validation_failed",

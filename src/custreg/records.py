@@ -28,7 +28,7 @@ from custreg.customers.models import Customer
 from custreg.db.base import utcnow
 from custreg.db.columns import filter_fields, snake
 from custreg.db.routing import TransactionalRoute
-from custreg.errors import Conflict, DomainError, NotFound, Unprocessable, field_error
+from custreg.errors import Conflict, DomainError, NotFound, Unprocessable, field_error, listed
 from custreg.etags import IfMatch
 from custreg.fields import RecordFields
 from custreg.odata import FilterField, parse_filter, parse_orderby
@@ -235,7 +235,7 @@ def nested_create(kind: RecordKind, body_field: str, relationship: str) -> Calla
                     raise
                 errors += named
         if errors:
-            names = ", ".join(dict.fromkeys(e["field"] for e in errors))
+            names = listed(dict.fromkeys(e["field"] for e in errors))
             raise Unprocessable(f"Invalid field(s): {names}", errors)
         if items:
             ctx.session.expire(customer, [relationship])  # reload with the new records

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from custreg import limits
+
 DATABASE_FILE = "custreg.db"  # the default database's file in the data directory
 
 
@@ -42,7 +44,12 @@ class Settings(BaseSettings):
     # served the 32 clients of a saturated worker unevenly (p99 3-5x asyncio's at about the
     # same req/s; docs/concurrency.md).
     loop: Literal["asyncio", "uvloop", "auto"] = "asyncio"
-    sqlite_busy_timeout_ms: int = 10000
+    sqlite_busy_timeout_ms: int = Field(
+        10000,
+        ge=1,
+        description="How long a write waits for a lock before it is answered 503 with Retry-After: "
+        "SQLite's busy timeout, and PostgreSQL's lock_timeout too (docs/limits.md)",
+    )
     max_body_bytes: int = 5 * 1024 * 1024
     log_level: str = "info"
     access_log: bool = Field(
@@ -67,6 +74,9 @@ class Settings(BaseSettings):
     )
     import_max_bytes: int = Field(
         1024 * 1024 * 1024, ge=1, description="Largest CSV body POST /customers/import accepts"
+    )
+    import_max_rows: int = Field(
+        limits.MAX_IMPORT_ROWS, ge=1, description="Most data rows one POST /customers/import takes (docs/limits.md)"
     )
 
     # Access control (docs/access.md)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from custreg.access import scopes
 from custreg.access.context import Ctx, requires
-from custreg.errors import DomainError, Unprocessable, _clean_message
+from custreg.errors import DomainError, Unprocessable, _clean_message, listed
 
 # Contexts for paths without a company: the credentials' one company or `X-Company`.
 HeaderReadCtx = Annotated[Ctx, requires(scopes.READ, company_header=True)]
@@ -35,7 +35,7 @@ def rename_errors(exc: DomainError, names: dict[str, str]) -> DomainError:
     for e in exc.errors:
         e["field"] = _rename(e["field"], names)
     if exc.errors and exc.detail.startswith("Invalid field(s): "):
-        exc.detail = "Invalid field(s): " + ", ".join(dict.fromkeys(e["field"] for e in exc.errors))
+        exc.detail = "Invalid field(s): " + listed(dict.fromkeys(e["field"] for e in exc.errors))
     else:
         for native, seed in names.items():
             exc.detail = re.sub(rf"\b{re.escape(native)}\b", seed, exc.detail)
@@ -66,9 +66,7 @@ def validate(model: type[M], data: dict[str, Any], names: dict[str, str] | None 
             for p in loc:
                 field += f"[{p}]" if isinstance(p, int) else ("." if field else "") + str(p)
             errors.append({"field": _rename(field or "body", names or {}), "message": _clean_message(e)})
-        raise Unprocessable(
-            "Invalid field(s): " + ", ".join(dict.fromkeys(e["field"] for e in errors)), errors
-        ) from None
+        raise Unprocessable("Invalid field(s): " + listed(dict.fromkeys(e["field"] for e in errors)), errors) from None
 
 
 _TOKEN = re.compile(r"'(?:[^']|'')*'|[A-Za-z_][A-Za-z0-9_]*")

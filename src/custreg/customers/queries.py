@@ -15,7 +15,7 @@ from custreg.customers.schemas import MAIN_ADDRESS_FIELDS
 from custreg.customers.shape import CUSTOMER_FIELDS, MAIN_ADDRESS_JOIN, SUMMARY_COLUMNS
 from custreg.db.columns import filter_fields
 from custreg.errors import BadRequest
-from custreg.odata import FilterField, parse_filter, parse_orderby
+from custreg.odata import FilterField, OutOfRange, parse_filter, parse_orderby, utc
 from custreg.paging import ListParams
 
 _C = Customer.__table__.c
@@ -232,13 +232,18 @@ def _total(session: Session, where: list, params: ListParams) -> int:
 
 
 def parse_from_date(value: str | None) -> dt.datetime | None:
+    """`fromDate` in UTC; 400 naming it when it is not a date-time or is outside the years
+    1-9999 in UTC (checked before an export's stream starts)."""
     if value is None:
         return None
     try:
-        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return utc(dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
+    except OutOfRange:
+        raise BadRequest(
+            "fromDate is out of range", [{"field": "fromDate", "message": "out of range (UTC years 1-9999)"}]
+        ) from None
     except ValueError:
         raise BadRequest(
             "fromDate is not an ISO 8601 date or date-time",
             [{"field": "fromDate", "message": "not an ISO 8601 date or date-time"}],
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

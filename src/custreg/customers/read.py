@@ -15,6 +15,7 @@ from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerDetail, Custo
 from custreg.customers.shape import CUSTOMER_FIELDS, SUMMARY_COLUMNS, main_address
 from custreg.db.columns import snake
 from custreg.errors import BadRequest
+from custreg.limits import MAX_SELECT_FIELDS, too_complex
 
 ADDRESS_FIELDS = tuple(AddressRead.model_fields)
 
@@ -107,6 +108,8 @@ def selection(text: str | None, fields: Iterable[str]) -> tuple[str, ...] | None
     None without `$select`. An unknown name is a 400 naming `$select`."""
     if text is None:
         return None
+    if text.count(",") >= MAX_SELECT_FIELDS:
+        raise too_complex("$select", MAX_SELECT_FIELDS, "fields")
     names = [n.strip() for n in text.split(",")]
     order = tuple(fields)
     unknown = [n for n in names if n not in order]

@@ -15,6 +15,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.sql.elements import ColumnElement
 
 from custreg.customers.models import Customer
+from custreg.errors import BadRequest
 from custreg.text import fold
 
 FTS_TABLE = "customers_fts"
@@ -320,8 +321,10 @@ def conditions(search_word: str, dialect, company_id: int, include_excluded: boo
     """WHERE terms on `customers` for any list or count (the general path). `dialect`: the
     engine's name (or dialect); without one, a LIKE per term that works on any engine."""
     ts = terms(search_word)
-    if not ts:
-        return []
+    if not ts:  # `%`, `*`, `"`: nothing to find a word by; not "everyone"
+        raise BadRequest(
+            "searchWord has no letter or digit", [{"field": "searchWord", "message": "needs a letter or digit"}]
+        )
     name = getattr(dialect, "name", dialect)
     if name == "sqlite":
         numbers = select(_fts.c.rowid.op("&")(NUMBER_MASK)).where(*fts_where(ts, company_id, include_excluded))

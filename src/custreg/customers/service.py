@@ -15,7 +15,7 @@ from custreg.customers.models import Customer, CustomerAlias
 from custreg.customers.shape import ADDRESS_FIELDS, CUSTOMER_FIELDS, main_address, values_of
 from custreg.db.base import utcnow
 from custreg.db.columns import snake
-from custreg.errors import Conflict, FieldErrors, NotFound, Unprocessable
+from custreg.errors import Conflict, FieldErrors, NotFound, Unprocessable, listed
 
 MAX_NUMBER = 2**63 - 1  # a BIGINT
 
@@ -230,7 +230,7 @@ def bulk_delete(session: Session, company: Company, keys: list[int | str]) -> in
             missing.append(str(key))
     if missing:
         raise NotFound(
-            f"Unknown customers: {', '.join(missing)}",
+            f"Unknown customers: {listed(missing)}",
             [{"field": "body", "message": f"unknown customer {k}"} for k in missing],
         )
     unique = {c.id: c for c in found.values()}

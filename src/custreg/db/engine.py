@@ -17,6 +17,8 @@ def json_text(value: Any) -> str:
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 10000, pool_size: int = 10) -> Engine:
+    """`busy_timeout_ms`: how long a statement waits for a lock (SQLite's busy timeout,
+    PostgreSQL's lock_timeout) before it fails (a 503 with Retry-After to an API request)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
@@ -33,8 +35,16 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10000, pool_size: int = 10) 
         parsed = parsed.set(drivername="postgresql+psycopg")
     # No pre-ping (a round trip before every request): a connection the server dropped
     # fails its request with 503 + Retry-After (errors.py) and SQLAlchemy then replaces
-    # every pooled connection older than the failure.
-    return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, json_serializer=json_text)
+    # every pooled connection older than the failure. `lock_timeout`: a statement that waits
+    # longer for a lock (a row another transaction holds: a long import's) fails, answered 503
+    # with Retry-After (errors.is_busy) rather than hanging, as SQLite's busy timeout does.
+    return create_engine(
+        parsed,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        json_serializer=json_text,
+        connect_args={"options": f"-c lock_timeout={int(busy_timeout_ms)}"},
+    )
 
 
 def _setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -43,6 +43,7 @@ LINE_FORMAT = zlib.crc32(f"{LINE_VERSION}:{','.join(COLUMNS)}".encode()) & 0x7FF
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 PLAIN_NEGATIVE = re.compile(r"-\d+(\.\d+)?(e-?\d+)?\Z")
 PHONE_LIKE = re.compile(r"\+[0-9][0-9 ()./-]*\Z")
+LEADING_SPACE = re.compile(r"\A[\s\u200b\u2060\ufeff]+")  # \s: no-break spaces too
 _NEUTRALIZED_START = frozenset((*FORMULA_START, "'"))  # each one character
 
 
@@ -63,7 +64,12 @@ def unneutralize(cell: str) -> str:
 
 def is_formula(cell: str) -> bool:
     """A cell our export would have neutralized but that arrives raw: a spreadsheet would
-    run it, so the import refuses it. Numbers and phones (`-12.5`, `+358 40 123`) pass."""
+    run it, so the import refuses it. Numbers and phones (`-12.5`, `+358 40 123`) pass.
+    Leading white space (no-break and zero-width spaces too) is skipped, as spreadsheets do."""
+    return _formula(cell) or _formula(LEADING_SPACE.sub("", cell))
+
+
+def _formula(cell: str) -> bool:
     return (
         bool(cell) and cell.startswith(FORMULA_START) and not PLAIN_NEGATIVE.match(cell) and not PHONE_LIKE.match(cell)
     )

@@ -7,7 +7,7 @@ import csv
 import gc
 import json
 import multiprocessing
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +16,8 @@ from pydantic import ValidationError
 
 from custreg.customers import document, rows, validation
 from custreg.customers.schemas import CustomerCreate
-from custreg.errors import BadRequest, DomainError
+from custreg.errors import MAX_LISTED_ERRORS, BadRequest, DomainError, listed
+from custreg.limits import MAX_HEADER_COLUMNS, too_many
 from custreg.sync.csv_format import (
     COLUMNS,
     FIELD_COLUMNS,
@@ -26,7 +27,7 @@ from custreg.sync.csv_format import (
     unneutralize,
 )
 
-MAX_REPORTED = 1000  # errors listed in a report; more are counted
+MAX_REPORTED = MAX_LISTED_ERRORS  # errors listed in a report; more are counted (docs/limits.md)
 CELL_LIMIT = 1024 * 1024  # the largest cell the csv module reads (its default is 128 KiB)
 
 
@@ -78,14 +79,16 @@ def read_header(reader) -> list[str]:
         raise BadRequest(
             f"The CSV header cannot be read: {exc}", [{"field": "header", "message": "unreadable"}]
         ) from None
+    if len(header) > MAX_HEADER_COLUMNS:
+        raise too_many("header", MAX_HEADER_COLUMNS, "columns")
     names = [h.strip() for h in header]
     unknown = [n for n in names if n not in COLUMNS]
     if unknown:
         raise BadRequest(
-            f"Unknown column(s): {', '.join(repr(u) for u in unknown)}",
+            f"Unknown column(s): {listed(repr(u) for u in unknown)}",
             [{"field": u, "message": "not a column of the export"} for u in unknown],
         )
-    dupes = sorted({n for n in names if names.count(n) > 1})
+    dupes = sorted(n for n, times in Counter(names).items() if times > 1)
     if dupes:
         raise BadRequest(
             f"Duplicate column(s): {', '.join(dupes)}", [{"field": d, "message": "appears twice"} for d in dupes]

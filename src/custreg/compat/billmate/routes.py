@@ -21,7 +21,8 @@ from custreg.customers.models import Customer
 from custreg.customers.shape import MAIN_ADDRESS_JOIN
 from custreg.db.execution import run_unit
 from custreg.db.routing import TransactionalRoute
-from custreg.errors import NotFound
+from custreg.errors import NotFound, listed
+from custreg.limits import MAX_BULK_KEYS
 from custreg.lookups import service as lookups
 from custreg.lookups.schemas import OrgNumberResult
 from custreg.odata import parse_orderby
@@ -199,7 +200,7 @@ def _export_routes(fmt: str) -> None:
         summary=f"POST /customers/export/{fmt}: the customers named (mexcParamvaluesetsid); unknown → 404",
         name=f"export_selected_{fmt}",
     )
-    def export_selected(ctx: HeaderReadCtx, keys: Annotated[list[Number], Body(max_length=100_000)]):
+    def export_selected(ctx: HeaderReadCtx, keys: Annotated[list[Number], Body(max_length=MAX_BULK_KEYS)]):
         wanted, found = list(dict.fromkeys(keys)), dict[int, int]()
         for i in range(0, len(wanted), 500):
             found |= dict(
@@ -212,7 +213,7 @@ def _export_routes(fmt: str) -> None:
         missing = [str(k) for k in wanted if k not in found]
         if missing:
             raise NotFound(
-                f"Unknown customers: {', '.join(missing)}",
+                f"Unknown customers: {listed(missing)}",
                 [{"field": "body", "message": f"unknown customer {k}"} for k in missing],
             )
         ids = [found[k] for k in sorted(found)]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from fastapi import APIRouter, Body, Depends, Path, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from custreg.actions.schemas import ActionResponse
 from custreg.actions.service import ACTIONS
@@ -40,6 +40,7 @@ from custreg.customers.models import Customer
 from custreg.customers.schemas import CustomerCreate, CustomerPatch
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import Unprocessable
+from custreg.limits import MAX_BODY_ITEMS
 from custreg.paging import ListParams, Page, list_params
 from custreg.records import create as create_record
 from custreg.records import delete as delete_record
@@ -264,7 +265,7 @@ def _routes(
     if TYPE_CHECKING:
         body_type: TypeAlias = list[Body_] | Body_
     else:
-        body_type = list[Body_] | Body_ if post_many else Body_
+        body_type = Annotated[list[Body_], Field(max_length=MAX_BODY_ITEMS)] | Body_ if post_many else Body_
 
     def post_doc(guid: Guid, ctx: HeaderWriteCtx, body: Annotated[body_type, Body()]):
         data = (

@@ -1,0 +1,116 @@
+"""Every limit of a request is answered with a problem naming it (docs/limits.md), in
+linear time; error lists are capped."""
+
+import uuid
+
+import pytest
+from conftest import ADMIN, assert_problem, create_customer, new_company
+from fastapi.testclient import TestClient
+
+from custreg import limits
+from custreg.app import create_app
+from custreg.errors import MAX_LISTED_ERRORS
+
+CSV = {"content-type": "text/csv"}
+
+
+def _limit(response, status: int, code: str, limit: str) -> dict:
+    body = assert_problem(response, status)
+    assert body["code"] == code and body["limit"] == limit and body["max"] > 0, body
+    return body
+
+
+def test_header_of_one_column_repeated_is_refused_at_once(client, customers_url):
+    header = ",".join(["lastName"] * 200_000)  # quadratic before: minutes of CPU
+    r = client.post(f"{customers_url}/import", content=f"{header}\nx\n", headers=CSV)
+    _limit(r, 413, "too_many_items", "header")
+    r = client.post(f"{customers_url}/import", content="lastName,email,lastName\nx,a@b.fi,y\n", headers=CSV)
+    body = assert_problem(r, 400, "lastName")
+    assert "Duplicate" in body["detail"]
+
+
+def test_unknown_columns_are_listed_up_to_the_cap(client, customers_url):
+    header = ",".join(f"col{i}" for i in range(limits.MAX_HEADER_COLUMNS))
+    r = client.post(f"{customers_url}/import", content=f"{header}\nx\n", headers=CSV)
+    body = assert_problem(r, 400)
+    assert len(body["errors"]) == MAX_LISTED_ERRORS
+    assert body["errorsNotListed"] == limits.MAX_HEADER_COLUMNS - MAX_LISTED_ERRORS
+    assert "more" in body["detail"] and len(body["detail"]) < 5000
+
+
+def test_import_rows_per_request(settings, client):
+    small = create_app(settings.model_copy(update={"import_max_rows": 3}))
+    cuid = new_company(client)
+    url = f"/v1/companies/{cuid}/customers"
+    with TestClient(small, headers={"Authorization": f"Bearer {ADMIN}"}) as c:
+        for mode in ("all-or-nothing", "valid-rows"):
+            rows = "".join(f"Name{i}\n" for i in range(4))
+            r = c.post(f"{url}/import", params={"mode": mode}, content=f"lastName\n{rows}", headers=CSV)
+            _limit(r, 413, "too_many_items", "rows")
+        assert c.get(url).json()["total"] == 0  # nothing written, in either mode
+        # A quoted cell's line breaks are not rows.
+        r = c.post(f"{url}/import", content='lastName,customerReference\nA,"1\n2\n3\n4"\nB,x\n', headers=CSV)
+        assert r.status_code != 413 and r.json()["rows"] == 2, r.text
+        r = c.post(f"{url}/import", content="lastName\nA\nB\nC\n", headers=CSV)
+        assert r.status_code == 200 and r.json()["created"] == 3, r.text
+    small.state.db.engine.dispose()
+
+
+def test_clvr_parameters_array_is_bounded(client, company):
+    guid = str(uuid.uuid4())
+    url = f"/v1/companies/{company}/customers"
+    create_customer(client, url, customerGuid=guid)
+    items = [{"code": f"P{i}", "value": "x"} for i in range(limits.MAX_BODY_ITEMS + 1)]
+    r = client.post(f"/compat/clvr/customers/{guid}/parameters", json=items, headers={"X-Company": company})
+    _limit(r, 413, "too_many_items", "body")
+
+
+def test_bulk_keys_are_bounded(client, customers_url):
+    r = client.request("DELETE", customers_url, json=list(range(1, 1002)))
+    _limit(r, 413, "too_many_items", "body")
+    r = client.post(f"{customers_url}/export.csv", json=list(range(1, limits.MAX_BULK_KEYS + 2)))
+    _limit(r, 413, "too_many_items", "body")
+
+
+@pytest.mark.parametrize(
+    ("filter_", "what"),
+    [
+        ("lastName eq 'x' or " * 150 + "lastName eq 'y'", "terms"),
+        ("lastName eq '" + "x" * 2500 + "'", "length"),
+        ("not (" * 25 + "lastName eq 'x'" + ")" * 25, "not"),
+        ("customerNumber in (" + ",".join(str(i) for i in range(101)) + ")", "in"),
+    ],
+)
+def test_filter_limits(client, customers_url, filter_, what):
+    r = client.get(customers_url, params={"$filter": filter_})
+    _limit(r, 400, "query_too_complex", "$filter")
+
+
+def test_select_limit(client, customers_url):
+    r = client.get(customers_url, params={"$select": ",".join(["lastName"] * (limits.MAX_SELECT_FIELDS + 1))})
+    _limit(r, 400, "query_too_complex", "$select")
+
+
+def test_unknown_ids_are_listed_up_to_the_cap(client, customers_url):
+    create_customer(client, customers_url)
+    keys = [str(uuid.uuid4()) for _ in range(5000)]
+    r = client.post(f"{customers_url}/export.csv", json=keys)
+    body = assert_problem(r, 404)
+    assert len(body["errors"]) == MAX_LISTED_ERRORS and body["errorsNotListed"] == 5000 - MAX_LISTED_ERRORS
+    assert len(r.content) < 20_000  # was every id, twice
+
+
+def test_validation_errors_are_listed_up_to_the_cap(client, customers_url):
+    r = client.post(customers_url, json={"lastName": "X", "addresses": [{"countryCode": "??"}] * 100})
+    body = assert_problem(r, 422)
+    assert len(body["errors"]) <= MAX_LISTED_ERRORS
+    assert body.get("errorsNotListed", 0) + len(body["errors"]) >= 100
+
+
+@pytest.mark.parametrize("mode", ["all-or-nothing", "valid-rows"])
+def test_import_report_lists_the_first_100_errors(client, customers_url, mode):
+    rows = "".join(f"Name{i},not an e-mail\n" for i in range(150))
+    r = client.post(f"{customers_url}/import", params={"mode": mode}, content=f"lastName,email\n{rows}", headers=CSV)
+    body = r.json()
+    assert r.status_code == (422 if mode == "all-or-nothing" else 200), r.text
+    assert len(body["errors"]) == MAX_LISTED_ERRORS and body["errorsNotListed"] == 150 - MAX_LISTED_ERRORS
