@@ -113,7 +113,8 @@ async def start_import(request: Request, cuid: str, ctx: WriteUi) -> Response:
         spool.close()
         raise BadRequest("The CSV is empty", [{"field": "file", "message": "empty"}])
     spool.seek(0)
-    rows = max(0, sum(1 for _ in io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")) - 1)
+    # Lines, not records (a quoted cell may hold a newline): the progress bar's scale only.
+    rows = max(0, sum(1 for line in spool if line.strip()) - 1)
     spool.seek(0)
     job = ImportJob(uuid.uuid4().hex, cuid, rows)
     jobs = _jobs(request)
