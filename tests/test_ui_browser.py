@@ -6,6 +6,7 @@ consent; imports a CSV while its progress shows; signs out. No request leaves th
 and axe-core finds no serious or critical violation on the list, customer and edit pages."""
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -194,7 +195,7 @@ def test_export_links_download_the_lists_customers(client, server, browser):
     page.wait_for_function("() => document.querySelector('#row-count').innerText.startsWith('1 ')")
     with page.expect_download() as download:
         page.click("text=Export CSV")  # the link carries the list's query
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     assert len(text.splitlines()) == 2 and "Korhonen" in text and "Virtanen" not in text
     xml = page.request.get(f"{server.base}/ui/c/{cuid}/export.xml")
     assert xml.status == 200 and xml.text().count("<customer>") == 9

@@ -172,13 +172,13 @@ def update_customer(request: Request, customer: str, ctx: WriteUi) -> Response:
     """PATCH of the fields that differ from the stored ones, under If-Match of the version the form was made from."""
     form = request.state.form
     c = customers.get(ctx.session, ctx.company, customer, for_update=True)
-    submitted = _submitted(form, FIELDS)
     current = _current(ctx, c)
-    page = {"values": submitted, "customer": c, "version": c.version, "bank": None}
+    submitted = _submitted(form, tuple(f for f in FIELDS if f in form))  # a field not sent stays
+    page = {"values": current | submitted, "customer": c, "version": c.version, "bank": None}
     try:
         customers.check_if_match(c, f'"{form.get("version", "")}"')
     except PreconditionFailed:
-        now = {f: current[f] for f in FIELDS if current[f] != submitted[f]}
+        now = {f: current[f] for f in submitted if current[f] != submitted[f]}
         raise Rendered(_form_page(request, ctx, 409, conflict=True, now=now, **page)) from None
     changes = {f: (v if v != "" else None) for f, v in submitted.items() if v != current[f]}
     try:
