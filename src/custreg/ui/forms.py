@@ -193,7 +193,7 @@ def update_customer(request: Request, customer: str, ctx: WriteUi) -> Response:
 
 def _record_page(request: Request, ctx: Ctx, c: Any, status: int = 200, **values: Any) -> Response:
     values.setdefault("errors", {})
-    return render(request, "bank_account_form.html", status, cuid=ctx.cuid, customer=c, **values)
+    return render(request, "bank_account_form.html", status, cuid=ctx.cuid, company=ctx.company, customer=c, **values)
 
 
 @router.get("/{customer}/bank-accounts/{account}")
