@@ -183,3 +183,36 @@ def test_words_dates_and_numbers_follow_the_language(app, client, lang, heading)
     http.cookies.set("custreg_lang", lang, path="/ui")
     page = http.get(f"/ui/c/{cuid}/customers").text
     assert f'<html lang="{lang}">' in page and f"<h1>{heading}</h1>" in page
+
+
+def test_api_clients_page_creates_with_the_secret_shown_once_and_revokes(app, client):
+    cuid = new_company(client)
+    http = _signed_in(app, admin_token=ADMIN)
+    token = _csrf(http.get("/ui/clients").text)
+    form = {"csrf": token, "name": "Kassa", "companies": [cuid], "scopes": ["customers:read"]}
+    r = http.post("/ui/clients", data=form)
+    assert r.status_code == 201 and r.headers["cache-control"] == "no-store"
+    client_id = re.search(r'id="new-client-id">([^<]+)<', r.text).group(1)
+    secret = re.search(r'id="new-client-secret">([^<]+)<', r.text).group(1)
+    listed = http.get("/ui/clients").text
+    assert client_id in listed and secret not in listed  # shown once, then never
+    kassa = _signed_in(app, client_id=client_id, client_secret=secret)
+    assert kassa.get("/ui").headers["location"] == f"/ui/c/{cuid}/customers"
+    assert kassa.get("/ui/clients").status_code == 403  # no admin scope
+    bad = http.post("/ui/clients", data={"csrf": token, "name": "", "scopes": ["nope"]})
+    assert bad.status_code == 422 and 'id="e-name"' in bad.text
+    assert http.post(f"/ui/clients/{client_id}/revoke", data={"csrf": token}).status_code == 303
+    assert kassa.get(f"/ui/c/{cuid}/customers").status_code == 401
+    assert client.get(f"/v1/clients/{client_id}").json()["revokedAt"] is not None
+
+
+def test_register_codes_page_shows_the_companys_codes(app, client):
+    cuid = new_company(client)
+    r = client.put(f"/v1/companies/{cuid}/basic-details/segments", json=[{"code": "RETAIL", "name": "Vähittäis"}])
+    assert r.status_code == 200, r.text
+    who = new_client(client, [cuid], READ_ONLY)
+    http = _signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
+    page = http.get(f"/ui/c/{cuid}/register").text
+    assert "<code>RETAIL</code>" in page and "Vähittäis" in page and "CONSUMER" in page
+    listing = http.get(f"/ui/c/{cuid}/customers").text
+    assert '<option value="RETAIL"' in listing  # the list's segment filter offers it

@@ -27,7 +27,7 @@ ClientId = Annotated[str, Path(description="The API client's id")]
 clients_router = APIRouter(prefix="/v1/clients", tags=["access"], route_class=TransactionalRoute)
 
 
-def _within_grants(ctx, cuids) -> None:
+def within_grants(ctx, cuids) -> None:
     """An API client with `admin` cannot reach beyond its own companies (no escalation)."""
     outside = [c for c in cuids if not ctx.principal.allows_company(c)]
     if outside:
@@ -38,7 +38,7 @@ def _within_grants(ctx, cuids) -> None:
 def create_client(body: ClientCreate, ctx: AdminCtx, response: Response) -> ClientCreated:
     """Create an API client. The secret is in this response only; store it now. Scope `admin`
     (a client holding `admin` grants only companies it holds itself)."""
-    _within_grants(ctx, body.companies)
+    within_grants(ctx, body.companies)
     new = clients.create(ctx.session, name=body.name, companies=body.companies, granted=body.scopes)
     response.headers["Location"] = f"/v1/clients/{new.client.client_id}"
     response.headers["Cache-Control"] = "no-store"
@@ -68,7 +68,7 @@ def get_client(clientId: ClientId, ctx: AdminCtx) -> ClientRead:
 @clients_router.delete("/{clientId}", status_code=204)
 def revoke_client(clientId: ClientId, ctx: AdminCtx) -> Response:
     """Revoke a client: its secret and every token it holds stop working at once. Scope `admin`."""
-    _within_grants(ctx, clients.get(ctx.session, clientId).companies)
+    within_grants(ctx, clients.get(ctx.session, clientId).companies)
     clients.revoke(ctx.session, clientId)
     return Response(status_code=204)
 

@@ -111,6 +111,20 @@ TEXT: dict[str, tuple[str, str, str]] = {
     "attachedUsers": ("Liitetyt käyttäjät", "Kopplade användare", "Attached users"),
     "basic": ("Perustiedot", "Grunduppgifter", "Basic details"),
     "forbidden": ("Ei oikeutta.", "Ingen behörighet.", "Not allowed."),
+    "register": ("Rekisterin koodit", "Registrets koder", "Register codes"),
+    "register_help": (
+        "Koodeja muutetaan API:lla tai komentoriviltä.",
+        "Koderna ändras via API:t eller kommandoraden.",
+        "Codes are changed through the API or the command line.",
+    ),
+    "api_clients": ("API-asiakkaat", "API-klienter", "API clients"),
+    "new_client": ("Uusi API-asiakas", "Ny API-klient", "New API client"),
+    "revoke": ("Peru", "Återkalla", "Revoke"),
+    "secret_once": (
+        "Salaisuus näytetään vain nyt: tallenna se.",
+        "Hemligheten visas bara nu: spara den.",
+        "The secret is shown only now: store it.",
+    ),
 }
 
 

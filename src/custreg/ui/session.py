@@ -134,6 +134,21 @@ def requires(scope: str) -> Any:
     return Depends(dependency)
 
 
+def requires_no_company(scope: str) -> Any:
+    """Dependency: a signed-in session holding `scope`, for pages of no one company (API clients)."""
+
+    async def dependency(request: Request) -> Ctx:
+        session = current(request)
+        await check_csrf(request, session)
+        if scope not in session.principal.scopes:
+            raise Forbidden(f"This credential lacks the scope {scope}")
+        request.state.ui = session
+        return Ctx(request, session.principal, write=request.method not in ("GET", "HEAD"))
+
+    dependency.required_scope = scope  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
 def signed_in(request: Request) -> Ctx:
     """A unit of work with no company (the company picker)."""
     session = current(request)
@@ -144,3 +159,4 @@ def signed_in(request: Request) -> Ctx:
 ReadUi = Annotated[Ctx, requires(scopes.READ)]
 WriteUi = Annotated[Ctx, requires(scopes.WRITE)]
 SignedIn = Annotated[Ctx, Depends(signed_in)]
+AdminUi = Annotated[Ctx, requires_no_company(scopes.ADMIN)]
