@@ -18,6 +18,7 @@ from custreg.observe import Observe
 from custreg.ops.routes import problem_pages
 from custreg.routers import ROUTERS
 from custreg.settings import Settings, get_settings
+from custreg.ui import routes as ui
 
 DESCRIPTION = """A customer register for Nordic businesses: companies, persons and
 organisations, their addresses, bank accounts and contacts. Every path under
@@ -79,5 +80,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for router in ROUTERS:
         app.include_router(router)
     apidocs.install(app)  # /docs and /redoc with their assets served here: no CDN
+    ui.install(app)  # the back office at /ui (docs/ui.md): its pages sign in with a cookie, not a bearer
 
     return app

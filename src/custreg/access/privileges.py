@@ -2,10 +2,16 @@
 every API client) and the administrators of a company (the clients of their own
 companies, with no more than they hold themselves)."""
 
-from custreg.access import scopes
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from custreg.access import clients, scopes
 from custreg.access.auth import Principal
 from custreg.access.models import ApiClient
-from custreg.errors import Forbidden
+from custreg.errors import Forbidden, NotFound
 
 
 def is_platform(principal: Principal) -> bool:
@@ -44,3 +50,17 @@ def check_grant(principal: Principal, companies: list[str], granted: list[str]) 
         errors.append({"field": "scopes", "message": f"wider than this credential's own: {', '.join(wider)}"})
     if errors:
         raise Forbidden("A company administrator grants only its own companies and scopes", errors)
+
+
+def administered(session: Session, principal: Principal, client_id: str) -> ApiClient:
+    """The client, if `principal` administers it; 404 otherwise (nothing is learnt of
+    other companies' clients)."""
+    client = clients.get(session, client_id)
+    if not administers(principal, client):
+        raise NotFound(f"No API client {client_id!r}")
+    return client
+
+
+def visible(principal: Principal) -> Callable[[Any], bool] | None:
+    """The filter of `clients.list_page` for what `principal` may see: None for the platform."""
+    return None if is_platform(principal) else functools.partial(administers, principal)

@@ -2,7 +2,6 @@
 
 import base64
 import binascii
-import functools
 from typing import Annotated
 from urllib.parse import parse_qs, unquote_plus
 
@@ -17,7 +16,7 @@ from custreg.access.tokens import issue_client_token
 from custreg.customers.models import AuditEntry
 from custreg.db.columns import filter_fields
 from custreg.db.routing import TransactionalRoute
-from custreg.errors import NotFound, TooManyRequests
+from custreg.errors import TooManyRequests
 from custreg.odata import parse_filter, parse_orderby
 from custreg.paging import MAX_SKIP, MAX_TOP, ListParams, Page, list_params, path_of
 
@@ -26,15 +25,6 @@ from custreg.paging import MAX_SKIP, MAX_TOP, ListParams, Page, list_params, pat
 ClientId = Annotated[str, Path(description="The API client's id")]
 
 clients_router = APIRouter(prefix="/v1/clients", tags=["access"], route_class=TransactionalRoute)
-
-
-def _administered(ctx, client_id: str):
-    """The client, if the caller administers it; 404 otherwise (nothing is learnt of
-    other companies' clients)."""
-    client = clients.get(ctx.session, client_id)
-    if not privileges.administers(ctx.principal, client):
-        raise NotFound(f"No API client {client_id!r}")
-    return client
 
 
 @clients_router.post("", status_code=201, response_model=ClientCreated)
@@ -63,10 +53,7 @@ def list_clients(
 ) -> Page[ClientRead]:
     """API clients, revoked ones included (with `revokedAt`). Never their secrets. Scope
     `admin`: a company administrator sees the clients of its own companies only."""
-    visible = (
-        None if privileges.is_platform(ctx.principal) else functools.partial(privileges.administers, ctx.principal)
-    )
-    total, rows = clients.list_page(ctx.session, top=top, skip=skip, visible=visible)
+    total, rows = clients.list_page(ctx.session, top=top, skip=skip, visible=privileges.visible(ctx.principal))
     link = ListParams(top=top, skip=skip, path=path_of(ctx.request)).next_link(len(rows), total)
     return Page[ClientRead](
         count=len(rows), skip=skip, total=total, value=[ClientRead.of(c) for c in rows], nextLink=link
@@ -76,7 +63,7 @@ def list_clients(
 @clients_router.get("/{clientId}", response_model=ClientRead)
 def get_client(clientId: ClientId, ctx: AdminCtx) -> ClientRead:
     """One API client. Scope `admin` (a company administrator: of its own companies)."""
-    return ClientRead.of(_administered(ctx, clientId))
+    return ClientRead.of(privileges.administered(ctx.session, ctx.principal, clientId))
 
 
 @clients_router.patch("/{clientId}", response_model=ClientRead)
@@ -84,7 +71,7 @@ def change_client(clientId: ClientId, body: ClientPatch, ctx: AdminCtx) -> Clien
     """Rename a client or change its companies or scopes (those sent; `null` keeps them).
     Tokens it holds lose at once what it loses. Scope `admin` (a company administrator: of
     its own companies, within its own grants)."""
-    client = _administered(ctx, clientId)
+    client = privileges.administered(ctx.session, ctx.principal, clientId)
     companies = body.companies if body.companies is not None else list(client.companies)
     privileges.check_grant(ctx.principal, companies, body.scopes if body.scopes is not None else list(client.scopes))
     clients.change(ctx.session, client, name=body.name, companies=body.companies, granted=body.scopes)
@@ -95,7 +82,7 @@ def change_client(clientId: ClientId, body: ClientPatch, ctx: AdminCtx) -> Clien
 def revoke_client(clientId: ClientId, ctx: AdminCtx) -> Response:
     """Revoke a client: its secret and every token it holds stop working at once. Scope
     `admin` (a company administrator: of its own companies)."""
-    _administered(ctx, clientId)
+    privileges.administered(ctx.session, ctx.principal, clientId)
     clients.revoke(ctx.session, clientId)
     return Response(status_code=204)
 

@@ -1,0 +1,185 @@
+"""The back office's words in Finnish, Swedish and English, and dates and numbers in the
+chosen locale (Babel). The choice is remembered in a cookie."""
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from fastapi import Request
+
+LANG_COOKIE = "custreg_lang"
+LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
+NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
+DEFAULT = "fi"
+
+# key: (fi, sv, en)
+TEXT: dict[str, tuple[str, str, str]] = {
+    "app": ("Asiakasrekisteri", "Kundregister", "Customer register"),
+    "sign_in": ("Kirjaudu sisään", "Logga in", "Sign in"),
+    "sign_out": ("Kirjaudu ulos", "Logga ut", "Sign out"),
+    "sign_in_help": (
+        "API-asiakkaan tunnus ja salaisuus tai ylläpitäjän avain.",
+        "API-klientens id och hemlighet, eller administratörens nyckel.",
+        "An API client's id and secret, or the admin token.",
+    ),
+    "client_id": ("Asiakastunnus (clientId)", "Klient-id (clientId)", "Client id (clientId)"),
+    "client_secret": ("Salaisuus (clientSecret)", "Hemlighet (clientSecret)", "Client secret (clientSecret)"),
+    "admin_token": ("Ylläpitäjän avain", "Administratörens nyckel", "Admin token"),
+    "bad_credentials": ("Tunnus tai salaisuus on väärä.", "Fel id eller hemlighet.", "Wrong id or secret."),
+    "signed_in_as": ("Kirjautunut", "Inloggad", "Signed in as"),
+    "companies": ("Yritykset", "Företag", "Companies"),
+    "choose_company": ("Valitse yritys", "Välj företag", "Choose a company"),
+    "no_companies": ("Ei yrityksiä.", "Inga företag.", "No companies."),
+    "customers": ("Asiakkaat", "Kunder", "Customers"),
+    "search": ("Hae", "Sök", "Search"),
+    "search_help": (
+        "Nimi, numero, tunnus, sähköposti, puhelin tai kaupunki",
+        "Namn, nummer, id, e-post, telefon eller ort",
+        "Name, number, id, e-mail, phone or city",
+    ),
+    "type": ("Tyyppi", "Typ", "Type"),
+    "any": ("Kaikki", "Alla", "Any"),
+    "group": ("Asiakasryhmä", "Kundgrupp", "Customer group"),
+    "segment": ("Segmentti", "Segment", "Segment"),
+    "include_excluded": ("Näytä myös poistetut näkyvistä", "Visa även dolda", "Include excluded"),
+    "sort": ("Järjestys", "Sortering", "Sort by"),
+    "filter": ("Suodata", "Filtrera", "Filter"),
+    "rows": (
+        "{total} asiakasta, {first}–{last}",
+        "{total} kunder, {first}–{last}",
+        "{total} customers, {first}–{last}",
+    ),
+    "no_rows": ("Ei asiakkaita.", "Inga kunder.", "No customers."),
+    "previous": ("Edellinen", "Föregående", "Previous"),
+    "next": ("Seuraava", "Nästa", "Next"),
+    "number": ("Numero", "Nummer", "Number"),
+    "name": ("Nimi", "Namn", "Name"),
+    "city": ("Kaupunki", "Ort", "City"),
+    "id_number": ("Tunnus", "Id-nummer", "Id number"),
+    "changed": ("Muutettu", "Ändrad", "Changed"),
+    "new_customer": ("Uusi asiakas", "Ny kund", "New customer"),
+    "edit": ("Muokkaa", "Redigera", "Edit"),
+    "save": ("Tallenna", "Spara", "Save"),
+    "cancel": ("Peruuta", "Avbryt", "Cancel"),
+    "fields": ("Tiedot", "Uppgifter", "Fields"),
+    "history": ("Muutoshistoria", "Ändringshistorik", "Change history"),
+    "timeline": ("Aikajana", "Tidslinje", "Timeline"),
+    "none": ("Ei tietoja.", "Inga uppgifter.", "None."),
+    "errors_below": ("Tarkista merkityt kentät.", "Kontrollera de markerade fälten.", "Check the fields marked below."),
+    "conflict": (
+        "Joku muu muutti asiakasta sillä välin. Alla nykyiset arvot; tarkista ja tallenna uudelleen.",
+        "Någon annan ändrade kunden under tiden. Nedan de nuvarande värdena; kontrollera och spara igen.",
+        "Changed by someone else meanwhile. The current values are shown; check them and save again.",
+    ),
+    "now_is": ("Nyt:", "Nu:", "Now:"),
+    "saved": ("Tallennettu.", "Sparat.", "Saved."),
+    "consent": ("Markkinointilupa", "Marknadsföringstillstånd", "Consent"),
+    "consent_change": ("Muuta lupaa", "Ändra tillstånd", "Change consent"),
+    "channel": ("Kanava", "Kanal", "Channel"),
+    "granted": ("Annettu", "Givet", "Granted"),
+    "withdrawn": ("Peruttu", "Återkallat", "Withdrawn"),
+    "source": ("Lähde", "Källa", "Source"),
+    "yes": ("kyllä", "ja", "yes"),
+    "no": ("ei", "nej", "no"),
+    "when": ("Milloin", "När", "When"),
+    "who": ("Kuka", "Vem", "Who"),
+    "what": ("Mitä", "Vad", "What"),
+    "export_csv": ("Vie CSV", "Exportera CSV", "Export CSV"),
+    "export_xml": ("Vie XML", "Exportera XML", "Export XML"),
+    "language": ("Kieli", "Språk", "Language"),
+    "person": ("Henkilö", "Person", "Person"),
+    "company": ("Yritys", "Företag", "Company"),
+    "read_only": ("Vain luku", "Endast läsning", "Read only"),
+    "skip": ("Siirry sisältöön", "Hoppa till innehållet", "Skip to content"),
+    "addresses": ("Osoitteet", "Adresser", "Addresses"),
+    "bankAccounts": ("Pankkitilit", "Bankkonton", "Bank accounts"),
+    "contacts": ("Yhteyshenkilöt", "Kontaktpersoner", "Contacts"),
+    "externalIds": ("Ulkoiset tunnisteet", "Externa id", "External ids"),
+    "consents": ("Markkinointiluvat", "Marknadsföringstillstånd", "Consents"),
+    "parameters": ("Parametrit", "Parametrar", "Parameters"),
+    "extraFields": ("Lisäkentät", "Extra fält", "Extra fields"),
+    "directDebitMandates": ("Suoramaksuvaltuutukset", "Autogiromedgivanden", "Direct debit mandates"),
+    "creditInsurances": ("Luottovakuutukset", "Kreditförsäkringar", "Credit insurances"),
+    "guarantees": ("Takaukset", "Borgen", "Guarantees"),
+    "collaterals": ("Vakuudet", "Säkerheter", "Collaterals"),
+    "actions": ("Toimenpiteet", "Åtgärder", "Actions"),
+    "relations": ("Suhteet", "Relationer", "Relations"),
+    "myGuarantors": ("Takaajat", "Borgensmän", "Guarantors"),
+    "guaranteeFor": ("Takaa", "Borgen för", "Guarantee for"),
+    "allRelatedCustomers": ("Liittyvät asiakkaat", "Relaterade kunder", "Related customers"),
+    "attachedUsers": ("Liitetyt käyttäjät", "Kopplade användare", "Attached users"),
+    "basic": ("Perustiedot", "Grunduppgifter", "Basic details"),
+    "forbidden": ("Ei oikeutta.", "Ingen behörighet.", "Not allowed."),
+    "register": ("Rekisterin koodit", "Registrets koder", "Register codes"),
+    "register_help": (
+        "Koodeja muutetaan API:lla tai komentoriviltä.",
+        "Koderna ändras via API:t eller kommandoraden.",
+        "Codes are changed through the API or the command line.",
+    ),
+    "api_clients": ("API-asiakkaat", "API-klienter", "API clients"),
+    "new_client": ("Uusi API-asiakas", "Ny API-klient", "New API client"),
+    "revoke": ("Peru", "Återkalla", "Revoke"),
+    "secret_once": (
+        "Salaisuus näytetään vain nyt: tallenna se.",
+        "Hemligheten visas bara nu: spara den.",
+        "The secret is shown only now: store it.",
+    ),
+}
+
+
+def choose(request: Request) -> str:
+    """The user's language: the cookie, else the browser's first of fi, sv, en."""
+    chosen = request.cookies.get(LANG_COOKIE, "")
+    if chosen in LOCALES:
+        return chosen
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LOCALES:
+            return tag
+    return DEFAULT
+
+
+class Words:
+    """`t("key")` in the templates, and the locale's dates and numbers."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.locale = LOCALES[lang]
+        self._i = ("fi", "sv", "en").index(lang)
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = TEXT[key][self._i] if key in TEXT else key
+        return text.format(**values) if values else text
+
+    def when(self, value: object) -> str:
+        if isinstance(value, str):
+            text = value
+            try:
+                value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                return text
+        if isinstance(value, dt.datetime):
+            return format_datetime(value, "short", locale=self.locale)
+        if isinstance(value, dt.date):
+            return format_date(value, "medium", locale=self.locale)
+        return "" if value is None else str(value)
+
+    def number(self, value: object) -> str:
+        if isinstance(value, bool) or value is None:
+            return self.value(value)
+        if isinstance(value, int | float | Decimal):
+            return format_decimal(value, locale=self.locale)
+        return str(value)
+
+    def value(self, value: object) -> str:
+        """Any field's value as shown on a page."""
+        if value is None or value == "":
+            return "–"
+        if isinstance(value, bool):
+            return self("yes") if value else self("no")
+        if isinstance(value, dt.date):
+            return self.when(value)
+        if isinstance(value, int | float | Decimal):
+            return self.number(value)
+        return str(value)
