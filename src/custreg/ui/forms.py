@@ -236,7 +236,9 @@ def change_consent(request: Request, customer: str, ctx: WriteUi) -> Response:
     """Give or withdraw a channel's consent (the API's PUT /consents/{channel}); its history grows."""
     c = customers.get(ctx.session, ctx.company, customer, for_update=True, full=False)
     submitted = _submitted(request.state.form, ("channel", "granted", "source"))
-    body = {k: v for k, v in submitted.items() if v != ""}
+    body: dict[str, object] = {k: v for k, v in submitted.items() if v != ""}
+    if body.get("granted") in ("true", "false"):  # the form's select; the API takes a JSON boolean
+        body["granted"] = body["granted"] == "true"
     try:
         parsed = _validate(ConsentFields, body)
         key = CONSENTS.key(submitted["channel"]) if CONSENTS.key else submitted["channel"]
