@@ -63,8 +63,11 @@ def test_error_statuses_are_listed_as_problems(spec):
             assert {400, 413, 422} <= errors, (method, path)
         for status in errors:
             content = responses[str(status)]["content"]
-            if path == "/oauth/token" and status < 500:
+            if path == "/oauth/token" and status not in (429, 503):
                 assert list(content) == ["application/json"], content  # RFC 6749 errors
+            elif path.startswith("/compat/fivaldi/"):  # the vendor's ApiError; problem+json before routing
+                assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/FivaldiApiError"}
+                assert content["application/problem+json"] == PROBLEM
             else:
                 assert content == {"application/problem+json": PROBLEM}, (method, path, status)
             assert re.search(r"`[a-z_]+`", responses[str(status)]["description"]), (method, path, status)
@@ -136,6 +139,12 @@ KEYED = {
 }
 
 
+# Examples not sent as they are: a merge and an erasure would take the customers the other
+# examples use (and an erasure is refused while the example mandate is active); a webhook's
+# example host is not resolvable here (tests/test_events_webhooks.py covers those routes).
+NOT_SENT = {"duplicates_merge_customers", "privacy_erase_customer"}
+
+
 def test_native_example_bodies_are_accepted_by_a_live_app(spec, tmp_path):
     """Each creating POST of the native API first (in the OpenAPI's order), then each
     PUT, PATCH and answering POST, with its example body as it is: 2xx every time. The
@@ -146,7 +155,8 @@ def test_native_example_bodies_are_accepted_by_a_live_app(spec, tmp_path):
     native = [
         (m, p, op)
         for m, p, op in operations(spec)
-        if not p.startswith(("/compat/", "/v1/customer/"))
+        if not p.startswith(("/compat/", "/v1/customer/", "/v1/companies/{cuid}/webhooks"))
+        and op["operationId"] not in NOT_SENT
         and "example" in op.get("requestBody", {}).get("content", {}).get("application/json", {})
     ]
     creates = [
@@ -170,7 +180,14 @@ def test_native_example_bodies_are_accepted_by_a_live_app(spec, tmp_path):
         customer = post("/v1/companies/acme/customers", {"lastName": "Host", "customerGuid": GUID}).json()
         r = post("/v1/companies/acme/customers", {"lastName": "Guarantor", "customerGuid": RELATED})
         assert r.status_code == 201, r.text
-        values: dict[str, Any] = {"cuid": "acme", "customer": customer["customerNumber"]}
+        made = post(
+            "/v1/clients", spec["paths"]["/v1/clients"]["post"]["requestBody"]["content"]["application/json"]["example"]
+        )
+        values: dict[str, Any] = {
+            "cuid": "acme",
+            "customer": customer["customerNumber"],
+            "clientId": made.json()["clientId"],
+        }
         for method, path, op in creates:
             if op["operationId"] == "companies_create":
                 continue

@@ -26,6 +26,11 @@ def test_swedish_personal_numbers_in_any_form_are_one(client):
     cuid = new_company(client, "SE")
     url = f"/v1/companies/{cuid}/customers"
     long = create_customer(client, url, lastName="Svensson", idNumber="198112189876")
+    # One number in any written form: by default a second holder is refused, naming the first.
+    r = client.post(url, json={"lastName": "Svensson", "idNumber": "811218-9876"})
+    assert r.status_code == 409 and r.json()["holder"]["customerNumber"] == long["customerNumber"], r.text
+    settings_url = f"/v1/companies/{cuid}/basic-details/settings"
+    assert client.patch(settings_url, json={"uniqueIdentityNumbers": False}).status_code == 200
     short = create_customer(client, url, lastName="Svensson", idNumber="811218-9876")
     assert long["idNumber"] == short["idNumber"] == "19811218-9876"
     assert long["dateOfBirth"] == short["dateOfBirth"] == "1981-12-18"

@@ -119,7 +119,7 @@ def error_statuses(method: str, path: str, op: dict[str, Any]) -> set[int]:
     """The error statuses an operation can answer, from what it takes: a token (401, 403,
     429, and 400 for a `$` option it does not take), parameters (400), path parameters or
     the `X-Company` header (404), a write (409), `If-Match` (412), a body (400 malformed,
-    413, 422; 415 for a body other than JSON), the database (503). A route declares its
+    413, 415 for a body other than UTF-8 JSON, 422), the database (503). A route declares its
     own in `responses=` (the change feed's 410, the import's 422)."""
     params = op.get("parameters", [])
     body = op.get("requestBody", {}).get("content", {})
@@ -133,14 +133,14 @@ def error_statuses(method: str, path: str, op: dict[str, Any]) -> set[int]:
         statuses.add(404)  # no such resource, or no such company
     if path in errors.OAUTH_ERROR_PATHS:
         statuses |= {401, 429}  # invalid_client; the endpoint's own rate limits (problem+json)
+    if path.startswith(errors.FIVALDI_ERROR_PREFIX):
+        statuses |= {401, 403, 429}  # the vendor's HMAC signature (not an OpenAPI security scheme)
     if secured and method != "get":
         statuses.add(409)
     if any(p["name"].lower() == "if-match" for p in params):
         statuses.add(412)
     if body:
-        statuses |= {413, 422}
-        if "application/json" not in body:
-            statuses.add(415)
+        statuses |= {413, 415, 422}  # 415: another media type, or JSON not in UTF-8 (limits.py)
     if path not in ("/problems/{code}",):
         statuses.add(503)
     return statuses

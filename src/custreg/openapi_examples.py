@@ -161,6 +161,19 @@ REQUESTS: dict[str, Any] = {
     "connect_post_info": {"name": {"firstName": "Aino", "lastName": "Virtanen"}, "emails": ["aino@example.fi"]},
     "connect_search": {"lastName": "Virtanen", "streetAddress": "Mannerheimintie", "postalCode": "00100"},
     "connect_check": {"credentials": ["aino.virtanen@example.fi", "+358401234567"]},
+    "access_change_client": {"scopes": ["customers:read"]},
+    "register_patch_settings": {"uniqueIdentityNumbers": True, "financialRetentionYears": 7},
+    "duplicates_merge_customers": {"from": ["1043"], "fields": {"email": "1043"}, "ifMatch": {"1043": '"2"'}},
+    "privacy_erase_customer": {"reason": "The person asked for erasure (GDPR article 17)"},
+    "webhooks_create": {
+        "url": "https://hooks.example.com/custreg",
+        "events": ["customer.*"],
+        "description": "CRM sync",
+        "includeObject": False,
+    },
+    "webhooks_patch": {"enabled": False},
+    "webhooks_rotate_secret": {"overlapSeconds": 86400},
+    "webhooks_replay_events": {"since": AT},
 }
 
 LINKS = [

@@ -26,7 +26,7 @@ from custreg.limits import MAX_BULK_KEYS
 from custreg.lookups import service as lookups
 from custreg.lookups.schemas import OrgNumberResult
 from custreg.odata import parse_orderby
-from custreg.paging import ListParams, list_params
+from custreg.paging import MAX_SKIP, MAX_TOP, ListParams, list_params
 
 router = APIRouter(
     prefix="/compat/billmate/customers", tags=["compat: Billmate (seed 003)"], route_class=TransactionalRoute
@@ -39,8 +39,21 @@ def _get(ctx, key: int, *, lock: bool = False) -> Customer:
 
 Key = Annotated[int, Path(ge=1, le=2**62, description="mexcParamvaluesetsid: the customer number")]
 Number = Annotated[int, Field(ge=1, le=2**62, description="mexcParamvaluesetsid: the customer number")]
-SearchWord = Annotated[str | None, Query(max_length=200, description="Free text, as on the native list")]
-FromDate = Annotated[str | None, Query(description="Changed at or after")]
+# The native list's options, still taken (integrations written against the seed use them) but
+# not in the OpenAPI: Billmate's published API names only its own parameters, and `$filter`
+# beside its `filter` is one Python name to a client generator.
+SearchWord = Annotated[str | None, Query(max_length=200, include_in_schema=False)]
+FromDate = Annotated[str | None, Query(include_in_schema=False)]
+
+
+async def native_list_params(
+    request: Request,
+    filter: Annotated[str | None, Query(alias="$filter", max_length=4000, include_in_schema=False)] = None,
+    orderby: Annotated[str | None, Query(alias="$orderby", max_length=1000, include_in_schema=False)] = None,
+    top: Annotated[int, Query(alias="$top", ge=0, le=MAX_TOP, include_in_schema=False)] = 25,
+    skip: Annotated[int, Query(alias="$skip", ge=0, le=MAX_SKIP, include_in_schema=False)] = 0,
+) -> ListParams:
+    return await list_params(request, filter, orderby, top, skip)
 
 
 def _query(search_word, from_date) -> dict[str, Any]:
@@ -80,7 +93,7 @@ def _where(ctx, params: ListParams, f: bm_filters.Filters, search_word, from_dat
 def list_customers(
     request: Request,
     ctx: HeaderReadCtx,
-    params: Annotated[ListParams, Depends(list_params)],
+    params: Annotated[ListParams, Depends(native_list_params)],
     f: Filters,
     limit: Annotated[int | None, Query(ge=0, description="Page size (default 100, at most 1000)")] = None,
     start: Annotated[int | None, Query(ge=0, le=2**62, description="Offset")] = None,
@@ -142,7 +155,7 @@ async def import_csv(request: Request, ctx: HeaderWriteCtx) -> dict[str, int]:
 @router.get("/count", summary="GET /customers/count: how many match")
 def count_customers(
     ctx: HeaderReadCtx,
-    params: Annotated[ListParams, Depends(list_params)],
+    params: Annotated[ListParams, Depends(native_list_params)],
     f: Filters,
     searchWord: SearchWord = None,
     fromDate: FromDate = None,
