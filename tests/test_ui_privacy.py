@@ -6,11 +6,13 @@ customer's JSON, a webhook's secret shows once; a read-only client sees none of 
 controls and its forged posts are refused. axe-core on every new page."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from access_util import new_client
 from conftest import create_customer, new_company
+from events_util import add_webhook, events_client, receiver, worker  # noqa: F401 - a fixture
 from sync_util import custreg_cli
 from ui_util import chromium, needs_chromium, serious_violations, served, shoot, sign_in
 
@@ -167,6 +169,30 @@ def test_a_webhook_shows_its_secret_once_is_disabled_and_deleted(client, server,
     page.click(".delete-webhook")
     page.wait_for_selector("#no-webhooks")
     assert client.get(f"/v1/companies/{cuid}/webhooks").json()["value"] == []
+
+
+def _until_delivered(http, url: str) -> None:
+    """The worker notes the delivery after the receiver's answer: wait for that (bounded)."""
+    for _ in range(300):
+        if [d["status"] for d in http.get(url).json()["value"]] == ["delivered"]:
+            return
+        time.sleep(0.2)
+    raise AssertionError(http.get(url).json())
+
+
+def test_an_endpoints_recent_deliveries_show_their_status(events_client, server, browser, database_url):  # noqa: F811
+    cuid = new_company(events_client)
+    with receiver() as rec, worker(database_url) as start:
+        hook = add_webhook(events_client, cuid, rec.url + "/hook", events=["customer.created"])
+        create_customer(events_client, f"/v1/companies/{cuid}/customers", lastName="Delivered")
+        start()
+        rec.wait("/hook", lambda got: len(got) == 1)
+        _until_delivered(events_client, f"/v1/companies/{cuid}/webhooks/{hook['id']}/deliveries")
+    page = browser.page()
+    sign_in(page, server.base, client=new_client(events_client, [cuid], ["customers:read", "webhooks:read"]))
+    page.goto(f"{server.base}/ui/c/{cuid}/webhooks")
+    row = page.inner_text("table.deliveries tbody tr")
+    assert "customer.created" in row and "delivered" in row and "200" in row
 
 
 def test_a_read_only_client_sees_none_of_these_controls_and_forged_posts_are_refused(client, server, browser):

@@ -80,6 +80,9 @@ def _load(ctx: Ctx, keys: list[str], *, for_update: bool = False) -> list[Custom
 
 
 def _text(value: Any) -> str:
+    """A value as the screen shows it (a form's way: booleans as true/false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "" if value is None else str(value)
 
 
