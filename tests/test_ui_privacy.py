@@ -114,6 +114,9 @@ def test_erasure_refused_by_a_mandate_names_the_rule_then_erases(client, server,
     assert client.get(base).json()["lastName"] == "Qoppalainen"  # nothing erased
 
     assert client.delete(f"{base}/direct-debit-mandates/{mandate.json()['mandateGuid']}").status_code == 204
+    page.click("#confirm-erase")  # the confirmation was made before that change
+    assert "someone else" in page.inner_text("#conflict")
+    assert client.get(base).json()["lastName"] == "Qoppalainen"
     page.goto(f"{server.base}/ui/c/{cuid}/customers/{c['customerGuid']}/erase")
     page.fill("#erase-reason", "The customer asked")
     page.click("#confirm-erase")
