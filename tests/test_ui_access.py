@@ -216,3 +216,22 @@ def test_register_codes_page_shows_the_companys_codes(app, client):
     assert "<code>RETAIL</code>" in page and "Vähittäis" in page and "CONSUMER" in page
     listing = http.get(f"/ui/c/{cuid}/customers").text
     assert '<option value="RETAIL"' in listing  # the list's segment filter offers it
+
+
+@pytest.mark.parametrize(
+    "lang,words",
+    [
+        ("fi", ("Poista henkilötiedot", "Webhookit", "Kaksoiskappaleet")),
+        ("sv", ("Radera personuppgifter", "Webhooks", "Dubbletter")),
+        ("en", ("Erase personal data", "Webhooks", "Duplicates")),
+    ],
+)
+def test_the_privacy_duplicates_and_webhooks_pages_follow_the_language(app, client, lang, words):
+    cuid = new_company(client)
+    guid = _customer(client, cuid)
+    http = _signed_in(app, admin_token=ADMIN)
+    http.cookies.set("custreg_lang", lang, path="/ui")
+    erase, hooks, duplicates = words
+    assert f"<h1>{erase}: Liisa Lahti" in http.get(f"/ui/c/{cuid}/customers/{guid}/erase").text
+    assert f"<h1>{hooks} " in http.get(f"/ui/c/{cuid}/webhooks").text
+    assert f"<h1>{duplicates} " in http.get(f"/ui/c/{cuid}/duplicates").text

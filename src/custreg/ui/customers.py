@@ -139,7 +139,15 @@ def customer_list(
 
 
 @router.get("/customers/{customer}")
-def customer_page(request: Request, cuid: str, customer: str, ctx: ReadUi, saved: bool = False) -> Response:
+def customer_page(
+    request: Request,
+    cuid: str,
+    customer: str,
+    ctx: ReadUi,
+    saved: bool = False,
+    merged: bool = False,
+    erased: bool = False,
+) -> Response:
     """Every field and record of the customer, its consents' changes and its audit trail."""
     c = customers.get(ctx.session, ctx.company, customer)
     detail = read.detail(c, cuid).model_dump(mode="json")
@@ -165,5 +173,8 @@ def customer_page(request: Request, cuid: str, customer: str, ctx: ReadUi, saved
         history_total=total,
         channels=channels,
         saved=saved,
+        merged=merged,
+        erased=erased,
         can_write=scopes.WRITE in ctx.principal.scopes,
+        can_erase=scopes.ERASE in ctx.principal.scopes,
     )

@@ -16,7 +16,7 @@ from custreg.access.auth import Principal
 from custreg.companies import service as companies
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import Unauthorized
-from custreg.ui import admin, customers, forms, i18n, session, transfer
+from custreg.ui import admin, customers, duplicates, forms, i18n, privacy, session, transfer, webhooks
 from custreg.ui.pages import HEADERS, STATIC, render
 from custreg.ui.session import SignedIn
 
@@ -109,7 +109,17 @@ def company_picker(request: Request, ctx: SignedIn) -> Response:
 def install(app: FastAPI) -> None:
     """Add the back office to `app`."""
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
-    for router in (auth, home, admin.router, forms.router, transfer.router, customers.router):  # fixed paths first
+    routers = (
+        auth,
+        home,
+        admin.router,
+        forms.router,
+        transfer.router,
+        duplicates.router,
+        privacy.router,
+        webhooks.router,
+    )
+    for router in (*routers, customers.router):  # fixed paths first
         app.include_router(router)
 
     @app.exception_handler(session.SignInRequired)
