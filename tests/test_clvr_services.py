@@ -12,6 +12,7 @@ from access_util import bearer, own_app
 from conftest import ADMIN, new_company
 from events_util import KEY, events_client, receiver, worker  # noqa: F401 - a fixture
 from sqlalchemy import create_engine, text
+from sync_util import custreg_cli
 
 from custreg.events.verify import HEADER, verify
 
@@ -219,6 +220,36 @@ def test_another_company_cannot_invoke_or_poll(events_client, service_host):  # 
     assert events_client.get(f"/v1/companies/{other}/services/{defined['name']}").status_code == 404
     assert _poll(events_client, poll, cuid)["status"] == "done"
     assert not [g for g in service_host.at(path) if json.loads(g.body)["company"] != cuid]
+
+
+def test_erasure_forgets_the_customer_in_invocations_and_prune_removes_finished_ones(
+    events_client,  # noqa: F811
+    service_host,
+    database_url,
+):
+    service_host.reply = _echo
+    cuid, _path, defined = _service(events_client, service_host)
+    customer = _customer(events_client, cuid)
+    r = _invoke(events_client, cuid, defined["name"], customer["customerGuid"], {"n": 1}, **{"async": "true"})
+    poll = r.headers["Location"]
+    assert _poll(events_client, poll, cuid)["answer"]["customerGuid"] == customer["customerGuid"]
+    base = f"/v1/companies/{cuid}/customers/{customer['customerGuid']}"
+    assert events_client.post(f"{base}/erase", json={"reason": "GDPR art. 17"}).status_code == 200
+    shown = events_client.get(poll, headers={"X-Company": cuid}).json()
+    assert shown["status"] == "done" and shown["answer"] is None
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            body = conn.execute(  # the body names its invocation
+                text("SELECT body FROM service_invocations WHERE body LIKE :id"),
+                {"id": f"%{r.json()['invocationId']}%"},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert json.loads(body)["customer"] is None and "Virtanen" not in body
+    done = custreg_cli(database_url, "prune", "--event-days", "0")
+    assert done.returncode == 0, done.stderr
+    assert events_client.get(poll, headers={"X-Company": cuid}).status_code == 404
 
 
 def _poll(client, url: str, cuid: str, timeout: float = 60) -> dict:

@@ -4,11 +4,12 @@ calls to them: prepared in the request's transaction, sent outside it (sync), or
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -262,3 +263,31 @@ def shown(i: ServiceInvocation, name: str) -> dict[str, Any]:
         "createdAt": i.created_at,
         "finishedAt": i.finished_at,
     }
+
+
+def forget(session: Session, company: Company, guids: list[uuid.UUID]) -> None:
+    """Erasure (docs/privacy.md): the customers' invocations keep their ids, status and the
+    caller's body, but lose the customer they carried and the service's answer."""
+    rows = session.execute(
+        select(ServiceInvocation.id, ServiceInvocation.body).where(
+            ServiceInvocation.company_id == company.id, ServiceInvocation.customer_guid.in_(guids)
+        )
+    ).all()
+    for id_, text in rows:
+        sent = orjson.loads(text)
+        sent["customer"] = None
+        session.execute(
+            update(ServiceInvocation)
+            .where(ServiceInvocation.id == id_)
+            .values(body=orjson.dumps(sent).decode(), answer=None)
+        )
+
+
+def prune(session: Session, *, older_than: datetime) -> int:
+    """`custreg prune`: finished (done, failed) invocations made before `older_than`."""
+    gone = session.execute(
+        sql_delete(ServiceInvocation).where(
+            ServiceInvocation.created_at < older_than, ServiceInvocation.status != "pending"
+        )
+    )
+    return getattr(gone, "rowcount", 0) or 0
