@@ -47,11 +47,13 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Records every POST; `answer(path, body)` picks the status (200 unless told)."""
+    """Records every POST; `answer(path, body)` picks the status (200 unless told), `reply(path,
+    body)` the body of a success (`{"ok": true}` unless told)."""
 
     url: str
     got: list[Received] = field(default_factory=list)
     answer: Callable[[str, bytes], int] = lambda _path, _body: 200
+    reply: Callable[[str, bytes], bytes] = lambda _path, _body: b'{"ok": true}'
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def at(self, path: str) -> list[Received]:
@@ -80,7 +82,7 @@ def receiver() -> Iterator[Receiver]:
             status = rec.answer(self.path, body)
             with rec.lock:
                 rec.got.append(Received(self.path, dict(self.headers), body))
-            answer = b'{"ok": true}' if status < 300 else b"try again later " * 200
+            answer = rec.reply(self.path, body) if status < 300 else b"try again later " * 200
             self.send_response(status)
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()

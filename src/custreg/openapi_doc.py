@@ -36,6 +36,10 @@ TAGS: list[dict[str, str]] = [
     {"name": "export and import", "description": "CSV and XML export, CSV import (docs/export.md)."},
     {"name": "register configuration", "description": "The company's code lists (customer groups, ...)."},
     {"name": "webhooks", "description": "Webhook endpoints, their deliveries, retries and replays (docs/events.md)."},
+    {
+        "name": "services",
+        "description": "The company's own services (CLVR custom service definitions), called signed (docs/events.md).",
+    },
     {"name": "access", "description": "API clients and their OAuth 2 client-credentials tokens."},
     {"name": "self-service", "description": "The signed-in end user's own customer info."},
     {"name": "compat: Fivaldi (seed 000)", "description": "The Fivaldi customer API (/compat/fivaldi)."},

@@ -158,6 +158,12 @@ REQUESTS: dict[str, Any] = {
     "clvr_create_creditinsurances": INSURANCE,
     "clvr_put_creditinsurances": {**INSURANCE, "amount": 30000},
     "clvr_action_response": {"response": "ACCEPT"},
+    # The seed's own sample body of the invoke operations (any JSON goes to the service).
+    "clvr_invoke_for_customer": {"name1": "string", "name2": False, "name3": {"name4": ["string", "string"]}},
+    "clvr_invoke": {"name1": "string", "name2": False},
+    "services_create": {"name": "credit-score", "url": "https://services.example.fi/score", "description": "Score"},
+    "services_patch": {"url": "https://services.example.fi/score/v2"},
+    "services_invoke": {"amount": 5000},
     "connect_post_info": {"name": {"firstName": "Aino", "lastName": "Virtanen"}, "emails": ["aino@example.fi"]},
     "connect_search": {"lastName": "Virtanen", "streetAddress": "Mannerheimintie", "postalCode": "00100"},
     "connect_check": {"credentials": ["aino.virtanen@example.fi", "+358401234567"]},

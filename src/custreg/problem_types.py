@@ -133,6 +133,22 @@ _TYPES = [
         "A bug. The answer carries `X-Request-Id`; the server's log has the same id. Report it.",
     ),
     ProblemType(
+        "service_failed",
+        502,
+        "Service failed",
+        "A company's service (a CLVR custom service definition) answered an error, an answer "
+        "that is not JSON or too long, or could not be reached. `serviceDefinition` names it; "
+        "`serviceStatus` and `serviceAnswer` (its first bytes) say what it answered. Nothing was "
+        "written in custreg; fix the service or call it again.",
+    ),
+    ProblemType(
+        "service_timeout",
+        504,
+        "Service timed out",
+        "A company's service did not answer in time (`CUSTREG_WEBHOOK_TIMEOUT_SECONDS`). It may "
+        "still have acted on the call: call it with `async=true` to have the worker retry it.",
+    ),
+    ProblemType(
         "database_busy",
         503,
         "Database busy",

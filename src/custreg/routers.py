@@ -11,9 +11,11 @@ from custreg.companies.routes import router as companies
 from custreg.compat import connect, tehden
 from custreg.compat.billmate import routes as billmate
 from custreg.compat.clvr import routes as clvr
+from custreg.compat.clvr import services as clvr_services
 from custreg.compat.fivaldi import routes as fivaldi
 from custreg.consents.routes import router as consents
 from custreg.contacts.routes import router as contacts
+from custreg.custom_services.routes import router as services
 from custreg.customers.routes import router as customers
 from custreg.duplicates.routes import router as duplicates
 from custreg.events.routes import router as webhooks
@@ -65,9 +67,11 @@ ROUTERS = [
     tehden.router,
     billmate.router,
     clvr.router,
+    clvr_services.router,
     connect.router,
     # Events (issue 25): webhook endpoints and their deliveries.
     webhooks,
+    services,  # CLVR custom service definitions, called like webhooks
     # GET /metrics (scope admin).
     operations,
 ]

@@ -7,6 +7,7 @@ from custreg.bank_accounts.models import BankAccount  # noqa: F401
 from custreg.companies.models import Company  # noqa: F401
 from custreg.consents.models import Consent, ConsentChange  # noqa: F401
 from custreg.contacts.models import Contact  # noqa: F401
+from custreg.custom_services.models import ServiceDefinition, ServiceInvocation  # noqa: F401
 from custreg.customers.models import AuditEntry, ChangeLog, Customer, CustomerAlias, CustomerDocument  # noqa: F401
 from custreg.duplicates.models import DuplicateCandidate  # noqa: F401
 from custreg.events.models import Delivery, DeliveryAttempt, OutboxEvent, WebhookEndpoint  # noqa: F401

@@ -315,9 +315,10 @@ def prune_cmd(
     ),
 ) -> None:
     """Compact the change feed (superseded entries and tombstones older than the retention),
-    delete expired Idempotency-Keys, events with their finished deliveries older than
-    CUSTREG_EVENT_RETENTION_DAYS (docs/events.md) and audit entries older than the audit
-    retention."""
+    delete expired Idempotency-Keys, events with their finished deliveries (and finished
+    service invocations) older than CUSTREG_EVENT_RETENTION_DAYS (docs/events.md) and audit
+    entries older than the audit retention."""
+    from custreg.custom_services import service as custom_services
     from custreg.events import service as events
 
     days = days if days is not None else get_settings().change_retention_days
@@ -329,6 +330,7 @@ def prune_cmd(
             removed = feed.prune(session, older_than=utcnow() - dt.timedelta(days=days))
             keys = session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= utcnow())).rowcount or 0
             gone, deliveries = events.prune(session, older_than=utcnow() - dt.timedelta(days=event_days))
+            invocations = custom_services.prune(session, older_than=utcnow() - dt.timedelta(days=event_days))
             entries = 0
             if audit_days is not None:
                 entries = audit.prune(session, older_than=utcnow() - dt.timedelta(days=audit_days))
@@ -339,7 +341,8 @@ def prune_cmd(
     console.print(
         f"[green]change feed: {removed} entries removed (older than {days} days); "
         f"{keys} expired idempotency keys deleted; {gone} events and {deliveries} deliveries "
-        f"removed (older than {event_days} days); {kept}[/green]"
+        f"removed (older than {event_days} days), {invocations} finished service invocations; "
+        f"{kept}[/green]"
     )
 
 

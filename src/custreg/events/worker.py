@@ -8,26 +8,23 @@ import logging
 import os
 import random
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
 from sqlalchemy import exists, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from custreg.custom_services import runner
 from custreg.db.base import utcnow
 from custreg.db.session import Database
-from custreg.events import amqp, dispatch, safety, signing
+from custreg.events import amqp, dispatch, sending, signing
 from custreg.events.models import Delivery, DeliveryAttempt, OutboxEvent, WebhookEndpoint
-from custreg.events.verify import HEADER
 from custreg.settings import Settings
 
 log = logging.getLogger("custreg.events")
 RESPONSE_LIMIT = 1000  # bytes of an answer read and kept
-USER_AGENT = "custreg-webhooks/1"
 CLAIM_PER_SENDER = 8  # deliveries claimed a round per sending thread
 
 
@@ -70,12 +67,7 @@ class Worker:
         self.parent = parent  # the process that started this one (serve): stop when it is gone
         self.db = Database.from_url(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
         self.box = signing.Secrets(settings)
-        self.http = httpx.Client(
-            follow_redirects=False,
-            timeout=settings.webhook_timeout_seconds,
-            headers={"User-Agent": USER_AGENT},
-            limits=httpx.Limits(max_connections=settings.worker_concurrency * 2),
-        )
+        self.http = sending.client(settings, max_connections=settings.worker_concurrency * 2)
         self.pool = ThreadPoolExecutor(settings.worker_concurrency, thread_name_prefix="webhook")
         url = settings.events_amqp_url
         self.publisher = amqp.Publisher(url, settings.events_amqp_exchange) if url else None
@@ -108,7 +100,7 @@ class Worker:
         self.db.engine.dispose()
 
     def round(self) -> bool:
-        """Fan out, publish, send one batch of due deliveries. Whether there was anything to do."""
+        """Fan out, publish, send one batch of due deliveries and of due service invocations. Whether there was anything to do."""
         with self.db.session(write=True) as session:
             fanned = dispatch.fan_out(session, amqp=self.publisher is not None)
             session.commit()
@@ -121,7 +113,10 @@ class Worker:
         if claimed:
             outcomes = list(self.pool.map(self.send, claimed))
             self.record(outcomes)
-        return bool(fanned or published or claimed)
+        invoked = runner.run(
+            self.db, self.http, self.box, self.settings, backoff, self.pool.map
+        )  # CLVR's async services
+        return bool(fanned or published or claimed or invoked)
 
     def claim(self, limit: int) -> list[Claimed]:
         """Due deliveries, the first pending one of each customer per endpoint, leased to
@@ -178,28 +173,22 @@ class Worker:
 
     def send(self, c: Claimed) -> Outcome:
         """One try: POST the body, signed; read at most RESPONSE_LIMIT bytes of the answer."""
-        started = time.monotonic()
-        try:
-            safety.check(c.url, allow_private=self.settings.webhook_allow_private)
-            headers = {
-                "Content-Type": "application/json",
-                HEADER: signing.header(c.signers, c.body),
-                "Custreg-Event-Id": str(c.event_id),
-                "Custreg-Event-Type": c.event_type,
-                "Custreg-Delivery-Id": str(c.delivery_guid),
-            }
-            with self.http.stream("POST", c.url, content=c.body, headers=headers) as r:
-                kept = bytearray()
-                for chunk in r.iter_raw():
-                    kept += chunk
-                    if len(kept) >= RESPONSE_LIMIT:
-                        break
-                text = bytes(kept[:RESPONSE_LIMIT]).decode(errors="replace")
-                return Outcome(c, r.status_code, _ms(started), text or None, None)
-        except safety.UnsafeUrl as exc:
-            return Outcome(c, None, _ms(started), None, f"refused: {exc}")
-        except httpx.HTTPError as exc:
-            return Outcome(c, None, _ms(started), None, f"{type(exc).__name__}: {exc}"[:500])
+        headers = {
+            "Custreg-Event-Id": str(c.event_id),
+            "Custreg-Event-Type": c.event_type,
+            "Custreg-Delivery-Id": str(c.delivery_guid),
+        }
+        a = sending.post(
+            self.http,
+            c.url,
+            c.body,
+            c.signers,
+            allow_private=self.settings.webhook_allow_private,
+            limit=RESPONSE_LIMIT,
+            headers=headers,
+        )
+        text = a.body.decode(errors="replace") if a.status_code is not None else None
+        return Outcome(c, a.status_code, a.duration_ms, text or None, a.error)
 
     def record(self, outcomes: list[Outcome]) -> None:
         """Each try, and what follows: delivered; retried later; given up after the window;
@@ -257,7 +246,3 @@ class Worker:
                 endpoint.disabled_at = now
                 endpoint.disabled_reason = f"{endpoint.failures} consecutive failed deliveries; the last: {why}"[:500]
                 log.warning("webhook endpoint %s disabled after %d failures", endpoint.endpoint_guid, endpoint.failures)
-
-
-def _ms(started: float) -> int:
-    return int((time.monotonic() - started) * 1000)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from custreg.companies.models import Company
 from custreg.consents.models import ConsentChange
+from custreg.custom_services import service as custom_services
 from custreg.customers import audit, writer
 from custreg.customers.models import AuditEntry, Customer, CustomerAlias
 from custreg.customers.shape import CUSTOMER_FIELDS
@@ -115,6 +116,7 @@ def erase(session: Session, company: Company, customer: Customer, *, actor: str,
     writer.flush(session)
     _anonymise_audit(session, company, guids)
     events.forget(session, company, guids)
+    custom_services.forget(session, company, guids)
     _forget_answers(session, company, customer)
     audit.note(session, customer, "erase", "customer", [{"field": "reason", "old": None, "new": reason}])
     done = Erasure(
