@@ -39,7 +39,13 @@ class LoanPeriod(BaseModel):
         return self
 
 
-class LoanFields(RecordFields):
+class LoanPeriodRead(LoanPeriod):
+    """A period as a loan's GET shows it (its own component: one schema per direction)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class _LoanBase(RecordFields):
     loanGuid: uuid.UUID | None = Field(None, description="Ignored on write: the path's id wins")
     loanNumber: Annotated[str, Field(min_length=1, max_length=50, description="The lending system's loan number")]
     description: Text = Field(None, max_length=500, description="Description")
@@ -47,14 +53,18 @@ class LoanFields(RecordFields):
     originalAmount: Amount = Field(None, description="The amount lent")
     balance: Amount = Field(None, description="The outstanding balance (the engagements view sums it)")
     note: Text = Field(None, max_length=4000, description="Free text note")
+
+
+class LoanFields(_LoanBase):
     periods: list[LoanPeriod] = Field(
         default_factory=list, max_length=MAX_PERIODS, description="Interest periods, in the order given"
     )
 
 
-class LoanRead(LoanFields):
+class LoanRead(_LoanBase):
     model_config = ConfigDict(extra="ignore")
     read_only = frozenset()
 
     loanGuid: uuid.UUID
+    periods: list[LoanPeriodRead] = Field(default_factory=list, description="Interest periods, in the order given")
     lastUpdatedAt: dt.datetime | None = None
