@@ -64,6 +64,7 @@ def seeded(client, company, customers_url, database_url):
         _ok(client.post(f"{base}/credit-insurances", json={"amount": i + 1}))
         _ok(client.post(f"{base}/pledges", json={"pledgeKind": ("GUARANTEE", "COLLATERAL")[i]}))
         _ok(client.post(f"{base}/actions", json={"responses": ["OK"]}))
+        _ok(client.post(f"{base}/loans", json={"loanNumber": f"L-{i}", "balance": 100}))
         _ok(
             client.post(
                 f"{base}/relations", json={"relatedCustomer": others[i]["customerGuid"], "roleCode": "GUARANTOR"}

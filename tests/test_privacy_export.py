@@ -12,6 +12,7 @@ SUB_RESOURCES = (
     "direct-debit-mandates",
     "credit-insurances",
     "pledges",
+    "loans",
     "relations",
     "parameters",
     "extra-fields",
@@ -56,6 +57,7 @@ def test_subject_export_holds_everything_the_gets_show(client, customers_url):
         "bank-accounts": {"iban": "FI21 1234 5600 0007 85"},
         "contacts": {"name": "Saaran äiti", "email": "aiti@example.fi"},
         "credit-insurances": {"amount": 1500, "note": "insured"},
+        "loans": {"loanNumber": "L-77", "balance": 1234.5, "periods": [{"interestRate": 3.75, "days": 30}]},
         "relations": {"relatedCustomer": other["customerGuid"], "roleCode": "GUARANTOR"},
     }
     for path, body in posts.items():

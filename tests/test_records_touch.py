@@ -15,6 +15,7 @@ KINDS = {
     ),
     "credit-insurances": (None, {"amount": 1}, {"amount": 2}),
     "pledges": (None, {"pledgeKind": "GUARANTEE"}, {"pledgeKind": "COLLATERAL"}),
+    "loans": (None, {"loanNumber": "L-1"}, {"loanNumber": "L-1", "periods": [{"days": 30}]}),
     "actions": (None, {"responses": ["OK"]}, {"responses": ["OK", "NO"]}),
 }
 
@@ -66,6 +67,7 @@ def test_records_are_in_the_openapi_document(anon):
         "/credit-insurances/{insuranceGuid}",
         "/relations/{relationGuid}",
         "/pledges/{pledgeGuid}",
+        "/loans/{loanGuid}",
         "/actions/{actionGuid}",
         "/actions/{actionGuid}/response",
     ):

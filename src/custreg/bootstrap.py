@@ -20,6 +20,7 @@ from custreg.events import outbox
 from custreg.external_ids import hooks as external_ids
 from custreg.external_ids import service as external_id_service
 from custreg.insurances import service as insurances
+from custreg.loans import service as loans
 from custreg.mandates import service as mandates
 from custreg.parameters import service as parameters
 from custreg.pledges import service as pledges
@@ -56,6 +57,7 @@ def wire() -> None:
         parameters.load_parameters,
         parameters.load_extra_fields,
         pledges.load_pledges,
+        loans.load_loans,
         relations.load_relations,
         relations.load_related_by,
     )
@@ -73,6 +75,7 @@ def wire() -> None:
         mandates.detail_part,
         parameters.detail_part,
         pledges.detail_part,
+        loans.detail_part,
         relations.detail_part,
     )
     _add(
@@ -87,6 +90,7 @@ def wire() -> None:
         "parameters",
         "extra-fields",
         "pledges",
+        "loans",
         "relations",
     )
     # Which records use a register code, so that a code in use is not removed (409).

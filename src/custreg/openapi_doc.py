@@ -27,6 +27,7 @@ TAGS: list[dict[str, str]] = [
     {"name": "credit-insurances", "description": f"{_RECORD}credit-insurances."},
     {"name": "relations", "description": f"{_RECORD}relations to other customers."},
     {"name": "pledges", "description": f"{_RECORD}pledges."},
+    {"name": "loans", "description": f"{_RECORD}loans with their interest periods (the lending system writes them)."},
     {"name": "actions", "description": f"{_RECORD}actions: questions to the customer and their answers."},
     {"name": "external-ids", "description": f"{_RECORD}external-ids: the customer's ids in other systems."},
     {"name": "duplicates", "description": "Find duplicate customers and merge them (docs/duplicates.md)."},

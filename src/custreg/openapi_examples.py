@@ -62,6 +62,26 @@ PLEDGE = {
     "guaranteeAmount": 8000.25,
     "description": "Bank guarantee",
 }
+LOAN = {
+    "loanNumber": "L-2026-0042",
+    "description": "Car loan",
+    "currencyCode": "EUR",
+    "originalAmount": 20000,
+    "balance": 18500.5,
+    "periods": [
+        {
+            "loanType": "ANNUITY",
+            "interestCode": "EURIBOR12",
+            "interestMarginCode": "M150",
+            "interestRate": 4.125,
+            "interestFrom": "2026-01-01",
+            "interestTo": "2026-01-31",
+            "days": 31,
+            "principalAmount": 18500.5,
+            "accruedInterest": 65.73,
+        }
+    ],
+}
 ACTION = {
     "actionItemCode": "CONFIRM_ADDRESS",
     "message": "Is your address still valid?",
@@ -108,6 +128,8 @@ REQUESTS: dict[str, Any] = {
     "relations_replace": {"relatedCustomer": RELATED, "roleCode": "GUARANTOR"},
     "pledges_create": PLEDGE,
     "pledges_replace": {**PLEDGE, "guaranteeAmount": 6000},
+    "loans_create": LOAN,
+    "loans_replace": {**LOAN, "balance": 18000},
     "actions_create": ACTION,
     "actions_replace": {**ACTION, "allowPostpone": True},
     "actions_respond": {"response": "ACCEPT", "note": "Yes, still valid"},

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from custreg.actions.schemas import ActionRead
 from custreg.consents.schemas import ConsentRead
 from custreg.insurances.schemas import InsuranceRead
+from custreg.loans.schemas import LoanRead
 from custreg.mandates.schemas import MandateRead
 from custreg.parameters.schemas import ExtraFieldRead, ParameterRead
 from custreg.pledges.schemas import CollateralRead, GuaranteeRead
@@ -22,6 +23,7 @@ class RecordsDetail(BaseModel):
     creditInsurances: list[InsuranceRead] = []
     guarantees: list[GuaranteeRead] = []
     collaterals: list[CollateralRead] = []
+    loans: list[LoanRead] = []
     actions: list[ActionRead] = []
     relations: list[RelationRead] = []
     myGuarantors: list[Guarantor] = []

@@ -21,6 +21,7 @@ from custreg.duplicates.routes import router as duplicates
 from custreg.events.routes import router as webhooks
 from custreg.external_ids.routes import router as external_ids
 from custreg.insurances.routes import router as credit_insurances
+from custreg.loans.routes import router as loans
 from custreg.lookups.routes import router as lookups
 from custreg.mandates.routes import router as mandates
 from custreg.merge.routes import router as merge
@@ -58,6 +59,7 @@ ROUTERS = [
     credit_insurances,
     relations,
     pledges,
+    loans,
     actions,
     # Identity and configuration (issue 4).
     external_ids,

@@ -13,6 +13,7 @@ from custreg.duplicates.models import DuplicateCandidate  # noqa: F401
 from custreg.events.models import Delivery, DeliveryAttempt, OutboxEvent, WebhookEndpoint  # noqa: F401
 from custreg.external_ids.models import ExternalId  # noqa: F401
 from custreg.insurances.models import CreditInsurance  # noqa: F401
+from custreg.loans.models import Loan  # noqa: F401
 from custreg.mandates.models import DirectDebitMandate  # noqa: F401
 from custreg.parameters.models import ExtraField, PartyParameter  # noqa: F401
 from custreg.pledges.models import Pledge  # noqa: F401

@@ -137,6 +137,7 @@ class Customer(Base):
         direct_debit_mandates: Mapped[list[Any]]
         external_ids: Mapped[list[Any]]
         extra_fields: Mapped[list[Any]]
+        loans: Mapped[list[Any]]
         parameters: Mapped[list[Any]]
         pledges: Mapped[list[Any]]
         related_by: Mapped[list[Any]]

@@ -21,6 +21,7 @@ from custreg.db.idempotency import IdempotencyKey
 from custreg.errors import Conflict
 from custreg.events import service as events
 from custreg.insurances.models import CreditInsurance
+from custreg.loans.models import Loan
 from custreg.mandates.models import DirectDebitMandate
 from custreg.pledges.models import Pledge
 from custreg.privacy.models import Erasure
@@ -59,12 +60,14 @@ def retention_holds(session: Session, company: Company, customer: Customer, toda
         )
     ):
         rules.append({"field": "pledges", "message": "an active guarantee or collateral"})
+    if session.scalar(select(func.count(Loan.id)).where(Loan.customer_id == customer.id, Loan.balance > 0)):
+        rules.append({"field": "loans", "message": "a loan with an outstanding balance"})
     years = register.settings(session, company.id).financial_retention_years
     if years:
         last = session.scalar(
             select(
                 func.max(
-                    union_all(*(select(t.last_updated_at).where(t.customer_id == customer.id) for t in (m, i, p)))
+                    union_all(*(select(t.last_updated_at).where(t.customer_id == customer.id) for t in (m, i, p, Loan)))
                     .subquery()
                     .c.last_updated_at
                 )
@@ -104,7 +107,7 @@ def erase(session: Session, company: Company, customer: Customer, *, actor: str,
             session.delete(record)
             if owner is not None and owner.id != customer.id:
                 writer.changed(session, owner)
-    for record in [*customer.credit_insurances, *customer.pledges]:
+    for record in [*customer.credit_insurances, *customer.pledges, *customer.loans]:
         record.note = None
     session.execute(delete(ConsentChange).where(ConsentChange.customer_id == customer.id))
     for f in CUSTOMER_FIELDS:

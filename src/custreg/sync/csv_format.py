@@ -16,7 +16,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import aliased
 
 from custreg.addresses.models import Address
 from custreg.customers.models import Customer
@@ -29,7 +30,14 @@ from custreg.external_ids.models import ExternalId
 FIELD_COLUMNS = tuple(f for f in CustomerFields.model_fields if f in MAIN_ADDRESS_FIELDS or hasattr(Customer, snake(f)))
 # The customer's first external id (as the full GET shows it); an import upserts by it.
 EXTERNAL_COLUMNS = ("externalSystemId", "externalSystemIdentifier")
-WRITABLE_COLUMNS = (*FIELD_COLUMNS, *EXTERNAL_COLUMNS)
+# The main address's c/o and the default DELIVERY address (issue 24): address records, not
+# customer fields; the import writes them through the addresses' record kind (sync/import_addresses.py).
+DELIVERY_PARTS: tuple[str, ...] = (
+    *("fullName", "careOf", "street", "houseNo", "houseNoExtension", "zipCode", "city", "stateCode", "countryCode"),
+)
+DELIVERY_COLUMNS = tuple("delivery" + p[0].upper() + p[1:] for p in DELIVERY_PARTS)
+ADDRESS_COLUMNS = ("careOf", *DELIVERY_COLUMNS)
+WRITABLE_COLUMNS = (*FIELD_COLUMNS, *EXTERNAL_COLUMNS, *ADDRESS_COLUMNS)
 READ_ONLY_COLUMNS = ("customerNumber", "regDate", "lastUpdatedAt", "version")
 COLUMNS = ("customerGuid", "customerNumber", *WRITABLE_COLUMNS, "regDate", "lastUpdatedAt", "version")
 
@@ -116,7 +124,18 @@ def text_of(value: Any) -> str | None:
     return str(value)
 
 
+Delivery = aliased(Address, name="delivery")
+DELIVERY_JOIN = and_(
+    Delivery.customer_id == Customer.id, Delivery.address_type == "DELIVERY", Delivery.default_address.is_(True)
+)
+_DELIVERY_PART = dict(zip(DELIVERY_COLUMNS, DELIVERY_PARTS, strict=True))
+
+
 def _column(name: str):
+    if name == "careOf":
+        return Address.care_of.label(name)
+    if name in _DELIVERY_PART:
+        return getattr(Delivery, snake(_DELIVERY_PART[name])).label(name)
     if name == "externalSystemId":
         return ExternalId.external_system_id.label(name)
     if name == "externalSystemIdentifier":
@@ -131,8 +150,9 @@ COLUMN_EXPRESSIONS = tuple(_column(name) for name in COLUMNS)
 
 
 def rows(columns: Sequence, where: Sequence, order: Sequence) -> Select:
-    """SELECT `columns` of the matching customers, one row per customer (its main address
-    and its first external id joined in), in `order` then by customer number."""
+    """SELECT `columns` of the matching customers, one row per customer (its main address,
+    its default DELIVERY address and its first external id joined in), in `order` then by
+    customer number."""
     first_id = (
         select(ExternalId.id)
         .where(ExternalId.customer_id == Customer.id)
@@ -145,6 +165,7 @@ def rows(columns: Sequence, where: Sequence, order: Sequence) -> Select:
         select(*columns)
         .select_from(Customer)
         .outerjoin(Address, MAIN_ADDRESS_JOIN)
+        .outerjoin(Delivery, DELIVERY_JOIN)
         .outerjoin(ExternalId, ExternalId.id == first_id)
         .where(*where)
         .order_by(*order, Customer.customer_number)

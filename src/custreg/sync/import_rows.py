@@ -18,6 +18,7 @@ from custreg.customers import document, rows, validation
 from custreg.customers.schemas import CustomerCreate
 from custreg.errors import MAX_LISTED_ERRORS, BadRequest, DomainError, listed
 from custreg.limits import MAX_HEADER_COLUMNS, too_many
+from custreg.sync import import_addresses
 from custreg.sync.csv_format import (
     COLUMNS,
     FIELD_COLUMNS,
@@ -225,6 +226,7 @@ def prepare_row(
     values = row_values(header, cells, row, scratch)
     if values is None:
         return row, False, None, None, [(e["field"], e["message"]) for e in scratch.errors]
+    parts = import_addresses.split(values)
     try:  # an empty cell is "no value": validated as absent, applied as null (clears)
         given = (schema or Schema())({k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
@@ -239,7 +241,7 @@ def prepare_row(
     full.update(present)
     if full.get("fullName") and full["fullName"] == validation.derive_full_name(full):
         full["fullName"] = None  # derived from the name parts: stays derived
-    create: rows.New | list[tuple[str, str]]
+    create: rows.New | list[tuple[str, str]] | None
     try:
         create = rows.prepare(full, guid, row, country, codes, documents, binder, copies)
     except DomainError as exc:
@@ -248,6 +250,8 @@ def prepare_row(
             for e in exc.errors or [{"field": "row", "message": exc.detail}]
         ]
     keys = (guid, pair, present.get("parentCustomer"))
+    if import_addresses.given(parts) and not isinstance(create, list):
+        create = None  # address records too: row by row (sync/import_addresses.py)
     return row, True, keys, pair, create
 
 

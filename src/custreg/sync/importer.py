@@ -23,7 +23,7 @@ from custreg.customers.schemas import CustomerCreate
 from custreg.customers.shape import main_address, values_of
 from custreg.errors import BadRequest, DomainError
 from custreg.external_ids.models import ExternalId
-from custreg.sync import bulk, import_rows
+from custreg.sync import bulk, import_addresses, import_rows
 from custreg.sync.csv_format import FIELD_COLUMNS, WRITABLE_COLUMNS
 
 MODES = ("all-or-nothing", "valid-rows")
@@ -44,6 +44,7 @@ def _apply_row(
         return
     creator.catch_up()  # the row may update a customer of this import: its words first
     numbers = creator.numbers
+    parts = import_addresses.split(values)
     try:  # an empty cell is "no value": validated as absent, applied as null (clears)
         body = CustomerCreate.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
@@ -103,6 +104,7 @@ def _apply_row(
                 ):
                     present["fullName"] = None  # derived, as the export showed it
                 customers.patch(session, company, c, present)
+                import_addresses.apply(session, company, c, parts, new=False)
                 outcome = "updated"
             else:
                 full = dict.fromkeys(FIELD_COLUMNS)
@@ -111,6 +113,9 @@ def _apply_row(
                     full["fullName"] = None  # derived from the name parts: stays derived
                 number = numbers.take(1)
                 made = customers.create(session, company, full, customer_guid=body.customerGuid, number=number)
+                if parts:
+                    c = customers.get(session, company, str(made.customer_guid), for_update=True)
+                    import_addresses.apply(session, company, c, parts, new=True)
                 if deferred and deferred[-1][0] == row and deferred[-1][1] is None:
                     deferred[-1] = (row, made.customer_guid, parent)
                 outcome = "created"
@@ -167,7 +172,7 @@ def _apply_chunk(session, company, header, group, report, deferred, creator, flu
         guid, _, parent = keys
         slow = (
             parent is not None or guid in found_guids or pair in found_pairs or guid in slow_keys or pair in slow_keys
-        )
+        ) or create is None  # create None: the row writes address records too
         if creator.holds(guid, pair, parent):
             flush()  # the row names a customer still pending: write that first
             slow = True

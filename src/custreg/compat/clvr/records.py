@@ -10,6 +10,7 @@ from custreg.compat.clvr.mapping import PREFIX, as_datetime
 from custreg.compat.common import validate
 from custreg.customers.models import Customer
 from custreg.insurances.service import INSURANCES
+from custreg.loans.service import LOANS
 from custreg.mandates.service import MANDATES
 from custreg.parameters.service import EXTRA_FIELDS, PARAMETERS
 from custreg.records import RecordKind
@@ -94,3 +95,30 @@ INSURANCE = Mapping(
     update_lacks=("insuranceCompanyReferenceCode", "insuranceDate", "insuranceCompanyName"),
 )
 ACTION = Mapping(ACTIONS, "actions", "actionGuid")
+LOAN = Mapping(LOANS, "loans", "loanGuid", links=False)
+LOAN_PERIOD_FIELDS = (
+    *("loanType", "interestCode", "interestMarginCode", "interestRate", "interestFrom", "interestTo"),
+    *("days", "principalAmount", "accruedInterest"),
+)
+
+
+def clvr_loan(record) -> dict[str, Any]:
+    """A loan in the seed's shape: its GUID, number and periods (dates as date-times)."""
+    d = read_record(LOANS, record).model_dump(mode="json")
+    periods = [
+        {f: as_datetime(p[f]) if f in ("interestFrom", "interestTo") else p[f] for f in LOAN_PERIOD_FIELDS}
+        for p in d["periods"]
+    ]
+    return {"loanGuid": d["loanGuid"], "loanNumber": d["loanNumber"], "periods": periods}
+
+
+def clvr_account(record) -> dict[str, Any]:
+    """A loan as an account of the engagements view (`accounts`)."""
+    d = read_record(LOANS, record).model_dump(mode="json")
+    return {
+        "accountNumber": d["loanNumber"],
+        "uniqueId": d["loanGuid"],
+        "description": d["description"],
+        "currencyCode": d["currencyCode"],
+        "balance": d["balance"],
+    }

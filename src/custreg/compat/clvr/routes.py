@@ -24,7 +24,18 @@ from custreg.compat.clvr.mapping import (
     customer_query,
     native_customer,
 )
-from custreg.compat.clvr.records import ACTION, ADDRESS, EXTRA_FIELD, INSURANCE, MANDATE, PARAMETER, Mapping
+from custreg.compat.clvr.records import (
+    ACTION,
+    ADDRESS,
+    EXTRA_FIELD,
+    INSURANCE,
+    LOAN,
+    MANDATE,
+    PARAMETER,
+    Mapping,
+    clvr_account,
+    clvr_loan,
+)
 from custreg.compat.common import (
     HeaderDeleteCtx,
     HeaderReadCtx,
@@ -41,6 +52,7 @@ from custreg.customers.schemas import CustomerCreate, CustomerPatch
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import Unprocessable
 from custreg.limits import MAX_BODY_ITEMS
+from custreg.loans.service import balances
 from custreg.paging import ListParams, Page, list_params
 from custreg.records import create as create_record
 from custreg.records import delete as delete_record
@@ -121,9 +133,9 @@ def patch_customer(guid: Guid, body: ClvrCustomerUpdate, ctx: HeaderWriteCtx) ->
 
 @router.get(
     "/{guid}/details",
-    summary="Engagements: guarantees, collaterals and related customers (myGuarantors, "
-    "guaranteeFor, allRelatedCustomers); custreg keeps no ledger: balances are null, "
-    "purchases/invoices/accounts empty",
+    summary="Engagements: the loans as accounts with their balances summed (totalBalance, "
+    "accountBalance), guarantees, collaterals and related customers (myGuarantors, guaranteeFor, "
+    "allRelatedCustomers), and `loans`; custreg keeps no ledger of invoices or purchases (empty)",
 )
 def customer_details(guid: Guid, ctx: HeaderReadCtx) -> dict[str, Any]:
     c = _customer(ctx, guid)
@@ -145,14 +157,15 @@ def customer_details(guid: Guid, ctx: HeaderReadCtx) -> dict[str, Any]:
             out.append(r)
         return out
 
+    balance, currency = balances(c)
     return {
-        "totalBalance": None,
-        "accountBalance": None,
-        "currencyCode": c.currency_code,
+        "totalBalance": float(balance) if balance is not None else None,
+        "accountBalance": float(balance) if balance is not None else None,
+        "currencyCode": currency,
         "unsettledPaymentBalance": None,
         "purchases": [],
         "invoices": [],
-        "accounts": [],
+        "accounts": [clvr_account(loan) for loan in c.loans],
         "guarantees": [
             dict(g, guaranteeDate=as_datetime(g.get("guaranteeDate")), validUntil=as_datetime(g.get("validUntil")))
             for g in d["guarantees"]
@@ -168,6 +181,7 @@ def customer_details(guid: Guid, ctx: HeaderReadCtx) -> dict[str, Any]:
         "myGuarantors": related(d["myGuarantors"], "guarantorGuid"),
         "guaranteeFor": related(d["guaranteeFor"], "customerGuid"),
         "allRelatedCustomers": related(d["allRelatedCustomers"], "customerGuid"),
+        "loans": [clvr_loan(loan) for loan in c.loans],
     }
 
 
@@ -310,3 +324,13 @@ def action_response(
     action = get_record(ctx.session, ACTIONS, c, actionGuid)
     respond_action(ctx.session, c, action, body.model_dump(), ctx.actor)
     return ACTION.out(action, c)
+
+
+@router.get("/{guid}/loans", summary="The customer's loans with their periods (a bare array, as the seed)")
+def clvr_list_loans(
+    guid: Guid, ctx: HeaderReadCtx, params: Annotated[ListParams, Depends(list_params)]
+) -> list[dict[str, Any]]:
+    c = _customer(ctx, guid, full=False)
+    with seed_names(LOAN.errors):
+        _total, rows = list_records(ctx.session, LOAN.kind, c, _params(params, LOAN.query))
+    return [clvr_loan(r) for r in rows]

@@ -1,0 +1,4 @@
+from custreg.loans.service import LOANS
+from custreg.records import make_router
+
+router = make_router(LOANS)
