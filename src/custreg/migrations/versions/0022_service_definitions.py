@@ -2,7 +2,7 @@
 asynchronous invocations.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import custreg.db.base
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
