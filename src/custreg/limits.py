@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from custreg.errors import QueryTooComplex, TooManyItems, problem
+from custreg.errors import QueryTooComplex, TooManyItems, listed, problem
 
 # ---------------------------------------------------------------- the limits (docs/limits.md)
 MAX_FILTER_LENGTH = 2000  # characters of a `$filter`
@@ -33,6 +33,7 @@ MAX_FILTER_TERMS = 200  # nodes of a `$filter` (comparisons, and/or/not, functio
 MAX_NOT_DEPTH = 20
 MAX_IN_VALUES = 100  # values of one `in (...)` of a `$filter`
 MAX_SELECT_FIELDS = 100  # names in a `$select`
+MAX_SEARCH_TERMS = 10  # distinct terms of a `searchWord` (after folding; each is an index range)
 MAX_BODY_ITEMS = 100  # items of a body array of records (CLVR's parameters array form)
 # Keys of an export of selected customers: each is looked up (in chunks of 500) before the
 # stream starts, in the writer thread (a POST); 100,000 unknown GUIDs took 6 s there.
@@ -135,7 +136,7 @@ def _nul_answer(scope: Scope):
         if "\x00" in name or "\x00" in value
     ] or ["query"]
     fields = [{"field": n.replace("\x00", ""), "message": "must not contain NUL"} for n in names]
-    return problem(400, f"Invalid field(s): {', '.join(f['field'] for f in fields)}", instance=path, errors=fields)
+    return problem(400, f"Invalid field(s): {listed(f['field'] for f in fields)}", instance=path, errors=fields)
 
 
 _UTF_16_32_BOMS = (b"\xfe\xff", b"\xff\xfe")  # UTF-32LE's starts as UTF-16LE's

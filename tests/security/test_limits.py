@@ -114,3 +114,41 @@ def test_import_report_lists_the_first_100_errors(client, customers_url, mode):
     body = r.json()
     assert r.status_code == (422 if mode == "all-or-nothing" else 200), r.text
     assert len(body["errors"]) == MAX_LISTED_ERRORS and body["errorsNotListed"] == 150 - MAX_LISTED_ERRORS
+
+
+def test_search_word_with_more_terms_than_the_limit_is_refused_not_cut(client, customers_url):
+    n = limits.MAX_SEARCH_TERMS
+    c1 = create_customer(client, customers_url, lastName="Termila", firstName="Aino")
+    words = [f"x{chr(97 + i)}y" for i in range(n + 1)]  # distinct terms: none starts another
+    for url in (customers_url, f"{customers_url}/count"):
+        _limit(client.get(url, params={"searchWord": " ".join(words)}), 400, "query_too_complex", "searchWord")
+    # At the limit it is a search (AND of every term), and a repeated term is one term.
+    r = client.get(customers_url, params={"searchWord": " ".join(["termila"] * (n + 5) + words[: n - 1])})
+    assert r.status_code == 200 and r.json()["value"] == [], r.text
+    r = client.get(customers_url, params={"searchWord": " ".join(["termila", "aino"] * (n + 5))})
+    assert r.status_code == 200 and [c["customerNumber"] for c in r.json()["value"]] == [c1["customerNumber"]], r.text
+
+
+def test_error_details_name_at_most_the_first_hundred_items(client, customers_url, company):
+    """Details that name bad items (unknown companies, scopes, query options, NUL
+    parameters) name the first 100 and count the rest, as the `errors` list does."""
+    short = 20_000  # 1,000 items named: about 90 kB
+
+    def capped(r, status: int) -> None:
+        assert r.status_code == status and len(r.content) < short and "and 900 more" in r.text, r.text[:300]
+
+    cuids = [f"no-such-{i:04}" for i in range(1000)]
+    capped(client.post("/v1/clients", json={"name": "x", "companies": cuids, "scopes": ["customers:read"]}), 422)
+    app_client = client.post(
+        "/v1/clients", json={"name": "x", "companies": [company], "scopes": ["customers:read"]}
+    ).json()
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": app_client["clientId"],
+        "client_secret": app_client["clientSecret"],
+        "scope": " ".join(f"s{i}" for i in range(1000)),  # within the form limit (8 KiB)
+    }
+    assert client.post("/oauth/token", data=form).json()["error"] == "invalid_scope"
+    capped(client.post("/oauth/token", data=form), 400)
+    capped(client.get(customers_url, params={f"$opt{i}": "1" for i in range(1000)}), 400)
+    capped(client.get(customers_url, params={f"p{i}": "\x00" for i in range(1000)}), 400)
