@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from custreg.db.base import utcnow
 from custreg.db.session import Database
-from custreg.events import amqp, dispatch, safety, signing
+from custreg.events import amqp, dispatch, pinned, safety, signing
 from custreg.events.models import Delivery, DeliveryAttempt, OutboxEvent, WebhookEndpoint
 from custreg.events.verify import HEADER
 from custreg.settings import Settings
@@ -74,7 +74,9 @@ class Worker:
             follow_redirects=False,
             timeout=settings.webhook_timeout_seconds,
             headers={"User-Agent": USER_AGENT},
-            limits=httpx.Limits(max_connections=settings.worker_concurrency * 2),
+            transport=pinned.PinnedTransport(
+                allow_private=settings.webhook_allow_private, max_connections=settings.worker_concurrency * 2
+            ),
         )
         self.pool = ThreadPoolExecutor(settings.worker_concurrency, thread_name_prefix="webhook")
         url = settings.events_amqp_url
