@@ -1,7 +1,8 @@
 """The limits of one request, in one place (docs/limits.md), and the middleware that
 enforces the body's before any endpoint runs.
 
-Body size (CUSTREG_MAX_BODY_BYTES), enforced before any endpoint runs.
+Body size (CUSTREG_MAX_BODY_BYTES; a JSON body: CUSTREG_MAX_JSON_BODY_BYTES, 1 MiB, since
+FastAPI decodes JSON on the event loop), enforced before any endpoint runs.
 
 A pure ASGI middleware: a declared `Content-Length` over the limit is refused at once;
 otherwise the body is read as it streams in (chunked bodies without a length included),
@@ -65,9 +66,10 @@ BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_json_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_json_bytes = min(max_bytes, max_json_bytes or max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -82,9 +84,10 @@ class BodySizeLimit:
         ):
             await self.app(scope, receive, send)
             return
+        limit = self.max_json_bytes if _is_json(scope) else self.max_bytes
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._too_large(scope, receive, send)
+        if declared is not None and declared > limit:
+            await self._too_large(scope, receive, send, limit)
             return
         chunks: list[bytes] = []
         size = 0
@@ -95,8 +98,8 @@ class BodySizeLimit:
                 return
             body = message.get("body", b"")
             size += len(body)
-            if size > self.max_bytes:
-                await self._too_large(scope, receive, send)
+            if size > limit:
+                await self._too_large(scope, receive, send, limit)
                 return
             chunks.append(body)
             if not message.get("more_body", False):
@@ -112,13 +115,15 @@ class BodySizeLimit:
             return
         await self.app(scope, _replay(chunks, None, receive), send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem(
             413,
-            f"The request body is larger than {self.max_bytes} bytes",
+            f"The request body is larger than {limit} bytes",
             instance=scope["path"],
-            errors=[{"field": "body", "message": f"at most {self.max_bytes} bytes"}],
+            errors=[{"field": "body", "message": f"at most {limit} bytes"}],
             headers={"Connection": "close"},
+            limit="body",
+            max=limit,
         )
         await response(scope, receive, send)
 
@@ -142,18 +147,29 @@ def _nul_answer(scope: Scope):
 _UTF_16_32_BOMS = (b"\xfe\xff", b"\xff\xfe")  # UTF-32LE's starts as UTF-16LE's
 
 
-def _utf8_json(scope: Scope, chunks: list[bytes]) -> bool:
-    """False for a JSON body (or one without a Content-Type, which FastAPI reads as JSON)
-    that declares another charset or is UTF-16/32 (a BOM or a NUL byte, which UTF-8 JSON
-    never holds: control characters are escaped inside strings)."""
+def _media(scope: Scope) -> tuple[str, str]:
+    """The Content-Type's media type (lower case, "" when absent) and its parameters."""
     ctype = ""
     for name, value in scope.get("headers", []):
         if name == b"content-type":
             ctype = value.decode("latin-1").lower()
     media, _, params = ctype.partition(";")
-    media = media.strip()
-    if media and media != "application/json" and not media.endswith("+json"):
+    return media.strip(), params
+
+
+def _is_json(scope: Scope) -> bool:
+    """A JSON body, or one without a Content-Type (which FastAPI reads as JSON)."""
+    media, _ = _media(scope)
+    return not media or media == "application/json" or media.endswith("+json")
+
+
+def _utf8_json(scope: Scope, chunks: list[bytes]) -> bool:
+    """False for a JSON body (or one without a Content-Type, which FastAPI reads as JSON)
+    that declares another charset or is UTF-16/32 (a BOM or a NUL byte, which UTF-8 JSON
+    never holds: control characters are escaped inside strings)."""
+    if not _is_json(scope):
         return True
+    _, params = _media(scope)
     charset = next((p.split("=", 1)[1].strip().strip('"') for p in params.split(";") if "charset=" in p), "utf-8")
     if charset.replace("_", "-") not in ("utf-8", "utf8"):
         return False
