@@ -109,6 +109,42 @@ def run(label: str, src: str) -> None:
                     json.dumps([str(uuid.uuid4()) for _ in range(100_000)]),
                     "application/json",
                 ),
+                # Bodies just under CUSTREG_MAX_BODY_BYTES (5 MiB), and one at CUSTREG_MAX_JSON_BODY_BYTES (1 MiB).
+                (
+                    "JSON body 5 MiB: export keys (130,000 GUIDs)",
+                    "POST",
+                    f"{url}/export.csv",
+                    json.dumps([str(uuid.uuid4()) for _ in range(130_000)]),
+                    "application/json",
+                ),
+                (
+                    "JSON body 5 MiB: a create with 340,000 small addresses",
+                    "POST",
+                    url,
+                    json.dumps({"lastName": "B", "addresses": [{"city": "X"}] * 340_000}),
+                    "application/json",
+                ),
+                (
+                    "JSON body 5 MiB: a create with a 5 MB string",
+                    "POST",
+                    url,
+                    json.dumps({"lastName": "x" * 5_000_000}),
+                    "application/json",
+                ),
+                (
+                    "JSON body 5 MiB: 5 MiB of nested arrays and numbers",
+                    "POST",
+                    url,
+                    json.dumps({"lastName": "B", "extra": [[1, 2.5, None, True]] * 235_000}),
+                    "application/json",
+                ),
+                (
+                    "JSON body 1 MiB (the JSON limit): small arrays and numbers",
+                    "POST",
+                    url,
+                    json.dumps({"lastName": "B", "extra": [[1, 2.5, None, True]] * 47_000}),
+                    "application/json",
+                ),
             ]
             for name, method, path, body, ctype in requests:
                 stop, worst = threading.Event(), [0.0]

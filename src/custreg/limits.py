@@ -1,7 +1,8 @@
 """The limits of one request, in one place (docs/limits.md), and the middleware that
 enforces the body's before any endpoint runs.
 
-Body size (CUSTREG_MAX_BODY_BYTES), enforced before any endpoint runs.
+Body size (CUSTREG_MAX_BODY_BYTES; a JSON body: CUSTREG_MAX_JSON_BODY_BYTES, 1 MiB, since
+FastAPI decodes JSON on the event loop), enforced before any endpoint runs.
 
 A pure ASGI middleware: a declared `Content-Length` over the limit is refused at once;
 otherwise the body is read as it streams in (chunked bodies without a length included),
@@ -23,7 +24,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from custreg.errors import QueryTooComplex, TooManyItems, problem
+from custreg.errors import QueryTooComplex, TooManyItems, listed, problem
 
 # ---------------------------------------------------------------- the limits (docs/limits.md)
 MAX_FILTER_LENGTH = 2000  # characters of a `$filter`
@@ -33,6 +34,7 @@ MAX_FILTER_TERMS = 200  # nodes of a `$filter` (comparisons, and/or/not, functio
 MAX_NOT_DEPTH = 20
 MAX_IN_VALUES = 100  # values of one `in (...)` of a `$filter`
 MAX_SELECT_FIELDS = 100  # names in a `$select`
+MAX_SEARCH_TERMS = 10  # distinct terms of a `searchWord` (after folding; each is an index range)
 MAX_BODY_ITEMS = 100  # items of a body array of records (CLVR's parameters array form)
 # Keys of an export of selected customers: each is looked up (in chunks of 500) before the
 # stream starts, in the writer thread (a POST); 100,000 unknown GUIDs took 6 s there.
@@ -64,9 +66,10 @@ BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_json_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_json_bytes = min(max_bytes, max_json_bytes or max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -81,9 +84,10 @@ class BodySizeLimit:
         ):
             await self.app(scope, receive, send)
             return
+        limit = self.max_json_bytes if _is_json(scope) else self.max_bytes
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._too_large(scope, receive, send)
+        if declared is not None and declared > limit:
+            await self._too_large(scope, receive, send, limit)
             return
         chunks: list[bytes] = []
         size = 0
@@ -94,8 +98,8 @@ class BodySizeLimit:
                 return
             body = message.get("body", b"")
             size += len(body)
-            if size > self.max_bytes:
-                await self._too_large(scope, receive, send)
+            if size > limit:
+                await self._too_large(scope, receive, send, limit)
                 return
             chunks.append(body)
             if not message.get("more_body", False):
@@ -111,13 +115,15 @@ class BodySizeLimit:
             return
         await self.app(scope, _replay(chunks, None, receive), send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem(
             413,
-            f"The request body is larger than {self.max_bytes} bytes",
+            f"The request body is larger than {limit} bytes",
             instance=scope["path"],
-            errors=[{"field": "body", "message": f"at most {self.max_bytes} bytes"}],
+            errors=[{"field": "body", "message": f"at most {limit} bytes"}],
             headers={"Connection": "close"},
+            limit="body",
+            max=limit,
         )
         await response(scope, receive, send)
 
@@ -135,24 +141,35 @@ def _nul_answer(scope: Scope):
         if "\x00" in name or "\x00" in value
     ] or ["query"]
     fields = [{"field": n.replace("\x00", ""), "message": "must not contain NUL"} for n in names]
-    return problem(400, f"Invalid field(s): {', '.join(f['field'] for f in fields)}", instance=path, errors=fields)
+    return problem(400, f"Invalid field(s): {listed(f['field'] for f in fields)}", instance=path, errors=fields)
 
 
 _UTF_16_32_BOMS = (b"\xfe\xff", b"\xff\xfe")  # UTF-32LE's starts as UTF-16LE's
+
+
+def _media(scope: Scope) -> tuple[str, str]:
+    """The Content-Type's media type (lower case, "" when absent) and its parameters."""
+    ctype = ""
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            ctype = value.decode("latin-1").lower()
+    media, _, params = ctype.partition(";")
+    return media.strip(), params
+
+
+def _is_json(scope: Scope) -> bool:
+    """A JSON body, or one without a Content-Type (which FastAPI reads as JSON)."""
+    media, _ = _media(scope)
+    return not media or media == "application/json" or media.endswith("+json")
 
 
 def _utf8_json(scope: Scope, chunks: list[bytes]) -> bool:
     """False for a JSON body (or one without a Content-Type, which FastAPI reads as JSON)
     that declares another charset or is UTF-16/32 (a BOM or a NUL byte, which UTF-8 JSON
     never holds: control characters are escaped inside strings)."""
-    ctype = ""
-    for name, value in scope.get("headers", []):
-        if name == b"content-type":
-            ctype = value.decode("latin-1").lower()
-    media, _, params = ctype.partition(";")
-    media = media.strip()
-    if media and media != "application/json" and not media.endswith("+json"):
+    if not _is_json(scope):
         return True
+    _, params = _media(scope)
     charset = next((p.split("=", 1)[1].strip().strip('"') for p in params.split(";") if "charset=" in p), "utf-8")
     if charset.replace("_", "-") not in ("utf-8", "utf8"):
         return False

@@ -124,7 +124,7 @@ def error_statuses(method: str, path: str, op: dict[str, Any]) -> set[int]:
     """The error statuses an operation can answer, from what it takes: a token (401, 403,
     429, and 400 for a `$` option it does not take), parameters (400), path parameters or
     the `X-Company` header (404), a write (409), `If-Match` (412), a body (400 malformed,
-    413, 415 for a body other than UTF-8 JSON, 422), the database (503). A route declares its
+    413, 422; 415 for a body other than JSON or JSON not in UTF-8), the database (503). A route declares its
     own in `responses=` (the change feed's 410, the import's 422)."""
     params = op.get("parameters", [])
     body = op.get("requestBody", {}).get("content", {})
@@ -132,7 +132,7 @@ def error_statuses(method: str, path: str, op: dict[str, Any]) -> set[int]:
     statuses = {int(s) for s in op.get("responses", {}) if s.isdigit() and int(s) >= 400}
     if params or body or secured:
         statuses.add(400)
-    if secured:
+    if secured or path.startswith(errors.FIVALDI_ERROR_PREFIX):  # Fivaldi's: signed (compat/fivaldi/auth.py)
         statuses |= {401, 403, 429}
     if any(p["in"] == "path" or p["name"].lower() == "x-company" for p in params):
         statuses.add(404)  # no such resource, or no such company
@@ -144,8 +144,8 @@ def error_statuses(method: str, path: str, op: dict[str, Any]) -> set[int]:
         statuses.add(409)
     if any(p["name"].lower() == "if-match" for p in params):
         statuses.add(412)
-    if body:
-        statuses |= {413, 415, 422}  # 415: another media type, or JSON not in UTF-8 (limits.py)
+    if body:  # 415: a body other than JSON, or JSON not in UTF-8 (limits.BodySizeLimit)
+        statuses |= {413, 415, 422}
     if path not in ("/problems/{code}",):
         statuses.add(503)
     return statuses

@@ -4,7 +4,7 @@ it, never silently ignored (`$search=virtanen` used to list everyone)."""
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 
-from custreg.errors import BadRequest
+from custreg.errors import BadRequest, listed
 
 
 def declared(dependant: Dependant) -> set[str]:
@@ -29,4 +29,4 @@ def reject_unknown(request: Request) -> None:
     unknown = sorted({k for k in request.query_params if k.startswith("$") and k not in known})
     if unknown:
         errors = [{"field": k, "message": "query option not supported by this operation"} for k in unknown]
-        raise BadRequest(f"Unsupported query option {', '.join(unknown)}", errors)
+        raise BadRequest(f"Unsupported query option {listed(unknown)}", errors)

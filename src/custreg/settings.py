@@ -51,6 +51,11 @@ class Settings(BaseSettings):
         "SQLite's busy timeout, and PostgreSQL's lock_timeout too (docs/limits.md)",
     )
     max_body_bytes: int = 5 * 1024 * 1024
+    max_json_body_bytes: int = Field(
+        1024 * 1024,
+        description="A JSON body's limit (the smaller of this and CUSTREG_MAX_BODY_BYTES): JSON is "
+        "decoded on the event loop, about 0.1-0.5 s per 5 MiB of small tokens (docs/limits.md)",
+    )
     log_level: str = "info"
     access_log: bool = Field(
         True,

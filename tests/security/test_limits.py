@@ -114,3 +114,56 @@ def test_import_report_lists_the_first_100_errors(client, customers_url, mode):
     body = r.json()
     assert r.status_code == (422 if mode == "all-or-nothing" else 200), r.text
     assert len(body["errors"]) == MAX_LISTED_ERRORS and body["errorsNotListed"] == 150 - MAX_LISTED_ERRORS
+
+
+def test_search_word_with_more_terms_than_the_limit_is_refused_not_cut(client, customers_url):
+    n = limits.MAX_SEARCH_TERMS
+    c1 = create_customer(client, customers_url, lastName="Termila", firstName="Aino")
+    words = [f"x{chr(97 + i)}y" for i in range(n + 1)]  # distinct terms: none starts another
+    for url in (customers_url, f"{customers_url}/count"):
+        _limit(client.get(url, params={"searchWord": " ".join(words)}), 400, "query_too_complex", "searchWord")
+    # At the limit it is a search (AND of every term), and a repeated term is one term.
+    r = client.get(customers_url, params={"searchWord": " ".join(["termila"] * (n + 5) + words[: n - 1])})
+    assert r.status_code == 200 and r.json()["value"] == [], r.text
+    r = client.get(customers_url, params={"searchWord": " ".join(["termila", "aino"] * (n + 5))})
+    assert r.status_code == 200 and [c["customerNumber"] for c in r.json()["value"]] == [c1["customerNumber"]], r.text
+
+
+def test_error_details_name_at_most_the_first_hundred_items(client, customers_url, company):
+    """Details that name bad items (unknown companies, scopes, query options, NUL
+    parameters) name the first 100 and count the rest, as the `errors` list does."""
+    short = 20_000  # 1,000 items named: about 90 kB
+
+    def capped(r, status: int) -> None:
+        assert r.status_code == status and len(r.content) < short and "and 900 more" in r.text, r.text[:300]
+
+    cuids = [f"no-such-{i:04}" for i in range(1000)]
+    capped(client.post("/v1/clients", json={"name": "x", "companies": cuids, "scopes": ["customers:read"]}), 422)
+    app_client = client.post(
+        "/v1/clients", json={"name": "x", "companies": [company], "scopes": ["customers:read"]}
+    ).json()
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": app_client["clientId"],
+        "client_secret": app_client["clientSecret"],
+        "scope": " ".join(f"s{i}" for i in range(1000)),  # within the form limit (8 KiB)
+    }
+    assert client.post("/oauth/token", data=form).json()["error"] == "invalid_scope"
+    capped(client.post("/oauth/token", data=form), 400)
+    capped(client.get(customers_url, params={f"$opt{i}": "1" for i in range(1000)}), 400)
+    capped(client.get(customers_url, params={f"p{i}": "\x00" for i in range(1000)}), 400)
+
+
+def test_a_json_body_has_a_smaller_limit_than_other_bodies(client, customers_url):
+    """FastAPI decodes JSON on the event loop: a JSON body over CUSTREG_MAX_JSON_BODY_BYTES
+    (1 MiB) is 413 before it is decoded; other bodies keep CUSTREG_MAX_BODY_BYTES (5 MiB)."""
+    json_max = 1024 * 1024
+    big = b'{"lastName": "' + b"x" * (json_max - 15) + b'"}'
+    assert len(big) == json_max + 1
+    for headers in ({"Content-Type": "application/json"}, {"Content-Type": "application/merge-patch+json"}, {}):
+        body = _limit(client.post(customers_url, content=big, headers=headers), 413, "payload_too_large", "body")
+        assert body["max"] == json_max
+    r = client.post(customers_url, content=big, headers={"Content-Type": "text/plain"})
+    assert r.status_code != 413 and r.status_code < 500, r.text[:300]
+    r = client.post(customers_url, json={"lastName": "Virtanen", "notes": "n" * 900_000})
+    assert r.status_code in (201, 422), r.text[:300]  # under the limit: validated as usual

@@ -17,7 +17,7 @@ from custreg.access.models import ApiClient
 from custreg.access.secret_box import SecretBox
 from custreg.companies.models import Company
 from custreg.db.base import utcnow
-from custreg.errors import FieldErrors, NotFound
+from custreg.errors import FieldErrors, NotFound, listed
 
 # OWASP's argon2id minimum (19 MiB, 2 passes): the secrets are 256-bit random values, so
 # the KDF is defence in depth for a leaked table, not the only barrier against guessing.
@@ -39,14 +39,14 @@ def _checked(session: Session, companies: list[str], granted: list[str]) -> list
     if unknown_scopes:
         errors.add(
             "scopes",
-            f"unknown scope(s) {', '.join(unknown_scopes)}; one of " + ", ".join(sorted(scope_names.CLIENT_SCOPES)),
+            f"unknown scope(s) {listed(unknown_scopes)}; one of " + ", ".join(sorted(scope_names.CLIENT_SCOPES)),
         )
     cuids = list(dict.fromkeys(companies))
     if cuids:
         found = set(session.scalars(select(Company.cuid).where(Company.cuid.in_(cuids))))
         missing = [c for c in cuids if c not in found]
         if missing:
-            errors.add("companies", f"unknown company {', '.join(missing)}")
+            errors.add("companies", f"unknown company {listed(missing)}")
     errors.raise_if_any()
     return cuids
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from custreg.access import clients, scopes
 from custreg.access.auth import Principal
 from custreg.access.models import ApiClient
-from custreg.errors import Forbidden, NotFound
+from custreg.errors import Forbidden, NotFound, listed
 
 
 def is_platform(principal: Principal) -> bool:
@@ -43,11 +43,11 @@ def check_grant(principal: Principal, companies: list[str], granted: list[str]) 
         errors.append({"field": "companies", "message": "a company administrator grants at least one of its companies"})
     outside = [c for c in companies if not principal.allows_company(c)]
     if outside:
-        errors.append({"field": "companies", "message": f"not granted to this credential: {', '.join(outside)}"})
+        errors.append({"field": "companies", "message": f"not granted to this credential: {listed(outside)}"})
     # Unknown scope names are the service's 422; here only known ones wider than ours.
     wider = [s for s in granted if s in scopes.CLIENT_SCOPES and s not in principal.scopes]
     if wider:
-        errors.append({"field": "scopes", "message": f"wider than this credential's own: {', '.join(wider)}"})
+        errors.append({"field": "scopes", "message": f"wider than this credential's own: {listed(wider)}"})
     if errors:
         raise Forbidden("A company administrator grants only its own companies and scopes", errors)
 

@@ -16,7 +16,7 @@ from custreg.access.tokens import issue_client_token
 from custreg.customers.models import AuditEntry
 from custreg.db.columns import filter_fields
 from custreg.db.routing import TransactionalRoute
-from custreg.errors import TooManyRequests
+from custreg.errors import TooManyRequests, listed
 from custreg.odata import parse_filter, parse_orderby
 from custreg.paging import MAX_SKIP, MAX_TOP, ListParams, Page, list_params, path_of
 
@@ -197,7 +197,7 @@ async def token(request: Request) -> JSONResponse:
         wanted = requested.split()
         extra = [s for s in wanted if s not in granted]
         if extra:
-            return oauth_error("invalid_scope", f"Not granted: {' '.join(extra)}")
+            return oauth_error("invalid_scope", f"Not granted: {listed(extra)}")
         granted = sorted(set(wanted))
     settings = request.app.state.settings
     keys = request.app.state.auth.keys

@@ -14,7 +14,7 @@ from custreg.customers.models import Customer
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerDetail, CustomerRead
 from custreg.customers.shape import CUSTOMER_FIELDS, SUMMARY_COLUMNS, main_address
 from custreg.db.columns import snake
-from custreg.errors import BadRequest
+from custreg.errors import BadRequest, listed
 from custreg.limits import MAX_SELECT_FIELDS, too_complex
 
 ADDRESS_FIELDS = tuple(AddressRead.model_fields)
@@ -114,7 +114,7 @@ def selection(text: str | None, fields: Iterable[str]) -> tuple[str, ...] | None
     order = tuple(fields)
     unknown = [n for n in names if n not in order]
     if unknown:
-        msg = f"unknown field {', '.join(repr(n) for n in unknown)}"
+        msg = f"unknown field {listed(repr(n) for n in unknown)}"
         raise BadRequest(f"$select: {msg}", [{"field": "$select", "message": msg}])
     keep = set(names) | set(IDENTIFIERS)
     return tuple(f for f in order if f in keep)

@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from custreg.customers.models import Customer
 from custreg.errors import BadRequest
+from custreg.limits import MAX_SEARCH_TERMS, too_complex
 from custreg.text import fold
 
 FTS_TABLE = "customers_fts"
@@ -34,7 +35,6 @@ NON_METADATA = {
     "customer_words",
 }
 
-MAX_TERMS = 10
 # The FTS rowid of a customer: company, excluded flag and number in one 64-bit integer.
 NUMBER_BITS = 40  # customer numbers below 2^40 (they count from 1 per company)
 EXCLUDED_BIT = 1 << NUMBER_BITS
@@ -246,7 +246,9 @@ def terms(search_word: str | None) -> list[str]:
     seen: dict[str, None] = dict.fromkeys(t for t in out if t)
     # A term that starts another term adds nothing (`virta virtanen` = `virtanen`).
     kept = [t for t in seen if not any(o != t and o.startswith(t) for o in seen)]
-    return kept[:MAX_TERMS]
+    if len(kept) > MAX_SEARCH_TERMS:  # not silently cut: the answer would be wider than asked
+        raise too_complex("searchWord", MAX_SEARCH_TERMS, "terms")
+    return kept
 
 
 def matches(number: int, search_text: str | None, search_word: str) -> bool:

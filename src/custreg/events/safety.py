@@ -49,3 +49,15 @@ def _unmapped(address):
     """An IPv4-mapped IPv6 address (::ffff:10.0.0.1) is judged as its IPv4 address."""
     mapped = getattr(address, "ipv4_mapped", None)
     return mapped if mapped is not None else address
+
+
+def pinned(host: str, port: int, *, allow_private: bool) -> list[str]:
+    """The addresses to connect to for `host`, in order: resolved once and checked (every
+    address the name resolves to must pass), so the connection goes where the check looked,
+    never to what a second lookup answers (DNS rebinding). Raises UnsafeUrl."""
+    addresses = _addresses(host, port, resolve=True)
+    if not allow_private:
+        for address in addresses:
+            if not address.is_global or address.is_multicast:
+                raise UnsafeUrl(f"resolves to a non-public address ({address})")
+    return list(dict.fromkeys(str(a) for a in addresses))

@@ -4,7 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from custreg.odata import utc
 
 EventPattern = Annotated[
     str,
@@ -66,7 +68,9 @@ class RotateSecret(BaseModel):
 class Replay(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    since: datetime = Field(description="Queue again every event of the company from this time on")
+    since: Annotated[datetime, AfterValidator(utc)] = Field(
+        description="Queue again every event of the company from this time on (UTC years 1-9999)"
+    )
 
 
 class ReplayResult(BaseModel):

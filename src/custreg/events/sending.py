@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from custreg.events import safety, signing
+from custreg.events import pinned, safety, signing
 from custreg.events.verify import HEADER
 from custreg.settings import Settings
 
@@ -30,12 +30,13 @@ class Answer:
 
 
 def client(settings: Settings, *, max_connections: int = 16) -> httpx.Client:
-    """The HTTP client of outbound calls: the deployment's timeout, redirects not followed."""
+    """The HTTP client of outbound calls: the deployment's timeout, redirects not followed,
+    each connection made to the address that was resolved and checked (pinned.py)."""
     return httpx.Client(
         follow_redirects=False,
         timeout=settings.webhook_timeout_seconds,
         headers={"User-Agent": USER_AGENT},
-        limits=httpx.Limits(max_connections=max_connections),
+        transport=pinned.PinnedTransport(allow_private=settings.webhook_allow_private, max_connections=max_connections),
     )
 
 

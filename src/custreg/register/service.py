@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from custreg.companies.models import Company
 from custreg.customers.models import Customer
 from custreg.db.columns import snake
-from custreg.errors import Conflict, FieldErrors, NotFound
+from custreg.errors import Conflict, FieldErrors, NotFound, listed
 from custreg.register.defaults import CATEGORIES, DEFAULTS
 from custreg.register.models import RegisterCode, RegisterSettings
 
@@ -85,7 +85,7 @@ def replace_category(session: Session, company: Company, category: str, items: l
         in_use.update(_dimension_value_usage(session, company, items))
     in_use = {k: n for k, n in in_use.items() if n}
     if in_use:
-        detail = "; ".join(f"{code} is used by {n} customer(s)" for code, n in sorted(in_use.items()))
+        detail = listed(f"{code} is used by {n} customer(s)" for code, n in sorted(in_use.items()))
         raise Conflict(
             f"Codes still in use: {detail}",
             [{"field": code, "message": f"used by {n}"} for code, n in sorted(in_use.items())],

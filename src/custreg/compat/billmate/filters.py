@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, false, not_, or_, true
 from custreg.companies.models import Company
 from custreg.customers import search
 from custreg.customers.models import Customer
-from custreg.errors import BadRequest
+from custreg.errors import BadRequest, listed
 
 FILTERS = frozenset(
     {"rangeByDate", "search", "searchInInvoiceForm", "isCustomerType", "isTitle"}
@@ -70,7 +70,7 @@ async def filters(
     unknown = [n for n in names if n.lstrip("!") not in FILTERS]
     if unknown:
         raise BadRequest(
-            f"Unknown filter {', '.join(unknown)}", [{"field": "filter", "message": f"unknown filter {unknown[0]}"}]
+            f"Unknown filter {listed(unknown)}", [{"field": "filter", "message": f"unknown filter {unknown[0]}"}]
         )
     flags = {
         n: f
