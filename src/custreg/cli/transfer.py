@@ -338,12 +338,14 @@ def prune_cmd(
     finally:
         db.engine.dispose()
     kept = f"{entries} audit entries older than {audit_days} days deleted" if audit_days else "audit entries kept"
-    console.print(
-        f"[green]change feed: {removed} entries removed (older than {days} days); "
-        f"{keys} expired idempotency keys deleted; {gone} events and {deliveries} deliveries "
-        f"removed (older than {event_days} days), {invocations} finished service invocations; "
-        f"{kept}[/green]"
-    )
+    for line in (  # one line each, so no terminal width breaks one
+        f"change feed: {removed} entries removed (older than {days} days)",
+        f"idempotency keys: {keys} expired ones deleted",
+        f"events: {gone} events, {deliveries} deliveries and {invocations} finished service invocations "
+        f"removed (older than {event_days} days)",
+        kept,
+    ):
+        console.print(f"[green]{line}[/green]", soft_wrap=True)
 
 
 def lines_cmd(company: str | None = typer.Option(None, "--company", help="cuid (default: every company)")) -> None:

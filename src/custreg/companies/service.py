@@ -1,4 +1,4 @@
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from custreg.companies import defaults
@@ -45,10 +45,19 @@ def create(session: Session, *, data: CompanyCreate) -> Company:
 
 
 def list_page(
-    session: Session, *, top: int, skip: int, only: frozenset[str] | None = None
+    session: Session, *, top: int, skip: int, only: frozenset[str] | None = None, search: str | None = None
 ) -> tuple[int, list[Company]]:
-    """A page of companies; `only`: just these cuids (a client's granted ones)."""
-    where = [] if only is None else [Company.cuid.in_(sorted(only))]
+    """A page of companies; `only`: just these cuids (a client's granted ones); `search`:
+    those whose cuid or name contains it (any case, taken literally)."""
+    where: list[ColumnElement[bool]] = [] if only is None else [Company.cuid.in_(sorted(only))]
+    if search:
+        needle = search.lower()
+        where.append(
+            or_(
+                func.lower(Company.cuid).contains(needle, autoescape=True),
+                func.lower(Company.name).contains(needle, autoescape=True),
+            )
+        )
     total = session.scalar(select(func.count()).select_from(Company).where(*where)) or 0
     rows = session.scalars(select(Company).where(*where).order_by(Company.cuid).limit(top).offset(skip)).all()
     return total, list(rows)

@@ -31,6 +31,12 @@ TEXT: dict[str, tuple[str, str, str]] = {
     "companies": ("Yritykset", "Företag", "Companies"),
     "choose_company": ("Valitse yritys", "Välj företag", "Choose a company"),
     "no_companies": ("Ei yrityksiä.", "Inga företag.", "No companies."),
+    "find_company": ("Etsi yritystä (tunnus tai nimi)", "Sök företag (id eller namn)", "Find a company (id or name)"),
+    "companies_shown": (
+        "Näytetään {shown} / {total}: etsi tarkemmin.",
+        "Visar {shown} av {total}: sök för att hitta fler.",
+        "Showing {shown} of {total}: search to find others.",
+    ),
     "customers": ("Asiakkaat", "Kunder", "Customers"),
     "search": ("Hae", "Sök", "Search"),
     "search_help": (

@@ -7,7 +7,7 @@ import secrets
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -98,12 +98,13 @@ async def language(
 
 
 @home.get("")
-def company_picker(request: Request, ctx: SignedIn) -> Response:
-    """The companies this credential reaches; with just one, straight to its customers."""
-    _, rows = companies.list_page(ctx.session, top=100, skip=0, only=ctx.principal.companies)
-    if len(rows) == 1:
+def company_picker(request: Request, ctx: SignedIn, q: Annotated[str | None, Query(max_length=100)] = None) -> Response:
+    """The companies this credential reaches (the first 100; `q` finds others by cuid or
+    name); with just one, straight to its customers."""
+    total, rows = companies.list_page(ctx.session, top=100, skip=0, only=ctx.principal.companies, search=q)
+    if total == 1 and not q:
         return RedirectResponse(f"/ui/c/{rows[0].cuid}/customers", status_code=303)
-    return render(request, "companies.html", companies=rows)
+    return render(request, "companies.html", companies=rows, total=total, q=q or "")
 
 
 def install(app: FastAPI) -> None:
