@@ -51,18 +51,11 @@ class Call:
     invocation: uuid.UUID
 
 
-def _check_url(url: str, settings: Settings) -> None:
-    try:
-        safety.check(url, allow_private=settings.webhook_allow_private, resolve=False)
-    except safety.UnsafeUrl as exc:
-        raise field_error("url", str(exc)) from None
-
-
 def create(
     session: Session, company: Company, data: ServiceCreate, *, settings: Settings
 ) -> tuple[ServiceDefinition, str]:
     """A new definition and its signing secret (in clear only in this answer)."""
-    _check_url(data.url, settings)
+    safety.check_saved(data.url, allow_private=settings.webhook_allow_private)
     if session.scalar(
         select(ServiceDefinition.id).where(
             ServiceDefinition.company_id == company.id, ServiceDefinition.name == data.name
@@ -114,7 +107,7 @@ def patch(session: Session, service: ServiceDefinition, data: ServicePatch, *, s
     if "url" in changes:
         if changes["url"] is None:
             raise field_error("url", "may not be null")
-        _check_url(changes["url"], settings)
+        safety.check_saved(changes["url"], allow_private=settings.webhook_allow_private)
         service.url = changes["url"]
     if "description" in changes:
         service.description = changes["description"]

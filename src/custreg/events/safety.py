@@ -1,4 +1,4 @@
-"""Where webhooks may go: https only, and never to an address that is not global (loopback,
+"""Where webhooks and company services may be called: https only, and never to an address that is not global (loopback,
 private, link-local — the cloud metadata address among them —, shared, reserved), unless
 CUSTREG_WEBHOOK_ALLOW_PRIVATE allows both. Checked when an endpoint is saved and again before
 every try (a name may resolve elsewhere later)."""
@@ -7,9 +7,20 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+from custreg.errors import field_error
+
 
 class UnsafeUrl(ValueError):
     pass
+
+
+def check_saved(url: str, *, allow_private: bool) -> None:
+    """A URL being saved (a webhook endpoint, a company's service): 422 naming `url` when it
+    may not receive calls; a name that does not resolve yet passes (checked again each try)."""
+    try:
+        check(url, allow_private=allow_private, resolve=False)
+    except UnsafeUrl as exc:
+        raise field_error("url", str(exc)) from None
 
 
 def check(url: str, *, allow_private: bool, resolve: bool = True) -> None:

@@ -23,18 +23,11 @@ REPLAY_LIMIT = 5000  # events one replay request queues (bounded work); `nextSin
 ATTEMPTS_SHOWN = 10  # the latest tries listed with each delivery
 
 
-def _check_url(url: str, settings: Settings) -> None:
-    try:
-        safety.check(url, allow_private=settings.webhook_allow_private, resolve=False)
-    except safety.UnsafeUrl as exc:
-        raise field_error("url", str(exc)) from None
-
-
 def create(
     session: Session, company: Company, data: WebhookCreate, *, settings: Settings
 ) -> tuple[WebhookEndpoint, str]:
     """A new endpoint and its signing secret (in clear only in this answer)."""
-    _check_url(data.url, settings)
+    safety.check_saved(data.url, allow_private=settings.webhook_allow_private)
     secret = new_secret()
     now = utcnow()
     endpoint = WebhookEndpoint(
@@ -79,7 +72,7 @@ def patch(session: Session, endpoint: WebhookEndpoint, data: WebhookPatch, *, se
         if name in changes and changes[name] is None:
             raise field_error(name, "may not be null")
     if "url" in changes:
-        _check_url(changes["url"], settings)
+        safety.check_saved(changes["url"], allow_private=settings.webhook_allow_private)
         endpoint.url = changes["url"]
     if "description" in changes:
         endpoint.description = changes["description"]
