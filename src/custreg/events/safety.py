@@ -1,8 +1,7 @@
 """Where webhooks and company services may be called: https only, and never to an address
 that is not global (loopback, private, link-local — the cloud metadata address among them —,
 shared, reserved), unless CUSTREG_WEBHOOK_ALLOW_PRIVATE allows both. Checked when a URL is
-saved and again before
-every try (a name may resolve elsewhere later)."""
+saved and again before every try (a name may resolve elsewhere later)."""
 
 import ipaddress
 import socket
