@@ -37,13 +37,13 @@ class SecretBox:
         return self._fernet.rotate(sealed.encode()).decode()
 
 
-def _key_file(data_dir: Path) -> bytes:
-    path = data_dir / KEY_FILE
+def _key_file(path: Path) -> bytes:
+    """The key in `path`, made (mode 0600) on first use."""
     try:
         return path.read_bytes().strip()
     except FileNotFoundError:
         pass
-    data_dir.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     key = Fernet.generate_key()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -55,11 +55,15 @@ def _key_file(data_dir: Path) -> bytes:
 
 
 @lru_cache(maxsize=8)
-def _box(secret_key: str | None, data_dir: Path) -> SecretBox:
-    if secret_key:
-        return SecretBox([k.strip().encode() for k in secret_key.split(",") if k.strip()])
-    return SecretBox([_key_file(data_dir)])
+def box(keys: str | None, key_file: Path) -> SecretBox:
+    """The box of `keys` (Fernet keys, comma-separated: the first encrypts), else of the key
+    in `key_file`, made on first use. Webhook and service secrets use one of their own
+    (events/signing.py)."""
+    if keys:
+        return SecretBox([k.strip().encode() for k in keys.split(",") if k.strip()])
+    return SecretBox([_key_file(key_file)])
 
 
 def for_settings(settings: Settings) -> SecretBox:
-    return _box(settings.secret_key, settings.data_dir)
+    """API client secrets' box: `CUSTREG_SECRET_KEY`, else `secret.key` in the data directory."""
+    return box(settings.secret_key, settings.data_dir / KEY_FILE)

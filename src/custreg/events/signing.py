@@ -1,14 +1,12 @@
-"""Signing secrets: made, encrypted at rest (Fernet, a key from settings or a key file) and
-used to sign a delivery's body (verify.py says how receivers check it)."""
+"""Signing secrets: made, encrypted at rest (access/secret_box.py: Fernet, a key from
+settings or a key file of their own) and used to sign a delivery's body (verify.py says how
+receivers check it)."""
 
-import os
 import secrets
 import time
 from datetime import datetime
-from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
-
+from custreg.access import secret_box
 from custreg.events.verify import signature
 from custreg.settings import Settings
 
@@ -21,37 +19,20 @@ def new_secret() -> str:
 
 
 class Secrets:
-    """Encrypts and decrypts the endpoints' signing secrets with the deployment's key."""
+    """Encrypts and decrypts the endpoints' signing secrets with the deployment's key
+    (`CUSTREG_WEBHOOK_SECRET_KEY`, else its own key file: access/secret_box.py's box)."""
 
     def __init__(self, settings: Settings) -> None:
-        key = settings.webhook_secret_key or _key_file(settings.data_dir / KEY_FILE)
-        self._fernet = Fernet(key.encode() if isinstance(key, str) else key)
+        self._box = secret_box.box(settings.webhook_secret_key, settings.data_dir / KEY_FILE)
 
     def seal(self, secret: str) -> str:
-        return self._fernet.encrypt(secret.encode()).decode()
+        return self._box.seal(secret)
 
     def open(self, sealed: str) -> str:
-        try:
-            return self._fernet.decrypt(sealed.encode()).decode()
-        except InvalidToken:
-            raise RuntimeError("a webhook secret does not open with this key (CUSTREG_WEBHOOK_SECRET_KEY)") from None
-
-
-def _key_file(path: Path) -> bytes:
-    """The key in `path`, made (mode 0600) on first use."""
-    try:
-        return path.read_bytes().strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as f:
-        f.write(key)
-    return key
+        opened = self._box.open(sealed)
+        if opened is None:
+            raise RuntimeError("a webhook secret does not open with this key (CUSTREG_WEBHOOK_SECRET_KEY)")
+        return opened
 
 
 def header(secrets_: list[str], body: bytes, now: float | None = None) -> str:
