@@ -3,6 +3,7 @@ enums whose error lists the allowed values, and dates that also accept a date-ti
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -45,10 +46,18 @@ def int_choice(choices: dict[int, str]) -> Callable[[Any], Any]:
     return check
 
 
+@dataclass(frozen=True, slots=True)
+class Choice(BeforeValidator):
+    """The validator of an enum field, naming its allowed values (value, label): a form
+    lists them (ui/record_forms.py)."""
+
+    choices: tuple[tuple[str, str], ...] = ()
+
+
 def IntChoice(choices: dict[int, str]) -> BeforeValidator:
     """An integer enum (`Annotated[int | None, IntChoice(choices)]`); an unknown value is a
     422 that lists the allowed ones. `describe_ints` gives the text for the description."""
-    return BeforeValidator(int_choice(choices))
+    return Choice(int_choice(choices), choices=tuple((str(k), f"{k} {v}") for k, v in choices.items()))
 
 
 def code_choice(choices: tuple[str, ...]) -> Callable[[Any], Any]:
@@ -66,7 +75,7 @@ def code_choice(choices: tuple[str, ...]) -> Callable[[Any], Any]:
 def CodeChoice(choices: tuple[str, ...]) -> BeforeValidator:
     """A string enum (`Annotated[str | None, CodeChoice(choices)]`): case-insensitive in,
     upper-case out; unknown → 422 listing the allowed ones."""
-    return BeforeValidator(code_choice(choices))
+    return Choice(code_choice(choices), choices=tuple((c, c) for c in choices))
 
 
 def _date(value: Any) -> Any:

@@ -215,6 +215,42 @@ def delete(session: Session, kind: RecordKind, customer: Customer, record: Any, 
     customer_writer.flush(session)
 
 
+def put(
+    session: Session,
+    company: Company,
+    kind: RecordKind,
+    customer: Customer,
+    key: str,
+    body: BaseModel,
+    if_match: str | None,
+    *,
+    actor: str | None = None,
+) -> tuple[Any, bool]:
+    """PUT of a record (the API's, and the back office's edit form): replace it under
+    If-Match; a named record that does not exist is created. Returns (record, created)."""
+    if kind.key is not None:
+        name = kind.key(key)
+        record = find(session, kind, customer, name)
+        if record is None:
+            etags.check(None, if_match)
+            values = body.model_dump(exclude_unset=False) | {kind.id_field: name}
+            return create(session, company, kind, customer, values, actor=actor), True
+    else:
+        record = get(session, kind, customer, key)
+    etags.check(etags.of_model(read(kind, record)), if_match)
+    replace(session, company, kind, customer, record, body.model_dump(exclude_unset=True), actor=actor)
+    return record, False
+
+
+def remove(
+    session: Session, kind: RecordKind, customer: Customer, key: str, if_match: str | None, *, actor: str | None = None
+) -> None:
+    """DELETE of a record under If-Match (the API's, and the back office's)."""
+    record = get(session, kind, customer, key)
+    etags.check(etags.of_model(read(kind, record)), if_match)
+    delete(session, kind, customer, record, actor=actor)
+
+
 def nested_create(kind: RecordKind, body_field: str, relationship: str) -> Callable:
     """A `customers.hooks.NESTED` entry: create the records listed in `body_field` of
     a customer create, in its transaction. Every bad record is named by its place
@@ -287,28 +323,15 @@ def make_router(kind: RecordKind, *, tag: str | None = None) -> APIRouter:
         customer: CustomerPath, body: Write, ctx: WriteCtx, response: Response, if_match: IfMatch = None, **ids
     ):
         c = _customer(ctx, customer, lock=True)
-        if kind.key is not None:  # PUT of a named record creates or replaces it
-            name = kind.key(ids[kind.id_field])
-            record = find(ctx.session, kind, c, name)
-            if record is None:
-                etags.check(None, if_match)
-                values = body.model_dump(exclude_unset=False) | {kind.id_field: name}
-                record = create(ctx.session, ctx.company, kind, c, values, actor=ctx.actor)
-                response.status_code = 201
-                # The path as a URL again: a header is latin-1, a record's name may be any text.
-                response.headers["Location"] = quote(ctx.request.url.path, safe="/")
-                return tagged(response, record)
-        else:
-            record = get(ctx.session, kind, c, ids[kind.id_field])
-        etags.check(etags.of_model(read(kind, record)), if_match)
-        replace(ctx.session, ctx.company, kind, c, record, body.model_dump(exclude_unset=True), actor=ctx.actor)
+        record, created = put(ctx.session, ctx.company, kind, c, ids[kind.id_field], body, if_match, actor=ctx.actor)
+        if created:
+            response.status_code = 201
+            # The path as a URL again: a header is latin-1, a record's name may be any text.
+            response.headers["Location"] = quote(ctx.request.url.path, safe="/")
         return tagged(response, record)
 
     def delete_record(customer: CustomerPath, ctx: DeleteCtx, if_match: IfMatch = None, **ids):
-        c = _customer(ctx, customer, lock=True)
-        record = get(ctx.session, kind, c, ids[kind.id_field])
-        etags.check(etags.of_model(read(kind, record)), if_match)
-        delete(ctx.session, kind, c, record, actor=ctx.actor)
+        remove(ctx.session, kind, _customer(ctx, customer, lock=True), ids[kind.id_field], if_match, actor=ctx.actor)
         return Response(status_code=204)
 
     id_doc = f"The {kind.title}'s {'name' if kind.key is not None else 'GUID'}"

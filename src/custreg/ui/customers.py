@@ -17,6 +17,7 @@ from custreg.customers.shape import SUMMARY_COLUMNS
 from custreg.db.routing import TransactionalRoute
 from custreg.paging import ListParams
 from custreg.register import service as register
+from custreg.ui import records as record_forms
 from custreg.ui.pages import render
 from custreg.ui.session import ReadUi
 
@@ -51,6 +52,7 @@ SECTIONS = (
     "guaranteeFor",
     "allRelatedCustomers",
     "actions",
+    "loans",
     "attachedUsers",
 )
 HISTORY_SIZE = 50
@@ -177,4 +179,6 @@ def customer_page(
         erased=erased,
         can_write=scopes.WRITE in ctx.principal.scopes,
         can_erase=scopes.ERASE in ctx.principal.scopes,
+        editable=record_forms.SECTIONS,
+        edit_link=record_forms.edit_link,
     )

@@ -1,5 +1,5 @@
-"""Pages that write: create and edit a customer, add or change a bank account, change a
-consent. Bodies are validated by the API's schemas and written by the API's services
+"""Pages that write: create and edit a customer, change a consent (a customer's records:
+ui/records.py). Bodies are validated by the API's schemas and written by the API's services
 (customers/service.py, records.py), so every error is the API's, shown next to its field."""
 
 from typing import Any
@@ -10,8 +10,6 @@ from pydantic import BaseModel, ValidationError
 
 from custreg import records
 from custreg.access.context import Ctx
-from custreg.bank_accounts.schemas import BankAccountFields
-from custreg.bank_accounts.service import BANK_ACCOUNTS
 from custreg.consents.schemas import ConsentFields
 from custreg.consents.service import CONSENTS
 from custreg.customers import read
@@ -65,7 +63,6 @@ CHOICES = {
     "invoiceChannel": ("LETTER", "E-INVOICE", "EMAIL", "SMS"),
     "excluded": ("false", "true"),
 }
-BANK_FIELDS = ("iban", "bic", "bankName", "defaultAccount")
 
 
 def _text(value: Any) -> str:
@@ -189,46 +186,6 @@ def update_customer(request: Request, customer: str, ctx: WriteUi) -> Response:
     except DomainError as exc:
         raise _invalid(request, ctx, _field_errors(exc), **page) from None
     return RedirectResponse(f"/ui/c/{ctx.cuid}/customers/{c.customer_guid}?saved=true", status_code=303)
-
-
-def _record_page(request: Request, ctx: Ctx, c: Any, status: int = 200, **values: Any) -> Response:
-    values.setdefault("errors", {})
-    return render(request, "bank_account_form.html", status, cuid=ctx.cuid, company=ctx.company, customer=c, **values)
-
-
-@router.get("/{customer}/bank-accounts/{account}")
-def bank_account_form(request: Request, customer: str, account: str, ctx: WriteUi) -> Response:
-    """A bank account's form (`new`: a new one)."""
-    c = customers.get(ctx.session, ctx.company, customer, full=False)
-    values = dict.fromkeys(BANK_FIELDS, "")
-    if account != "new":
-        record = records.get(ctx.session, BANK_ACCOUNTS, c, account)
-        values = {f: _text(v) for f, v in records.to_dict(BANK_ACCOUNTS, record).items() if f in BANK_FIELDS}
-    return _record_page(request, ctx, c, values=values, account=account)
-
-
-@router.post("/{customer}/bank-accounts/{account}")
-def save_bank_account(request: Request, customer: str, account: str, ctx: WriteUi) -> Response:
-    """Create or replace the bank account through records.py, as POST and PUT of the API do."""
-    c = customers.get(ctx.session, ctx.company, customer, for_update=True, full=False)
-    submitted = _submitted(request.state.form, BANK_FIELDS)
-    body = {k: v for k, v in submitted.items() if v != ""}
-    try:
-        parsed = _validate(BankAccountFields, body)
-        if account == "new":
-            records.create(ctx.session, ctx.company, BANK_ACCOUNTS, c, parsed.model_dump(), actor=ctx.actor)
-        else:
-            record = records.get(ctx.session, BANK_ACCOUNTS, c, account)
-            values = parsed.model_dump(exclude_unset=True)
-            records.replace(ctx.session, ctx.company, BANK_ACCOUNTS, c, record, values, actor=ctx.actor)
-    except _Invalid as exc:
-        raise Rendered(
-            _record_page(request, ctx, c, 422, values=submitted, account=account, errors=exc.errors)
-        ) from None
-    except DomainError as exc:
-        errors = _field_errors(exc)
-        raise Rendered(_record_page(request, ctx, c, 422, values=submitted, account=account, errors=errors)) from None
-    return RedirectResponse(f"/ui/c/{ctx.cuid}/customers/{c.customer_guid}?saved=true#bankAccounts", status_code=303)
 
 
 @router.post("/{customer}/consents")

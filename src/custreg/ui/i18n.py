@@ -8,6 +8,8 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from fastapi import Request
 
+from custreg.ui import record_words
+
 LANG_COOKIE = "custreg_lang"
 LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
@@ -15,6 +17,7 @@ DEFAULT = "fi"
 
 # key: (fi, sv, en)
 TEXT: dict[str, tuple[str, str, str]] = {
+    **record_words.TEXT,  # the record forms' words (ui/record_words.py)
     "app": ("Asiakasrekisteri", "Kundregister", "Customer register"),
     "sign_in": ("Kirjaudu sisään", "Logga in", "Sign in"),
     "sign_out": ("Kirjaudu ulos", "Logga ut", "Sign out"),
