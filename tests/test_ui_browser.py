@@ -72,7 +72,7 @@ def test_a_clerk_finds_a_customer_fixes_an_iban_and_sees_the_history(client, ser
     assert "131052-308T" in page.inner_text("#fields")
     assert serious_violations(page) == []
 
-    page.click("text=+ IBAN")
+    page.click("#add-bankAccounts")
     page.fill("#f-iban", "FI21 1234 5600 0007 84")  # one digit wrong
     page.click("#save")
     error = page.inner_text("#e-iban")
