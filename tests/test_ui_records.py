@@ -68,8 +68,12 @@ KINDS = {
     "direct-debit-mandates": (
         {"directDebitMandateType": "3", "receivingBankAccountNo": "FI2112345600000785"},
         {"directDebitMandateType": "3", "receivingBankAccountNo": "FI2112345600000785", "referenceNo": "M-7"},
-        {"directDebitMandateType": "3", "receivingBankAccountNo": "X", "sendingBankAccountClass": "10",
-         "sendingBankAccountNo": "FI00"},
+        {
+            "directDebitMandateType": "3",
+            "receivingBankAccountNo": "X",
+            "sendingBankAccountClass": "10",
+            "sendingBankAccountNo": "FI00",
+        },
         "sendingBankAccountNo",
         "referenceNo",
     ),
@@ -103,8 +107,13 @@ KINDS = {
     ),
     "loans": (
         {"loanNumber": "L-1", "balance": "100", "periods-rows": "2", "periods-0-interestRate": "2.5"},
-        {"loanNumber": "L-1", "balance": "80", "periods-rows": "2", "periods-0-interestRate": "2.5",
-         "periods-1-interestRate": "3"},
+        {
+            "loanNumber": "L-1",
+            "balance": "80",
+            "periods-rows": "2",
+            "periods-0-interestRate": "2.5",
+            "periods-1-interestRate": "3",
+        },
         {"loanNumber": "L-2", "periods-rows": "1", "periods-0-interestRate": "a lot"},
         "periods-0-interestRate",
         "periods",

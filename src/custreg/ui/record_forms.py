@@ -79,7 +79,7 @@ def _field(name: str, info: FieldInfo) -> FormField:
 
 def fields_of(schema: type[BaseModel], *, leave_out: tuple[str, ...] = ()) -> tuple[FormField, ...]:
     """The schema's fields as inputs, in its order; read-only ones left out."""
-    read_only = getattr(schema, "read_only", frozenset())
+    read_only: frozenset[str] = getattr(schema, "read_only", frozenset())
     return tuple(
         _field(name, info)
         for name, info in schema.model_fields.items()
@@ -87,7 +87,7 @@ def fields_of(schema: type[BaseModel], *, leave_out: tuple[str, ...] = ()) -> tu
     )
 
 
-def as_text(value: Any, widget: str = "text") -> str:
+def as_text(value: Any) -> str:
     """A stored value as its input shows it."""
     if value is None:
         return ""
@@ -97,8 +97,6 @@ def as_text(value: Any, widget: str = "text") -> str:
         return "\n".join(str(v) for v in value)
     if isinstance(value, dt.datetime):
         return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, dt.date | Decimal):
-        return str(value)
     return str(value)
 
 
@@ -112,7 +110,7 @@ def values_of(fields: tuple[FormField, ...], record: Mapping[str, Any]) -> dict[
             items = [v.model_dump() if isinstance(v, BaseModel) else v for v in value or []]
             out[f.name] = [values_of(f.columns, item) for item in items]
         else:
-            out[f.name] = as_text(value, f.widget)
+            out[f.name] = as_text(value)
     return out
 
 
