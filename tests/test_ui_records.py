@@ -259,6 +259,9 @@ def test_a_read_only_client_sees_no_record_control_and_its_posts_are_refused(app
     for kind, (create, *_) in KINDS.items():
         r = http.post(f"/ui/c/{cuid}/customers/{guid}/records/{kind}", data={"csrf": token, **create})
         assert r.status_code == 403, kind
+    for step in ("direct-debit-mandates/close", "actions/response"):
+        r = http.post(f"/ui/c/{cuid}/customers/{guid}/records/{step}", params={"key": guid}, data={"csrf": token})
+        assert r.status_code == 403, step
     assert client.get(f"/v1/companies/{cuid}/customers/{guid}/addresses").json()["total"] == 1
 
 
@@ -303,3 +306,38 @@ def test_the_record_forms_words_follow_the_language(client, admin_ui, lang, word
         assert f"{word}</h1>" not in form and f": {word}" in form
     finally:
         admin_ui.cookies.delete("custreg_lang", path="/ui")
+
+
+def test_a_mandate_is_closed_and_an_action_answered_as_the_api_does(client, admin_ui):
+    cuid = new_company(client)
+    guid = _customer(client, cuid)
+    api = f"/v1/companies/{cuid}/customers/{guid}"
+    base = f"/ui/c/{cuid}/customers/{guid}/records"
+    mandate = client.post(
+        f"{api}/direct-debit-mandates", json={"directDebitMandateType": 3, "receivingBankAccountNo": "FI21"}
+    ).json()["mandateGuid"]
+    page = admin_ui.get(f"{base}/direct-debit-mandates", params={"key": mandate}).text
+    assert 'id="close-mandate"' in page
+    token = _csrf(page)
+    r = admin_ui.post(f"{base}/direct-debit-mandates/close", params={"key": mandate}, data={"csrf": token})
+    assert r.status_code == 303
+    assert client.get(f"{api}/direct-debit-mandates/{mandate}").json()["closedAt"]
+    page = admin_ui.get(f"{base}/direct-debit-mandates", params={"key": mandate}).text
+    assert 'id="closed-at"' in page and 'id="close-mandate"' not in page
+    r = admin_ui.post(f"{base}/direct-debit-mandates/close", params={"key": mandate}, data={"csrf": token})
+    assert r.status_code == 422 and "already closed" in r.text  # the API's 409, shown
+
+    action = client.post(f"{api}/actions", json={"message": "Call?", "responses": ["YES", "NO"]}).json()["actionGuid"]
+    page = admin_ui.get(f"{base}/actions", params={"key": action}).text
+    assert "<option>YES</option><option>NO</option>" in page and 'id="a-postponeTo"' not in page
+    r = admin_ui.post(f"{base}/actions/response", params={"key": action}, data={"csrf": token, "response": "MAYBE"})
+    assert r.status_code == 422 and 'id="e-answer-response"' in r.text and "must be one of YES, NO" in r.text
+    assert client.get(f"{api}/actions/{action}").json()["response"] is None
+    r = admin_ui.post(
+        f"{base}/actions/response", params={"key": action}, data={"csrf": token, "response": "yes", "note": "happy"}
+    )
+    assert r.status_code == 303
+    got = client.get(f"{api}/actions/{action}").json()
+    assert got["response"] == "YES" and got["responseNote"] == "happy" and got["respondedBy"] == "admin:admin"
+    page = admin_ui.get(f"{base}/actions", params={"key": action}).text
+    assert 'id="answered"' in page and 'id="answer-form"' not in page

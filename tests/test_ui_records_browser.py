@@ -1,7 +1,7 @@
 """Issue 27: a clerk keeps a customer's records in headless Chromium against `custreg serve`:
 adds, edits (seeing the API's error next to the field first) and deletes an address, a
 contact and a loan with its interest periods, with the one record form; meets a change by
-someone else. No request leaves the host; axe-core finds no serious or critical violation
+someone else; records a customer's answer to an action. No request leaves the host; axe-core finds no serious or critical violation
 on the record forms."""
 
 import pytest
@@ -141,3 +141,24 @@ def test_a_loan_with_interest_periods(client, server, browser):
     shoot(page, "customer-records")
     _delete(page, "loans")
     assert client.get(f"{api}/loans").json()["total"] == 0
+
+
+def test_an_action_is_asked_and_answered(client, server, browser):
+    page, api = _clerk_on_customer(client, server, browser)
+    page.click("#add-actions")
+    page.fill("#f-message", "May we send the invoice by e-mail?")
+    page.fill("#f-responses", "YES\nNO")
+    page.select_option("#f-allowPostpone", "true")
+    _save(page)
+    page.wait_for_selector("#history")
+    page.click("#actions a.edit-record")
+    page.fill("#a-postponeTo", "someday")
+    page.click("#answer")
+    assert page.inner_text("#e-answer-postponeTo")
+    assert serious_violations(page) == []
+    page.select_option("#a-response", "YES")
+    page.fill("#a-postponeTo", "")
+    page.click("#answer")
+    page.wait_for_selector("#history")
+    action = client.get(f"{api}/actions").json()["value"][0]
+    assert action["response"] == "YES" and action["responses"] == ["YES", "NO"] and action["allowPostpone"] is True

@@ -11,6 +11,8 @@ TEXT: dict[str, tuple[str, str, str]] = {
         "spara igen.",
         "Changed by someone else meanwhile (or deleted). The current values are shown; check them and save again.",
     ),
+    "close_mandate": ("Sulje valtuutus", "Stäng medgivandet", "Close the mandate"),
+    "answer": ("Kirjaa asiakkaan vastaus", "Registrera kundens svar", "Record the customer's answer"),
     "delete_confirm": ("Poistetaanko tämä tieto?", "Ta bort uppgiften?", "Delete this record?"),
     "one_per_line": ("Yksi arvo riviä kohden.", "Ett värde per rad.", "One value a line."),
     "datetime_help": (

@@ -16,6 +16,8 @@ from pydantic import ValidationError
 from custreg import etags, records
 from custreg.access import scopes
 from custreg.access.context import Ctx
+from custreg.actions import service as actions
+from custreg.actions.schemas import ActionResponse
 from custreg.actions.service import ACTIONS
 from custreg.addresses.service import ADDRESSES
 from custreg.bank_accounts.service import BANK_ACCOUNTS
@@ -28,6 +30,7 @@ from custreg.errors import DomainError, NotFound, PreconditionFailed
 from custreg.external_ids.service import EXTERNAL_IDS
 from custreg.insurances.service import INSURANCES
 from custreg.loans.service import LOANS
+from custreg.mandates import service as mandates
 from custreg.mandates.service import MANDATES
 from custreg.parameters.service import EXTRA_FIELDS, PARAMETERS
 from custreg.pledges.schemas import COLLATERAL_ONLY, GUARANTEE_ONLY
@@ -129,6 +132,8 @@ def _page(
     page.setdefault("conflict", False)
     page.setdefault("key", None)
     page.setdefault("etag", "")
+    page.setdefault("state", {})  # the record as stored (a mandate's closedAt, an action's answer)
+    page.setdefault("answer_errors", {})
     known = {f.name for f in shown} | {
         f"{f.name}-{i}-{col.name}"
         for f in shown
@@ -158,6 +163,10 @@ def _back(ctx: Ctx, c: Customer, section: str) -> Response:
     return RedirectResponse(f"/ui/c/{ctx.cuid}/customers/{c.customer_guid}?saved=true#{section}", status_code=303)
 
 
+def _state(kind: RecordKind, record: Any) -> dict[str, Any]:
+    return records.read(kind, record).model_dump(mode="json")
+
+
 def _current(kind: RecordKind, record: Any) -> tuple[dict[str, Any], str]:
     """The record as its form shows it, and its ETag (unquoted, as the form carries it)."""
     model = records.read(kind, record)
@@ -173,8 +182,9 @@ def record_form(request: Request, customer: str, kind: str, ctx: WriteUi, key: K
     if key is None:
         preset = forms.submitted(_fields(k), request.query_params)
         return _page(request, ctx, k, c, preset)
-    values, etag = _current(k, records.get(ctx.session, k, c, key))
-    return _page(request, ctx, k, c, values, key=key, etag=etag)
+    record = records.get(ctx.session, k, c, key)
+    values, etag = _current(k, record)
+    return _page(request, ctx, k, c, values, key=key, etag=etag, state=_state(k, record))
 
 
 @router.post("/{kind}")
@@ -215,7 +225,9 @@ def _conflict(request: Request, ctx: Ctx, kind: RecordKind, c: Customer, key: st
     else:
         theirs, etag = _current(kind, record)
         now = forms.differing(_fields(kind), mine, theirs)
-        page = _page(request, ctx, kind, c, mine, 409, conflict=True, now=now, key=key, etag=etag)
+        page = _page(
+            request, ctx, kind, c, mine, 409, conflict=True, now=now, key=key, etag=etag, state=_state(kind, record)
+        )
     return Rendered(page)
 
 
@@ -245,6 +257,40 @@ def delete_record(request: Request, customer: str, kind: str, ctx: DeleteUi, key
     except PreconditionFailed:
         raise _conflict(request, ctx, k, c, key, values) from None
     return _back(ctx, c, _section(k, values))
+
+
+@router.post("/direct-debit-mandates/close")
+def close_mandate(request: Request, customer: str, ctx: WriteUi, key: Key = None) -> Response:
+    """Close the mandate now, as the API's `POST .../{mandateGuid}/close` (it is kept)."""
+    c = customers.get(ctx.session, ctx.company, customer, for_update=True, full=False)
+    mandate = records.get(ctx.session, MANDATES, c, str(key))
+    try:
+        mandates.close(ctx.session, c, mandate, None)
+    except DomainError as exc:
+        raise _step_failed(request, ctx, MANDATES, c, mandate, str(key), forms.errors_of(exc)) from None
+    return _back(ctx, c, "directDebitMandates")
+
+
+@router.post("/actions/response")
+def answer_action(request: Request, customer: str, ctx: WriteUi, key: Key = None) -> Response:
+    """Record the customer's answer to the action, as the API's `POST .../{actionGuid}/response`."""
+    c = customers.get(ctx.session, ctx.company, customer, for_update=True, full=False)
+    action = records.get(ctx.session, ACTIONS, c, str(key))
+    fields = forms.fields_of(ActionResponse)
+    try:
+        body = ActionResponse.model_validate(forms.body_of(fields, forms.submitted(fields, request.state.form)))
+        actions.respond(ctx.session, c, action, body.model_dump(), ctx.actor)
+    except (ValidationError, DomainError) as exc:
+        raise _step_failed(request, ctx, ACTIONS, c, action, str(key), forms.errors_of(exc)) from None
+    return _back(ctx, c, "actions")
+
+
+def _step_failed(
+    request: Request, ctx: Ctx, kind: RecordKind, c: Customer, record: Any, key: str, errors: dict[str, str]
+) -> Rendered:
+    values, etag = _current(kind, record)
+    state = _state(kind, record)
+    return Rendered(_page(request, ctx, kind, c, values, 422, key=key, etag=etag, state=state, answer_errors=errors))
 
 
 def edit_link(cuid: str, customer: Any, section: str, row: dict[str, Any] | None) -> str:
