@@ -212,6 +212,8 @@ def save_record(request: Request, customer: str, kind: str, ctx: WriteUi, key: K
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, NotFound) and key is not None:  # deleted meanwhile
             raise _conflict(request, ctx, k, c, key, values) from None
+        stored = _find(ctx, k, c, key)
+        page["state"] = _state(k, stored) if stored is not None else {}
         raise Rendered(_page(request, ctx, k, c, values, 422, errors=forms.errors_of(exc), **page)) from None
     return _back(ctx, c, _section(k, values))
 
