@@ -42,11 +42,11 @@ def test_paging_and_filters(client, company):
     assert listed(filter="search", search=["Bolaget", "Svensson"]) == []
     assert len(listed(filter="!search", search="Bolaget")) == 30
     assert listed(filter="isCustomerType", isCompany=1) == [company_no]
-    assert listed(filter="isCustomerType", isPrivate=1, isCompany=1) == made[:2] + [company_no]
+    assert listed(filter="isCustomerType", isPrivate=1, isCompany=1) == [*made[:2], company_no]
     assert len(listed(filter="isCustomerType", isPrivate=1, isCompany=1, isUnknown=1)) == 31
     assert listed(filter="isCustomerType", isUnknown=1) == made[2:30]
     assert listed(filter="isUnknown") == made[2:30]
-    assert listed(filter="!isUnknown") == made[:2] + [company_no]
+    assert listed(filter="!isUnknown") == [*made[:2], company_no]
     assert listed(filter="isPrivate") == made[:2]
     assert listed(filter="isCompany") == [company_no]
     assert len(listed(filter="isCompany", isCompany=0)) == 30
@@ -92,7 +92,9 @@ def test_search_is_a_phrase(client, company):
     assert listed(search="50% off") == set()  # LIKE's wildcards are the characters themselves
     r = client.get(f"{B}/count", params={"filter": "search", "search": "Nisse Hult"}, headers=hdr(company))
     assert r.json() == {"count": 1}
-    r = client.get(B, params={"filter": "searchInInvoiceForm", "searchInInvoiceForm": "Hult Nisse"}, headers=hdr(company))
+    r = client.get(
+        B, params={"filter": "searchInInvoiceForm", "searchInInvoiceForm": "Hult Nisse"}, headers=hdr(company)
+    )
     assert numbers(r) == [made["Hult Nisse"]]
 
 
