@@ -1,6 +1,6 @@
-"""Run the vendors' own example programs, unchanged, against a running custreg.
+"""Run the vendors' own client programs, unchanged, against a running custreg.
 
-Not the vendors' code (it stays out of this repository): point it at a checkout of
+Fivaldi. Not the vendors' code (it stays out of this repository): point it at a checkout of
 Visma-Fivaldi/api-examples-javascript (`--fivaldi-js DIR`: scripts/get_example.js,
 post_example.js, utils.js; its `body.json`, which that repository leaves out, is the Python
 example's, `--body`). The examples call `https://api.fivaldi.net` with a fixed company
@@ -9,9 +9,17 @@ over http, nothing else changes. The script makes the company `1234` and an API 
 (its clientId and secret are the examples' PARTNER_ID and PARTNER_SECRET) with the admin
 token, runs both examples and prints their status lines and the created customer's fields.
 
+Billmate. `--billmate-php DIR`, a checkout of Billmate/qvickly-php-module: its PortalAPI
+(Guzzle 7 from Debian's php-guzzlehttp-guzzle, `apt-get install php-cli
+php-guzzlehttp-guzzle`) with only its BASE_URL override set to custreg's
+`/compat/billmate/` and a bearer token of a custreg client; `billmate_portal_client.php`
+makes the calls (create, phrase search, bracketed and inline filters, count, one, PATCH,
+searchByOrgNumber, export, a 404, bulk DELETE) and this script checks the answers.
+
     custreg serve &    # CUSTREG_ADMIN_TOKEN=... CUSTREG_PORT=8000
     .venv/bin/python bench/vendor_clients.py --base http://127.0.0.1:8000 --admin-token ... \\
-        --fivaldi-js ../api-examples-javascript --body ../api-examples-python/scripts/body.json
+        --fivaldi-js ../api-examples-javascript --body ../api-examples-python/scripts/body.json \\
+        --billmate-php ../qvickly-php-module
 """
 
 import argparse
@@ -83,14 +91,56 @@ def run_fivaldi_js(base: str, client: dict, examples: Path, body: Path) -> int:
     return failed
 
 
+def run_billmate_php(base: str, admin_token: str, module: Path) -> int:
+    admin = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {admin_token}"}, timeout=60)
+    cuid = f"billmate-{os.getpid()}"
+    admin.post("/v1/companies", json={"cuid": cuid, "name": "Billmate client", "countryCode": "SE"}).raise_for_status()
+    scopes = ["customers:read", "customers:write", "customers:delete"]
+    r = admin.post("/v1/clients", json={"name": "Billmate client", "companies": [cuid], "scopes": scopes})
+    c = r.raise_for_status().json()
+    form = {"grant_type": "client_credentials", "client_id": c["clientId"], "client_secret": c["clientSecret"]}
+    token = httpx.post(f"{base}/oauth/token", data=form, timeout=60).raise_for_status().json()["access_token"]
+    driver = Path(__file__).with_name("billmate_portal_client.php")
+    env = os.environ | {"BASE_URL": f"{base}/compat/billmate/", "TOKEN": token}
+    out = subprocess.run(["php", str(driver), str(module)], env=env, capture_output=True, text=True, timeout=300)
+    if out.returncode != 0:
+        print("billmate php:", out.stdout[-500:], out.stderr[-500:])
+        return 1
+    got = json.loads(out.stdout)
+    ids = [got[k]["mexcParamvaluesetsid"] for k in ("createPerson", "createCompany", "createUnknown")]
+    checks = {
+        "create answers the Customer": all(isinstance(i, int) for i in ids),
+        "search=Nisse Hult is the phrase": [x["mexcParamvaluesetsid"] for x in got["searchPhrase"]] == ids[:1],
+        "search=Nisse&search=Hult both words": [x["mexcParamvaluesetsid"] for x in got["searchWords"]]
+        == [ids[0], ids[2]],
+        "inline filter with literal commas": [x["mexcParamvaluesetsid"] for x in got["inline"]] == ids[1:2],
+        "isUnknown counts the one without a type": got["countUnknown"] == {"count": 1},
+        "isCustomerType private or company": got["countPrivateOrCompany"] == {"count": 2},
+        "PATCH answers the change": got["patch"]["email"] == "nisse@example.se",
+        "searchByOrgNumber finds the company": got["byOrgNumber"]["company"] == "Bolaget AB",
+        "export is not JSON (null to the client)": got["exportCsv"] is None,
+        "404 reaches the caller as code 404": got["missing"]["code"] == 404,
+        "DELETE with the id array": got["deleteMany"] == {"result": "Removed", "count": 3},
+        "count after": got["countAfter"] == {"count": 0},
+    }
+    for name, ok in checks.items():
+        print(f"billmate php: {'ok  ' if ok else 'FAIL'} {name}")
+    return sum(not ok for ok in checks.values())
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--base", required=True, help="custreg's URL, e.g. http://127.0.0.1:8000")
     p.add_argument("--admin-token", required=True)
-    p.add_argument("--fivaldi-js", type=Path, required=True, help="a checkout of api-examples-javascript")
-    p.add_argument("--body", type=Path, required=True, help="the create body (the Python example's body.json)")
+    p.add_argument("--fivaldi-js", type=Path, help="a checkout of api-examples-javascript")
+    p.add_argument("--body", type=Path, help="the create body (the Python example's body.json)")
+    p.add_argument("--billmate-php", type=Path, help="a checkout of qvickly-php-module")
     a = p.parse_args()
-    failed = run_fivaldi_js(a.base.rstrip("/"), partner(a.base, a.admin_token), a.fivaldi_js, a.body)
+    base, failed = a.base.rstrip("/"), 0
+    if a.fivaldi_js:
+        failed += run_fivaldi_js(base, partner(base, a.admin_token), a.fivaldi_js, a.body)
+    if a.billmate_php:
+        failed += run_billmate_php(base, a.admin_token, a.billmate_php)
     sys.exit(1 if failed else 0)
 
 
