@@ -323,6 +323,32 @@ def test_secrets_are_not_stored_in_clear(client, app, company):
     assert made["clientSecret"] not in row[0] and made["clientSecret"] not in row[1]
 
 
+def test_a_new_secret_lets_an_older_client_sign(client, anon, app, company):
+    """A client with no sealed secret (created before migration 0018) cannot sign; a new
+    secret (`POST /v1/clients/{clientId}/secret`) is sealed and signs, the old one is gone."""
+    from sqlalchemy import text
+
+    made = new_client(client, [company], ["customers:read"])
+    with app.state.db.engine.begin() as conn:
+        conn.execute(text("UPDATE api_clients SET secret_sealed = NULL WHERE client_id = :c"), {"c": made["clientId"]})
+    old = Signer(anon, made["clientId"], made["clientSecret"])
+    assert old.get(base(company)).status_code == 401
+    r = client.post(f"/v1/clients/{made['clientId']}/secret")
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    renewed = r.json()
+    assert renewed["clientId"] == made["clientId"] and renewed["clientSecret"] != made["clientSecret"]
+    assert Signer(anon, made["clientId"], renewed["clientSecret"]).get(base(company)).status_code == 200
+    assert old.get(base(company)).status_code == 401
+    form = {"grant_type": "client_credentials", "client_id": made["clientId"]}
+    assert anon.post("/oauth/token", data=form | {"client_secret": made["clientSecret"]}).status_code == 401
+    assert anon.post("/oauth/token", data=form | {"client_secret": renewed["clientSecret"]}).status_code == 200
+    assert "clientSecret" not in client.get(f"/v1/clients/{made['clientId']}").json()
+    assert client.delete(f"/v1/clients/{made['clientId']}").status_code == 204
+    r = client.post(f"/v1/clients/{made['clientId']}/secret")
+    assert r.status_code == 409
+    assert client.post("/v1/clients/cl_nosuch/secret").status_code == 404
+
+
 def _dto_values():
     """Any DTO field with a value its spec allows (the natively validated ones valid)."""
     from hypothesis import strategies as st
