@@ -96,6 +96,10 @@ def test_search_is_a_phrase(client, company):
         B, params={"filter": "searchInInvoiceForm", "searchInInvoiceForm": "Hult Nisse"}, headers=hdr(company)
     )
     assert numbers(r) == [made["Hult Nisse"]]
+    both = {"filter": "search,searchInInvoiceForm", "search": "Nisse", "searchInInvoiceForm": "Berg"}
+    assert numbers(client.get(B, params=both, headers=hdr(company))) == [made["Nisse Berg"]]
+    inverted = {"filter": "search,!searchInInvoiceForm", "search": "Nisse", "searchInInvoiceForm": "Berg"}
+    assert numbers(client.get(B, params=inverted, headers=hdr(company))) == [made["Nisse Hult"], made["Hult Nisse"]]
 
 
 def test_what_the_php_client_sends(client, anon, company):
