@@ -108,8 +108,8 @@ def _phrases(values: list[str], dialect: Any, company: Company) -> ColumnElement
     """Each value a phrase: its words in its order, next to each other, the first at the
     start of a word, case- and accent-insensitively (the native folding); repeated values
     must each match (`search=Nisse&search=Hult`). The word index narrows first: every word
-    of every value starts a word of the customer (one search: the index's statements take
-    one each), then the phrases of several words are checked on what it found."""
+    of every value starts a word of the customer (one index search for them all), then the
+    phrases of several words are checked on what it found."""
     words = search.conditions(" ".join(values), dialect, company.id, False)
     phrases = [p for v in values if (p := _phrase(v)) is not None]
     return and_(true(), *words, *phrases)
