@@ -1,6 +1,7 @@
 """Billmate's list parameters as its published OpenAPI names them: limit/start paging,
-filter (comma-separated, `!` inverts) with search (repeated: every value), rangeByDate,
-isCustomerType, isTitle and the stand-alone is* flags; count and the export honour them."""
+filter (comma-separated, `!` inverts) with search (a value is a phrase; repeated: every
+value), rangeByDate, isCustomerType (private, company, unknown), isTitle and the stand-alone
+is* flags; count and the export honour them."""
 
 import datetime as dt
 
@@ -20,6 +21,8 @@ def test_paging_and_filters(client, company):
     made = []
     for i in range(31):
         body = {"name": f"Person {i} Svensson", "countrycode": "se"}
+        if i < 2:  # persons by their personal identity number; the others' type is unknown
+            body["companyno"] = ("121212-1212", "811218-9876")[i]
         if i == 30:
             body = {"name": "Bolaget AB", "companyno": "556036-0793", "countrycode": "se", "reversetax": 1}
         r = client.post(B, json=body, headers=hdr(company))
@@ -39,7 +42,12 @@ def test_paging_and_filters(client, company):
     assert listed(filter="search", search=["Bolaget", "Svensson"]) == []
     assert len(listed(filter="!search", search="Bolaget")) == 30
     assert listed(filter="isCustomerType", isCompany=1) == [company_no]
-    assert len(listed(filter="isCustomerType", isPrivate=1, isCompany=1)) == 31
+    assert listed(filter="isCustomerType", isPrivate=1, isCompany=1) == [*made[:2], company_no]
+    assert len(listed(filter="isCustomerType", isPrivate=1, isCompany=1, isUnknown=1)) == 31
+    assert listed(filter="isCustomerType", isUnknown=1) == made[2:30]
+    assert listed(filter="isUnknown") == made[2:30]
+    assert listed(filter="!isUnknown") == [*made[:2], company_no]
+    assert listed(filter="isPrivate") == made[:2]
     assert listed(filter="isCompany") == [company_no]
     assert len(listed(filter="isCompany", isCompany=0)) == 30
     assert listed(filter="isTitle", isReverseTax=1) == [company_no]
@@ -47,12 +55,51 @@ def test_paging_and_filters(client, company):
     assert len(listed(filter="rangeByDate", **{"from": today, "to": today})) == 31
     assert listed(filter="rangeByDate", **{"from": "2000-01-01", "to": "2000-12-31"}) == []
     assert listed(filter="search,isCustomerType", search="Svensson", isCompany=1) == []
-    r = client.get(f"{B}/count", params={"filter": "isCustomerType", "isPrivate": 1}, headers=hdr(company))
-    assert r.json() == {"count": 30}
+    r = client.get(f"{B}/count", params={"filter": "isCustomerType", "isUnknown": 1}, headers=hdr(company))
+    assert r.json() == {"count": 28}
     r = client.get(f"{B}/export/csv", params={"filter": "isCompany"}, headers=hdr(company))
     assert r.status_code == 200 and len([line for line in r.text.splitlines() if line.strip()]) == 2
     r = client.get(B, params={"filter": "nosuch"}, headers=hdr(company))
     assert r.status_code == 400
+
+
+def test_search_is_a_phrase(client, company):
+    """`search=Nisse Hult` matches the string "Nisse Hult" (case- and accent-insensitive,
+    from the start of a word); `search=Nisse&search=Hult` needs both words anywhere."""
+    made = {}
+    for name, extra in (
+        ("Nisse Hult", {"address": "Storgatan 1", "postoffice": "Stockholm"}),
+        ("Hult Nisse", {"address": "Lillgatan 2", "postoffice": "Solna"}),
+        ("Nisse Berg", {"address": "Hultvägen 3", "postoffice": "Hult"}),
+        ("Åsa Öberg", {"address": "Kungsgatan 4", "postcode": "123 45", "postoffice": "Göteborg"}),
+    ):
+        r = client.post(B, json={"name": name, "countrycode": "se", **extra}, headers=hdr(company))
+        assert r.status_code == 200, r.text
+        made[name] = r.json()["mexcParamvaluesetsid"]
+
+    def listed(**params):
+        return set(numbers(client.get(B, params={"filter": "search", **params}, headers=hdr(company))))
+
+    assert listed(search="Nisse Hult") == {made["Nisse Hult"]}
+    assert listed(search="nisse hu") == {made["Nisse Hult"]}  # the last word from its start
+    assert listed(search=["Nisse", "Hult"]) == {made["Nisse Hult"], made["Hult Nisse"], made["Nisse Berg"]}
+    assert listed(search="Hult Nisse") == {made["Hult Nisse"]}
+    assert listed(search="isse Hult") == set()  # not from the start of a word
+    assert listed(search="asa oberg") == {made["Åsa Öberg"]}
+    assert listed(search="Kungsgatan 4") == {made["Åsa Öberg"]}
+    assert listed(search="123 45") == {made["Åsa Öberg"]}
+    assert listed(search="Göteborg") == {made["Åsa Öberg"]}
+    assert listed(search="50% off") == set()  # LIKE's wildcards are the characters themselves
+    r = client.get(f"{B}/count", params={"filter": "search", "search": "Nisse Hult"}, headers=hdr(company))
+    assert r.json() == {"count": 1}
+    r = client.get(
+        B, params={"filter": "searchInInvoiceForm", "searchInInvoiceForm": "Hult Nisse"}, headers=hdr(company)
+    )
+    assert numbers(r) == [made["Hult Nisse"]]
+    both = {"filter": "search,searchInInvoiceForm", "search": "Nisse", "searchInInvoiceForm": "Berg"}
+    assert numbers(client.get(B, params=both, headers=hdr(company))) == [made["Nisse Berg"]]
+    inverted = {"filter": "search,!searchInInvoiceForm", "search": "Nisse", "searchInInvoiceForm": "Berg"}
+    assert numbers(client.get(B, params=inverted, headers=hdr(company))) == [made["Nisse Hult"], made["Hult Nisse"]]
 
 
 def test_what_the_php_client_sends(client, anon, company):

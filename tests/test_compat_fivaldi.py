@@ -323,6 +323,32 @@ def test_secrets_are_not_stored_in_clear(client, app, company):
     assert made["clientSecret"] not in row[0] and made["clientSecret"] not in row[1]
 
 
+def test_a_new_secret_lets_an_older_client_sign(client, anon, app, company):
+    """A client with no sealed secret (created before migration 0018) cannot sign; a new
+    secret (`POST /v1/clients/{clientId}/secret`) is sealed and signs, the old one is gone."""
+    from sqlalchemy import text
+
+    made = new_client(client, [company], ["customers:read"])
+    with app.state.db.engine.begin() as conn:
+        conn.execute(text("UPDATE api_clients SET secret_sealed = NULL WHERE client_id = :c"), {"c": made["clientId"]})
+    old = Signer(anon, made["clientId"], made["clientSecret"])
+    assert old.get(base(company)).status_code == 401
+    r = client.post(f"/v1/clients/{made['clientId']}/secret")
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    renewed = r.json()
+    assert renewed["clientId"] == made["clientId"] and renewed["clientSecret"] != made["clientSecret"]
+    assert Signer(anon, made["clientId"], renewed["clientSecret"]).get(base(company)).status_code == 200
+    assert old.get(base(company)).status_code == 401
+    form = {"grant_type": "client_credentials", "client_id": made["clientId"]}
+    assert anon.post("/oauth/token", data=form | {"client_secret": made["clientSecret"]}).status_code == 401
+    assert anon.post("/oauth/token", data=form | {"client_secret": renewed["clientSecret"]}).status_code == 200
+    assert "clientSecret" not in client.get(f"/v1/clients/{made['clientId']}").json()
+    assert client.delete(f"/v1/clients/{made['clientId']}").status_code == 204
+    r = client.post(f"/v1/clients/{made['clientId']}/secret")
+    assert r.status_code == 409
+    assert client.post("/v1/clients/cl_nosuch/secret").status_code == 404
+
+
 def _dto_values():
     """Any DTO field with a value its spec allows (the natively validated ones valid)."""
     from hypothesis import strategies as st
@@ -403,3 +429,69 @@ def test_bad_values_are_400_never_5xx(fivaldi, company):
         assert body["status"] == 400 and any(e.startswith(name) for e in body["errors"]), body
 
     check()
+
+
+def test_change_user_is_who_changed_it_last(client, fivaldi, company):
+    """`changeUser`: the audit trail's actor of the last change (a client's clientId, the
+    Fivaldi partner id), of the customer and of each address and bank account."""
+    created = create(fivaldi, company, SAMPLE)
+    assert created["changeUser"] == fivaldi.partner
+    assert created["customerEntityAddressDTOS"][0]["changeUser"] == fivaldi.partner
+    url = f"{base(company)}/{created['customerId']}"
+    r = fivaldi.post(f"{url}/createBankAccount", json.dumps({"bbanNumber": "123456-785", "countryId": "FI"}).encode())
+    assert r.json()["changeUser"] == fivaldi.partner
+    other = new_client(client, [company], ["customers:read", "customers:write"])
+    second = Signer(fivaldi.http, other["clientId"], other["clientSecret"])
+    r = second.post(f"{url}/updateCustomer", json.dumps({"email": "muutettu@esimerkki.fi"}).encode())
+    assert r.status_code == 200 and r.json()["changeUser"] == other["clientId"]
+    got = fivaldi.get(url).json()
+    assert got["changeUser"] == other["clientId"]  # the customer's last change
+    assert got["customerEntityAddressDTOS"][0]["changeUser"] == fivaldi.partner  # the address's own
+    # A change that changes nothing is no change: the last changer stays.
+    r = fivaldi.post(f"{url}/updateCustomer", json.dumps({"email": "muutettu@esimerkki.fi"}).encode())
+    assert r.json()["changeUser"] == other["clientId"]
+    # Through the native API with the admin token.
+    r = client.patch(f"/v1/companies/{company}/customers/{created['customerId']}", json={"name2": "Toinen rivi"})
+    assert r.status_code == 200
+    assert fivaldi.get(url).json()["changeUser"] == "admin"
+
+
+def test_one_main_address_across_all_types(client, fivaldi, company):
+    """Fivaldi has one main address (`isMainAddress`) whatever its type; a new main address
+    demotes the old one. A postal (01) main address is the register's main address."""
+    created = create(fivaldi, company, SAMPLE)
+    url = f"{base(company)}/{created['customerId']}"
+    native_url = f"/v1/companies/{company}/customers/{created['customerId']}"
+    (postal,) = created["customerEntityAddressDTOS"]
+    assert postal["isMainAddress"] is True
+
+    def mains():
+        return [a["addressId"] for a in fivaldi.get(url).json()["customerEntityAddressDTOS"] if a["isMainAddress"]]
+
+    billing = {"addressType": "03", "streetAddress": "Laskutie 9", "postalCode": "00100", "isMainAddress": True}
+    r = fivaldi.post(f"{url}/createAddress", json.dumps(billing).encode())
+    assert r.status_code == 200 and r.json()["isMainAddress"] is True
+    billing_id = r.json()["addressId"]
+    assert mains() == [billing_id]  # the postal address is no longer the main one
+    assert client.get(native_url).json()["street"] == "Kauppakatu 1"  # still the register's main address
+    delivery = {"addressType": "04", "streetAddress": "Satamakatu 3", "isMainAddress": False}
+    r = fivaldi.post(f"{url}/createAddress", json.dumps(delivery).encode())
+    assert r.json()["isMainAddress"] is False and mains() == [billing_id]
+    # The postal address made main again: one main address, the register's main address.
+    body = {k: postal[k] for k in ("addressType", "streetAddress", "postalCode", "postalAddress", "countryCode")}
+    r = fivaldi.post(
+        f"{url}/address/{postal['addressId']}/updateAddressAllFields",
+        json.dumps(body | {"isMainAddress": True}).encode(),
+    )
+    assert r.status_code == 200 and r.json()["isMainAddress"] is True
+    assert mains() == [postal["addressId"]]
+    # A second postal address as main: the register's main address moves to it.
+    second = body | {"streetAddress": "Uusikatu 2", "isMainAddress": True}
+    r = fivaldi.post(f"{url}/createAddress", json.dumps(second).encode())
+    assert mains() == [r.json()["addressId"]]
+    assert client.get(native_url).json()["street"] == "Uusikatu 2"
+    # Without any choice of Fivaldi's, the register's main address is the main one.
+    plain = create(fivaldi, company, {"customerName": "Toinen Oy", "customerEntityAddressDTOS": [
+        {"addressType": "04", "streetAddress": "Varasto 1"}, {"addressType": "01", "streetAddress": "Posti 1"},
+    ]})  # fmt: skip
+    assert [a["isMainAddress"] for a in plain["customerEntityAddressDTOS"]] == [False, True]

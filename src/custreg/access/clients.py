@@ -17,7 +17,7 @@ from custreg.access.models import ApiClient
 from custreg.access.secret_box import SecretBox
 from custreg.companies.models import Company
 from custreg.db.base import utcnow
-from custreg.errors import FieldErrors, NotFound, listed
+from custreg.errors import Conflict, FieldErrors, NotFound, listed
 
 # OWASP's argon2id minimum (19 MiB, 2 passes): the secrets are 256-bit random values, so
 # the KDF is defence in depth for a leaked table, not the only barrier against guessing.
@@ -114,6 +114,18 @@ def change(
         client.scopes = sorted(set(granted))
     session.flush()
     return client
+
+
+def new_secret(session: Session, box: SecretBox, client: ApiClient) -> str:
+    """A new secret for the client (hashed and sealed as at creation): the old one stops
+    working at once, for `/oauth/token` and for Fivaldi signatures. A client created
+    before sealing (migration 0018) gets a sealed secret this way and can sign."""
+    if client.revoked_at is not None:
+        raise Conflict(f"API client {client.client_id!r} is revoked")
+    secret = secrets.token_urlsafe(32)
+    client.secret_hash, client.secret_sealed = _hasher.hash(secret), box.seal(secret)
+    session.flush()
+    return secret
 
 
 def revoke(session: Session, client_id: str) -> ApiClient:

@@ -78,6 +78,19 @@ def change_client(clientId: ClientId, body: ClientPatch, ctx: AdminCtx) -> Clien
     return ClientRead.of(client)
 
 
+@clients_router.post("/{clientId}/secret", response_model=ClientCreated)
+def new_client_secret(clientId: ClientId, ctx: AdminCtx, response: Response) -> ClientCreated:
+    """A new secret for the client, in this response only: the old one stops working at once
+    (`/oauth/token`, Fivaldi signatures); tokens already issued stay valid until they expire
+    (revoke the client to end them). A client created before migration 0018 gets a sealed
+    secret this way and can sign Fivaldi requests. A revoked client → 409. Scope `admin`
+    (a company administrator: of its own companies)."""
+    client = privileges.administered(ctx.session, ctx.principal, clientId)
+    secret = clients.new_secret(ctx.session, secret_box.for_settings(ctx.request.app.state.settings), client)
+    response.headers["Cache-Control"] = "no-store"
+    return ClientCreated(**ClientRead.of(client).model_dump(), clientSecret=secret)
+
+
 @clients_router.delete("/{clientId}", status_code=204)
 def revoke_client(clientId: ClientId, ctx: AdminCtx) -> Response:
     """Revoke a client: its secret and every token it holds stop working at once. Scope

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import PhoneMetadata
-from sqlalchemy import Boolean, column, intersect, literal, select, table
+from sqlalchemy import Boolean, bindparam, column, intersect, literal, select, table
 from sqlalchemy import text as sql
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -277,7 +277,8 @@ def fts_table():
 def fts_where(ts: list[str], company_id: int, include_excluded: bool) -> list:
     lo, hi = key_range(company_id, include_excluded)
     return [
-        sql(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=fts_query(ts)),
+        # A unique name: one statement may hold several searches (Billmate's two filters).
+        sql(f"{FTS_TABLE} MATCH :fts_query").bindparams(bindparam("fts_query", fts_query(ts), unique=True)),
         _fts.c.rowid >= lo,
         _fts.c.rowid < hi,
     ]

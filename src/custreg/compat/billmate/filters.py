@@ -1,22 +1,24 @@
 """Billmate's list filters (`filter=`, comma-separated or repeated; a leading `!` inverts
-one) over the native customer: `search` and `searchInInvoiceForm` (each value repeated
-means every value must match; a value is matched as the native `searchWord`),
+one) over the native customer: `search` and `searchInInvoiceForm` (a value is one phrase,
+`search=Nisse Hult` matches the string "Nisse Hult"; repeated values must each match),
 `rangeByDate` (`from`..`to`, the day the customer was created), `isCustomerType`
 (`isPrivate`, `isCompany`, `isUnknown`: any selected), `isTitle` (`isEFaktura`,
 `isReverseTax`: any selected), and the stand-alone `isPrivate`, `isCompany`, `isUnknown`,
-`isEFaktura`, `isReverseTax` (the same-named parameter, default 1)."""
+`isEFaktura`, `isReverseTax` (the same-named parameter, default 1). docs/compat.md,
+"Seed 003", has the rules."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Query, Request
-from sqlalchemy import ColumnElement, and_, false, not_, or_, true
+from sqlalchemy import ColumnElement, and_, false, literal, not_, or_, true
 
 from custreg.companies.models import Company
 from custreg.customers import search
 from custreg.customers.models import Customer
 from custreg.errors import BadRequest, listed
+from custreg.text import fold
 
 FILTERS = frozenset(
     {"rangeByDate", "search", "searchInInvoiceForm", "isCustomerType", "isTitle"}
@@ -91,17 +93,40 @@ def _bracketed(request: Request, name: str) -> list[str]:
     return [v for k, v in request.query_params.multi_items() if k.startswith(name + "[") and k.endswith("]")]
 
 
-def _words(values: list[str], dialect: Any, company: Company) -> ColumnElement[bool]:
-    # Every word of every value must match: one searchWord of them all (the word index's
-    # statements take one search each).
-    return and_(true(), *search.conditions(" ".join(values), dialect, company.id, False))
+def _phrase(value: str) -> ColumnElement[bool] | None:
+    """A value of several words as written, in the customer's folded values: the part of
+    `search_text` before its two-space separator, which holds only single spaces, so a
+    match followed by the separator is one there, never in the sorted word list."""
+    folded = fold(value)
+    if " " not in folded:
+        return None
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return (literal(" ") + Customer.search_text).like(f"% {escaped}%{search.SEPARATOR}%", escape="\\")
+
+
+def _phrases(values: list[str], dialect: Any, company: Company) -> ColumnElement[bool]:
+    """Each value a phrase: its words in its order, next to each other, the first at the
+    start of a word, case- and accent-insensitively (the native folding); repeated values
+    must each match (`search=Nisse&search=Hult`). The word index narrows first: every word
+    of every value starts a word of the customer (one index search for them all), then the
+    phrases of several words are checked on what it found."""
+    words = search.conditions(" ".join(values), dialect, company.id, False)
+    phrases = [p for v in values if (p := _phrase(v)) is not None]
+    return and_(true(), *words, *phrases)
+
+
+# A customer is private or a company when something the register holds says so: the type
+# COMPANY; a PERSON with an identity number or a first or last name. A PERSON by default
+# only (the register's default type), named by a full name alone, with no identity number,
+# is neither: Billmate's "unknown" (docs/compat.md).
+_PERSONAL = or_(Customer.id_number.is_not(None), Customer.first_name.is_not(None), Customer.last_name.is_not(None))
 
 
 def _kind(name: str) -> ColumnElement[bool]:
     return {
-        "isPrivate": Customer.customer_type == "PERSON",
+        "isPrivate": and_(Customer.customer_type == "PERSON", _PERSONAL),
         "isCompany": Customer.customer_type == "COMPANY",
-        "isUnknown": Customer.customer_type.not_in(["PERSON", "COMPANY"]),
+        "isUnknown": and_(Customer.customer_type != "COMPANY", not_(_PERSONAL)),
         "isEFaktura": or_(Customer.invoice_channel == "E-INVOICE", Customer.e_invoice_address.is_not(None)),
         "isReverseTax": Customer.reverse_tax.is_(True),
     }[name]
@@ -112,9 +137,9 @@ def conditions(f: Filters, dialect: Any, company: Company) -> list[ColumnElement
     for raw in f.names:
         name = raw.lstrip("!")
         if name == "search":
-            cond = _words(f.search, dialect, company)
+            cond = _phrases(f.search, dialect, company)
         elif name == "searchInInvoiceForm":
-            cond = _words(f.in_invoice_form, dialect, company)
+            cond = _phrases(f.in_invoice_form, dialect, company)
         elif name == "rangeByDate":
             parts = []
             if f.date_from is not None:

@@ -82,8 +82,11 @@ def customer_to_native(values: dict[str, Any], *, person: bool | None) -> dict[s
 
 
 def address_to_native(values: dict[str, Any]) -> dict[str, Any]:
+    """A main address is the default of its type (of 01: the register's main address);
+    another one follows the native rule (the first of a type is its default; a replace
+    keeps the flag while the type stays). Which one is Fivaldi's main: `main_address_id`."""
     out = {native: values.get(f) for f, native in ADDRESS_FIELDS.items()}
-    out["defaultAddress"] = bool(out["defaultAddress"])
+    out["defaultAddress"] = True if out["defaultAddress"] else None
     out["addressType"] = ADDRESS_TYPES.get(values.get("addressType") or "01")
     return out
 
@@ -111,20 +114,29 @@ def customer_from_native(n: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def address_from_native(record_id: int, n: dict[str, Any]) -> dict[str, Any]:
+def address_from_native(record_id: int, n: dict[str, Any], *, main: bool, user: str | None) -> dict[str, Any]:
     out = {f: n.get(native) for f, native in ADDRESS_FIELDS.items()}
-    out["isMainAddress"] = bool(out["isMainAddress"])
+    out["isMainAddress"] = main  # one across all types (`main_address_id`), not the type's default
     out["addressType"] = ADDRESS_TYPE_OF.get(n.get("addressType") or "")
     out["addressId"] = record_id
     out["changeTime"] = n.get("lastUpdatedAt")
+    out["changeUser"] = change_user(user, dto.ADDRESS)
     return out
 
 
-def bank_from_native(record_id: int, n: dict[str, Any]) -> dict[str, Any]:
+def bank_from_native(record_id: int, n: dict[str, Any], *, user: str | None) -> dict[str, Any]:
     out = {f: n.get(native) for f, native in BANK_FIELDS.items()}
     out["bankAccountId"] = str(record_id)
     out["changeTime"] = n.get("lastUpdatedAt")
+    out["changeUser"] = change_user(user, dto.BANK_ACCOUNT)
     return out
+
+
+def change_user(actor_id: str | None, specs: dict[str, dto.F]) -> str | None:
+    """`changeUser`: who made the last change, as the audit trail names them (an API
+    client's clientId, which is a Fivaldi partner id; a user's subject; `admin`), cut to
+    the DTO's length."""
+    return actor_id[: specs["changeUser"].max] if actor_id else None
 
 
 def _jsonable(value: Any) -> Any:

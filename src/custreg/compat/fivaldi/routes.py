@@ -129,7 +129,7 @@ def list_customers(
 def get_customer(ctx: ReadCtx, id: Id, fields: Fields = None) -> JSONResponse:
     """CustomerEntityDetailsDTO with its addresses and bank accounts."""
     c = service.get(ctx, id)
-    return JSONResponse(m.select(service.customer_dto(c, ctx.cuid), m.parse_fields(fields)))
+    return JSONResponse(m.select(service.customer_dto(ctx.session, c, ctx.cuid), m.parse_fields(fields)))
 
 
 @router.post("/createCustomer", summary="createCustomer")

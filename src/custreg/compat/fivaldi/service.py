@@ -4,7 +4,7 @@
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from custreg.addresses.schemas import AddressFields
@@ -17,8 +17,10 @@ from custreg.compat.fivaldi import mapping as m
 from custreg.customers import read
 from custreg.customers import routes as customer_routes
 from custreg.customers import service as customers
-from custreg.customers.models import Customer
+from custreg.customers import writer as customer_writer
+from custreg.customers.models import AuditEntry, Customer
 from custreg.customers.schemas import CustomerCreate, CustomerPatch
+from custreg.customers.shape import main_address
 from custreg.errors import NotFound
 from custreg.parameters.models import PartyParameter
 from custreg.parameters.service import PARAMETERS
@@ -26,7 +28,8 @@ from custreg.records import create as create_record
 from custreg.records import read as read_record
 from custreg.records import replace as replace_record
 
-Extras = dict[str, Any]  # {"customer": {...}, "addresses": {id: {...}}, "bankAccounts": {id: {...}}}
+# {"customer": {...}, "addresses": {id: {...}}, "bankAccounts": {id: {...}}, "mainAddress": id}
+Extras = dict[str, Any]
 
 
 # --- the extras document --------------------------------------------------------------
@@ -91,25 +94,70 @@ def _save(ctx, c: Customer, data: Extras) -> None:
 # --- reading ------------------------------------------------------------------------------
 
 
-def address_dto(record: Any, kept: dict[str, Any]) -> dict[str, Any]:
-    derived = m.address_from_native(record.id, read_record(ADDRESSES, record).model_dump(mode="json"))
-    return m.render(dto.ADDRESS, derived, kept)
+def change_users(session: Session, c: Customer) -> dict[str, str]:
+    """Who made the last change, from the audit trail: `customer` → the actor of the
+    customer's latest entry (its own fields or any record's: what moves `changeTime`), and
+    each record's resource (`addresses/<guid>`, `bank_accounts/<guid>`) → its latest one's."""
+    where = (AuditEntry.company_id == c.company_id, AuditEntry.customer_guid == c.customer_guid)
+    latest = select(func.max(AuditEntry.id).label("id")).where(*where).group_by(AuditEntry.resource).subquery()
+    rows = session.execute(
+        select(AuditEntry.id, AuditEntry.resource, AuditEntry.actor_id)
+        .join(latest, AuditEntry.id == latest.c.id)
+        .order_by(AuditEntry.id)
+    ).all()
+    out = {resource: actor for _, resource, actor in rows}
+    if rows:
+        out["customer"] = rows[-1][2]
+    return out
 
 
-def bank_dto(record: Any, kept: dict[str, Any]) -> dict[str, Any]:
-    derived = m.bank_from_native(record.id, read_record(BANK_ACCOUNTS, record).model_dump(mode="json"))
+def main_address_id(c: Customer, data: Extras) -> int | None:
+    """Fivaldi's one main address across all types: the address a Fivaldi client last made
+    main (`isMainAddress: true`), while it is still the default of its type; else the
+    register's main address (the default LEGAL one)."""
+    chosen = data.get("mainAddress")
+    if any(a.id == chosen and a.default_address for a in c.addresses):
+        return chosen
+    main = main_address(c)
+    return main.id if main is not None else None
+
+
+def _address_derived(record: Any, main_id: int | None, users: dict[str, str]) -> dict[str, Any]:
+    return m.address_from_native(
+        record.id,
+        read_record(ADDRESSES, record).model_dump(mode="json"),
+        main=record.id == main_id,
+        user=users.get(f"addresses/{record.address_guid}"),
+    )
+
+
+def address_dto(record: Any, kept: dict[str, Any], main_id: int | None, users: dict[str, str]) -> dict[str, Any]:
+    return m.render(dto.ADDRESS, _address_derived(record, main_id, users), kept)
+
+
+def bank_dto(record: Any, kept: dict[str, Any], users: dict[str, str]) -> dict[str, Any]:
+    derived = m.bank_from_native(
+        record.id,
+        read_record(BANK_ACCOUNTS, record).model_dump(mode="json"),
+        user=users.get(f"bank_accounts/{record.account_guid}"),
+    )
     return m.render(dto.BANK_ACCOUNT, derived, kept)
 
 
-def customer_dto(c: Customer, cuid: str, data: Extras | None = None) -> dict[str, Any]:
+def customer_dto(session: Session, c: Customer, cuid: str, data: Extras | None = None) -> dict[str, Any]:
     """CustomerEntityDetailsDTO of a customer, its addresses and bank accounts included
     (`data`: its extras when just written)."""
     data = extras(c) if data is None else data
+    users = change_users(session, c)
     native = read.detail(c, cuid).model_dump(mode="json")
-    out = m.render(dto.CUSTOMER, m.customer_from_native(native), data.get("customer") or {})
+    derived = m.customer_from_native(native) | {"changeUser": m.change_user(users.get("customer"), dto.CUSTOMER)}
+    out = m.render(dto.CUSTOMER, derived, data.get("customer") or {})
     addresses, banks = data.get("addresses") or {}, data.get("bankAccounts") or {}
-    out["customerEntityAddressDTOS"] = [address_dto(a, addresses.get(str(a.id)) or {}) for a in c.addresses]
-    out["customerEntityBankAccountDTOS"] = [bank_dto(b, banks.get(str(b.id)) or {}) for b in c.bank_accounts]
+    main_id = main_address_id(c, data)
+    out["customerEntityAddressDTOS"] = [
+        address_dto(a, addresses.get(str(a.id)) or {}, main_id, users) for a in c.addresses
+    ]
+    out["customerEntityBankAccountDTOS"] = [bank_dto(b, banks.get(str(b.id)) or {}, users) for b in c.bank_accounts]
     return out
 
 
@@ -134,12 +182,30 @@ def _record_extras(sent: dict[str, Any], derived: dict[str, Any], mapped: frozen
     return m.extras_of(sent, mapped) | ({"echo": echo} if echo else {})
 
 
+def _designate(data: Extras, record_id: int, values: dict[str, Any]) -> None:
+    """A main address demotes the one before (the vendor's rule); an address written as not
+    main is no longer the chosen one."""
+    if values.get("isMainAddress"):
+        data["mainAddress"] = record_id
+    elif data.get("mainAddress") == record_id:
+        del data["mainAddress"]
+
+
+def _address_written(ctx, c: Customer, record: Any, values: dict[str, Any], data: Extras) -> dict[str, Any]:
+    """Choose the main address and keep what was sent (as `_record_extras`)."""
+    _designate(data, record.id, values)
+    customer_writer.flush(ctx.session)
+    ctx.session.expire(c, ["addresses"])  # reloaded with the written record and its default flag
+    derived = _address_derived(record, main_address_id(c, data), {})
+    data.setdefault("addresses", {})[str(record.id)] = kept = _record_extras(values, derived, m.ADDRESS_MAPPED)
+    return kept
+
+
 def _add_address(ctx, c: Customer, values: dict[str, Any], data: Extras) -> Any:
     with seed_names(m.ADDRESS_NAMES):
         body = validate(AddressFields, m.address_to_native(values), m.ADDRESS_NAMES).model_dump()
         record = create_record(ctx.session, ctx.company, ADDRESSES, c, body, actor=ctx.actor)
-    derived = m.address_from_native(record.id, read_record(ADDRESSES, record).model_dump(mode="json"))
-    data.setdefault("addresses", {})[str(record.id)] = _record_extras(values, derived, m.ADDRESS_MAPPED)
+    _address_written(ctx, c, record, values, data)
     return record
 
 
@@ -147,7 +213,7 @@ def _add_bank_account(ctx, c: Customer, values: dict[str, Any], data: Extras) ->
     with seed_names(m.BANK_NAMES):
         body = validate(BankAccountFields, m.bank_to_native(values), m.BANK_NAMES).model_dump()
         record = create_record(ctx.session, ctx.company, BANK_ACCOUNTS, c, body, actor=ctx.actor)
-    derived = m.bank_from_native(record.id, read_record(BANK_ACCOUNTS, record).model_dump(mode="json"))
+    derived = m.bank_from_native(record.id, read_record(BANK_ACCOUNTS, record).model_dump(mode="json"), user=None)
     data.setdefault("bankAccounts", {})[str(record.id)] = _record_extras(values, derived, m.BANK_MAPPED)
     return record
 
@@ -175,8 +241,7 @@ def create(ctx, body: Any) -> dict[str, Any]:
         with seed_names({k: f"customerEntityBankAccountDTOS[{i}].{v}" for k, v in m.BANK_NAMES.items()}):
             _add_bank_account(ctx, c, b, data)
     _save(ctx, c, data)
-    ctx.session.expire(c, ["addresses", "bank_accounts"])  # reloaded with the new records
-    return customer_dto(c, ctx.cuid, data)
+    return _answer(ctx, c, data)
 
 
 def update(ctx, c: Customer, body: Any, *, all_fields: bool) -> dict[str, Any]:
@@ -198,7 +263,14 @@ def update(ctx, c: Customer, body: Any, *, all_fields: bool) -> dict[str, Any]:
     kept = {} if all_fields else data.get("customer") or {}
     data["customer"] = _customer_extras(c, ctx.cuid, values, kept)
     _save(ctx, c, data)
-    return customer_dto(c, ctx.cuid, data)
+    return _answer(ctx, c, data)
+
+
+def _answer(ctx, c: Customer, data: Extras) -> dict[str, Any]:
+    """The DTO after a write: its audit entries written first (`changeUser`)."""
+    customer_writer.flush(ctx.session)
+    ctx.session.expire(c, ["addresses", "bank_accounts"])  # reloaded with the new records
+    return customer_dto(ctx.session, c, ctx.cuid, data)
 
 
 def add_address(ctx, c: Customer, body: Any) -> dict[str, Any]:
@@ -206,7 +278,7 @@ def add_address(ctx, c: Customer, body: Any) -> dict[str, Any]:
     data = extras(c)
     record = _add_address(ctx, c, values, data)
     _save(ctx, c, data)
-    return address_dto(record, data["addresses"][str(record.id)])
+    return _record_answer(ctx, c, record, data, "addresses")
 
 
 def _record(records: list[Any], key: str, title: str) -> Any:
@@ -222,11 +294,10 @@ def replace_address(ctx, c: Customer, key: str, body: Any) -> dict[str, Any]:
     with seed_names(m.ADDRESS_NAMES):
         native = validate(AddressFields, m.address_to_native(values), m.ADDRESS_NAMES).model_dump(exclude_unset=True)
         replace_record(ctx.session, ctx.company, ADDRESSES, c, record, native, actor=ctx.actor)
-    derived = m.address_from_native(record.id, read_record(ADDRESSES, record).model_dump(mode="json"))
     data = extras(c)
-    data.setdefault("addresses", {})[str(record.id)] = kept = _record_extras(values, derived, m.ADDRESS_MAPPED)
+    _address_written(ctx, c, record, values, data)
     _save(ctx, c, data)
-    return address_dto(record, kept)
+    return _record_answer(ctx, c, record, data, "addresses")
 
 
 def add_bank_account(ctx, c: Customer, body: Any) -> dict[str, Any]:
@@ -234,7 +305,7 @@ def add_bank_account(ctx, c: Customer, body: Any) -> dict[str, Any]:
     data = extras(c)
     record = _add_bank_account(ctx, c, values, data)
     _save(ctx, c, data)
-    return bank_dto(record, data["bankAccounts"][str(record.id)])
+    return _record_answer(ctx, c, record, data, "bankAccounts")
 
 
 def replace_bank_account(ctx, c: Customer, key: str, body: Any) -> dict[str, Any]:
@@ -243,8 +314,17 @@ def replace_bank_account(ctx, c: Customer, key: str, body: Any) -> dict[str, Any
     with seed_names(m.BANK_NAMES):
         native = validate(BankAccountFields, m.bank_to_native(values), m.BANK_NAMES).model_dump(exclude_unset=True)
         replace_record(ctx.session, ctx.company, BANK_ACCOUNTS, c, record, native, actor=ctx.actor)
-    derived = m.bank_from_native(record.id, read_record(BANK_ACCOUNTS, record).model_dump(mode="json"))
+    derived = m.bank_from_native(record.id, read_record(BANK_ACCOUNTS, record).model_dump(mode="json"), user=None)
     data = extras(c)
-    data.setdefault("bankAccounts", {})[str(record.id)] = kept = _record_extras(values, derived, m.BANK_MAPPED)
+    data.setdefault("bankAccounts", {})[str(record.id)] = _record_extras(values, derived, m.BANK_MAPPED)
     _save(ctx, c, data)
-    return bank_dto(record, kept)
+    return _record_answer(ctx, c, record, data, "bankAccounts")
+
+
+def _record_answer(ctx, c: Customer, record: Any, data: Extras, kind: str) -> dict[str, Any]:
+    """An address's or bank account's DTO after its write."""
+    customer_writer.flush(ctx.session)
+    users = change_users(ctx.session, c)
+    if kind == "bankAccounts":
+        return bank_dto(record, data[kind][str(record.id)], users)
+    return address_dto(record, data[kind][str(record.id)], main_address_id(c, data), users)
