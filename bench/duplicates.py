@@ -1,6 +1,8 @@
 """`custreg duplicates --company bench` on a large register (issue 26; never part of the product).
 
     .venv/bin/python bench/duplicates.py --customers 200000 [--database-url URL]
+    .venv/bin/python bench/duplicates.py --customers 1000000 --database-url sqlite:////tmp/d.db --fill-only
+    .venv/bin/python bench/duplicates.py --database-url sqlite:////tmp/d.db --company bench-xxxxxx
 
 Fills a fresh SQLite file (or the database URL given, migrated) with a company of N synthetic
 Nordic customers — names with å/ä/ö, e-mails, E.164 phones, streets and postal codes — of which
@@ -26,6 +28,7 @@ from sqlalchemy import func, insert, select
 from custreg import tables  # noqa: F401  (every table known)
 from custreg.addresses.models import Address
 from custreg.companies import service as companies
+from custreg.companies.models import Company
 from custreg.companies.schemas import CompanyCreate
 from custreg.customers.models import Customer
 from custreg.db.base import utcnow
@@ -186,14 +189,24 @@ def main() -> None:
     p.add_argument("--customers", type=int, default=200_000)
     p.add_argument("--seed", type=int, default=26)
     p.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temporary directory")
+    p.add_argument("--fill-only", action="store_true", help="fill the register and stop (keep it for --company)")
+    p.add_argument("--company", default=None, help="run on this company of a register filled before (no fill)")
     args = p.parse_args()
     tmp = tempfile.mkdtemp(prefix="custreg-dups-")
     url = args.database_url or f"sqlite:///{Path(tmp) / 'dups.db'}"
     upgrade(url)
     db = Database.from_url(url)
-    cuid = f"bench-{uuid.uuid4().hex[:6]}"
+    cuid = args.company or f"bench-{uuid.uuid4().hex[:6]}"
     try:
-        fill(db, cuid, args.customers, args.seed)
+        if args.company is None:
+            fill(db, cuid, args.customers, args.seed)
+            print(f"register: {url} company {cuid}", flush=True)
+        if args.fill_only:
+            return
+        with db.session(write=False) as session:
+            company_id = session.scalar(select(Company.id).where(Company.cuid == cuid))
+            customers = session.scalar(select(func.count(Customer.id)).where(Customer.company_id == company_id)) or 0
+        load = os.getloadavg()[0]
         env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
         env["CUSTREG_DATABASE_URL"] = url
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -209,12 +222,15 @@ def main() -> None:
         if run.returncode != 0:
             sys.exit(run.stderr)
         with db.session(write=False) as session:
-            stored = session.scalar(select(func.count(DuplicateCandidate.id)))
+            stored = session.scalar(
+                select(func.count(DuplicateCandidate.id)).where(DuplicateCandidate.company_id == company_id)
+            )
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         print(
-            f"custreg duplicates: {args.customers:,} customers, {stored:,} pairs stored, "
+            f"custreg duplicates: {customers:,} customers, {stored:,} pairs stored, "
             f"wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {after.ru_maxrss / 1024:.0f} MiB "
-            f"({make_engine_name(url)})"
+            f"({make_engine_name(url)}, load average {load:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the end)"
         )
     finally:
         db.engine.dispose()

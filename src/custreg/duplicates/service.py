@@ -22,26 +22,27 @@ LIVE_LIMIT = 200  # customers compared live with one customer
 
 
 def compute(session: Session, company: Company, progress: Callable[[int], None] | None = None) -> int:
-    """Find every candidate pair of the company and store them in place of the last run's."""
+    """Find every candidate pair of the company and store them in place of the last run's,
+    best first (ties by the customers' ids)."""
     people = (detection.person(row) for row in detection.rows_of(session, company.id).yield_per(CHUNK))
-    found = list(detection.pairs(people, progress))
+    found = sorted(detection.pairs(people, progress), key=lambda p: (-p.score, p.first, p.second))
     session.execute(delete(DuplicateCandidate).where(DuplicateCandidate.company_id == company.id))
     now = utcnow()
-    rows = [
-        {
-            "company_id": company.id,
-            "first_id": p.first.id,
-            "second_id": p.second.id,
-            "score": p.score,
-            "reasons": detection.reasons_json(p),
-            "computed_at": now,
-        }
-        for p in found
-    ]
     table = table_of(DuplicateCandidate)
-    for i in range(0, len(rows), CHUNK):
-        session.execute(insert(table), rows[i : i + CHUNK])
-    return len(rows)
+    for i in range(0, len(found), CHUNK):
+        rows = [
+            {
+                "company_id": company.id,
+                "first_id": p.first,
+                "second_id": p.second,
+                "score": p.score,
+                "reasons": detection.reasons_json(p),
+                "computed_at": now,
+            }
+            for p in found[i : i + CHUNK]
+        ]
+        session.execute(insert(table), rows)
+    return len(found)
 
 
 def _customer(c: Any) -> dict[str, Any]:
@@ -101,14 +102,14 @@ def live_for(session: Session, company: Company, customer: Customer) -> list[dic
     people = [detection.person(r) for r in _rows(session, company, [customer.id, *ids])]
     out = []
     for pair in detection.pairs(people):
-        if customer.id not in (pair.first.id, pair.second.id):
+        if customer.id not in (pair.first, pair.second):
             continue
-        other = pair.second if pair.first.id == customer.id else pair.first
+        other = pair.second if pair.first == customer.id else pair.first
         out.append((pair, other))
-    by_id = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_([o.id for _, o in out])))}
+    by_id = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_([o for _, o in out])))}
     result = [
         {
-            "customers": [_customer(customer), _customer(by_id[other.id])],
+            "customers": [_customer(customer), _customer(by_id[other])],
             "score": pair.score,
             "reasons": detection.reasons_json(pair),
             "computedAt": utcnow(),
