@@ -16,7 +16,9 @@ class _Marks(dict[int, int | str | None]):
 
 
 # Letters that Unicode does not decompose into a base letter and a mark.
-_TABLE = _Marks({ord(k): v for k, v in {"ø": "o", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d"}.items()})
+_TABLE = _Marks(
+    {ord(k): v for k, v in {"ø": "o", "æ": "ae", "œ": "oe", "ð": "d", "þ": "th", "ł": "l", "đ": "d"}.items()}
+)
 
 
 def fold(value: str) -> str:
