@@ -74,16 +74,16 @@ def person(row: Any) -> Person:
     return Person(id_, number, name, keys)
 
 
-def rows_of(session: Session, company_id: int, *, after: int = 0, limit: int | None = None):
-    """COLUMNS of the company's customers (main address joined), in id order."""
+def rows_of(session: Session, company_id: int, *, chunk: int):
+    """COLUMNS of the company's customers (main address joined), in id order, streamed `chunk`
+    rows at a time (a server-side cursor on PostgreSQL: the rows are never all in memory)."""
     stmt = (
         select(*COLUMNS)
         .outerjoin(Address, MAIN_ADDRESS_JOIN)
-        .where(Customer.company_id == company_id, Customer.id > after)
+        .where(Customer.company_id == company_id)
         .order_by(Customer.id)
+        .execution_options(yield_per=chunk)
     )
-    if limit is not None:
-        stmt = stmt.limit(limit)
     return session.execute(stmt)
 
 

@@ -24,7 +24,7 @@ LIVE_LIMIT = 200  # customers compared live with one customer
 def compute(session: Session, company: Company, progress: Callable[[int], None] | None = None) -> int:
     """Find every candidate pair of the company and store them in place of the last run's,
     best first (ties by the customers' ids)."""
-    people = (detection.person(row) for row in detection.rows_of(session, company.id).yield_per(CHUNK))
+    people = (detection.person(row) for row in detection.rows_of(session, company.id, chunk=CHUNK))
     found = sorted(detection.pairs(people, progress), key=lambda p: (-p.score, p.first, p.second))
     session.execute(delete(DuplicateCandidate).where(DuplicateCandidate.company_id == company.id))
     now = utcnow()
