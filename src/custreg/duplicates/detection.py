@@ -84,7 +84,7 @@ def rows_of(session: Session, company_id: int, *, chunk: int):
         .order_by(Customer.id)
         .execution_options(yield_per=chunk)
     )
-    return session.execute(stmt)
+    return session.connection().execute(stmt)  # Core rows: a third of the ORM's cost a row
 
 
 @dataclass(slots=True)
