@@ -54,14 +54,15 @@ def stored_page(session: Session, company: Company, *, top: int, skip: int) -> t
     d = DuplicateCandidate
     first, second = aliased(Customer), aliased(Customer)
     total = session.scalar(select(func.count()).select_from(d).where(d.company_id == company.id)) or 0
+    page = (  # the page's pairs first (the score index), then their customers: never a join of every pair
+        select(d.id).where(d.company_id == company.id).order_by(d.score.desc(), d.id).limit(top).offset(skip)
+    ).subquery()
     rows = session.execute(
         select(d, first, second)
+        .join(page, page.c.id == d.id)
         .join(first, first.id == d.first_id)
         .join(second, second.id == d.second_id)
-        .where(d.company_id == company.id)
         .order_by(d.score.desc(), d.id)
-        .limit(top)
-        .offset(skip)
     ).all()
     return total, [
         {
