@@ -10,7 +10,7 @@ about 2 % are seeded duplicates of another (same e-mail; same phone; same name i
 and accents at the same street), written straight into the tables (a bench fixture: the import
 would take an hour at this size; bench/RESULTS.md has its own figures). Then runs the real CLI
 as a subprocess and prints its wall time, CPU time, peak memory and the pairs it stored.
-With `--api`: then times the API on that register, in process (one request at a time): pages of
+With `--api`: then times the API on that register, in process (one request at a time; CPU: the process's, app thread included): pages of
 `GET /customers/duplicates` at the start, middle and end of the stored pairs, and
 `GET /customers/{c}/duplicates` of customers with stored pairs and of random ones.
 """
@@ -250,8 +250,11 @@ def run_cli(db: Database, url: str, cuid: str, company_id: int, customers: int) 
     )
 
 
-def _ms(times: list[float]) -> str:
-    return f"p50 {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms"
+def _ms(times: list[float], cpus: list[float]) -> str:
+    return (
+        f"wall p50 {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms; "
+        f"CPU p50 {statistics.median(cpus) * 1000:.0f} ms, max {max(cpus) * 1000:.0f} ms"
+    )
 
 
 def api(url: str, cuid: str, company_id: int, db: Database) -> None:
@@ -271,26 +274,31 @@ def api(url: str, cuid: str, company_id: int, db: Database) -> None:
     with TestClient(app, headers={"Authorization": f"Bearer {ADMIN}"}) as client:
         total = client.get(f"{base}/duplicates", params={"$top": 1}).json()["total"]
         pages: list[float] = []
+        page_cpus: list[float] = []
         for skip in (0, total // 2, max(total - 100, 0)) * 5:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             r = client.get(f"{base}/duplicates", params={"$top": 100, "$skip": skip})
             pages.append(time.perf_counter() - start)
+            page_cpus.append(time.process_time() - cpu)
             assert r.status_code == 200, r.text
         print(
-            f"GET /customers/duplicates ($top 100; $skip 0, {total // 2:,}, {max(total - 100, 0):,}; x5): {_ms(pages)}"
+            f"GET /customers/duplicates ($top 100; $skip 0, {total // 2:,}, {max(total - 100, 0):,}; x5): {_ms(pages, page_cpus)}"
         )
         for kind, numbers in (
             ("with stored pairs", rng.sample(paired, min(20, len(paired)))),
             ("random", [rng.randint(1, top) for _ in range(20)]),
         ):
-            times, found = [], 0
+            times, cpus, found = [], [], 0
             for number in numbers:
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 r = client.get(f"{base}/{number}/duplicates")
                 times.append(time.perf_counter() - start)
+                cpus.append(time.process_time() - cpu)
                 assert r.status_code == 200, r.text
                 found += len(r.json()["value"])
-            print(f"GET /customers/{{c}}/duplicates, 20 customers {kind}: {_ms(times)}, {found} candidates in all")
+            print(
+                f"GET /customers/{{c}}/duplicates, 20 customers {kind}: {_ms(times, cpus)}, {found} candidates in all"
+            )
 
 
 def make_engine_name(url: str) -> str:
