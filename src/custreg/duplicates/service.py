@@ -5,7 +5,7 @@ customer against the few that share an indexed key with it, plus its stored pair
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from custreg.addresses.models import Address
@@ -82,7 +82,7 @@ def live_for(session: Session, company: Company, customer: Customer) -> list[dic
     stored = (
         select(d.second_id).where(d.first_id == customer.id).union(select(d.first_id).where(d.second_id == customer.id))
     )
-    conditions = [Customer.id.in_(stored)]
+    conditions: list[ColumnElement[bool]] = [Customer.id.in_(stored)]
     if customer.id_number:
         conditions.append(Customer.id_number == customer.id_number)
     if customer.email:
