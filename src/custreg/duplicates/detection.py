@@ -9,13 +9,12 @@ token-sort ratio. A block larger than MAX_BLOCK (a shared switchboard number, a 
 commonest initial) is skipped for names and capped for exact keys: it would add pairs by the
 square without telling customers apart."""
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -75,24 +74,24 @@ def person(row: Any) -> Person:
     return Person(id_, number, name, keys)
 
 
-def rows_of(session: Session, company_id: int, *, after: int = 0, limit: int | None = None):
-    """COLUMNS of the company's customers (main address joined), in id order."""
+def rows_of(session: Session, company_id: int, *, chunk: int):
+    """COLUMNS of the company's customers (main address joined), in id order, streamed `chunk`
+    rows at a time (a server-side cursor on PostgreSQL: the rows are never all in memory)."""
     stmt = (
         select(*COLUMNS)
         .outerjoin(Address, MAIN_ADDRESS_JOIN)
-        .where(Customer.company_id == company_id, Customer.id > after)
+        .where(Customer.company_id == company_id)
         .order_by(Customer.id)
+        .execution_options(yield_per=chunk)
     )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return session.execute(stmt)
+    return session.connection().execute(stmt)  # Core rows: a third of the ORM's cost a row
 
 
 @dataclass(slots=True)
 class Pair:
-    first: Person
-    second: Person
-    reasons: list[str]
+    first: int  # customer ids, first < second
+    second: int
+    reasons: list[str]  # in WEIGHTS' order
     similarity: float | None  # the names' ratio when a name rule matched
 
     @property
@@ -104,43 +103,72 @@ class Pair:
         return round(1 - miss, 3)
 
 
+_ORDER = {rule: i for i, rule in enumerate(WEIGHTS)}
+
+
 def pairs(people: Iterable[Person], progress: Callable[[int], None] | None = None) -> Iterator[Pair]:
-    """Every candidate pair among `people`, each once, with all its reasons."""
-    blocks: dict[tuple[str, str], list[Person]] = defaultdict(list)
-    n = 0
+    """Every candidate pair among `people`, each once, with all its reasons.
+
+    What is kept while reading is small: a customer's id and its name (tokens sorted, as the
+    token-sort ratio compares them), and per rule a dict from key to the one customer that has
+    it, or the list of those that share it."""
+    ids: list[int] = []
+    names: list[str] = []
+    blocks: dict[str, dict[str, int | list[int]]] = {rule: {} for rule in WEIGHTS}
     for p in people:
-        for key in p.keys:
-            blocks[key].append(p)
-        n += 1
-        if progress is not None and n % 10_000 == 0:
+        i = len(ids)
+        ids.append(p.id)
+        names.append(" ".join(sorted(p.name.split())))
+        for rule, value in p.keys:
+            block = blocks[rule]
+            held = block.setdefault(value, i)
+            if held == i:
+                continue
+            if isinstance(held, int):
+                block[value] = [held, i]
+            else:
+                held.append(i)
+        if progress is not None and len(ids) % 10_000 == 0:
             progress(10_000)
     if progress is not None:
-        progress(n % 10_000)
+        progress(len(ids) % 10_000)
     found: dict[tuple[int, int], Pair] = {}
-    for (rule, _value), members in blocks.items():
-        if len(members) < 2:
-            continue
-        if len(members) > MAX_BLOCK:
-            if rule not in EXACT:
+
+    def add(a: int, b: int, rule: str, similarity: float | None) -> None:
+        x, y = ids[a], ids[b]
+        if x == y:  # one customer twice (two main addresses)
+            return
+        key = (x, y) if x < y else (y, x)
+        pair = found.get(key)
+        if pair is None:
+            found[key] = Pair(key[0], key[1], [rule], similarity)
+        elif rule not in pair.reasons:
+            pair.reasons.append(rule)
+            pair.reasons.sort(key=_ORDER.__getitem__)
+            if similarity is not None:
+                pair.similarity = max(pair.similarity or 0, similarity)
+
+    for rule, block in blocks.items():
+        exact = rule in EXACT
+        for members in block.values():
+            if isinstance(members, int):
                 continue
-            members = members[:MAX_BLOCK]
-        for a, b in combinations(members, 2):
-            if a.id == b.id:
-                continue
-            similarity = None
-            if rule not in EXACT:
-                similarity = fuzz.token_sort_ratio(a.name, b.name)
-                if similarity < NAME_THRESHOLD:
+            if len(members) > MAX_BLOCK:
+                if not exact:
                     continue
-            ids = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-            pair = found.get(ids)
-            if pair is None:
-                first, second = (a, b) if a.id < b.id else (b, a)
-                found[ids] = Pair(first, second, [rule], similarity)
-            elif rule not in pair.reasons:
-                pair.reasons.append(rule)
-                if similarity is not None:
-                    pair.similarity = max(pair.similarity or 0, similarity)
+                members = members[:MAX_BLOCK]
+            if exact:
+                for a, b in combinations(members, 2):
+                    add(a, b, rule, None)
+                continue
+            # names: each member against the later ones in one call (rapidfuzz's loop, in C)
+            texts = [names[m] for m in members]
+            for k in range(len(members) - 1):
+                later = texts[k + 1 :]
+                for _text, similarity, j in process.extract(
+                    texts[k], later, scorer=fuzz.ratio, score_cutoff=NAME_THRESHOLD, limit=None
+                ):
+                    add(members[k], members[k + 1 + j], rule, similarity)
     yield from found.values()
 
 

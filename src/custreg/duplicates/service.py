@@ -5,7 +5,7 @@ customer against the few that share an indexed key with it, plus its stored pair
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from custreg.addresses.models import Address
@@ -22,26 +22,27 @@ LIVE_LIMIT = 200  # customers compared live with one customer
 
 
 def compute(session: Session, company: Company, progress: Callable[[int], None] | None = None) -> int:
-    """Find every candidate pair of the company and store them in place of the last run's."""
-    people = (detection.person(row) for row in detection.rows_of(session, company.id).yield_per(CHUNK))
-    found = list(detection.pairs(people, progress))
+    """Find every candidate pair of the company and store them in place of the last run's,
+    best first (ties by the customers' ids)."""
+    people = (detection.person(row) for row in detection.rows_of(session, company.id, chunk=CHUNK))
+    found = sorted(detection.pairs(people, progress), key=lambda p: (-p.score, p.first, p.second))
     session.execute(delete(DuplicateCandidate).where(DuplicateCandidate.company_id == company.id))
     now = utcnow()
-    rows = [
-        {
-            "company_id": company.id,
-            "first_id": p.first.id,
-            "second_id": p.second.id,
-            "score": p.score,
-            "reasons": detection.reasons_json(p),
-            "computed_at": now,
-        }
-        for p in found
-    ]
     table = table_of(DuplicateCandidate)
-    for i in range(0, len(rows), CHUNK):
-        session.execute(insert(table), rows[i : i + CHUNK])
-    return len(rows)
+    for i in range(0, len(found), CHUNK):
+        rows = [
+            {
+                "company_id": company.id,
+                "first_id": p.first,
+                "second_id": p.second,
+                "score": p.score,
+                "reasons": detection.reasons_json(p),
+                "computed_at": now,
+            }
+            for p in found[i : i + CHUNK]
+        ]
+        session.execute(insert(table), rows)
+    return len(found)
 
 
 def _customer(c: Any) -> dict[str, Any]:
@@ -53,14 +54,15 @@ def stored_page(session: Session, company: Company, *, top: int, skip: int) -> t
     d = DuplicateCandidate
     first, second = aliased(Customer), aliased(Customer)
     total = session.scalar(select(func.count()).select_from(d).where(d.company_id == company.id)) or 0
+    page = (  # the page's pairs first (the score index), then their customers: never a join of every pair
+        select(d.id).where(d.company_id == company.id).order_by(d.score.desc(), d.id).limit(top).offset(skip)
+    ).subquery()
     rows = session.execute(
         select(d, first, second)
+        .join(page, page.c.id == d.id)
         .join(first, first.id == d.first_id)
         .join(second, second.id == d.second_id)
-        .where(d.company_id == company.id)
         .order_by(d.score.desc(), d.id)
-        .limit(top)
-        .offset(skip)
     ).all()
     return total, [
         {
@@ -76,7 +78,11 @@ def stored_page(session: Session, company: Company, *, top: int, skip: int) -> t
 def live_for(session: Session, company: Company, customer: Customer) -> list[dict[str, Any]]:
     """The customer's candidates computed now against customers sharing its identity number,
     e-mail or a name word (indexed), and the partners of its stored pairs; best first."""
-    conditions = []
+    d = DuplicateCandidate
+    stored = (
+        select(d.second_id).where(d.first_id == customer.id).union(select(d.first_id).where(d.second_id == customer.id))
+    )
+    conditions: list[ColumnElement[bool]] = [Customer.id.in_(stored)]
     if customer.id_number:
         conditions.append(Customer.id_number == customer.id_number)
     if customer.email:
@@ -86,29 +92,23 @@ def live_for(session: Session, company: Company, customer: Customer) -> list[dic
         words = search.conditions(surname, session.get_bind().dialect, company.id, True)
         if words:
             conditions.append(and_(*words))
-    d = DuplicateCandidate
-    stored = (
-        select(d.second_id).where(d.first_id == customer.id).union(select(d.first_id).where(d.second_id == customer.id))
-    )
-    conditions.append(Customer.id.in_(stored))
-    ids = list(
-        session.scalars(
-            select(Customer.id)
-            .where(Customer.company_id == company.id, or_(*conditions), Customer.id != customer.id)
-            .limit(LIVE_LIMIT)
-        )
-    )
+    # One query a condition, each on its index (an OR of them scans the company's customers).
+    found: dict[int, None] = {}
+    for condition in conditions:
+        query = select(Customer.id).where(Customer.company_id == company.id, condition, Customer.id != customer.id)
+        found.update(dict.fromkeys(session.scalars(query.limit(LIVE_LIMIT))))
+    ids = list(found)[:LIVE_LIMIT]
     people = [detection.person(r) for r in _rows(session, company, [customer.id, *ids])]
     out = []
     for pair in detection.pairs(people):
-        if customer.id not in (pair.first.id, pair.second.id):
+        if customer.id not in (pair.first, pair.second):
             continue
-        other = pair.second if pair.first.id == customer.id else pair.first
+        other = pair.second if pair.first == customer.id else pair.first
         out.append((pair, other))
-    by_id = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_([o.id for _, o in out])))}
+    by_id = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_([o for _, o in out])))}
     result = [
         {
-            "customers": [_customer(customer), _customer(by_id[other.id])],
+            "customers": [_customer(customer), _customer(by_id[other])],
             "score": pair.score,
             "reasons": detection.reasons_json(pair),
             "computedAt": utcnow(),
