@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/peer_tryton.py [--customers 5000] [--duration 15] [--custreg-postgres]
 
-1. Installs trytond 8.2.x, trytond-party 8.2.x, gunicorn and psycopg2-binary from PyPI into a
+1. Installs trytond 8.2.x, trytond-party 8.2.x, gunicorn and psycopg (3, with its pool: trytond 8.2's driver) from PyPI into a
    throwaway venv (--venv, default /tmp/custreg-peer-tryton; reused when it is there). Nothing
    of Tryton is part of the project.
 2. Generates the customers `make bench` uses (bench/generate.py, same seed), creates a fresh
@@ -12,7 +12,9 @@
    mechanisms) and a REST key for the admin user (`res.user.application`, 'rest').
 3. Serves Tryton with gunicorn, 2 workers (`trytond.application:app`), and custreg with
    `custreg serve`, 2 workers (CUSTREG_WORKERS=2), the same customers imported by
-   `custreg import` (SQLite; --custreg-postgres: a fresh PostgreSQL database).
+   `custreg import --mode valid-rows` (SQLite; --custreg-postgres: a fresh PostgreSQL
+   database). Seed 8's first 5,000 rows hold one idNumber twice: custreg refuses that row,
+   Tryton (no such rule) takes all 5,000.
 4. wrk -t2 -c32 against both, each authenticated by its bearer key/token:
    - GET one by id: custreg `/customers/{number}`, Tryton `/rest/model/party.party/{id}`;
    - a list page of 25: `?$top=25&$skip=k` / `?s=25&p=k` (pages rotated);
@@ -43,9 +45,9 @@ from urllib.parse import quote
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run  # noqa: E402  (bench/run.py: Server, wrk, the generated data, the database helpers)
+import run
 
-TRYTON = ("trytond>=8.2,<8.3", "trytond-party>=8.2,<8.3", "gunicorn", "psycopg2-binary")
+TRYTON = ("trytond>=8.2,<8.3", "trytond-party>=8.2,<8.3", "gunicorn", "psycopg[binary,pool]")  # 8.2: psycopg 3
 WORDS = ["virta", "korho", "mäkin", "johans", "anders", "hanse", "sørens", "pöllä", "lindst", "nyströ"]
 
 # Run by the Tryton venv's python: the parties and the REST key (argv: config, db, csv, out).
@@ -95,7 +97,8 @@ def log(msg: str) -> None:
 
 def tryton_venv(venv: Path) -> Path:
     bin_ = venv / "bin"
-    if not (bin_ / "gunicorn").exists() or not (bin_ / "trytond-admin").exists():
+    probe = [str(bin_ / "python"), "-c", "import trytond, psycopg_pool, gunicorn"]
+    if not (bin_ / "python").exists() or subprocess.run(probe, capture_output=True).returncode != 0:
         log(f"installing Tryton 8.2 into {venv} (pip)")
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(bin_ / "pip"), "install", "-q", *TRYTON], check=True, timeout=1800)
@@ -133,24 +136,19 @@ def tryton_database(args, work: Path, bin_: Path, csv_file: Path) -> tuple[Path,
         [str(bin_ / "trytond-admin"), "-c", str(conf), "-d", name, "--all", "--email", "admin@example.invalid"],
         env=env,
         check=True,
-        capture_output=True,
         timeout=1800,
     )
     subprocess.run(
         [str(bin_ / "trytond-admin"), "-c", str(conf), "-d", name, "-u", "party", "--activate-dependencies"],
         env=env,
         check=True,
-        capture_output=True,
         timeout=1800,
     )
     log(f"Tryton database {name}: party activated in {time.monotonic() - t:.0f}s")
     t = time.monotonic()
     out = work / "tryton-load.json"
     subprocess.run(
-        [str(bin_ / "python"), "-c", LOAD, str(conf), name, str(csv_file), str(out)],
-        env=env,
-        check=True,
-        timeout=3600,
+        [str(bin_ / "python"), "-c", LOAD, str(conf), name, str(csv_file), str(out)], env=env, check=True, timeout=3600
     )
     loaded = json.loads(out.read_text())
     log(f"Tryton: {len(loaded['ids'])} parties created in {time.monotonic() - t:.0f}s")
@@ -172,7 +170,9 @@ def scenario(name: str, url: str, paths: list[str], token: str, work: Path, dura
     run.wrk(url, "paths.lua", env, min(3, duration), headers)  # warm-up
     res = run.wrk(url, "paths.lua", env, duration, headers)
     load = os.getloadavg()[0]
-    log(f"{name}: {res['rps']} req/s, p50 {res['p50']} ms, p99 {res['p99']} ms, {res['errors']} errors; load {load:.1f}")
+    log(
+        f"{name}: {res['rps']} req/s, p50 {res['p50']} ms, p99 {res['p99']} ms, {res['errors']} errors; load {load:.1f}"
+    )
     return {"scenario": name, "bytes": len(check.content), "load": load, **res}
 
 
@@ -226,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
             timeout=30,
             json={"cuid": run.COMPANY, "name": "Bench Oy", "countryCode": "FI"},
         ).raise_for_status()
-        run.run_import(env, data / "customers.csv", "all-or-nothing", args.customers)
+        run.run_import(
+            env, data / "customers.csv", "valid-rows", args.customers
+        )  # seed 8's 5,000: one duplicate idNumber
         product.stop()
         servers.remove(product)
         product = run.Server(

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query, Response
 
 from custreg.access.context import Ctx, CustomerPath, DeleteCtx, ReadCtx, WriteCtx
-from custreg.customers import hooks, queries, read, service, writer
+from custreg.customers import hooks, queries, read, service, shape, writer
 from custreg.customers.models import Customer
 from custreg.customers.schemas import (
     CustomerCreate,
@@ -15,7 +15,6 @@ from custreg.customers.schemas import (
     CustomerSummary,
     Removed,
 )
-from custreg.customers import shape
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import FieldErrors, Unprocessable
 from custreg.etags import IfMatch
