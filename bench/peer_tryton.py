@@ -128,6 +128,15 @@ def tryton_database(args, work: Path, bin_: Path, csv_file: Path) -> tuple[Path,
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     server = base.set(drivername="postgresql", database=None).render_as_string(hide_password=False)
+    try:
+        return (*_tryton_setup(work, bin_, csv_file, server, name), drop)
+    except BaseException:  # a failed setup leaves no database behind
+        drop()
+        raise
+
+
+def _tryton_setup(work: Path, bin_: Path, csv_file: Path, server: str, name: str) -> tuple[Path, str, list[int], str]:
+    """`party` activated in database `name` of `server`, the customers as parties, a REST key."""
     conf = work / "trytond.conf"
     conf.write_text(f"[database]\nuri = {server}\n\n[web]\nlisten = 127.0.0.1:0\n\n[session]\nsuper_pwd =\n")
     (work / "admin-password").write_text("admin-bench\n")
@@ -153,7 +162,7 @@ def tryton_database(args, work: Path, bin_: Path, csv_file: Path) -> tuple[Path,
     )
     loaded = json.loads(out.read_text())
     log(f"Tryton: {len(loaded['ids'])} parties created in {time.monotonic() - t:.0f}s")
-    return conf, name, loaded["ids"], loaded["key"], drop
+    return conf, name, loaded["ids"], loaded["key"]
 
 
 def b64(value) -> str:
