@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+from functools import lru_cache
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy import text as sql_text
@@ -12,7 +13,7 @@ from custreg.companies.models import Company
 from custreg.customers import identifiers, search
 from custreg.customers.models import Customer
 from custreg.customers.schemas import MAIN_ADDRESS_FIELDS
-from custreg.customers.shape import CUSTOMER_FIELDS, MAIN_ADDRESS_JOIN, SUMMARY_COLUMNS
+from custreg.customers.shape import CUSTOMER_FIELDS, MAIN_ADDRESS_JOIN, columns
 from custreg.db.columns import filter_fields
 from custreg.errors import BadRequest
 from custreg.odata import FilterField, OutOfRange, parse_filter, parse_orderby, utc
@@ -86,7 +87,7 @@ def _words_page(
     terms: list[str],
     params: ListParams,
     include_excluded: bool,
-    columns: list | None,
+    fields: tuple[str, ...] | None,
 ) -> tuple[int, list]:
     """PostgreSQL, searchWord alone in number order: the page's numbers and the total in one
     index-only scan of the words table (a window count; a count and a page each paid the
@@ -105,12 +106,12 @@ def _words_page(
     if not found:  # past the end (or $top=0): the total alone
         return _words_total(session, company, terms, include_excluded), []
     stmt = (
-        select(*(columns if columns is not None else (Customer, Address)))
+        select(*(columns(fields) if fields is not None else (Customer, Address)))
         .outerjoin(Address, MAIN_ADDRESS_JOIN)
         .where(Customer.company_id == company.id, Customer.customer_number.in_([n for n, _total in found]))
         .order_by(Customer.customer_number)
     )
-    if columns is not None:
+    if fields is not None:
         return found[0][1], list(session.connection().execute(stmt).all())
     return found[0][1], [(c, a) for c, a in session.execute(stmt)]
 
@@ -127,30 +128,36 @@ _FTS_NUMBERS = (
     .limit(bindparam("top"))
     .offset(bindparam("skip"))
 )
-_FTS_PAGE = {
-    entities: (
-        select(*((Customer, Address) if entities else SUMMARY_COLUMNS))
+
+
+# Statements built once for each set of fields a caller asks for (the lists' few constants):
+# SQLAlchemy memoizes a statement's cache key on the object, and building and keying a
+# select costs more than running it on a page of 25.
+@lru_cache(maxsize=16)
+def _fts_page(fields: tuple[str, ...] | None):
+    """searchWord alone on SQLite: the page of rows whose numbers the FTS index gives."""
+    return (
+        select(*((Customer, Address) if fields is None else columns(fields)))
         .outerjoin(Address, MAIN_ADDRESS_JOIN)
         .where(
             Customer.company_id == bindparam("company"), Customer.customer_number.in_(_FTS_NUMBERS.scalar_subquery())
         )
         .order_by(Customer.customer_number)
     )
-    for entities in (True, False)
-}
 
 
-# A page of summaries by customer id (the ids found by a small statement first): a select
-# of 90 columns costs ≈ 1 ms to build and key each time; this one is built once.
-_SUMMARIES_BY_ID = (
-    select(*SUMMARY_COLUMNS, _C.id)
-    .outerjoin(Address, MAIN_ADDRESS_JOIN)
-    .where(_C.id.in_(bindparam("ids", expanding=True)))
-)
+@lru_cache(maxsize=16)
+def _rows_by_id(fields: tuple[str, ...]):
+    """A page of rows by customer id (the ids found by a small statement first)."""
+    return (
+        select(*columns(fields), _C.id)
+        .outerjoin(Address, MAIN_ADDRESS_JOIN)
+        .where(_C.id.in_(bindparam("ids", expanding=True)))
+    )
 
 
-def _page(session: Session, where: list, params: ListParams, order: list, columns: list | None) -> list:
-    if columns is SUMMARY_COLUMNS:
+def _page(session: Session, where: list, params: ListParams, order: list, fields: tuple[str, ...] | None) -> list:
+    if fields is not None:
         ids_stmt = select(Customer.id)
         if _needs_address(params):
             ids_stmt = ids_stmt.outerjoin(Address, MAIN_ADDRESS_JOIN)
@@ -165,37 +172,34 @@ def _page(session: Session, where: list, params: ListParams, order: list, column
         if not ids:
             return []
         at = {id_: i for i, id_ in enumerate(ids)}
-        return sorted(session.connection().execute(_SUMMARIES_BY_ID, {"ids": ids}).all(), key=lambda r: at[r[-1]])
-    what = columns if columns is not None else (Customer, Address)
+        return sorted(session.connection().execute(_rows_by_id(fields), {"ids": ids}).all(), key=lambda r: at[r[-1]])
     stmt = (
-        select(*what)
+        select(Customer, Address)
         .outerjoin(Address, MAIN_ADDRESS_JOIN)
         .where(*where)
         .order_by(*order, Customer.customer_number)
         .limit(params.top)
         .offset(params.skip)
     )
-    if columns is not None:
-        return list(session.connection().execute(stmt).all())
     return [(c, a) for c, a in session.execute(stmt)]
 
 
 def list_page(
-    session: Session, company: Company, params: ListParams, *, columns: list | None = None, **query
+    session: Session, company: Company, params: ListParams, *, fields: tuple[str, ...] | None = None, **query
 ) -> tuple[int, list]:
-    """One page of (customer, main address) pairs, or of rows of `columns`, and the total
-    matching: two statements."""
+    """One page of (customer, main address) pairs, or of rows of the API `fields` (shape.columns:
+    labelled with the fields' names, in their order; no ORM objects), and the total matching."""
     terms = _words_only(session, params, query)
     dialect = session.get_bind().dialect.name
     if terms and dialect == "postgresql" and not params.orderby:
-        return _words_page(session, company, terms, params, query["include_excluded"], columns)
+        return _words_page(session, company, terms, params, query["include_excluded"], fields)
     if terms:
         total = _words_total(session, company, terms, query["include_excluded"])
         if dialect == "postgresql":  # with $orderby
             where = conditions(company, params, dialect="postgresql", **query)
             order = parse_orderby(params.orderby or "", FILTER_FIELDS)
-            return total, _page(session, where, params, order, columns)
-        if not params.orderby and not query["include_excluded"] and (columns is None or columns is SUMMARY_COLUMNS):
+            return total, _page(session, where, params, order, fields)
+        if not params.orderby and not query["include_excluded"]:
             # FTS rowids sort like customer numbers: the page's numbers straight from the index.
             if total <= params.skip or params.top == 0:
                 return total, []
@@ -208,15 +212,15 @@ def list_page(
                 "top": params.top,
                 "skip": params.skip,
             }
-            if columns is not None:
-                return total, list(session.connection().execute(_FTS_PAGE[False], values).all())
-            return total, [(c, a) for c, a in session.execute(_FTS_PAGE[True], values)]
+            if fields is not None:
+                return total, list(session.connection().execute(_fts_page(fields), values).all())
+            return total, [(c, a) for c, a in session.execute(_fts_page(None), values)]
         where = conditions(company, params, dialect="sqlite", **query)
         order = parse_orderby(params.orderby, FILTER_FIELDS) if params.orderby else []
-        return total, _page(session, where, params, order, columns)
+        return total, _page(session, where, params, order, fields)
     where = conditions(company, params, dialect=dialect, **query)
     order = parse_orderby(params.orderby, FILTER_FIELDS) if params.orderby else []
-    return _total(session, where, params), _page(session, where, params, order, columns)
+    return _total(session, where, params), _page(session, where, params, order, fields)
 
 
 def count(session: Session, company: Company, params: ListParams, **query) -> int:

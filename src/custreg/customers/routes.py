@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query, Response
 
 from custreg.access.context import Ctx, CustomerPath, DeleteCtx, ReadCtx, WriteCtx
-from custreg.customers import hooks, queries, read, service, writer
+from custreg.customers import hooks, queries, read, service, shape, writer
 from custreg.customers.models import Customer
 from custreg.customers.schemas import (
     CustomerCreate,
@@ -15,7 +15,6 @@ from custreg.customers.schemas import (
     CustomerSummary,
     Removed,
 )
-from custreg.customers.shape import SUMMARY_COLUMNS
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import FieldErrors, Unprocessable
 from custreg.etags import IfMatch
@@ -44,6 +43,7 @@ Select = Annotated[
 ]
 SUMMARY_FIELDS = tuple(CustomerRead.model_fields)  # what `$select` may name on a list
 LIST_FIELDS = tuple(CustomerSummary.model_fields)  # a list item without `$select`
+_LIGHT = frozenset(LIST_FIELDS)
 DETAIL_FIELDS = tuple(CustomerDetail.model_fields)
 
 
@@ -67,12 +67,15 @@ def list_customers(
 ) -> Response:
     """List customers: `$filter`, `$orderby`, `$top`, `$skip`, `$select`, `searchWord`, `fromDate`.
     An item is the customer's summary; `$select` names other fields (GET of one: the whole)."""
-    fields = read.selection(select, SUMMARY_FIELDS) or LIST_FIELDS
+    fields = read.selection(select, SUMMARY_FIELDS)
+    # The summary's columns only, unless `$select` names another field: then every field's.
+    light = fields is None or _LIGHT.issuperset(fields)
+    view = shape.LIST_FIELDS if light else shape.SUMMARY_FIELDS
     total, rows = queries.list_page(
-        ctx.session, ctx.company, params, columns=SUMMARY_COLUMNS, **_query(searchWord, fromDate, includeExcluded)
+        ctx.session, ctx.company, params, fields=view, **_query(searchWord, fromDate, includeExcluded)
     )
     body = read.page_json(
-        rows, cuid, skip=params.skip, total=total, next_link=params.next_link(len(rows), total), select=fields
+        rows, view, cuid, skip=params.skip, total=total, next_link=params.next_link(len(rows), total), select=fields
     )
     return Response(body, media_type="application/json")
 

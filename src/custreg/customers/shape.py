@@ -1,12 +1,13 @@
 """The customer's fields and its main address: names every layer of customers/ shares."""
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_
 
 from custreg.addresses.models import Address
 from custreg.customers.models import Customer
-from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerFields
+from custreg.customers.schemas import MAIN_ADDRESS_FIELDS, CustomerFields, CustomerSummary
 from custreg.db.columns import snake
 
 CUSTOMER_FIELDS = tuple(f for f in CustomerFields.model_fields if f not in MAIN_ADDRESS_FIELDS)
@@ -46,18 +47,28 @@ def values_of(customer: Customer, address: Address | None) -> dict[str, Any]:
 
 
 _C, _A = Customer.__table__.c, Address.__table__.c
-# What a list's summary shows (read.page_json), selected as columns: no ORM objects.
-SUMMARY_COLUMNS = (
-    [_C[snake(f)].label(f) for f in CUSTOMER_FIELDS]
-    + [
-        _C.customer_guid.label("customerGuid"),
-        _C.customer_number.label("customerNumber"),
-        _C.reg_date.label("regDate"),
-        _C.last_updated_at.label("lastUpdatedAt"),
-        _C.version.label("version"),
-    ]
-    + [_A[snake(f)].label(f) for f in ADDRESS_FIELDS]
-)
+_IDENTIFIER_FIELDS = ("customerGuid", "customerNumber", "regDate", "lastUpdatedAt", "version")
+
+
+@cache
+def columns(fields: tuple[str, ...]) -> tuple:
+    """The columns of these API fields (the customer's own, its identifiers, its main
+    address's), labelled with the field's name, in the order given: what a list selects
+    instead of ORM objects (read.page_json, the UI's list). Called with the constants below."""
+    out = []
+    for f in fields:
+        table = _A if f in ADDRESS_FIELDS else _C
+        out.append(table[snake(f)].label(f))
+    return tuple(out)
+
+
+# A list item without `$select`: the summary's fields, in CustomerSummary's order (its links
+# are added by read.page_json).
+LIST_FIELDS = tuple(f for f in CustomerSummary.model_fields if f != "links")
+# Every field a list's `$select` may name: the customer, its identifiers, its main address.
+SUMMARY_FIELDS = CUSTOMER_FIELDS + _IDENTIFIER_FIELDS + ADDRESS_FIELDS
+LIST_COLUMNS = columns(LIST_FIELDS)
+SUMMARY_COLUMNS = columns(SUMMARY_FIELDS)
 
 
 def organisation_name(customer: Any) -> str | None:

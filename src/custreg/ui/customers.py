@@ -13,7 +13,7 @@ from custreg.access.schemas import HistoryEntry
 from custreg.consents.service import history_page as consent_history
 from custreg.customers import queries, read
 from custreg.customers import service as customers
-from custreg.customers.shape import SUMMARY_COLUMNS
+from custreg.customers.shape import LIST_FIELDS
 from custreg.db.routing import TransactionalRoute
 from custreg.paging import ListParams
 from custreg.register import service as register
@@ -24,6 +24,8 @@ from custreg.ui.session import ReadUi
 router = APIRouter(prefix="/ui/c/{cuid}", include_in_schema=False, route_class=TransactionalRoute)
 
 PAGE_SIZE = 25
+# What a row of the list shows (customer_rows.html): the summary and the group.
+ROW_FIELDS = (*LIST_FIELDS, "customerGroup")
 # The list's sort choices → $orderby (the API's parser and columns).
 SORTS = {
     "number": "customerNumber",
@@ -103,13 +105,12 @@ def customer_list(
         ctx.session,
         ctx.company,
         params,
-        columns=SUMMARY_COLUMNS,
+        fields=ROW_FIELDS,
         search_word=q.strip() or None,
         from_date=None,
         include_excluded=excluded,
     )
-    names = [c.name for c in SUMMARY_COLUMNS]
-    items = [dict(zip(names, r)) for r in rows]
+    items = [dict(zip(ROW_FIELDS, r)) for r in rows]
     query = {"q": q, "type": type, "group": group, "segment": segment, "sort": sort}
     if excluded:
         query["excluded"] = "true"
