@@ -16,7 +16,7 @@ from custreg.access.auth import Principal
 from custreg.companies import service as companies
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import Unauthorized
-from custreg.ui import admin, customers, duplicates, forms, i18n, privacy, session, transfer, webhooks
+from custreg.ui import admin, customers, duplicates, forms, i18n, privacy, register, session, transfer, webhooks
 from custreg.ui.pages import HEADERS, STATIC, render
 from custreg.ui.session import SignedIn
 
@@ -119,6 +119,7 @@ def install(app: FastAPI) -> None:
         duplicates.router,
         privacy.router,
         webhooks.router,
+        register.router,
     )
     for router in (*routers, customers.router):  # fixed paths first
         app.include_router(router)
