@@ -18,9 +18,7 @@ ROWS = 3000
 def _sign_in(base: str, who: dict) -> httpx.Client:
     http = httpx.Client(base_url=base, follow_redirects=False, timeout=60)
     token = re.search(r'name="csrf" value="([^"]+)"', http.get("/ui/login").text).group(1)
-    r = http.post(
-        "/ui/login", data={"csrf": token, "client_id": who["clientId"], "client_secret": who["clientSecret"]}
-    )
+    r = http.post("/ui/login", data={"csrf": token, "client_id": who["clientId"], "client_secret": who["clientSecret"]})
     assert r.status_code == 303, r.text
     return http
 
@@ -37,9 +35,7 @@ def test_progress_started_on_one_worker_is_followed_on_another(client, database_
         second = httpx.Client(base_url=other.base, cookies=first.cookies, follow_redirects=False, timeout=60)
         page = first.get(f"/ui/c/{cuid}/import").text
         csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-        r = first.post(
-            f"/ui/c/{cuid}/import", data={"csrf": csrf}, files={"file": ("customers.csv", body, "text/csv")}
-        )
+        r = first.post(f"/ui/c/{cuid}/import", data={"csrf": csrf}, files={"file": ("customers.csv", body, "text/csv")})
         assert r.status_code == 303, r.text
         progress_url = r.headers["location"]
         assert second.get(progress_url).status_code == 200  # the page, from the other worker at once

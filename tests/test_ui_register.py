@@ -52,7 +52,9 @@ def test_segments_are_changed_added_and_removed_through_the_form(app, client):
     assert f'href="/ui/c/{cuid}/register/segments"' in page and 'id="settings-form"' in page
     data = _form(http.get(f"/ui/c/{cuid}/register/segments").text)
     assert data["code-0"] == "OLD" and data["count"] == "4"  # one stored, three empty rows
-    data.update({"remove-0": "true", "code-1": "retail", "name-1": "Vähittäiskauppa", "code-2": "B2B", "name-2": "Yritykset"})
+    data.update(
+        {"remove-0": "true", "code-1": "retail", "name-1": "Vähittäiskauppa", "code-2": "B2B", "name-2": "Yritykset"}
+    )
     r = http.post(f"/ui/c/{cuid}/register/segments", data=data)
     assert r.status_code == 303, r.text
     assert _details(client, cuid)["segments"] == [
