@@ -9,7 +9,11 @@ import time
 import httpx
 from access_util import new_client
 from conftest import new_company
+from fastapi.testclient import TestClient
 from ui_util import served
+
+from custreg.app import create_app
+from custreg.settings import Settings
 
 WRITER = ["customers:read", "customers:write"]
 ROWS = 3000
@@ -69,3 +73,26 @@ def test_progress_started_on_one_worker_is_followed_on_another(client, database_
         own_path = progress_url.replace(f"/c/{cuid}/", f"/c/{elsewhere}/")
         assert stranger.get(own_path, headers={"Accept": "application/json"}).status_code == 404
     assert client.get(f"/v1/companies/{cuid}/customers/count").json()["count"] == ROWS
+
+
+def test_a_file_over_the_row_limit_is_refused_before_any_row(client, database_url):
+    cuid = new_company(client)
+    clerk = new_client(client, [cuid], WRITER)
+    app = create_app(Settings(database_url=database_url, admin_token="x" * 32, import_max_rows=2))
+    with TestClient(app, follow_redirects=False) as http:
+        token = re.search(r'name="csrf" value="([^"]+)"', http.get("/ui/login").text).group(1)
+        login = {"csrf": token, "client_id": clerk["clientId"], "client_secret": clerk["clientSecret"]}
+        assert http.post("/ui/login", data=login).status_code == 303
+        csrf = re.search(r'name="csrf" value="([^"]+)"', http.get(f"/ui/c/{cuid}/import").text).group(1)
+        body = b"lastName\nOne\nTwo\nThree\n"
+        r = http.post(f"/ui/c/{cuid}/import", data={"csrf": csrf}, files={"file": ("c.csv", body, "text/csv")})
+        assert r.status_code == 413, r.text
+        body = b"lastName\nOne\nTwo\n"
+        r = http.post(f"/ui/c/{cuid}/import", data={"csrf": csrf}, files={"file": ("c.csv", body, "text/csv")})
+        assert r.status_code == 303
+        deadline = time.monotonic() + 60
+        while not http.get(r.headers["location"], headers={"Accept": "application/json"}).json()["finished"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    app.state.db.engine.dispose()
+    assert client.get(f"/v1/companies/{cuid}/customers/count").json()["count"] == 2

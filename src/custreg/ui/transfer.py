@@ -86,12 +86,9 @@ async def start_import(request: Request, cuid: str, ctx: WriteUi) -> Response:
         spool.close()
         raise BadRequest("The CSV is empty", [{"field": "file", "message": "empty"}])
     spool.seek(0)
-    # Lines, not records (a quoted cell may hold a newline): the progress bar's scale only.
-    rows = max(0, sum(1 for line in spool if line.strip()) - 1)
-    spool.seek(0)
     job_id = uuid.uuid4().hex
     try:
-        await anyio.to_thread.run_sync(functools.partial(_start, ctx, job_id, rows))
+        await anyio.to_thread.run_sync(functools.partial(_start, ctx, spool, job_id))
     except BaseException:
         spool.close()
         raise
@@ -99,9 +96,14 @@ async def start_import(request: Request, cuid: str, ctx: WriteUi) -> Response:
     return RedirectResponse(f"/ui/c/{cuid}/import/{job_id}", status_code=303)
 
 
-def _start(ctx: Ctx, job_id: str, rows: int) -> None:
-    """The import's record, committed before the answer: any worker then serves its page."""
+def _start(ctx: Ctx, spool: Any, job_id: str) -> None:
+    """Count the file's rows (413 beyond CUSTREG_IMPORT_MAX_ROWS, as the API's import) and
+    record the import, committed before the answer: any worker then serves its page."""
     try:
+        dialects.check_rows(spool, dialects.delimiter_of(spool), ctx.request.app.state.settings.import_max_rows)
+        # Lines, not records (a quoted cell may hold a newline): the progress bar's scale only.
+        rows = max(0, sum(1 for line in spool if line.strip()) - 1)
+        spool.seek(0)
         ctx.begin()
         jobs.start(ctx.session, ctx.company, job_id, rows, ctx.actor)
         ctx.session.commit()  # the unit of work goes on in the import's thread
