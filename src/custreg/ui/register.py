@@ -98,7 +98,8 @@ def category_form(request: Request, category: Category, ctx: RegisterUi) -> Resp
 
 
 def _submitted(form: Any) -> list[dict[str, Any]]:
-    count = min(int(form.get("count", "0") or 0) if str(form.get("count", "")).isdigit() else 0, MAX_ROWS + 50)
+    sent = str(form.get("count", ""))
+    count = min(int(sent), MAX_ROWS + BLANK_ROWS) if sent.isdigit() and len(sent) < 6 else 0
     return [
         {
             "code": str(form.get(f"code-{i}", "")).strip(),
@@ -145,6 +146,8 @@ def replace_category(request: Request, category: Category, ctx: RegisterUi) -> R
     errors: dict[str, str] = {}
     status = 422
     try:
+        if len(body) > MAX_ROWS:
+            raise DomainError(f"At most {MAX_ROWS} codes a category", [{"field": "body", "message": "too many"}])
         items = ITEMS.get(category, CODES).validate_python(body)
         data = [i.model_dump() for i in items]
         register.replace_category(ctx.session, ctx.company, category, data, str(form.get("etag", "")) or None)
