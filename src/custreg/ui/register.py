@@ -84,7 +84,10 @@ def _form(request: Request, ctx: Ctx, category: str, status: int = 200, **values
     values.setdefault("rows", _rows_of(items))
     values.setdefault("errors", {})
     values.setdefault("etag", register.tag(ctx.session, ctx.company))
-    rows = values["rows"] + [{"code": "", "name": "", "values": "", "remove": False}] * BLANK_ROWS
+    rows = list(values["rows"])
+    while rows and not (rows[-1]["code"] or rows[-1]["name"] or rows[-1]["values"].strip()):
+        rows.pop()  # the empty rows sent; errors name rows by their place, so only trailing ones
+    rows += [{"code": "", "name": "", "values": "", "remove": False}] * BLANK_ROWS
     values["rows"] = rows[: MAX_ROWS + BLANK_ROWS]
     return render(
         request, "register_form.html", status, cuid=ctx.cuid, company=ctx.company, category=category, **values
