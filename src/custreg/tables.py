@@ -20,4 +20,4 @@ from custreg.pledges.models import Pledge  # noqa: F401
 from custreg.privacy.models import Erasure  # noqa: F401
 from custreg.register.models import RegisterCode, RegisterSettings  # noqa: F401
 from custreg.relations.models import CustomerRelation  # noqa: F401
-from custreg.sync.models import ChangeHorizon  # noqa: F401
+from custreg.sync.models import ChangeHorizon, ImportJob, ImportJobError  # noqa: F401

@@ -1,11 +1,9 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, Response
-from sqlalchemy import select
 
 from custreg import etags
 from custreg.access.context import ReadCtx, RegisterAdminCtx
-from custreg.companies.models import Company
 from custreg.db.routing import TransactionalRoute
 from custreg.register import service
 from custreg.register.defaults import CATEGORIES
@@ -26,12 +24,8 @@ def get_basic_details(ctx: ReadCtx, response: Response) -> BasicDetails:
     return _tagged(ctx, response)
 
 
-def _details(ctx) -> BasicDetails:
-    return BasicDetails.model_validate(service.basic_details(ctx.session, ctx.company))
-
-
 def _tagged(ctx, response: Response) -> BasicDetails:
-    details = _details(ctx)
+    details = BasicDetails.model_validate(service.basic_details(ctx.session, ctx.company))
     response.headers["ETag"] = etags.of_model(details)
     return details
 
@@ -45,9 +39,7 @@ def get_register_settings(ctx: ReadCtx) -> RegisterSettingsRead:
 @router.patch("/settings", response_model=RegisterSettingsRead)
 def patch_register_settings(ctx: RegisterAdminCtx, body: RegisterSettingsPatch) -> RegisterSettingsRead:
     """Change the register rules (scope `register:admin`); only the fields sent change."""
-    names = {"uniqueIdentityNumbers": "unique_identity_numbers", "financialRetentionYears": "financial_retention_years"}
-    changes = {names[k]: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    return RegisterSettingsRead.of(service.update_settings(ctx.session, ctx.company, changes))
+    return RegisterSettingsRead.of(service.update_settings(ctx.session, ctx.company, body.changes()))
 
 
 @router.put("/{category}", response_model=BasicDetails)
@@ -60,12 +52,5 @@ def replace_category(
 ) -> BasicDetails:
     """Replace one category (scope `register:admin`). Removing a code in use → 409.
     `If-Match`: the `ETag` of the whole configuration as GET sent it."""
-    if if_match is not None:
-        # The company row lock orders this check against another replace of the configuration.
-        ctx.session.execute(select(Company.id).where(Company.id == ctx.company.id).with_for_update())
-        etags.check(etags.of_model(_details(ctx)), if_match)
-    data = [i.model_dump() for i in items]
-    if category != "dimensions":
-        data = [{"code": d["code"], "name": d["name"]} for d in data]
-    service.replace_category(ctx.session, ctx.company, category, data)
+    service.replace_category(ctx.session, ctx.company, category, [i.model_dump() for i in items], if_match)
     return _tagged(ctx, response)

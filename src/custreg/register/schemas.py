@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
@@ -58,6 +58,14 @@ class RegisterSettingsPatch(BaseModel):
     financialRetentionYears: int | None = Field(
         None, ge=0, le=100, description="Years after the last financial record during which erasure is refused"
     )
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent (not null), by the settings' column names (register.service.update_settings)."""
+        names = {
+            "uniqueIdentityNumbers": "unique_identity_numbers",
+            "financialRetentionYears": "financial_retention_years",
+        }
+        return {names[k]: v for k, v in self.model_dump(exclude_unset=True).items() if v is not None}
 
 
 class RegisterSettingsRead(BaseModel):

@@ -6,12 +6,14 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from custreg import etags
 from custreg.companies.models import Company
 from custreg.customers.models import Customer
 from custreg.db.columns import snake
 from custreg.errors import Conflict, FieldErrors, NotFound, listed
 from custreg.register.defaults import CATEGORIES, DEFAULTS
 from custreg.register.models import RegisterCode, RegisterSettings
+from custreg.register.schemas import BasicDetails
 
 # Customer field → category whose codes it must name.
 CODED_FIELDS = {
@@ -68,16 +70,36 @@ def codes(session: Session, company: Company, category: str, parent: str = "") -
     )
 
 
-def replace_category(session: Session, company: Company, category: str, items: list[dict]) -> None:
-    """Replace one category; removing a code that is still used → 409 saying how many."""
+def tag(session: Session, company: Company) -> str:
+    """The `ETag` of the whole configuration, as `GET /basic-details` sends it."""
+    return etags.of_model(BasicDetails.model_validate(basic_details(session, company)))
+
+
+def replace_category(
+    session: Session, company: Company, category: str, items: list[dict], if_match: str | None = None
+) -> None:
+    """Replace one category; removing a code that is still used → 409 saying how many.
+    `if_match`: the tag (`tag`) the change was made from; another one → 412. Only
+    dimensions have `values`."""
     if category not in CATEGORIES:
         raise NotFound(f"Unknown category {category!r}; one of: {', '.join(CATEGORIES)}")
+    if if_match is not None:
+        # The company row lock orders this check against another replace of the configuration.
+        session.execute(select(Company.id).where(Company.id == company.id).with_for_update())
+        etags.check(tag(session, company), if_match)
+    if category != "dimensions":
+        items = [{"code": i["code"], "name": i["name"]} for i in items]
     errors = FieldErrors()
     seen = set()
     for i, item in enumerate(items):
         if item["code"] in seen:
             errors.add(f"[{i}].code", f"duplicate code {item['code']}")
         seen.add(item["code"])
+        values: set[str] = set()
+        for j, value in enumerate(item.get("values") or []):
+            if value["code"] in values:
+                errors.add(f"[{i}].values[{j}].code", f"duplicate value {value['code']}")
+            values.add(value["code"])
     errors.raise_if_any()
     removed = codes(session, company, category) - seen
     in_use = _usage(session, company, category, removed) if removed else {}

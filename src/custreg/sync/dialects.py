@@ -8,10 +8,13 @@ only the separator changes, and a cell holding `;` is quoted too.
 """
 
 import csv
+import functools
+import io
 import re
 from collections.abc import Iterable
 from typing import IO, Literal
 
+from custreg.limits import too_many
 from custreg.sync.csv_format import COLUMNS
 
 Dialect = Literal["rfc4180", "excel"]
@@ -66,3 +69,23 @@ def delimiter_of(raw: IO[bytes]) -> str:
     first = raw.read(64 * 1024).split(b"\n", 1)[0]
     raw.seek(at)
     return ";" if b";" in first and b"," not in first else ","
+
+
+def check_rows(spool: IO[bytes], delimiter: str, max_rows: int) -> None:
+    """413 when the spooled CSV has more than `max_rows` data rows, before any is written
+    (the valid-rows mode commits as it goes). Lines are counted first (C speed); only a
+    file with more lines than the limit has its records counted (quoted cells may hold
+    line breaks)."""
+    lines = sum(chunk.count(b"\n") for chunk in iter(functools.partial(spool.read, 1 << 20), b""))
+    spool.seek(0)
+    if lines > max_rows:
+        stream = io.TextIOWrapper(spool, encoding="utf-8-sig", errors="replace", newline="")
+        try:
+            records = sum(1 for cells in csv.reader(stream, delimiter=delimiter) if any(c.strip() for c in cells))
+        except csv.Error:
+            records = 0  # unreadable: the import itself names the row
+        finally:
+            stream.detach()
+            spool.seek(0)
+        if records - 1 > max_rows:  # the header is not a data row
+            raise too_many("rows", max_rows, "rows")

@@ -1,6 +1,5 @@
 """HTTP: the change feed, CSV/XML export and CSV import (contract sections 6 and 8)."""
 
-import csv
 import datetime as dt
 import functools
 import io
@@ -20,7 +19,7 @@ from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import BadRequest, DomainError, NotFound, PayloadTooLarge, listed, problem
-from custreg.limits import MAX_BULK_KEYS, too_many
+from custreg.limits import MAX_BULK_KEYS
 from custreg.odata import parse_orderby
 from custreg.paging import ListParams
 from custreg.sync import bulk, dialects, export, feed, import_rows, importer
@@ -232,31 +231,11 @@ class ImportReport(BaseModel):
 CSV_TYPES = ("text/csv", "application/csv", "application/vnd.ms-excel")
 
 
-def _count_rows(spool, delimiter: str, max_rows: int) -> None:
-    """413 when the spooled CSV has more than `max_rows` data rows, before any is written
-    (the valid-rows mode commits as it goes). Lines are counted first (C speed); only a
-    file with more lines than the limit has its records counted (quoted cells may hold
-    line breaks)."""
-    lines = sum(chunk.count(b"\n") for chunk in iter(functools.partial(spool.read, 1 << 20), b""))
-    spool.seek(0)
-    if lines > max_rows:
-        stream = io.TextIOWrapper(spool, encoding="utf-8-sig", errors="replace", newline="")
-        try:
-            records = sum(1 for cells in csv.reader(stream, delimiter=delimiter) if any(c.strip() for c in cells))
-        except csv.Error:
-            records = 0  # unreadable: the import itself names the row
-        finally:
-            stream.detach()
-            spool.seek(0)
-        if records - 1 > max_rows:  # the header is not a data row
-            raise too_many("rows", max_rows, "rows")
-
-
 def _run_import(ctx, spool, mode: str) -> import_rows.Report:
     """The synchronous unit of work of an import (in a worker thread)."""
     try:
         delimiter = dialects.delimiter_of(spool)  # `;` files (the excel dialect) too
-        _count_rows(spool, delimiter, ctx.request.app.state.settings.import_max_rows)
+        dialects.check_rows(spool, delimiter, ctx.request.app.state.settings.import_max_rows)
         ctx.begin()
         stream = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
         report = importer.run(ctx.session, ctx.company, stream, mode, delimiter=delimiter)

@@ -1,5 +1,5 @@
-"""Configuration pages: a company's register codes (read), and API clients (scope `admin`:
-list, create with the secret shown once, revoke) through access/clients.py, as /v1/clients."""
+"""API clients (scope `admin`): list, create with the secret shown once, revoke, through
+access/clients.py, as /v1/clients. (Register configuration: ui/register.py.)"""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -12,19 +12,11 @@ from custreg.access.schemas import ClientCreate
 from custreg.companies import service as companies
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import DomainError
-from custreg.register import service as register
 from custreg.ui.pages import render
-from custreg.ui.session import AdminUi, ReadUi, Rendered
+from custreg.ui.session import AdminUi, Rendered
 
 router = APIRouter(prefix="/ui", include_in_schema=False, route_class=TransactionalRoute)
 SHOWN_CLIENTS = 100
-
-
-@router.get("/c/{cuid}/register")
-def register_codes(request: Request, ctx: ReadUi) -> Response:
-    """The company's codes by category (`GET /basic-details`); changed through the API or the CLI."""
-    codes = register.basic_details(ctx.session, ctx.company)
-    return render(request, "register.html", cuid=ctx.cuid, company=ctx.company, codes=codes)
 
 
 def _page(request: Request, ctx: Ctx, status: int = 200, **values) -> Response:

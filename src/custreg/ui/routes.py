@@ -16,7 +16,19 @@ from custreg.access.auth import Principal
 from custreg.companies import service as companies
 from custreg.db.routing import TransactionalRoute
 from custreg.errors import Unauthorized
-from custreg.ui import admin, customers, duplicates, forms, i18n, privacy, records, session, transfer, webhooks
+from custreg.ui import (
+    admin,
+    customers,
+    duplicates,
+    forms,
+    i18n,
+    privacy,
+    records,
+    register,
+    session,
+    transfer,
+    webhooks,
+)
 from custreg.ui.pages import HEADERS, STATIC, render
 from custreg.ui.session import SignedIn
 
@@ -120,6 +132,7 @@ def install(app: FastAPI) -> None:
         privacy.router,
         webhooks.router,
         records.router,  # a customer's record forms (ui/records.py)
+        register.router,
     )
     for router in (*routers, customers.router):  # fixed paths first
         app.include_router(router)

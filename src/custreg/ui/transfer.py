@@ -1,16 +1,18 @@
 """Export and import pages: the list's query as CSV or XML (sync/export.py), and a CSV
 import (sync/importer.py, valid-rows mode) run in a thread of its own while the page
-polls its progress; its errors download as a CSV."""
+polls its progress; its errors download as a CSV. The import's state is kept in the
+database (sync/jobs.py), so any worker serves its page."""
 
 import csv
+import functools
 import io
 import tempfile
 import threading
 import uuid
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+import anyio.to_thread
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from custreg.access.context import Ctx
@@ -19,14 +21,13 @@ from custreg.db.routing import TransactionalRoute
 from custreg.errors import BadRequest, NotFound, PayloadTooLarge
 from custreg.odata import parse_orderby
 from custreg.paging import ListParams
-from custreg.sync import bulk, dialects, export, importer
+from custreg.sync import bulk, dialects, export, importer, jobs
 from custreg.ui.customers import SORTS, list_filter
 from custreg.ui.pages import render
 from custreg.ui.session import ReadUi, WriteUi
 
 router = APIRouter(prefix="/ui/c/{cuid}", include_in_schema=False, route_class=TransactionalRoute)
 MEDIA = {"csv": "text/csv; charset=utf-8", "xml": "application/xml"}
-KEPT_IMPORTS = 20  # finished imports remembered per process (their reports)
 Text = Annotated[str, Query(max_length=200)]
 
 
@@ -61,34 +62,6 @@ def export_file(
     return StreamingResponse(body, media_type=MEDIA[fmt], headers={"Content-Disposition": disposition})
 
 
-@dataclass
-class ImportJob:
-    id: str
-    cuid: str
-    rows: int  # data rows in the file
-    done: int = 0
-    finished: bool = False
-    report: dict[str, Any] | None = None
-    errors: list[tuple[int, str, str]] = field(default_factory=list)
-    failure: str | None = None
-
-    def state(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "done": self.done,
-            "finished": self.finished,
-            "report": self.report,
-            "failure": self.failure,
-        }
-
-
-def _jobs(request: Request) -> dict[str, ImportJob]:
-    state = request.app.state
-    if not hasattr(state, "ui_imports"):
-        state.ui_imports = {}
-    return state.ui_imports
-
-
 @router.get("/import")
 def import_page(request: Request, ctx: WriteUi) -> Response:
     return render(request, "import.html", cuid=ctx.cuid, company=ctx.company)
@@ -113,26 +86,37 @@ async def start_import(request: Request, cuid: str, ctx: WriteUi) -> Response:
         spool.close()
         raise BadRequest("The CSV is empty", [{"field": "file", "message": "empty"}])
     spool.seek(0)
-    # Lines, not records (a quoted cell may hold a newline): the progress bar's scale only.
-    rows = max(0, sum(1 for line in spool if line.strip()) - 1)
-    spool.seek(0)
-    job = ImportJob(uuid.uuid4().hex, cuid, rows)
-    jobs = _jobs(request)
-    for old in [j for j in jobs.values() if j.finished][:-KEPT_IMPORTS]:
-        jobs.pop(old.id, None)
-    jobs[job.id] = job
-    threading.Thread(target=_run, args=(ctx, spool, job), name="custreg-ui-import", daemon=True).start()
-    return RedirectResponse(f"/ui/c/{cuid}/import/{job.id}", status_code=303)
-
-
-def _run(ctx: Ctx, spool: Any, job: ImportJob) -> None:
-    """The import's unit of work, as POST /customers/import runs it (valid-rows mode)."""
+    job_id = uuid.uuid4().hex
     try:
+        await anyio.to_thread.run_sync(functools.partial(_start, ctx, spool, job_id))
+    except BaseException:
+        spool.close()
+        raise
+    threading.Thread(target=_run, args=(ctx, spool, job_id), name="custreg-ui-import", daemon=True).start()
+    return RedirectResponse(f"/ui/c/{cuid}/import/{job_id}", status_code=303)
+
+
+def _start(ctx: Ctx, spool: Any, job_id: str) -> None:
+    """Count the file's rows (413 beyond CUSTREG_IMPORT_MAX_ROWS, as the API's import) and
+    record the import, committed before the answer: any worker then serves its page."""
+    try:
+        dialects.check_rows(spool, dialects.delimiter_of(spool), ctx.request.app.state.settings.import_max_rows)
+        # Lines, not records (a quoted cell may hold a newline): the progress bar's scale only.
+        rows = max(0, sum(1 for line in spool if line.strip()) - 1)
+        spool.seek(0)
         ctx.begin()
+        jobs.start(ctx.session, ctx.company, job_id, rows, ctx.actor)
+        ctx.session.commit()  # the unit of work goes on in the import's thread
+    except BaseException:
+        ctx.rollback()
+        raise
 
-        def progress(row: int) -> None:
-            job.done = max(0, row - 1)
 
+def _run(ctx: Ctx, spool: Any, job_id: str) -> None:
+    """The import's unit of work, as POST /customers/import runs it (valid-rows mode); its
+    progress and errors are written with each batch it commits (sync/jobs.py)."""
+    progress = jobs.Progress(ctx.session, job_id)
+    try:
         delimiter = dialects.delimiter_of(spool)
         stream = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
         report = importer.run(
@@ -140,46 +124,52 @@ def _run(ctx: Ctx, spool: Any, job: ImportJob) -> None:
             ctx.company,
             stream,
             "valid-rows",
-            progress=progress,
+            progress=progress.row,
             delimiter=delimiter,
-            on_error=lambda row, f, m: job.errors.append((row, f, m)),
+            on_error=progress.error,
         )
+        outcome = report.as_dict()
+        outcome.pop("errors", None)
+        jobs.finish(ctx.session, progress, outcome, None)  # with the last batch
         ctx.commit()
         bulk.after_large_import(ctx.request.app.state.db.engine, report.created)
-        job.report = report.as_dict()
-        job.report.pop("errors", None)
-    except Exception as exc:  # shown on the page; the import's transaction is rolled back
+    except Exception as exc:  # shown on the page; the import's open batch is rolled back
         ctx.rollback()
-        job.failure = getattr(exc, "detail", None) or type(exc).__name__
+        failure = getattr(exc, "detail", None) or type(exc).__name__
+        with ctx.request.app.state.db.session(write=True) as session:
+            jobs.finish(session, progress, None, str(failure))
+            session.commit()
     finally:
-        job.done = job.rows if job.failure is None else job.done
-        job.finished = True
         spool.close()
 
 
-def _job(request: Request, cuid: str, job_id: str) -> ImportJob:
-    job = _jobs(request).get(job_id)
-    if job is None or job.cuid != cuid:
+def _state(ctx: Ctx, job_id: str) -> dict[str, Any]:
+    found = jobs.state(ctx.session, ctx.company, job_id)
+    if found is None:
         raise NotFound(f"No import {job_id!r}")
-    return job
+    return found
 
 
 @router.get("/import/{job_id}")
-def import_progress(request: Request, cuid: str, job_id: str, ctx: WriteUi) -> Response:
-    """The import's page; with `Accept: application/json` its state (what the page polls)."""
-    job = _job(request, cuid, job_id)
+def import_progress(request: Request, cuid: str, job_id: Annotated[str, Path(max_length=32)], ctx: WriteUi) -> Response:
+    """The import's page; with `Accept: application/json` its state (what the page polls),
+    from the database: any worker answers it."""
+    job = _state(ctx, job_id)
     if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse(job.state(), headers={"Cache-Control": "no-store"})
+        return JSONResponse(job, headers={"Cache-Control": "no-store"})
     return render(request, "import_progress.html", cuid=cuid, company=ctx.company, job=job)
 
 
 @router.get("/import/{job_id}/errors.csv")
-def import_errors(request: Request, cuid: str, job_id: str, ctx: WriteUi) -> Response:
-    """The import's error report: row, field, message (the header is row 1)."""
-    job = _job(request, cuid, job_id)
+def import_errors(cuid: str, job_id: Annotated[str, Path(max_length=32)], ctx: WriteUi) -> Response:
+    """The import's error report: row, field, message (the header is row 1); the first
+    jobs.KEPT_ERRORS, then a line counting the others."""
+    job = _state(ctx, job_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["row", "field", "message"])
-    writer.writerows(job.errors)
+    writer.writerows(jobs.errors(ctx.session, job_id))
+    if job["errorsNotKept"]:
+        writer.writerow(["", "", f"{job['errorsNotKept']} more errors not listed"])
     disposition = f'attachment; filename="import-errors-{job_id[:8]}.csv"'
     return Response(out.getvalue(), media_type=MEDIA["csv"], headers={"Content-Disposition": disposition})

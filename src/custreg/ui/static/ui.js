@@ -29,14 +29,20 @@ function followImport(box) {
   const report = document.getElementById("import-report");
   async function poll() {
     const answer = await fetch(box.dataset.state, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-    if (!answer.ok) return;
+    if (!answer.ok) {
+      if (answer.status >= 500) setTimeout(poll, 1000); // busy: ask again (any worker answers)
+      return;
+    }
     const state = await answer.json();
     bar.max = Math.max(1, state.rows);
     bar.value = state.done;
     status.textContent = state.done + " / " + state.rows;
     if (state.finished) {
       const r = state.report;
-      report.textContent = r ? "created " + r.created + ", updated " + r.updated + ", failed " + r.failed : state.failure;
+      const words = box.dataset.report || "created {created}, updated {updated}, failed {failed}";
+      report.textContent = r
+        ? words.replace("{created}", r.created).replace("{updated}", r.updated).replace("{failed}", r.failed)
+        : state.failure;
       report.hidden = false;
       box.setAttribute("data-finished", "true");
       return;
