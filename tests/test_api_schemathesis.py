@@ -12,6 +12,7 @@ so every run sends the same requests; `CUSTREG_ST_EXAMPLES=100 CUSTREG_ST_SEED=r
 The command: docs/DEVELOPING.md."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,9 @@ CONFIG = Path(__file__).parent / "schemathesis.toml"
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance"
 EXAMPLES = os.environ.get("CUSTREG_ST_EXAMPLES", "3")
 SEED = os.environ.get("CUSTREG_ST_SEED", "22")
+# The coverage phase (every boundary of every schema, about 13,000 requests, 14 minutes here)
+# does not fit CI: `CUSTREG_ST_PHASES=examples,coverage,fuzzing,stateful` runs it too.
+PHASES = os.environ.get("CUSTREG_ST_PHASES", "examples,fuzzing,stateful")
 # The seeded data tests/schemathesis.toml names: company `fuzz`, customer number 1 and its GUID.
 CUID = "fuzz"
 GUID = "5c4e0a1e-2f6b-4c1d-9a3e-00000000f022"
@@ -33,7 +37,9 @@ GUID = "5c4e0a1e-2f6b-4c1d-9a3e-00000000f022"
 
 def _seed(base: str) -> None:
     auth = {"Authorization": f"Bearer {ADMIN}"}
-    r = httpx.post(f"{base}/v1/companies", json={"cuid": CUID, "name": "Fuzz Oy"}, headers=auth, timeout=60)
+    r = httpx.post(
+        f"{base}/v1/companies", json={"cuid": CUID, "name": "Fuzz Oy", "countryCode": "FI"}, headers=auth, timeout=60
+    )
     assert r.status_code == 201, r.text
     customer = {
         "customerGuid": GUID,
@@ -71,6 +77,8 @@ def test_schemathesis_cli_over_the_served_api(tmp_path, database_url):
             f"Authorization: Bearer {ADMIN}",
             "--checks",
             CHECKS,
+            "--phases",
+            PHASES,
             "--max-examples",
             EXAMPLES,
             "--workers",
@@ -82,7 +90,9 @@ def test_schemathesis_cli_over_the_served_api(tmp_path, database_url):
         ]
         done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=1200)
         output = done.stdout + done.stderr
-        summary = output[output.rfind("SUMMARY") :] if "SUMMARY" in output else output[-3000:]
+        summary = output[output.rfind("SUMMARY") :]
         assert done.returncode == 0, f"{output[-30000:]}\n\nserver:\n{served.output()[-3000:]}"
-        assert "Tested: 198" in summary or "Tested:" in summary, summary
-        assert " failed" not in summary and "error" not in summary.lower().replace("errors: 0", ""), summary
+        selected = re.search(r"Selected: (\d+)/(\d+)", summary)
+        tested = re.search(r"Tested: (\d+)", summary)
+        assert selected and tested and int(tested.group(1)) == int(selected.group(2)) > 150, summary
+        assert not re.search(r"\d+ (failed|errored)|Errors:|Failures:", summary), summary
