@@ -30,7 +30,8 @@ SEED = os.environ.get("CUSTREG_ST_SEED", "22")
 # The coverage phase (every boundary of every schema, about 13,000 requests, 14 minutes here)
 # does not fit CI: `CUSTREG_ST_PHASES=examples,coverage,fuzzing,stateful` runs it too.
 PHASES = os.environ.get("CUSTREG_ST_PHASES", "examples,fuzzing,stateful")
-# The seeded data tests/schemathesis.toml names: company `fuzz`, customer number 1 and its GUID.
+# The seeded data tests/schemathesis.toml names: company `fuzz`, customer number 1 and its
+# GUID, service `credit-score`.
 CUID = "fuzz"
 GUID = "5c4e0a1e-2f6b-4c1d-9a3e-00000000f022"
 
@@ -57,6 +58,10 @@ def _seed(base: str) -> None:
     }
     r = httpx.post(f"{base}/v1/companies/{CUID}/customers", json=customer, headers=auth, timeout=60)
     assert r.status_code == 201 and r.json()["customerNumber"] == 1, r.text
+    # A service of the company, for the invoke operations: its host does not resolve (502).
+    service = {"name": "credit-score", "url": "https://services.example.fi/score"}
+    r = httpx.post(f"{base}/v1/companies/{CUID}/services", json=service, headers=auth, timeout=60)
+    assert r.status_code == 201, r.text
 
 
 @pytest.mark.timeout(900)  # about 3 minutes; a loaded machine is slower
