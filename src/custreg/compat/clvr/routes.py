@@ -304,7 +304,7 @@ def _routes(
     router.get(item, summary=f"One {m.kind.title}")(keyed(one, "get"))
     if put:
         # put_creates: PUT of a name the customer lacks creates it (201), as the seed's PUT does.
-        created = (
+        created: dict[int | str, dict[str, Any]] | None = (
             {201: {"description": f"The {m.kind.title} was created", "content": {"application/json": {"schema": {}}}}}
             if put_creates
             else None
