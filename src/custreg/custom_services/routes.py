@@ -106,9 +106,7 @@ def rotate_secret(ctx: WriteCtx, service_key: ServiceKey) -> dict:
     return {**_read(defined), "secret": service.rotate(ctx.session, defined, settings=_settings(ctx))}
 
 
-@router.post(
-    "/{service_key}/invoke", responses={202: {"model": InvocationRead, "description": "Queued (`async=true`)"}}
-)
+@router.post("/{service_key}/invoke", responses=INVOKE_RESPONSES)
 async def invoke_service(
     ctx: InvokeCtx,
     service_key: ServiceKey,

@@ -303,7 +303,15 @@ def _routes(
         router.post(f"/{{guid}}/{m.path}", status_code=201, summary=f"Create {m.kind.title}")(named(post_doc, "create"))
     router.get(item, summary=f"One {m.kind.title}")(keyed(one, "get"))
     if put:
-        router.put(item, summary=f"Replace {m.kind.a_title}: missing or null clears")(keyed(put_doc, "put"))
+        # put_creates: PUT of a name the customer lacks creates it (201), as the seed's PUT does.
+        created: dict[int | str, dict[str, Any]] | None = (
+            {201: {"description": f"The {m.kind.title} was created", "content": {"application/json": {"schema": {}}}}}
+            if put_creates
+            else None
+        )
+        router.put(item, summary=f"Replace {m.kind.a_title}: missing or null clears", responses=created)(
+            keyed(put_doc, "put")
+        )
     if delete:
         router.delete(item, status_code=204, summary=f"Delete {m.kind.a_title}")(keyed(del_, "delete"))
 
