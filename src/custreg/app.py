@@ -34,10 +34,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     for _ in getattr(routing, "iter_route_contexts", lambda routes: ())(app.router.routes):
         pass
     # What is alive now (modules, routes, models: ~300,000 objects) lives as long as the
-    # process: moved out of the collector's generations, so a full collection no longer walks
-    # it. Before, one came every few hundred requests and held the loop 0.4-1.5 s on the loaded
-    # machine (the "unexplained" stalls of bench/loop_stall.py; bench/RESULTS.md, session 12).
-    gc.collect()
+    # process: moved out of the collector's generations (no collection first: that alone is a
+    # full one), so a full collection no longer walks it. Before, one came every few hundred
+    # requests and held the loop 0.4-1.5 s on the loaded machine (the "unexplained" stalls of
+    # bench/loop_stall.py; bench/RESULTS.md, session 12).
     gc.freeze()
     yield
 
