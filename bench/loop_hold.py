@@ -201,7 +201,7 @@ def main() -> None:
                     pass
                 assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
                 time.sleep(0.2)
-            c = httpx.Client(base_url=base, headers=AUTH, timeout=600)
+            c = httpx.Client(base_url=base, headers=AUTH, timeout=3600)
             a, b = (f"co-{uuid.uuid4().hex[:8]}" for _ in range(2))
             for cuid in (a, b):
                 c.post("/v1/companies", json={"cuid": cuid, "name": cuid, "countryCode": "FI"}).raise_for_status()
