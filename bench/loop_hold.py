@@ -193,7 +193,7 @@ def main() -> None:
             )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 180
+            deadline = time.monotonic() + 600
             while True:
                 try:
                     if httpx.get(f"{base}/health", timeout=1).status_code == 200:

@@ -100,7 +100,7 @@ def main() -> None:
         proc = subprocess.Popen([sys.executable, "-m", "custreg.cli", "serve"], env=env, stdout=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 180
+            deadline = time.monotonic() + 600
             while True:
                 try:
                     if httpx.get(f"{base}/health", timeout=1).status_code == 200:
