@@ -208,9 +208,10 @@ def document_errors(spec: dict[str, Any]) -> None:
 
 def install(app: FastAPI) -> None:
     """The app's /openapi.json: FastAPI's, with `document_errors` and the examples
-    (`openapi_examples.document`) added once. Made and rendered in a thread: the first
-    request's generation is 1-2 s of CPU, which held the event loop (and `/health`) that long
-    (bench/loop_hold.py); FastAPI's own route does it on the loop."""
+    (`openapi_examples.document`) added once: at startup (`app._lifespan`), because making it
+    is 2-3 s of CPU that holds the GIL most of the time, in a thread too (bench/RESULTS.md,
+    session 12). The answer's bytes are rendered once per root path, in a thread (FastAPI's
+    own route encodes the whole document on the loop on every request)."""
     generate = app.openapi
     rendered: dict[str, bytes] = {}  # root path → the document's bytes
     making = threading.Lock()  # one thread makes it; a second request waits for that one

@@ -31,8 +31,8 @@ def test_an_over_limit_json_body_is_413_without_being_decoded(client, customers_
 
 
 def test_openapi_json_is_the_same_document_for_concurrent_first_requests(settings):
-    """/openapi.json is made in a thread (its first generation is seconds of CPU): requests
-    that come while it is made get the one document it makes, with the errors documented."""
+    """/openapi.json is made at startup (seconds of CPU) and its bytes rendered once, in a
+    thread: requests that come together all get that one document, errors documented."""
     app = create_app(settings)
     try:
         with TestClient(app, headers={"Authorization": f"Bearer {ADMIN}"}) as c:
