@@ -1,6 +1,7 @@
 """The ASGI application."""
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, routing
@@ -32,6 +33,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Built here, before the server accepts a connection.
     for _ in getattr(routing, "iter_route_contexts", lambda routes: ())(app.router.routes):
         pass
+    # /openapi.json too: made on its first request it held the loop 2-3 s of CPU, and a thread
+    # does not help, it holds the GIL for most of that (pydantic's schema building).
+    app.openapi()
+    # What is alive now (modules, routes, models: ~300,000 objects) lives as long as the
+    # process: moved out of the collector's generations (no collection first: that alone is a
+    # full one), so a full collection no longer walks it. Before, one came every few hundred
+    # requests and held the loop 0.4-1.5 s on the loaded machine (the "unexplained" stalls of
+    # bench/loop_stall.py; bench/RESULTS.md, session 12).
+    gc.freeze()
     yield
 
 

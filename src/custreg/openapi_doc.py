@@ -5,11 +5,16 @@ stable, readable operationIds `<domain>_<action>` (`customers_create`, `addresse
 (`operation_id`, the app's `generate_unique_id_function`)."""
 
 import re
+import threading
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.responses import Response
+from starlette.routing import Route
 
 from custreg import errors, openapi_examples, problem_types
 
@@ -203,8 +208,13 @@ def document_errors(spec: dict[str, Any]) -> None:
 
 def install(app: FastAPI) -> None:
     """The app's /openapi.json: FastAPI's, with `document_errors` and the examples
-    (`openapi_examples.document`) added once."""
+    (`openapi_examples.document`) added once: at startup (`app._lifespan`), because making it
+    is 2-3 s of CPU that holds the GIL most of the time, in a thread too (bench/RESULTS.md,
+    session 12). The answer's bytes are rendered once per root path, in a thread (FastAPI's
+    own route encodes the whole document on the loop on every request)."""
     generate = app.openapi
+    rendered: dict[str, bytes] = {}  # root path → the document's bytes
+    making = threading.Lock()  # one thread makes it; a second request waits for that one
 
     def openapi() -> dict[str, Any]:
         if not app.openapi_schema:
@@ -214,4 +224,25 @@ def install(app: FastAPI) -> None:
             app.openapi_schema = spec
         return app.openapi_schema
 
+    def render(root_path: str) -> bytes:
+        with making:
+            return rendered.get(root_path) or rendered.setdefault(root_path, made(root_path))
+
+    def made(root_path: str) -> bytes:
+        spec = openapi()
+        servers = spec.get("servers", [])
+        if root_path and app.root_path_in_servers and root_path not in {s.get("url") for s in servers}:
+            spec = {**spec, "servers": [{"url": root_path}, *servers]}
+        return bytes(JSONResponse(spec).body)
+
+    async def openapi_json(request: Request) -> Response:
+        body = await anyio.to_thread.run_sync(render, request.scope.get("root_path", "").rstrip("/"))
+        return Response(body, media_type="application/json")
+
     app.openapi = openapi  # type: ignore[method-assign]
+    app.router.routes[:] = [
+        Route(app.openapi_url, openapi_json, include_in_schema=False)
+        if app.openapi_url and isinstance(r, Route) and r.path == app.openapi_url
+        else r
+        for r in app.router.routes
+    ]

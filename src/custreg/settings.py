@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     db_execution: Literal["auto", "thread"] = Field(
         "auto",
         description="Where a request's unit of work runs (db/execution.py, docs/concurrency.md): "
-        "`auto` runs reads inline on the event loop and writes in the threadpool, one at a time; "
+        "`auto` runs reads in the reader lanes (4 threads) and writes in the writer lane, one at a time; "
         "`thread` runs every unit in the threadpool",
     )
     # uvicorn's event loop. asyncio, not uvloop: with endpoints running inline, uvloop

@@ -1,7 +1,7 @@
 """Tenant fairness (docs/limits.md, docs/concurrency.md): a long import in one company never
 makes another company's reads wait, and a write that cannot get its lock in time is
 answered 503 with Retry-After instead of hanging. A served app (uvicorn, the default
-execution: reads on the loop, writes in the writer thread, the import in a worker thread)."""
+execution: reads in the reader lanes, writes in the writer lane, the import in a worker thread)."""
 
 import contextlib
 import sqlite3

@@ -5,11 +5,13 @@ route class wraps each one so that the whole unit of work (authorisation checks,
 the endpoint, commit or rollback) runs as one synchronous block. Where it runs is
 decided here and nowhere else (`CUSTREG_DB_EXECUTION`):
 
-- `auto` (default): a read (GET, HEAD) runs inline on the event loop, which is cheaper
-  than a thread hop; a write runs in the writer lane (one thread per worker, writes one
-  at a time in arrival order), so a write waiting for a lock (SQLite's write lock, a
-  PostgreSQL row lock) never stops the worker's other requests, and waiting writes hold
-  one pooled connection, never the ones the loop's reads need.
+- `auto` (default): a read (GET, HEAD) runs in the reader lanes (a few threads per worker),
+  so a read that scans (a `$filter` with `contains`, a count over a large company) never
+  holds the event loop: SQLite and PostgreSQL release the GIL while a statement runs, and
+  Python hands it back to the loop every few milliseconds otherwise. A write runs in the
+  writer lane (one thread per worker, writes one at a time in arrival order), so a write
+  waiting for a lock (SQLite's write lock, a PostgreSQL row lock) never stops the worker's
+  other requests, and waiting writes hold one pooled connection, never the ones reads need.
 - `thread`: every unit runs in anyio's threadpool, writes concurrently.
 
 No await happens inside a transaction, so an open transaction never waits on another
@@ -34,6 +36,12 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 # behind a limiter of 1, the next write started only after the loop had seen the last end:
 # POST throughput fell by 20-40 %; docs/concurrency.md). Its thread starts on first use.
 _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="custreg-writer")
+# The reader lanes: reads ran inline on the loop until session 12, where a `contains` filter
+# over 20,000 customers held it (and every other request, `/health` too) 130 ms of CPU, and
+# over a million seconds. A few threads, not anyio's 40: a read waits for no lock, and more
+# threads only take turns at the GIL (bench/loop_hold.py, docs/concurrency.md).
+READERS = 4
+_READER = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="custreg-reader")
 
 
 class UnitOfWork:
@@ -69,10 +77,9 @@ async def run_unit(endpoint: Callable[..., Any], kwargs: dict[str, Any], *, writ
     unit = functools.partial(_run, endpoint, kwargs)
     if get_settings().db_execution == "thread":
         return await anyio.to_thread.run_sync(unit)
-    if write:
-        context = contextvars.copy_context()
-        return await asyncio.get_running_loop().run_in_executor(_WRITER, context.run, unit)
-    return unit()
+    context = contextvars.copy_context()
+    lane = _WRITER if write else _READER
+    return await asyncio.get_running_loop().run_in_executor(lane, context.run, unit)
 
 
 def transactional(endpoint: Callable[..., Any], *, write: bool) -> Callable[..., Any]:
