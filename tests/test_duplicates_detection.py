@@ -11,10 +11,22 @@ def _seed(client, url):
         "mail1": create_customer(client, url, firstName="Matti", lastName="Meikäläinen", email="matti@example.fi"),
         "mail2": create_customer(client, url, firstName="M.", lastName="Virtanen", email="matti@example.fi"),
         "street1": create_customer(
-            client, url, firstName="Åsa", lastName="Lindström", street="Östra Storgatan 12", zipCode="11122", city="Stockholm"
+            client,
+            url,
+            firstName="Åsa",
+            lastName="Lindström",
+            street="Östra Storgatan 12",
+            zipCode="11122",
+            city="Stockholm",
         ),
         "street2": create_customer(
-            client, url, firstName="asa", lastName="LINDSTROM", street="OSTRA storgåtan 12", zipCode="11123", city="Solna"
+            client,
+            url,
+            firstName="asa",
+            lastName="LINDSTROM",
+            street="OSTRA storgåtan 12",
+            zipCode="11123",
+            city="Solna",
         ),
         "phone1": create_customer(client, url, lastName="Korhonen", cellularPhone="040 123 4567"),
         "phone2": create_customer(client, url, lastName="Nieminen", cellularPhone="+358401234567"),
