@@ -69,19 +69,21 @@ def create(session: Session, box: SecretBox, *, name: str, companies: list[str],
 
 
 def list_page(
-    session: Session, *, top: int, skip: int, visible: Callable[[Any], bool] | None = None
+    session: Session, *, top: int, skip: int, visible: Callable[[Any], bool] | None = None, newest_first: bool = False
 ) -> tuple[int, list[ApiClient]]:
-    """A page of clients; with `visible`, of those it accepts (given each client's
-    `companies` and `scopes`; checked here over every client's grants: clients are few)."""
+    """A page of clients in id order, or with `newest_first` the newest first (the back
+    office's list, where a client just created must be on the first page); with `visible`,
+    of those it accepts (given each client's `companies` and `scopes`; checked here over
+    every client's grants: clients are few)."""
+    order = (ApiClient.created_at.desc(), ApiClient.id) if newest_first else (ApiClient.id,)
     if visible is None:
         total = session.scalar(select(func.count()).select_from(ApiClient)) or 0
-        rows = session.scalars(select(ApiClient).order_by(ApiClient.id).limit(top).offset(skip)).all()
+        rows = session.scalars(select(ApiClient).order_by(*order).limit(top).offset(skip)).all()
         return total, list(rows)
-    grants = session.execute(select(ApiClient.id, ApiClient.companies, ApiClient.scopes))
+    grants = session.execute(select(ApiClient.id, ApiClient.companies, ApiClient.scopes).order_by(*order))
     ids = [row.id for row in grants if visible(row)]
-    ids.sort()
     page = ids[skip : skip + top]
-    rows = session.scalars(select(ApiClient).where(ApiClient.id.in_(page)).order_by(ApiClient.id)).all() if page else []
+    rows = session.scalars(select(ApiClient).where(ApiClient.id.in_(page)).order_by(*order)).all() if page else []
     return len(ids), list(rows)
 
 

@@ -20,7 +20,9 @@ SHOWN_CLIENTS = 100
 
 
 def _page(request: Request, ctx: Ctx, status: int = 200, **values) -> Response:
-    total, rows = clients.list_page(ctx.session, top=SHOWN_CLIENTS, skip=0, visible=privileges.visible(ctx.principal))
+    total, rows = clients.list_page(
+        ctx.session, top=SHOWN_CLIENTS, skip=0, visible=privileges.visible(ctx.principal), newest_first=True
+    )
     _, reachable = companies.list_page(ctx.session, top=1000, skip=0, only=ctx.principal.companies)
     values.setdefault("errors", {})
     values.setdefault("created", None)
