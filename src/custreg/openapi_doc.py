@@ -4,6 +4,7 @@ stable, readable operationIds `<domain>_<action>` (`customers_create`, `addresse
 `fivaldi_create_customer`) that client generators name their methods after
 (`operation_id`, the app's `generate_unique_id_function`)."""
 
+import copy
 import re
 import threading
 from http import HTTPStatus
@@ -206,6 +207,12 @@ def document_errors(spec: dict[str, Any]) -> None:
             schemas.pop(unused)
 
 
+# The document, made once per process: every app of a process has the same routes (create_app
+# includes them all, whatever the settings), so a second app (the tests make many) copies it
+# instead of spending the 2-3 s of CPU again.
+_MADE: list[dict[str, Any]] = []
+
+
 def install(app: FastAPI) -> None:
     """The app's /openapi.json: FastAPI's, with `document_errors` and the examples
     (`openapi_examples.document`) added once: at startup (`app._lifespan`), because making it
@@ -218,10 +225,12 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if not app.openapi_schema:
-            spec = generate()
-            document_errors(spec)
-            openapi_examples.document(spec)
-            app.openapi_schema = spec
+            if not _MADE:
+                spec = generate()
+                document_errors(spec)
+                openapi_examples.document(spec)
+                _MADE.append(spec)
+            app.openapi_schema = copy.deepcopy(_MADE[0])
         return app.openapi_schema
 
     def render(root_path: str) -> bytes:
