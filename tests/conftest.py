@@ -126,3 +126,18 @@ def count_statements(app):
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", listener)
+
+
+# The customer both fuzz runs seed (tests/test_reliability_fuzz.py in-process, tests/test_api_schemathesis.py
+# over HTTP): with an address and a contact, so record operations reach real data.
+FUZZ_CUSTOMER = {
+    "lastName": "Virtanen",
+    "firstName": "Aino",
+    "email": "aino@example.fi",
+    "street": "Mannerheimintie",
+    "houseNo": "1",
+    "zipCode": "00100",
+    "city": "Helsinki",
+    "addresses": [{"addressType": "DELIVERY", "street": "Aleksanterinkatu 2", "city": "Helsinki", "zipCode": "00100"}],
+    "contacts": [{"name": "Matti", "email": "matti@example.fi"}],
+}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ADMIN, PG_URL
+from conftest import ADMIN, FUZZ_CUSTOMER, PG_URL
 from serve_util import custreg_serve
 
 ST = Path(sys.executable).parent / "st"
@@ -42,20 +42,7 @@ def _seed(base: str) -> None:
         f"{base}/v1/companies", json={"cuid": CUID, "name": "Fuzz Oy", "countryCode": "FI"}, headers=auth, timeout=60
     )
     assert r.status_code == 201, r.text
-    customer = {
-        "customerGuid": GUID,
-        "lastName": "Virtanen",
-        "firstName": "Aino",
-        "email": "aino@example.fi",
-        "street": "Mannerheimintie",
-        "houseNo": "1",
-        "zipCode": "00100",
-        "city": "Helsinki",
-        "addresses": [
-            {"addressType": "DELIVERY", "street": "Aleksanterinkatu 2", "city": "Helsinki", "zipCode": "00100"}
-        ],
-        "contacts": [{"name": "Matti", "email": "matti@example.fi"}],
-    }
+    customer = {"customerGuid": GUID, **FUZZ_CUSTOMER}
     r = httpx.post(f"{base}/v1/companies/{CUID}/customers", json=customer, headers=auth, timeout=60)
     assert r.status_code == 201 and r.json()["customerNumber"] == 1, r.text
     # A service of the company, for the invoke operations: its host does not resolve (502).

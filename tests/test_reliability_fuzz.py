@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pytest
 import schemathesis
-from conftest import ADMIN, PG_URL
+from conftest import ADMIN, FUZZ_CUSTOMER, PG_URL
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -59,22 +59,7 @@ def fuzz_schema(app, client):
     r = client.post("/v1/companies", json={"cuid": SEED.cuid, "name": "Fuzz Oy", "countryCode": "FI"})
     assert r.status_code == 201, r.text
     url = f"/v1/companies/{SEED.cuid}/customers"
-    r = client.post(
-        url,
-        json={
-            "lastName": "Virtanen",
-            "firstName": "Aino",
-            "email": "aino@example.fi",
-            "street": "Mannerheimintie",
-            "houseNo": "1",
-            "zipCode": "00100",
-            "city": "Helsinki",
-            "addresses": [
-                {"addressType": "DELIVERY", "street": "Aleksanterinkatu 2", "city": "Helsinki", "zipCode": "00100"}
-            ],
-            "contacts": [{"name": "Matti", "email": "matti@example.fi"}],
-        },
-    )
+    r = client.post(url, json=FUZZ_CUSTOMER)
     assert r.status_code == 201, r.text
     SEED.customer_number = r.json()["customerNumber"]
     SEED.customer_guid = r.json()["customerGuid"]
