@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         # seed 8's 5,000 hold one duplicate idNumber: valid-rows skips it (and exits 1 for it)
         argv = [str(run.VENV / "custreg"), "import", str(data / "customers.csv"), "--company", run.COMPANY]
         out = subprocess.run([*argv, "--mode", "valid-rows"], env=env, capture_output=True, text=True, timeout=7200)
-        created = re.search(r"created\s*│\s*(\d+)", out.stdout)
+        created = re.search(r"created\s*│\s*(\d+)", out.stdout + out.stderr)  # the summary is on stderr
         if created is None or int(created.group(1)) < args.customers * 0.99:
             raise SystemExit("custreg import failed:\n" + out.stdout[-3000:] + out.stderr[-3000:])
         log(f"custreg: {created.group(1)} customers imported")
