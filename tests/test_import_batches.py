@@ -59,3 +59,48 @@ def test_rows_naming_customers_of_an_earlier_batch_update_them(client, database_
             ).scalar()
         engine.dispose()
         assert analyzed is not None
+
+
+def _hetus(n: int) -> list[str]:
+    """n distinct valid Finnish personal identity codes (the check character found by
+    python-stdnum, not computed here)."""
+    from stdnum.fi import hetu
+
+    found = []
+    for i in range(n):
+        base = f"{1 + i % 28:02d}{1 + (i // 28) % 12:02d}{50 + i // 336:02d}-{100 + i % 7:03d}"
+        found.append(next(base + c for c in "0123456789ABCDEFHJKLMNPRSTUVWXY" if hetu.is_valid(base + c)))
+    assert len(set(found)) == n
+    return found
+
+
+def test_a_batch_with_repeated_identity_numbers_writes_the_other_rows_in_file_order(client):
+    """A repeated identity number in a batch of 1,000 refuses that row only; the rows around it
+    are written as a batch (sync/bulk.Creator halves a refused batch) and keep the file's
+    order of customer numbers."""
+    cuid = new_company(client)
+    n = bulk.BATCH + 200
+    ids = _hetus(n)
+    ids[10] = ids[3]  # the same batch
+    ids[600] = ids[3]  # the same batch again
+    ids[bulk.BATCH + 50] = ids[7]  # a later batch
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["lastName", "firstName", "idNumber"])
+    writer.writerows([f"Name{i:05d}", "Testi", ids[i]] for i in range(n))
+    r = client.post(
+        f"/v1/companies/{cuid}/customers/import?mode=valid-rows",
+        content=out.getvalue().encode(),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert (report["created"], report["failed"]) == (n - 3, 3), report
+    refused = {(e["row"], e["field"]) for e in report["errors"]}
+    assert refused == {(12, "idNumber"), (602, "idNumber"), (bulk.BATCH + 52, "idNumber")}, report["errors"]
+    export = client.get(f"/v1/companies/{cuid}/customers/export.csv")
+    assert export.status_code == 200, export.text
+    lines = list(csv.DictReader(io.StringIO(export.text)))
+    by_number = sorted(lines, key=lambda line: int(line["customerNumber"]))
+    names = [line["lastName"] for line in by_number]
+    assert names == [f"Name{i:05d}" for i in range(n) if i not in (10, 600, bulk.BATCH + 50)]
