@@ -80,8 +80,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     # Before the routers: routes are matched in order, and behind ~30 routers the probe
     # spent ~0.4 ms finding its own path (measured in-process).
     @app.get("/health", tags=["health"])
-    async def health() -> dict:
+    def health() -> dict:
         """Liveness and database reachability, for load balancers. No token needed."""
+        # A plain `def`: FastAPI runs it in its threadpool, so a database that is slow to
+        # answer (a PostgreSQL restart, a pool waiting for a connection) never holds the loop.
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "database": db.dialect}
