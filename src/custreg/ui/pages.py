@@ -6,8 +6,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
-from custreg.ui import i18n
+from custreg.ui import field_words, i18n
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -30,12 +31,24 @@ def render(request: Request, name: str, status: int = 200, **values: Any) -> HTM
         request=request,
         t=words,
         lang=words.lang,
+        label=lambda name: field_words.label(name, words.lang),
+        field_label=lambda name: field_label(name, words.lang),
         languages=i18n.NAMES,
         session=session,
         csrf=session.csrf if session is not None else values.pop("login_csrf", ""),
         **values,
     )
     return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def field_label(name: str, lang: str) -> Markup:
+    """A field's label or heading: its words in `lang`, then its API name, smaller and muted
+    (`<span class="api-name">`), so the integrator's name stays on the page; an unknown
+    field: its API name alone."""
+    text = field_words.label(name, lang)
+    if text == name:
+        return Markup("{}").format(name)
+    return Markup('{} <span class="api-name">{}</span>').format(text, name)
 
 
 def columns_of(records: list[Any]) -> list[str]:

@@ -20,6 +20,10 @@ COOKIE = "custreg_ui"
 LIFETIME = 8 * 3600  # a working day; then sign in again
 AUDIENCE = "custreg-ui"  # never accepted as a bearer token (access/tokens.py wants custreg-api)
 ALGORITHM = "HS256"
+# The scopes that let a page of the back office change something: customers and their
+# records, the register's configuration, API clients, webhooks, erasure. `customers:delete`
+# is not one: its "Delete" is on a record's form, which needs `customers:write`.
+WRITES = frozenset({scopes.WRITE, scopes.REGISTER_ADMIN, scopes.ADMIN, scopes.WEBHOOKS_WRITE, scopes.ERASE})
 
 
 class SignInRequired(Exception):
@@ -41,6 +45,11 @@ class UiSession:
 
     def can(self, scope: str) -> bool:
         return scope in self.principal.scopes
+
+    @property
+    def read_only(self) -> bool:
+        """No page of the back office lets this credential change anything (the header says so)."""
+        return not (WRITES & self.principal.scopes)
 
 
 def _key(request: Request) -> bytes:
