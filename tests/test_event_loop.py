@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 
 HOLD = 5.0
 FAST_MS = 200
+WAIT_MS = 1000
 
 
 def _free_port() -> int:
@@ -38,6 +39,19 @@ def _free_port() -> int:
 @pytest.fixture
 def served(database_url, tmp_path):
     """Base URL of `custreg serve` (1 worker) on the suite's database."""
+    with _serve(database_url, tmp_path) as base:
+        yield base
+
+
+@pytest.fixture
+def served_short_wait(database_url, tmp_path):
+    """The same with a lock wait of 1 s (CUSTREG_SQLITE_BUSY_TIMEOUT_MS; PostgreSQL's lock_timeout too)."""
+    with _serve(database_url, tmp_path, CUSTREG_SQLITE_BUSY_TIMEOUT_MS=str(WAIT_MS)) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def _serve(database_url, tmp_path, **extra):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTREG_")}
     env.update(
@@ -47,6 +61,7 @@ def served(database_url, tmp_path):
         CUSTREG_PORT=str(port),
         CUSTREG_LOG_LEVEL="warning",
         CUSTREG_RATE_LIMIT_PER_SECOND="0",
+        **extra,
     )
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
@@ -132,3 +147,41 @@ def test_reads_are_answered_while_a_write_waits_for_a_lock(served, database_url)
         n = created.json()["customerNumber"]
         assert n == number + 1
         assert reader.get(f"{url}/{n}").json()["lastName"] == "Korhonen"
+
+
+def test_writes_queued_behind_a_lock_wait_are_answered_503_within_their_own_wait(served_short_wait, database_url):
+    """Eight creates at once while another process holds the lock for 5 s, with a lock wait of
+    1 s: the first waits 1 s for the lock and is answered 503; the ones queued behind it in the
+    worker's writer lane have waited as long as they may and are answered 503 at once, not
+    after 1 s each (which would answer the last ones after the lock is gone)."""
+    headers = {"Authorization": f"Bearer {ADMIN}"}
+    with httpx.Client(base_url=served_short_wait, headers=headers, timeout=30) as client:
+        cuid = new_company(client)
+        url = f"/v1/companies/{cuid}/customers"
+        assert client.post(url, json={"lastName": "Warm"}).status_code == 201
+        answers: list[tuple[httpx.Response, float]] = []
+
+        def post(i: int) -> None:
+            with httpx.Client(base_url=served_short_wait, headers=headers, timeout=30) as writer:
+                r = writer.post(url, json={"lastName": f"Queued{i}"})
+            answers.append((r, time.monotonic()))
+
+        with _lock_held_elsewhere(database_url, cuid):
+            held_at = time.monotonic()
+            posters = [threading.Thread(target=post, args=(i,)) for i in range(8)]
+            for t in posters:
+                t.start()
+            for t in posters:
+                t.join(HOLD + 20)
+            released_at = time.monotonic()
+            assert released_at - held_at < HOLD + 20
+            time.sleep(max(0.0, held_at + HOLD - time.monotonic()))
+        assert len(answers) == 8
+        for r, at in answers:
+            assert r.status_code == 503, r.text
+            assert r.headers["Retry-After"] == "1"
+            assert r.json()["code"] == "database_busy"
+            assert at - held_at < HOLD, f"a queued write was answered after {at - held_at:.1f} s"
+        assert client.post(url, json={"lastName": "After"}).status_code == 201
+        listed = client.get(url, params={"$top": 50}).json()
+        assert sorted(c["lastName"] for c in listed["value"]) == ["After", "Warm"]

@@ -62,6 +62,18 @@ class Conflict(DomainError):
     status = 409
 
 
+class DatabaseBusy(DomainError):
+    """A write that waited longer than it may for the database (its lock wait, docs/limits.md):
+    503 with Retry-After, as when the database itself gives up waiting for a lock."""
+
+    status = 503
+    code = "database_busy"
+
+    def __init__(self) -> None:
+        super().__init__("The database is busy; retry shortly")
+        self.headers = {"Retry-After": "1"}
+
+
 class PreconditionFailed(DomainError):
     status = 412
 

@@ -53,6 +53,7 @@ class Ctx(UnitOfWork):
         self.principal = principal
         self._cuid: str | None = cuid
         self.session: Session = request.app.state.db.session(write=write)
+        self.lock_wait_s = request.app.state.db.lock_wait_s
         # Who writes: the audit trail (customers/audit.py) reads it.
         self.session.info["actor"] = (principal.kind, principal.subject)
         self._company: Company | None = None

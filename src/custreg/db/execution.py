@@ -22,12 +22,14 @@ import asyncio
 import contextvars
 import functools
 import inspect
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio.to_thread
 
+from custreg.errors import DatabaseBusy
 from custreg.settings import get_settings
 
 READ_METHODS = frozenset({"GET", "HEAD"})
@@ -47,6 +49,8 @@ _READER = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="custreg-re
 class UnitOfWork:
     """Anything an endpoint receives that owns a session (see access.context.Ctx)."""
 
+    lock_wait_s: float | None = None  # how long its write may wait for a lock (db.session.Database)
+
     def begin(self) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
@@ -57,9 +61,11 @@ def writes(methods: Iterable[str] | None) -> bool:
     return not {m.upper() for m in methods or ("GET",)} <= READ_METHODS
 
 
-def _run(endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+def _run(endpoint: Callable[..., Any], kwargs: dict[str, Any], queued_at: float | None = None) -> Any:
     units = [v for v in kwargs.values() if isinstance(v, UnitOfWork)]
     try:
+        if queued_at is not None:
+            _refuse_stale(units, time.monotonic() - queued_at)
         for u in units:
             u.begin()
         result = endpoint(**kwargs)
@@ -72,12 +78,24 @@ def _run(endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         raise
 
 
+def _refuse_stale(units: list[UnitOfWork], waited: float) -> None:
+    """A write that waited in the writer lane as long as it may wait for a lock is answered
+    503 now: behind a write that timed out on a lock held elsewhere (a long import), the next
+    would wait its own timeout again, and the n-th n times as long (bench/tenant_stall.py:
+    the second of two writes answered after 20 s)."""
+    limits = [u.lock_wait_s for u in units if u.lock_wait_s]
+    if limits and waited >= min(limits):
+        raise DatabaseBusy()
+
+
 async def run_unit(endpoint: Callable[..., Any], kwargs: dict[str, Any], *, write: bool) -> Any:
     """Run one unit of work (begin, endpoint, commit/rollback) where the setting says."""
     unit = functools.partial(_run, endpoint, kwargs)
     if get_settings().db_execution == "thread":
         return await anyio.to_thread.run_sync(unit)
     context = contextvars.copy_context()
+    if write:
+        unit = functools.partial(_run, endpoint, kwargs, time.monotonic())
     lane = _WRITER if write else _READER
     return await asyncio.get_running_loop().run_in_executor(lane, context.run, unit)
 

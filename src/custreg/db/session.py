@@ -11,6 +11,9 @@ from custreg.db.engine import make_engine
 @dataclass
 class Database:
     engine: Engine
+    # How long a write may wait for a lock (the engine's busy timeout / lock_timeout): also
+    # how long it may wait in a worker's writer lane before it starts (db/execution.py).
+    lock_wait_s: float = 10.0
     _read: sessionmaker = field(init=False)
     _write: sessionmaker = field(init=False)
 
@@ -27,7 +30,7 @@ class Database:
 
     @classmethod
     def from_url(cls, url: str, **kw) -> "Database":
-        return cls(make_engine(url, **kw))
+        return cls(make_engine(url, **kw), lock_wait_s=kw.get("busy_timeout_ms", 10_000) / 1000)
 
     @property
     def dialect(self) -> str:
