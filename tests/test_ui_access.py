@@ -11,24 +11,12 @@ import pytest
 from access_util import bearer, new_client
 from conftest import ADMIN, new_company
 from fastapi.testclient import TestClient
-from ui_util import chromium, needs_chromium, serious_violations, served, sign_in
+from ui_util import chromium, csrf, needs_chromium, serious_violations, served, sign_in, signed_in
 
 from custreg.ui import session as ui_session
 
 READ_ONLY = ["customers:read"]
 WRITER = ["customers:read", "customers:write"]
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
-def _signed_in(app, **credentials) -> TestClient:
-    http = TestClient(app, follow_redirects=False)
-    token = _csrf(http.get("/ui/login").text)
-    r = http.post("/ui/login", data={"csrf": token, **credentials})
-    assert r.status_code == 303 and r.headers["location"] == "/ui", r.text
-    return http
 
 
 def _customer(client, cuid: str) -> str:
@@ -41,14 +29,14 @@ def test_the_cookie_is_http_only_strict_signed_and_expires(app, client):
     cuid = new_company(client)
     who = new_client(client, [cuid], WRITER)
     http = TestClient(app, follow_redirects=False)
-    token = _csrf(http.get("/ui/login").text)
+    token = csrf(http.get("/ui/login").text)
     r = http.post("/ui/login", data={"csrf": token, "client_id": who["clientId"], "client_secret": who["clientSecret"]})
     cookie = r.headers["set-cookie"]
     assert cookie.startswith(f"{ui_session.COOKIE}=")
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/ui" in cookie
     assert "Secure" not in cookie  # plain http here; over https the cookie is Secure:
     https = TestClient(app, base_url="https://testserver", follow_redirects=False)
-    token = _csrf(https.get("/ui/login").text)
+    token = csrf(https.get("/ui/login").text)
     r = https.post(
         "/ui/login", data={"csrf": token, "client_id": who["clientId"], "client_secret": who["clientSecret"]}
     )
@@ -75,25 +63,25 @@ def test_wrong_credentials_and_a_sign_in_without_its_csrf_token_are_refused(app,
     cuid = new_company(client)
     who = new_client(client, [cuid], WRITER)
     http = TestClient(app, follow_redirects=False)
-    token = _csrf(http.get("/ui/login").text)
+    token = csrf(http.get("/ui/login").text)
     r = http.post("/ui/login", data={"csrf": token, "client_id": who["clientId"], "client_secret": "wrong"})
     assert r.headers["location"] == "/ui/login?error=true" and ui_session.COOKIE not in http.cookies
     r = http.post("/ui/login", data={"csrf": token, "admin_token": "not-the-token"})
     assert r.headers["location"] == "/ui/login?error=true"
     r = http.post("/ui/login", data={"csrf": "made-up", "admin_token": ADMIN})
     assert r.status_code == 403 and ui_session.COOKIE not in http.cookies
-    assert _signed_in(app, admin_token=ADMIN).cookies[ui_session.COOKIE]
+    assert signed_in(app, admin_token=ADMIN).cookies[ui_session.COOKIE]
 
 
 def test_the_company_picker_shows_only_the_companies_reached(app, client):
     a, b, hidden = new_company(client), new_company(client), new_company(client)
     who = new_client(client, [a, b], READ_ONLY)
-    http = _signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
+    http = signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
     page = http.get("/ui").text
     assert f"/ui/c/{a}/customers" in page and f"/ui/c/{b}/customers" in page and hidden not in page
     assert http.get(f"/ui/c/{hidden}/customers").status_code == 403
     one = new_client(client, [a], READ_ONLY)
-    http = _signed_in(app, client_id=one["clientId"], client_secret=one["clientSecret"])
+    http = signed_in(app, client_id=one["clientId"], client_secret=one["clientSecret"])
     assert http.get("/ui").headers["location"] == f"/ui/c/{a}/customers"  # nothing to pick
 
 
@@ -101,13 +89,13 @@ def test_a_read_only_client_sees_no_edit_control_and_its_forged_posts_are_refuse
     cuid = new_company(client)
     guid = _customer(client, cuid)
     who = new_client(client, [cuid], READ_ONLY)
-    http = _signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
+    http = signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
     listing = http.get(f"/ui/c/{cuid}/customers").text
     page = http.get(f"/ui/c/{cuid}/customers/{guid}").text
     assert "Liisa Lahti" in page
     for html in (listing, page):
         assert "/new" not in html and "/edit" not in html and "/import" not in html and "consent-form" not in html
-    token = _csrf(page)  # the sign-out form's: a valid CSRF token of this very session
+    token = csrf(page)  # the sign-out form's: a valid CSRF token of this very session
     assert http.get(f"/ui/c/{cuid}/customers/{guid}/edit").status_code == 403
     forged = {"csrf": token, "version": "1", "firstName": "Hacked"}
     assert http.post(f"/ui/c/{cuid}/customers/{guid}/edit", data=forged).status_code == 403
@@ -122,8 +110,8 @@ def test_a_read_only_client_sees_no_edit_control_and_its_forged_posts_are_refuse
 def test_a_form_post_without_the_sessions_csrf_token_is_refused(app, client):
     cuid = new_company(client)
     guid = _customer(client, cuid)
-    http = _signed_in(app, admin_token=ADMIN)
-    token = _csrf(http.get(f"/ui/c/{cuid}/customers/{guid}/edit").text)
+    http = signed_in(app, admin_token=ADMIN)
+    token = csrf(http.get(f"/ui/c/{cuid}/customers/{guid}/edit").text)
     for sent in ({}, {"csrf": "not-it"}, {"csrf": token[:-1]}):
         r = http.post(f"/ui/c/{cuid}/customers/{guid}/edit", data={**sent, "version": "1", "firstName": "Evil"})
         assert r.status_code == 403, sent
@@ -136,7 +124,7 @@ def test_a_form_post_without_the_sessions_csrf_token_is_refused(app, client):
 def test_a_revoked_client_is_out_at_once(app, client):
     cuid = new_company(client)
     who = new_client(client, [cuid], READ_ONLY)
-    http = _signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
+    http = signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
     assert http.get(f"/ui/c/{cuid}/customers").status_code == 200
     assert client.delete(f"/v1/clients/{who['clientId']}").status_code == 204
     assert http.get(f"/ui/c/{cuid}/customers").status_code == 401
@@ -145,8 +133,8 @@ def test_a_revoked_client_is_out_at_once(app, client):
 def test_a_form_with_errors_writes_nothing(app, client):
     cuid = new_company(client)
     guid = _customer(client, cuid)
-    http = _signed_in(app, admin_token=ADMIN)
-    token = _csrf(http.get(f"/ui/c/{cuid}/customers/{guid}/edit").text)
+    http = signed_in(app, admin_token=ADMIN)
+    token = csrf(http.get(f"/ui/c/{cuid}/customers/{guid}/edit").text)
     bad = {"csrf": token, "version": "1", "firstName": "Ok", "email": "not-an-email", "idNumber": "131052-308X"}
     r = http.post(f"/ui/c/{cuid}/customers/{guid}/edit", data=bad)
     assert r.status_code == 422
@@ -179,7 +167,7 @@ def test_read_only_in_the_browser(client, database_url, tmp_path):
 def test_words_dates_and_numbers_follow_the_language(app, client, lang, heading):
     cuid = new_company(client)
     _customer(client, cuid)
-    http = _signed_in(app, admin_token=ADMIN)
+    http = signed_in(app, admin_token=ADMIN)
     http.cookies.set("custreg_lang", lang, path="/ui")
     page = http.get(f"/ui/c/{cuid}/customers").text
     assert f'<html lang="{lang}">' in page and f"<h1>{heading}</h1>" in page
@@ -187,8 +175,8 @@ def test_words_dates_and_numbers_follow_the_language(app, client, lang, heading)
 
 def test_api_clients_page_creates_with_the_secret_shown_once_and_revokes(app, client):
     cuid = new_company(client)
-    http = _signed_in(app, admin_token=ADMIN)
-    token = _csrf(http.get("/ui/clients").text)
+    http = signed_in(app, admin_token=ADMIN)
+    token = csrf(http.get("/ui/clients").text)
     form = {"csrf": token, "name": "Kassa", "companies": [cuid], "scopes": ["customers:read"]}
     r = http.post("/ui/clients", data=form)
     assert r.status_code == 201 and r.headers["cache-control"] == "no-store"
@@ -196,7 +184,7 @@ def test_api_clients_page_creates_with_the_secret_shown_once_and_revokes(app, cl
     secret = re.search(r'id="new-client-secret">([^<]+)<', r.text).group(1)
     listed = http.get("/ui/clients").text
     assert client_id in listed and secret not in listed  # shown once, then never
-    kassa = _signed_in(app, client_id=client_id, client_secret=secret)
+    kassa = signed_in(app, client_id=client_id, client_secret=secret)
     assert kassa.get("/ui").headers["location"] == f"/ui/c/{cuid}/customers"
     assert kassa.get("/ui/clients").status_code == 403  # no admin scope
     bad = http.post("/ui/clients", data={"csrf": token, "name": "", "scopes": ["nope"]})
@@ -211,7 +199,7 @@ def test_register_codes_page_shows_the_companys_codes(app, client):
     r = client.put(f"/v1/companies/{cuid}/basic-details/segments", json=[{"code": "RETAIL", "name": "Vähittäis"}])
     assert r.status_code == 200, r.text
     who = new_client(client, [cuid], READ_ONLY)
-    http = _signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
+    http = signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
     page = http.get(f"/ui/c/{cuid}/register").text
     assert "<code>RETAIL</code>" in page and "Vähittäis" in page and "CONSUMER" in page
     listing = http.get(f"/ui/c/{cuid}/customers").text
@@ -229,7 +217,7 @@ def test_register_codes_page_shows_the_companys_codes(app, client):
 def test_the_privacy_duplicates_and_webhooks_pages_follow_the_language(app, client, lang, words):
     cuid = new_company(client)
     guid = _customer(client, cuid)
-    http = _signed_in(app, admin_token=ADMIN)
+    http = signed_in(app, admin_token=ADMIN)
     http.cookies.set("custreg_lang", lang, path="/ui")
     erase, hooks, duplicates = words
     assert f"<h1>{erase}: Liisa Lahti" in http.get(f"/ui/c/{cuid}/customers/{guid}/erase").text

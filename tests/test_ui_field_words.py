@@ -4,7 +4,6 @@ inputs' ids and names unchanged; and the header says "read only" only for a cred
 can change nothing in the back office. The pages are fetched over HTTP as a browser does and
 parsed as HTML; one browser run finds an input by its label in either form and runs axe-core."""
 
-import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -12,7 +11,7 @@ import pytest
 from access_util import new_client
 from conftest import ADMIN, new_company
 from fastapi.testclient import TestClient
-from ui_util import chromium, needs_chromium, serious_violations, served, sign_in
+from ui_util import chromium, needs_chromium, serious_violations, served, sign_in, signed_in
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -71,21 +70,9 @@ def parse(html: str) -> Node:
     return tree.root
 
 
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
-def _signed_in(app, **credentials) -> TestClient:
-    http = TestClient(app, follow_redirects=False)
-    token = _csrf(http.get("/ui/login").text)
-    r = http.post("/ui/login", data={"csrf": token, **credentials})
-    assert r.status_code == 303, r.text
-    return http
-
-
 @pytest.fixture(scope="module")
 def admin_ui(app):
-    return _signed_in(app, admin_token=ADMIN)
+    return signed_in(app, admin_token=ADMIN)
 
 
 def _get(http: TestClient, url: str, lang: str) -> Node:
@@ -197,12 +184,12 @@ def test_the_customer_page_heads_fields_and_columns_in_the_language(client, admi
 def test_the_header_says_read_only_only_when_nothing_can_be_changed(app, client, scopes, read_only):
     a, b = new_company(client), new_company(client)
     who = new_client(client, [a, b], scopes)
-    http = _signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
+    http = signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
     for lang, words in (("fi", "Vain luku"), ("en", "Read only")):
         header = _get(http, "/ui", lang).one("header")  # the company picker: any signed-in credential
         assert (words in header.text()) is read_only, header.text()
         assert len(header.all("span", id="read-only")) == (1 if read_only else 0)
-    admin = _get(_signed_in(app, admin_token=ADMIN), "/ui", "en").one("header")
+    admin = _get(signed_in(app, admin_token=ADMIN), "/ui", "en").one("header")
     assert "Read only" not in admin.text()
 
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from access_util import new_client
 from conftest import ADMIN, new_company
-from fastapi.testclient import TestClient
+from ui_util import csrf, signed_in
 
 WRITER = ["customers:read", "customers:write"]
 
@@ -122,25 +122,13 @@ KINDS = {
 ID_FIELDS = {"consents": "channel", "parameters": "name", "extra-fields": "name"}
 
 
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
 def _etag(html: str) -> str:
     return re.search(r'name="etag" value="([^"]*)"', html).group(1)
 
 
-def _signed_in(app, **credentials) -> TestClient:
-    http = TestClient(app, follow_redirects=False)
-    token = _csrf(http.get("/ui/login").text)
-    r = http.post("/ui/login", data={"csrf": token, **credentials})
-    assert r.status_code == 303, r.text
-    return http
-
-
 @pytest.fixture(scope="module")
 def admin_ui(app):
-    return _signed_in(app, admin_token=ADMIN)
+    return signed_in(app, admin_token=ADMIN)
 
 
 def _customer(client, cuid: str, last: str = "Lahti") -> str:
@@ -163,7 +151,7 @@ def test_create_edit_conflict_and_delete_of_every_kind(client, admin_ui, kind):
     form_url = f"/ui/c/{cuid}/customers/{guid}/records/{kind}"
     page = admin_ui.get(form_url)
     assert page.status_code == 200 and 'id="record-form"' in page.text
-    token = _csrf(page.text)
+    token = csrf(page.text)
 
     # A bad form: the API's message next to its field, nothing written.
     version = client.get(f"/v1/companies/{cuid}/customers/{guid}").json()["version"]
@@ -234,13 +222,13 @@ def test_a_writer_without_the_delete_scope_sees_no_delete_and_cannot_post_one(ap
     r = client.post(f"/v1/companies/{cuid}/customers/{guid}/contacts", json={"name": "Kalle"})
     key, tag = r.json()["contactGuid"], r.headers["etag"].strip('"')
     who = new_client(client, [cuid], WRITER)
-    http = _signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
+    http = signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
     page = http.get(f"/ui/c/{cuid}/customers/{guid}/records/contacts", params={"key": key})
     assert page.status_code == 200 and 'id="delete"' not in page.text and 'id="save"' in page.text
     r = http.post(
         f"/ui/c/{cuid}/customers/{guid}/records/contacts/delete",
         params={"key": key},
-        data={"csrf": _csrf(page.text), "etag": tag},
+        data={"csrf": csrf(page.text), "etag": tag},
     )
     assert r.status_code == 403
     assert client.get(f"/v1/companies/{cuid}/customers/{guid}/contacts").json()["total"] == 1
@@ -251,10 +239,10 @@ def test_a_read_only_client_sees_no_record_control_and_its_posts_are_refused(app
     guid = _customer(client, cuid)
     client.post(f"/v1/companies/{cuid}/customers/{guid}/addresses", json={"city": "Oulu"})
     who = new_client(client, [cuid], ["customers:read"])
-    http = _signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
+    http = signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
     page = http.get(f"/ui/c/{cuid}/customers/{guid}").text
     assert "Oulu" in page and "/records/" not in page and "add-record" not in page
-    token = _csrf(page)  # the sign-out form's: this session's own token
+    token = csrf(page)  # the sign-out form's: this session's own token
     assert http.get(f"/ui/c/{cuid}/customers/{guid}/records/addresses").status_code == 403
     for kind, (create, *_) in KINDS.items():
         r = http.post(f"/ui/c/{cuid}/customers/{guid}/records/{kind}", data={"csrf": token, **create})
@@ -283,7 +271,7 @@ def test_a_named_record_deleted_meanwhile_is_a_conflict_and_a_pledge_form_shows_
     page = admin_ui.get(f"{base}/parameters", params={"key": "tier"}).text
     assert client.delete(f"{api}/tier").status_code == 204
     r = admin_ui.post(
-        f"{base}/parameters", params={"key": "tier"}, data={"csrf": _csrf(page), "etag": _etag(page), "value": "x"}
+        f"{base}/parameters", params={"key": "tier"}, data={"csrf": csrf(page), "etag": _etag(page), "value": "x"}
     )
     assert r.status_code == 409 and 'id="conflict"' in r.text
     assert client.get(api).json()["total"] == 0
@@ -318,7 +306,7 @@ def test_a_mandate_is_closed_and_an_action_answered_as_the_api_does(client, admi
     ).json()["mandateGuid"]
     page = admin_ui.get(f"{base}/direct-debit-mandates", params={"key": mandate}).text
     assert 'id="close-mandate"' in page
-    token = _csrf(page)
+    token = csrf(page)
     r = admin_ui.post(f"{base}/direct-debit-mandates/close", params={"key": mandate}, data={"csrf": token})
     assert r.status_code == 303
     assert client.get(f"{api}/direct-debit-mandates/{mandate}").json()["closedAt"]

@@ -10,22 +10,14 @@ import pytest
 from access_util import new_client
 from conftest import new_company
 from fastapi.testclient import TestClient
-from ui_util import chromium, needs_chromium, serious_violations, served, shoot, sign_in
+from ui_util import chromium, csrf, needs_chromium, serious_violations, served, shoot, sign_in, signed_in
 
 CONFIGURER = ["customers:read", "register:admin"]
 READ_ONLY = ["customers:read", "customers:write"]  # may write customers, not the configuration
 
 
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
 def _signed_in(app, who: dict) -> TestClient:
-    http = TestClient(app, follow_redirects=False)
-    token = _csrf(http.get("/ui/login").text)
-    r = http.post("/ui/login", data={"csrf": token, "client_id": who["clientId"], "client_secret": who["clientSecret"]})
-    assert r.status_code == 303, r.text
-    return http
+    return signed_in(app, client_id=who["clientId"], client_secret=who["clientSecret"])
 
 
 def _form(page: str) -> dict:
@@ -137,7 +129,7 @@ def test_register_rules_are_changed_with_errors_next_to_the_field(app, client):
     cuid = new_company(client)
     http = _signed_in(app, new_client(client, [cuid], CONFIGURER))
     page = http.get(f"/ui/c/{cuid}/register").text
-    token = _csrf(page)
+    token = csrf(page)
     assert 'id="f-uniqueIdentityNumbers" name="uniqueIdentityNumbers" type="checkbox" value="true" checked' in page
     r = http.post(f"/ui/c/{cuid}/register/settings", data={"csrf": token, "financialRetentionYears": "200"})
     assert r.status_code == 422 and 'id="e-financialRetentionYears"' in r.text
@@ -156,7 +148,7 @@ def test_without_register_admin_no_form_and_forged_posts_are_refused(app, client
     page = http.get(f"/ui/c/{cuid}/register").text
     assert "CONSUMER" in page and 'id="settings-values"' in page
     assert "settings-form" not in page and f"/ui/c/{cuid}/register/" not in page  # no form, no edit link
-    token = _csrf(page)
+    token = csrf(page)
     assert http.get(f"/ui/c/{cuid}/register/segments").status_code == 403
     r = http.post(f"/ui/c/{cuid}/register/segments", data={"csrf": token, "count": "1", "code-0": "X", "name-0": "X"})
     assert r.status_code == 403

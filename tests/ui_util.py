@@ -1,7 +1,9 @@
 """Helpers of the back-office tests (tests/test_ui_*.py): the served app, Debian's Chromium
-with every request to another host refused and counted, sign-in, and axe-core."""
+with every request to another host refused and counted, sign-in (in the browser, and over
+HTTP with a TestClient), and axe-core."""
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -10,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import ADMIN
+from fastapi.testclient import TestClient
 from serve_util import Served, custreg_serve
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's (`apt-get install chromium`), as tests/test_api_docs.py
@@ -99,3 +102,17 @@ def shoot(page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def csrf(html: str) -> str:
+    """The CSRF token of the page's first form."""
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def signed_in(app, **credentials: str) -> TestClient:
+    """A TestClient signed in to the back office with `admin_token=...`, or `client_id=...` and
+    `client_secret=...`, as the sign-in form posts them."""
+    http = TestClient(app, follow_redirects=False)
+    r = http.post("/ui/login", data={"csrf": csrf(http.get("/ui/login").text), **credentials})
+    assert r.status_code == 303 and r.headers["location"] == "/ui", r.text
+    return http
