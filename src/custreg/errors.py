@@ -296,13 +296,7 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def _database(request: Request, exc: OperationalError):
         if is_busy(exc):  # waited for a lock longer than configured: overload, not a bug
-            return problem(
-                503,
-                "The database is busy; retry shortly",
-                instance=request.url.path,
-                headers={"Retry-After": "1"},
-                code="database_busy",
-            )
+            return await _domain(request, DatabaseBusy())
         return await _lost(request, exc)
 
     @app.exception_handler(IntegrityError)

@@ -16,7 +16,10 @@ def json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 10000, pool_size: int = 10) -> Engine:
+BUSY_TIMEOUT_MS = 10_000  # the default lock wait (CUSTREG_SQLITE_BUSY_TIMEOUT_MS)
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, pool_size: int = 10) -> Engine:
     """`busy_timeout_ms`: how long a statement waits for a lock (SQLite's busy timeout,
     PostgreSQL's lock_timeout) before it fails (a 503 with Retry-After to an API request)."""
     parsed = make_url(url)

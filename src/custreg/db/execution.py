@@ -90,12 +90,10 @@ def _refuse_stale(units: list[UnitOfWork], waited: float) -> None:
 
 async def run_unit(endpoint: Callable[..., Any], kwargs: dict[str, Any], *, write: bool) -> Any:
     """Run one unit of work (begin, endpoint, commit/rollback) where the setting says."""
-    unit = functools.partial(_run, endpoint, kwargs)
+    unit = functools.partial(_run, endpoint, kwargs, time.monotonic() if write else None)
     if get_settings().db_execution == "thread":
         return await anyio.to_thread.run_sync(unit)
     context = contextvars.copy_context()
-    if write:
-        unit = functools.partial(_run, endpoint, kwargs, time.monotonic())
     lane = _WRITER if write else _READER
     return await asyncio.get_running_loop().run_in_executor(lane, context.run, unit)
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from custreg.db.engine import make_engine
+from custreg.db.engine import BUSY_TIMEOUT_MS, make_engine
 
 
 @dataclass
@@ -13,7 +13,7 @@ class Database:
     engine: Engine
     # How long a write may wait for a lock (the engine's busy timeout / lock_timeout): also
     # how long it may wait in a worker's writer lane before it starts (db/execution.py).
-    lock_wait_s: float = 10.0
+    lock_wait_s: float = BUSY_TIMEOUT_MS / 1000
     _read: sessionmaker = field(init=False)
     _write: sessionmaker = field(init=False)
 
@@ -29,8 +29,8 @@ class Database:
         self._write = sessionmaker(write_engine, expire_on_commit=False, autoflush=False)
 
     @classmethod
-    def from_url(cls, url: str, **kw) -> "Database":
-        return cls(make_engine(url, **kw), lock_wait_s=kw.get("busy_timeout_ms", 10_000) / 1000)
+    def from_url(cls, url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **kw) -> "Database":
+        return cls(make_engine(url, busy_timeout_ms=busy_timeout_ms, **kw), lock_wait_s=busy_timeout_ms / 1000)
 
     @property
     def dialect(self) -> str:
