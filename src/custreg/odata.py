@@ -131,6 +131,8 @@ class _Visitor:
                 return col.is_not(None)
             raise _bad("$filter", "null can only be compared with eq or ne")
         value = self.value(right, f)
+        if isinstance(value, bool) and not isinstance(op, ast.Eq | ast.NotEq):
+            raise _bad("$filter", "true and false can only be compared with eq or ne")
         if f.forms is not None and isinstance(op, ast.Eq | ast.NotEq) and col is f.column:
             forms = sorted(f.forms(value))
             return col.in_(forms) if isinstance(op, ast.Eq) else or_(col.not_in(forms), col.is_(None))
