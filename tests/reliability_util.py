@@ -2,16 +2,20 @@
 that can be started, killed with SIGKILL (its whole process group, workers included)
 and started again on the same database."""
 
+import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 
 import httpx
+import psycopg
 from conftest import ADMIN
+from sqlalchemy.engine import make_url
 
 
 def free_port() -> int:
@@ -113,3 +117,22 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+@contextlib.contextmanager
+def lock_held_elsewhere(database_url: str, cuid: str):
+    """Another process's lock that a write in `cuid` must wait for: SQLite's one write lock
+    (`BEGIN IMMEDIATE` on the same file), or on PostgreSQL the company row's lock (a create
+    takes its customer number by updating that row)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        conn = sqlite3.connect(url.database, isolation_level=None, timeout=10)
+        conn.execute("BEGIN IMMEDIATE")
+    else:
+        conn = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+        conn.execute("SELECT 1 FROM companies WHERE cuid = %s FOR UPDATE", (cuid,))
+    try:
+        yield
+    finally:
+        conn.rollback()
+        conn.close()

@@ -12,7 +12,6 @@ released the POST is answered 201.
 import contextlib
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -20,10 +19,9 @@ import time
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 from conftest import ADMIN, PG_URL, new_company
-from sqlalchemy.engine import make_url
+from reliability_util import lock_held_elsewhere
 
 HOLD = 5.0
 FAST_MS = 200
@@ -86,23 +84,6 @@ def _serve(database_url, tmp_path, **extra):
         proc.wait(30)
 
 
-@contextlib.contextmanager
-def _lock_held_elsewhere(database_url: str, cuid: str):
-    """Another process's lock that a creating POST in `cuid` must wait for."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        conn = sqlite3.connect(url.database, isolation_level=None, timeout=10)
-        conn.execute("BEGIN IMMEDIATE")  # SQLite's one write lock
-    else:
-        conn = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
-        conn.execute("SELECT 1 FROM companies WHERE cuid = %s FOR UPDATE", (cuid,))
-    try:
-        yield
-    finally:
-        conn.rollback()
-        conn.close()
-
-
 def _timed_get(client: httpx.Client, path: str) -> tuple[httpx.Response, float]:
     start = time.perf_counter()
     r = client.get(path)
@@ -127,7 +108,7 @@ def test_reads_are_answered_while_a_write_waits_for_a_lock(served, database_url)
                 answer["response"] = writer.post(url, json={"lastName": "Korhonen", "firstName": "Eino"})
             answer["at"] = time.monotonic()
 
-        with _lock_held_elsewhere(database_url, cuid):
+        with lock_held_elsewhere(database_url, cuid):
             held_at = time.monotonic()
             poster = threading.Thread(target=post)
             poster.start()
@@ -166,7 +147,7 @@ def test_writes_queued_behind_a_lock_wait_are_answered_503_within_their_own_wait
                 r = writer.post(url, json={"lastName": f"Queued{i}"})
             answers.append((r, time.monotonic()))
 
-        with _lock_held_elsewhere(database_url, cuid):
+        with lock_held_elsewhere(database_url, cuid):
             held_at = time.monotonic()
             posters = [threading.Thread(target=post, args=(i,)) for i in range(8)]
             for t in posters:

@@ -243,6 +243,41 @@ def is_unreachable(exc: DBAPIError) -> bool:
     return state is None or state.startswith("08") or state in DOWN_SQLSTATES
 
 
+class DatabaseUnavailable(DomainError):
+    """The database could not be reached or went away (a restart, a failover): 503, retry."""
+
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__("The database connection was lost; retry")
+        self.headers = {"Retry-After": "1"}
+
+
+def database_answer(exc: DBAPIError) -> DomainError | None:
+    """The answer to a database error that is not a bug; None: it is one (500). The HTTP
+    handler and an import's process (sync/import_process.py) both answer through it."""
+    if isinstance(exc, OperationalError) and is_busy(exc):
+        return DatabaseBusy()  # waited for a lock longer than configured: overload, not a bug
+    if isinstance(exc, IntegrityError):
+        # A backstop for races the services' checks cannot see (two creates with the same
+        # customerGuid at once): a unique key taken meanwhile is a conflict, not a bug.
+        if getattr(exc.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(exc.orig):
+            field = _constraint_field(exc)
+            return Conflict(f"{field}: already in use", [{"field": field, "message": "already in use"}])
+        return None
+    if isinstance(exc, DataError):
+        # A backstop: a value the database cannot hold (a number or date out of its range, a
+        # string over a column's length) that no schema rule caught is the client's, not a bug.
+        diag = getattr(exc.orig, "diag", None)
+        field = _camel(getattr(diag, "column_name", None) or "") or "body"
+        return BadRequest(
+            f"{field}: a value is out of the range the database holds", [{"field": field, "message": "out of range"}]
+        )
+    if exc.connection_invalidated or is_unreachable(exc):
+        return DatabaseUnavailable()
+    return None
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError):
@@ -293,46 +328,12 @@ def install_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         return problem(exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(OperationalError)
-    async def _database(request: Request, exc: OperationalError):
-        if is_busy(exc):  # waited for a lock longer than configured: overload, not a bug
-            return await _domain(request, DatabaseBusy())
-        return await _lost(request, exc)
-
-    @app.exception_handler(IntegrityError)
-    async def _integrity(request: Request, exc: IntegrityError):
-        # A backstop for races the services' checks cannot see (two creates with the same
-        # customerGuid at once): a unique key taken meanwhile is a conflict, not a bug.
-        if getattr(exc.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(exc.orig):
-            field = _constraint_field(exc)
-            return problem(
-                409,
-                f"{field}: already in use",
-                instance=request.url.path,
-                errors=[{"field": field, "message": "already in use"}],
-            )
-        return _internal_error(request, exc=exc)
-
-    @app.exception_handler(DataError)
-    async def _data(request: Request, exc: DataError):
-        # A backstop: a value the database cannot hold (a number or date out of its range, a
-        # string over a column's length) that no schema rule caught is the client's, not a bug.
-        diag = getattr(exc.orig, "diag", None)
-        field = _camel(getattr(diag, "column_name", None) or "") or "body"
-        return problem(
-            400,
-            f"{field}: a value is out of the range the database holds",
-            instance=request.url.path,
-            errors=[{"field": field, "message": "out of range"}],
-        )
-
     @app.exception_handler(DBAPIError)
-    async def _lost(request: Request, exc: DBAPIError):
-        if exc.connection_invalidated or is_unreachable(exc):  # a restart, a failover
-            return problem(
-                503, "The database connection was lost; retry", instance=request.url.path, headers={"Retry-After": "1"}
-            )
-        return _internal_error(request, exc=exc)
+    async def _database(request: Request, exc: DBAPIError):
+        answer = database_answer(exc)
+        if answer is None:
+            return _internal_error(request, exc=exc)
+        return await _domain(request, answer)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

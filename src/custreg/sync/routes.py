@@ -1,13 +1,9 @@
 """HTTP: the change feed, CSV/XML export and CSV import (contract sections 6 and 8)."""
 
 import datetime as dt
-import functools
-import io
-import tempfile
 import uuid
 from typing import Annotated, Any, Literal
 
-import anyio.to_thread
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
@@ -18,11 +14,11 @@ from custreg.customers import queries as customer_queries
 from custreg.customers import service as customers
 from custreg.customers.models import Customer
 from custreg.db.routing import TransactionalRoute
-from custreg.errors import BadRequest, DomainError, NotFound, PayloadTooLarge, listed, problem
+from custreg.errors import DomainError, NotFound, listed, problem
 from custreg.limits import MAX_BULK_KEYS
 from custreg.odata import parse_orderby
 from custreg.paging import ListParams
-from custreg.sync import bulk, dialects, export, feed, import_rows, importer
+from custreg.sync import dialects, export, feed, import_process
 
 router = APIRouter(prefix="/v1/companies/{cuid}", tags=["sync"], route_class=TransactionalRoute)
 transfer = APIRouter(
@@ -231,25 +227,6 @@ class ImportReport(BaseModel):
 CSV_TYPES = ("text/csv", "application/csv", "application/vnd.ms-excel")
 
 
-def _run_import(ctx, spool, mode: str) -> import_rows.Report:
-    """The synchronous unit of work of an import (in a worker thread)."""
-    try:
-        delimiter = dialects.delimiter_of(spool)  # `;` files (the excel dialect) too
-        dialects.check_rows(spool, delimiter, ctx.request.app.state.settings.import_max_rows)
-        ctx.begin()
-        stream = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
-        report = importer.run(ctx.session, ctx.company, stream, mode, delimiter=delimiter)
-        if report.written:
-            ctx.commit()
-            bulk.after_large_import(ctx.request.app.state.db.engine, report.created)
-        else:
-            ctx.rollback()
-        return report
-    except BaseException:
-        ctx.rollback()
-        raise
-
-
 @transfer.post(
     "/import",
     response_model=ImportReport,
@@ -277,25 +254,14 @@ async def import_customers(
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype not in CSV_TYPES:
         raise _unsupported()
-    limit = request.app.state.settings.import_max_bytes
-    with tempfile.TemporaryFile() as spool:
-        size = 0
-        async for chunk in request.stream():  # spooled to disk before any transaction opens
-            size += len(chunk)
-            if size > limit:
-                raise PayloadTooLarge(f"The CSV is larger than {limit} bytes")
-            spool.write(chunk)
-        if size == 0:
-            raise BadRequest("The CSV is empty", [{"field": "body", "message": "empty"}])
-        spool.seek(0)
-        report = await anyio.to_thread.run_sync(functools.partial(_run_import, ctx, spool, mode))
-    body = report.as_dict()
-    if not report.written:
+    path = await import_process.spool(request.app.state.settings, request.stream(), "body")
+    body, written = await import_process.imported(ctx, path, mode)
+    if not written:
         return problem(
             422,
-            f"{report.failed} row(s) failed; nothing was written (all-or-nothing)",
+            f"{body['failed']} row(s) failed; nothing was written (all-or-nothing)",
             instance=request.url.path,
-            errors=report.errors,
+            errors=body["errors"],
             **{k: v for k, v in body.items() if k != "errors"},
         )
     return JSONResponse(body)

@@ -1,27 +1,24 @@
 """Export and import pages: the list's query as CSV or XML (sync/export.py), and a CSV
-import (sync/importer.py, valid-rows mode) run in a thread of its own while the page
-polls its progress; its errors download as a CSV. The import's state is kept in the
+import (sync/importer.py, valid-rows mode) run in a process of its own
+(sync/import_process.py) while the page polls its progress; its errors download as a CSV. The import's state is kept in the
 database (sync/jobs.py), so any worker serves its page."""
 
 import csv
-import functools
 import io
-import tempfile
-import threading
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from custreg.access.context import Ctx
 from custreg.customers import queries
 from custreg.db.routing import TransactionalRoute
-from custreg.errors import BadRequest, NotFound, PayloadTooLarge
+from custreg.errors import BadRequest, NotFound
 from custreg.odata import parse_orderby
 from custreg.paging import ListParams
-from custreg.sync import bulk, dialects, export, importer, jobs
+from custreg.sync import export, import_process, jobs
 from custreg.ui.customers import SORTS, list_filter
 from custreg.ui.pages import render
 from custreg.ui.session import ReadUi, WriteUi
@@ -69,78 +66,20 @@ def import_page(request: Request, ctx: WriteUi) -> Response:
 
 @router.post("/import")
 async def start_import(request: Request, cuid: str, ctx: WriteUi) -> Response:
-    """Spool the file, count its rows, and import it in a thread; the page follows its progress."""
+    """Spool the file and start its import in a process of its own (sync/import_process.py:
+    too many rows or no header are answered here); the page follows its progress."""
     upload = request.state.form.get("file")
     if upload is None or isinstance(upload, str):
         raise BadRequest("Choose a CSV file", [{"field": "file", "message": "required"}])
-    limit = request.app.state.settings.import_max_bytes
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - the import's thread closes it
-    size = 0
-    while chunk := await upload.read(1 << 16):
-        size += len(chunk)
-        if size > limit:
-            spool.close()
-            raise PayloadTooLarge(f"The CSV is larger than {limit} bytes")
-        spool.write(chunk)
-    if size == 0:
-        spool.close()
-        raise BadRequest("The CSV is empty", [{"field": "file", "message": "empty"}])
-    spool.seek(0)
+    path = await import_process.spool(request.app.state.settings, _chunks(upload), "file")
     job_id = uuid.uuid4().hex
-    try:
-        await anyio.to_thread.run_sync(functools.partial(_start, ctx, spool, job_id))
-    except BaseException:
-        spool.close()
-        raise
-    threading.Thread(target=_run, args=(ctx, spool, job_id), name="custreg-ui-import", daemon=True).start()
+    await import_process.started(ctx, path, job_id)
     return RedirectResponse(f"/ui/c/{cuid}/import/{job_id}", status_code=303)
 
 
-def _start(ctx: Ctx, spool: Any, job_id: str) -> None:
-    """Count the file's rows (413 beyond CUSTREG_IMPORT_MAX_ROWS, as the API's import) and
-    record the import, committed before the answer: any worker then serves its page."""
-    try:
-        dialects.check_rows(spool, dialects.delimiter_of(spool), ctx.request.app.state.settings.import_max_rows)
-        # Lines, not records (a quoted cell may hold a newline): the progress bar's scale only.
-        rows = max(0, sum(1 for line in spool if line.strip()) - 1)
-        spool.seek(0)
-        ctx.begin()
-        jobs.start(ctx.session, ctx.company, job_id, rows, ctx.actor)
-        ctx.session.commit()  # the unit of work goes on in the import's thread
-    except BaseException:
-        ctx.rollback()
-        raise
-
-
-def _run(ctx: Ctx, spool: Any, job_id: str) -> None:
-    """The import's unit of work, as POST /customers/import runs it (valid-rows mode); its
-    progress and errors are written with each batch it commits (sync/jobs.py)."""
-    progress = jobs.Progress(ctx.session, job_id)
-    try:
-        delimiter = dialects.delimiter_of(spool)
-        stream = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
-        report = importer.run(
-            ctx.session,
-            ctx.company,
-            stream,
-            "valid-rows",
-            progress=progress.row,
-            delimiter=delimiter,
-            on_error=progress.error,
-        )
-        outcome = report.as_dict()
-        outcome.pop("errors", None)
-        jobs.finish(ctx.session, progress, outcome, None)  # with the last batch
-        ctx.commit()
-        bulk.after_large_import(ctx.request.app.state.db.engine, report.created)
-    except Exception as exc:  # shown on the page; the import's open batch is rolled back
-        ctx.rollback()
-        failure = getattr(exc, "detail", None) or type(exc).__name__
-        with ctx.request.app.state.db.session(write=True) as session:
-            jobs.finish(session, progress, None, str(failure))
-            session.commit()
-    finally:
-        spool.close()
+async def _chunks(upload: Any) -> AsyncIterator[bytes]:
+    while chunk := await upload.read(1 << 16):
+        yield chunk
 
 
 def _state(ctx: Ctx, job_id: str) -> dict[str, Any]:

@@ -1,0 +1,304 @@
+"""A CSV import (the API's POST /customers/import and the back office's import page) runs in
+a process of its own (docs/concurrency.md, "Imports"). In a worker's thread it held the GIL
+most of the time: the worker's event loop then waited for it behind the import, and every
+request of that worker stalled 150-690 ms about once a second (bench/RESULTS.md, session 13).
+
+The request authorises the caller and spools the file; `start` hands the file's path to a
+child process, forked from a server process that imported this module once
+(multiprocessing's `forkserver`: about 40 ms an import after the first, which starts the
+server, and never a fork of the worker's threads). The child opens its own connection, reads
+and counts the file, and runs sync/importer.run in one unit of work, as the request did. It
+sends back what the request answers: the report, or the problem (a DomainError's fields, a
+database error's answer). A back-office import is announced first (`started`, once its
+state is in `import_jobs`), and the page follows its progress there (sync/jobs.py).
+
+At most SLOTS imports run at once in one worker; another waits up to its lock wait for a
+slot, then is answered 503 `database_busy` with Retry-After (docs/limits.md)."""
+
+import contextlib
+import io
+import multiprocessing
+import os
+import tempfile
+import threading
+import traceback
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy.exc import DBAPIError
+
+from custreg import bootstrap
+from custreg.companies.models import Company
+from custreg.customers import audit, writer
+from custreg.db.session import Database
+from custreg.errors import BadRequest, DatabaseBusy, DomainError, PayloadTooLarge, database_answer
+from custreg.settings import Settings
+from custreg.sync import bulk, dialects, importer, jobs
+
+IMPORTS_PER_WORKER = 2  # imports running at once in one worker process (each is a process)
+SLOTS = threading.BoundedSemaphore(IMPORTS_PER_WORKER)
+
+
+@dataclass(frozen=True)
+class Task:
+    settings: Settings
+    company_id: int
+    actor: tuple[str, str]  # (kind, id): the audit trail's (customers/audit.py)
+    path: str  # the spooled CSV; the child removes it once open
+    mode: str
+    job_id: str | None = None  # a back-office import: its state in import_jobs (valid-rows)
+
+
+class ImportProcessLost(DomainError):
+    """The child ended without an answer (killed, out of memory): what it committed stays
+    (valid-rows), an all-or-nothing import wrote nothing. 503: retry."""
+
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__("The import's process ended before it answered; retry")
+        self.headers = {"Retry-After": "1"}
+
+
+class _Relayed(DomainError):
+    """The child's DomainError, as the request answers it."""
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        super().__init__(fields["detail"], fields["errors"], **fields["extra"])
+        self.status, self.code, self.title = fields["status"], fields["code"], fields["title"]
+        self.headers = fields["headers"]
+
+
+def _fields(exc: DomainError) -> dict[str, Any]:
+    return {
+        "status": exc.status,
+        "detail": exc.detail,
+        "errors": exc.errors,
+        "extra": exc.extra,
+        "code": exc.code,
+        "title": exc.title,
+        "headers": exc.headers,
+    }
+
+
+class Running:
+    """The parent's side of one import's child. Its methods block: call them in a thread."""
+
+    def __init__(self, task: Task) -> None:
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        context: Any = multiprocessing.get_context(method)
+        if method == "forkserver":
+            context.set_forkserver_preload([__name__])  # read when the server starts
+        self.path = task.path
+        self._conn, child_end = context.Pipe(duplex=False)
+        self._process = context.Process(target=_child, args=(task, child_end), name="custreg-import", daemon=False)
+        self._process.start()
+        child_end.close()
+
+    def receive(self) -> Any:
+        """The child's next answer; its refusal raised as the request's problem."""
+        try:
+            kind, value = self._conn.recv()
+        except (EOFError, OSError):
+            raise ImportProcessLost() from None
+        if kind == "refused":
+            raise _Relayed(value)
+        if kind == "failed":  # a bug: the handler logs it and answers 500
+            raise RuntimeError(f"the import's process failed:\n{value}")
+        return value
+
+    def close(self) -> None:
+        """Wait for the child to end; free its slot."""
+        try:
+            self._conn.close()
+            self._process.join()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)  # the child ended before it opened the file
+        finally:
+            SLOTS.release()
+
+    def finish(self) -> None:
+        """A back-office import after its `started`: wait for its end (its outcome is in
+        import_jobs), then close."""
+        with contextlib.suppress(DomainError, RuntimeError):
+            self.receive()
+        self.close()
+
+
+def start(task: Task, lock_wait_s: float) -> Running:
+    """The import's child, once a slot is free (503 after `lock_wait_s`)."""
+    if not SLOTS.acquire(timeout=lock_wait_s):
+        raise DatabaseBusy()
+    try:
+        return Running(task)
+    except BaseException:
+        SLOTS.release()
+        raise
+
+
+def _run(task: Task, lock_wait_s: float) -> tuple[dict[str, Any], bool]:
+    running = start(task, lock_wait_s)
+    try:
+        return running.receive()
+    finally:
+        running.close()
+
+
+def _started(task: Task, lock_wait_s: float) -> None:
+    running = start(task, lock_wait_s)
+    try:
+        running.receive()  # `started`, or the refusal the page shows
+    except BaseException:
+        running.close()
+        raise
+    threading.Thread(target=running.finish, name="custreg-import-wait", daemon=True).start()
+
+
+# ---------------------------------------------------------------- the request's side
+
+
+async def spool(settings: Settings, chunks: AsyncIterator[bytes], field: str) -> str:
+    """The request's CSV in a private file (its path: the import's process removes it),
+    before any transaction opens; 413 past CUSTREG_IMPORT_MAX_BYTES, 400 when empty."""
+    limit = settings.import_max_bytes
+    fd, path = tempfile.mkstemp(prefix="custreg-import-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            size = 0
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise PayloadTooLarge(f"The CSV is larger than {limit} bytes")
+                out.write(chunk)
+        if size == 0:
+            raise BadRequest("The CSV is empty", [{"field": field, "message": "empty"}])
+        return path
+    except BaseException:
+        os.unlink(path)
+        raise
+
+
+def _task(ctx: Any, path: str, mode: str, job_id: str | None) -> Task:
+    """The caller authorised (its current grants, the company) in a transaction of its own,
+    and what the import's process needs; the request holds no transaction while it runs."""
+    try:
+        ctx.begin()
+        return Task(
+            settings=ctx.request.app.state.settings,
+            company_id=ctx.company.id,
+            actor=(ctx.principal.kind, ctx.principal.subject),
+            path=path,
+            mode=mode,
+            job_id=job_id,
+        )
+    finally:
+        ctx.rollback()
+
+
+async def imported(ctx: Any, path: str, mode: str) -> tuple[dict[str, Any], bool]:
+    """POST /customers/import: the spooled file imported; its report, and whether written."""
+    return await _hand_over(ctx, path, mode, None, _run)
+
+
+async def started(ctx: Any, path: str, job_id: str) -> None:
+    """The back office's import: returns once its state is in import_jobs (or raises what
+    refused it: too many rows, no header); it goes on in its process."""
+    await _hand_over(ctx, path, "valid-rows", job_id, _started)
+
+
+async def _hand_over(ctx: Any, path: str, mode: str, job_id: str | None, how: Callable[[Task, float], Any]) -> Any:
+    try:
+        task = await anyio.to_thread.run_sync(_task, ctx, path, mode, job_id)
+        return await anyio.to_thread.run_sync(how, task, ctx.request.app.state.db.lock_wait_s)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)  # not handed over
+        raise
+
+
+# ---------------------------------------------------------------- the child
+
+
+def _child(task: Task, conn: Any) -> None:
+    try:
+        bootstrap.wire()
+        db = Database.from_url(
+            task.settings.database_url, busy_timeout_ms=task.settings.sqlite_busy_timeout_ms, pool_size=1
+        )
+        try:
+            conn.send(("done", _import(db, task, lambda: conn.send(("started", None)))))
+        finally:
+            db.engine.dispose()
+    except DomainError as exc:
+        conn.send(("refused", _fields(exc)))
+    except DBAPIError as exc:
+        answer = database_answer(exc)
+        if answer is not None:
+            conn.send(("refused", _fields(answer)))
+        else:  # its kind and SQLSTATE only: the message quotes the row's values
+            conn.send(("failed", f"{type(exc.orig).__name__} sqlstate={getattr(exc.orig, 'sqlstate', None)}"))
+    except Exception as exc:
+        conn.send(("failed", "".join(traceback.format_exception(exc))))
+    finally:
+        conn.close()
+
+
+def _import(db: Database, task: Task, announce: Callable[[], None]) -> tuple[dict[str, Any], bool] | None:
+    """The import's unit of work. A back-office import's failure after `announce` is its
+    job's (shown on its page), not an answer."""
+    with open(task.path, "rb") as spool:
+        os.unlink(task.path)  # gone with this process, whatever ends it
+        delimiter = dialects.delimiter_of(spool)  # `;` files (the excel dialect) too
+        dialects.check_rows(spool, delimiter, task.settings.import_max_rows)
+        session = db.session(write=True)
+        session.info[audit.ACTOR] = task.actor
+        progress = None
+        try:
+            company = session.get_one(Company, task.company_id)
+            if task.job_id is not None:
+                # Lines, not records (a quoted cell may hold a newline): the progress bar's scale only.
+                rows = max(0, sum(1 for line in spool if line.strip()) - 1)
+                spool.seek(0)
+                jobs.start(session, company, task.job_id, rows, f"{task.actor[0]}:{task.actor[1]}")
+                session.commit()  # any worker serves its page from now on
+                progress = jobs.Progress(session, task.job_id)
+                announce()
+            stream = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
+            report = importer.run(
+                session,
+                company,
+                stream,
+                task.mode,
+                delimiter=delimiter,
+                progress=progress.row if progress else None,
+                on_error=progress.error if progress else None,
+            )
+            if progress is not None:
+                outcome = report.as_dict()
+                outcome.pop("errors", None)
+                jobs.finish(session, progress, outcome, None)  # with the last batch
+            if report.written:
+                writer.finish(session)  # the write path's last step (customers/writer.py)
+                session.commit()
+            else:
+                _rollback(session)
+        except Exception as exc:
+            _rollback(session)
+            if progress is None:
+                raise
+            failure = getattr(exc, "detail", None) or type(exc).__name__  # shown on the page
+            with db.session(write=True) as again:
+                jobs.finish(again, progress, None, str(failure))
+                again.commit()
+            return None
+        finally:
+            session.close()
+    bulk.after_large_import(db.engine, report.created)
+    return report.as_dict(), report.written
+
+
+def _rollback(session: Any) -> None:
+    session.rollback()
+    writer.discard(session)
