@@ -233,7 +233,14 @@ def all_customers(http: httpx.Client) -> dict[str, dict]:
     skip = 0
     while True:
         r = http.get(
-            f"/v1/companies/{CUID}/customers", params={"$top": 100, "$skip": skip, "$orderby": "customerNumber"}
+            f"/v1/companies/{CUID}/customers",
+            params={
+                "$top": 100,
+                "$skip": skip,
+                "$orderby": "customerNumber",
+                # The list's summary has no customerReference (docs/customers.md): named here.
+                "$select": "customerGuid,lastName,firstName,customerReference,street",
+            },
         )
         r.raise_for_status()
         page = r.json()["value"]
