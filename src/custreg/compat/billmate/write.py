@@ -72,7 +72,7 @@ def write(ctx, c: Customer | None, body: dict[str, Any]) -> Customer:
         if c is None:
             native = validate(CustomerCreate, customer, NAMES)
             created = service.create(ctx.session, ctx.company, native.model_dump(exclude={"customerGuid"}))
-            c = service.get(ctx.session, ctx.company, str(created.customer_guid))
+            c = service.get(ctx.session, ctx.company, str(created.customer_guid), full=False)
         else:
             changes = validate(CustomerPatch, customer, NAMES).model_dump(exclude_unset=True, exclude={"customerGuid"})
             service.patch(ctx.session, ctx.company, c, changes)
