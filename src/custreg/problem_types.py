@@ -155,6 +155,14 @@ _TYPES = [
         "The database stayed locked longer than the server waits. Retry after `Retry-After` seconds.",
     ),
     ProblemType(
+        "import_interrupted",
+        503,
+        "Import interrupted",
+        "The process running a CSV import ended before it answered (it was stopped, or ran out of "
+        "memory). An all-or-nothing import wrote nothing; a valid-rows import keeps the batches "
+        "it committed. Retry after `Retry-After` seconds.",
+    ),
+    ProblemType(
         "database_unavailable",
         503,
         "Database unavailable",

@@ -56,6 +56,7 @@ class ImportProcessLost(DomainError):
     (valid-rows), an all-or-nothing import wrote nothing. 503: retry."""
 
     status = 503
+    code = "import_interrupted"
 
     def __init__(self) -> None:
         super().__init__("The import's process ended before it answered; retry")
@@ -223,26 +224,35 @@ async def _hand_over(ctx: Any, path: str, mode: str, job_id: str | None, how: Ca
 
 def _child(task: Task, conn: Any) -> None:
     try:
+        outcome = _outcome(task, lambda: conn.send(("started", None)))
+        with contextlib.suppress(OSError):  # the request is gone (its worker ended)
+            conn.send(outcome)
+    finally:
+        conn.close()
+
+
+def _outcome(task: Task, announce: Callable[[], None]) -> tuple[str, Any]:
+    """What the request answers: ("done", the import's), ("refused", a problem's fields) or
+    ("failed", what a bug's log line says)."""
+    try:
         bootstrap.wire()
         db = Database.from_url(
             task.settings.database_url, busy_timeout_ms=task.settings.sqlite_busy_timeout_ms, pool_size=1
         )
         try:
-            conn.send(("done", _import(db, task, lambda: conn.send(("started", None)))))
+            return "done", _import(db, task, announce)
         finally:
             db.engine.dispose()
     except DomainError as exc:
-        conn.send(("refused", _fields(exc)))
+        return "refused", _fields(exc)
     except DBAPIError as exc:
         answer = database_answer(exc)
         if answer is not None:
-            conn.send(("refused", _fields(answer)))
-        else:  # its kind and SQLSTATE only: the message quotes the row's values
-            conn.send(("failed", f"{type(exc.orig).__name__} sqlstate={getattr(exc.orig, 'sqlstate', None)}"))
+            return "refused", _fields(answer)
+        # Its kind and SQLSTATE only: the message quotes the row's values.
+        return "failed", f"{type(exc.orig).__name__} sqlstate={getattr(exc.orig, 'sqlstate', None)}"
     except Exception as exc:
-        conn.send(("failed", "".join(traceback.format_exception(exc))))
-    finally:
-        conn.close()
+        return "failed", "".join(traceback.format_exception(exc))
 
 
 def _import(db: Database, task: Task, announce: Callable[[], None]) -> tuple[dict[str, Any], bool] | None:
