@@ -62,16 +62,23 @@ class Conflict(DomainError):
     status = 409
 
 
-class DatabaseBusy(DomainError):
-    """A write that waited longer than it may for the database (its lock wait, docs/limits.md):
-    503 with Retry-After, as when the database itself gives up waiting for a lock."""
+class RetryLater(DomainError):
+    """503 with `Retry-After: 1`: the request may succeed as it is, a moment later."""
 
     status = 503
-    code = "database_busy"
+    message = "Retry shortly"
 
     def __init__(self) -> None:
-        super().__init__("The database is busy; retry shortly")
+        super().__init__(self.message)
         self.headers = {"Retry-After": "1"}
+
+
+class DatabaseBusy(RetryLater):
+    """A write that waited longer than it may for the database (its lock wait, docs/limits.md),
+    as when the database itself gives up waiting for a lock."""
+
+    code = "database_busy"
+    message = "The database is busy; retry shortly"
 
 
 class PreconditionFailed(DomainError):
@@ -243,14 +250,11 @@ def is_unreachable(exc: DBAPIError) -> bool:
     return state is None or state.startswith("08") or state in DOWN_SQLSTATES
 
 
-class DatabaseUnavailable(DomainError):
-    """The database could not be reached or went away (a restart, a failover): 503, retry."""
+class DatabaseUnavailable(RetryLater):
+    """The database could not be reached or went away (a restart, a failover)."""
 
-    status = 503
-
-    def __init__(self) -> None:
-        super().__init__("The database connection was lost; retry")
-        self.headers = {"Retry-After": "1"}
+    code = "database_unavailable"
+    message = "The database connection was lost; retry"
 
 
 def database_answer(exc: DBAPIError) -> DomainError | None:

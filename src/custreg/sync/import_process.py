@@ -33,7 +33,7 @@ from custreg import bootstrap
 from custreg.companies.models import Company
 from custreg.customers import audit, writer
 from custreg.db.session import Database
-from custreg.errors import BadRequest, DatabaseBusy, DomainError, PayloadTooLarge, database_answer
+from custreg.errors import BadRequest, DatabaseBusy, DomainError, PayloadTooLarge, RetryLater, database_answer
 from custreg.settings import Settings
 from custreg.sync import bulk, dialects, importer, jobs
 
@@ -51,16 +51,12 @@ class Task:
     job_id: str | None = None  # a back-office import: its state in import_jobs (valid-rows)
 
 
-class ImportProcessLost(DomainError):
+class ImportProcessLost(RetryLater):
     """The child ended without an answer (killed, out of memory): what it committed stays
-    (valid-rows), an all-or-nothing import wrote nothing. 503: retry."""
+    (valid-rows), an all-or-nothing import wrote nothing."""
 
-    status = 503
     code = "import_interrupted"
-
-    def __init__(self) -> None:
-        super().__init__("The import's process ended before it answered; retry")
-        self.headers = {"Retry-After": "1"}
+    message = "The import's process ended before it answered; retry"
 
 
 class _Relayed(DomainError):
