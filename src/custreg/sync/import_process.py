@@ -3,13 +3,15 @@ a process of its own (docs/concurrency.md, "Imports"). In a worker's thread it h
 most of the time: the worker's event loop then waited for it behind the import, and every
 request of that worker stalled 150-690 ms about once a second (bench/RESULTS.md, session 13).
 
-The request authorises the caller and spools the file; `start` hands the file's path to a
-child process, forked from a server process that imported this module once
+The request authorises the caller and spools the file to an unnamed temporary file; `start`
+hands its descriptor (socket.send_fds) to a child process, forked from a server process that
+imported this module once
 (multiprocessing's `forkserver`: about 40 ms an import after the first, which starts the
 server, and never a fork of the worker's threads). The child opens its own connection, reads
 and counts the file, and runs sync/importer.run in one unit of work, as the request did. It
 sends back what the request answers: the report, or the problem (a DomainError's fields, a
-database error's answer). A back-office import is announced first (`started`, once its
+database error's answer). The file never has a name, so it goes with the last process
+holding it, whatever ends that. A back-office import is announced first (`started`, once its
 state is in `import_jobs`), and the page follows its progress there (sync/jobs.py).
 
 At most SLOTS imports run at once in one worker; another waits up to its lock wait for a
@@ -19,12 +21,13 @@ import contextlib
 import io
 import multiprocessing
 import os
+import socket
 import tempfile
 import threading
 import traceback
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import anyio.to_thread
 from sqlalchemy.exc import DBAPIError
@@ -53,7 +56,6 @@ class Task:
     settings: Settings
     company_id: int
     actor: tuple[str, str]  # (kind, id): the audit trail's (customers/audit.py)
-    path: str  # the spooled CSV; the child removes it once open
     mode: str
     job_id: str | None = None  # a back-office import: its state in import_jobs (valid-rows)
 
@@ -90,16 +92,22 @@ def _fields(exc: DomainError) -> dict[str, Any]:
 class Running:
     """The parent's side of one import's child. Its methods block: call them in a thread."""
 
-    def __init__(self, task: Task) -> None:
+    def __init__(self, task: Task, spool: IO[bytes]) -> None:
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         context: Any = multiprocessing.get_context(method)
         if method == "forkserver":
             context.set_forkserver_preload(list(PRELOAD))  # read when the server starts
-        self.path = task.path
         self._conn, child_end = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child, args=(task, child_end), name="custreg-import", daemon=False)
-        self._process.start()
-        child_end.close()
+        ours, theirs = socket.socketpair()
+        with ours:
+            self._process = context.Process(
+                target=_child, args=(task, child_end, theirs), name="custreg-import", daemon=False
+            )
+            self._process.start()
+            child_end.close()
+            theirs.close()
+            with contextlib.suppress(OSError):  # the child ended already: `receive` says so
+                socket.send_fds(ours, [b"f"], [spool.fileno()])
 
     def receive(self) -> Any:
         """The child's next answer; its refusal raised as the request's problem."""
@@ -118,8 +126,6 @@ class Running:
         try:
             self._conn.close()
             self._process.join()
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.path)  # the child ended before it opened the file
         finally:
             SLOTS.release()
 
@@ -131,27 +137,27 @@ class Running:
         self.close()
 
 
-def start(task: Task, lock_wait_s: float) -> Running:
+def start(task: Task, spool: IO[bytes], lock_wait_s: float) -> Running:
     """The import's child, once a slot is free (503 after `lock_wait_s`)."""
     if not SLOTS.acquire(timeout=lock_wait_s):
         raise DatabaseBusy()
     try:
-        return Running(task)
+        return Running(task, spool)
     except BaseException:
         SLOTS.release()
         raise
 
 
-def _run(task: Task, lock_wait_s: float) -> tuple[dict[str, Any], bool]:
-    running = start(task, lock_wait_s)
+def _run(task: Task, spool: IO[bytes], lock_wait_s: float) -> tuple[dict[str, Any], bool]:
+    running = start(task, spool, lock_wait_s)
     try:
         return running.receive()
     finally:
         running.close()
 
 
-def _started(task: Task, lock_wait_s: float) -> None:
-    running = start(task, lock_wait_s)
+def _started(task: Task, spool: IO[bytes], lock_wait_s: float) -> None:
+    running = start(task, spool, lock_wait_s)
     try:
         running.receive()  # `started`, or the refusal the page shows
     except BaseException:
@@ -163,28 +169,28 @@ def _started(task: Task, lock_wait_s: float) -> None:
 # ---------------------------------------------------------------- the request's side
 
 
-async def spool(settings: Settings, chunks: AsyncIterator[bytes], field: str) -> str:
-    """The request's CSV in a private file (its path: the import's process removes it),
-    before any transaction opens; 413 past CUSTREG_IMPORT_MAX_BYTES, 400 when empty."""
+async def spool(settings: Settings, chunks: AsyncIterator[bytes], field: str) -> IO[bytes]:
+    """The request's CSV in an unnamed temporary file, before any transaction opens; 413 past
+    CUSTREG_IMPORT_MAX_BYTES, 400 when empty. `imported` or `started` closes it."""
     limit = settings.import_max_bytes
-    fd, path = tempfile.mkstemp(prefix="custreg-import-", suffix=".csv")
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the import, which closes it
     try:
-        with os.fdopen(fd, "wb") as out:
-            size = 0
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > limit:
-                    raise PayloadTooLarge(f"The CSV is larger than {limit} bytes")
-                out.write(chunk)
+        size = 0
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"The CSV is larger than {limit} bytes")
+            out.write(chunk)
         if size == 0:
             raise BadRequest("The CSV is empty", [{"field": field, "message": "empty"}])
-        return path
+        out.flush()  # the child reads the file, not this buffer
+        return out
     except BaseException:
-        os.unlink(path)
+        out.close()
         raise
 
 
-def _task(ctx: Any, path: str, mode: str, job_id: str | None) -> Task:
+def _task(ctx: Any, mode: str, job_id: str | None) -> Task:
     """The caller authorised (its current grants, the company) in a transaction of its own,
     and what the import's process needs; the request holds no transaction while it runs."""
     try:
@@ -193,7 +199,6 @@ def _task(ctx: Any, path: str, mode: str, job_id: str | None) -> Task:
             settings=ctx.request.app.state.settings,
             company_id=ctx.company.id,
             actor=(ctx.principal.kind, ctx.principal.subject),
-            path=path,
             mode=mode,
             job_id=job_id,
         )
@@ -201,40 +206,45 @@ def _task(ctx: Any, path: str, mode: str, job_id: str | None) -> Task:
         ctx.rollback()
 
 
-async def imported(ctx: Any, path: str, mode: str) -> tuple[dict[str, Any], bool]:
+async def imported(ctx: Any, spool: IO[bytes], mode: str) -> tuple[dict[str, Any], bool]:
     """POST /customers/import: the spooled file imported; its report, and whether written."""
-    return await _hand_over(ctx, path, mode, None, _run)
+    return await _hand_over(ctx, spool, mode, None, _run)
 
 
-async def started(ctx: Any, path: str, job_id: str) -> None:
+async def started(ctx: Any, spool: IO[bytes], job_id: str) -> None:
     """The back office's import: returns once its state is in import_jobs (or raises what
     refused it: too many rows, no header); it goes on in its process."""
-    await _hand_over(ctx, path, "valid-rows", job_id, _started)
+    await _hand_over(ctx, spool, "valid-rows", job_id, _started)
 
 
-async def _hand_over(ctx: Any, path: str, mode: str, job_id: str | None, how: Callable[[Task, float], Any]) -> Any:
+async def _hand_over(
+    ctx: Any, spool: IO[bytes], mode: str, job_id: str | None, how: Callable[[Task, IO[bytes], float], Any]
+) -> Any:
     try:
-        task = await anyio.to_thread.run_sync(_task, ctx, path, mode, job_id)
-        return await anyio.to_thread.run_sync(how, task, ctx.request.app.state.db.lock_wait_s)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)  # not handed over
-        raise
+        task = await anyio.to_thread.run_sync(_task, ctx, mode, job_id)
+        return await anyio.to_thread.run_sync(how, task, spool, ctx.request.app.state.db.lock_wait_s)
+    finally:
+        spool.close()  # the child holds a descriptor of its own
 
 
 # ---------------------------------------------------------------- the child
 
 
-def _child(task: Task, conn: Any) -> None:
+def _child(task: Task, conn: Any, handover: socket.socket) -> None:
     try:
-        outcome = _outcome(task, lambda: conn.send(("started", None)))
+        with handover:
+            _, fds, _, _ = socket.recv_fds(handover, 1, 1)
+        if not fds:
+            return  # the request ended before it handed the file over
+        with os.fdopen(fds[0], "rb") as spool:
+            outcome = _outcome(task, spool, lambda: conn.send(("started", None)))
         with contextlib.suppress(OSError):  # the request is gone (its worker ended)
             conn.send(outcome)
     finally:
         conn.close()
 
 
-def _outcome(task: Task, announce: Callable[[], None]) -> tuple[str, Any]:
+def _outcome(task: Task, spool: IO[bytes], announce: Callable[[], None]) -> tuple[str, Any]:
     """What the request answers: ("done", the import's), ("refused", a problem's fields) or
     ("failed", what a bug's log line says)."""
     try:
@@ -243,7 +253,7 @@ def _outcome(task: Task, announce: Callable[[], None]) -> tuple[str, Any]:
             task.settings.database_url, busy_timeout_ms=task.settings.sqlite_busy_timeout_ms, pool_size=1
         )
         try:
-            return "done", _import(db, task, announce)
+            return "done", _import(db, task, spool, announce)
         finally:
             db.engine.dispose()
     except DomainError as exc:
@@ -258,56 +268,57 @@ def _outcome(task: Task, announce: Callable[[], None]) -> tuple[str, Any]:
         return "failed", "".join(traceback.format_exception(exc))
 
 
-def _import(db: Database, task: Task, announce: Callable[[], None]) -> tuple[dict[str, Any], bool] | None:
+def _import(
+    db: Database, task: Task, spool: IO[bytes], announce: Callable[[], None]
+) -> tuple[dict[str, Any], bool] | None:
     """The import's unit of work. A back-office import's failure after `announce` is its
     job's (shown on its page), not an answer."""
-    with open(task.path, "rb") as spool:
-        os.unlink(task.path)  # gone with this process, whatever ends it
-        delimiter = dialects.delimiter_of(spool)  # `;` files (the excel dialect) too
-        dialects.check_rows(spool, delimiter, task.settings.import_max_rows)
-        session = db.session(write=True)
-        session.info[audit.ACTOR] = task.actor
-        progress = None
-        try:
-            company = session.get_one(Company, task.company_id)
-            if task.job_id is not None:
-                # Lines, not records (a quoted cell may hold a newline): the progress bar's scale only.
-                rows = max(0, sum(1 for line in spool if line.strip()) - 1)
-                spool.seek(0)
-                jobs.start(session, company, task.job_id, rows, f"{task.actor[0]}:{task.actor[1]}")
-                session.commit()  # any worker serves its page from now on
-                progress = jobs.Progress(session, task.job_id)
-                announce()
-            stream = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
-            report = importer.run(
-                session,
-                company,
-                stream,
-                task.mode,
-                delimiter=delimiter,
-                progress=progress.row if progress else None,
-                on_error=progress.error if progress else None,
-            )
-            if progress is not None:
-                outcome = report.as_dict()
-                outcome.pop("errors", None)
-                jobs.finish(session, progress, outcome, None)  # with the last batch
-            if report.written:
-                writer.finish(session)  # the write path's last step (customers/writer.py)
-                session.commit()
-            else:
-                _rollback(session)
-        except Exception as exc:
+    spool.seek(0)  # the request's descriptor shared this file's offset
+    delimiter = dialects.delimiter_of(spool)  # `;` files (the excel dialect) too
+    dialects.check_rows(spool, delimiter, task.settings.import_max_rows)
+    session = db.session(write=True)
+    session.info[audit.ACTOR] = task.actor
+    progress = None
+    try:
+        company = session.get_one(Company, task.company_id)
+        if task.job_id is not None:
+            # Lines, not records (a quoted cell may hold a newline): the progress bar's scale only.
+            rows = max(0, sum(1 for line in spool if line.strip()) - 1)
+            spool.seek(0)
+            jobs.start(session, company, task.job_id, rows, f"{task.actor[0]}:{task.actor[1]}")
+            session.commit()  # any worker serves its page from now on
+            progress = jobs.Progress(session, task.job_id)
+            announce()
+        stream = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
+        report = importer.run(
+            session,
+            company,
+            stream,
+            task.mode,
+            delimiter=delimiter,
+            progress=progress.row if progress else None,
+            on_error=progress.error if progress else None,
+        )
+        if progress is not None:
+            outcome = report.as_dict()
+            outcome.pop("errors", None)
+            jobs.finish(session, progress, outcome, None)  # with the last batch
+        if report.written:
+            writer.finish(session)  # the write path's last step (customers/writer.py)
+            session.commit()
+        else:
             _rollback(session)
-            if progress is None:
-                raise
-            failure = getattr(exc, "detail", None) or type(exc).__name__  # shown on the page
-            with db.session(write=True) as again:
-                jobs.finish(again, progress, None, str(failure))
-                again.commit()
-            return None
-        finally:
-            session.close()
+    except Exception as exc:
+        _rollback(session)
+        if progress is None:
+            raise
+        failure = getattr(exc, "detail", None) or type(exc).__name__  # shown on the page
+        with db.session(write=True) as again:
+            jobs.finish(again, progress, None, str(failure))
+            again.commit()
+        return None
+    finally:
+        session.close()
     bulk.after_large_import(db.engine, report.created)
     return report.as_dict(), report.written
 

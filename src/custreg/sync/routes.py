@@ -254,8 +254,8 @@ async def import_customers(
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype not in CSV_TYPES:
         raise _unsupported()
-    path = await import_process.spool(request.app.state.settings, request.stream(), "body")
-    body, written = await import_process.imported(ctx, path, mode)
+    spool = await import_process.spool(request.app.state.settings, request.stream(), "body")
+    body, written = await import_process.imported(ctx, spool, mode)
     if not written:
         return problem(
             422,

@@ -71,9 +71,9 @@ async def start_import(request: Request, cuid: str, ctx: WriteUi) -> Response:
     upload = request.state.form.get("file")
     if upload is None or isinstance(upload, str):
         raise BadRequest("Choose a CSV file", [{"field": "file", "message": "required"}])
-    path = await import_process.spool(request.app.state.settings, _chunks(upload), "file")
+    spool = await import_process.spool(request.app.state.settings, _chunks(upload), "file")
     job_id = uuid.uuid4().hex
-    await import_process.started(ctx, path, job_id)
+    await import_process.started(ctx, spool, job_id)
     return RedirectResponse(f"/ui/c/{cuid}/import/{job_id}", status_code=303)
 
 
