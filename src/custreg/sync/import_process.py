@@ -5,9 +5,8 @@ request of that worker stalled 150-690 ms about once a second (bench/RESULTS.md,
 
 The request authorises the caller and spools the file to an unnamed temporary file; `start`
 hands its descriptor (socket.send_fds) to a child process, forked from a server process that
-imported this module once
-(multiprocessing's `forkserver`: about 40 ms an import after the first, which starts the
-server, and never a fork of the worker's threads). The child opens its own connection, reads
+imported this module once (multiprocessing's `forkserver`: about 40 ms an import after the
+first, which starts the server, and never a fork of the worker's threads). The child opens its own connection, reads
 and counts the file, and runs sync/importer.run in one unit of work, as the request did. It
 sends back what the request answers: the report, or the problem (a DomainError's fields, a
 database error's answer). The file never has a name, so it goes with the last process
